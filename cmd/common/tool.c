@@ -1,0 +1,94 @@
+/* tool: shared behaviour of every nk-<tool> binary. */
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tool.h"
+
+const char *tool_name = "nk";
+void (*tool_version_hook)(void);
+
+void
+tool_init(int argc, char **argv)
+{
+	(void)argc;
+	if (argv[0]) {
+		const char *slash = strrchr(argv[0], '/');
+		tool_name = slash ? slash + 1 : argv[0];
+	}
+	signal(SIGPIPE, SIG_IGN);
+}
+
+void
+tool_msg(const char *fmt, ...)
+{
+	va_list ap;
+	fflush(stdout);
+	fprintf(stderr, "%s: ", tool_name);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+int
+tool_fail(nk_err e, const char *errmsg)
+{
+	tool_msg("%s", errmsg && *errmsg ? errmsg : nk_err_str(e));
+	return (int)e;
+}
+
+int
+tool_parse_long(const char *s, long min, long max, const char *what, long *out)
+{
+	char *end;
+	errno = 0;
+	long v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < min || v > max) {
+		tool_msg("%s takes a whole number from %ld to %ld, not '%s'",
+		         what, min, max, s);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+int
+tool_parse_secs(const char *s, const char *what, int64_t *ms)
+{
+	char *end;
+	errno = 0;
+	double v = strtod(s, &end);
+	if (errno || end == s || *end || !(v >= 0) || v > 1e9) {
+		tool_msg("%s takes a number of seconds, not '%s'", what, s);
+		return -1;
+	}
+	*ms = (int64_t)(v * 1000.0 + 0.5);
+	if (*ms == 0 && v > 0)
+		*ms = 1;
+	return 0;
+}
+
+void
+tool_version(void)
+{
+	printf("%s %s (libnk %s)\n", tool_name, NK_VERSION, nk_version());
+	if (tool_version_hook)
+		tool_version_hook();
+}
+
+int
+tool_flush_stdout(void)
+{
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		if (errno == EPIPE)
+			return NK_ERR_WRITE_ERROR;
+		tool_msg("writing output: %s", strerror(errno));
+		return NK_ERR_WRITE_ERROR;
+	}
+	return 0;
+}

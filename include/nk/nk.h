@@ -1,0 +1,10 @@
+/* libnk: the umbrella header. Include this, or one module's header. */
+#ifndef NK_NK_H
+#define NK_NK_H
+
+#include "nk/defs.h"
+#include "nk/err.h"
+#include "nk/time.h"
+#include "nk/conn.h"
+
+#endif

@@ -1,0 +1,272 @@
+/* conn: blocking reads and writes with deadlines, written once over each
+ * transport's non-blocking operations; and the plain TCP transport. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <sys/socket.h>
+
+#include "conn_int.h"
+#include "internal.h"
+
+static nk_err
+plain_read(nk_conn *c, void *buf, size_t len, size_t *n, int *want,
+           char *errmsg)
+{
+	*n = 0;
+	*want = 0;
+	for (;;) {
+		ssize_t r = recv(c->fd, buf, len, 0);
+		if (r > 0) {
+			*n = (size_t)r;
+			return NK_OK;
+		}
+		if (r == 0)
+			return NK_OK;
+		if (errno == EINTR)
+			continue;
+		if (errno == EAGAIN || errno == EWOULDBLOCK) {
+			*want = NK_WANT_READ;
+			return NK_OK;
+		}
+		return nk_fail(errmsg, NK_ERR_RECV_ERROR, "recv from %s port %d: %s",
+		               c->peer_str, c->peer_port, strerror(errno));
+	}
+}
+
+static nk_err
+plain_write(nk_conn *c, const void *buf, size_t len, size_t *n, int *want,
+            char *errmsg)
+{
+	*n = 0;
+	*want = 0;
+	for (;;) {
+		/* MSG_NOSIGNAL: a peer that went away is an error, not SIGPIPE. */
+		ssize_t r = send(c->fd, buf, len, MSG_NOSIGNAL);
+		if (r >= 0) {
+			*n = (size_t)r;
+			return NK_OK;
+		}
+		if (errno == EINTR)
+			continue;
+		if (errno == EAGAIN || errno == EWOULDBLOCK) {
+			*want = NK_WANT_WRITE;
+			return NK_OK;
+		}
+		return nk_fail(errmsg, NK_ERR_SEND_ERROR, "send to %s port %d: %s",
+		               c->peer_str, c->peer_port, strerror(errno));
+	}
+}
+
+static nk_err
+plain_shutdown(nk_conn *c, int *want, char *errmsg)
+{
+	*want = 0;
+	if (shutdown(c->fd, SHUT_WR) != 0 && errno != ENOTCONN)
+		return nk_fail(errmsg, NK_ERR_SEND_ERROR, "shutdown to %s port %d: %s",
+		               c->peer_str, c->peer_port, strerror(errno));
+	return NK_OK;
+}
+
+static size_t
+plain_pending(const nk_conn *c)
+{
+	(void)c;
+	return 0;
+}
+
+static void
+plain_free(nk_conn *c)
+{
+	(void)c;
+}
+
+const struct nk_conn_ops nk_conn_plain_ops = {
+	plain_read, plain_write, plain_shutdown, plain_pending, plain_free,
+};
+
+nk_err
+nk_conn_from_fd(int fd, nk_conn **out, char *errmsg)
+{
+	nk_conn *c = calloc(1, sizeof *c);
+	if (!c) {
+		close(fd);
+		return nk_fail(errmsg, NK_ERR_OUT_OF_MEMORY, "out of memory");
+	}
+	int fl = fcntl(fd, F_GETFL);
+	if (fl >= 0)
+		fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+	c->ops = &nk_conn_plain_ops;
+	c->fd = fd;
+	c->peerlen = sizeof c->peer;
+	if (getpeername(fd, (struct sockaddr *)&c->peer, &c->peerlen) == 0) {
+		nk_addr_str((struct sockaddr *)&c->peer, c->peer_str,
+		            sizeof c->peer_str);
+		if (c->peer.ss_family == AF_INET)
+			c->peer_port = ntohs(((struct sockaddr_in *)&c->peer)->sin_port);
+		else if (c->peer.ss_family == AF_INET6)
+			c->peer_port = ntohs(((struct sockaddr_in6 *)&c->peer)->sin6_port);
+	} else {
+		c->peerlen = 0;
+		strcpy(c->peer_str, "?");
+	}
+	*out = c;
+	return NK_OK;
+}
+
+/* Waits for `want` on the conn's socket until the deadline. */
+static nk_err
+wait_fd(nk_conn *c, int want, nk_time deadline, const char *what,
+        char *errmsg)
+{
+	struct pollfd p = { c->fd, (short)((want & NK_WANT_WRITE ? POLLOUT : 0) |
+	                                   (want & NK_WANT_READ ? POLLIN : 0)), 0 };
+	for (;;) {
+		int ms = nk_deadline_poll_ms(deadline);
+		if (ms == 0)
+			return nk_fail(errmsg, NK_ERR_OPERATION_TIMEDOUT,
+			               "timed out %s %s port %d", what, c->peer_str,
+			               c->peer_port);
+		int r = poll(&p, 1, ms);
+		if (r > 0)
+			return NK_OK;
+		if (r < 0 && errno != EINTR)
+			return nk_fail(errmsg, NK_ERR_RECV_ERROR, "poll: %s",
+			               strerror(errno));
+	}
+}
+
+nk_err
+nk_conn_try_read(nk_conn *c, void *buf, size_t len, size_t *n, int *want,
+                 char *errmsg)
+{
+	nk_err e = c->ops->read(c, buf, len, n, want, errmsg);
+	if (!e)
+		c->bytes_in += *n;
+	return e;
+}
+
+nk_err
+nk_conn_try_write(nk_conn *c, const void *buf, size_t len, size_t *n,
+                  int *want, char *errmsg)
+{
+	nk_err e = c->ops->write(c, buf, len, n, want, errmsg);
+	if (!e)
+		c->bytes_out += *n;
+	return e;
+}
+
+nk_err
+nk_conn_read(nk_conn *c, void *buf, size_t len, nk_time deadline, size_t *n,
+             char *errmsg)
+{
+	for (;;) {
+		int want;
+		nk_err e = nk_conn_try_read(c, buf, len, n, &want, errmsg);
+		if (e || *n > 0 || !want)
+			return e;
+		e = wait_fd(c, want, deadline, "reading from", errmsg);
+		if (e)
+			return e;
+	}
+}
+
+nk_err
+nk_conn_write(nk_conn *c, const void *buf, size_t len, nk_time deadline,
+              char *errmsg)
+{
+	const char *p = buf;
+	while (len > 0) {
+		size_t n;
+		int want;
+		nk_err e = nk_conn_try_write(c, p, len, &n, &want, errmsg);
+		if (e)
+			return e;
+		p += n;
+		len -= n;
+		if (n == 0 && want) {
+			e = wait_fd(c, want, deadline, "sending to", errmsg);
+			if (e)
+				return e;
+		}
+	}
+	return NK_OK;
+}
+
+nk_err
+nk_conn_shutdown(nk_conn *c, nk_time deadline, char *errmsg)
+{
+	if (c->wr_shut)
+		return NK_OK;
+	for (;;) {
+		int want;
+		nk_err e = c->ops->shutdown(c, &want, errmsg);
+		if (e)
+			return e;
+		if (!want)
+			break;
+		e = wait_fd(c, want, deadline, "closing to", errmsg);
+		if (e)
+			return e;
+	}
+	c->wr_shut = 1;
+	return NK_OK;
+}
+
+size_t
+nk_conn_pending(const nk_conn *c)
+{
+	return c->ops->pending(c);
+}
+
+int
+nk_conn_fd(const nk_conn *c)
+{
+	return c->fd;
+}
+
+const struct sockaddr *
+nk_conn_peer(const nk_conn *c, socklen_t *len)
+{
+	if (len)
+		*len = c->peerlen;
+	return (const struct sockaddr *)&c->peer;
+}
+
+const char *
+nk_conn_peer_str(const nk_conn *c)
+{
+	return c->peer_str;
+}
+
+int
+nk_conn_peer_port(const nk_conn *c)
+{
+	return c->peer_port;
+}
+
+uint64_t
+nk_conn_bytes_in(const nk_conn *c)
+{
+	return c->bytes_in;
+}
+
+uint64_t
+nk_conn_bytes_out(const nk_conn *c)
+{
+	return c->bytes_out;
+}
+
+void
+nk_conn_free(nk_conn *c)
+{
+	if (!c)
+		return;
+	c->ops->free(c);
+	if (c->fd >= 0)
+		close(c->fd);
+	free(c);
+}

@@ -1,0 +1,39 @@
+/* conn internals: the operations a transport (plain TCP, TLS) provides.
+ * Blocking reads and writes with deadlines are built once, in conn.c, on top
+ * of these non-blocking operations and poll(). */
+#ifndef NK_CONN_INT_H
+#define NK_CONN_INT_H
+
+#include <netinet/in.h>
+#include "nk/conn.h"
+
+struct nk_conn_ops {
+	/* Non-blocking, as nk_conn_try_read / nk_conn_try_write. */
+	nk_err (*read)(nk_conn *c, void *buf, size_t len, size_t *n, int *want,
+	               char *errmsg);
+	nk_err (*write)(nk_conn *c, const void *buf, size_t len, size_t *n,
+	                int *want, char *errmsg);
+	/* Non-blocking half-close: NK_OK with *want = 0 when done, or *want
+	 * set when it must be called again after poll(). */
+	nk_err (*shutdown)(nk_conn *c, int *want, char *errmsg);
+	size_t (*pending)(const nk_conn *c);
+	/* Frees the transport's state (impl); the fd is closed by conn.c. */
+	void (*free)(nk_conn *c);
+};
+
+struct nk_conn {
+	const struct nk_conn_ops *ops;
+	void *impl;                     /* the transport's state */
+	int fd;
+	struct sockaddr_storage peer;
+	socklen_t peerlen;
+	char peer_str[64];
+	int peer_port;
+	uint64_t bytes_in, bytes_out;
+	int wr_shut;                    /* our direction is closed */
+};
+
+/* Plain TCP operations, for a transport that wraps and later unwraps one. */
+extern const struct nk_conn_ops nk_conn_plain_ops;
+
+#endif

@@ -1,0 +1,20 @@
+/* Helpers shared inside libnk only; never installed. */
+#ifndef NK_INTERNAL_H
+#define NK_INTERNAL_H
+
+#include <stdarg.h>
+#include "nk/err.h"
+#include "nk/time.h"
+
+/* Writes a formatted one-line message into a caller's NK_ERR_MSG_LEN buffer
+ * (NULL-safe) and returns `e`, so a failure reads `return nk_fail(...)`.
+ * errno is preserved. */
+nk_err nk_fail(char *errmsg, nk_err e, const char *fmt, ...) NK_PRINTF(3, 4);
+
+/* Copies an addresses's printable form ("127.0.0.1" or "::1") into buf. */
+struct sockaddr;
+void nk_addr_str(const struct sockaddr *sa, char *buf, size_t len);
+
+#define NK_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+#endif

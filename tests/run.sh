@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Runs every unit test (cmocka, TAP output) and every command-line test (bats)
+# and ends with one line: "N passed, M failed". Exit status 1 if any failed.
+# B selects the build directory; extra arguments filter suites by name.
+set -u
+cd "$(dirname "$0")/.."
+B=${B:-build}
+export NK_BIN="$PWD/$B/bin" NK_BUILD="$PWD/$B"
+log="$B/test-log.txt"
+: >"$log"
+pass=0 fail=0 skip=0
+failed_names=()
+
+# run_suite NAME CMD...: runs a TAP-speaking suite, bounded in time, and
+# counts its results. A suite that dies without a "not ok" counts as one
+# failure, so a crash can never pass silently.
+run_suite() {
+	local name=$1; shift
+	local out rc p=0 f=0 s=0 line
+	out=$(timeout -k 5 900 "$@" 2>&1 </dev/null); rc=$?
+	printf '### %s (exit %d)\n%s\n' "$name" "$rc" "$out" >>"$log"
+	while IFS= read -r line; do
+		case "$line" in
+		"ok "*"# skip"*|"ok "*"# SKIP"*) s=$((s + 1)) ;;
+		"ok "*) p=$((p + 1)) ;;
+		"not ok "*) f=$((f + 1)); failed_names+=("$name: ${line#not ok }") ;;
+		esac
+	done <<<"$out"
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		f=1; failed_names+=("$name: exited $rc without a failing test")
+	fi
+	# Lines a suite prints for people (the urltestdata figure) pass through.
+	grep -E '^# (figure|known)' <<<"$out" || true
+	printf '%-28s %4d passed, %d failed%s\n' "$name" "$p" "$f" \
+		"$([ "$s" -gt 0 ] && echo ", $s skipped")"
+	pass=$((pass + p)); fail=$((fail + f)); skip=$((skip + s))
+}
+
+selected() {
+	[ ${#FILTER[@]} -eq 0 ] && return 0
+	local n
+	for n in "${FILTER[@]}"; do [[ $1 == *"$n"* ]] && return 0; done
+	return 1
+}
+FILTER=("$@")
+
+for t in "$B"/tests/test_*; do
+	[ -x "$t" ] || continue
+	name=unit/$(basename "$t")
+	selected "$name" || continue
+	run_suite "$name" env CMOCKA_MESSAGE_OUTPUT=TAP "$t"
+done
+for t in tests/cli/*.bats; do
+	[ -f "$t" ] || continue
+	name=cli/$(basename "$t" .bats)
+	selected "$name" || continue
+	run_suite "$name" bats --tap "$t"
+done
+
+if [ ${#failed_names[@]} -gt 0 ]; then
+	echo "failures (details in $log):"
+	printf '  %s\n' "${failed_names[@]}"
+fi
+echo "$pass passed, $fail failed$([ "$skip" -gt 0 ] && echo ", $skip skipped")"
+[ "$fail" -eq 0 ]

@@ -1,7 +1,12 @@
 # nk: a plain Makefile. `make` builds into $(B)/, `make check` runs every test,
 # `make demo` shows the tools against servers it starts on 127.0.0.1.
 
+# SANITIZE=1 builds with AddressSanitizer and UBSan, into its own directory.
+ifeq ($(SANITIZE),1)
+B          ?= build-san
+else
 B          ?= build
+endif
 CC         ?= cc
 PKG_CONFIG ?= pkg-config
 PREFIX     ?= /usr/local
@@ -14,6 +19,14 @@ DESTDIR    ?=
 # READLINE=edit builds nk-telnet against libedit instead of GNU readline.
 READLINE   ?= gnu
 CFLAGS     ?= -O2 -g
+# V=1 shows the full commands.
+ifeq ($(V),1)
+Q :=
+say = @true
+else
+Q := @
+say = @printf '  %-6s %s\n'
+endif
 
 VERSION := $(shell sed -n 's/^\#define NK_VERSION "\(.*\)"/\1/p' include/nk/defs.h)
 
@@ -65,48 +78,55 @@ tests: all $(UNIT_BINS)
 
 $(B)/obj/lib/%.o: lib/%.c
 	@mkdir -p $(@D)
-	$(CC) $(LIB_CFLAGS) $(CFLAGS) -c -o $@ $<
+	$(say) CC $<
+	$(Q)$(CC) $(LIB_CFLAGS) $(CFLAGS) -c -o $@ $<
 
 $(B)/obj/cmd/%.o: cmd/%.c
 	@mkdir -p $(@D)
-	$(CC) $(TOOL_CFLAGS) $(if $(findstring cmd/telnet/,$<),$(RL_CFLAGS)) $(CFLAGS) -c -o $@ $<
+	$(say) CC $<
+	$(Q)$(CC) $(TOOL_CFLAGS) $(if $(findstring cmd/telnet/,$<),$(RL_CFLAGS)) $(CFLAGS) -c -o $@ $<
 
 $(B)/obj/tests/%.o: tests/%.c
 	@mkdir -p $(@D)
-	$(CC) $(BASE_CFLAGS) $(CFLAGS) -c -o $@ $<
+	$(say) CC $<
+	$(Q)$(CC) $(BASE_CFLAGS) $(CFLAGS) -c -o $@ $<
 
 $(LIB_A): $(LIB_OBJS)
 	@mkdir -p $(@D)
-	rm -f $@
-	ar rcs $@ $^
+	$(say) AR $@
+	$(Q)rm -f $@ && ar rcs $@ $^
 
 $(LIB_SO): $(LIB_OBJS) lib/libnk.map
 	@mkdir -p $(@D)
-	$(CC) -shared -Wl,-soname,$(SONAME) -Wl,--version-script=lib/libnk.map \
+	$(say) LD $@
+	$(Q)$(CC) -shared -Wl,-soname,$(SONAME) -Wl,--version-script=lib/libnk.map \
 		$(SAN_LDFLAGS) $(LDFLAGS) -o $@ $(LIB_OBJS) $(LIB_DEPS)
-	ln -sf libnk.so.$(VERSION) $(B)/lib/$(SONAME)
-	ln -sf $(SONAME) $(B)/lib/libnk.so
+	$(Q)ln -sf libnk.so.$(VERSION) $(B)/lib/$(SONAME)
+	$(Q)ln -sf $(SONAME) $(B)/lib/libnk.so
 
 # Tools link libnk statically: no run-time search path to get wrong and a
 # faster start; libnk.so is for other programs.
 define TOOL_RULE
 $(B)/bin/nk-$(1): $(patsubst %.c,$(B)/obj/%.o,$(wildcard cmd/$(1)/*.c)) $(COMMON_OBJS) $(LIB_A)
 	@mkdir -p $$(@D)
-	$$(CC) $(TOOL_LDFLAGS) -o $$@ $$^ $(if $(filter telnet,$(1)),$(RL_LIBS)) $(LIB_DEPS) -lm
+	$$(say) LD $$@
+	$$(Q)$$(CC) $(TOOL_LDFLAGS) -o $$@ $$^ $(if $(filter telnet,$(1)),$(RL_LIBS)) $(LIB_DEPS) -lm
 endef
 $(foreach t,$(TOOLS),$(eval $(call TOOL_RULE,$(t))))
 
 # The front command stays tiny: no OpenSSL, no libnk beyond what it calls.
 $(B)/bin/nk: $(B)/obj/cmd/nk/main.o $(COMMON_OBJS) $(LIB_A)
 	@mkdir -p $(@D)
-	$(CC) $(TOOL_LDFLAGS) -o $@ $^ $(LIB_DEPS)
+	$(say) LD $@
+	$(Q)$(CC) $(TOOL_LDFLAGS) -o $@ $^ $(LIB_DEPS)
 
 $(B)/bin/nk-https: $(B)/bin/nk-http
-	ln -sf nk-http $@
+	$(Q)ln -sf nk-http $@
 
 $(B)/tests/%: $(B)/obj/tests/unit/%.o $(LIB_A)
 	@mkdir -p $(@D)
-	$(CC) $(SAN_LDFLAGS) $(LDFLAGS) -o $@ $^ -lcmocka $(LIB_DEPS) -lm
+	$(say) LD $@
+	$(Q)$(CC) $(SAN_LDFLAGS) $(LDFLAGS) -o $@ $^ -lcmocka $(LIB_DEPS) -lm
 
 deps:
 	@scripts/deps.sh

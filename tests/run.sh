@@ -5,7 +5,8 @@
 set -u
 cd "$(dirname "$0")/.."
 B=${B:-build}
-export NK_BIN="$PWD/$B/bin" NK_BUILD="$PWD/$B"
+case $B in /*) ;; *) B=$PWD/$B ;; esac
+export NK_BIN="$B/bin" NK_BUILD="$B"
 log="$B/test-log.txt"
 : >"$log"
 pass=0 fail=0 skip=0

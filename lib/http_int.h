@@ -1,0 +1,24 @@
+/* http internals shared by http_req.c, http_parse.c, http_body.c and
+ * decode.c; never installed. */
+#ifndef NK_HTTP_INT_H
+#define NK_HTTP_INT_H
+
+#include <stddef.h>
+#include "nk/http.h"
+
+/* RFC 9110 §5.6.2 tchar, indexed by byte. */
+extern const unsigned char nk_http_tchar[256];
+
+/* Writes s[0..len) into out (NUL-terminated, at most outsz bytes) with
+ * every byte that is not printable ASCII escaped as \r, \n, \t, \0 or
+ * \xNN, and "..." when it had to be cut, for error messages. */
+void nk_http_escape(char *out, size_t outsz, const char *s, size_t len);
+
+/* The escaped form of one byte ("\r", "\x01", "a"), NUL-terminated; a
+ * space, invisible on its own in a message, is "\x20". */
+void nk_http_escape_byte(char out[5], unsigned char c);
+
+/* Case-insensitive ASCII comparison of s[0..len) with the C string lit. */
+int nk_http_eq(const char *s, size_t len, const char *lit);
+
+#endif

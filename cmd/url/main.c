@@ -1,18 +1,218 @@
-/* placeholder so the build has a tool; replaced by the url tool */
+/* nk url: parses a URL (relative to an optional base) the way a browser
+ * does and prints its parts, aligned for people or as one JSON object.
+ *
+ * Exit status: 0 parsed; 2 bad usage; 3 invalid URL or base; 23 writing
+ * the output failed; 27 out of memory. */
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nk/url.h"
 #include "opts.h"
 #include "tool.h"
+
+enum { OPT_JSON = 1 };
+
 static const struct opt opts[] = {
-	{ 1, 0, "json", OPT_FLAG, NULL, NULL, "print one JSON object" },
+	{ OPT_JSON, 0, "json", OPT_FLAG, NULL, NULL,
+	  "print one JSON object with the URL API's fields" },
 };
-static const struct tool tool = { "url", "parse a URL and show its parts", "[--json] URL [BASE]", opts, NK_ARRAY_LEN(opts) };
-int main(int argc, char **argv)
+
+static const struct tool tool = {
+	"url", "parse a URL and show its parts", "[--json] URL [BASE]",
+	opts, NK_ARRAY_LEN(opts),
+};
+
+#define USAGE "usage: nk url [--json] URL [BASE]"
+
+/* Prints s for a terminal: control characters (C0, DEL, C1), bidi
+ * controls that could reorder the line, and bytes that are not UTF-8 come
+ * out escaped; other characters as they are. */
+static void
+put_safe(FILE *f, const char *s)
 {
-	tool_init(argc, argv);
+	const unsigned char *p = (const unsigned char *)s;
+	while (*p) {
+		unsigned c = *p;
+		size_t n = 0;
+		unsigned cp = 0;
+		if (c < 0x20 || c == 0x7f) {
+			fprintf(f, "\\x%02X", c);
+			p++;
+			continue;
+		}
+		if (c < 0x80) {
+			fputc((int)c, f);
+			p++;
+			continue;
+		}
+		if (c >= 0xC2 && c <= 0xDF) {
+			n = 1;
+			cp = c & 0x1F;
+		} else if (c >= 0xE0 && c <= 0xEF) {
+			n = 2;
+			cp = c & 0x0F;
+		} else if (c >= 0xF0 && c <= 0xF4) {
+			n = 3;
+			cp = c & 0x07;
+		}
+		size_t i;
+		for (i = 1; i <= n && (p[i] & 0xC0) == 0x80; i++)
+			cp = (cp << 6) | (p[i] & 0x3F);
+		if (n == 0 || i <= n || (n == 2 && cp < 0x800) ||
+		    (n == 3 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+		    (cp >= 0xD800 && cp <= 0xDFFF)) {
+			fprintf(f, "\\x%02X", c);
+			p++;
+			continue;
+		}
+		if (cp <= 0x9F || cp == 0x61C || cp == 0x200E || cp == 0x200F ||
+		    (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069))
+			fprintf(f, "\\u%04X", cp);
+		else
+			fwrite(p, 1, n + 1, f);
+		p += n + 1;
+	}
+}
+
+static void
+line(const char *label, const char *value, const char *suffix)
+{
+	printf("%-11s", label);
+	put_safe(stdout, value);
+	fputs(suffix, stdout);
+	fputc('\n', stdout);
+}
+
+static void
+print_text(const nk_url *u)
+{
+	char port[32];
+	const char *kind = "";
+
+	line("href:", nk_url_get(u, NK_URL_HREF), "");
+	line("scheme:", nk_url_scheme(u), "");
+	if (*nk_url_get(u, NK_URL_USERNAME))
+		line("user:", nk_url_get(u, NK_URL_USERNAME), "");
+	if (*nk_url_get(u, NK_URL_PASSWORD))
+		line("password:", nk_url_get(u, NK_URL_PASSWORD), "");
+	if (nk_url_host_kind_of(u) == NK_URL_HOST_IPV4)
+		kind = " (IPv4)";
+	else if (nk_url_host_kind_of(u) == NK_URL_HOST_IPV6)
+		kind = " (IPv6)";
+	if (*nk_url_get(u, NK_URL_HOSTNAME))
+		line("host:", nk_url_get(u, NK_URL_HOSTNAME), kind);
+	if (*nk_url_get(u, NK_URL_PORT)) {
+		line("port:", nk_url_get(u, NK_URL_PORT), "");
+	} else if (nk_url_default_port(u) >= 0) {
+		snprintf(port, sizeof port, "%d", nk_url_default_port(u));
+		line("port:", port, " (default)");
+	}
+	if (*nk_url_get(u, NK_URL_PATHNAME))
+		line("path:", nk_url_get(u, NK_URL_PATHNAME), "");
+	if (*nk_url_get(u, NK_URL_SEARCH))
+		line("query:", nk_url_get(u, NK_URL_SEARCH) + 1, "");
+	if (*nk_url_get(u, NK_URL_HASH))
+		line("fragment:", nk_url_get(u, NK_URL_HASH) + 1, "");
+	if (strcmp(nk_url_get(u, NK_URL_ORIGIN), "null") != 0)
+		line("origin:", nk_url_get(u, NK_URL_ORIGIN), "");
+}
+
+static void
+json_string(const char *s)
+{
+	putchar('"');
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			printf("\\%c", *p);
+		else if (*p < 0x20 || *p == 0x7f)
+			printf("\\u%04x", *p);
+		else
+			putchar(*p);
+	}
+	putchar('"');
+}
+
+static void
+print_json(const nk_url *u)
+{
+	static const struct {
+		const char *name;
+		nk_url_part part;
+	} f[] = {
+		{ "href", NK_URL_HREF }, { "origin", NK_URL_ORIGIN },
+		{ "protocol", NK_URL_PROTOCOL }, { "username", NK_URL_USERNAME },
+		{ "password", NK_URL_PASSWORD }, { "host", NK_URL_HOST },
+		{ "hostname", NK_URL_HOSTNAME }, { "port", NK_URL_PORT },
+		{ "pathname", NK_URL_PATHNAME }, { "search", NK_URL_SEARCH },
+		{ "hash", NK_URL_HASH },
+	};
+	putchar('{');
+	for (size_t i = 0; i < NK_ARRAY_LEN(f); i++) {
+		printf("%s\"%s\":", i ? "," : "", f[i].name);
+		json_string(nk_url_get(u, f[i].part));
+	}
+	fputs("}\n", stdout);
+}
+
+/* "invalid URL "TEXT": REASON at position N" on stderr; returns the code. */
+static int
+invalid(const char *text, nk_err e, const char *errmsg)
+{
+	if (e != NK_ERR_URL_MALFORMAT)
+		return tool_fail(e, errmsg);
+	fflush(stdout);
+	fprintf(stderr, "%s: invalid URL \"", tool_name);
+	put_safe(stderr, text);
+	fprintf(stderr, "\": %s\n", errmsg);
+	return (int)e;
+}
+
+int
+main(int argc, char **argv)
+{
 	struct optstate st = { 1, NULL, 0 };
-	const char *arg;
-	int id;
-	while ((id = opt_next(&st, argc, argv, &tool, &arg)) != OPT_END)
-		if (id == OPT_ERROR) return 2;
-	return 0;
+	const char *arg, *args[2] = { NULL, NULL };
+	char errmsg[NK_ERR_MSG_LEN] = "";
+	int id, json = 0, nargs = 0;
+	nk_url *base = NULL, *u = NULL;
+	nk_err e;
+
+	tool_init(argc, argv);
+	while ((id = opt_next(&st, argc, argv, &tool, &arg)) != OPT_END) {
+		switch (id) {
+		case OPT_ERROR:
+			return 2;
+		case OPT_JSON:
+			json = 1;
+			break;
+		case OPT_ARG:
+			if (nargs == 2) {
+				tool_msg("too many arguments (" USAGE ")");
+				return 2;
+			}
+			args[nargs++] = arg;
+			break;
+		}
+	}
+	if (nargs == 0) {
+		tool_msg("name a URL to parse (" USAGE ")");
+		return 2;
+	}
+
+	if (args[1]) {
+		e = nk_url_parse(args[1], NULL, &base, errmsg);
+		if (e)
+			return invalid(args[1], e, errmsg);
+	}
+	e = nk_url_parse_buf(args[0], strlen(args[0]), base, &u, errmsg);
+	nk_url_free(base);
+	if (e)
+		return invalid(args[0], e, errmsg);
+	if (json)
+		print_json(u);
+	else
+		print_text(u);
+	nk_url_free(u);
+	return tool_flush_stdout();
 }

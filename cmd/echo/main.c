@@ -1,0 +1,804 @@
+/* nk echo: an echo client that checks every byte and times every round
+ * trip (ping-style), and an echo server that serves many clients from one
+ * poll loop with bounded buffering. */
+#include <errno.h>
+#include <math.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+
+#include "nk/nk.h"
+#include "opts.h"
+#include "tool.h"
+
+enum {
+	O_LISTEN = 1, O_IPV4, O_IPV6, O_RESOLVE, O_CONNECT_TO, O_CONNECT_TIMEOUT,
+	O_TIMEOUT, O_COUNT, O_SIZE, O_INTERVAL, O_QUIET, O_VERBOSE,
+	O_MAX_CLIENTS,
+};
+
+static const struct opt opts[] = {
+	{ O_LISTEN, 'l', "listen", OPT_STRING, "[ADDR:]PORT",
+	  NULL, "run the echo server on ADDR (default all) and PORT (0: any)" },
+	{ O_IPV4, '4', "ipv4", OPT_FLAG, NULL, NULL, "use IPv4 addresses only" },
+	{ O_IPV6, '6', "ipv6", OPT_FLAG, NULL, NULL, "use IPv6 addresses only" },
+	{ O_RESOLVE, 0, "resolve", OPT_STRING, "HOST:PORT:ADDR[,ADDR...]",
+	  NULL, "use these addresses for HOST:PORT (repeatable)" },
+	{ O_CONNECT_TO, 0, "connect-to", OPT_STRING, "HOST1:PORT1:HOST2:PORT2",
+	  NULL, "connect to HOST2:PORT2 instead of HOST1:PORT1 (repeatable)" },
+	{ O_CONNECT_TIMEOUT, 0, "connect-timeout", OPT_NUM, "SECS",
+	  NULL, "give up connecting (and resolving) after SECS" },
+	{ O_TIMEOUT, 'W', "timeout", OPT_NUM, "SECS",
+	  NULL, "wait at most SECS for each echo (default 10, 0: forever)" },
+	{ O_COUNT, 'c', "count", OPT_NUM, "N",
+	  NULL, "send N generated messages (default 1 with --size)" },
+	{ O_SIZE, 's', "size", OPT_NUM, "BYTES",
+	  NULL, "generated message size, suffix k or M for KiB, MiB (default 64)" },
+	{ O_INTERVAL, 'i', "interval", OPT_NUM, "SECS",
+	  NULL, "pause SECS between messages (default 0)" },
+	{ O_QUIET, 'q', "quiet", OPT_FLAG, NULL, NULL, "print only the summary" },
+	{ O_VERBOSE, 'v', "verbose", OPT_FLAG, NULL,
+	  NULL, "server: log connects and disconnects on stderr" },
+	{ O_MAX_CLIENTS, 0, "max-clients", OPT_NUM, "N",
+	  NULL, "server: serve at most N clients at once (default 1000)" },
+};
+
+static const struct tool tool = {
+	"echo", "check a TCP echo service byte for byte, or run one",
+	"[options] HOST PORT [MESSAGE...] | --listen [ADDR:]PORT",
+	opts, NK_ARRAY_LEN(opts),
+};
+
+/* ---- server ---- */
+
+#define SERVER_BUF (64 * 1024)   /* each client's echo backlog, at most */
+
+struct client {
+	int fd;
+	char peer[64];
+	int port;
+	char *buf;
+	size_t off, len;       /* the backlog is buf[off, off + len) */
+	int rd_eof;            /* the client sent FIN */
+	uint64_t bytes;
+};
+
+static volatile sig_atomic_t stop_signal;
+
+static void
+on_stop(int sig)
+{
+	stop_signal = sig;
+}
+
+/* The printable address and the port of a socket address. */
+static void
+addr_port(const struct sockaddr_storage *ss, char *buf, size_t len, int *port)
+{
+	snprintf(buf, len, "?");
+	*port = -1;
+	if (ss->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *s6 = (const void *)ss;
+		inet_ntop(AF_INET6, &s6->sin6_addr, buf, (socklen_t)len);
+		*port = ntohs(s6->sin6_port);
+	} else if (ss->ss_family == AF_INET) {
+		const struct sockaddr_in *s4 = (const void *)ss;
+		inet_ntop(AF_INET, &s4->sin_addr, buf, (socklen_t)len);
+		*port = ntohs(s4->sin_port);
+	}
+}
+
+/* "127.0.0.1:7" or "[::1]:7" for a bound socket. */
+static void
+sock_name(int fd, char *buf, size_t len)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof ss;
+	char a[64];
+	int port;
+	memset(&ss, 0, sizeof ss);
+	getsockname(fd, (struct sockaddr *)&ss, &sl);
+	addr_port(&ss, a, sizeof a, &port);
+	snprintf(buf, len, ss.ss_family == AF_INET6 ? "[%s]:%d" : "%s:%d", a,
+	         port);
+}
+
+static void
+client_close(struct client *c, int verbose, size_t nclients)
+{
+	if (verbose)
+		tool_msg("%s port %d closed after %llu bytes (%zu connected)",
+		         c->peer, c->port, (unsigned long long)c->bytes,
+		         nclients - 1);
+	close(c->fd);
+	free(c->buf);
+	c->fd = -1;
+	c->buf = NULL;
+}
+
+/* Moves bytes between the client and its backlog as far as the socket
+ * allows. Returns 0 to keep the client, -1 to drop it. */
+static int
+client_io(struct client *c, short revents)
+{
+	if (revents & POLLERR)
+		return -1;
+	if ((revents & (POLLIN | POLLHUP)) && !c->rd_eof &&
+	    c->off + c->len < SERVER_BUF) {
+		ssize_t r = recv(c->fd, c->buf + c->off + c->len,
+		                 SERVER_BUF - c->off - c->len, 0);
+		if (r > 0) {
+			c->len += (size_t)r;
+			c->bytes += (uint64_t)r;
+		} else if (r == 0) {
+			c->rd_eof = 1;
+		} else if (errno != EAGAIN && errno != EWOULDBLOCK &&
+		           errno != EINTR) {
+			return -1;
+		}
+	}
+	if (c->len > 0) {
+		ssize_t w = send(c->fd, c->buf + c->off, c->len, MSG_NOSIGNAL);
+		if (w > 0) {
+			c->off += (size_t)w;
+			c->len -= (size_t)w;
+		} else if (w < 0 && errno != EAGAIN && errno != EWOULDBLOCK &&
+		           errno != EINTR) {
+			return -1;
+		}
+	}
+	if (c->len == 0)
+		c->off = 0;
+	else if (c->off + c->len == SERVER_BUF && c->off > 0) {
+		/* Make room at the end rather than stop reading early. */
+		memmove(c->buf, c->buf + c->off, c->len);
+		c->off = 0;
+	}
+	if (c->rd_eof && c->len == 0) {
+		/* Half-close: everything the client sent has been echoed. */
+		shutdown(c->fd, SHUT_WR);
+		return -1;
+	}
+	return 0;
+}
+
+/* Parses "[ADDR:]PORT": ADDR may be [v6], a name, or empty. */
+static int
+parse_listen(const char *s, char *host, size_t hlen, long *port)
+{
+	const char *colon = strrchr(s, ':');
+	const char *p = s;
+	host[0] = '\0';
+	if (colon) {
+		size_t n = (size_t)(colon - s);
+		if (s[0] == '[') {
+			if (n < 2 || s[n - 1] != ']') {
+				tool_msg("--listen: bad address in '%s'", s);
+				return -1;
+			}
+		} else if (memchr(s, ':', n)) {
+			tool_msg("--listen: put an IPv6 address in brackets: [::1]:PORT");
+			return -1;
+		}
+		if (n >= hlen) {
+			tool_msg("--listen: address too long");
+			return -1;
+		}
+		memcpy(host, s, n);
+		host[n] = '\0';
+		p = colon + 1;
+	}
+	return tool_parse_long(p, 0, 65535, "--listen port", port);
+}
+
+static int
+serve(const char *spec, int family, int verbose, long max_clients)
+{
+	char host[256], err[NK_ERR_MSG_LEN] = "";
+	long port;
+	int lfd[8];
+	size_t nl = NK_ARRAY_LEN(lfd);
+
+	if (parse_listen(spec, host, sizeof host, &port) != 0)
+		return NK_ERR_FAILED_INIT;
+	nk_err e = nk_listen(host, (int)port, family, lfd, &nl, err);
+	if (e)
+		return tool_fail(e, err);
+
+	/* The signals are blocked except inside ppoll, so a stop request can
+	 * never slip in between the check and the wait. */
+	sigset_t block, waitmask;
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigprocmask(SIG_BLOCK, &block, &waitmask);
+	sigdelset(&waitmask, SIGINT);
+	sigdelset(&waitmask, SIGTERM);
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_stop;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+
+	for (size_t i = 0; i < nl; i++) {
+		char name[96];
+		sock_name(lfd[i], name, sizeof name);
+		printf("Listening on %s\n", name);
+	}
+	if (tool_flush_stdout())
+		return NK_ERR_WRITE_ERROR;
+
+	struct client *cl = calloc((size_t)max_clients, sizeof *cl);
+	struct pollfd *pf = calloc((size_t)max_clients + nl, sizeof *pf);
+	if (!cl || !pf) {
+		tool_msg("out of memory");
+		return NK_ERR_OUT_OF_MEMORY;
+	}
+	size_t nc = 0;
+	nk_time accept_pause = 0;
+
+	while (!stop_signal) {
+		size_t np = 0;
+		int accepting = nc < (size_t)max_clients &&
+		                (accept_pause == 0 || nk_now() >= accept_pause);
+		if (accepting)
+			for (size_t i = 0; i < nl; i++)
+				pf[np++] = (struct pollfd){ lfd[i], POLLIN, 0 };
+		size_t first = np;
+		for (size_t i = 0; i < nc; i++) {
+			struct client *c = &cl[i];
+			short ev = 0;
+			if (!c->rd_eof && c->off + c->len < SERVER_BUF)
+				ev |= POLLIN;
+			if (c->len > 0)
+				ev |= POLLOUT;
+			pf[np++] = (struct pollfd){ c->fd, ev, 0 };
+		}
+		struct timespec ts = { 0, 100 * 1000000L }, *tsp = NULL;
+		if (!accepting && nc < (size_t)max_clients)
+			tsp = &ts;   /* woken to retry accept after EMFILE */
+		int n = ppoll(pf, np, tsp, &waitmask);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			tool_msg("poll: %s", strerror(errno));
+			break;
+		}
+		if (!accepting && accept_pause && nk_now() >= accept_pause)
+			accept_pause = 0;
+
+		for (size_t i = 0; i < nc; i++) {
+			struct pollfd *p = &pf[first + i];
+			if (!p->revents)
+				continue;
+			if (client_io(&cl[i], p->revents) != 0)
+				client_close(&cl[i], verbose, nc);
+		}
+		/* Compact the table after the pass, so pf and cl stay aligned
+		 * while the events are handled. */
+		size_t k = 0;
+		for (size_t i = 0; i < nc; i++)
+			if (cl[i].fd >= 0)
+				cl[k++] = cl[i];
+		nc = k;
+
+		for (size_t i = 0; i < first; i++) {
+			if (!(pf[i].revents & POLLIN))
+				continue;
+			while (nc < (size_t)max_clients) {
+				struct sockaddr_storage ss;
+				socklen_t sl = sizeof ss;
+				int fd = accept4(pf[i].fd, (struct sockaddr *)&ss, &sl,
+				                 SOCK_NONBLOCK | SOCK_CLOEXEC);
+				if (fd < 0) {
+					if (errno == EMFILE || errno == ENFILE ||
+					    errno == ENOBUFS || errno == ENOMEM) {
+						if (verbose)
+							tool_msg("accept: %s", strerror(errno));
+						accept_pause = nk_now() + 100000;
+					}
+					break;
+				}
+				struct client *c = &cl[nc];
+				memset(c, 0, sizeof *c);
+				c->fd = fd;
+				c->buf = malloc(SERVER_BUF);
+				if (!c->buf) {
+					close(fd);
+					break;
+				}
+				int one = 1;
+				setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+				addr_port(&ss, c->peer, sizeof c->peer, &c->port);
+				nc++;
+				if (verbose)
+					tool_msg("connection from %s port %d (%zu connected)",
+					         c->peer, c->port, nc);
+			}
+		}
+	}
+
+	if (verbose)
+		tool_msg("stopping on signal %d, closing %zu clients",
+		         (int)stop_signal, nc);
+	for (size_t i = 0; i < nc; i++) {
+		close(cl[i].fd);
+		free(cl[i].buf);
+	}
+	for (size_t i = 0; i < nl; i++)
+		close(lfd[i]);
+	free(cl);
+	free(pf);
+	return 0;
+}
+
+/* ---- client ---- */
+
+#define CLIENT_BUF (64 * 1024)
+#define LINE 64
+
+/* One message: its bytes, or (data NULL) the generated pattern. */
+struct msg {
+	const char *data;
+	size_t len;
+	unsigned long long seq;
+};
+
+struct stats {
+	unsigned long long sent, received, mismatched, bytes;
+	double min, max, sum, sum2;   /* round trips, in ms */
+};
+
+/* What came back for one message. */
+struct echo {
+	size_t back;
+	int mismatch;
+	size_t bad_at;
+	unsigned char want, got;
+};
+
+struct bufs {
+	char w[CLIENT_BUF], r[CLIENT_BUF], e[CLIENT_BUF];
+};
+
+/* Bytes [off, off + n) of generated message seq of total bytes: 64-byte
+ * text lines that name their message and offset, so a misplaced chunk is
+ * plain in a capture; the message ends in a newline for line-based peers. */
+static void
+gen(unsigned long long seq, size_t total, size_t off, char *out, size_t n)
+{
+	static const char fill[] =
+		"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+	while (n > 0) {
+		size_t lineno = off / LINE, col = off % LINE;
+		char line[LINE + 8];
+		int h = snprintf(line, sizeof line, "nk-echo seq=%llu off=%zu ", seq,
+		                 lineno * LINE);
+		if (h < 0 || h > LINE - 1)
+			h = LINE - 1;
+		for (size_t i = (size_t)h; i < LINE - 1; i++)
+			line[i] = fill[(i + lineno) % (sizeof fill - 1)];
+		line[LINE - 1] = '\n';
+		size_t take = LINE - col;
+		if (take > n)
+			take = n;
+		memcpy(out, line + col, take);
+		if (off + take == total)
+			out[take - 1] = '\n';
+		out += take;
+		off += take;
+		n -= take;
+	}
+}
+
+/* Writes a message into err (NK_ERR_MSG_LEN) and returns e. */
+static nk_err say(char *err, nk_err e, const char *fmt, ...) NK_PRINTF(3, 4);
+
+static nk_err
+say(char *err, nk_err e, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(err, NK_ERR_MSG_LEN, fmt, ap);
+	va_end(ap);
+	return e;
+}
+
+/* Sends the message and reads its echo back, both at once so neither side
+ * can stall on a full buffer, until every byte is back or the deadline.
+ * Compares as bytes arrive. Errors: 28, 56 with err set. */
+static nk_err
+exchange(nk_conn *c, const struct msg *m, int64_t timeout_ms, struct bufs *b,
+         struct echo *r, char *err)
+{
+	char why[NK_ERR_MSG_LEN] = "";
+	nk_time deadline = nk_deadline_in_ms(timeout_ms);
+	nk_time t0 = nk_now();
+	size_t sent = 0, wlen = 0, woff = 0;
+	nk_err e;
+
+	memset(r, 0, sizeof *r);
+	while (r->back < m->len) {
+		int progress = 0, want = 0, w_want = 0;
+		if (sent < m->len) {
+			const char *p;
+			size_t n, done;
+			if (m->data) {
+				p = m->data + sent;
+				n = m->len - sent;
+			} else {
+				if (woff == wlen) {
+					wlen = m->len - sent < CLIENT_BUF ? m->len - sent
+					                                  : CLIENT_BUF;
+					gen(m->seq, m->len, sent, b->w, wlen);
+					woff = 0;
+				}
+				p = b->w + woff;
+				n = wlen - woff;
+			}
+			e = nk_conn_try_write(c, p, n, &done, &w_want, why);
+			if (e)
+				goto lost;
+			if (done > 0) {
+				sent += done;
+				woff += done;
+				progress = 1;
+				w_want = 0;
+			}
+		}
+		size_t room = m->len - r->back < CLIENT_BUF ? m->len - r->back
+		                                            : CLIENT_BUF;
+		size_t got;
+		int r_want;
+		e = nk_conn_try_read(c, b->r, room, &got, &r_want, why);
+		if (e)
+			goto lost;
+		if (got > 0) {
+			const char *exp = m->data + r->back;
+			if (!m->data) {
+				gen(m->seq, m->len, r->back, b->e, got);
+				exp = b->e;
+			}
+			if (!r->mismatch && memcmp(exp, b->r, got) != 0) {
+				size_t i = 0;
+				while (exp[i] == b->r[i])
+					i++;
+				r->mismatch = 1;
+				r->bad_at = r->back + i;
+				r->want = (unsigned char)exp[i];
+				r->got = (unsigned char)b->r[i];
+			}
+			r->back += got;
+			continue;
+		}
+		if (!r_want)
+			return say(err, NK_ERR_RECV_ERROR,
+			               "connection closed by %s port %d during message "
+			               "%llu: %zu of %zu bytes came back",
+			               nk_conn_peer_str(c), nk_conn_peer_port(c), m->seq,
+			               r->back, m->len);
+		if (progress || nk_conn_pending(c) > 0)
+			continue;
+		want = w_want | r_want;
+		struct pollfd p = { nk_conn_fd(c), (short)(
+			(want & NK_WANT_READ ? POLLIN : 0) |
+			(want & NK_WANT_WRITE ? POLLOUT : 0)), 0 };
+		int ms = nk_deadline_poll_ms(deadline);
+		if (ms == 0 || (poll(&p, 1, ms) == 0 && nk_deadline_poll_ms(deadline) == 0))
+			return say(err, NK_ERR_OPERATION_TIMEDOUT,
+			               "timed out after %lld ms waiting for the echo of "
+			               "message %llu: %zu of %zu bytes came back",
+			               (long long)((nk_now() - t0) / 1000), m->seq,
+			               r->back, m->len);
+	}
+	return NK_OK;
+lost:
+	return say(err, NK_ERR_RECV_ERROR,
+	               "connection lost during message %llu (%zu of %zu bytes "
+	               "came back): %s", m->seq, r->back, m->len, why);
+}
+
+static void
+summary(const struct stats *s, const char *host, int port, double total_ms)
+{
+	printf("--- %s port %d echo statistics ---\n", host, port);
+	printf("%llu sent, %llu received, %llu mismatched, %llu bytes, "
+	       "time %.1f ms\n", s->sent, s->received, s->mismatched, s->bytes,
+	       total_ms);
+	if (s->received > 0) {
+		double n = (double)s->received, avg = s->sum / n;
+		double var = s->sum2 / n - avg * avg;
+		printf("rtt min/avg/max/mdev = %.3f/%.3f/%.3f/%.3f ms\n", s->min, avg,
+		       s->max, var > 0 ? sqrt(var) : 0.0);
+	}
+}
+
+/* Copies text for the terminal with control bytes escaped. */
+static const char *
+clean(const char *in, char *buf, size_t len)
+{
+	size_t o = 0;
+	for (const unsigned char *p = (const unsigned char *)in; *p; p++) {
+		if (o + 5 >= len)
+			break;
+		if (*p < 0x20 || *p == 0x7f)
+			o += (size_t)snprintf(buf + o, len - o, "\\x%02x", *p);
+		else
+			buf[o++] = (char)*p;
+	}
+	buf[o] = '\0';
+	return buf;
+}
+
+/* Parses a size with an optional k or M (binary) suffix. */
+static int
+parse_size(const char *s, size_t *out)
+{
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 10);
+	unsigned long long mul = 1;
+	if (*end == 'k' || *end == 'K')
+		mul = 1024, end++;
+	else if (*end == 'm' || *end == 'M')
+		mul = 1024 * 1024, end++;
+	if (errno || end == s || *end || s[0] == '-' || v == 0 ||
+	    v > (1ULL << 30) / mul) {
+		tool_msg("--size takes a byte count from 1 to 1G (suffix k or M), "
+		         "not '%s'", s);
+		return -1;
+	}
+	*out = (size_t)(v * mul);
+	return 0;
+}
+
+struct client_opts {
+	const char *host;
+	int port;
+	char **msgs;
+	size_t nmsgs;
+	long count;             /* 0: no generated messages */
+	size_t size;
+	int64_t timeout_ms, interval_ms;
+	int quiet;
+};
+
+static int
+run_client(const struct client_opts *co, const nk_netopts *no)
+{
+	char err[NK_ERR_MSG_LEN] = "", show[300];
+	nk_connect_info info;
+	nk_conn *c = NULL;
+	struct stats st;
+	nk_err e, fail = NK_OK;
+	char *line = NULL;
+	size_t cap = 0;
+
+	clean(co->host, show, sizeof show);
+	e = nk_connect(no, co->host, co->port, NK_NO_DEADLINE, &c, &info, err);
+	if (e)
+		return tool_fail(e, err);
+	struct bufs *b = malloc(sizeof *b);
+	if (!b) {
+		nk_conn_free(c);
+		return tool_fail(NK_ERR_OUT_OF_MEMORY, "out of memory");
+	}
+	if (!co->quiet)
+		printf("ECHO %s (%s) port %d: connected in %.3f ms\n", show,
+		       nk_conn_peer_str(c), nk_conn_peer_port(c),
+		       (double)(info.connected - info.start) / 1000.0);
+
+	memset(&st, 0, sizeof st);
+	nk_time t0 = nk_now();
+	for (unsigned long long seq = 1;; seq++) {
+		struct msg m = { NULL, 0, seq };
+		if (co->nmsgs) {
+			if (seq > co->nmsgs)
+				break;
+			/* Each argument goes as a line, as if typed on stdin. */
+			size_t n = strlen(co->msgs[seq - 1]);
+			char *p = realloc(line, n + 2);
+			if (!p) {
+				fail = tool_fail(NK_ERR_OUT_OF_MEMORY, "out of memory");
+				break;
+			}
+			line = p;
+			memcpy(line, co->msgs[seq - 1], n);
+			line[n] = '\n';
+			m.data = line;
+			m.len = n + 1;
+		} else if (co->count) {
+			if (seq > (unsigned long long)co->count)
+				break;
+			m.len = co->size;
+		} else {
+			ssize_t n = getline(&line, &cap, stdin);
+			if (n <= 0)
+				break;
+			m.data = line;
+			m.len = (size_t)n;
+		}
+		if (seq > 1 && co->interval_ms > 0) {
+			struct timespec ts = { (time_t)(co->interval_ms / 1000),
+			                       (long)(co->interval_ms % 1000) * 1000000L };
+			while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+				;
+		}
+		struct echo r;
+		nk_time s0 = nk_now();
+		st.sent++;
+		e = exchange(c, &m, co->timeout_ms, b, &r, err);
+		double ms = (double)(nk_now() - s0) / 1000.0;
+		if (e) {
+			fail = tool_fail(e, err);
+			break;
+		}
+		st.received++;
+		st.bytes += m.len;
+		st.min = st.received == 1 || ms < st.min ? ms : st.min;
+		st.max = ms > st.max ? ms : st.max;
+		st.sum += ms;
+		st.sum2 += ms * ms;
+		if (r.mismatch)
+			st.mismatched++;
+		if (!co->quiet) {
+			printf("%zu bytes from %s port %d: seq=%llu time=%.3f ms", m.len,
+			       nk_conn_peer_str(c), nk_conn_peer_port(c), seq, ms);
+			if (r.mismatch)
+				printf(" MISMATCH at byte %zu (sent 0x%02x, got 0x%02x)",
+				       r.bad_at, r.want, r.got);
+			putchar('\n');
+			if (co->interval_ms > 0 || !co->count)
+				fflush(stdout);
+		}
+	}
+	summary(&st, show, nk_conn_peer_port(c), (double)(nk_now() - t0) / 1000.0);
+	free(line);
+	free(b);
+	nk_conn_free(c);
+	int w = tool_flush_stdout();
+	if (fail)
+		return fail;
+	if (w)
+		return w;
+	return st.mismatched ? NK_ERR_ECHO_MISMATCH : 0;
+}
+
+/* Parses the arguments and runs the client or the server. The three
+ * arrays have room for argc entries each. */
+static int
+run(int argc, char **argv, const char **resolve, const char **connect_to,
+    char **pos)
+{
+	struct optstate os = { 1, NULL, 0 };
+	struct client_opts co;
+	nk_netopts no;
+	const char *arg, *listen_spec = NULL;
+	size_t npos = 0;
+	int verbose = 0, size_set = 0, id;
+	long max_clients = 1000, l;
+	char err[NK_ERR_MSG_LEN] = "";
+
+	memset(&co, 0, sizeof co);
+	memset(&no, 0, sizeof no);
+	co.size = 64;
+	co.timeout_ms = 10000;
+	no.resolve = resolve;
+	no.connect_to = connect_to;
+	while ((id = opt_next(&os, argc, argv, &tool, &arg)) != OPT_END) {
+		switch (id) {
+		case OPT_ERROR:
+			return NK_ERR_FAILED_INIT;
+		case OPT_ARG:
+			pos[npos++] = (char *)arg;
+			break;
+		case O_LISTEN:
+			listen_spec = arg;
+			break;
+		case O_IPV4:
+		case O_IPV6:
+			if (no.family && no.family != (id == O_IPV4 ? 4 : 6)) {
+				tool_msg("-4 and -6 exclude each other");
+				return NK_ERR_FAILED_INIT;
+			}
+			no.family = id == O_IPV4 ? 4 : 6;
+			break;
+		case O_RESOLVE:
+			resolve[no.nresolve++] = arg;
+			break;
+		case O_CONNECT_TO:
+			connect_to[no.nconnect_to++] = arg;
+			break;
+		case O_CONNECT_TIMEOUT:
+			if (tool_parse_secs(arg, "--connect-timeout",
+			                    &no.connect_timeout_ms) != 0)
+				return NK_ERR_FAILED_INIT;
+			break;
+		case O_TIMEOUT:
+			if (tool_parse_secs(arg, "--timeout", &co.timeout_ms) != 0)
+				return NK_ERR_FAILED_INIT;
+			break;
+		case O_INTERVAL:
+			if (tool_parse_secs(arg, "--interval", &co.interval_ms) != 0)
+				return NK_ERR_FAILED_INIT;
+			break;
+		case O_COUNT:
+			if (tool_parse_long(arg, 1, 1000000000L, "--count", &co.count))
+				return NK_ERR_FAILED_INIT;
+			break;
+		case O_SIZE:
+			if (parse_size(arg, &co.size) != 0)
+				return NK_ERR_FAILED_INIT;
+			size_set = 1;
+			break;
+		case O_QUIET:
+			co.quiet = 1;
+			break;
+		case O_VERBOSE:
+			verbose = 1;
+			break;
+		case O_MAX_CLIENTS:
+			if (tool_parse_long(arg, 1, 1000000L, "--max-clients",
+			                    &max_clients))
+				return NK_ERR_FAILED_INIT;
+			break;
+		}
+	}
+
+	if (listen_spec) {
+		if (npos) {
+			tool_msg("--listen takes no HOST or MESSAGE arguments");
+			return NK_ERR_FAILED_INIT;
+		}
+		return serve(listen_spec, no.family, verbose, max_clients);
+	}
+	if (npos < 2) {
+		tool_msg("need HOST and PORT (or --listen); try --help");
+		return NK_ERR_FAILED_INIT;
+	}
+	if (tool_parse_long(pos[1], 1, 65535, "PORT", &l) != 0)
+		return NK_ERR_FAILED_INIT;
+	co.host = pos[0];
+	co.port = (int)l;
+	co.msgs = pos + 2;
+	co.nmsgs = npos - 2;
+	if (co.nmsgs && (co.count || size_set)) {
+		tool_msg("--count and --size generate messages; they do not mix "
+		         "with MESSAGE arguments");
+		return NK_ERR_FAILED_INIT;
+	}
+	if (size_set && !co.count)
+		co.count = 1;
+	nk_err e = nk_netopts_check(&no, err);
+	if (e)
+		return tool_fail(e, err);
+	return run_client(&co, &no);
+}
+
+int
+main(int argc, char **argv)
+{
+	const char **resolve = calloc((size_t)argc, sizeof *resolve);
+	const char **connect_to = calloc((size_t)argc, sizeof *connect_to);
+	char **pos = calloc((size_t)argc, sizeof *pos);
+	int rc;
+
+	tool_init(argc, argv);
+	if (!resolve || !connect_to || !pos)
+		rc = tool_fail(NK_ERR_OUT_OF_MEMORY, "out of memory");
+	else
+		rc = run(argc, argv, resolve, connect_to, pos);
+	free(resolve);
+	free(connect_to);
+	free(pos);
+	return rc;
+}

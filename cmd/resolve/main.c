@@ -1,0 +1,209 @@
+/* nk resolve: shows the addresses a name resolves to, in the order nk's
+ * connect would try them, where each came from, and how long it took. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nk/nk.h"
+#include "opts.h"
+#include "tool.h"
+
+enum { O_IPV4 = 1, O_IPV6, O_RESOLVE, O_JSON, O_TIMEOUT, O_PORT };
+
+static const struct opt opts[] = {
+	{ O_IPV4, '4', "ipv4", OPT_FLAG, NULL, NULL, "show IPv4 addresses only" },
+	{ O_IPV6, '6', "ipv6", OPT_FLAG, NULL, NULL, "show IPv6 addresses only" },
+	{ O_RESOLVE, 0, "resolve", OPT_STRING, "HOST:PORT:ADDR[,ADDR...]",
+	  NULL, "use these addresses for HOST:PORT (repeatable)" },
+	{ O_JSON, 0, "json", OPT_FLAG, NULL, NULL,
+	  "print one JSON array with an object per host" },
+	{ O_TIMEOUT, 'm', "timeout", OPT_NUM, "SECS",
+	  NULL, "give up on each name after SECS (default: no limit)" },
+	{ O_PORT, 'p', "port", OPT_NUM, "N", NULL,
+	  "the port --resolve entries must match (default: any)" },
+};
+
+static const struct tool tool = {
+	"resolve", "show the addresses a host name resolves to, in connect order",
+	"[-4|-6] [--resolve ENTRY]... [--json] [--timeout SECS] [--port N] HOST...",
+	opts, NK_ARRAY_LEN(opts),
+};
+
+/* Text for the terminal: control bytes escaped. */
+static void
+put_clean(const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p < 0x20 || *p == 0x7f)
+			printf("\\x%02x", *p);
+		else
+			putchar(*p);
+	}
+}
+
+/* A JSON string, quoted and escaped. */
+static void
+put_json(const char *s)
+{
+	putchar('"');
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			printf("\\%c", *p);
+		else if (*p < 0x20 || *p == 0x7f)
+			printf("\\u%04x", *p);
+		else
+			putchar(*p);
+	}
+	putchar('"');
+}
+
+static void
+put_ms(nk_time us)
+{
+	double ms = (double)us / 1000.0;
+	printf(ms >= 1.0 ? "%.1f ms" : "%.3f ms", ms);
+}
+
+static void
+text_result(const char *host, const nk_addrlist *l, int first)
+{
+	size_t w = 0;
+	if (!first)
+		putchar('\n');
+	put_clean(host);
+	putchar('\n');
+	for (size_t i = 0; i < l->n; i++)
+		if (strlen(l->v[i].str) > w)
+			w = strlen(l->v[i].str);
+	for (size_t i = 0; i < l->n; i++)
+		printf("  %-*s  IPv%d  %s\n", (int)w, l->v[i].str, l->v[i].family,
+		       nk_addr_source_name(l->v[i].source));
+	fputs("resolved in ", stdout);
+	put_ms(l->elapsed);
+	putchar('\n');
+}
+
+static void
+json_result(const char *host, const nk_addrlist *l, nk_err e,
+            const char *err, nk_time elapsed, int first)
+{
+	printf("%s\n  {\"host\": ", first ? "" : ",");
+	put_json(host);
+	if (e) {
+		printf(", \"error\": {\"code\": %d, \"name\": ", (int)e);
+		put_json(nk_err_name(e));
+		fputs(", \"message\": ", stdout);
+		put_json(err);
+		printf("}, \"elapsed_ms\": %.3f}", (double)elapsed / 1000.0);
+		return;
+	}
+	fputs(", \"addresses\": [", stdout);
+	for (size_t i = 0; i < l->n; i++) {
+		printf("%s{\"address\": ", i ? ", " : "");
+		put_json(l->v[i].str);
+		printf(", \"family\": \"IPv%d\", \"source\": ", l->v[i].family);
+		put_json(nk_addr_source_name(l->v[i].source));
+		putchar('}');
+	}
+	printf("], \"elapsed_ms\": %.3f}", (double)l->elapsed / 1000.0);
+}
+
+/* Parses the arguments and resolves each host. The arrays have room for
+ * argc entries each. */
+static int
+run(int argc, char **argv, const char **resolve, const char **hosts)
+{
+	struct optstate os = { 1, NULL, 0 };
+	nk_netopts no;
+	const char *arg;
+	size_t nhosts = 0;
+	int json = 0, id, rc = 0, shown = 0;
+	int64_t timeout_ms = 0;
+	long port = 0;
+	char err[NK_ERR_MSG_LEN];
+
+	memset(&no, 0, sizeof no);
+	no.resolve = resolve;
+	while ((id = opt_next(&os, argc, argv, &tool, &arg)) != OPT_END) {
+		switch (id) {
+		case OPT_ERROR:
+			return NK_ERR_FAILED_INIT;
+		case OPT_ARG:
+			hosts[nhosts++] = arg;
+			break;
+		case O_IPV4:
+		case O_IPV6:
+			if (no.family && no.family != (id == O_IPV4 ? 4 : 6)) {
+				tool_msg("-4 and -6 exclude each other");
+				return NK_ERR_FAILED_INIT;
+			}
+			no.family = id == O_IPV4 ? 4 : 6;
+			break;
+		case O_RESOLVE:
+			resolve[no.nresolve++] = arg;
+			break;
+		case O_JSON:
+			json = 1;
+			break;
+		case O_TIMEOUT:
+			if (tool_parse_secs(arg, "--timeout", &timeout_ms) != 0)
+				return NK_ERR_FAILED_INIT;
+			break;
+		case O_PORT:
+			if (tool_parse_long(arg, 1, 65535, "--port", &port) != 0)
+				return NK_ERR_FAILED_INIT;
+			break;
+		}
+	}
+	if (nhosts == 0) {
+		tool_msg("name a HOST to resolve; try --help");
+		return NK_ERR_FAILED_INIT;
+	}
+	err[0] = '\0';
+	nk_err e = nk_netopts_check(&no, err);
+	if (e)
+		return tool_fail(e, err);
+
+	if (json)
+		putchar('[');
+	for (size_t i = 0; i < nhosts; i++) {
+		nk_addrlist l;
+		nk_time t0 = nk_now();
+		err[0] = '\0';
+		e = nk_resolve(&no, hosts[i], (int)port,
+		               nk_deadline_in_ms(timeout_ms), &l, err);
+		if (e) {
+			/* The message goes to stderr in both modes; JSON also
+			 * carries it, so a script needs only stdout. */
+			tool_fail(e, err);
+			if (!rc)
+				rc = (int)e;
+		}
+		if (json)
+			json_result(hosts[i], &l, e, err, nk_now() - t0, i == 0);
+		else if (!e)
+			text_result(hosts[i], &l, shown++ == 0);
+		nk_addrlist_free(&l);
+	}
+	if (json)
+		fputs("\n]\n", stdout);
+	int w = tool_flush_stdout();
+	return rc ? rc : w;
+}
+
+int
+main(int argc, char **argv)
+{
+	const char **resolve = calloc((size_t)argc, sizeof *resolve);
+	const char **hosts = calloc((size_t)argc, sizeof *hosts);
+	int rc;
+
+	tool_init(argc, argv);
+	if (!resolve || !hosts)
+		rc = tool_fail(NK_ERR_OUT_OF_MEMORY, "out of memory");
+	else
+		rc = run(argc, argv, resolve, hosts);
+	free(resolve);
+	free(hosts);
+	return rc;
+}

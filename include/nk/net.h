@@ -1,0 +1,162 @@
+/* libnk net: names to addresses, TCP connect with Happy Eyeballs, and
+ * listening sockets.
+ *
+ * Every call here is thread safe on distinct objects: the module keeps no
+ * global state. Resolving and connecting block the caller until they finish
+ * or the deadline (nk/time.h) passes, never longer: the system resolver runs
+ * on a worker thread that is abandoned, not waited for, at the deadline. */
+#ifndef NK_NET_H
+#define NK_NET_H
+
+#include <sys/socket.h>
+#include "nk/defs.h"
+#include "nk/err.h"
+#include "nk/time.h"
+#include "nk/conn.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* What every tool passes to resolve and connect: the curl-style overrides
+ * and filters. Zero-initialise, then set what the user gave. The strings
+ * are borrowed for the duration of each call. */
+typedef struct nk_netopts {
+	int family;                    /* 0 any, 4 IPv4 only, 6 IPv6 only (-4/-6) */
+	/* curl --resolve entries "HOST:PORT:ADDR[,ADDR...]": PORT may be *,
+	 * ADDR may be [v6]; HOST * applies to any host no entry names. A later
+	 * entry for the same HOST:PORT replaces an earlier one, "-HOST:PORT"
+	 * drops earlier ones; a leading '+' is accepted and ignored (curl's
+	 * "time out this entry" marker). Unlike curl, family filters these
+	 * addresses too, so -4/-6 can pick from a mixed list. */
+	const char *const *resolve;
+	size_t nresolve;
+	/* curl --connect-to entries "HOST1:PORT1:HOST2:PORT2": empty HOST1 or
+	 * PORT1 match any, empty HOST2 or PORT2 leave it unchanged; hosts may
+	 * be [v6]. The first matching entry applies. */
+	const char *const *connect_to;
+	size_t nconnect_to;
+	int64_t connect_timeout_ms;    /* 0: only the caller's deadline */
+	int64_t happy_eyeballs_ms;     /* 0: 250 ms (RFC 8305 Connection Attempt Delay) */
+	/* The hosts file consulted to tell "hosts" from "dns" addresses; NULL
+	 * means /etc/hosts. It only labels addresses, getaddrinfo decides them. */
+	const char *hosts_file;
+} nk_netopts;
+
+/* Checks every override entry's syntax without resolving anything.
+ * Errors: NK_ERR_FAILED_INIT with errmsg naming the bad entry
+ * ("bad --resolve entry 'x:80': ..."). */
+NK_API nk_err nk_netopts_check(const nk_netopts *o, char *errmsg);
+
+/* Where an address came from. */
+typedef enum nk_addr_source {
+	NK_ADDR_LITERAL,   /* the host was a numeric address */
+	NK_ADDR_OVERRIDE,  /* a --resolve entry */
+	NK_ADDR_HOSTS,     /* the system resolver, and the hosts file lists it */
+	NK_ADDR_DNS,       /* the system resolver, not from the hosts file */
+} nk_addr_source;
+
+typedef struct nk_addr {
+	struct sockaddr_storage sa;    /* port filled in */
+	socklen_t len;
+	nk_addr_source source;
+	char str[64];                  /* "127.0.0.1", "::1" (no brackets) */
+	int family;                    /* 4 or 6 */
+} nk_addr;
+
+typedef struct nk_addrlist {
+	nk_addr *v;                    /* n entries, owned by the list */
+	size_t n;
+	nk_time elapsed;               /* how long the lookup took, in microseconds */
+} nk_addrlist;
+
+/* Resolves host (a name, or an IPv4/IPv6 literal with or without
+ * [brackets]) for port: a matching --resolve override replaces the lookup,
+ * else the system resolver (getaddrinfo, which applies RFC 6724 ordering);
+ * the result is filtered by o->family, then ordered as connect tries it
+ * (RFC 8305 section 4: families interleaved, starting with the first
+ * address's family). o may be NULL for no options. Port 0 means "no port
+ * in mind" (nk resolve): every --resolve entry for the host then applies.
+ *
+ * Blocks until the answer or the deadline: getaddrinfo runs on a detached
+ * worker thread whose shared state is freed by whichever side finishes
+ * last, so an unresponsive resolver cannot hang the caller.
+ * Errors: NK_ERR_COULDNT_RESOLVE_HOST "Could not resolve host: NAME",
+ * NK_ERR_OPERATION_TIMEDOUT, NK_ERR_FAILED_INIT (bad overrides),
+ * NK_ERR_OUT_OF_MEMORY. On success the caller frees *out with
+ * nk_addrlist_free; on failure *out is empty. */
+NK_API nk_err nk_resolve(const nk_netopts *o, const char *host, int port,
+                         nk_time deadline, nk_addrlist *out, char *errmsg);
+
+/* Frees the addresses and empties the list; NULL-safe, idempotent. */
+NK_API void nk_addrlist_free(nk_addrlist *l);
+
+/* "literal", "--resolve", "hosts", "dns". */
+NK_API const char *nk_addr_source_name(nk_addr_source s);
+
+/* One connection attempt of nk_connect. */
+typedef struct nk_attempt {
+	char addr[64];                 /* "::1" */
+	int port;
+	int family;                    /* 4 or 6 */
+	nk_time start, end;            /* absolute, monotonic; end 0 if never ended */
+	/* NK_OK for the winner; NK_ERR_COULDNT_CONNECT or
+	 * NK_ERR_OPERATION_TIMEDOUT for failures; NK_ERR_ABORTED_BY_CALLBACK
+	 * for attempts still racing when another won (closed unused). */
+	nk_err err;
+	char why[96];                  /* strerror text, "timed out", "cancelled" */
+} nk_attempt;
+
+#define NK_MAX_ATTEMPTS 16
+
+typedef struct nk_connect_info {
+	nk_time start, resolved, connected;  /* absolute monotonic; 0 if not reached */
+	char host[256];                /* what was connected to after --connect-to */
+	int port;
+	nk_attempt attempts[NK_MAX_ATTEMPTS]; /* the first NK_MAX_ATTEMPTS, in start order */
+	size_t nattempts;
+	nk_addr_source source;         /* of the winning address */
+} nk_connect_info;
+
+/* Applies --connect-to, resolves (nk_resolve), and connects with Happy
+ * Eyeballs (RFC 8305 section 5: the next address starts after
+ * happy_eyeballs_ms or as soon as the previous attempt fails; attempts keep
+ * racing, the first to connect wins, the others are closed). Non-blocking
+ * sockets throughout; the whole call, resolving included, is bounded by
+ * min(deadline, start + connect_timeout_ms).
+ *
+ * On success *out is a plain TCP nk_conn (TCP_NODELAY set) that the
+ * caller frees with nk_conn_free. info (may be NULL) records the timeline
+ * and every attempt, also on failure.
+ * Errors: NK_ERR_COULDNT_RESOLVE_HOST; NK_ERR_COULDNT_CONNECT ("Failed to
+ * connect to HOST port N: Connection refused", naming the addresses tried
+ * when they are not just HOST); NK_ERR_OPERATION_TIMEDOUT ("Failed to
+ * connect to HOST port N: Connection timed out after N ms");
+ * NK_ERR_FAILED_INIT (bad overrides); NK_ERR_OUT_OF_MEMORY. */
+NK_API nk_err nk_connect(const nk_netopts *o, const char *host, int port,
+                         nk_time deadline, nk_conn **out,
+                         nk_connect_info *info, char *errmsg);
+
+/* Server side, for the echo server and the tests: binds and listens on
+ * host:port. host NULL or "" means all addresses, both families where the
+ * system has them (separate IPv4 and IPv6-only sockets); otherwise host is
+ * a literal (brackets allowed) or a name, resolved without a deadline.
+ * family is 0, 4 or 6 as in nk_netopts. Port 0 lets the kernel choose; with
+ * several sockets they all get the same port. SO_REUSEADDR is set.
+ *
+ * *nfds is the capacity of fds in and the count out; the sockets are
+ * non-blocking and close-on-exec and the caller closes them.
+ * Errors: NK_ERR_COULDNT_RESOLVE_HOST, NK_ERR_FAILED_INIT (socket, bind
+ * or listen failed: "bind 127.0.0.1 port 80: Permission denied"),
+ * NK_ERR_BAD_FUNCTION_ARGUMENT (port out of range, too few fds). */
+NK_API nk_err nk_listen(const char *host, int port, int family, int *fds,
+                        size_t *nfds, char *errmsg);
+
+/* The local port a socket is bound to, or -1. */
+NK_API int nk_listen_port(int fd);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,571 @@
+/* url_idna: UTS #46 ToASCII for the URL Standard's domain parser, with
+ * CheckHyphens=false, CheckBidi=true, CheckJoiners=true,
+ * UseSTD3ASCIIRules=false, Transitional_Processing=false,
+ * VerifyDnsLength=false and IgnoreInvalidPunycode=false.
+ *
+ * libidn2 supplies the UTS #46 mapping table, one code point at a time: its
+ * whole-domain calls also apply IDNA2008 rules the URL Standard does not
+ * want (no symbols or emoji, no "--" in third and fourth place), and it
+ * exports neither the mapping nor NFC on their own. Normalisation, the
+ * validity criteria and Punycode are done here, from the generated tables
+ * in url_unidata.c. */
+#include <idn2.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "url_int.h"
+
+/* UTS #46 "deviation" characters: kept as they are by nontransitional
+ * processing, which libidn2's transitional table would map. */
+static int
+is_deviation(uint32_t c)
+{
+	return c == 0xDF || c == 0x3C2 || c == 0x200C || c == 0x200D;
+}
+
+static const struct url_uni_range *
+range_find(const struct url_uni_range *t, size_t n, uint32_t c)
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (c < t[mid].lo)
+			hi = mid;
+		else if (c > t[mid].hi)
+			lo = mid + 1;
+		else
+			return &t[mid];
+	}
+	return NULL;
+}
+
+static unsigned
+ccc(uint32_t c)
+{
+	const struct url_uni_range *r;
+	if (c < 0x300)
+		return 0;
+	r = range_find(url_uni_ccc, url_uni_ccc_len, c);
+	return r ? r->v : 0;
+}
+
+static int
+is_mark(uint32_t c)
+{
+	return c >= 0x300 &&
+	       range_find(url_uni_marks, url_uni_marks_len, c) != NULL;
+}
+
+static enum url_bidi
+bidi(uint32_t c)
+{
+	const struct url_uni_range *r =
+		range_find(url_uni_bidi, url_uni_bidi_len, c);
+	return r ? (enum url_bidi)r->v : URL_BIDI_L;
+}
+
+/* Joining_Type: 'D', 'R', 'L', 'C', 'T', or 'U' for the rest. */
+static int
+joining(uint32_t c)
+{
+	const struct url_uni_range *r =
+		range_find(url_uni_joining, url_uni_joining_len, c);
+	return r ? (int)r->v : 'U';
+}
+
+static const struct url_uni_triple *
+triple_find(const struct url_uni_triple *t, size_t n, uint32_t x, uint32_t y,
+            int by_pair)
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int less = t[mid].x < x ||
+		           (by_pair && t[mid].x == x && t[mid].y < y);
+		int more = t[mid].x > x ||
+		           (by_pair && t[mid].x == x && t[mid].y > y);
+		if (less)
+			lo = mid + 1;
+		else if (more)
+			hi = mid;
+		else
+			return &t[mid];
+	}
+	return NULL;
+}
+
+/* Hangul syllables decompose and compose by arithmetic (Unicode 3.12). */
+enum {
+	SBASE = 0xAC00, LBASE = 0x1100, VBASE = 0x1161, TBASE = 0x11A7,
+	LCOUNT = 19, VCOUNT = 21, TCOUNT = 28, NCOUNT = VCOUNT * TCOUNT,
+	SCOUNT = LCOUNT * NCOUNT,
+};
+
+/* Full canonical decomposition of c, appended. Decompositions nest only a
+ * few levels deep (the data guarantees it), so the explicit stack is
+ * small. */
+static int
+decompose(uint32_t c, struct u32buf *out)
+{
+	uint32_t stack[32];
+	size_t sp = 0;
+
+	stack[sp++] = c;
+	while (sp > 0) {
+		uint32_t x = stack[--sp];
+		if (x >= SBASE && x < SBASE + SCOUNT) {
+			uint32_t s = x - SBASE;
+			if (u32_put(out, LBASE + s / NCOUNT) ||
+			    u32_put(out, VBASE + (s % NCOUNT) / TCOUNT))
+				return URL_NOMEM;
+			if (s % TCOUNT && u32_put(out, TBASE + s % TCOUNT))
+				return URL_NOMEM;
+			continue;
+		}
+		const struct url_uni_triple *d = x < 0xC0 ? NULL :
+			triple_find(url_uni_decomp, url_uni_decomp_len, x, 0, 0);
+		if (!d) {
+			if (u32_put(out, x))
+				return URL_NOMEM;
+			continue;
+		}
+		if (sp + 2 > sizeof stack / sizeof stack[0])
+			return URL_FAIL;
+		if (d->z)
+			stack[sp++] = d->z;
+		stack[sp++] = d->y;
+	}
+	return URL_OK;
+}
+
+static uint32_t
+compose(uint32_t a, uint32_t b)
+{
+	if (a >= LBASE && a < LBASE + LCOUNT && b >= VBASE && b < VBASE + VCOUNT)
+		return SBASE + ((a - LBASE) * VCOUNT + (b - VBASE)) * TCOUNT;
+	if (a >= SBASE && a < SBASE + SCOUNT && (a - SBASE) % TCOUNT == 0 &&
+	    b > TBASE && b < TBASE + TCOUNT)
+		return a + (b - TBASE);
+	const struct url_uni_triple *t =
+		triple_find(url_uni_comp, url_uni_comp_len, a, b, 1);
+	return t ? t->z : 0;
+}
+
+/* Sorts a run of non-starters by combining class, keeping the order of
+ * equal classes. A counting sort: hostile input can make the run long,
+ * and insertion sort would then be quadratic. */
+static int
+sort_marks(uint32_t *d, size_t n)
+{
+	size_t count[257] = { 0 };
+	unsigned char *k;
+	uint32_t *tmp;
+
+	if (n < 2)
+		return URL_OK;
+	k = malloc(n);
+	tmp = malloc(n * sizeof *tmp);
+	if (!k || !tmp) {
+		free(k);
+		free(tmp);
+		return URL_NOMEM;
+	}
+	for (size_t i = 0; i < n; i++) {
+		k[i] = (unsigned char)ccc(d[i]);
+		count[k[i] + 1]++;
+	}
+	for (size_t c = 1; c < 257; c++)
+		count[c] += count[c - 1];
+	for (size_t i = 0; i < n; i++)
+		tmp[count[k[i]]++] = d[i];
+	memcpy(d, tmp, n * sizeof *tmp);
+	free(k);
+	free(tmp);
+	return URL_OK;
+}
+
+/* NFC of in[0..n), replacing out's contents. */
+static int
+nfc(const uint32_t *in, size_t n, struct u32buf *out)
+{
+	int rc;
+
+	out->len = 0;
+	for (size_t i = 0; i < n; i++)
+		if ((rc = decompose(in[i], out)) != URL_OK)
+			return rc;
+	/* Canonical ordering: a stable sort of each run of non-starters. */
+	uint32_t *d = out->p;
+	for (size_t i = 0; i < out->len;) {
+		if (ccc(d[i]) == 0) {
+			i++;
+			continue;
+		}
+		size_t j = i;
+		while (j < out->len && ccc(d[j]) != 0)
+			j++;
+		if ((rc = sort_marks(d + i, j - i)) != URL_OK)
+			return rc;
+		i = j;
+	}
+	/* Canonical composition (the Unicode sample algorithm): a mark joins
+	 * the last starter unless something in between blocks it. */
+	size_t starter = SIZE_MAX, w = 0;
+	unsigned last = 0;
+	for (size_t i = 0; i < out->len; i++) {
+		uint32_t c = d[i], comp;
+		unsigned k = ccc(c);
+		/* last == 0: the starter is the character just before. */
+		if (starter != SIZE_MAX && (last == 0 || last < k) &&
+		    (comp = compose(d[starter], c)) != 0) {
+			d[starter] = comp;
+			continue;
+		}
+		if (k == 0)
+			starter = w;
+		last = k;
+		d[w++] = c;
+	}
+	out->len = w;
+	return URL_OK;
+}
+
+/* The UTS #46 mapping of one non-ASCII, non-deviation code point, appended
+ * to out. libidn2 sees it between two "0"s, which keep its hyphen and
+ * label checks quiet and compose with nothing. */
+static int
+map_one(uint32_t c, struct u32buf *out)
+{
+	struct ubuf in = { 0 };
+	uint8_t *res = NULL;
+	int rc = URL_NOMEM;
+	size_t start = out->len;
+
+	if (ubuf_putc(&in, '0') || url_utf8_put(&in, c) || ubuf_putc(&in, '0'))
+		goto done;
+	int irc = idn2_lookup_u8((const uint8_t *)in.p, &res, IDN2_TRANSITIONAL);
+	if (irc == IDN2_MALLOC) {
+		goto done;
+	} else if (irc != IDN2_OK) {
+		rc = URL_FAIL;   /* disallowed, or maps to something unusable */
+		goto done;
+	}
+	const char *s = (const char *)res;
+	for (;;) {
+		const char *dot = strchr(s, '.');
+		size_t n = dot ? (size_t)(dot - s) : strlen(s);
+		if (n >= 4 && memcmp(s, "xn--", 4) == 0) {
+			if ((rc = url_puny_decode(s + 4, n - 4, out)) != URL_OK)
+				goto done;
+		} else {
+			for (size_t j = 0; j < n; j++)
+				if (u32_put(out, (unsigned char)s[j]))
+					goto done;
+		}
+		if (!dot)
+			break;
+		if (u32_put(out, '.'))
+			goto done;
+		s = dot + 1;
+	}
+	/* Drop the two guards again. */
+	if (out->len - start < 2 || out->p[start] != '0' ||
+	    out->p[out->len - 1] != '0') {
+		rc = URL_FAIL;
+		goto done;
+	}
+	memmove(out->p + start, out->p + start + 1,
+	        (out->len - start - 2) * sizeof *out->p);
+	out->len -= 2;
+	rc = URL_OK;
+done:
+	if (rc != URL_OK)
+		out->len = start;
+	ubuf_free(&in);
+	idn2_free(res);
+	return rc;
+}
+
+static int
+map_cp(uint32_t c, struct u32buf *out)
+{
+	if (c < 0x80)
+		return u32_put(out, c >= 'A' && c <= 'Z' ? c + 32 : c) ?
+		       URL_NOMEM : URL_OK;
+	if (is_deviation(c))
+		return u32_put(out, c) ? URL_NOMEM : URL_OK;
+	return map_one(c, out);
+}
+
+/* Status "valid" or "deviation": the mapping leaves c alone. */
+static int
+is_valid_cp(uint32_t c, struct u32buf *tmp)
+{
+	tmp->len = 0;
+	int rc = map_cp(c, tmp);
+	if (rc != URL_OK)
+		return rc;
+	return tmp->len == 1 && tmp->p[0] == c ? 1 : 0;
+}
+
+/* RFC 5892 appendix A.1 and A.2 (CONTEXTJ), for each joiner in the label. */
+static int
+joiners_ok(const uint32_t *l, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (l[i] != 0x200C && l[i] != 0x200D)
+			continue;
+		if (i > 0 && ccc(l[i - 1]) == 9)   /* after a virama */
+			continue;
+		if (l[i] == 0x200D)
+			return 0;
+		size_t j = i;
+		while (j > 0 && joining(l[j - 1]) == 'T')
+			j--;
+		if (j == 0 || (joining(l[j - 1]) != 'L' && joining(l[j - 1]) != 'D'))
+			return 0;
+		size_t k = i + 1;
+		while (k < n && joining(l[k]) == 'T')
+			k++;
+		if (k == n || (joining(l[k]) != 'R' && joining(l[k]) != 'D'))
+			return 0;
+	}
+	return 1;
+}
+
+/* RFC 5893 section 2, the six rules, for a label of a Bidi domain name. */
+static int
+bidi_ok(const uint32_t *l, size_t n)
+{
+	enum url_bidi first = bidi(l[0]), end = URL_BIDI_NSM;
+	int rtl, en = 0, an = 0;
+
+	if (first == URL_BIDI_R || first == URL_BIDI_AL)
+		rtl = 1;
+	else if (first == URL_BIDI_L)
+		rtl = 0;
+	else
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		enum url_bidi b = bidi(l[i]);
+		switch (b) {
+		case URL_BIDI_R: case URL_BIDI_AL: case URL_BIDI_AN:
+			if (!rtl)
+				return 0;
+			an |= b == URL_BIDI_AN;
+			break;
+		case URL_BIDI_L:
+			if (rtl)
+				return 0;
+			break;
+		case URL_BIDI_EN:
+			en = 1;
+			break;
+		case URL_BIDI_ES: case URL_BIDI_CS: case URL_BIDI_ET:
+		case URL_BIDI_ON: case URL_BIDI_BN: case URL_BIDI_NSM:
+			break;
+		default:
+			return 0;
+		}
+		if (b != URL_BIDI_NSM)
+			end = b;
+	}
+	if (rtl)
+		return (end == URL_BIDI_R || end == URL_BIDI_AL ||
+		        end == URL_BIDI_EN || end == URL_BIDI_AN) && !(en && an);
+	return end == URL_BIDI_L || end == URL_BIDI_EN;
+}
+
+static int
+is_rtl_cp(uint32_t c)
+{
+	enum url_bidi b = bidi(c);
+	return b == URL_BIDI_R || b == URL_BIDI_AL || b == URL_BIDI_AN;
+}
+
+/* A label decoded from Punycode must come out mapped and in NFC already
+ * (every code point "valid" or "deviation") and must not be an "xn--"
+ * label again. */
+static int
+check_decoded(const uint32_t *l, size_t n, struct u32buf *tmp)
+{
+	int rc;
+
+	if (n >= 4 && l[0] == 'x' && l[1] == 'n' && l[2] == '-' && l[3] == '-')
+		return URL_FAIL;
+	if ((rc = nfc(l, n, tmp)) != URL_OK)
+		return rc;
+	if (tmp->len != n || memcmp(tmp->p, l, n * sizeof *l) != 0)
+		return URL_FAIL;
+	for (size_t k = 0; k < n; k++) {
+		if (l[k] == '.')
+			return URL_FAIL;
+		if ((rc = is_valid_cp(l[k], tmp)) <= 0)
+			return rc == 0 ? URL_FAIL : rc;
+	}
+	return URL_OK;
+}
+
+struct label {
+	size_t off, len;      /* in the label buffer, as Unicode */
+	size_t aoff, alen;    /* an "xn--" label as written, in the NFC text */
+	int from_puny;
+};
+
+int
+url_idna_to_ascii(const char *in, size_t len, struct ubuf *out,
+                  const char **reason)
+{
+	struct u32buf mapped = { 0 }, norm = { 0 }, uni = { 0 }, tmp = { 0 };
+	struct label *labels = NULL;
+	size_t nlabels = 0, cap = 0;
+	int rc = URL_NOMEM, bidi_domain = 0;
+
+	/* 1. Map, 2. normalise. */
+	for (size_t i = 0; i < len;) {
+		uint32_t c;
+		i += url_utf8_next((const unsigned char *)in + i, len - i, &c);
+		if ((rc = map_cp(c, &mapped)) != URL_OK) {
+			*reason = "disallowed character in domain";
+			goto done;
+		}
+	}
+	if ((rc = nfc(mapped.p, mapped.len, &norm)) != URL_OK) {
+		*reason = "cannot normalise domain";
+		goto done;
+	}
+
+	/* 3. Break into labels; 4. convert "xn--" labels to Unicode. */
+	for (size_t i = 0; i <= norm.len;) {
+		size_t j = i;
+		while (j < norm.len && norm.p[j] != '.')
+			j++;
+		if (nlabels == cap) {
+			size_t ncap = cap ? cap * 2 : 8;
+			struct label *nl;
+			if (!(nl = realloc(labels, ncap * sizeof *nl))) {
+				rc = URL_NOMEM;
+				goto done;
+			}
+			labels = nl;
+			cap = ncap;
+		}
+		struct label *lb = &labels[nlabels++];
+		const uint32_t *l = norm.p + i;
+		size_t n = j - i;
+		lb->aoff = i;
+		lb->alen = n;
+		lb->off = uni.len;
+		lb->from_puny = n >= 4 && l[0] == 'x' && l[1] == 'n' &&
+		                l[2] == '-' && l[3] == '-';
+		if (lb->from_puny) {
+			struct ubuf a = { 0 };
+			int bad = 0;
+			for (size_t k = 4; k < n && !bad; k++) {
+				if (l[k] >= 0x80)
+					bad = 1;
+				else if (ubuf_putc(&a, (char)l[k])) {
+					ubuf_free(&a);
+					rc = URL_NOMEM;
+					goto done;
+				}
+			}
+			rc = bad ? URL_FAIL : url_puny_decode(a.p ? a.p : "", a.len, &uni);
+			ubuf_free(&a);
+			if (rc == URL_NOMEM)
+				goto done;
+			lb->len = uni.len - lb->off;
+			int ascii_only = 1;
+			for (size_t k = 0; k < lb->len; k++)
+				if (uni.p[lb->off + k] >= 0x80)
+					ascii_only = 0;
+			if (rc != URL_OK || lb->len == 0 || ascii_only) {
+				*reason = "invalid punycode label in domain";
+				rc = URL_FAIL;
+				goto done;
+			}
+		} else {
+			for (size_t k = 0; k < n; k++)
+				if (u32_put(&uni, l[k])) {
+					rc = URL_NOMEM;
+					goto done;
+				}
+			lb->len = n;
+		}
+		for (size_t k = 0; k < lb->len; k++)
+			if (is_rtl_cp(uni.p[lb->off + k]))
+				bidi_domain = 1;
+		i = j + 1;
+	}
+
+	/* The validity criteria, label by label. */
+	for (size_t i = 0; i < nlabels; i++) {
+		const uint32_t *l = uni.p + labels[i].off;
+		size_t n = labels[i].len;
+		if (n == 0)
+			continue;
+		if (labels[i].from_puny &&
+		    (rc = check_decoded(uni.p + labels[i].off, n, &tmp)) != URL_OK) {
+			*reason = "invalid punycode label in domain";
+			goto done;
+		}
+		if (is_mark(l[0])) {
+			*reason = "domain label starts with a combining mark";
+			rc = URL_FAIL;
+			goto done;
+		}
+		if (!joiners_ok(l, n)) {
+			*reason = "zero width joiner out of context in domain";
+			rc = URL_FAIL;
+			goto done;
+		}
+		if (bidi_domain && !bidi_ok(l, n)) {
+			*reason = "domain breaks the bidirectional text rules";
+			rc = URL_FAIL;
+			goto done;
+		}
+	}
+
+	/* 5. To ASCII. */
+	for (size_t i = 0; i < nlabels; i++) {
+		const uint32_t *l = uni.p + labels[i].off;
+		size_t n = labels[i].len;
+		int ascii = 1;
+		if (i > 0 && ubuf_putc(out, '.')) {
+			rc = URL_NOMEM;
+			goto done;
+		}
+		if (labels[i].from_puny) {
+			l = norm.p + labels[i].aoff;
+			n = labels[i].alen;
+		}
+		for (size_t k = 0; k < n; k++)
+			if (l[k] >= 0x80)
+				ascii = 0;
+		if (ascii) {
+			for (size_t k = 0; k < n; k++)
+				if (ubuf_putc(out, (char)l[k])) {
+					rc = URL_NOMEM;
+					goto done;
+				}
+			continue;
+		}
+		if (ubuf_puts(out, "xn--")) {
+			rc = URL_NOMEM;
+			goto done;
+		}
+		rc = url_puny_encode(l, n, out);
+		if (rc == URL_FAIL)
+			*reason = "domain label too long";
+		if (rc != URL_OK)
+			goto done;
+	}
+	rc = URL_OK;
+done:
+	u32_free(&mapped);
+	u32_free(&norm);
+	u32_free(&uni);
+	u32_free(&tmp);
+	free(labels);
+	return rc;
+}

@@ -6,5 +6,8 @@
 #include "nk/err.h"
 #include "nk/time.h"
 #include "nk/conn.h"
+#include "nk/net.h"
+#include "nk/http.h"
+#include "nk/url.h"
 
 #endif

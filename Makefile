@@ -60,6 +60,9 @@ LIB_SRCS    := $(sort $(wildcard lib/*.c))
 LIB_OBJS    := $(LIB_SRCS:%.c=$(B)/obj/%.o)
 COMMON_SRCS := $(sort $(wildcard cmd/common/*.c))
 COMMON_OBJS := $(COMMON_SRCS:%.c=$(B)/obj/%.o)
+# An archive, so each binary takes only the shared helpers it calls (the
+# front command must not pull in the TLS report, and with it OpenSSL).
+COMMON_A    := $(B)/lib/libnkcmd.a
 TOOLS       := $(filter-out common nk,$(notdir $(wildcard cmd/*)))
 TOOL_BINS   := $(TOOLS:%=$(B)/bin/nk-%)
 UNIT_SRCS   := $(sort $(wildcard tests/unit/test_*.c))
@@ -96,6 +99,11 @@ $(LIB_A): $(LIB_OBJS)
 	$(say) AR $@
 	$(Q)rm -f $@ && ar rcs $@ $^
 
+$(COMMON_A): $(COMMON_OBJS)
+	@mkdir -p $(@D)
+	$(say) AR $@
+	$(Q)rm -f $@ && ar rcs $@ $^
+
 $(LIB_SO): $(LIB_OBJS) lib/libnk.map
 	@mkdir -p $(@D)
 	$(say) LD $@
@@ -107,7 +115,7 @@ $(LIB_SO): $(LIB_OBJS) lib/libnk.map
 # Tools link libnk statically: no run-time search path to get wrong and a
 # faster start; libnk.so is for other programs.
 define TOOL_RULE
-$(B)/bin/nk-$(1): $(patsubst %.c,$(B)/obj/%.o,$(wildcard cmd/$(1)/*.c)) $(COMMON_OBJS) $(LIB_A)
+$(B)/bin/nk-$(1): $(patsubst %.c,$(B)/obj/%.o,$(wildcard cmd/$(1)/*.c)) $(COMMON_A) $(LIB_A)
 	@mkdir -p $$(@D)
 	$$(say) LD $$@
 	$$(Q)$$(CC) $(TOOL_LDFLAGS) -o $$@ $$^ $(if $(filter telnet,$(1)),$(RL_LIBS)) $(LIB_DEPS) -lm
@@ -115,7 +123,7 @@ endef
 $(foreach t,$(TOOLS),$(eval $(call TOOL_RULE,$(t))))
 
 # The front command stays tiny: no OpenSSL, no libnk beyond what it calls.
-$(B)/bin/nk: $(B)/obj/cmd/nk/main.o $(COMMON_OBJS) $(LIB_A)
+$(B)/bin/nk: $(B)/obj/cmd/nk/main.o $(COMMON_A) $(LIB_A)
 	@mkdir -p $(@D)
 	$(say) LD $@
 	$(Q)$(CC) $(TOOL_LDFLAGS) -o $@ $^ $(LIB_DEPS)

@@ -9,5 +9,7 @@
 #include "nk/net.h"
 #include "nk/http.h"
 #include "nk/url.h"
+#include "nk/tls.h"
+#include "nk/x509.h"
 
 #endif

@@ -1,0 +1,161 @@
+/* libnk tls: TLS over an nk_conn, with OpenSSL 3.
+ *
+ * A tool fills a plain nk_tls_config, makes one nk_tls_ctx from it (trust
+ * store, client certificate, versions, ALPN, session cache), and upgrades
+ * connected plain conns in place with nk_tls_start: afterwards the same
+ * nk_conn reads, writes and half-closes through TLS, so the rest of the
+ * tool does not care.
+ *
+ * The library never reads the environment: the tool passes the system
+ * trust store locations (SSL_CERT_FILE / SSL_CERT_DIR) in the config. */
+#ifndef NK_TLS_H
+#define NK_TLS_H
+
+#include "nk/defs.h"
+#include "nk/err.h"
+#include "nk/time.h"
+#include "nk/conn.h"
+#include "nk/x509.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct nk_tls_ctx nk_tls_ctx;
+
+/* Protocol versions, as on the wire. */
+#define NK_TLS_1_2 0x0303
+#define NK_TLS_1_3 0x0304
+
+/* What a tool asks for. Zero (or NULL) in every field gives the defaults:
+ * verify against the system store, TLS 1.2 or later, no ALPN, no client
+ * certificate, sessions cached. nk_tls_ctx_new copies what it needs; the
+ * strings need not outlive the call. */
+typedef struct nk_tls_config {
+	const char *cafile;         /* --cacert: PEM file of trust anchors,
+	                             * loaded at once; replaces the defaults */
+	const char *capath;         /* --capath: hashed directory (c_rehash),
+	                             * looked up on demand; replaces the defaults */
+	const char *default_cafile; /* the system store used when neither is
+	                             * set: SSL_CERT_FILE (loaded at once), */
+	const char *default_capath; /* SSL_CERT_DIR (on demand); when both are
+	                             * NULL, OpenSSL's built-in certificate
+	                             * directory (/usr/lib/ssl/certs), on demand */
+	int insecure;               /* -k: complete the handshake whatever the
+	                             * verification says (still recorded) */
+	int min_version;            /* NK_TLS_1_2 (default) or NK_TLS_1_3 */
+	int max_version;            /* 0: the highest OpenSSL supports */
+	const char *alpn;           /* comma-separated: "h2,http/1.1"; NULL none */
+	const char *cert;           /* --cert: PEM client certificate (chain) */
+	const char *key;            /* --key: PEM private key; NULL: in cert */
+	const char *key_password;   /* for an encrypted key; NULL: never prompt */
+	const char *pinned_pubkey;  /* "sha256//BASE64[;sha256//BASE64...]":
+	                             * the leaf's key must match one of them */
+	int ocsp;                   /* ask the server to staple an OCSP response
+	                             * (status_request) and check it */
+	int no_session_cache;       /* never resume sessions */
+} nk_tls_config;
+
+/* Makes a context. Errors: NK_ERR_SSL_CACERT_BADFILE (77: a CA file or
+ * directory that cannot be used), NK_ERR_SSL_CERTPROBLEM (58: client
+ * certificate or key unreadable or not matching), NK_ERR_FAILED_INIT (bad
+ * version range, ALPN list or pin syntax), NK_ERR_OUT_OF_MEMORY.
+ * Free with nk_tls_ctx_free. A context may be shared by connections made
+ * one after another or from several threads (its session cache locks). */
+NK_API nk_err nk_tls_ctx_new(const nk_tls_config *cfg, nk_tls_ctx **out,
+                             char *errmsg);
+
+/* Releases the caller's context. Connections started from it keep
+ * working: each holds a reference, and the last one frees it. NULL is a
+ * no-op. */
+NK_API void nk_tls_ctx_free(nk_tls_ctx *ctx);
+
+/* The stapled OCSP response, when one was asked for. */
+typedef enum nk_ocsp_status {
+	NK_OCSP_NONE = 0,       /* not asked for, or the server stapled none */
+	NK_OCSP_GOOD,
+	NK_OCSP_REVOKED,
+	NK_OCSP_UNKNOWN,        /* the responder does not know the certificate */
+	NK_OCSP_INVALID,        /* unparsable, not about this certificate, or
+	                         * its signature does not verify */
+} nk_ocsp_status;
+
+/* What a handshake established and what verification found. Filled by
+ * nk_tls_start as far as the handshake got, on success and on failure;
+ * the caller owns the chains and releases them with nk_tls_info_clear. */
+typedef struct nk_tls_info {
+	char version[16];          /* "TLSv1.3" */
+	char cipher[80];           /* IANA name: "TLS_AES_128_GCM_SHA256" */
+	char cipher_openssl[64];   /* OpenSSL's name: "ECDHE-RSA-AES128-GCM-SHA256" */
+	char group[32];            /* key exchange: "X25519", "P-256"; "" if none */
+	char alpn[64];             /* protocol the server chose; "" if none */
+	nk_time handshake_us;      /* from nk_tls_start to the end of the handshake */
+	int resumed;               /* a cached session was resumed */
+
+	nk_ocsp_status ocsp;
+	char ocsp_this_update[32]; /* "2024-01-01 00:00:00 UTC", "" if none */
+	char ocsp_next_update[32];
+	char ocsp_revoked_at[32];  /* for NK_OCSP_REVOKED */
+
+	int verify_ok;             /* the chain verified for the name, and no
+	                            * stapled response says revoked */
+	long verify_code;          /* OpenSSL's X509_V_ERR_* of the first
+	                            * failure; 0 when verified */
+	int verify_depth;          /* its position in the verified chain (0 =
+	                            * leaf); -1 when verified */
+	char verify_reason[NK_ERR_MSG_LEN]; /* plain words: "certificate has
+	                            * expired (on 2024-01-01 00:00:00 UTC)" */
+	char verify_openssl[128];  /* OpenSSL's own text for verify_code */
+
+	nk_x509_chain *sent;       /* the chain as the server sent it, or NULL */
+	nk_x509_chain *verified;   /* the path OpenSSL built from the leaf
+	                            * towards a trust anchor (complete when
+	                            * verify_ok), or NULL */
+} nk_tls_info;
+
+/* Upgrades the plain, connected conn to TLS in place: SNI with `name`
+ * (not for an IP literal), verification of the chain and of `name` (a host
+ * name against DNS SANs with wildcard rules, an IP literal, with or
+ * without brackets, against IP SANs; subject CNs are never used), then the
+ * handshake, blocking until it ends or the deadline passes. NULL name:
+ * verify the peer's IP address, send no SNI. Sessions are resumed from
+ * the context's cache by name and port.
+ *
+ * info (may be NULL) is overwritten, then filled as far as the handshake
+ * got, also on failure; release it with nk_tls_info_clear.
+ *
+ * Errors: NK_ERR_SSL_CONNECT_ERROR (35: handshake failed, with OpenSSL's
+ * reason; or a name that is no host name, such as ".example.com", which
+ * OpenSSL would take as "any subdomain"), NK_ERR_PEER_FAILED_VERIFICATION (60: not with insecure; the
+ * message and info->verify_reason say why in plain words),
+ * NK_ERR_SSL_PINNEDPUBKEYNOTMATCH (90), NK_ERR_OPERATION_TIMEDOUT (28),
+ * NK_ERR_OUT_OF_MEMORY. After a failure the conn is plain again but its
+ * stream is unusable: free it. */
+NK_API nk_err nk_tls_start(nk_tls_ctx *ctx, nk_conn *conn, const char *name,
+                           nk_time deadline, nk_tls_info *info,
+                           char *errmsg);
+
+/* Frees the chains in info and zeroes it. NULL-safe. */
+NK_API void nk_tls_info_clear(nk_tls_info *info);
+
+/* 1 if the conn speaks TLS (nk_tls_start succeeded on it). */
+NK_API int nk_tls_conn_is_tls(const nk_conn *c);
+
+/* 1 if the peer closed the TCP connection without sending close_notify
+ * first. The conn reported that as an ordinary EOF (*n = 0); a protocol
+ * that frames its own data (HTTP with Content-Length) can ignore it, one
+ * that does not may call the data truncated. 0 for a plain conn. */
+NK_API int nk_tls_conn_unclean_eof(const nk_conn *c);
+
+/* OpenSSL's run-time version string: "OpenSSL 3.0.11 19 Sep 2023". */
+NK_API const char *nk_tls_library_version(void);
+
+/* The verification reason of OpenSSL's X509_V_ERR_* code in plain words,
+ * without certificate details: "certificate has expired". Never NULL. */
+NK_API const char *nk_tls_verify_code_str(long code);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -73,7 +73,7 @@ LIB_SO   := $(B)/lib/libnk.so.$(VERSION)
 LIB_A    := $(B)/lib/libnk.a
 
 .PHONY: all lib tools tests check demo clean deps install uninstall
-all: lib tools $(B)/bin/nk $(if $(filter http,$(TOOLS)),$(B)/bin/nk-https)
+all: lib tools $(B)/bin/nk $(if $(filter http,$(TOOLS)),$(B)/bin/nk-https) completions man
 
 lib: $(LIB_SO) $(LIB_A)
 tools: $(TOOL_BINS)
@@ -151,3 +151,147 @@ clean:
 	rm -rf $(B)
 
 -include $(shell find $(B)/obj -name '*.d' 2>/dev/null)
+
+# ---------------------------------------------------------------------------
+# Manual pages, shell completions, installation and examples.
+#
+# Layout: `nk` and every nk-TOOL go into BINDIR (TOOLDIR), so a tool can be
+# run and completed as nk-TOOL, and the front command finds its tools next to
+# itself even when the installed tree is moved. TOOLDIR=$(LIBEXECDIR) gives a
+# git-style layout instead (only `nk` on PATH): nk then finds its tools
+# through the LIBEXECDIR compiled into it, so build with the same PREFIX.
+TOOLDIR      ?= $(BINDIR)
+DATADIR      ?= $(PREFIX)/share
+PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+BASHCOMPDIR  ?= $(DATADIR)/bash-completion/completions
+ZSHCOMPDIR   ?= $(DATADIR)/zsh/site-functions
+FISHCOMPDIR  ?= $(DATADIR)/fish/vendor_completions.d
+INSTALL      ?= install
+SCDOC        ?= scdoc
+
+.PHONY: man completions examples
+
+# Every command: nk-https is nk-http under the name that defaults to https.
+CMD_NAMES := $(TOOLS) $(if $(filter http,$(TOOLS)),https)
+CMD_BINS  := $(CMD_NAMES:%=$(B)/bin/nk-%)
+
+# Shell completions, generated from each tool's --nk-options dump so that
+# they always offer exactly the options the tools accept.
+COMPLETIONS := $(B)/completions/nk.bash $(B)/completions/_nk $(B)/completions/nk.fish
+completions: $(COMPLETIONS)
+$(COMPLETIONS) &: scripts/gen-completions.sh completions/nk.bash.in \
+		completions/_nk.in completions/nk.fish.in $(CMD_BINS)
+	$(say) GEN $(B)/completions
+	$(Q)scripts/gen-completions.sh $(B)/completions completions $(CMD_BINS)
+
+# Manual pages from scdoc sources docs/NAME.SECTION.scd into
+# $(B)/man/manSECTION/NAME.SECTION, so `man -M $(B)/man nk` reads them.
+# Besides the pages: nk-https(1) points at nk-http(1), and each function of
+# the library at the page of its header (nk_url_parse(3) -> nk_url(3);
+# the functions of nk/defs.h are in libnk(3)).
+MAN_SRCS  := $(sort $(wildcard docs/*.[1-9].scd))
+MAN_PAGES := $(foreach f,$(MAN_SRCS),$(B)/man/man$(subst .,,$(suffix $(basename $(f))))/$(notdir $(basename $(f))))
+man_page_of = $(if $(filter defs,$(1)),libnk,nk_$(1))
+MAN_API   := $(shell scripts/api-names.sh include/nk/*.h 2>/dev/null | \
+	sed -n 's|^include/nk/\([a-z0-9_]*\)\.h \(.*\)|\1:\2|p')
+# func:page pairs for the functions whose header has a page
+man_func_link = $(if $(filter-out $(2),$(1)),$(if $(wildcard docs/$(2).3.scd),$(1):$(2)))
+MAN_FUNCS := $(foreach a,$(MAN_API),$(call man_func_link,$(word 2,$(subst :, ,$(a))),$(call man_page_of,$(word 1,$(subst :, ,$(a))))))
+MAN_LINKS := $(foreach p,$(MAN_FUNCS),$(B)/man/man3/$(word 1,$(subst :, ,$(p))).3) \
+	$(if $(filter http,$(TOOLS)),$(if $(wildcard docs/nk-http.1.scd),$(B)/man/man1/nk-https.1))
+man: $(MAN_PAGES) $(MAN_LINKS)
+	@# pages of removed sources or functions must not linger
+	$(Q)for f in $(B)/man/man*/*; do \
+		case " $(MAN_PAGES) $(MAN_LINKS) " in \
+		*" $$f "*) ;; *) rm -f "$$f" ;; esac; \
+	done
+
+# The pages carry the date of the last commit to docs/, not of the build.
+MAN_EPOCH := $(shell git log -1 --format=%ct -- docs 2>/dev/null)
+define MAN_RULE
+$(B)/man/man$(1)/%.$(1): docs/%.$(1).scd
+	@mkdir -p $$(@D)
+	$$(say) SCDOC $$<
+	$$(Q)$(if $(MAN_EPOCH),SOURCE_DATE_EPOCH=$(MAN_EPOCH)) $$(SCDOC) <$$< >$$@.tmp
+	$$(Q)mv $$@.tmp $$@
+endef
+$(foreach s,1 3 5 7,$(eval $(call MAN_RULE,$(s))))
+
+$(B)/man/man1/nk-https.1:
+	@mkdir -p $(@D)
+	$(Q)echo '.so man1/nk-http.1' >$@
+define MAN_LINK_RULE
+$(B)/man/man3/$(word 1,$(subst :, ,$(1))).3:
+	@mkdir -p $$(@D)
+	$$(Q)echo '.so man3/$(word 2,$(subst :, ,$(1))).3' >$$@
+endef
+$(foreach p,$(MAN_FUNCS),$(eval $(call MAN_LINK_RULE,$(p))))
+
+# Examples against the build tree; the install test builds them again
+# against an installed tree with nothing but pkg-config.
+EXAMPLE_SRCS := $(sort $(wildcard examples/*.c))
+EXAMPLE_BINS := $(EXAMPLE_SRCS:examples/%.c=$(B)/examples/%)
+examples: $(EXAMPLE_BINS)
+$(B)/examples/%: examples/%.c $(LIB_SO) $(wildcard include/nk/*.h)
+	@mkdir -p $(@D)
+	$(say) CC $<
+	$(Q)$(CC) -std=c11 -Wall -Wextra -Werror -Iinclude $(CFLAGS) -o $@ $< \
+		$(SAN_LDFLAGS) -L$(B)/lib -lnk -Wl,-rpath,$(abspath $(B)/lib)
+
+# install: what is installed, uninstall removes again, file by file.
+# The .pc file is written here, not at build time, so that it always names
+# the directories of this installation.
+INST_HEADERS := $(notdir $(wildcard include/nk/*.h))
+INST_MAN1 := $(filter $(B)/man/man1/%,$(MAN_PAGES) $(MAN_LINKS))
+INST_MAN3 := $(filter $(B)/man/man3/%,$(MAN_PAGES) $(MAN_LINKS))
+INST_MAN7 := $(filter $(B)/man/man7/%,$(MAN_PAGES) $(MAN_LINKS))
+PC_LIBDIR := $(patsubst $(PREFIX)/%,$${prefix}/%,$(LIBDIR))
+PC_INCDIR := $(patsubst $(PREFIX)/%,$${prefix}/%,$(INCLUDEDIR))
+
+install: all
+	$(say) INSTALL $(DESTDIR)$(PREFIX)
+	$(Q)$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(TOOLDIR) \
+		$(DESTDIR)$(LIBDIR) $(DESTDIR)$(PKGCONFIGDIR) \
+		$(DESTDIR)$(INCLUDEDIR)/nk $(DESTDIR)$(MANDIR)/man1 \
+		$(DESTDIR)$(MANDIR)/man3 $(DESTDIR)$(BASHCOMPDIR) \
+		$(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(FISHCOMPDIR)
+	$(Q)$(INSTALL) -m 0755 $(B)/bin/nk $(DESTDIR)$(BINDIR)/nk
+	$(Q)$(INSTALL) -m 0755 $(TOOL_BINS) $(DESTDIR)$(TOOLDIR)/
+	$(Q)$(if $(filter https,$(CMD_NAMES)),ln -sf nk-http $(DESTDIR)$(TOOLDIR)/nk-https)
+	$(Q)$(INSTALL) -m 0644 $(LIB_SO) $(DESTDIR)$(LIBDIR)/libnk.so.$(VERSION)
+	$(Q)ln -sf libnk.so.$(VERSION) $(DESTDIR)$(LIBDIR)/$(SONAME)
+	$(Q)ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libnk.so
+	$(Q)$(INSTALL) -m 0644 $(LIB_A) $(DESTDIR)$(LIBDIR)/libnk.a
+	$(Q)sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(PC_LIBDIR)|' \
+		-e 's|@INCLUDEDIR@|$(PC_INCDIR)|' -e 's|@VERSION@|$(VERSION)|' \
+		nk.pc.in >$(DESTDIR)$(PKGCONFIGDIR)/nk.pc
+	$(Q)chmod 0644 $(DESTDIR)$(PKGCONFIGDIR)/nk.pc
+	$(Q)$(INSTALL) -m 0644 $(addprefix include/nk/,$(INST_HEADERS)) $(DESTDIR)$(INCLUDEDIR)/nk/
+	$(Q)$(INSTALL) -m 0644 $(INST_MAN1) $(DESTDIR)$(MANDIR)/man1/
+	$(Q)$(INSTALL) -m 0644 $(INST_MAN3) $(DESTDIR)$(MANDIR)/man3/
+	$(Q)$(if $(INST_MAN7),$(INSTALL) -d $(DESTDIR)$(MANDIR)/man7 && \
+		$(INSTALL) -m 0644 $(INST_MAN7) $(DESTDIR)$(MANDIR)/man7/)
+	$(Q)$(INSTALL) -m 0644 $(B)/completions/nk.bash $(DESTDIR)$(BASHCOMPDIR)/nk
+	$(Q)$(INSTALL) -m 0644 $(B)/completions/_nk $(DESTDIR)$(ZSHCOMPDIR)/_nk
+	$(Q)$(INSTALL) -m 0644 $(B)/completions/nk.fish $(DESTDIR)$(FISHCOMPDIR)/nk.fish
+	$(Q)for c in $(CMD_NAMES); do \
+		ln -sf nk $(DESTDIR)$(BASHCOMPDIR)/nk-$$c && \
+		ln -sf nk.fish $(DESTDIR)$(FISHCOMPDIR)/nk-$$c.fish || exit 1; \
+	done
+	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ] && \
+	    command -v ldconfig >/dev/null 2>&1; then ldconfig; fi
+
+uninstall:
+	$(say) UNINSTALL $(DESTDIR)$(PREFIX)
+	$(Q)rm -f $(DESTDIR)$(BINDIR)/nk $(CMD_NAMES:%=$(DESTDIR)$(TOOLDIR)/nk-%)
+	$(Q)rm -f $(DESTDIR)$(LIBDIR)/libnk.so.$(VERSION) \
+		$(DESTDIR)$(LIBDIR)/$(SONAME) $(DESTDIR)$(LIBDIR)/libnk.so \
+		$(DESTDIR)$(LIBDIR)/libnk.a $(DESTDIR)$(PKGCONFIGDIR)/nk.pc
+	$(Q)rm -f $(addprefix $(DESTDIR)$(INCLUDEDIR)/nk/,$(INST_HEADERS))
+	-$(Q)rmdir $(DESTDIR)$(INCLUDEDIR)/nk 2>/dev/null
+	$(Q)rm -f $(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(INST_MAN1))) \
+		$(addprefix $(DESTDIR)$(MANDIR)/man3/,$(notdir $(INST_MAN3))) \
+		$(addprefix $(DESTDIR)$(MANDIR)/man7/,$(notdir $(INST_MAN7)))
+	$(Q)rm -f $(DESTDIR)$(BASHCOMPDIR)/nk $(CMD_NAMES:%=$(DESTDIR)$(BASHCOMPDIR)/nk-%) \
+		$(DESTDIR)$(ZSHCOMPDIR)/_nk $(DESTDIR)$(FISHCOMPDIR)/nk.fish \
+		$(CMD_NAMES:%=$(DESTDIR)$(FISHCOMPDIR)/nk-%.fish)

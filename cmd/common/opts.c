@@ -43,11 +43,14 @@ opt_help(const struct tool *t, FILE *out)
 }
 
 /* One line per option for the completion generator and the tests:
- * short<TAB>long<TAB>kind<TAB>argname<TAB>choices<TAB>help */
+ * short<TAB>long<TAB>kind<TAB>argname<TAB>choices<TAB>help
+ * The usage line tells the generator what the positional arguments are
+ * (HOST, URL...), so they complete too. */
 static void
 dump(const struct tool *t)
 {
 	printf("tool\t%s\t%s\n", t->name, t->summary);
+	printf("usage\t%s\n", t->usage);
 	for (size_t n = 0; n < t->nopts + NK_ARRAY_LEN(builtin); n++) {
 		const struct opt *o = n < t->nopts ? &t->opts[n]
 		                                   : &builtin[n - t->nopts];

@@ -434,6 +434,13 @@ url_idna_to_ascii(const char *in, size_t len, struct ubuf *out,
 		*reason = "cannot normalise domain";
 		goto done;
 	}
+	/* Only ignored code points (U+00AD, say): nothing is left to be a host,
+	 * and the Standard fails an empty domain. */
+	if (norm.len == 0) {
+		*reason = "empty host after IDNA mapping";
+		rc = URL_FAIL;
+		goto done;
+	}
 
 	/* 3. Break into labels; 4. convert "xn--" labels to Unicode. */
 	for (size_t i = 0; i <= norm.len;) {

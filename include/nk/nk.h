@@ -11,5 +11,6 @@
 #include "nk/url.h"
 #include "nk/tls.h"
 #include "nk/x509.h"
+#include "nk/fetch.h"
 
 #endif

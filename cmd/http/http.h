@@ -1,0 +1,113 @@
+/* nk-http internals shared by its files: the output sinks, the terminal
+ * display of heads and progress, and --write-out. */
+#ifndef NK_CMD_HTTP_H
+#define NK_CMD_HTTP_H
+
+#include <stdio.h>
+#include <stdint.h>
+#include "nk/fetch.h"
+
+/* ---- output.c: where a body goes ---------------------------------- */
+
+/* A body's destination: stdout, a file written through a temporary name
+ * and renamed into place on success, a file appended to (resume), or a
+ * device or FIFO written directly. */
+struct sink {
+	const char *final;      /* the name the user asked for; NULL: stdout */
+	char *real;             /* what a symbolic link `final` names (owned) */
+	char *tmp;              /* temporary file being written, or NULL */
+	int fd;                 /* -1 until opened */
+	int direct;             /* writes go to `final` itself */
+	int append;             /* -C: keep what is there, add to it */
+	int tty;                /* the fd is a terminal */
+	int force_tty;          /* "-o -": write to a terminal whatever */
+	int64_t start_size;     /* bytes the file had before (append) */
+	uint64_t written;       /* bytes written by this transfer */
+	int committed;
+};
+
+/* Prepares a sink for `path` (NULL or "-" for stdout). For a regular file
+ * it creates the temporary file next to it; for append it opens the file
+ * itself. Returns 0, or an nk_err with errmsg set (23, or 26 for a file
+ * that cannot be read for resume). */
+int sink_open(struct sink *s, const char *path, int append, char *errmsg);
+
+/* Writes all of data. Refuses binary bodies on a terminal (`body`
+ * nonzero). Returns 0 or NK_ERR_WRITE_ERROR with errmsg set. */
+int sink_write(struct sink *s, const char *data, size_t len, int body,
+               char *errmsg);
+
+/* Throws away what this transfer wrote (for a retry from scratch). */
+int sink_rewind(struct sink *s, char *errmsg);
+
+/* Success: renames the temporary file into place. Returns 0 or 23. */
+int sink_commit(struct sink *s, char *errmsg);
+
+/* Failure: removes the temporary file. Safe after commit (no-op). */
+void sink_abort(struct sink *s);
+
+/* Removes every temporary file on SIGINT, SIGTERM, SIGHUP, then dies of
+ * the signal as usual. Call once at start-up. */
+void sink_signals(void);
+
+/* The name -O takes from a URL's path: its last segment. Refuses (returns
+ * NULL with *err and errmsg set) an empty name, "." and ".." (23), so a
+ * file is never written outside the current (or --output-dir) directory,
+ * and a URL that does not parse (3). Caller frees. */
+char *remote_name(const char *url, const char *default_scheme, int *err,
+                  char *errmsg);
+
+/* ---- show.c: what people read ------------------------------------- */
+
+/* Whether a stream gets colour: a terminal and NO_COLOR unset or empty. */
+int show_colour(FILE *f);
+
+/* Writes a response or request head for a person: on a terminal, each
+ * line has control characters and escape sequences escaped (\xNN) and
+ * header names in bold; elsewhere the exact bytes. `prefix` ("< ", "> ")
+ * starts every line and turns on escaping whatever the stream; lines then
+ * end in "\n" alone. */
+void show_head(FILE *f, const char *prefix, const char *head, size_t len,
+               int tty, int colour);
+
+/* Writes len bytes with C0/C1 controls, DEL, ESC and invalid UTF-8 shown
+ * as \xNN. */
+void show_escaped(FILE *f, const char *s, size_t len);
+
+/* The progress meter: on stderr, a terminal, after the first second. */
+struct progress {
+	int enabled;
+	nk_time start, last;
+	int64_t total;          /* expected bytes, -1 unknown */
+	uint64_t got;
+	int shown;
+};
+void progress_start(struct progress *p, int enabled);
+void progress_update(struct progress *p, uint64_t got, int64_t total);
+void progress_end(struct progress *p);
+
+/* ---- writeout.c: -w --------------------------------------------- */
+
+/* Per transfer facts -w needs beyond the fetch result. */
+struct wo_info {
+	const nk_fetch_result *res;
+	const char *url;            /* as given */
+	int urlnum;                 /* 0-based */
+	const char *filename;       /* filename_effective, or NULL */
+	int exitcode;
+	const char *errormsg;
+	const char *referer;        /* as given */
+};
+
+/* Checks a -w format (literal or @file, @- for stdin) and keeps it.
+ * Returns 0, or prints a message and returns 2 (26 for an unreadable
+ * file). */
+int writeout_set(const char *arg);
+
+/* Prints the format for one transfer. */
+void writeout_print(const struct wo_info *w);
+
+/* Seconds, as -w prints them: "0.001234". */
+double wo_secs(nk_time t);
+
+#endif

@@ -1,0 +1,799 @@
+/* nk http / nk https: fetch URLs. Options, names and exit codes follow
+ * curl's, so a script moves from curl by changing the command name; the
+ * transfer itself is libnk's nk_fetch. `nk https` differs only in the
+ * scheme assumed for a URL given without one. */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <zlib.h>
+
+#include "nk/fetch.h"
+#include "nk/http.h"
+#include "nk/tls.h"
+#include "nk/x509.h"
+#include "opts.h"
+#include "tool.h"
+#include "http.h"
+#include "tlsreport.h"
+
+enum {
+	O_OUTPUT = 1, O_REMOTE_NAME, O_REMOTE_NAME_ALL, O_OUTPUT_DIR,
+	O_INCLUDE, O_HEAD, O_DUMP_HEADER, O_HEADER, O_USER_AGENT, O_REFERER,
+	O_USER, O_REQUEST, O_LOCATION, O_MAX_REDIRS, O_FAIL, O_FAIL_WITH_BODY,
+	O_FAIL_EARLY, O_SILENT, O_SHOW_ERROR, O_VERBOSE, O_WRITE_OUT,
+	O_CONNECT_TIMEOUT, O_MAX_TIME, O_MAX_FILESIZE, O_RESOLVE, O_CONNECT_TO,
+	O_IPV4, O_IPV6, O_HTTP10, O_HTTP11, O_COMPRESSED, O_RETRY,
+	O_RETRY_DELAY, O_RETRY_MAX_TIME, O_RETRY_CONNREFUSED, O_RETRY_ALL,
+	O_PROXY, O_NOPROXY, O_CONTINUE_AT, O_CACERT, O_CAPATH, O_INSECURE,
+	O_TLS12, O_TLS13, O_TLS_MAX, O_CERT, O_KEY, O_PINNED, O_NO_PROGRESS,
+};
+
+static const struct opt opts[] = {
+	{ O_OUTPUT, 'o', "output", OPT_FILE, "FILE",
+	  NULL, "write the body to FILE instead of stdout (one per URL)" },
+	{ O_REMOTE_NAME, 'O', "remote-name", OPT_FLAG, NULL,
+	  NULL, "write to a file named like the URL's last path segment" },
+	{ O_REMOTE_NAME_ALL, 0, "remote-name-all", OPT_FLAG, NULL,
+	  NULL, "-O for every URL" },
+	{ O_OUTPUT_DIR, 0, "output-dir", OPT_DIR, "DIR",
+	  NULL, "put -o and -O files in DIR" },
+	{ O_INCLUDE, 'i', "include", OPT_FLAG, NULL,
+	  NULL, "write the response head before the body" },
+	{ O_HEAD, 'I', "head", OPT_FLAG, NULL,
+	  NULL, "send HEAD and show the response head only" },
+	{ O_DUMP_HEADER, 'D', "dump-header", OPT_FILE, "FILE",
+	  NULL, "write response heads to FILE (- for stdout)" },
+	{ O_HEADER, 'H', "header", OPT_STRING, "'NAME: VALUE'",
+	  NULL, "add a header ('NAME:' removes one, @FILE reads lines)" },
+	{ O_USER_AGENT, 'A', "user-agent", OPT_STRING, "TEXT",
+	  NULL, "User-Agent to send (default nk/VERSION)" },
+	{ O_REFERER, 'e', "referer", OPT_STRING, "URL",
+	  NULL, "Referer to send (URL;auto also sets it on redirects)" },
+	{ O_USER, 'u', "user", OPT_STRING, "USER:PASSWORD",
+	  NULL, "HTTP Basic credentials (never sent to another host)" },
+	{ O_REQUEST, 'X', "request", OPT_STRING, "METHOD",
+	  NULL, "request method instead of GET" },
+	{ O_LOCATION, 'L', "location", OPT_FLAG, NULL,
+	  NULL, "follow redirects" },
+	{ O_MAX_REDIRS, 0, "max-redirs", OPT_NUM, "N",
+	  NULL, "follow at most N redirects (default 50, -1 no limit)" },
+	{ O_FAIL, 'f', "fail", OPT_FLAG, NULL,
+	  NULL, "exit 22 on HTTP status 400 or more, without the body" },
+	{ O_FAIL_WITH_BODY, 0, "fail-with-body", OPT_FLAG, NULL,
+	  NULL, "exit 22 on HTTP status 400 or more, with the body" },
+	{ O_FAIL_EARLY, 0, "fail-early", OPT_FLAG, NULL,
+	  NULL, "stop at the first URL that fails" },
+	{ O_SILENT, 's', "silent", OPT_FLAG, NULL,
+	  NULL, "no progress meter and no error messages" },
+	{ O_SHOW_ERROR, 'S', "show-error", OPT_FLAG, NULL,
+	  NULL, "with -s, still show errors" },
+	{ O_VERBOSE, 'v', "verbose", OPT_FLAG, NULL,
+	  NULL, "show the steps, and the heads sent and received, on stderr" },
+	{ O_WRITE_OUT, 'w', "write-out", OPT_STRING, "FORMAT",
+	  NULL, "print FORMAT after each transfer (%{http_code}, %{json}...)" },
+	{ O_CONNECT_TIMEOUT, 0, "connect-timeout", OPT_NUM, "SECS",
+	  NULL, "give up connecting (with TLS) after SECS" },
+	{ O_MAX_TIME, 'm', "max-time", OPT_NUM, "SECS",
+	  NULL, "give up a transfer after SECS" },
+	{ O_MAX_FILESIZE, 0, "max-filesize", OPT_NUM, "BYTES",
+	  NULL, "refuse bodies larger than BYTES (k, M, G suffixes)" },
+	{ O_RESOLVE, 0, "resolve", OPT_STRING, "HOST:PORT:ADDR",
+	  NULL, "use ADDR for HOST and PORT" },
+	{ O_CONNECT_TO, 0, "connect-to", OPT_STRING, "H1:P1:H2:P2",
+	  NULL, "connect to H2:P2 for requests to H1:P1" },
+	{ O_IPV4, '4', "ipv4", OPT_FLAG, NULL, NULL, "IPv4 only" },
+	{ O_IPV6, '6', "ipv6", OPT_FLAG, NULL, NULL, "IPv6 only" },
+	{ O_HTTP10, '0', "http1.0", OPT_FLAG, NULL,
+	  NULL, "send HTTP/1.0 requests" },
+	{ O_HTTP11, 0, "http1.1", OPT_FLAG, NULL,
+	  NULL, "send HTTP/1.1 requests (the default)" },
+	{ O_COMPRESSED, 0, "compressed", OPT_FLAG, NULL,
+	  NULL, "ask for gzip or deflate and decode the body" },
+	{ O_RETRY, 0, "retry", OPT_NUM, "N",
+	  NULL, "retry transient failures N times, backing off" },
+	{ O_RETRY_DELAY, 0, "retry-delay", OPT_NUM, "SECS",
+	  NULL, "wait SECS between retries instead of backing off" },
+	{ O_RETRY_MAX_TIME, 0, "retry-max-time", OPT_NUM, "SECS",
+	  NULL, "start no retry after SECS" },
+	{ O_RETRY_CONNREFUSED, 0, "retry-connrefused", OPT_FLAG, NULL,
+	  NULL, "also retry when the connection is refused" },
+	{ O_RETRY_ALL, 0, "retry-all-errors", OPT_FLAG, NULL,
+	  NULL, "retry whatever the error" },
+	{ O_PROXY, 'x', "proxy", OPT_STRING, "[http://]HOST[:PORT]",
+	  NULL, "use this HTTP proxy (\"\" for none)" },
+	{ O_NOPROXY, 0, "noproxy", OPT_STRING, "LIST",
+	  NULL, "hosts to reach without the proxy (* for all)" },
+	{ O_CONTINUE_AT, 'C', "continue-at", OPT_STRING, "OFFSET|-",
+	  NULL, "resume at OFFSET, or (-) at the output file's size" },
+	{ O_CACERT, 0, "cacert", OPT_FILE, "FILE",
+	  NULL, "trust the CA certificates in FILE" },
+	{ O_CAPATH, 0, "capath", OPT_DIR, "DIR",
+	  NULL, "trust the CA certificates in the hashed DIR" },
+	{ O_INSECURE, 'k', "insecure", OPT_FLAG, NULL,
+	  NULL, "do not verify the server's certificate" },
+	{ O_TLS12, 0, "tlsv1.2", OPT_FLAG, NULL, NULL, "TLS 1.2 or later" },
+	{ O_TLS13, 0, "tlsv1.3", OPT_FLAG, NULL, NULL, "TLS 1.3 only" },
+	{ O_TLS_MAX, 0, "tls-max", OPT_CHOICE, "VERSION",
+	  "1.2|1.3", "highest TLS version to use" },
+	{ O_CERT, 'E', "cert", OPT_FILE, "FILE",
+	  NULL, "client certificate (PEM)" },
+	{ O_KEY, 0, "key", OPT_FILE, "FILE",
+	  NULL, "client private key (PEM)" },
+	{ O_PINNED, 0, "pinnedpubkey", OPT_STRING, "sha256//BASE64",
+	  NULL, "the server key must match one of these pins (;-separated)" },
+	{ O_NO_PROGRESS, 0, "no-progress-meter", OPT_FLAG, NULL,
+	  NULL, "no progress meter, but errors still shown" },
+};
+
+static const struct tool tool_http = {
+	"http", "fetch URLs over HTTP and HTTPS (curl options)",
+	"[OPTIONS] URL...", opts, NK_ARRAY_LEN(opts),
+};
+static const struct tool tool_https = {
+	"https", "fetch URLs, https:// by default (curl options)",
+	"[OPTIONS] URL...", opts, NK_ARRAY_LEN(opts),
+};
+
+/* A growable array of borrowed strings. */
+struct strv {
+	const char **v;
+	size_t n, cap;
+};
+
+static void
+strv_add(struct strv *a, const char *s)
+{
+	if (a->n == a->cap) {
+		a->cap = a->cap ? a->cap * 2 : 8;
+		a->v = realloc(a->v, a->cap * sizeof *a->v);
+		if (!a->v) {
+			tool_msg("out of memory");
+			exit(NK_ERR_OUT_OF_MEMORY);
+		}
+	}
+	a->v[a->n++] = s;
+}
+
+/* -o FILE or -O, in the order given; each goes to the next URL. */
+#define OUT_REMOTE ((const char *)1)
+
+struct cfg {
+	struct strv owned;          /* strings made here, freed at exit */
+	const char *default_scheme;
+	struct strv urls, outputs, headers, resolve, connect_to;
+	const char *output_dir, *dump_header, *user_agent, *referer, *user;
+	const char *method, *proxy, *noproxy;
+	int proxy_set, remote_all, include, head, location, fail,
+	    fail_with_body, fail_early, silent, show_error, verbose,
+	    no_progress, compressed, http10, auto_referer;
+	long max_redirs;
+	int max_redirs_set;
+	int64_t connect_timeout_ms, max_time_ms, max_filesize;
+	long retry;
+	int64_t retry_delay_ms, retry_max_time_ms;
+	int retry_connrefused, retry_all;
+	int resume;                 /* 0 no, 1 -C -, 2 -C OFFSET */
+	int64_t resume_offset;
+	int family;
+	nk_tls_config tls;
+};
+
+static void
+cfg_free(struct cfg *c)
+{
+	for (size_t i = 0; i < c->owned.n; i++)
+		free((char *)c->owned.v[i]);
+	free(c->owned.v);
+	free(c->urls.v);
+	free(c->outputs.v);
+	free(c->headers.v);
+	free(c->resolve.v);
+	free(c->connect_to.v);
+}
+
+/* --max-filesize: bytes with an optional k/M/G suffix (powers of 1024). */
+static int
+parse_size(const char *s, int64_t *out)
+{
+	char *end;
+	errno = 0;
+	long long v = strtoll(s, &end, 10);
+	if (errno || end == s || v < 0)
+		return -1;
+	long long mul = 1;
+	switch (*end) {
+	case 'k': case 'K': mul = 1024; end++; break;
+	case 'm': case 'M': mul = 1024 * 1024; end++; break;
+	case 'g': case 'G': mul = 1024LL * 1024 * 1024; end++; break;
+	}
+	if (*end || v > INT64_MAX / mul)
+		return -1;
+	*out = v * mul;
+	return 0;
+}
+
+/* A header line from the command line, checked before any traffic: the
+ * name a token, no CR, LF, NUL or other control byte in the value. */
+static int
+check_header(const char *h)
+{
+	const char *sep = strpbrk(h, ":;");
+	if (!sep || !nk_http_is_token(h, (size_t)(sep - h))) {
+		tool_msg("bad header '%s': want 'Name: value' with a token "
+		         "as the name", h);
+		return -1;
+	}
+	for (const unsigned char *p = (const unsigned char *)sep; *p; p++)
+		if ((*p < 0x20 && *p != '\t') || *p == 0x7f) {
+			tool_msg("bad header '%.*s...': control character \\x%02x "
+			         "in its value", (int)(sep - h), h, *p);
+			return -1;
+		}
+	return 0;
+}
+
+/* -H @FILE: one header per line. The lines are kept for the whole run. */
+static int
+headers_from_file(struct cfg *c, const char *path)
+{
+	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
+	if (!f) {
+		tool_msg("cannot read headers from %s: %s", path, strerror(errno));
+		return NK_ERR_READ_ERROR;
+	}
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	while ((n = getline(&line, &cap, f)) >= 0) {
+		while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+			line[--n] = '\0';
+		if (n == 0)
+			continue;
+		if (check_header(line) != 0) {
+			free(line);
+			return NK_ERR_FAILED_INIT;
+		}
+		char *h = strdup(line);
+		if (!h) {
+			free(line);
+			tool_msg("out of memory");
+			return NK_ERR_OUT_OF_MEMORY;
+		}
+		strv_add(&c->owned, h);
+		strv_add(&c->headers, h);
+	}
+	free(line);
+	if (f != stdin)
+		fclose(f);
+	return 0;
+}
+
+static int
+parse_args(struct cfg *c, int argc, char **argv, const struct tool *t)
+{
+	struct optstate st = { 1, NULL, 0 };
+	const char *arg;
+	int id;
+	long l;
+	while ((id = opt_next(&st, argc, argv, t, &arg)) != OPT_END) {
+		switch (id) {
+		case OPT_ERROR:
+			return NK_ERR_FAILED_INIT;
+		case OPT_ARG:
+			strv_add(&c->urls, arg);
+			break;
+		case O_OUTPUT: strv_add(&c->outputs, arg); break;
+		case O_REMOTE_NAME: strv_add(&c->outputs, OUT_REMOTE); break;
+		case O_REMOTE_NAME_ALL: c->remote_all = 1; break;
+		case O_OUTPUT_DIR: c->output_dir = arg; break;
+		case O_INCLUDE: c->include = 1; break;
+		case O_HEAD: c->head = 1; break;
+		case O_DUMP_HEADER: c->dump_header = arg; break;
+		case O_HEADER:
+			if (arg[0] == '@') {
+				int e = headers_from_file(c, arg + 1);
+				if (e)
+					return e;
+				break;
+			}
+			if (check_header(arg) != 0)
+				return NK_ERR_FAILED_INIT;
+			strv_add(&c->headers, arg);
+			break;
+		case O_USER_AGENT: c->user_agent = arg; break;
+		case O_REFERER: {
+			const char *semi = strstr(arg, ";auto");
+			if (semi && semi[5] == '\0') {
+				c->auto_referer = 1;
+				char *r = semi == arg ? NULL
+				          : strndup(arg, (size_t)(semi - arg));
+				if (r)
+					strv_add(&c->owned, r);
+				c->referer = r;
+			} else {
+				c->referer = arg;
+			}
+			break;
+		}
+		case O_USER:
+			c->user = arg;
+			/* No password: curl would prompt; nk never reads the
+			 * terminal behind a script's back and sends an empty one. */
+			if (!strchr(arg, ':')) {
+				size_t n = strlen(arg) + 2;
+				char *u = malloc(n);
+				if (!u) {
+					tool_msg("out of memory");
+					return NK_ERR_OUT_OF_MEMORY;
+				}
+				snprintf(u, n, "%s:", arg);
+				strv_add(&c->owned, u);
+				c->user = u;
+			}
+			break;
+		case O_REQUEST:
+			if (!nk_http_is_token(arg, strlen(arg))) {
+				tool_msg("bad method '%s': it must be a token (letters, "
+				         "digits, !#$%%&'*+-.^_`|~)", arg);
+				return NK_ERR_FAILED_INIT;
+			}
+			c->method = arg;
+			break;
+		case O_LOCATION: c->location = 1; break;
+		case O_MAX_REDIRS:
+			if (tool_parse_long(arg, -1, INT_MAX, "--max-redirs", &l))
+				return NK_ERR_FAILED_INIT;
+			c->max_redirs = l;
+			c->max_redirs_set = 1;
+			break;
+		case O_FAIL: c->fail = 1; break;
+		case O_FAIL_WITH_BODY: c->fail_with_body = 1; break;
+		case O_FAIL_EARLY: c->fail_early = 1; break;
+		case O_SILENT: c->silent = 1; break;
+		case O_SHOW_ERROR: c->show_error = 1; break;
+		case O_VERBOSE: c->verbose = 1; break;
+		case O_WRITE_OUT: {
+			int e = writeout_set(arg);
+			if (e)
+				return e;
+			break;
+		}
+		case O_CONNECT_TIMEOUT:
+			if (tool_parse_secs(arg, "--connect-timeout",
+			                    &c->connect_timeout_ms))
+				return NK_ERR_FAILED_INIT;
+			break;
+		case O_MAX_TIME:
+			if (tool_parse_secs(arg, "--max-time", &c->max_time_ms))
+				return NK_ERR_FAILED_INIT;
+			break;
+		case O_MAX_FILESIZE:
+			if (parse_size(arg, &c->max_filesize)) {
+				tool_msg("--max-filesize takes a number of bytes (with "
+				         "k, M or G), not '%s'", arg);
+				return NK_ERR_FAILED_INIT;
+			}
+			break;
+		case O_RESOLVE: strv_add(&c->resolve, arg); break;
+		case O_CONNECT_TO: strv_add(&c->connect_to, arg); break;
+		case O_IPV4: c->family = 4; break;
+		case O_IPV6: c->family = 6; break;
+		case O_HTTP10: c->http10 = 1; break;
+		case O_HTTP11: c->http10 = 0; break;
+		case O_COMPRESSED: c->compressed = 1; break;
+		case O_RETRY:
+			if (tool_parse_long(arg, 0, 1000000, "--retry", &c->retry))
+				return NK_ERR_FAILED_INIT;
+			break;
+		case O_RETRY_DELAY:
+			if (tool_parse_secs(arg, "--retry-delay", &c->retry_delay_ms))
+				return NK_ERR_FAILED_INIT;
+			break;
+		case O_RETRY_MAX_TIME:
+			if (tool_parse_secs(arg, "--retry-max-time",
+			                    &c->retry_max_time_ms))
+				return NK_ERR_FAILED_INIT;
+			break;
+		case O_RETRY_CONNREFUSED: c->retry_connrefused = 1; break;
+		case O_RETRY_ALL: c->retry_all = 1; break;
+		case O_PROXY: c->proxy = arg; c->proxy_set = 1; break;
+		case O_NOPROXY: c->noproxy = arg; break;
+		case O_CONTINUE_AT:
+			if (strcmp(arg, "-") == 0) {
+				c->resume = 1;
+			} else {
+				long long v;
+				char *end;
+				errno = 0;
+				v = strtoll(arg, &end, 10);
+				if (errno || end == arg || *end || v < 0) {
+					tool_msg("-C takes an offset in bytes or -, not '%s'",
+					         arg);
+					return NK_ERR_FAILED_INIT;
+				}
+				c->resume = 2;
+				c->resume_offset = v;
+			}
+			break;
+		case O_CACERT: c->tls.cafile = arg; break;
+		case O_CAPATH: c->tls.capath = arg; break;
+		case O_INSECURE: c->tls.insecure = 1; break;
+		case O_TLS12: c->tls.min_version = NK_TLS_1_2; break;
+		case O_TLS13: c->tls.min_version = NK_TLS_1_3; break;
+		case O_TLS_MAX:
+			c->tls.max_version = strcmp(arg, "1.2") == 0 ? NK_TLS_1_2
+			                                             : NK_TLS_1_3;
+			break;
+		case O_CERT: c->tls.cert = arg; break;
+		case O_KEY: c->tls.key = arg; break;
+		case O_PINNED: c->tls.pinned_pubkey = arg; break;
+		case O_NO_PROGRESS: c->no_progress = 1; break;
+		}
+	}
+	if (c->urls.n == 0) {
+		tool_msg("no URL given (see nk %s --help)", t->name);
+		return NK_ERR_FAILED_INIT;
+	}
+	if (c->resume == 1) {
+		for (size_t i = 0; i < c->urls.n; i++)
+			if (i >= c->outputs.n && !c->remote_all) {
+				tool_msg("-C - needs an output file (-o or -O) to know "
+				         "where to resume");
+				return NK_ERR_FAILED_INIT;
+			}
+	}
+	if (c->tls.min_version && c->tls.max_version &&
+	    c->tls.max_version < c->tls.min_version) {
+		tool_msg("--tls-max %s is below the minimum version asked for",
+		         c->tls.max_version == NK_TLS_1_2 ? "1.2" : "1.3");
+		return NK_ERR_FAILED_INIT;
+	}
+	return 0;
+}
+
+/* ---- one transfer -------------------------------------------------- */
+
+struct xfer {
+	const struct cfg *c;
+	struct sink out;
+	FILE *dump;                 /* -D, or NULL */
+	int dump_tty;
+	struct progress prog;
+	int64_t expect;             /* Content-Length of the final response */
+	int status;                 /* final status seen */
+	int err_colour;
+};
+
+static void
+on_trace(void *ctx, nk_fetch_trace what, const char *data, size_t len,
+         const void *obj)
+{
+	struct xfer *x = ctx;
+	if (what == NK_FETCH_WARNING) {
+		if (!x->c->silent || x->c->verbose) {
+			progress_end(&x->prog);
+			tool_msg("%.*s", (int)len, data);
+		}
+		return;
+	}
+	if (!x->c->verbose)
+		return;
+	if (x->prog.shown) {
+		fputs("\r\033[K", stderr);
+		x->prog.shown = 0;
+	}
+	switch (what) {
+	case NK_FETCH_INFO:
+		fputs("* ", stderr);
+		show_escaped(stderr, data, len);
+		fputc('\n', stderr);
+		break;
+	case NK_FETCH_HEAD_OUT:
+		show_head(stderr, "> ", data, len, 1, x->err_colour);
+		break;
+	case NK_FETCH_HEAD_IN:
+		show_head(stderr, "< ", data, len, 1, x->err_colour);
+		break;
+	case NK_FETCH_WARNING:
+		break;
+	case NK_FETCH_TLS: {
+		char host[256];
+		snprintf(host, sizeof host, "%.*s", (int)len, data);
+		tlsreport_summary(stderr, obj, host, "* ");
+		if (x->c->tls.insecure && !((const nk_tls_info *)obj)->verify_ok)
+			fputs("* --insecure: going on anyway\n", stderr);
+		break;
+	}
+	}
+}
+
+static nk_err
+on_head(void *ctx, const nk_fetch_hop *hop, const char *head, size_t len,
+        int interim, char *errmsg)
+{
+	struct xfer *x = ctx;
+	if (!interim) {
+		x->expect = hop->content_length;
+		x->status = hop->status;
+	}
+	if (x->dump) {
+		show_head(x->dump, NULL, head, len, x->dump_tty,
+		          x->dump_tty && show_colour(x->dump));
+		if (x->dump == stdout)
+			fflush(stdout);
+	}
+	if (x->c->include || x->c->head) {
+		if (x->out.tty) {
+			show_head(stdout, NULL, head, len, 1, show_colour(stdout));
+			fflush(stdout);
+		} else {
+			return sink_write(&x->out, head, len, 0, errmsg);
+		}
+	}
+	return NK_OK;
+}
+
+static nk_err
+on_body(void *ctx, const char *data, size_t len, char *errmsg)
+{
+	struct xfer *x = ctx;
+	nk_err e = sink_write(&x->out, data, len, 1, errmsg);
+	if (!e)
+		progress_update(&x->prog, x->out.written, x->expect);
+	return e;
+}
+
+static nk_err
+on_restart(void *ctx, int64_t *resume_from, char *errmsg)
+{
+	struct xfer *x = ctx;
+	progress_end(&x->prog);
+	if (x->out.append && x->out.fd != STDOUT_FILENO) {
+		/* A resumed file keeps what it got: ask for the rest. */
+		*resume_from = x->out.start_size + (int64_t)x->out.written;
+		x->out.start_size = *resume_from;
+		x->out.written = 0;
+		return NK_OK;
+	}
+	return sink_rewind(&x->out, errmsg);
+}
+
+/* Joins --output-dir and a relative name. Caller frees. */
+static char *
+out_path(const struct cfg *c, const char *name)
+{
+	if (!c->output_dir || name[0] == '/' || strcmp(name, "-") == 0)
+		return strdup(name);
+	size_t n = strlen(c->output_dir) + strlen(name) + 2;
+	char *p = malloc(n);
+	if (p)
+		snprintf(p, n, "%s%s%s", c->output_dir,
+		         c->output_dir[strlen(c->output_dir) - 1] == '/' ? "" : "/",
+		         name);
+	return p;
+}
+
+static void
+report(const struct cfg *c, int code, const char *msg)
+{
+	if (c->silent && !c->show_error)
+		return;
+	tool_msg("(%d) %s", code, msg && *msg ? msg : nk_err_str((nk_err)code));
+}
+
+static int
+run_one(nk_fetch *f, const struct cfg *c, size_t i, FILE *dump)
+{
+	const char *url = c->urls.v[i];
+	char errmsg[NK_ERR_MSG_LEN] = "";
+	char *path = NULL;
+	int e = 0;
+	struct xfer x;
+	memset(&x, 0, sizeof x);
+	x.c = c;
+	x.dump = dump;
+	x.dump_tty = dump && isatty(fileno(dump));
+	x.err_colour = show_colour(stderr);
+	x.expect = -1;
+
+	const char *o = i < c->outputs.n ? c->outputs.v[i]
+	                : c->remote_all ? OUT_REMOTE : NULL;
+	if (o == OUT_REMOTE) {
+		char *name = remote_name(url, c->default_scheme, &e, errmsg);
+		if (!name)
+			goto done_early;
+		path = out_path(c, name);
+		free(name);
+	} else if (o) {
+		path = out_path(c, o);
+	}
+	if (o && !path) {
+		e = NK_ERR_OUT_OF_MEMORY;
+		goto done_early;
+	}
+	e = sink_open(&x.out, path, c->resume != 0, errmsg);
+	if (e)
+		goto done_early;
+
+	nk_fetch_request rq;
+	memset(&rq, 0, sizeof rq);
+	rq.url = url;
+	rq.default_scheme = c->default_scheme;
+	rq.method = c->method ? c->method : c->head ? "HEAD" : NULL;
+	rq.http10 = c->http10;
+	rq.headers = c->headers.v;
+	rq.nheaders = c->headers.n;
+	rq.user_agent = c->user_agent;
+	rq.userpass = c->user;
+	rq.referer = c->referer;
+	rq.auto_referer = c->auto_referer;
+	rq.follow = c->location;
+	rq.max_redirs = !c->max_redirs_set ? 0 : c->max_redirs == 0
+	                ? NK_FETCH_REDIRS_NONE : c->max_redirs;
+	rq.compressed = c->compressed;
+	rq.resume_from = c->resume == 1 ? x.out.start_size
+	                 : c->resume == 2 ? c->resume_offset : -1;
+	rq.max_filesize = c->max_filesize;
+	rq.fail = c->fail && !c->fail_with_body;
+	rq.max_time_ms = c->max_time_ms;
+	rq.retry = (int)c->retry;
+	rq.retry_delay_ms = c->retry_delay_ms;
+	rq.retry_max_time_ms = c->retry_max_time_ms;
+	rq.retry_connrefused = c->retry_connrefused;
+	rq.retry_all_errors = c->retry_all;
+
+	nk_fetch_callbacks cb = { &x, on_trace, on_head, on_body, on_restart };
+	/* The meter shares the terminal with nothing: not when the body goes
+	 * to it, nor with -s. */
+	progress_start(&x.prog, !c->silent && !c->no_progress && !x.out.tty &&
+	               isatty(STDERR_FILENO));
+	nk_fetch_result res;
+	e = nk_fetch_run(f, &rq, &cb, &res, errmsg);
+	progress_end(&x.prog);
+	if (!e && c->fail_with_body && x.status >= 400) {
+		e = NK_ERR_HTTP_RETURNED_ERROR;
+		snprintf(errmsg, sizeof errmsg, "The requested URL returned "
+		         "error: %d", x.status);
+	}
+	if (!e || (e == NK_ERR_HTTP_RETURNED_ERROR && c->fail_with_body)) {
+		char cmsg[NK_ERR_MSG_LEN];
+		int ce = sink_commit(&x.out, cmsg);
+		if (ce && !e) {
+			e = ce;
+			memcpy(errmsg, cmsg, sizeof errmsg);
+		}
+	} else {
+		sink_abort(&x.out);
+	}
+	if (e)
+		report(c, e, errmsg);
+	struct wo_info w = { &res, url, (int)i, path, e, errmsg, c->referer };
+	writeout_print(&w);
+	nk_fetch_result_clear(&res);
+	free(path);
+	return e;
+
+done_early:
+	report(c, e, errmsg);
+	{
+		nk_fetch_result none;
+		memset(&none, 0, sizeof none);
+		struct wo_info w0 = { &none, url, (int)i, path, e, errmsg,
+		                      c->referer };
+		writeout_print(&w0);
+	}
+	free(path);
+	return e;
+}
+
+/* The proxy settings from the command line, else the environment, as
+ * curl reads them: http_proxy only in lower case (HTTP_PROXY can be set by
+ * a CGI client), the others in either case. */
+static const char *
+env2(const char *lower, const char *upper)
+{
+	const char *v = getenv(lower);
+	if ((!v || !*v) && upper)
+		v = getenv(upper);
+	return v && *v ? v : NULL;
+}
+
+static void
+version_hook(void)
+{
+	printf("%s, zlib %s\n", nk_tls_library_version(), zlibVersion());
+}
+
+int
+main(int argc, char **argv)
+{
+	tool_init(argc, argv);
+	tool_version_hook = version_hook;
+	size_t nl = strlen(tool_name);
+	int https = nl >= 5 && strcmp(tool_name + nl - 5, "https") == 0;
+	struct cfg c;
+	memset(&c, 0, sizeof c);
+	c.default_scheme = https ? "https" : "http";
+	int e = parse_args(&c, argc, argv, https ? &tool_https : &tool_http);
+	if (e) {
+		cfg_free(&c);
+		return e;
+	}
+	sink_signals();
+
+	nk_fetch_config fc;
+	memset(&fc, 0, sizeof fc);
+	fc.net.family = c.family;
+	fc.net.resolve = c.resolve.v;
+	fc.net.nresolve = c.resolve.n;
+	fc.net.connect_to = c.connect_to.v;
+	fc.net.nconnect_to = c.connect_to.n;
+	fc.net.connect_timeout_ms = c.connect_timeout_ms;
+	fc.tls = c.tls;
+	fc.tls.default_cafile = env2("SSL_CERT_FILE", NULL);
+	fc.tls.default_capath = env2("SSL_CERT_DIR", NULL);
+	if (c.proxy_set) {
+		fc.http_proxy = fc.https_proxy = c.proxy;
+	} else {
+		const char *all = env2("all_proxy", "ALL_PROXY");
+		fc.http_proxy = env2("http_proxy", NULL);
+		fc.https_proxy = env2("https_proxy", "HTTPS_PROXY");
+		if (!fc.http_proxy)
+			fc.http_proxy = all;
+		if (!fc.https_proxy)
+			fc.https_proxy = all;
+	}
+	fc.no_proxy = c.noproxy ? c.noproxy : env2("no_proxy", "NO_PROXY");
+
+	char errmsg[NK_ERR_MSG_LEN] = "";
+	nk_fetch *f;
+	e = nk_fetch_new(&fc, &f, errmsg);
+	if (e) {
+		report(&c, e, errmsg);
+		cfg_free(&c);
+		return e;
+	}
+
+	FILE *dump = NULL;
+	if (c.dump_header) {
+		dump = strcmp(c.dump_header, "-") == 0 ? stdout
+		       : fopen(c.dump_header, "w");
+		if (!dump) {
+			snprintf(errmsg, sizeof errmsg, "cannot write %s: %s",
+			         c.dump_header, strerror(errno));
+			report(&c, NK_ERR_WRITE_ERROR, errmsg);
+			nk_fetch_free(f);
+			cfg_free(&c);
+			return NK_ERR_WRITE_ERROR;
+		}
+	}
+
+	/* The exit status is the last failure's: curl reports the last
+	 * transfer's, which hides a failed URL followed by a good one. */
+	int status = 0;
+	for (size_t i = 0; i < c.urls.n; i++) {
+		int r = run_one(f, &c, i, dump);
+		if (r)
+			status = r;
+		if (r && c.fail_early)
+			break;
+	}
+	nk_fetch_free(f);
+	if (dump && dump != stdout && fclose(dump) != 0 && !status) {
+		snprintf(errmsg, sizeof errmsg, "writing %s: %s", c.dump_header,
+		         strerror(errno));
+		report(&c, NK_ERR_WRITE_ERROR, errmsg);
+		status = NK_ERR_WRITE_ERROR;
+	}
+	int fe = tool_flush_stdout();
+	if (fe && !status)
+		status = fe;
+	cfg_free(&c);
+	return status;
+}

@@ -1,0 +1,273 @@
+/* libnk fetch: get a URL over HTTP/1.1 or HTTPS, the way a curl user
+ * expects: connection reuse across requests, redirects, HTTP proxies (and
+ * CONNECT tunnels for https), retries with backoff, resume with Range,
+ * content decoding, size limits, and a record of every step for -v and
+ * -w '%{json}'.
+ *
+ * It joins the other modules: nk/url.h parses, nk/net.h resolves and
+ * connects, nk/tls.h secures, nk/http.h frames. Like them it never prints,
+ * never exits and never reads the environment: the caller passes proxies,
+ * CA paths and the like in nk_fetch_config, and receives the response head
+ * and body through callbacks.
+ *
+ * A fetcher in a few lines (error handling shortened):
+ *
+ *	static nk_err out(void *ctx, const char *p, size_t n, char *errmsg)
+ *	{ return fwrite(p, 1, n, stdout) == n ? NK_OK : NK_ERR_WRITE_ERROR; }
+ *
+ *	nk_fetch *f;
+ *	nk_fetch_config cfg = { 0 };
+ *	nk_fetch_request rq = { .url = "https://example.com/", .follow = 1 };
+ *	nk_fetch_callbacks cb = { .body = out };
+ *	nk_fetch_result res;
+ *	char err[NK_ERR_MSG_LEN];
+ *	nk_fetch_new(&cfg, &f, err);
+ *	nk_err e = nk_fetch_run(f, &rq, &cb, &res, err);
+ *	nk_fetch_result_clear(&res);
+ *	nk_fetch_free(f);
+ *
+ * Several nk_fetch_run calls on one nk_fetch share connections: a request
+ * to the same scheme, host and port (and proxy) reuses the idle
+ * connection the previous one left open, and TLS sessions are resumed. A
+ * connection the server closed while idle is replaced transparently.
+ *
+ * An nk_fetch is used by one thread at a time. */
+#ifndef NK_FETCH_H
+#define NK_FETCH_H
+
+#include "nk/defs.h"
+#include "nk/err.h"
+#include "nk/time.h"
+#include "nk/net.h"
+#include "nk/tls.h"
+#include "nk/http.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct nk_fetch nk_fetch;
+
+#define NK_FETCH_REDIRS_NONE (-2)   /* nk_fetch_request.max_redirs */
+
+/* Settings shared by every request of a fetcher. Zero-initialise, then set
+ * what the user gave. Strings and arrays are borrowed: they must outlive
+ * the nk_fetch. */
+typedef struct nk_fetch_config {
+	nk_netopts net;            /* -4/-6, --resolve, --connect-to,
+	                            * --connect-timeout (which also bounds the
+	                            * TLS handshake and a proxy's CONNECT) */
+	nk_tls_config tls;         /* for https; the TLS context is made on the
+	                            * first https request, so a fetcher that
+	                            * only speaks http never initialises
+	                            * OpenSSL. ALPN defaults to "http/1.1" */
+	const char *http_proxy;    /* proxy for http:// URLs: "[http://]
+	                            * [user:password@]host[:port]" (port 1080
+	                            * by default, as curl); NULL or "": none */
+	const char *https_proxy;   /* proxy for https:// URLs (a CONNECT
+	                            * tunnel); NULL or "": none */
+	const char *no_proxy;      /* curl's NO_PROXY list: "*", or names and
+	                            * addresses separated by commas; a name
+	                            * matches itself and its subdomains, an
+	                            * address may have a /prefix length */
+	size_t bufsize;            /* read buffer; 0: 512 KiB. At least 16 KiB
+	                            * more than max_head is used */
+	size_t max_line;           /* one response header line; 0: 100 KiB */
+	size_t max_head;           /* a whole response head; 0: 300 KiB */
+} nk_fetch_config;
+
+/* Makes a fetcher. Checks the network overrides and proxy URLs here, so a
+ * bad option fails before any traffic. Errors: NK_ERR_FAILED_INIT (bad
+ * --resolve/--connect-to entry), NK_ERR_URL_MALFORMAT (a proxy URL that
+ * does not parse), NK_ERR_OUT_OF_MEMORY. Free with nk_fetch_free. Does not
+ * block. */
+NK_API nk_err nk_fetch_new(const nk_fetch_config *cfg, nk_fetch **out,
+                           char *errmsg);
+
+/* Closes every connection and frees; NULL is a no-op. */
+NK_API void nk_fetch_free(nk_fetch *f);
+
+/* One URL to get. Zero-initialise, then set what you need; strings are
+ * borrowed for the duration of nk_fetch_run. */
+typedef struct nk_fetch_request {
+	const char *url;           /* required */
+	const char *default_scheme;/* for a URL given without one
+	                            * ("example.com/x"): "http" (NULL) or
+	                            * "https" */
+	const char *method;        /* NULL: GET. "HEAD" reads no body */
+	int http10;                /* send HTTP/1.0 requests */
+	const char *const *headers;/* curl -H lines: "Name: value" adds or
+	                            * replaces, "Name:" removes a default,
+	                            * "Name;" sends an empty value */
+	size_t nheaders;
+	const char *user_agent;    /* NULL: "nk/VERSION" */
+	const char *userpass;      /* -u "user:password" (Basic); when NULL,
+	                            * credentials in the URL are used */
+	const char *referer;       /* Referer for the first request */
+	int auto_referer;          /* -L: send the previous URL as Referer */
+	int follow;                /* -L: follow 3xx Location */
+	long max_redirs;           /* with follow: the most redirects taken
+	                            * (one more is NK_ERR_TOO_MANY_REDIRECTS);
+	                            * 0: the default, 50; NK_FETCH_REDIRS_NONE
+	                            * for none; -1: unlimited */
+	int compressed;            /* ask for gzip, deflate and decode them */
+	int64_t resume_from;       /* -C: > 0 asks for bytes=N- (the body is
+	                            * what follows N); 0: from the start; < 0
+	                            * no Range */
+	int64_t max_filesize;      /* > 0: NK_ERR_FILESIZE_EXCEEDED when the
+	                            * announced or received body passes it */
+	int fail;                  /* -f: a final status >= 400 ends the
+	                            * transfer before its body with
+	                            * NK_ERR_HTTP_RETURNED_ERROR */
+	int64_t max_time_ms;       /* -m: each try's deadline; 0: none */
+	int retry;                 /* --retry: extra tries after a transient
+	                            * failure (timeouts, resolve failures,
+	                            * connection lost before a response, and
+	                            * HTTP 408, 429, 500, 502, 503, 504) */
+	int64_t retry_delay_ms;    /* fixed wait between tries; 0: back off
+	                            * 1 s, 2 s, 4 s ... up to 10 min, or what
+	                            * Retry-After says */
+	int64_t retry_max_time_ms; /* no try starts after this; 0: no limit */
+	int retry_connrefused;     /* also retry "Connection refused" */
+	int retry_all_errors;      /* retry whatever the error */
+} nk_fetch_request;
+
+/* What happened on one request of a transfer: a redirect hop, or the final
+ * response. Times are absolute (nk/time.h); 0 for steps not reached. */
+typedef struct nk_fetch_hop {
+	char *url;                 /* the URL requested (owned) */
+	char method[16];           /* truncated for display if longer */
+	int status;                /* 0 when no response arrived */
+	int minor_version;         /* HTTP/1.x of the response */
+	nk_err err;                /* what ended this hop, NK_OK if complete */
+	int reused;                /* an existing connection carried it */
+	int proxied;               /* went through a proxy (or its tunnel) */
+	int connection;            /* number of the connection, from 0 */
+	char remote_ip[64];        /* the server's (or proxy's) address */
+	int remote_port;
+	char local_ip[64];
+	int local_port;
+	nk_time start;             /* the hop began */
+	nk_time namelookup;        /* the name was resolved */
+	nk_time connect;           /* TCP connected (to the proxy, if any) */
+	nk_time appconnect;        /* TLS handshake done (https only) */
+	nk_time pretransfer;       /* about to send the request */
+	nk_time starttransfer;     /* the first response byte arrived */
+	nk_time end;               /* the hop ended */
+	nk_connect_info net;       /* every address tried, and why it failed
+	                            * (valid when !reused) */
+	int tls;                   /* TLS was used; the fields below are set */
+	char tls_version[16];      /* "TLSv1.3" */
+	char tls_cipher[80];
+	int tls_verify_ok;
+	long tls_verify_code;
+	int tls_resumed;
+	uint64_t request_bytes;    /* request head bytes sent */
+	uint64_t header_bytes;     /* response head bytes, interim included */
+	uint64_t body_bytes;       /* body bytes as framed on the wire */
+	int64_t content_length;    /* Content-Length of the final response on
+	                            * this hop, -1 when not announced */
+	char *head;                /* the response head as received (owned,
+	                            * NUL-terminated, header_bytes may count
+	                            * more when 1xx came first) */
+	size_t head_len;
+	struct nk_http_header *headers; /* fields of head (views into it) */
+	size_t num_headers;
+	char *location;            /* the resolved redirect target, or NULL */
+} nk_fetch_hop;
+
+/* The outcome of nk_fetch_run. Owned by the caller; release with
+ * nk_fetch_result_clear. */
+typedef struct nk_fetch_result {
+	nk_err err;                /* same as the return value */
+	char errmsg[NK_ERR_MSG_LEN]; /* "" on success */
+	nk_fetch_hop *hops;        /* the requests of the last try, in order */
+	size_t nhops;
+	int retries;               /* tries made after the first */
+	int num_connects;          /* new connections made (last try) */
+	uint64_t size_download;    /* body bytes handed to the body callback */
+	uint64_t size_header;      /* response head bytes, all hops */
+	uint64_t size_request;     /* request bytes sent, all hops */
+	nk_time start, end;        /* the whole transfer, retries included */
+	int already_complete;      /* resume: the server says the file is
+	                            * already whole (416, or 200 with a length
+	                            * equal to resume_from): no body */
+} nk_fetch_result;
+
+/* Frees what a result owns and zeroes it. NULL-safe. */
+NK_API void nk_fetch_result_clear(nk_fetch_result *res);
+
+/* The final hop (the last one), or NULL when there is none. */
+NK_API const nk_fetch_hop *nk_fetch_result_final(const nk_fetch_result *res);
+
+/* The value of header `name` (case-insensitive) in a hop's final response,
+ * several fields joined with ", " as RFC 9110 §5.3 allows, in buf (at most
+ * len bytes with the NUL, truncated). Returns 1 if there was such a
+ * header, else 0 (buf is then ""). */
+NK_API int nk_fetch_hop_header(const nk_fetch_hop *hop, const char *name,
+                               char *buf, size_t len);
+
+/* What a trace callback receives. */
+typedef enum nk_fetch_trace {
+	NK_FETCH_INFO,             /* a step, in words, one line without a
+	                            * newline: "Connected to nk.test
+	                            * (127.0.0.1) port 80" */
+	NK_FETCH_HEAD_OUT,         /* a request head, as sent */
+	NK_FETCH_HEAD_IN,          /* a response head (interim ones too), as
+	                            * received */
+	NK_FETCH_TLS,              /* a handshake ended: obj is the
+	                            * nk_tls_info (valid during the call),
+	                            * data the server name */
+	NK_FETCH_WARNING,          /* something the user should hear about
+	                            * even without -v, one line: "Transient
+	                            * problem: ... Will retry in 2 seconds" */
+} nk_fetch_trace;
+
+/* The caller's side of a transfer. Every callback may be NULL. The data
+ * pointers are only valid during the call. */
+typedef struct nk_fetch_callbacks {
+	void *ctx;                 /* passed to each callback */
+	/* For -v (and NK_FETCH_WARNING for everyone). Must not fail. */
+	void (*trace)(void *ctx, nk_fetch_trace what, const char *data,
+	              size_t len, const void *obj);
+	/* A response head arrived (interim 1xx, redirects and the final one,
+	 * in order; `interim` says which is a 1xx), after its framing was
+	 * checked: hop->content_length is known. For -i and -D. An error
+	 * ends the transfer with it. */
+	nk_err (*head)(void *ctx, const nk_fetch_hop *hop, const char *head,
+	               size_t len, int interim, char *errmsg);
+	/* Body bytes of the final response (decoded with compressed), as they
+	 * arrive, in order. Never called with len 0. An error ends the
+	 * transfer with it (NK_ERR_WRITE_ERROR, say). */
+	nk_err (*body)(void *ctx, const char *data, size_t len,
+	               char *errmsg);
+	/* Before a retry: the caller discards the body it has (returning
+	 * NK_OK with *resume_from unchanged) or keeps it and sets
+	 * *resume_from to its length; an error cancels the retry and ends
+	 * the transfer with the previous error. When NULL, a try that has
+	 * delivered body bytes is not retried. */
+	nk_err (*restart)(void *ctx, int64_t *resume_from, char *errmsg);
+} nk_fetch_callbacks;
+
+/* Fetches one URL: connects (or reuses a connection), sends the request,
+ * reads the response, follows redirects and retries as rq says, and hands
+ * the head(s) and the body to cb as they arrive, in constant memory.
+ * Blocks until the transfer ends: each try (its redirects included) is
+ * bounded by max_time_ms, and no retry starts after retry_max_time_ms.
+ *
+ * res (required) is filled also on failure. Returns the transfer's error,
+ * numbered as curl's exit codes: 1 (scheme other than http/https, also as
+ * a redirect target), 3 (bad URL or Location), 2 (a header or method that
+ * would put CR, LF or NUL on the wire), 5, 6, 7, 8 (framing the client
+ * cannot trust), 18 (body shorter than announced), 22 (fail), 23 (from a
+ * callback), 28, 33 (server cannot resume), 35, 47, 52, 55, 56, 60, 61,
+ * 63, 90. errmsg (and res->errmsg) says what failed, naming the host. */
+NK_API nk_err nk_fetch_run(nk_fetch *f, const nk_fetch_request *rq,
+                           const nk_fetch_callbacks *cb, nk_fetch_result *res,
+                           char *errmsg);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,1497 @@
+/* fetch: one URL over HTTP/1.1 (and TLS), with what a curl user expects
+ * around it: connection reuse, redirects, proxies, retries, resume.
+ *
+ * The data path is built for speed: one read buffer per fetcher (512 KiB
+ * by default), reads as large as it, and body bytes handed to the caller
+ * straight from it (the framing decoder returns spans inside the buffer),
+ * so a body costs no allocation and no copy per chunk. */
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include "nk/fetch.h"
+#include "nk/url.h"
+#include "internal.h"
+
+#define DEFAULT_BUFSIZE (512 * 1024)
+#define POOL_SIZE 4
+#define DEFAULT_REDIRS 50
+
+/* An idle connection kept for the next request to the same place. */
+struct pooled {
+	nk_conn *conn;
+	char *key;              /* "scheme://host:port proxy" */
+	int id;
+	int tls;
+	nk_time idle_since;
+	/* What the handshake found, for the hops that reuse it. */
+	char tls_version[16];
+	char tls_cipher[80];
+	int tls_verify_ok;
+	long tls_verify_code;
+};
+
+/* A parsed proxy. */
+struct proxy {
+	char *host;             /* connect host (IPv6 without brackets) */
+	int port;
+	char *userpass;         /* decoded "user:password", or NULL */
+	char *display;          /* "host:port" for messages */
+};
+
+struct nk_fetch {
+	nk_fetch_config cfg;
+	nk_tls_ctx *tls;        /* made on the first https request */
+	struct pooled pool[POOL_SIZE];
+	int next_id;
+	char *buf;
+	size_t cap;
+	struct nk_http_header *hdrs;
+	struct proxy http_proxy, https_proxy;
+};
+
+/* ---- small helpers -------------------------------------------------- */
+
+static const char b64chars[] =
+	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/* Base64 of s, for Proxy-Authorization. Caller frees. */
+static char *
+base64(const char *s, size_t len)
+{
+	char *out = malloc((len + 2) / 3 * 4 + 1), *o = out;
+	if (!out)
+		return NULL;
+	const unsigned char *p = (const unsigned char *)s;
+	for (size_t i = 0; i < len; i += 3) {
+		unsigned v = (unsigned)p[i] << 16;
+		if (i + 1 < len)
+			v |= (unsigned)p[i + 1] << 8;
+		if (i + 2 < len)
+			v |= p[i + 2];
+		*o++ = b64chars[v >> 18 & 63];
+		*o++ = b64chars[v >> 12 & 63];
+		*o++ = i + 1 < len ? b64chars[v >> 6 & 63] : '=';
+		*o++ = i + 2 < len ? b64chars[v & 63] : '=';
+	}
+	*o = '\0';
+	return out;
+}
+
+static void
+trace(const nk_fetch_callbacks *cb, const char *fmt, ...) NK_PRINTF(2, 3);
+
+static void
+trace(const nk_fetch_callbacks *cb, const char *fmt, ...)
+{
+	if (!cb->trace)
+		return;
+	char line[NK_ERR_MSG_LEN * 2];
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(line, sizeof line, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if ((size_t)n >= sizeof line)
+		n = sizeof line - 1;
+	cb->trace(cb->ctx, NK_FETCH_INFO, line, (size_t)n, NULL);
+}
+
+/* Parses a URL as curl takes it: one without "://" gets the default
+ * scheme. */
+static nk_err
+parse_url(const char *in, const char *scheme, nk_url **out, char *errmsg)
+{
+	char msg[NK_ERR_MSG_LEN];
+	nk_err e;
+	/* The URL Standard drops tabs and newlines, and a browser's address
+	 * bar may; a URL given to a client with a CR or LF in it is a
+	 * mistake or an attack, and curl refuses it: so does nk. */
+	for (const unsigned char *p = (const unsigned char *)in; *p; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			return nk_fail(errmsg, NK_ERR_URL_MALFORMAT, "invalid URL: "
+			               "control character \\x%02x at position %zu",
+			               *p, (size_t)(p - (const unsigned char *)in) + 1);
+	if (strstr(in, "://")) {
+		e = nk_url_parse(in, NULL, out, msg);
+	} else {
+		size_t n = strlen(in) + strlen(scheme) + 4;
+		char *full = malloc(n);
+		if (!full)
+			return nk_fail(errmsg, NK_ERR_OUT_OF_MEMORY, "out of memory");
+		snprintf(full, n, "%s://%s", scheme, in);
+		e = nk_url_parse(full, NULL, out, msg);
+		free(full);
+	}
+	if (e == NK_ERR_URL_MALFORMAT)
+		return nk_fail(errmsg, e, "invalid URL \"%.100s\": %s", in, msg);
+	if (e)
+		return nk_fail(errmsg, e, "%s", msg);
+	return NK_OK;
+}
+
+static int
+is_http(const nk_url *u)
+{
+	const char *s = nk_url_scheme(u);
+	return strcmp(s, "http") == 0 || strcmp(s, "https") == 0;
+}
+
+static int
+is_https(const nk_url *u)
+{
+	return strcmp(nk_url_scheme(u), "https") == 0;
+}
+
+/* Same scheme, host and port: where the user's credentials may go. */
+static int
+same_origin(const nk_url *a, const nk_url *b)
+{
+	return strcmp(nk_url_scheme(a), nk_url_scheme(b)) == 0 &&
+	       strcmp(nk_url_connect_host(a), nk_url_connect_host(b)) == 0 &&
+	       nk_url_port(a) == nk_url_port(b);
+}
+
+/* The URL without its fragment (and without credentials), for a proxy's
+ * absolute-form target and for Referer. Caller frees. */
+static char *
+url_no_fragment(const nk_url *u, int strip_userinfo)
+{
+	const char *href = nk_url_get(u, NK_URL_HREF);
+	const char *hash = strchr(href, '#');
+	size_t len = hash ? (size_t)(hash - href) : strlen(href);
+	if (strip_userinfo && (*nk_url_get(u, NK_URL_USERNAME) ||
+	                       *nk_url_get(u, NK_URL_PASSWORD))) {
+		const char *origin = nk_url_get(u, NK_URL_ORIGIN);
+		const char *path = nk_url_target(u);
+		size_t n = strlen(origin) + strlen(path) + 1;
+		char *s = malloc(n);
+		if (s)
+			snprintf(s, n, "%s%s", origin, path);
+		return s;
+	}
+	return strndup(href, len);
+}
+
+/* A -H line that carries credentials: Authorization or Cookie. */
+static int
+is_cred_header(const char *h)
+{
+	static const char *const names[] = { "Authorization", "Cookie" };
+	for (size_t i = 0; i < NK_ARRAY_LEN(names); i++) {
+		size_t n = strlen(names[i]);
+		if (strncasecmp(h, names[i], n) == 0 &&
+		    (h[n] == ':' || h[n] == ';'))
+			return 1;
+	}
+	return 0;
+}
+
+static int
+has_creds(const nk_fetch_request *rq)
+{
+	if (rq->userpass)
+		return 1;
+	for (size_t i = 0; i < rq->nheaders; i++)
+		if (is_cred_header(rq->headers[i]))
+			return 1;
+	return 0;
+}
+
+/* ---- proxies -------------------------------------------------------- */
+
+static void
+proxy_clear(struct proxy *p)
+{
+	free(p->host);
+	free(p->userpass);
+	free(p->display);
+	memset(p, 0, sizeof *p);
+}
+
+/* Whether a URL string names a port: "host:port" after any scheme and
+ * userinfo, with IPv6 in brackets. */
+static int
+explicit_port(const char *spec)
+{
+	const char *p = strstr(spec, "://");
+	p = p ? p + 3 : spec;
+	const char *end = p + strcspn(p, "/?#");
+	const char *at = memchr(p, '@', (size_t)(end - p));
+	while (at) {
+		p = at + 1;
+		at = memchr(p, '@', (size_t)(end - p));
+	}
+	if (*p == '[') {
+		const char *rb = memchr(p, ']', (size_t)(end - p));
+		p = rb ? rb + 1 : end;
+	}
+	const char *colon = memchr(p, ':', (size_t)(end - p));
+	return colon && colon + 1 < end;
+}
+
+static nk_err
+proxy_parse(const char *spec, struct proxy *p, char *errmsg)
+{
+	memset(p, 0, sizeof *p);
+	if (!spec || !*spec)
+		return NK_OK;
+	nk_url *u;
+	char msg[NK_ERR_MSG_LEN];
+	nk_err e;
+	if (strstr(spec, "://")) {
+		e = nk_url_parse(spec, NULL, &u, msg);
+	} else {
+		size_t n = strlen(spec) + 8;
+		char *full = malloc(n);
+		if (!full)
+			return nk_fail(errmsg, NK_ERR_OUT_OF_MEMORY, "out of memory");
+		snprintf(full, n, "http://%s", spec);
+		e = nk_url_parse(full, NULL, &u, msg);
+		free(full);
+	}
+	if (e)
+		return nk_fail(errmsg, NK_ERR_COULDNT_RESOLVE_PROXY,
+		               "bad proxy \"%.100s\": %s", spec, msg);
+	if (strcmp(nk_url_scheme(u), "http") != 0) {
+		/* As curl: an unusable proxy is a failure to connect. */
+		e = nk_fail(errmsg, NK_ERR_COULDNT_CONNECT, "unsupported proxy "
+		            "scheme \"%s\" in \"%.100s\": only http:// proxies",
+		            nk_url_scheme(u), spec);
+		nk_url_free(u);
+		return e;
+	}
+	/* curl's default proxy port, 1080, when the proxy URL names none
+	 * (the parser drops an explicit :80 as http's default). */
+	p->port = explicit_port(spec) ? nk_url_port(u) : 1080;
+	p->host = strdup(nk_url_connect_host(u));
+	size_t n = strlen(nk_url_get(u, NK_URL_HOSTNAME)) + 8;
+	p->display = malloc(n);
+	if (p->display)
+		snprintf(p->display, n, "%s:%d", nk_url_get(u, NK_URL_HOSTNAME),
+		         p->port);
+	if (*nk_url_get(u, NK_URL_USERNAME) || *nk_url_get(u, NK_URL_PASSWORD)) {
+		char *user = nk_url_decode(u, NK_URL_USERNAME, NULL);
+		char *pass = nk_url_decode(u, NK_URL_PASSWORD, NULL);
+		if (user && pass) {
+			n = strlen(user) + strlen(pass) + 2;
+			p->userpass = malloc(n);
+			if (p->userpass)
+				snprintf(p->userpass, n, "%s:%s", user, pass);
+		}
+		free(user);
+		free(pass);
+	}
+	nk_url_free(u);
+	if (!p->host || !p->display) {
+		proxy_clear(p);
+		return nk_fail(errmsg, NK_ERR_OUT_OF_MEMORY, "out of memory");
+	}
+	return NK_OK;
+}
+
+/* Parses an IPv4 or IPv6 literal into 16 bytes (IPv4 mapped). */
+static int
+ip_bytes(const char *s, unsigned char out[16])
+{
+	struct in_addr a4;
+	if (inet_pton(AF_INET, s, &a4) == 1) {
+		memset(out, 0, 10);
+		out[10] = out[11] = 0xff;
+		memcpy(out + 12, &a4, 4);
+		return 4;
+	}
+	return inet_pton(AF_INET6, s, out) == 1 ? 6 : 0;
+}
+
+/* One NO_PROXY entry against a host (connect form: IPv6 unbracketed). */
+static int
+noproxy_entry(const char *e, size_t len, const char *host)
+{
+	char ent[300];
+	if (len == 0 || len >= sizeof ent)
+		return 0;
+	memcpy(ent, e, len);
+	ent[len] = '\0';
+	if (strcmp(ent, "*") == 0)
+		return 1;
+	char *ip = ent;
+	int bits = -1;
+	char *slash = strchr(ent, '/');
+	if (slash) {
+		*slash = '\0';
+		bits = atoi(slash + 1);
+	}
+	if (ip[0] == '[') {
+		ip++;
+		char *rb = strchr(ip, ']');
+		if (rb)
+			*rb = '\0';
+	}
+	unsigned char a[16], b[16];
+	int fa = ip_bytes(ip, a), fb = ip_bytes(host, b);
+	if (fa && fb) {
+		if (fa != fb)
+			return 0;
+		int nbits = bits < 0 ? 128 : fa == 4 ? bits + 96 : bits;
+		if (nbits > 128)
+			nbits = 128;
+		for (int i = 0; i < nbits; i++)
+			if ((a[i / 8] ^ b[i / 8]) & (0x80 >> (i % 8)))
+				return 0;
+		return 1;
+	}
+	if (fa || fb)
+		return 0;
+	const char *name = ent[0] == '.' ? ent + 1 : ent;
+	size_t nl = strlen(name), hl = strlen(host);
+	if (hl == nl)
+		return strcasecmp(host, name) == 0;
+	return hl > nl && host[hl - nl - 1] == '.' &&
+	       strcasecmp(host + hl - nl, name) == 0;
+}
+
+static int
+no_proxy_for(const char *list, const char *host)
+{
+	if (!list)
+		return 0;
+	const char *p = list;
+	while (*p) {
+		while (*p == ',' || *p == ' ' || *p == '\t')
+			p++;
+		const char *start = p;
+		while (*p && *p != ',' && *p != ' ' && *p != '\t')
+			p++;
+		if (p > start && noproxy_entry(start, (size_t)(p - start), host))
+			return 1;
+	}
+	return 0;
+}
+
+/* ---- the fetcher ---------------------------------------------------- */
+
+nk_err
+nk_fetch_new(const nk_fetch_config *cfg, nk_fetch **out, char *errmsg)
+{
+	*out = NULL;
+	nk_fetch *f = calloc(1, sizeof *f);
+	if (!f)
+		return nk_fail(errmsg, NK_ERR_OUT_OF_MEMORY, "out of memory");
+	if (cfg)
+		f->cfg = *cfg;
+	/* This client speaks HTTP/1.1 only, and says so in the handshake. */
+	if (!f->cfg.tls.alpn)
+		f->cfg.tls.alpn = "http/1.1";
+	nk_err e = nk_netopts_check(&f->cfg.net, errmsg);
+	if (!e)
+		e = proxy_parse(f->cfg.http_proxy, &f->http_proxy, errmsg);
+	if (!e)
+		e = proxy_parse(f->cfg.https_proxy, &f->https_proxy, errmsg);
+	if (e) {
+		nk_fetch_free(f);
+		return e;
+	}
+	size_t head = f->cfg.max_head ? f->cfg.max_head : NK_HTTP_MAX_HEAD;
+	f->cap = f->cfg.bufsize ? f->cfg.bufsize : DEFAULT_BUFSIZE;
+	if (f->cap < head + 16384)
+		f->cap = head + 16384;
+	f->buf = malloc(f->cap);
+	f->hdrs = calloc(NK_HTTP_MAX_HEADERS, sizeof *f->hdrs);
+	if (!f->buf || !f->hdrs) {
+		nk_fetch_free(f);
+		return nk_fail(errmsg, NK_ERR_OUT_OF_MEMORY, "out of memory");
+	}
+	*out = f;
+	return NK_OK;
+}
+
+static void
+pool_drop(struct pooled *p)
+{
+	nk_conn_free(p->conn);
+	free(p->key);
+	memset(p, 0, sizeof *p);
+}
+
+void
+nk_fetch_free(nk_fetch *f)
+{
+	if (!f)
+		return;
+	for (int i = 0; i < POOL_SIZE; i++)
+		pool_drop(&f->pool[i]);
+	nk_tls_ctx_free(f->tls);
+	proxy_clear(&f->http_proxy);
+	proxy_clear(&f->https_proxy);
+	free(f->buf);
+	free(f->hdrs);
+	free(f);
+}
+
+/* Takes the idle connection for key out of the pool, if it is still
+ * usable: an idle HTTP/1.1 connection has nothing to say, so readable
+ * means the server closed it (or sent junk). */
+static struct pooled
+pool_take(nk_fetch *f, const char *key, const nk_fetch_callbacks *cb)
+{
+	struct pooled none;
+	memset(&none, 0, sizeof none);
+	for (int i = 0; i < POOL_SIZE; i++) {
+		struct pooled *p = &f->pool[i];
+		if (!p->conn || strcmp(p->key, key) != 0)
+			continue;
+		struct pollfd pfd = { nk_conn_fd(p->conn), POLLIN, 0 };
+		if (nk_conn_pending(p->conn) > 0 || poll(&pfd, 1, 0) != 0) {
+			trace(cb, "Connection #%d was closed by the server while idle",
+			      p->id);
+			pool_drop(p);
+			continue;
+		}
+		struct pooled got = *p;
+		memset(p, 0, sizeof *p);
+		return got;
+	}
+	return none;
+}
+
+static void
+pool_put(nk_fetch *f, struct pooled *c)
+{
+	int slot = 0;
+	for (int i = 0; i < POOL_SIZE; i++) {
+		if (!f->pool[i].conn) {
+			slot = i;
+			break;
+		}
+		if (f->pool[i].idle_since < f->pool[slot].idle_since)
+			slot = i;
+	}
+	pool_drop(&f->pool[slot]);
+	c->idle_since = nk_now();
+	f->pool[slot] = *c;
+	memset(c, 0, sizeof *c);
+}
+
+/* ---- results ---------------------------------------------------------- */
+
+static void
+hop_clear(nk_fetch_hop *h)
+{
+	free(h->url);
+	free(h->head);
+	free(h->headers);
+	free(h->location);
+	memset(h, 0, sizeof *h);
+}
+
+void
+nk_fetch_result_clear(nk_fetch_result *res)
+{
+	if (!res)
+		return;
+	for (size_t i = 0; i < res->nhops; i++)
+		hop_clear(&res->hops[i]);
+	free(res->hops);
+	memset(res, 0, sizeof *res);
+}
+
+const nk_fetch_hop *
+nk_fetch_result_final(const nk_fetch_result *res)
+{
+	return res && res->nhops ? &res->hops[res->nhops - 1] : NULL;
+}
+
+int
+nk_fetch_hop_header(const nk_fetch_hop *hop, const char *name, char *buf,
+                    size_t len)
+{
+	size_t used = 0;
+	int found = 0;
+	if (len)
+		buf[0] = '\0';
+	for (size_t i = 0; hop && i < hop->num_headers; i++) {
+		const struct nk_http_header *h = &hop->headers[i];
+		if (strlen(name) != h->name_len ||
+		    strncasecmp(h->name, name, h->name_len) != 0)
+			continue;
+		const char *sep = found ? ", " : "";
+		int n = snprintf(buf + used, len > used ? len - used : 0, "%s%.*s",
+		                 sep, (int)h->value_len, h->value);
+		if (n > 0)
+			used += (size_t)n;
+		if (used >= len)
+			used = len ? len - 1 : 0;
+		found = 1;
+	}
+	return found;
+}
+
+static nk_fetch_hop *
+hop_add(nk_fetch_result *res, const nk_url *u, const char *method,
+        char *errmsg)
+{
+	nk_fetch_hop *v = realloc(res->hops, (res->nhops + 1) * sizeof *v);
+	if (!v)
+		return nk_fail(errmsg, NK_ERR_OUT_OF_MEMORY, "out of memory"), NULL;
+	res->hops = v;
+	nk_fetch_hop *h = &v[res->nhops];
+	memset(h, 0, sizeof *h);
+	h->url = url_no_fragment(u, 1);
+	if (!h->url)
+		return nk_fail(errmsg, NK_ERR_OUT_OF_MEMORY, "out of memory"), NULL;
+	snprintf(h->method, sizeof h->method, "%s", method);
+	h->content_length = -1;
+	h->start = nk_now();
+	res->nhops++;
+	return h;
+}
+
+/* ---- one request on one connection ---------------------------------- */
+
+/* What a request needs beyond nk_fetch_request. */
+struct step {
+	const nk_fetch_request *rq;
+	const nk_fetch_callbacks *cb;
+	nk_fetch_result *res;
+	const nk_url *url;
+	const char *method;
+	int creds;              /* the user's credentials may go here */
+	const char *referer;
+	int deliver;            /* hand the body to cb->body */
+	int follow;             /* a redirect would be followed */
+	int retry_status;       /* a transient status ends the try early */
+	nk_time deadline;
+	uint64_t *delivered;
+};
+
+static void
+fill_addrs(nk_fetch_hop *h, nk_conn *c)
+{
+	snprintf(h->remote_ip, sizeof h->remote_ip, "%s", nk_conn_peer_str(c));
+	h->remote_port = nk_conn_peer_port(c);
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof ss;
+	if (getsockname(nk_conn_fd(c), (struct sockaddr *)&ss, &sl) == 0) {
+		nk_addr_str((struct sockaddr *)&ss, h->local_ip, sizeof h->local_ip);
+		if (ss.ss_family == AF_INET)
+			h->local_port = ntohs(((struct sockaddr_in *)&ss)->sin_port);
+		else if (ss.ss_family == AF_INET6)
+			h->local_port = ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+	}
+}
+
+/* Reads a response head into f->buf (which holds *len bytes already).
+ * Returns NK_OK with res->head_len set, or an error; *got says whether any
+ * byte arrived (a dead reused connection sends none). */
+static nk_err
+read_head(nk_fetch *f, nk_conn *c, size_t *len, struct nk_http_response *r,
+          nk_time deadline, nk_fetch_hop *h, int *got, char *errmsg)
+{
+	struct nk_http_parser p;
+	memset(&p, 0, sizeof p);
+	p.max_line = f->cfg.max_line;
+	p.max_head = f->cfg.max_head;
+	memset(r, 0, sizeof *r);
+	r->headers = f->hdrs;
+	r->max_headers = NK_HTTP_MAX_HEADERS;
+	for (;;) {
+		if (*len > 0) {
+			nk_err e = nk_http_parse_response(&p, f->buf, *len, r, errmsg);
+			if (e || r->head_len)
+				return e;
+		}
+		if (*len == f->cap)
+			return nk_fail(errmsg, NK_ERR_RECV_ERROR, "response head "
+			               "larger than the %zu byte buffer", f->cap);
+		size_t n;
+		nk_err e = nk_conn_read(c, f->buf + *len, f->cap - *len, deadline,
+		                        &n, errmsg);
+		if (e)
+			return e;
+		if (n == 0)
+			return nk_http_parse_eof(&p, *len, errmsg);
+		if (!*got && h && !h->starttransfer)
+			h->starttransfer = nk_now();
+		*got = 1;
+		*len += n;
+	}
+}
+
+/* Opens a CONNECT tunnel through an HTTP proxy. */
+static nk_err
+tunnel(nk_fetch *f, struct step *s, nk_conn *c, const struct proxy *px,
+       nk_fetch_hop *h, char *errmsg)
+{
+	char target[300];
+	const char *host = nk_url_get(s->url, NK_URL_HOSTNAME);
+	snprintf(target, sizeof target, "%s:%d", host, nk_url_port(s->url));
+	/* A CONNECT carries no content negotiation. */
+	const char *hdrs[2] = { "Accept:" };
+	size_t nh = 1;
+	char *auth = NULL, *line = NULL;
+	if (px->userpass) {
+		auth = base64(px->userpass, strlen(px->userpass));
+		size_t n = auth ? strlen(auth) + 40 : 0;
+		line = auth ? malloc(n) : NULL;
+		if (!line) {
+			free(auth);
+			return nk_fail(errmsg, NK_ERR_OUT_OF_MEMORY, "out of memory");
+		}
+		snprintf(line, n, "Proxy-Authorization: Basic %s", auth);
+		hdrs[nh++] = line;
+	}
+	struct nk_http_request rq;
+	memset(&rq, 0, sizeof rq);
+	rq.method = "CONNECT";
+	rq.target = target;
+	rq.host = target;
+	rq.user_agent = s->rq->user_agent;
+	rq.headers = hdrs;
+	rq.nheaders = nh;
+	char *head = NULL;
+	size_t headlen;
+	nk_err e = nk_http_request_build(&rq, &head, &headlen, errmsg);
+	free(auth);
+	free(line);
+	if (e)
+		return e;
+	trace(s->cb, "Establishing a tunnel to %s through proxy %s", target,
+	      px->display);
+	if (s->cb->trace)
+		s->cb->trace(s->cb->ctx, NK_FETCH_HEAD_OUT, head, headlen, NULL);
+	e = nk_conn_write(c, head, headlen, s->deadline, errmsg);
+	free(head);
+	if (e)
+		return e;
+	size_t len = 0;
+	int got = 0;
+	struct nk_http_response r;
+	for (;;) {
+		e = read_head(f, c, &len, &r, s->deadline, NULL, &got, errmsg);
+		if (e)
+			return e;
+		if (s->cb->trace)
+			s->cb->trace(s->cb->ctx, NK_FETCH_HEAD_IN, f->buf, r.head_len,
+			             NULL);
+		h->header_bytes += r.head_len;
+		s->res->size_header += r.head_len;
+		if (!nk_http_is_interim(&r))
+			break;
+		memmove(f->buf, f->buf + r.head_len, len -= r.head_len);
+	}
+	if (r.status / 100 != 2)
+		return nk_fail(errmsg, NK_ERR_RECV_ERROR, "CONNECT tunnel to %s "
+		               "through proxy %s failed, response %d", target,
+		               px->display, r.status);
+	if (len != r.head_len)
+		return nk_fail(errmsg, NK_ERR_WEIRD_SERVER_REPLY, "proxy %s sent "
+		               "data after its CONNECT response", px->display);
+	trace(s->cb, "Tunnel to %s established", target);
+	return NK_OK;
+}
+
+/* Makes a new connection for the step: TCP (to the proxy, if any), the
+ * CONNECT tunnel, TLS. */
+static nk_err
+open_conn(nk_fetch *f, struct step *s, const struct proxy *px,
+          nk_fetch_hop *h, struct pooled *pc, char *errmsg)
+{
+	const char *host = px ? px->host : nk_url_connect_host(s->url);
+	int port = px ? px->port : nk_url_port(s->url);
+	nk_conn *c = NULL;
+	nk_time t0 = nk_now();
+	nk_err e = nk_connect(&f->cfg.net, host, port, s->deadline, &c, &h->net,
+	                      errmsg);
+	if (h->net.resolved) {
+		h->namelookup = h->net.resolved;
+		trace(s->cb, "Resolved %s%s in %.3f ms%s%s%s", px ? "proxy " : "",
+		      h->net.host[0] ? h->net.host : host,
+		      (double)(h->net.resolved - h->net.start) / 1000.0,
+		      e ? "" : " (", e ? "" : nk_addr_source_name(h->net.source),
+		      e ? "" : ")");
+	}
+	for (size_t i = 0; i < h->net.nattempts; i++) {
+		const nk_attempt *a = &h->net.attempts[i];
+		trace(s->cb, "  Trying %s%s%s:%d... %s", a->family == 6 ? "[" : "",
+		      a->addr, a->family == 6 ? "]" : "", a->port,
+		      a->err == NK_OK ? "connected" : a->why);
+	}
+	if (e) {
+		if (px && e == NK_ERR_COULDNT_RESOLVE_HOST)
+			e = nk_fail(errmsg, NK_ERR_COULDNT_RESOLVE_PROXY,
+			            "Could not resolve proxy: %s", px->host);
+		return e;
+	}
+	h->connect = h->net.connected ? h->net.connected : nk_now();
+	if (!h->namelookup)
+		h->namelookup = h->connect;
+	s->res->num_connects++;
+	pc->conn = c;
+	pc->id = f->next_id++;
+	fill_addrs(h, c);
+	trace(s->cb, "Connected to %s%s (%s) port %d (#%d)", px ? "proxy " : "",
+	      px ? px->host : nk_url_get(s->url, NK_URL_HOSTNAME),
+	      h->remote_ip, h->remote_port, pc->id);
+
+	/* --connect-timeout covers the tunnel and the handshake too. */
+	nk_time cdl = s->deadline;
+	if (f->cfg.net.connect_timeout_ms > 0)
+		cdl = nk_deadline_min(cdl, t0 + f->cfg.net.connect_timeout_ms * 1000);
+	if (px && is_https(s->url)) {
+		struct step ts = *s;
+		ts.deadline = cdl;
+		e = tunnel(f, &ts, c, px, h, errmsg);
+		if (e == NK_ERR_OPERATION_TIMEDOUT)
+			nk_fail(errmsg, e, "Connection timed out after %lld ms setting "
+			        "up the tunnel through %s",
+			        (long long)((nk_now() - t0) / 1000), px->display);
+		if (e)
+			return e;
+	}
+	if (is_https(s->url)) {
+		if (!f->tls) {
+			e = nk_tls_ctx_new(&f->cfg.tls, &f->tls, errmsg);
+			if (e)
+				return e;
+		}
+		nk_tls_info ti;
+		memset(&ti, 0, sizeof ti);
+		const char *name = nk_url_connect_host(s->url);
+		e = nk_tls_start(f->tls, c, name, cdl, &ti, errmsg);
+		h->tls = 1;
+		snprintf(h->tls_version, sizeof h->tls_version, "%s", ti.version);
+		snprintf(h->tls_cipher, sizeof h->tls_cipher, "%s", ti.cipher);
+		h->tls_verify_ok = ti.verify_ok;
+		h->tls_verify_code = ti.verify_code;
+		h->tls_resumed = ti.resumed;
+		if (s->cb->trace && ti.version[0])
+			s->cb->trace(s->cb->ctx, NK_FETCH_TLS, name, strlen(name), &ti);
+		nk_tls_info_clear(&ti);
+		if (e)
+			return e;
+		h->appconnect = nk_now();
+		pc->tls = 1;
+		memcpy(pc->tls_version, h->tls_version, sizeof pc->tls_version);
+		memcpy(pc->tls_cipher, h->tls_cipher, sizeof pc->tls_cipher);
+		pc->tls_verify_ok = h->tls_verify_ok;
+		pc->tls_verify_code = h->tls_verify_code;
+	}
+	return NK_OK;
+}
+
+/* Content-Range: bytes START-END/TOTAL (or bytes * / TOTAL); START, or -1. */
+static int64_t
+range_start(const struct nk_http_response *r, int64_t *total)
+{
+	const struct nk_http_header *h = nk_http_header_find(r, "Content-Range",
+	                                                     NULL);
+	*total = -1;
+	if (!h || h->value_len < 7 || strncasecmp(h->value, "bytes ", 6) != 0)
+		return -1;
+	char v[128];
+	snprintf(v, sizeof v, "%.*s", (int)h->value_len - 6, h->value + 6);
+	char *slash = strchr(v, '/');
+	if (slash && slash[1] != '*')
+		*total = strtoll(slash + 1, NULL, 10);
+	if (v[0] == '*')
+		return -1;
+	return strtoll(v, NULL, 10);
+}
+
+/* Where decoded (or raw) body bytes go: the caller, within the limits. */
+struct sinkctx {
+	struct step *s;
+	nk_fetch_hop *h;
+};
+
+static nk_err
+deliver(void *ctx, const char *data, size_t len, char *errmsg)
+{
+	struct sinkctx *k = ctx;
+	struct step *s = k->s;
+	if (s->rq->max_filesize > 0 &&
+	    *s->delivered + len > (uint64_t)s->rq->max_filesize)
+		return nk_fail(errmsg, NK_ERR_FILESIZE_EXCEEDED, "Maximum file size "
+		               "exceeded: the body is larger than %lld bytes",
+		               (long long)s->rq->max_filesize);
+	*s->delivered += len;
+	s->res->size_download += len;
+	if (s->cb->body)
+		return s->cb->body(s->cb->ctx, data, len, errmsg);
+	return NK_OK;
+}
+
+/* Copies a head into the hop, with header views into the copy. */
+static nk_err
+keep_head(nk_fetch_hop *h, const char *buf, const struct nk_http_response *r,
+          char *errmsg)
+{
+	free(h->head);
+	free(h->headers);
+	h->headers = NULL;
+	h->num_headers = 0;
+	h->head = malloc(r->head_len + 1);
+	if (!h->head)
+		return nk_fail(errmsg, NK_ERR_OUT_OF_MEMORY, "out of memory");
+	memcpy(h->head, buf, r->head_len);
+	h->head[r->head_len] = '\0';
+	h->head_len = r->head_len;
+	if (r->num_headers) {
+		h->headers = malloc(r->num_headers * sizeof *h->headers);
+		if (!h->headers)
+			return nk_fail(errmsg, NK_ERR_OUT_OF_MEMORY, "out of memory");
+		for (size_t i = 0; i < r->num_headers; i++) {
+			h->headers[i] = r->headers[i];
+			h->headers[i].name = h->head + (r->headers[i].name - buf);
+			h->headers[i].value = h->head + (r->headers[i].value - buf);
+		}
+		h->num_headers = r->num_headers;
+	}
+	h->status = r->status;
+	h->minor_version = r->minor_version;
+	return NK_OK;
+}
+
+/* The request head for a step. Caller frees *head. */
+static nk_err
+build_request(struct step *s, const struct proxy *px, char **head,
+              size_t *headlen, char *errmsg)
+{
+	const nk_fetch_request *rq = s->rq;
+	struct nk_http_request r;
+	memset(&r, 0, sizeof r);
+	char *target = NULL, *userpass = NULL, *pxauth = NULL;
+	const char **hdrs = calloc(rq->nheaders + 1, sizeof *hdrs);
+	nk_err e = NK_OK;
+	if (!hdrs)
+		return nk_fail(errmsg, NK_ERR_OUT_OF_MEMORY, "out of memory");
+	size_t nh = 0;
+	for (size_t i = 0; i < rq->nheaders; i++) {
+		const char *hl = rq->headers[i];
+		/* Authorization and Cookie the user set are for the host the
+		 * user named: not for a redirect elsewhere. */
+		if (!s->creds && is_cred_header(hl))
+			continue;
+		hdrs[nh++] = hl;
+	}
+	if (px && !is_https(s->url)) {
+		target = url_no_fragment(s->url, 1);
+		if (px->userpass) {
+			char *b = base64(px->userpass, strlen(px->userpass));
+			size_t n = b ? strlen(b) + 40 : 0;
+			pxauth = b ? malloc(n) : NULL;
+			if (pxauth)
+				snprintf(pxauth, n, "Proxy-Authorization: Basic %s", b);
+			free(b);
+			if (!pxauth) {
+				e = nk_fail(errmsg, NK_ERR_OUT_OF_MEMORY, "out of memory");
+				goto out;
+			}
+			hdrs[nh++] = pxauth;
+		}
+	}
+	if (s->creds && rq->userpass) {
+		r.userpass = rq->userpass;
+	} else if (*nk_url_get(s->url, NK_URL_USERNAME) ||
+	           *nk_url_get(s->url, NK_URL_PASSWORD)) {
+		char *u = nk_url_decode(s->url, NK_URL_USERNAME, NULL);
+		char *p = nk_url_decode(s->url, NK_URL_PASSWORD, NULL);
+		size_t n = u && p ? strlen(u) + strlen(p) + 2 : 0;
+		userpass = n ? malloc(n) : NULL;
+		if (userpass)
+			snprintf(userpass, n, "%s:%s", u, p);
+		free(u);
+		free(p);
+		if (!userpass) {
+			e = nk_fail(errmsg, NK_ERR_OUT_OF_MEMORY, "out of memory");
+			goto out;
+		}
+		r.userpass = userpass;
+	}
+	r.method = s->method;
+	r.target = target ? target : nk_url_target(s->url);
+	r.host = nk_url_get(s->url, NK_URL_HOST);
+	r.http10 = rq->http10;
+	r.user_agent = rq->user_agent;
+	r.resume_from = rq->resume_from > 0 ? rq->resume_from : 0;
+	r.accept_encoding = rq->compressed ? "gzip, deflate" : NULL;
+	r.referer = s->referer;
+	r.headers = hdrs;
+	r.nheaders = nh;
+	e = nk_http_request_build(&r, head, headlen, errmsg);
+out:
+	free(hdrs);
+	free(target);
+	free(userpass);
+	free(pxauth);
+	return e;
+}
+
+/* Is a final status one curl retries? */
+static int
+transient_status(int status)
+{
+	return status == 408 || status == 429 || status == 500 ||
+	       status == 502 || status == 503 || status == 504;
+}
+
+/* Sends the request of one hop and reads its response. On return the
+ * connection is back in the pool (kept alive) or closed. */
+static nk_err
+do_request(nk_fetch *f, struct step *s, nk_fetch_hop *h, char *errmsg)
+{
+	const nk_url *u = s->url;
+	const char *host = nk_url_connect_host(u);
+	const struct proxy *px = is_https(u) ? &f->https_proxy : &f->http_proxy;
+	if (!px->host || no_proxy_for(f->cfg.no_proxy, host))
+		px = NULL;
+	h->proxied = px != NULL;
+
+	char *req = NULL;
+	size_t reqlen;
+	nk_err e = build_request(s, px, &req, &reqlen, errmsg);
+	if (e)
+		return e;
+
+	char key[600];
+	snprintf(key, sizeof key, "%s://%s:%d %s:%d", nk_url_scheme(u), host,
+	         nk_url_port(u), px ? px->host : "", px ? px->port : 0);
+	struct pooled pc = pool_take(f, key, s->cb);
+	struct nk_http_response r;
+	size_t len = 0;
+	int got = 0;
+	int fresh_tries = 0;
+	nk_decoder *dec = NULL;
+
+again:
+	if (pc.conn) {
+		h->reused = 1;
+		h->namelookup = h->connect = h->start;
+		if (pc.tls) {
+			h->appconnect = h->start;
+			h->tls = 1;
+			memcpy(h->tls_version, pc.tls_version, sizeof h->tls_version);
+			memcpy(h->tls_cipher, pc.tls_cipher, sizeof h->tls_cipher);
+			h->tls_verify_ok = pc.tls_verify_ok;
+			h->tls_verify_code = pc.tls_verify_code;
+		}
+		h->connection = pc.id;
+		fill_addrs(h, pc.conn);
+		trace(s->cb, "Re-using existing connection #%d with %s %s", pc.id,
+		      px ? "proxy" : "host",
+		      px ? px->display : nk_url_get(u, NK_URL_HOSTNAME));
+	} else {
+		h->reused = 0;
+		pc.key = strdup(key);
+		if (!pc.key) {
+			e = nk_fail(errmsg, NK_ERR_OUT_OF_MEMORY, "out of memory");
+			goto fail;
+		}
+		e = open_conn(f, s, px, h, &pc, errmsg);
+		if (e)
+			goto fail;
+		h->connection = pc.id;
+	}
+
+	h->pretransfer = nk_now();
+	if (s->cb->trace)
+		s->cb->trace(s->cb->ctx, NK_FETCH_HEAD_OUT, req, reqlen, NULL);
+	e = nk_conn_write(pc.conn, req, reqlen, s->deadline, errmsg);
+	if (!e) {
+		h->request_bytes += reqlen;
+		s->res->size_request += reqlen;
+		len = 0;
+		got = 0;
+		e = read_head(f, pc.conn, &len, &r, s->deadline, h, &got, errmsg);
+	}
+	if (e && h->reused && !got && fresh_tries == 0 &&
+	    e != NK_ERR_OPERATION_TIMEDOUT) {
+		/* The server closed the idle connection as we reused it: say
+		 * so and try once more on a new one. */
+		trace(s->cb, "Connection #%d died (%s), retrying on a new "
+		      "connection", pc.id, errmsg);
+		pool_drop(&pc);
+		fresh_tries++;
+		h->starttransfer = 0;
+		goto again;
+	}
+	if (e == NK_ERR_OPERATION_TIMEDOUT)
+		nk_fail(errmsg, e, "Operation timed out after %lld milliseconds "
+		        "waiting for the response from %s",
+		        (long long)((nk_now() - h->start) / 1000),
+		        nk_url_get(u, NK_URL_HOST));
+	if (e)
+		goto fail;
+
+	/* Interim responses: shown, then skipped. */
+	while (nk_http_is_interim(&r)) {
+		h->header_bytes += r.head_len;
+		s->res->size_header += r.head_len;
+		if (s->cb->trace)
+			s->cb->trace(s->cb->ctx, NK_FETCH_HEAD_IN, f->buf, r.head_len,
+			             NULL);
+		if (s->cb->head) {
+			nk_fetch_hop tmp = *h;
+			tmp.status = r.status;
+			e = s->cb->head(s->cb->ctx, &tmp, f->buf, r.head_len, 1, errmsg);
+			if (e)
+				goto fail;
+		}
+		memmove(f->buf, f->buf + r.head_len, len -= r.head_len);
+		e = read_head(f, pc.conn, &len, &r, s->deadline, h, &got, errmsg);
+		if (e)
+			goto fail;
+	}
+	h->header_bytes += r.head_len;
+	s->res->size_header += r.head_len;
+	if (s->cb->trace)
+		s->cb->trace(s->cb->ctx, NK_FETCH_HEAD_IN, f->buf, r.head_len, NULL);
+	e = keep_head(h, f->buf, &r, errmsg);
+	if (e)
+		goto fail;
+
+	struct nk_http_body b;
+	memset(&b, 0, sizeof b);
+	b.max_line = f->cfg.max_line;
+	b.max_trailer = f->cfg.max_head;
+	nk_err framing = nk_http_body_init(&b, s->method, &r, errmsg);
+	if (!framing && b.mode == NK_HTTP_BODY_TUNNEL)
+		framing = nk_fail(errmsg, NK_ERR_WEIRD_SERVER_REPLY, "the server "
+		                  "switched protocols (%d): not HTTP any more",
+		                  r.status);
+	h->content_length = b.mode == NK_HTTP_BODY_LENGTH ? b.length
+	                    : b.mode == NK_HTTP_BODY_NONE ? 0 : -1;
+
+	/* A redirect we follow: its body is read and dropped. */
+	const struct nk_http_header *loc = nk_http_header_find(&r, "Location",
+	                                                       NULL);
+	int redirect = (r.status == 301 || r.status == 302 || r.status == 303 ||
+	                r.status == 307 || r.status == 308) && loc;
+	if (loc && r.status / 100 == 3) {
+		char *l = strndup(loc->value, loc->value_len);
+		nk_url *t = NULL;
+		char msg[NK_ERR_MSG_LEN];
+		if (l && nk_url_resolve(u, l, &t, msg) == NK_OK)
+			h->location = strdup(nk_url_get(t, NK_URL_HREF));
+		nk_url_free(t);
+		free(l);
+	}
+	int discard = !s->deliver || (redirect && s->follow);
+	if (!framing && redirect && s->follow && !h->location) {
+		char msg[NK_ERR_MSG_LEN] = "";
+		char *l = strndup(loc->value, loc->value_len);
+		nk_url *t = NULL;
+		if (l && nk_url_resolve(u, l, &t, msg) == NK_OK)
+			msg[0] = '\0';
+		nk_url_free(t);
+		framing = nk_fail(errmsg, NK_ERR_URL_MALFORMAT, "bad redirect "
+		                  "Location \"%.100s\": %s", l ? l : "",
+		                  msg[0] ? msg : "out of memory");
+		free(l);
+	}
+
+	/* Resume: only a range starting where asked for is appended. */
+	int64_t total;
+	if (!framing && s->rq->resume_from > 0 && !discard &&
+	    strcmp(s->method, "HEAD") != 0) {
+		if (r.status == 416) {
+			s->res->already_complete = 1;
+			discard = 1;
+			trace(s->cb, "The whole file was already there (416)");
+		} else if (r.status == 206) {
+			int64_t st = range_start(&r, &total);
+			if (st != s->rq->resume_from) {
+				framing = nk_fail(errmsg, NK_ERR_RANGE_ERROR, "the server "
+				                  "sent a range starting at %lld, not at "
+				                  "%lld as asked", (long long)st,
+				                  (long long)s->rq->resume_from);
+			}
+		} else if (r.status / 100 == 2) {
+			if (b.mode == NK_HTTP_BODY_LENGTH &&
+			    b.length == s->rq->resume_from) {
+				s->res->already_complete = 1;
+				discard = 1;
+				trace(s->cb, "The whole file was already there");
+			} else {
+				framing = nk_fail(errmsg, NK_ERR_RANGE_ERROR, "HTTP server "
+				                  "doesn't seem to support byte ranges. "
+				                  "Cannot resume.");
+			}
+		}
+	}
+
+	if (s->cb->head) {
+		e = s->cb->head(s->cb->ctx, h, h->head, h->head_len, 0, errmsg);
+		if (e)
+			goto fail;
+	}
+	if (framing) {
+		e = framing;
+		goto fail;
+	}
+	if (!discard && s->rq->fail && r.status >= 400) {
+		e = nk_fail(errmsg, NK_ERR_HTTP_RETURNED_ERROR,
+		            "The requested URL returned error: %d", r.status);
+		goto fail;
+	}
+	if (!discard && s->retry_status && transient_status(r.status)) {
+		e = nk_fail(errmsg, NK_ERR_HTTP_RETURNED_ERROR, "HTTP error %d "
+		            "(transient)", r.status);
+		goto fail;
+	}
+	if (!discard && s->rq->max_filesize > 0 && h->content_length >
+	    s->rq->max_filesize) {
+		e = nk_fail(errmsg, NK_ERR_FILESIZE_EXCEEDED, "Maximum file size "
+		            "exceeded: the body is %lld bytes, the limit %lld",
+		            (long long)h->content_length,
+		            (long long)s->rq->max_filesize);
+		goto fail;
+	}
+
+	struct sinkctx k = { s, h };
+	if (!discard && (b.te_codings ||
+	                 (s->rq->compressed &&
+	                  nk_http_header_find(&r, "Content-Encoding", NULL)))) {
+		e = nk_decoder_new(&dec, errmsg);
+		if (!e)
+			e = nk_decoder_add_response(dec, &r, NK_DECODE_TRANSFER |
+			                            (s->rq->compressed ? NK_DECODE_CONTENT
+			                                               : 0), errmsg);
+		if (e)
+			goto fail;
+		if (!nk_decoder_active(dec)) {
+			nk_decoder_free(dec);
+			dec = NULL;
+		}
+	}
+
+	/* The header views are done with: the body starts at the front. */
+	memmove(f->buf, f->buf + r.head_len, len -= r.head_len);
+	for (;;) {
+		const char *q = f->buf;
+		size_t left = len;
+		while (left > 0 && !b.done) {
+			size_t used, dn;
+			const char *d;
+			e = nk_http_body_feed(&b, q, left, &used, &d, &dn, errmsg);
+			if (e)
+				goto fail;
+			q += used;
+			left -= used;
+			if (!dn || discard)
+				continue;
+			if (dec)
+				e = nk_decoder_write(dec, d, dn, deliver, &k, errmsg);
+			else
+				e = deliver(&k, d, dn, errmsg);
+			if (e)
+				goto fail;
+		}
+		h->body_bytes = b.received;
+		if (b.done) {
+			len = left;
+			break;
+		}
+		size_t n;
+		e = nk_conn_read(pc.conn, f->buf, f->cap, s->deadline, &n, errmsg);
+		if (e == NK_ERR_OPERATION_TIMEDOUT) {
+			long long ms = (long long)((nk_now() - h->start) / 1000);
+			if (b.mode == NK_HTTP_BODY_LENGTH)
+				nk_fail(errmsg, e, "Operation timed out after %lld "
+				        "milliseconds with %llu out of %lld bytes received",
+				        ms, (unsigned long long)b.received,
+				        (long long)b.length);
+			else
+				nk_fail(errmsg, e, "Operation timed out after %lld "
+				        "milliseconds with %llu bytes received", ms,
+				        (unsigned long long)b.received);
+		}
+		if (e)
+			goto fail;
+		if (n == 0) {
+			e = nk_http_body_eof(&b, errmsg);
+			if (e)
+				goto fail;
+			len = 0;
+			break;
+		}
+		if (!h->starttransfer)
+			h->starttransfer = nk_now();
+		len = n;
+	}
+	if (dec) {
+		e = nk_decoder_finish(dec, deliver, &k, errmsg);
+		if (e)
+			goto fail;
+	}
+	nk_decoder_free(dec);
+	dec = NULL;
+	h->end = nk_now();
+	free(req);
+	if (b.keep_alive && len == 0 && !s->rq->http10) {
+		trace(s->cb, "Connection #%d to %s left intact", pc.id,
+		      nk_url_get(u, NK_URL_HOSTNAME));
+		pool_put(f, &pc);
+	} else {
+		if (len)
+			trace(s->cb, "Closing connection #%d: %zu bytes after the "
+			      "response", pc.id, len);
+		else
+			trace(s->cb, "Closing connection #%d", pc.id);
+		pool_drop(&pc);
+	}
+	return NK_OK;
+
+fail:
+	nk_decoder_free(dec);
+	h->end = nk_now();
+	h->err = e;
+	free(req);
+	if (pc.conn)
+		trace(s->cb, "Closing connection #%d", pc.id);
+	pool_drop(&pc);
+	return e;
+}
+
+/* ---- a transfer: redirects within one try --------------------------- */
+
+static nk_err
+one_try(nk_fetch *f, const nk_fetch_request *rq, const nk_fetch_callbacks *cb,
+        nk_fetch_result *res, int retry_status, uint64_t *delivered,
+        char *errmsg)
+{
+	nk_url *first = NULL, *cur = NULL;
+	nk_err e = parse_url(rq->url, rq->default_scheme ? rq->default_scheme
+	                                                 : "http", &first, errmsg);
+	if (e)
+		return e;
+	cur = nk_url_dup(first);
+	if (!cur) {
+		nk_url_free(first);
+		return nk_fail(errmsg, NK_ERR_OUT_OF_MEMORY, "out of memory");
+	}
+	const char *method = rq->method ? rq->method : "GET";
+	long max = rq->max_redirs == 0 ? DEFAULT_REDIRS
+	           : rq->max_redirs == NK_FETCH_REDIRS_NONE ? 0 : rq->max_redirs;
+	long redirects = 0;
+	char *referer = rq->referer ? strdup(rq->referer) : NULL;
+	nk_time deadline = rq->max_time_ms > 0
+	                   ? nk_now() + rq->max_time_ms * 1000 : NK_NO_DEADLINE;
+	for (;;) {
+		nk_fetch_hop *h = hop_add(res, cur, method, errmsg);
+		if (!h) {
+			e = NK_ERR_OUT_OF_MEMORY;
+			break;
+		}
+		if (!is_http(cur)) {
+			e = nk_fail(errmsg, NK_ERR_UNSUPPORTED_PROTOCOL, "Protocol \"%s\" "
+			            "not supported: nk http fetches http and https URLs",
+			            nk_url_scheme(cur));
+			h->err = e;
+			h->end = nk_now();
+			break;
+		}
+		struct step s;
+		memset(&s, 0, sizeof s);
+		s.rq = rq;
+		s.cb = cb;
+		s.res = res;
+		s.url = cur;
+		s.method = method;
+		s.creds = same_origin(cur, first);
+		s.referer = referer;
+		s.deliver = 1;
+		s.follow = rq->follow;
+		s.retry_status = retry_status;
+		s.deadline = deadline;
+		s.delivered = delivered;
+		e = do_request(f, &s, h, errmsg);
+		if (e || !rq->follow || !h->location)
+			break;
+		if (!(h->status == 301 || h->status == 302 || h->status == 303 ||
+		      h->status == 307 || h->status == 308))
+			break;
+		nk_url *next = NULL;
+		e = nk_url_parse(h->location, NULL, &next, errmsg);
+		if (e)
+			break;
+		if (!is_http(next)) {
+			e = nk_fail(errmsg, NK_ERR_UNSUPPORTED_PROTOCOL, "Refusing to "
+			            "follow a redirect to %.150s: only http and https "
+			            "are followed", h->location);
+			nk_url_free(next);
+			break;
+		}
+		if (max >= 0 && redirects >= max) {
+			e = nk_fail(errmsg, NK_ERR_TOO_MANY_REDIRECTS, "Maximum (%ld) "
+			            "redirects followed", max);
+			nk_url_free(next);
+			break;
+		}
+		redirects++;
+		/* RFC 9110 §15.4: 303 always, and 301/302 in practice, turn
+		 * the request into a GET; 307 and 308 keep the method. HEAD
+		 * stays HEAD, or a redirect would download a body. */
+		if (h->status <= 303 && strcmp(method, "HEAD") != 0)
+			method = "GET";
+		if (rq->auto_referer) {
+			free(referer);
+			referer = url_no_fragment(cur, 1);
+		}
+		if (!same_origin(next, first) && has_creds(rq))
+			trace(cb, "Not sending the user's credentials to %s: not the "
+			      "host the user named", nk_url_get(next, NK_URL_HOST));
+		trace(cb, "Following redirect %d to %s", h->status, h->location);
+		nk_url_free(cur);
+		cur = next;
+	}
+	free(referer);
+	nk_url_free(cur);
+	nk_url_free(first);
+	return e;
+}
+
+/* A failure curl (and nk) may try again. nk also retries a connection
+ * that broke before the transfer completed (52, 55, 56, 18): with -C -,
+ * the retry continues where the last try stopped. */
+static int
+transient(nk_err e, const nk_fetch_result *res, const nk_fetch_request *rq)
+{
+	const nk_fetch_hop *h = nk_fetch_result_final(res);
+	switch (e) {
+	case NK_ERR_OPERATION_TIMEDOUT:
+	case NK_ERR_COULDNT_RESOLVE_HOST:
+	case NK_ERR_COULDNT_RESOLVE_PROXY:
+	case NK_ERR_GOT_NOTHING:
+	case NK_ERR_SEND_ERROR:
+	case NK_ERR_RECV_ERROR:
+	case NK_ERR_PARTIAL_FILE:
+		return 1;
+	case NK_ERR_COULDNT_CONNECT:
+		return rq->retry_connrefused;
+	case NK_ERR_HTTP_RETURNED_ERROR:
+		return h && transient_status(h->status);
+	default:
+		return rq->retry_all_errors;
+	}
+}
+
+/* Retry-After (RFC 9110 §10.2.3): seconds or an HTTP date; -1 if none. */
+static int64_t
+retry_after_ms(const nk_fetch_result *res)
+{
+	const nk_fetch_hop *h = nk_fetch_result_final(res);
+	char v[64];
+	if (!h || !nk_fetch_hop_header(h, "Retry-After", v, sizeof v))
+		return -1;
+	char *end;
+	long long secs = strtoll(v, &end, 10);
+	if (end != v && *end == '\0' && secs >= 0)
+		return secs > 86400 ? 86400000 : secs * 1000;
+	struct tm tm;
+	memset(&tm, 0, sizeof tm);
+	if (strptime(v, "%a, %d %b %Y %H:%M:%S GMT", &tm)) {
+		time_t when = timegm(&tm), now = time(NULL);
+		return when > now ? (int64_t)(when - now) * 1000 : 0;
+	}
+	return -1;
+}
+
+static void
+sleep_ms(int64_t ms)
+{
+	struct timespec ts = { (time_t)(ms / 1000), (long)(ms % 1000) * 1000000 };
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
+}
+
+nk_err
+nk_fetch_run(nk_fetch *f, const nk_fetch_request *rq,
+             const nk_fetch_callbacks *cb, nk_fetch_result *res,
+             char *errmsg)
+{
+	static const nk_fetch_callbacks nocb;
+	memset(res, 0, sizeof *res);
+	res->start = nk_now();
+	if (!cb)
+		cb = &nocb;
+	if (!rq || !rq->url) {
+		res->err = nk_fail(res->errmsg, NK_ERR_BAD_FUNCTION_ARGUMENT,
+		                   "no URL to fetch");
+		nk_fail(errmsg, res->err, "%s", res->errmsg);
+		return res->err;
+	}
+	nk_fetch_request r = *rq;
+	uint64_t delivered = 0;
+	int64_t backoff = 1000;
+	nk_err e;
+	for (int tries = 0;; tries++) {
+		char msg[NK_ERR_MSG_LEN] = "";
+		int can_retry = tries < r.retry && (r.retry_max_time_ms <= 0 ||
+		                nk_now() - res->start < r.retry_max_time_ms * 1000);
+		e = one_try(f, &r, cb, res, can_retry, &delivered, msg);
+		memcpy(res->errmsg, msg, sizeof msg);
+		if (!e || !can_retry || !transient(e, res, &r))
+			break;
+		int64_t wait = r.retry_delay_ms > 0 ? r.retry_delay_ms : backoff;
+		int64_t ra = retry_after_ms(res);
+		if (ra >= 0 && r.retry_delay_ms <= 0)
+			wait = ra;
+		if (r.retry_max_time_ms > 0 && nk_now() + wait * 1000 >
+		    res->start + r.retry_max_time_ms * 1000)
+			break;
+		/* The caller may have written heads or body: it takes them
+		 * back (or keeps a resumable body). */
+		if (delivered > 0 || cb->restart) {
+			int64_t from = r.resume_from;
+			if (!cb->restart ||
+			    cb->restart(cb->ctx, &from, msg) != NK_OK)
+				break;
+			if (from != r.resume_from) {
+				r.resume_from = from;
+			} else {
+				delivered = 0;
+				res->size_download = 0;
+			}
+		}
+		if (cb->trace) {
+			char line[NK_ERR_MSG_LEN * 2];
+			int n = snprintf(line, sizeof line, "Transient problem: %s. "
+			                 "Will retry in %.1f seconds, %d %s left.",
+			                 res->errmsg, (double)wait / 1000,
+			                 r.retry - tries,
+			                 r.retry - tries == 1 ? "retry" : "retries");
+			if (n > 0)
+				cb->trace(cb->ctx, NK_FETCH_WARNING, line,
+				          (size_t)n < sizeof line ? (size_t)n
+				                                  : sizeof line - 1, NULL);
+		}
+		if (wait > 0)
+			sleep_ms(wait);
+		if (r.retry_delay_ms <= 0 && backoff < 600000)
+			backoff *= 2;
+		for (size_t i = 0; i < res->nhops; i++)
+			hop_clear(&res->hops[i]);
+		res->nhops = 0;
+		res->num_connects = 0;
+		res->size_header = res->size_request = 0;
+		res->already_complete = 0;
+		res->retries++;
+	}
+	res->err = e;
+	res->end = nk_now();
+	if (e)
+		nk_fail(errmsg, e, "%s", res->errmsg);
+	else
+		res->errmsg[0] = '\0';
+	return e;
+}

@@ -18,6 +18,7 @@
 
 #include "nk/nk.h"
 #include "opts.h"
+#include "text.h"
 #include "tool.h"
 
 enum {
@@ -522,23 +523,6 @@ summary(const struct stats *s, const char *host, int port, double total_ms)
 	}
 }
 
-/* Copies text for the terminal with control bytes escaped. */
-static const char *
-clean(const char *in, char *buf, size_t len)
-{
-	size_t o = 0;
-	for (const unsigned char *p = (const unsigned char *)in; *p; p++) {
-		if (o + 5 >= len)
-			break;
-		if (*p < 0x20 || *p == 0x7f)
-			o += (size_t)snprintf(buf + o, len - o, "\\x%02x", *p);
-		else
-			buf[o++] = (char)*p;
-	}
-	buf[o] = '\0';
-	return buf;
-}
-
 /* Parses a size with an optional k or M (binary) suffix. */
 static int
 parse_size(const char *s, size_t *out)
@@ -583,7 +567,7 @@ run_client(const struct client_opts *co, const nk_netopts *no)
 	char *line = NULL;
 	size_t cap = 0;
 
-	clean(co->host, show, sizeof show);
+	text_safe_buf(co->host, show, sizeof show);
 	e = nk_connect(no, co->host, co->port, NK_NO_DEADLINE, &c, &info, err);
 	if (e)
 		return tool_fail(e, err);

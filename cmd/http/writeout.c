@@ -18,6 +18,7 @@
 
 #include "nk/fetch.h"
 #include "http.h"
+#include "text.h"
 #include "tool.h"
 
 static char *format;
@@ -71,33 +72,6 @@ wo_secs(nk_time t)
 }
 
 /* ---- JSON output helpers ------------------------------------------ */
-
-static void
-json_str(FILE *f, const char *s)
-{
-	if (!s) {
-		fputs("null", f);
-		return;
-	}
-	fputc('"', f);
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		switch (*p) {
-		case '"': fputs("\\\"", f); break;
-		case '\\': fputs("\\\\", f); break;
-		case '\n': fputs("\\n", f); break;
-		case '\r': fputs("\\r", f); break;
-		case '\t': fputs("\\t", f); break;
-		default:
-			if (*p < 0x20 || *p == 0x7f || *p >= 0x80)
-				/* Servers send Latin-1 and worse: each such byte
-				 * becomes its code point, so the JSON stays valid. */
-				fprintf(f, "\\u%04x", *p);
-			else
-				fputc(*p, f);
-		}
-	}
-	fputc('"', f);
-}
 
 static void
 json_key(FILE *f, int *first, const char *k)
@@ -287,7 +261,7 @@ print_value(FILE *f, const struct value *v, int json)
 	switch (v->kind) {
 	case V_STR:
 		if (json)
-			json_str(f, v->s);
+			text_json(f, v->s);
 		else if (v->s)
 			fputs(v->s, f);
 		break;
@@ -322,9 +296,9 @@ json_hop(FILE *f, const struct wo_info *w, const nk_fetch_hop *h)
 	int first = 1;
 	fputc('{', f);
 	json_key(f, &first, "url");
-	json_str(f, h->url);
+	text_json(f, h->url);
 	json_key(f, &first, "method");
-	json_str(f, h->method);
+	text_json(f, h->method);
 	json_key(f, &first, "http_code");
 	fprintf(f, "%d", h->status);
 	json_key(f, &first, "exitcode");
@@ -336,11 +310,11 @@ json_hop(FILE *f, const struct wo_info *w, const nk_fetch_hop *h)
 	json_key(f, &first, "proxied");
 	fputs(h->proxied ? "true" : "false", f);
 	json_key(f, &first, "remote_ip");
-	json_str(f, h->remote_ip);
+	text_json(f, h->remote_ip);
 	json_key(f, &first, "remote_port");
 	fprintf(f, "%d", h->remote_port);
 	json_key(f, &first, "local_ip");
-	json_str(f, h->local_ip);
+	text_json(f, h->local_ip);
 	json_key(f, &first, "local_port");
 	fprintf(f, "%d", h->local_port);
 	json_key(f, &first, "time_start");
@@ -364,15 +338,15 @@ json_hop(FILE *f, const struct wo_info *w, const nk_fetch_hop *h)
 	json_key(f, &first, "size_body");
 	fprintf(f, "%llu", (unsigned long long)h->body_bytes);
 	json_key(f, &first, "redirect_url");
-	json_str(f, h->location);
+	text_json(f, h->location);
 	json_key(f, &first, "tls");
 	if (h->tls) {
 		int tf = 1;
 		fputc('{', f);
 		json_key(f, &tf, "version");
-		json_str(f, h->tls_version);
+		text_json(f, h->tls_version);
 		json_key(f, &tf, "cipher");
-		json_str(f, h->tls_cipher);
+		text_json(f, h->tls_cipher);
 		json_key(f, &tf, "verify_ok");
 		fputs(h->tls_verify_ok ? "true" : "false", f);
 		json_key(f, &tf, "verify_result");
@@ -390,15 +364,15 @@ json_hop(FILE *f, const struct wo_info *w, const nk_fetch_hop *h)
 		int af = 1;
 		fputs(i ? ",{" : "{", f);
 		json_key(f, &af, "address");
-		json_str(f, a->addr);
+		text_json(f, a->addr);
 		json_key(f, &af, "port");
 		fprintf(f, "%d", a->port);
 		json_key(f, &af, "family");
 		fprintf(f, "%d", a->family);
 		json_key(f, &af, "result");
-		json_str(f, a->err ? nk_err_name(a->err) : "OK");
+		text_json(f, a->err ? nk_err_name(a->err) : "OK");
 		json_key(f, &af, "why");
-		json_str(f, a->err ? a->why : NULL);
+		text_json(f, a->err ? a->why : NULL);
 		json_key(f, &af, "time_start");
 		fprintf(f, "%.6f", rel(a->start, h->start));
 		json_key(f, &af, "time_end");
@@ -431,7 +405,7 @@ json_headers(FILE *f, const nk_fetch_hop *h)
 			                 ? hi->name[k] + 32 : hi->name[k]);
 		name[nl] = '\0';
 		fputs(i ? "," : "", f);
-		json_str(f, name);
+		text_json(f, name);
 		fputs(":[", f);
 		int vf = 1;
 		for (size_t k = i; k < h->num_headers; k++) {
@@ -441,7 +415,7 @@ json_headers(FILE *f, const nk_fetch_hop *h)
 				continue;
 			char *val = strndup(hk->value, hk->value_len);
 			fputs(vf ? "" : ",", f);
-			json_str(f, val ? val : "");
+			text_json(f, val ? val : "");
 			free(val);
 			vf = 0;
 		}
@@ -462,7 +436,7 @@ json_all(FILE *f, const struct wo_info *w)
 		print_value(f, &v, 1);
 	}
 	json_key(f, &first, "nk_version");
-	json_str(f, NK_VERSION);
+	text_json(f, NK_VERSION);
 	json_key(f, &first, "hops");
 	fputc('[', f);
 	for (size_t i = 0; i < w->res->nhops; i++) {

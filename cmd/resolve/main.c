@@ -6,6 +6,7 @@
 
 #include "nk/nk.h"
 #include "opts.h"
+#include "text.h"
 #include "tool.h"
 
 enum { O_IPV4 = 1, O_IPV6, O_RESOLVE, O_JSON, O_TIMEOUT, O_PORT };
@@ -29,34 +30,6 @@ static const struct tool tool = {
 	opts, NK_ARRAY_LEN(opts),
 };
 
-/* Text for the terminal: control bytes escaped. */
-static void
-put_clean(const char *s)
-{
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (*p < 0x20 || *p == 0x7f)
-			printf("\\x%02x", *p);
-		else
-			putchar(*p);
-	}
-}
-
-/* A JSON string, quoted and escaped. */
-static void
-put_json(const char *s)
-{
-	putchar('"');
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (*p == '"' || *p == '\\')
-			printf("\\%c", *p);
-		else if (*p < 0x20 || *p == 0x7f)
-			printf("\\u%04x", *p);
-		else
-			putchar(*p);
-	}
-	putchar('"');
-}
-
 static void
 put_ms(nk_time us)
 {
@@ -70,7 +43,7 @@ text_result(const char *host, const nk_addrlist *l, int first)
 	size_t w = 0;
 	if (!first)
 		putchar('\n');
-	put_clean(host);
+	text_safe(stdout, host);
 	putchar('\n');
 	for (size_t i = 0; i < l->n; i++)
 		if (strlen(l->v[i].str) > w)
@@ -88,21 +61,21 @@ json_result(const char *host, const nk_addrlist *l, nk_err e,
             const char *err, nk_time elapsed, int first)
 {
 	printf("%s\n  {\"host\": ", first ? "" : ",");
-	put_json(host);
+	text_json(stdout, host);
 	if (e) {
 		printf(", \"error\": {\"code\": %d, \"name\": ", (int)e);
-		put_json(nk_err_name(e));
+		text_json(stdout, nk_err_name(e));
 		fputs(", \"message\": ", stdout);
-		put_json(err);
+		text_json(stdout, err);
 		printf("}, \"elapsed_ms\": %.3f}", (double)elapsed / 1000.0);
 		return;
 	}
 	fputs(", \"addresses\": [", stdout);
 	for (size_t i = 0; i < l->n; i++) {
 		printf("%s{\"address\": ", i ? ", " : "");
-		put_json(l->v[i].str);
+		text_json(stdout, l->v[i].str);
 		printf(", \"family\": \"IPv%d\", \"source\": ", l->v[i].family);
-		put_json(nk_addr_source_name(l->v[i].source));
+		text_json(stdout, nk_addr_source_name(l->v[i].source));
 		putchar('}');
 	}
 	printf("], \"elapsed_ms\": %.3f}", (double)l->elapsed / 1000.0);

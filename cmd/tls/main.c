@@ -16,6 +16,7 @@
 #include "opts.h"
 #include "starttls.h"
 #include "tlsreport.h"
+#include "text.h"
 #include "tool.h"
 
 enum {
@@ -287,25 +288,6 @@ parse_args(int argc, char **argv, struct args *a)
 
 /* ---- output helpers -------------------------------------------------- */
 
-static void
-json_str(FILE *out, const char *s)
-{
-	if (!s) {
-		fputs("null", out);
-		return;
-	}
-	fputc('"', out);
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (*p == '"' || *p == '\\')
-			fprintf(out, "\\%c", *p);
-		else if (*p < 0x20 || *p == 0x7f)
-			fprintf(out, "\\u%04x", *p);
-		else
-			fputc(*p, out);
-	}
-	fputc('"', out);
-}
-
 /* "" for JSON null. */
 static const char *
 nz(const char *s)
@@ -325,7 +307,7 @@ json_time(FILE *out, int64_t t)
 		fputs("null", out);
 		return;
 	}
-	json_str(out, buf);
+	text_json(out, buf);
 }
 
 static const char *
@@ -588,18 +570,18 @@ json_cert(FILE *out, const struct nk_x509_facts *f, const char *link_name,
           int link, const char *ind)
 {
 	fprintf(out, "{\n%s  \"subject\": ", ind);
-	json_str(out, f->subject);
+	text_json(out, f->subject);
 	fprintf(out, ",\n%s  \"issuer\": ", ind);
-	json_str(out, f->issuer);
+	text_json(out, f->issuer);
 	fprintf(out, ",\n%s  \"serial\": ", ind);
-	json_str(out, f->serial);
+	text_json(out, f->serial);
 	fprintf(out, ",\n%s  \"dns_names\": [", ind);
 	int first = 1;
 	for (size_t i = 0; i < f->nsan; i++) {
 		if (f->san[i].type != NK_SAN_DNS)
 			continue;
 		fputs(first ? "" : ", ", out);
-		json_str(out, f->san[i].value);
+		text_json(out, f->san[i].value);
 		first = 0;
 	}
 	fprintf(out, "],\n%s  \"ip_addresses\": [", ind);
@@ -608,7 +590,7 @@ json_cert(FILE *out, const struct nk_x509_facts *f, const char *link_name,
 		if (f->san[i].type != NK_SAN_IP)
 			continue;
 		fputs(first ? "" : ", ", out);
-		json_str(out, f->san[i].value);
+		text_json(out, f->san[i].value);
 		first = 0;
 	}
 	fprintf(out, "],\n%s  \"not_before\": ", ind);
@@ -619,16 +601,16 @@ json_cert(FILE *out, const struct nk_x509_facts *f, const char *link_name,
 	        "%lld,\n%s  \"days_left\": %lld,\n", ind, (long long)f->not_before,
 	        ind, (long long)f->not_after, ind, (long long)f->days_left);
 	fprintf(out, "%s  \"key_type\": ", ind);
-	json_str(out, f->key_type);
+	text_json(out, f->key_type);
 	fprintf(out, ",\n%s  \"key_bits\": %d,\n%s  \"key\": ", ind, f->key_bits,
 	        ind);
-	json_str(out, f->key_desc);
+	text_json(out, f->key_desc);
 	fprintf(out, ",\n%s  \"signature_algorithm\": ", ind);
-	json_str(out, f->sig_alg);
+	text_json(out, f->sig_alg);
 	fprintf(out, ",\n%s  \"sha256\": ", ind);
-	json_str(out, f->sha256);
+	text_json(out, f->sha256);
 	fprintf(out, ",\n%s  \"pin\": ", ind);
-	json_str(out, f->pin);
+	text_json(out, f->pin);
 	fprintf(out, ",\n%s  \"self_signed\": %s,\n%s  \"is_ca\": %s,\n%s  \"%s\": ",
 	        ind, f->self_signed ? "true" : "false", ind,
 	        f->is_ca ? "true" : "false", ind, link_name);
@@ -644,26 +626,26 @@ json_report(FILE *out, const struct report *r, int code)
 	const nk_tls_info *in = &r->info;
 	const struct args *a = r->a;
 	fputs("{\n  \"host\": ", out);
-	json_str(out, r->host);
+	text_json(out, r->host);
 	fprintf(out, ",\n  \"port\": %d,\n  \"name\": ", r->port);
-	json_str(out, r->name);
+	text_json(out, r->name);
 	fprintf(out, ",\n  \"sni\": %s,\n  \"address\": ", r->sni ? "true" : "false");
-	json_str(out, r->addr);
+	text_json(out, r->addr);
 	fprintf(out, ",\n  \"address_port\": ");
 	if (r->addr)
 		fprintf(out, "%d", r->addr_port);
 	else
 		fputs("null", out);
 	fputs(",\n  \"starttls\": ", out);
-	json_str(out, a->starttls);
+	text_json(out, a->starttls);
 	fputs(",\n  \"trust\": ", out);
-	json_str(out, r->trust);
+	text_json(out, r->trust);
 	fprintf(out, ",\n  \"exit_code\": %d,\n  \"error\": ", code);
 	if (r->err) {
 		fprintf(out, "{\"code\": %d, \"name\": ", (int)r->err);
-		json_str(out, nk_err_name(r->err));
+		text_json(out, nk_err_name(r->err));
 		fputs(", \"message\": ", out);
-		json_str(out, r->errmsg);
+		text_json(out, r->errmsg);
 		fputs("}", out);
 	} else {
 		fputs("null", out);
@@ -671,28 +653,28 @@ json_report(FILE *out, const struct report *r, int code)
 	fputs(",\n  \"tls\": ", out);
 	if (r->handshake_done) {
 		fputs("{\n    \"version\": ", out);
-		json_str(out, in->version);
+		text_json(out, in->version);
 		fputs(",\n    \"cipher\": ", out);
-		json_str(out, in->cipher);
+		text_json(out, in->cipher);
 		fputs(",\n    \"cipher_openssl\": ", out);
-		json_str(out, in->cipher_openssl);
+		text_json(out, in->cipher_openssl);
 		fputs(",\n    \"group\": ", out);
-		json_str(out, nz(in->group));
+		text_json(out, nz(in->group));
 		fputs(",\n    \"alpn_offered\": ", out);
-		json_str(out, a->alpn);
+		text_json(out, a->alpn);
 		fputs(",\n    \"alpn\": ", out);
-		json_str(out, nz(in->alpn));
+		text_json(out, nz(in->alpn));
 		fprintf(out, ",\n    \"resumed\": %s,\n    \"handshake_ms\": %.3f,\n",
 		        in->resumed ? "true" : "false",
 		        (double)in->handshake_us / 1000.0);
 		fputs("    \"ocsp\": {\"status\": ", out);
-		json_str(out, ocsp_name(in->ocsp));
+		text_json(out, ocsp_name(in->ocsp));
 		fputs(", \"this_update\": ", out);
-		json_str(out, nz(in->ocsp_this_update));
+		text_json(out, nz(in->ocsp_this_update));
 		fputs(", \"next_update\": ", out);
-		json_str(out, nz(in->ocsp_next_update));
+		text_json(out, nz(in->ocsp_next_update));
 		fputs(", \"revoked_at\": ", out);
-		json_str(out, nz(in->ocsp_revoked_at));
+		text_json(out, nz(in->ocsp_revoked_at));
 		fputs("}\n  }", out);
 	} else {
 		fputs("null", out);
@@ -706,9 +688,9 @@ json_report(FILE *out, const struct report *r, int code)
 	else
 		fputs("null", out);
 	fputs(",\n    \"reason\": ", out);
-	json_str(out, nz(in->verify_reason));
+	text_json(out, nz(in->verify_reason));
 	fputs(",\n    \"openssl_reason\": ", out);
-	json_str(out, nz(in->verify_openssl));
+	text_json(out, nz(in->verify_openssl));
 	fputs("\n  },\n  \"expiry_warn_days\": ", out);
 	if (a->expiry_warn >= 0)
 		fprintf(out, "%ld", a->expiry_warn);
@@ -718,7 +700,7 @@ json_report(FILE *out, const struct report *r, int code)
 	const struct nk_x509_facts *exp = expiring_facts(r);
 	if (exp) {
 		fputs("{\"subject\": ", out);
-		json_str(out, exp->subject);
+		text_json(out, exp->subject);
 		fputs(", \"not_after\": ", out);
 		json_time(out, exp->not_after);
 		fprintf(out, ", \"days_left\": %lld}", (long long)exp->days_left);

@@ -9,6 +9,7 @@
 
 #include "nk/url.h"
 #include "opts.h"
+#include "text.h"
 #include "tool.h"
 
 enum { OPT_JSON = 1 };
@@ -119,21 +120,6 @@ print_text(const nk_url *u)
 }
 
 static void
-json_string(const char *s)
-{
-	putchar('"');
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (*p == '"' || *p == '\\')
-			printf("\\%c", *p);
-		else if (*p < 0x20 || *p == 0x7f)
-			printf("\\u%04x", *p);
-		else
-			putchar(*p);
-	}
-	putchar('"');
-}
-
-static void
 print_json(const nk_url *u)
 {
 	static const struct {
@@ -150,7 +136,7 @@ print_json(const nk_url *u)
 	putchar('{');
 	for (size_t i = 0; i < NK_ARRAY_LEN(f); i++) {
 		printf("%s\"%s\":", i ? "," : "", f[i].name);
-		json_string(nk_url_get(u, f[i].part));
+		text_json(stdout, nk_url_get(u, f[i].part));
 	}
 	fputs("}\n", stdout);
 }

@@ -127,7 +127,7 @@ teardown() {
 	[ "$stderr" = 'nk-resolve: Could not resolve host: bad\x1b[2Jname.invalid' ]
 	run --separate-stderr nk-resolve --json $'x\ty.invalid'
 	[ "$(jq -r '.[0].host' <<<"$output")" = $'x\ty.invalid' ]
-	[[ "$output" == *'"x\u0009y.invalid"'* ]]
+	[[ "$output" == *'"x\ty.invalid"'* ]]
 }
 
 @test "bad usage: no host, a bad --resolve entry, a bad --port" {

@@ -12,5 +12,6 @@
 #include "nk/tls.h"
 #include "nk/x509.h"
 #include "nk/fetch.h"
+#include "nk/telnet.h"
 
 #endif

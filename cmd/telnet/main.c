@@ -1,0 +1,459 @@
+/* nk telnet: an interactive TCP (and TLS) client with telnet negotiation,
+ * line editing and history at a terminal, and a clean byte pipe with
+ * correct half-close everywhere else.
+ *
+ * Exit status: 0 when the server closes, after -q, or on `close`/`quit`
+ * and a second Ctrl-D; 2 for bad usage; 6 (resolve), 7 (connect), 28
+ * (connect timeout or --idle-timeout), 35/60/77 (TLS), 55 (send), 56
+ * (recv: reset by the server), 23 (writing stdout failed; a reader that
+ * went away, EPIPE, ends the session quietly with 0, as nc does).
+ * SIGTERM and SIGHUP restore the terminal, then end the process by the
+ * same signal. */
+#include <errno.h>
+#include <langinfo.h>
+#include <limits.h>
+#include <locale.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+
+#include "nk/net.h"
+#include "nk/telnet.h"
+#include "nk/tls.h"
+#include "lineedit.h"
+#include "opts.h"
+#include "session.h"
+#include "tool.h"
+
+enum {
+	O_4 = 1, O_6, O_RESOLVE, O_CONNECT_TO, O_CONNECT_TIMEOUT, O_TLS,
+	O_CACERT, O_CAPATH, O_INSECURE, O_SERVERNAME, O_ESCAPE, O_LF, O_RAW,
+	O_RAW_OUTPUT, O_QUIT, O_IDLE, O_VERBOSE,
+};
+
+static const struct opt opts[] = {
+	{ O_4, '4', "ipv4", OPT_FLAG, NULL, NULL, "use IPv4 addresses only" },
+	{ O_6, '6', "ipv6", OPT_FLAG, NULL, NULL, "use IPv6 addresses only" },
+	{ O_RESOLVE, 0, "resolve", OPT_STRING, "HOST:PORT:ADDR", NULL,
+	  "use ADDR for HOST:PORT (repeatable)" },
+	{ O_CONNECT_TO, 0, "connect-to", OPT_STRING, "H1:P1:H2:P2", NULL,
+	  "connect to H2:P2 when asked for H1:P1 (repeatable)" },
+	{ O_CONNECT_TIMEOUT, 0, "connect-timeout", OPT_NUM, "SECS", NULL,
+	  "give up connecting and the TLS handshake after SECS (default 300)" },
+	{ O_TLS, 0, "tls", OPT_FLAG, NULL, NULL,
+	  "wrap the session in TLS, verified (default port 992)" },
+	{ O_CACERT, 0, "cacert", OPT_FILE, "FILE", NULL,
+	  "trust the CA certificates in FILE (PEM) instead of the system's" },
+	{ O_CAPATH, 0, "capath", OPT_DIR, "DIR", NULL,
+	  "trust the CA certificates in DIR (hashed) instead of the system's" },
+	{ O_INSECURE, 'k', "insecure", OPT_FLAG, NULL, NULL,
+	  "go on when the certificate does not verify" },
+	{ O_SERVERNAME, 0, "servername", OPT_HOST, "NAME", NULL,
+	  "send NAME as SNI and verify the certificate for it" },
+	{ O_ESCAPE, 'e', "escape", OPT_STRING, "CHAR", NULL,
+	  "escape character: ^X, one character, or none (default ^])" },
+	{ O_LF, 0, "lf", OPT_FLAG, NULL, NULL,
+	  "end typed lines with LF instead of CR LF" },
+	{ O_RAW, 0, "raw", OPT_FLAG, NULL, NULL,
+	  "no telnet processing at all: bytes pass unchanged both ways" },
+	{ O_RAW_OUTPUT, 0, "raw-output", OPT_FLAG, NULL, NULL,
+	  "show the server's control characters on the terminal as they are" },
+	{ O_QUIT, 'q', NULL, OPT_NUM, "SECS", NULL,
+	  "quit SECS after the end of input, even if the server goes on" },
+	{ O_IDLE, 0, "idle-timeout", OPT_NUM, "SECS", NULL,
+	  "end the session after SECS without data either way (exit 28)" },
+	{ O_VERBOSE, 'v', "verbose", OPT_FLAG, NULL, NULL,
+	  "status lines in a pipe; again (or at a terminal): telnet options" },
+};
+
+static const struct tool tool = {
+	"telnet", "talk to a TCP or TLS server by hand or from a pipe",
+	"[options] HOST [PORT]", opts, NK_ARRAY_LEN(opts),
+};
+
+struct args {
+	const char *host, *portarg;
+	nk_netopts net;
+	const char *resolve[64], *connect_to[64];
+	int64_t connect_ms, quit_ms, idle_ms;
+	int tls, insecure, lf, raw, raw_output, verbose, escape;
+	const char *cacert, *capath, *servername;
+};
+
+static void
+versions(void)
+{
+	printf("line editor: %s\n", le_version());
+	printf("TLS: %s\n", nk_tls_library_version());
+}
+
+/* "^]" (caret notation, ^? for DEL), a single character, or "none". */
+static int
+parse_escape(const char *s, int *out)
+{
+	if (!strcmp(s, "none")) {
+		*out = -1;
+		return 0;
+	}
+	if (s[0] == '^' && s[1] && !s[2]) {
+		unsigned char c = (unsigned char)s[1];
+		if (c == '?') {
+			*out = 0x7f;
+			return 0;
+		}
+		if (c >= 'a' && c <= 'z')
+			c -= 'a' - 'A';
+		if (c >= '@' && c <= '_') {
+			*out = c & 0x1f;
+			return 0;
+		}
+	} else if (s[0] && !s[1]) {
+		*out = (unsigned char)s[0];
+		return 0;
+	}
+	tool_msg("-e takes ^X, a single character or none, not '%s'", s);
+	return -1;
+}
+
+static const char *
+escape_name(int c)
+{
+	static char b[8];
+	if (c == 0x7f)
+		return "^?";
+	if (c < 0x20)
+		snprintf(b, sizeof b, "^%c", c | 0x40);
+	else
+		snprintf(b, sizeof b, "%c", c);
+	return b;
+}
+
+static int
+parse_port(const char *s, int *port)
+{
+	char *end;
+	errno = 0;
+	long v = strtol(s, &end, 10);
+	if (*s && !*end) {
+		if (errno || v < 1 || v > 65535) {
+			tool_msg("port takes 1 to 65535, not '%s'", s);
+			return -1;
+		}
+		*port = (int)v;
+		return 0;
+	}
+	struct servent *se = getservbyname(s, "tcp");
+	if (!se) {
+		tool_msg("unknown port or service '%s'", s);
+		return -1;
+	}
+	*port = ntohs((uint16_t)se->s_port);
+	return 0;
+}
+
+static int
+parse_args(int argc, char **argv, struct args *a)
+{
+	struct optstate st = { 1, NULL, 0 };
+	const char *arg;
+	int id;
+	int64_t ms;
+
+	while ((id = opt_next(&st, argc, argv, &tool, &arg)) != OPT_END) {
+		switch (id) {
+		case OPT_ERROR:
+			return -1;
+		case OPT_ARG:
+			if (!a->host) {
+				a->host = arg;
+			} else if (!a->portarg) {
+				a->portarg = arg;
+			} else {
+				tool_msg("one HOST and one PORT, not '%s' too (see nk "
+				         "telnet --help)", arg);
+				return -1;
+			}
+			break;
+		case O_4:
+			a->net.family = 4;
+			break;
+		case O_6:
+			a->net.family = 6;
+			break;
+		case O_RESOLVE:
+		case O_CONNECT_TO: {
+			int r = id == O_RESOLVE;
+			size_t *n = r ? &a->net.nresolve : &a->net.nconnect_to;
+			if (*n == 64) {
+				tool_msg("too many --%s entries",
+				         r ? "resolve" : "connect-to");
+				return -1;
+			}
+			(r ? a->resolve : a->connect_to)[(*n)++] = arg;
+			break;
+		}
+		case O_CONNECT_TIMEOUT:
+			if (tool_parse_secs(arg, "--connect-timeout", &ms) != 0)
+				return -1;
+			a->connect_ms = ms;
+			break;
+		case O_TLS:
+			a->tls = 1;
+			break;
+		case O_CACERT:
+			a->cacert = arg;
+			break;
+		case O_CAPATH:
+			a->capath = arg;
+			break;
+		case O_INSECURE:
+			a->insecure = 1;
+			break;
+		case O_SERVERNAME:
+			a->servername = arg;
+			break;
+		case O_ESCAPE:
+			if (parse_escape(arg, &a->escape) != 0)
+				return -1;
+			break;
+		case O_LF:
+			a->lf = 1;
+			break;
+		case O_RAW:
+			a->raw = 1;
+			break;
+		case O_RAW_OUTPUT:
+			a->raw_output = 1;
+			break;
+		case O_QUIT:
+			if (tool_parse_secs(arg, "-q", &ms) != 0)
+				return -1;
+			a->quit_ms = ms;
+			break;
+		case O_IDLE:
+			if (tool_parse_secs(arg, "--idle-timeout", &ms) != 0)
+				return -1;
+			a->idle_ms = ms;
+			break;
+		case O_VERBOSE:
+			a->verbose++;
+			break;
+		}
+	}
+	if (!a->host || !*a->host) {
+		tool_msg("missing HOST (see nk telnet --help)");
+		return -1;
+	}
+	if (!a->tls && (a->cacert || a->capath || a->insecure || a->servername)) {
+		tool_msg("--cacert, --capath, -k and --servername need --tls");
+		return -1;
+	}
+	a->net.resolve = a->resolve;
+	a->net.connect_to = a->connect_to;
+	return 0;
+}
+
+/* mkdir -p, each directory it creates private (0700, as XDG asks). */
+static int
+make_dirs(char *path)
+{
+	for (char *p = path + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		int r = mkdir(path, 0700);
+		*p = '/';
+		if (r != 0 && errno != EEXIST)
+			return -1;
+	}
+	return mkdir(path, 0700) == 0 || errno == EEXIST ? 0 : -1;
+}
+
+/* $XDG_STATE_HOME/nk/telnet_history_HOST_PORT (default ~/.local/state);
+ * NULL when there is no home to keep it in. */
+static char *
+history_path(const char *host, int port)
+{
+	const char *xdg = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
+	char dir[PATH_MAX], name[300];
+	int n;
+
+	if (xdg && xdg[0] == '/')
+		n = snprintf(dir, sizeof dir, "%s/nk", xdg);
+	else if (home && home[0] == '/')
+		n = snprintf(dir, sizeof dir, "%s/.local/state/nk", home);
+	else
+		return NULL;
+	if (n < 0 || (size_t)n >= sizeof dir || make_dirs(dir) != 0)
+		return NULL;
+	/* The host becomes part of a file name: nothing but safe bytes. */
+	size_t i;
+	for (i = 0; host[i] && i < 255; i++) {
+		char c = host[i];
+		name[i] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		          (c >= '0' && c <= '9') || c == '.' || c == '-' ||
+		          c == ':' ? c : '_';
+	}
+	name[i] = '\0';
+	char *path;
+	if (asprintf(&path, "%s/telnet_history_%s_%d", dir, name, port) < 0)
+		return NULL;
+	return path;
+}
+
+static void
+report_attempts(struct session *s, const nk_connect_info *info)
+{
+	for (size_t i = 0; i < info->nattempts; i++) {
+		const nk_attempt *at = &info->attempts[i];
+		session_status(s, "Trying %s...", at->addr);
+		if (at->err && at->err != NK_ERR_ABORTED_BY_CALLBACK)
+			session_status(s, "%s port %d: %s", at->addr, at->port,
+			               at->why);
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	struct args a;
+	struct session s;
+	char err[NK_ERR_MSG_LEN] = "";
+	nk_err e;
+
+	tool_init(argc, argv);
+	tool_version_hook = versions;
+	setlocale(LC_CTYPE, "");
+	memset(&a, 0, sizeof a);
+	a.quit_ms = -1;
+	a.escape = 0x1d;
+	if (parse_args(argc, argv, &a) != 0)
+		return 2;
+
+	memset(&s, 0, sizeof s);
+	s.host = a.host;
+	s.port = a.tls ? 992 : 23;
+	if (a.portarg && parse_port(a.portarg, &s.port) != 0)
+		return 2;
+	s.interactive = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
+	s.verbose = a.verbose + s.interactive;
+	s.lf = a.lf;
+	s.escape_char = a.escape;
+	s.quit_ms = a.quit_ms;
+	s.idle_ms = a.idle_ms;
+	s.escape_output = isatty(STDOUT_FILENO) && !a.raw_output;
+	s.safe.raw = a.raw_output;
+	s.safe.utf8 = !strcmp(nl_langinfo(CODESET), "UTF-8");
+
+	if ((e = nk_netopts_check(&a.net, err)) != NK_OK)
+		return tool_fail(e, err);
+
+	nk_tls_ctx *ctx = NULL;
+	if (a.tls) {
+		nk_tls_config tc;
+		memset(&tc, 0, sizeof tc);
+		tc.cafile = a.cacert;
+		tc.capath = a.capath;
+		tc.default_cafile = getenv("SSL_CERT_FILE");
+		tc.default_capath = getenv("SSL_CERT_DIR");
+		tc.insecure = a.insecure;
+		if ((e = nk_tls_ctx_new(&tc, &ctx, err)) != NK_OK)
+			return tool_fail(e, err);
+	}
+
+	/* curl's default: five minutes for TCP and TLS together. */
+	int64_t budget = a.connect_ms > 0 ? a.connect_ms : 300000;
+	nk_time deadline = nk_deadline_in_ms(budget);
+	a.net.connect_timeout_ms = budget;
+	nk_connect_info info;
+	nk_conn *conn = NULL;
+	s.start = nk_now();
+	e = nk_connect(&a.net, a.host, s.port, deadline, &conn, &info, err);
+	report_attempts(&s, &info);
+	if (e) {
+		nk_tls_ctx_free(ctx);
+		return tool_fail(e, err);
+	}
+	s.conn = conn;
+	session_status(&s, "Connected to %s (%s) port %d.", a.host,
+	               nk_conn_peer_str(conn), nk_conn_peer_port(conn));
+
+	nk_tls_info tls;
+	memset(&tls, 0, sizeof tls);
+	if (a.tls) {
+		const char *name = a.servername ? a.servername : a.host;
+		e = nk_tls_start(ctx, conn, name, deadline, &tls, err);
+		nk_tls_ctx_free(ctx);
+		if (e) {
+			nk_tls_info_clear(&tls);
+			nk_conn_free(conn);
+			return tool_fail(e, err);
+		}
+		s.tls = &tls;
+		if (tls.verify_ok)
+			session_status(&s, "TLS: %s, %s; certificate verified for "
+			               "%s.", tls.version, tls.cipher, name);
+		else
+			session_status(&s, "TLS: %s, %s; certificate NOT verified "
+			               "(--insecure): %s.", tls.version, tls.cipher,
+			               tls.verify_reason);
+	}
+
+	if (!a.raw) {
+		nk_telnet_config tc;
+		memset(&tc, 0, sizeof tc);
+		struct winsize ws;
+		if (s.interactive) {
+			tc.term = getenv("TERM");
+			if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 &&
+			    ws.ws_col > 0) {
+				tc.naws = 1;
+				tc.width = ws.ws_col;
+				tc.height = ws.ws_row;
+			}
+		}
+		tc.binary = 1;
+		/* telnet(1) opens the negotiation on the telnet ports only;
+		 * elsewhere the server may not speak telnet at all. */
+		int telnet_port = s.port == 23 || s.port == 992;
+		tc.auto_detect = !telnet_port;
+		if (nk_telnet_new(&tc, &s.tn, err) != NK_OK) {
+			/* An odd $TERM is not worth failing for: no TTYPE. */
+			tc.term = NULL;
+			if ((e = nk_telnet_new(&tc, &s.tn, err)) != NK_OK) {
+				nk_conn_free(conn);
+				return tool_fail(e, err);
+			}
+		}
+		/* A new machine always has room for the offer. */
+		if (telnet_port)
+			(void)nk_telnet_offer(s.tn);
+	}
+
+	if (s.interactive) {
+		if (s.escape_char >= 0)
+			session_status(&s, "Escape character is '%s'.",
+			               escape_name(s.escape_char));
+		else
+			session_status(&s, "No escape character.");
+		s.history = history_path(a.host, s.port);
+	}
+
+	int code = session_run(&s);
+
+	nk_telnet_free(s.tn);
+	nk_conn_free(conn);
+	nk_tls_info_clear(&tls);
+	free(s.history);
+	if (s.term_signal) {
+		signal(s.term_signal, SIG_DFL);
+		raise(s.term_signal);
+	}
+	return code;
+}

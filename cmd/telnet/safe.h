@@ -1,0 +1,37 @@
+/* safe: makes a server's bytes safe to show on a terminal.
+ *
+ * What passes: printable ASCII, TAB, LF, CR before LF (dropped: the LF
+ * ends the line), and, when the terminal decodes UTF-8, every valid UTF-8
+ * character except the C1 controls U+0080..U+009F (in another locale, the
+ * bytes 0xA0..0xFF). What is shown escaped, so the server cannot move the
+ * cursor, change colours, retitle the window or answer back through the
+ * terminal: the other C0 controls and DEL as ^X (ESC as ^[, BS as ^H,
+ * DEL as ^?), a CR in the middle of a line as ^M (one at the start of a
+ * line, as in LF CR, is dropped), and C1 controls and bytes that are not
+ * valid UTF-8 as \xHH per byte. */
+#ifndef NK_TELNET_SAFE_H
+#define NK_TELNET_SAFE_H
+
+#include <stddef.h>
+
+struct safe {
+	int utf8;               /* the terminal decodes UTF-8 */
+	int raw;                /* --raw-output: pass every byte */
+	unsigned char u[4];     /* a UTF-8 character in progress */
+	size_t un, uneed;
+	int cr;                 /* a CR is held until the next byte decides */
+	int midline;            /* the last byte shown was not a newline */
+};
+
+/* Room safe_text needs in out for n input bytes. */
+#define SAFE_MAX(n) (4 * (n) + 16)
+
+/* Filters n bytes into out (SAFE_MAX(n) bytes); returns the count. A
+ * character split across calls comes out whole with the later call. */
+size_t safe_text(struct safe *s, const unsigned char *in, size_t n, char *out);
+
+/* At the end of the stream: shows what is still held (an unfinished UTF-8
+ * character as \xHH, a last CR as ^M). out needs SAFE_MAX(0) bytes. */
+size_t safe_end(struct safe *s, char *out);
+
+#endif

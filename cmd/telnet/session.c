@@ -1,0 +1,590 @@
+/* session: the poll loop over stdin, the connection and a signal pipe.
+ *
+ * Data never waits on a blocking call: the connection is read and written
+ * through nk_conn_try_read / nk_conn_try_write, which say what they wait
+ * for, so plain TCP and TLS share the loop (nc's readwrite() shape). Bytes
+ * TLS has decrypted ahead (nk_conn_pending) are read without polling.
+ *
+ * End of input is a half-close: the queue drains, then our direction
+ * closes (FIN, or close_notify and FIN) and everything the server still
+ * sends is shown until it closes, -q passes, or --idle-timeout trips. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "session.h"
+#include "tool.h"
+
+/* Stop reading stdin above this much unsent data, and stop reading the
+ * server above the second (only a negotiation flood from a server that
+ * does not read its replies can get there). */
+#define NETOUT_PAUSE (64 * 1024)
+#define NETOUT_MAX   (1024 * 1024)
+/* Time allowed for our half-close (TLS close_notify) to go out. */
+#define SHUTDOWN_MS  10000
+
+static int sig_wfd = -1;
+/* SIGTERM or SIGHUP, for a write to stdout that blocks and is interrupted:
+ * the loop cannot see the pipe until the write returns. */
+static volatile sig_atomic_t term_pending;
+
+static void
+on_signal(int sig)
+{
+	int saved = errno;
+	if (sig == SIGTERM || sig == SIGHUP)
+		term_pending = sig;
+	unsigned char c = (unsigned char)sig;
+	if (write(sig_wfd, &c, 1) < 0) {
+		/* The pipe is full of signals already: nothing is lost that
+		 * the loop would not see anyway. */
+	}
+	errno = saved;
+}
+
+/* Makes room for n more bytes (doubling) and returns where they go. */
+static unsigned char *
+buf_room(struct buf *b, size_t n)
+{
+	if (b->len + n > b->cap) {
+		size_t cap = b->cap ? b->cap : 4096;
+		while (cap < b->len + n)
+			cap *= 2;
+		unsigned char *q = realloc(b->p, cap);
+		if (!q) {
+			tool_msg("out of memory");
+			exit(NK_ERR_OUT_OF_MEMORY);
+		}
+		b->p = q;
+		b->cap = cap;
+	}
+	return b->p + b->len;
+}
+
+static void
+buf_add(struct buf *b, const void *p, size_t n)
+{
+	if (n == 0)
+		return;
+	memcpy(buf_room(b, n), p, n);
+	b->len += n;
+}
+
+static void
+buf_drop(struct buf *b, size_t n)
+{
+	memmove(b->p, b->p + n, b->len - n);
+	b->len -= n;
+}
+
+void
+session_finish(struct session *s, int code)
+{
+	if (!s->done) {
+		s->done = 1;
+		s->exit_code = code;
+	}
+}
+
+/* An error ends the session: the terminal is restored before the message. */
+static void
+fail(struct session *s, nk_err e, const char *errmsg)
+{
+	if (s->interactive)
+		ui_stop(s);
+	session_finish(s, tool_fail(e, errmsg));
+}
+
+void
+session_status(struct session *s, const char *fmt, ...)
+{
+	char line[1024];
+	va_list ap;
+
+	if (!s->interactive && s->verbose < 1)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof line, fmt, ap);
+	va_end(ap);
+	if (s->interactive) {
+		ui_message(s, line);
+	} else {
+		fflush(stdout);
+		fprintf(stderr, "%s\n", line);
+	}
+}
+
+/* Writes all of p to stdout. A reader that went away (EPIPE) ends the
+ * session quietly with 0, as nc stops quietly when its output closes;
+ * other write errors are reported and exit with 23. */
+static void
+write_out(struct session *s, const void *p, size_t n)
+{
+	const char *q = p;
+	while (n > 0 && !s->done) {
+		ssize_t w = write(STDOUT_FILENO, q, n);
+		if (w > 0) {
+			q += w;
+			n -= (size_t)w;
+			continue;
+		}
+		if (w < 0 && errno == EINTR) {
+			if (term_pending) {
+				s->term_signal = term_pending;
+				session_finish(s, 128 + term_pending);
+				return;
+			}
+			continue;
+		}
+		if (w < 0 && errno == EPIPE) {
+			session_finish(s, 0);
+			return;
+		}
+		char msg[NK_ERR_MSG_LEN];
+		snprintf(msg, sizeof msg, "writing output: %s",
+		         w < 0 ? strerror(errno) : "no progress");
+		fail(s, NK_ERR_WRITE_ERROR, msg);
+	}
+}
+
+/* Server data for the user. */
+static void
+show(struct session *s, const unsigned char *p, size_t n)
+{
+	if (n == 0)
+		return;
+	if (s->interactive) {
+		ui_output(s, p, n);
+	} else if (s->escape_output) {
+		write_out(s, s->esc, safe_text(&s->safe, p, n, s->esc));
+	} else {
+		write_out(s, p, n);
+	}
+}
+
+static void
+trace(struct session *s, const nk_telnet_event *ev)
+{
+	const char *cmd = nk_telnet_cmd_name(ev->cmd);
+	const char *opt = nk_telnet_opt_name(ev->opt);
+	char optnum[8];
+	if (!opt) {
+		snprintf(optnum, sizeof optnum, "%u", ev->opt);
+		opt = optnum;
+	}
+	switch (ev->type) {
+	case NK_TELNET_EV_RECV:
+		session_status(s, "RCVD %s %s", cmd, opt);
+		break;
+	case NK_TELNET_EV_SEND:
+		session_status(s, "SENT %s %s", cmd, opt);
+		break;
+	case NK_TELNET_EV_OPTION:
+		session_status(s, "%s %s is %s", ev->remote ? "server" : "our",
+		               opt, ev->on ? "on" : "off");
+		break;
+	case NK_TELNET_EV_SB_RECV:
+		session_status(s, "RCVD SB %s", opt);
+		break;
+	case NK_TELNET_EV_SB_SEND:
+		session_status(s, "SENT SB %s", opt);
+		break;
+	case NK_TELNET_EV_SB_DROPPED:
+		session_status(s, "RCVD SB %s: too long or broken, ignored", opt);
+		break;
+	case NK_TELNET_EV_COMMAND:
+		if (cmd)
+			session_status(s, "RCVD %s", cmd);
+		else
+			session_status(s, "RCVD IAC %u", ev->cmd);
+		break;
+	case NK_TELNET_EV_START:
+		session_status(s, "The server speaks telnet: negotiating.");
+		break;
+	}
+}
+
+/* Moves the machine's replies into the send queue, in order, and acts on
+ * what it reports. */
+static void
+take_telnet(struct session *s)
+{
+	if (!s->tn)
+		return;
+	for (;;) {
+		size_t n;
+		const unsigned char *p = nk_telnet_output(s->tn, &n);
+		nk_telnet_event ev;
+		int got = 0;
+		if (n) {
+			/* After our half-close nothing can be sent: the
+			 * server's late negotiation goes unanswered. */
+			if (!s->wr_shut)
+				buf_add(&s->netout, p, n);
+			nk_telnet_output_done(s->tn, n);
+			got = 1;
+		}
+		while (nk_telnet_next_event(s->tn, &ev)) {
+			got = 1;
+			if (s->verbose >= 2)
+				trace(s, &ev);
+			if (ev.type == NK_TELNET_EV_OPTION && ev.remote &&
+			    ev.opt == NK_TELNET_OPT_ECHO && s->interactive)
+				ui_remote_echo(s, ev.on);
+		}
+		if (!got)
+			return;
+	}
+}
+
+/* Bytes from the server: through the telnet machine when there is one. */
+static void
+got(struct session *s, const unsigned char *p, size_t n)
+{
+	if (!s->tn) {
+		show(s, p, n);
+		return;
+	}
+	while (n > 0 && !s->done) {
+		size_t nd, used = nk_telnet_recv(s->tn, p, n, s->dbuf, &nd);
+		show(s, s->dbuf, nd);
+		take_telnet(s);
+		p += used;
+		n -= used;
+	}
+}
+
+void
+session_send_raw(struct session *s, const void *p, size_t n)
+{
+	buf_add(&s->netout, p, n);
+}
+
+void
+session_send(struct session *s, const void *p, size_t n)
+{
+	if (!s->tn) {
+		buf_add(&s->netout, p, n);
+		return;
+	}
+	unsigned char *o = buf_room(&s->netout, 2 * n + 1);
+	s->netout.len += nk_telnet_encode(s->tn, p, n, o);
+}
+
+void
+session_end_input(struct session *s)
+{
+	if (s->stdin_eof)
+		return;
+	s->stdin_eof = 1;
+	if (s->tn) {
+		unsigned char *o = buf_room(&s->netout, 1);
+		s->netout.len += nk_telnet_encode_end(s->tn, o);
+	}
+	if (s->quit_ms >= 0)
+		s->quit_at = nk_now() + s->quit_ms * 1000;
+}
+
+/* The server closed its side: show the rest and say so. */
+static void
+peer_closed(struct session *s)
+{
+	if (s->tn) {
+		unsigned char b[1];
+		show(s, b, nk_telnet_recv_end(s->tn, b));
+	}
+	if (s->interactive) {
+		ui_output_end(s);
+		ui_stop(s);
+	} else if (s->escape_output) {
+		write_out(s, s->esc, safe_end(&s->safe, s->esc));
+	}
+	if (s->tls && nk_tls_conn_unclean_eof(s->conn))
+		session_status(s, "The server closed TCP without a TLS "
+		               "close_notify: what came last may be cut short.");
+	if (s->we_closed_first)
+		session_status(s, "Connection closed by foreign host, after "
+		               "our end of input.");
+	else
+		session_status(s, "Connection closed by foreign host.");
+	session_finish(s, 0);
+}
+
+static void
+read_net(struct session *s)
+{
+	/* A bounded number of reads, so stdin and signals get their turn
+	 * even when the server sends without pause. */
+	for (int i = 0; i < 16 && !s->done; i++) {
+		size_t n;
+		int want;
+		char err[NK_ERR_MSG_LEN] = "";
+		nk_err e = nk_conn_try_read(s->conn, s->rbuf, sizeof s->rbuf, &n,
+		                            &want, err);
+		if (e) {
+			fail(s, e, err);
+			return;
+		}
+		if (n == 0) {
+			if (want) {
+				s->rwant = want;
+				return;
+			}
+			peer_closed(s);
+			return;
+		}
+		s->rwant = NK_WANT_READ;
+		if (s->idle_ms)
+			s->idle_at = nk_now() + s->idle_ms * 1000;
+		got(s, s->rbuf, n);
+		if (s->netout.len >= NETOUT_MAX)
+			return;
+	}
+}
+
+static void
+flush_net(struct session *s)
+{
+	while (s->netout.len > 0 && !s->done) {
+		size_t n;
+		int want;
+		char err[NK_ERR_MSG_LEN] = "";
+		nk_err e = nk_conn_try_write(s->conn, s->netout.p, s->netout.len,
+		                             &n, &want, err);
+		if (e) {
+			fail(s, e, err);
+			return;
+		}
+		if (n == 0) {
+			s->wwant = want ? want : NK_WANT_WRITE;
+			return;
+		}
+		buf_drop(&s->netout, n);
+	}
+	s->wwant = 0;
+}
+
+static void
+half_close(struct session *s)
+{
+	char err[NK_ERR_MSG_LEN] = "";
+	nk_err e = nk_conn_shutdown(s->conn, nk_deadline_in_ms(SHUTDOWN_MS), err);
+	if (e) {
+		fail(s, e, err);
+		return;
+	}
+	s->wr_shut = 1;
+	s->we_closed_first = 1;
+	session_status(s, "Sent %s to %s; still reading what it sends.",
+	               s->tls ? "close_notify and EOF" : "EOF", s->host);
+	if (s->quit_ms == 0) {
+		session_status(s, "Quitting at end of input (-q 0).");
+		session_finish(s, 0);
+	}
+}
+
+static void
+read_stdin(struct session *s)
+{
+	unsigned char b[16384];
+	ssize_t n = read(STDIN_FILENO, b, sizeof b);
+	if (n > 0) {
+		if (!s->wr_shut)
+			session_send(s, b, (size_t)n);
+	} else if (n == 0) {
+		session_end_input(s);
+	} else if (errno != EINTR && errno != EAGAIN) {
+		char msg[NK_ERR_MSG_LEN];
+		snprintf(msg, sizeof msg, "reading standard input: %s",
+		         strerror(errno));
+		fail(s, NK_ERR_READ_ERROR, msg);
+	}
+}
+
+static void
+signals(struct session *s)
+{
+	unsigned char b[64];
+	ssize_t n = read(s->sigpipe[0], b, sizeof b);
+	for (ssize_t i = 0; i < n; i++) {
+		int sig = b[i];
+		if (sig == SIGTERM || sig == SIGHUP) {
+			s->term_signal = sig;
+			if (s->interactive)
+				ui_stop(s);
+			session_finish(s, 128 + sig);
+		} else if (s->interactive) {
+			ui_signal(s, sig);
+		}
+	}
+}
+
+static int
+setup_signals(struct session *s)
+{
+	if (pipe2(s->sigpipe, O_CLOEXEC | O_NONBLOCK) != 0) {
+		tool_msg("pipe: %s", strerror(errno));
+		return -1;
+	}
+	sig_wfd = s->sigpipe[1];
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	/* No SA_RESTART: a blocking write to stdout must see the signal. */
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	if (s->interactive) {
+		sigaction(SIGINT, &sa, NULL);
+		sigaction(SIGWINCH, &sa, NULL);
+		sigaction(SIGTSTP, &sa, NULL);
+	}
+	return 0;
+}
+
+int
+session_run(struct session *s)
+{
+	if (setup_signals(s) != 0)
+		return NK_ERR_FAILED_INIT;
+	s->esc = malloc(SAFE_MAX(sizeof s->dbuf));
+	if (!s->esc) {
+		tool_msg("out of memory");
+		return NK_ERR_OUT_OF_MEMORY;
+	}
+	s->rwant = NK_WANT_READ;
+	s->quit_at = 0;
+	if (s->idle_ms)
+		s->idle_at = nk_now() + s->idle_ms * 1000;
+	if (s->interactive && ui_start(s) != 0)
+		return NK_ERR_FAILED_INIT;
+
+	while (!s->done) {
+		take_telnet(s);
+		flush_net(s);
+		if (s->done)
+			break;
+		if (s->stdin_eof && !s->wr_shut && s->netout.len == 0) {
+			half_close(s);
+			if (s->done)
+				break;
+		}
+
+		/* Reading from the server pauses while a flood of replies
+		 * waits to go out; what it waits for depends on TLS. */
+		int reading = s->netout.len < NETOUT_MAX;
+		int want = (reading ? s->rwant : 0) |
+		           (s->netout.len ? s->wwant : 0);
+		struct pollfd p[3] = {
+			{ -1, POLLIN, 0 },
+			{ nk_conn_fd(s->conn), 0, 0 },
+			{ s->sigpipe[0], POLLIN, 0 },
+		};
+		if (s->interactive || (!s->stdin_eof &&
+		                       s->netout.len < NETOUT_PAUSE))
+			p[0].fd = STDIN_FILENO;
+		if (want & NK_WANT_READ)
+			p[1].events |= POLLIN;
+		if (want & NK_WANT_WRITE)
+			p[1].events |= POLLOUT;
+
+		nk_time deadline = nk_deadline_min(s->quit_at, s->idle_at);
+		int ms = deadline ? nk_deadline_poll_ms(deadline) : -1;
+		int pending = reading && nk_conn_pending(s->conn) > 0;
+		if (pending)
+			ms = 0;
+		int r = poll(p, 3, ms);
+		if (r < 0 && errno != EINTR) {
+			tool_msg("poll: %s", strerror(errno));
+			session_finish(s, NK_ERR_FAILED_INIT);
+			break;
+		}
+		if (r > 0 && p[2].revents)
+			signals(s);
+		if (!s->done && (pending || (r > 0 && p[1].revents)))
+			read_net(s);
+		if (!s->done && r > 0 && p[0].fd >= 0 && p[0].revents) {
+			/* Typing (or piped input) is activity too. */
+			if (s->idle_ms)
+				s->idle_at = nk_now() + s->idle_ms * 1000;
+			if (s->interactive)
+				ui_input(s);
+			else
+				read_stdin(s);
+		}
+		nk_time now = nk_now();
+		if (!s->done && s->quit_at && now >= s->quit_at) {
+			if (s->interactive)
+				ui_stop(s);
+			session_status(s, "Quitting %.3g s after end of input (-q).",
+			               (double)s->quit_ms / 1000);
+			session_finish(s, 0);
+		}
+		if (!s->done && s->idle_at && now >= s->idle_at) {
+			char msg[NK_ERR_MSG_LEN];
+			snprintf(msg, sizeof msg, "no data either way for %.3g s "
+			         "(--idle-timeout)", (double)s->idle_ms / 1000);
+			fail(s, NK_ERR_OPERATION_TIMEDOUT, msg);
+		}
+	}
+	if (s->interactive)
+		ui_stop(s);
+	free(s->netout.p);
+	free(s->esc);
+	return s->exit_code;
+}
+
+/* Appends ", name" (or the first name) to a list that has room. */
+static void
+add_name(char *list, size_t size, const char *name)
+{
+	size_t len = strlen(list);
+	snprintf(list + len, size - len, "%s%s", len ? ", " : "", name);
+}
+
+void
+session_report(struct session *s)
+{
+	double secs = (double)(nk_now() - s->start) / 1e6;
+	session_status(s, "Connected to %s (%s) port %d for %.1f s.", s->host,
+	               nk_conn_peer_str(s->conn), nk_conn_peer_port(s->conn),
+	               secs);
+	session_status(s, "Sent %llu bytes, received %llu bytes.",
+	               (unsigned long long)nk_conn_bytes_out(s->conn),
+	               (unsigned long long)nk_conn_bytes_in(s->conn));
+	if (s->tls) {
+		if (s->tls->verify_ok)
+			session_status(s, "TLS: %s, %s; certificate verified.",
+			               s->tls->version, s->tls->cipher);
+		else
+			session_status(s, "TLS: %s, %s; certificate NOT verified "
+			               "(--insecure): %s.", s->tls->version,
+			               s->tls->cipher, s->tls->verify_reason);
+	}
+	if (!s->tn) {
+		session_status(s, "Telnet: off (--raw).");
+	} else if (!nk_telnet_active(s->tn)) {
+		session_status(s, "Telnet: the server has not negotiated; bytes "
+		               "pass unchanged.");
+	} else {
+		char srv[256] = "", ours[256] = "";
+		for (int o = 0; o < 256; o++) {
+			const char *name = nk_telnet_opt_name(o);
+			if (name && nk_telnet_enabled(s->tn, 1, o))
+				add_name(srv, sizeof srv, name);
+			if (name && nk_telnet_enabled(s->tn, 0, o))
+				add_name(ours, sizeof ours, name);
+		}
+		session_status(s, "Telnet: the server does %s; we do %s.",
+		               *srv ? srv : "nothing", *ours ? ours : "nothing");
+	}
+	session_status(s, "Lines end with %s.", s->lf ? "LF" : "CR LF");
+	if (s->wr_shut)
+		session_status(s, "Our side is closed (EOF sent); reading only.");
+}

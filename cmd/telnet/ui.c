@@ -1,0 +1,746 @@
+/* ui: nk telnet at a terminal.
+ *
+ * The screen model: lines the server finished scroll up above the input
+ * line; the server's unfinished last line ("login: ", "> ") is the line
+ * editor's prompt, so what the user types follows it as it would on a
+ * plain terminal, and data arriving while a line is half typed is printed
+ * above it without disturbing it (hide prompt and input, print, redraw).
+ *
+ * While the server echoes (it agreed to WILL ECHO: a password prompt), the
+ * editor is bypassed: keys go into a small buffer of our own that is never
+ * shown and never enters the history.
+ *
+ * The escape character opens the `nk> ` prompt; an empty line, the escape
+ * character again or Ctrl-D go back to the session.
+ *
+ * One session per process, so the UI's state is file-level; libnk keeps
+ * none. */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+
+#include "lineedit.h"
+#include "session.h"
+#include "tool.h"
+
+/* The longest unfinished server line used as the prompt; a longer one is
+ * shown as a line of its own. */
+#define PARTIAL_MAX 512
+#define HIDDEN_MAX 4096
+
+static struct session *S;
+static int editing;              /* the line editor has the terminal */
+static int shown;                /* prompt and input are on the screen */
+static int cmd_mode;             /* at the nk> prompt */
+static int hidden;               /* the server echoes: keys go to hid */
+static char partial[PARTIAL_MAX + 1];
+static size_t npartial;
+static char prompt_buf[8 * PARTIAL_MAX + 8];
+static char *saved_line;         /* the session's input while at nk> */
+static int saved_point;
+static char hid[HIDDEN_MAX];
+static size_t nhid;
+static int next_byte = -1;       /* what the editor's getc returns next */
+static char *got_line;           /* a line the editor finished */
+static int line_ready;
+static unsigned char eof_char = 4, intr_char = 3, susp_char = 26;
+
+static const struct {
+	const char *name, *help;
+} cmds[] = {
+	{ "close", "close the connection and exit" },
+	{ "crlf", "end lines with CR LF (the default)" },
+	{ "help", "show this list" },
+	{ "lf", "end lines with LF only" },
+	{ "quit", "close the connection and exit" },
+	{ "send", "send bytes as given, C escapes allowed: "
+	          "send \\x04, send \"QUIT\\r\\n\"" },
+	{ "status", "show the connection: peer, bytes, time, TLS, telnet" },
+};
+static const char *const cmd_words[] = {
+	"close", "crlf", "help", "lf", "quit", "send", "status", NULL,
+};
+
+/* Writes to the terminal, LF as CR LF: the editor's terminal mode may
+ * have turned output translation off. */
+static void
+term_write(const char *p, size_t n)
+{
+	size_t start = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (p[i] != '\n')
+			continue;
+		fwrite(p + start, 1, i - start, stdout);
+		fputs("\r\n", stdout);
+		start = i + 1;
+	}
+	fwrite(p + start, 1, n - start, stdout);
+	fflush(stdout);
+}
+
+/* The prompt for the unfinished server line: TABs expanded (the editor
+ * counts columns itself), and with --raw-output the control sequences
+ * marked invisible (\1..\2) so the editor's cursor arithmetic holds. */
+static const char *
+make_prompt(void)
+{
+	if (cmd_mode)
+		return "nk> ";
+	char *o = prompt_buf;
+	int col = 0;
+	for (size_t i = 0; i < npartial; i++) {
+		unsigned char c = (unsigned char)partial[i];
+		if (c == '\t') {
+			do
+				*o++ = ' ';
+			while (++col % 8);
+		} else if (c < 0x20 || c == 0x7f) {
+			*o++ = '\1';
+			*o++ = (char)c;
+			if (c == 0x1b && i + 1 < npartial && partial[i + 1] == '[') {
+				/* CSI: parameters up to a final byte. */
+				*o++ = partial[++i];
+				while (i + 1 < npartial) {
+					unsigned char f = (unsigned char)partial[++i];
+					*o++ = (char)f;
+					if (f >= 0x40 && f <= 0x7e)
+						break;
+				}
+			} else if (c == 0x1b && i + 1 < npartial) {
+				*o++ = partial[++i];
+			}
+			*o++ = '\2';
+		} else {
+			*o++ = (char)c;
+			if ((c & 0xc0) != 0x80)
+				col++;
+		}
+	}
+	*o = '\0';
+	return prompt_buf;
+}
+
+static void
+hide_line(void)
+{
+	if (shown) {
+		le_hide();
+		shown = 0;
+	}
+}
+
+/* Draws the prompt and input, or, while the server echoes, just the
+ * unfinished server line (the cursor then waits after it). */
+static void
+show_line(void)
+{
+	if (hidden && !cmd_mode) {
+		term_write(partial, npartial);
+		return;
+	}
+	le_show(make_prompt());
+	shown = 1;
+}
+
+/* Before writing over the screen: takes our line away. */
+static void
+clear_for_output(void)
+{
+	if (hidden && !cmd_mode) {
+		fputs("\r\033[K", stdout);
+		fflush(stdout);
+	} else {
+		hide_line();
+	}
+}
+
+void
+ui_message(struct session *s, const char *line)
+{
+	(void)s;
+	fflush(stdout);
+	if (!editing) {
+		fprintf(stderr, "%s\n", line);
+		return;
+	}
+	clear_for_output();
+	fprintf(stderr, "%s\r\n", line);
+	fflush(stderr);
+	show_line();
+}
+
+/* Appends filtered server text to the screen model. */
+static void
+emit(const char *text, size_t n)
+{
+	const char *nl = NULL;
+	for (size_t i = n; i > 0; i--)
+		if (text[i - 1] == '\n') {
+			nl = text + i - 1;
+			break;
+		}
+	if (hidden && !cmd_mode) {
+		/* The unfinished line is on the screen already and the
+		 * cursor after it: the new text simply follows. */
+		term_write(text, n);
+		const char *rest = nl ? nl + 1 : text;
+		size_t rn = n - (size_t)(rest - text);
+		if (nl)
+			npartial = 0;
+		if (npartial + rn > PARTIAL_MAX)
+			npartial = 0;
+		else {
+			memcpy(partial + npartial, rest, rn);
+			npartial += rn;
+		}
+		return;
+	}
+	hide_line();
+	if (nl) {
+		term_write(partial, npartial);
+		term_write(text, (size_t)(nl - text) + 1);
+		npartial = 0;
+		n -= (size_t)(nl - text) + 1;
+		text = nl + 1;
+	}
+	if (npartial + n > PARTIAL_MAX) {
+		/* Too long for a prompt: a line of its own. */
+		term_write(partial, npartial);
+		term_write(text, n);
+		term_write("\n", 1);
+		npartial = 0;
+	} else {
+		memcpy(partial + npartial, text, n);
+		npartial += n;
+	}
+	show_line();
+}
+
+void
+ui_output(struct session *s, const unsigned char *p, size_t n)
+{
+	emit(s->esc, safe_text(&s->safe, p, n, s->esc));
+}
+
+void
+ui_output_end(struct session *s)
+{
+	size_t n = safe_end(&s->safe, s->esc);
+	if (n)
+		emit(s->esc, n);
+}
+
+void
+ui_remote_echo(struct session *s, int on)
+{
+	(void)s;
+	if (on == hidden)
+		return;
+	/* What was typed unseen is dropped, never shown. */
+	memset(hid, 0, sizeof hid);
+	nhid = 0;
+	if (cmd_mode) {
+		hidden = on;    /* takes effect back in the session */
+		return;
+	}
+	clear_for_output();
+	hidden = on;
+	show_line();
+}
+
+/* The editor's line is replaced while what it shows is still on the
+ * screen: libedit redraws in place when the line changes. Then it is
+ * taken off the screen and drawn anew. */
+static void
+set_line_and_redraw(const char *text, int point)
+{
+	le_set_line(text, point);
+	if (hidden && !cmd_mode) {
+		/* The editor's line was not on the screen: wipe what a
+		 * redrawing editor may have put there. */
+		fputs("\r\033[K", stdout);
+		fflush(stdout);
+		shown = 0;
+	} else {
+		hide_line();
+	}
+}
+
+static void
+enter_cmd(void)
+{
+	if (hidden) {
+		fputs("\r\033[K", stdout);
+		fflush(stdout);
+	}
+	free(saved_line);
+	saved_line = le_get_line(&saved_point);
+	set_line_and_redraw("", 0);
+	cmd_mode = 1;
+	le_tab_completes(1);
+	show_line();
+}
+
+static void
+leave_cmd(void)
+{
+	set_line_and_redraw(saved_line ? saved_line : "", saved_point);
+	free(saved_line);
+	saved_line = NULL;
+	cmd_mode = 0;
+	le_tab_completes(0);
+	show_line();
+}
+
+static void
+close_now(const char *why)
+{
+	ui_stop(S);
+	session_status(S, "%s", why);
+	session_finish(S, 0);
+}
+
+/* Parses the argument of `send`: an optional pair of double quotes
+ * around the bytes, and C escapes (\n \r \t \\ \" \' \a \b \e \f \v,
+ * \xHH, \NNN octal). out has room for strlen(in) bytes. Returns the count,
+ * or -1 with a message in err. */
+static long
+unescape(const char *in, char *out, char *err, size_t errlen)
+{
+	size_t len = strlen(in), n = 0;
+	if (in[0] == '"') {
+		/* The closing quote is the first one not escaped, and it
+		 * must end the argument. */
+		size_t j = 1;
+		while (j < len && in[j] != '"')
+			j += in[j] == '\\' ? 2 : 1;
+		if (j >= len) {
+			snprintf(err, errlen, "no closing quote");
+			return -1;
+		}
+		if (j != len - 1) {
+			snprintf(err, errlen, "text after the closing quote");
+			return -1;
+		}
+		in++;
+		len = j - 1;
+	}
+	for (size_t i = 0; i < len; i++) {
+		char c = in[i];
+		if (c != '\\') {
+			out[n++] = c;
+			continue;
+		}
+		if (++i == len) {
+			snprintf(err, errlen, "a lone \\ at the end");
+			return -1;
+		}
+		c = in[i];
+		char simple = 0;
+		switch (c) {
+		case 'n': simple = '\n'; break;
+		case 'r': simple = '\r'; break;
+		case 't': simple = '\t'; break;
+		case 'a': simple = '\a'; break;
+		case 'b': simple = '\b'; break;
+		case 'e': simple = '\033'; break;
+		case 'f': simple = '\f'; break;
+		case 'v': simple = '\v'; break;
+		case '\\': case '"': case '\'': simple = c; break;
+		}
+		if (simple) {
+			out[n++] = simple;
+		} else if (c == 'x') {
+			int v = 0, k = 0;
+			while (k < 2 && i + 1 < len && isxdigit((unsigned char)in[i + 1])) {
+				char h = in[++i];
+				v = v * 16 + (h <= '9' ? h - '0' : (h | 0x20) - 'a' + 10);
+				k++;
+			}
+			if (k == 0) {
+				snprintf(err, errlen, "\\x needs hex digits");
+				return -1;
+			}
+			out[n++] = (char)v;
+		} else if (c >= '0' && c <= '7') {
+			int v = c - '0', k = 1;
+			while (k < 3 && i + 1 < len && in[i + 1] >= '0' &&
+			       in[i + 1] <= '7') {
+				v = v * 8 + (in[++i] - '0');
+				k++;
+			}
+			if (v > 255) {
+				snprintf(err, errlen, "octal escape above \\377");
+				return -1;
+			}
+			out[n++] = (char)v;
+		} else {
+			snprintf(err, errlen, "unknown escape \\%c", c);
+			return -1;
+		}
+	}
+	return (long)n;
+}
+
+static void
+run_command(char *line)
+{
+	if (!line) {
+		leave_cmd();
+		return;
+	}
+	char *p = line;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	char *end = p + strlen(p);
+	while (end > p && (end[-1] == ' ' || end[-1] == '\t'))
+		*--end = '\0';
+	if (!*p) {
+		leave_cmd();
+		return;
+	}
+	size_t wl = strcspn(p, " \t");
+	char *arg = p + wl;
+	while (*arg == ' ' || *arg == '\t')
+		arg++;
+	int match = -1, nmatch = 0;
+	for (size_t i = 0; i < NK_ARRAY_LEN(cmds); i++) {
+		if (strncmp(cmds[i].name, p, wl) != 0)
+			continue;
+		if (strlen(cmds[i].name) == wl) {
+			match = (int)i;
+			nmatch = 1;
+			break;
+		}
+		match = (int)i;
+		nmatch++;
+	}
+	if (p[0] == '?' && wl == 1) {
+		match = 2;
+		nmatch = 1;
+	}
+	if (nmatch != 1) {
+		char msg[128];
+		snprintf(msg, sizeof msg, "%s command '%.*s'; try help.",
+		         nmatch ? "Ambiguous" : "Unknown", (int)wl, p);
+		ui_message(S, msg);
+		return;
+	}
+	const char *name = cmds[match].name;
+	if (!strcmp(name, "close") || !strcmp(name, "quit")) {
+		close_now("Connection closed.");
+	} else if (!strcmp(name, "status")) {
+		session_report(S);
+	} else if (!strcmp(name, "crlf") || !strcmp(name, "lf")) {
+		S->lf = name[0] == 'l';
+		ui_message(S, S->lf ? "Lines now end with LF."
+		                    : "Lines now end with CR LF.");
+	} else if (!strcmp(name, "help")) {
+		char msg[256];
+		ui_message(S, "Commands (an empty line goes back to the session):");
+		for (size_t i = 0; i < NK_ARRAY_LEN(cmds); i++) {
+			snprintf(msg, sizeof msg, "  %-7s %s", cmds[i].name,
+			         cmds[i].help);
+			ui_message(S, msg);
+		}
+	} else if (!strcmp(name, "send")) {
+		char err[128], msg[160];
+		char *out = malloc(strlen(arg) + 1);
+		long n = out ? unescape(arg, out, err, sizeof err) : -1;
+		if (!out)
+			snprintf(err, sizeof err, "out of memory");
+		if (n < 0) {
+			snprintf(msg, sizeof msg, "send: %s.", err);
+		} else if (n == 0) {
+			snprintf(msg, sizeof msg, "send: nothing to send; e.g. "
+			         "send \\x04 or send \"QUIT\\r\\n\".");
+		} else if (S->wr_shut || S->stdin_eof) {
+			snprintf(msg, sizeof msg, "send: our side is closed.");
+		} else {
+			session_send_raw(S, out, (size_t)n);
+			snprintf(msg, sizeof msg, "Sent %ld byte%s.", n,
+			         n == 1 ? "" : "s");
+		}
+		free(out);
+		ui_message(S, msg);
+	}
+}
+
+static void
+send_line(const char *text, size_t n, int history)
+{
+	if (S->stdin_eof) {
+		ui_message(S, "Not sent: our side is closed. Ctrl-D again, or "
+		           "the escape character and close, to quit.");
+		return;
+	}
+	if (history && n)
+		le_history_add(text);
+	session_send(S, text, n);
+	session_send(S, S->lf ? "\n" : "\r\n", S->lf ? 1 : 2);
+}
+
+/* Ctrl-D on an empty line: the first ends our input (the server sees
+ * EOF and may go on talking), the second closes. At nk>, back. */
+static void
+ctrl_d(void)
+{
+	if (cmd_mode) {
+		leave_cmd();
+	} else if (!S->stdin_eof) {
+		session_end_input(S);
+		ui_message(S, "End of input: Ctrl-D again, or the escape character "
+		           "and close, to quit.");
+	} else {
+		close_now("Connection closed.");
+	}
+}
+
+/* The editor finished a line (or saw EOF). Acted on after the editor's
+ * call returns, when it is safe to redraw; the prompt it draws next is
+ * set here. */
+static void
+on_line(char *line)
+{
+	free(got_line);
+	got_line = line;
+	line_ready = 1;
+	if (!cmd_mode && line)
+		npartial = 0;   /* the server's line went up with the input */
+	le_set_prompt(make_prompt());
+}
+
+static void
+hidden_key(unsigned char c)
+{
+	if (c == '\r' || c == '\n') {
+		term_write("\n", 1);
+		npartial = 0;
+		send_line(hid, nhid, 0);
+		memset(hid, 0, sizeof hid);
+		nhid = 0;
+	} else if (c == 0x7f || c == 0x08) {
+		while (nhid > 0 && ((unsigned char)hid[nhid - 1] & 0xc0) == 0x80)
+			nhid--;
+		if (nhid > 0)
+			nhid--;
+	} else if (c == 0x15) {
+		nhid = 0;
+	} else if ((c >= 0x20 || c == '\t') && nhid < HIDDEN_MAX) {
+		hid[nhid++] = (char)c;
+	}
+}
+
+static int
+line_empty(void)
+{
+	if (hidden && !cmd_mode)
+		return nhid == 0;
+	int point;
+	char *l = le_get_line(&point);
+	int empty = !l || !*l;
+	free(l);
+	return empty;
+}
+
+/* The editor's getc: the byte the loop read, or (when the editor wants
+ * more in one go, as for a multibyte character) the next one, waiting. */
+static int
+ui_getc(FILE *f)
+{
+	(void)f;
+	if (next_byte >= 0) {
+		int c = next_byte;
+		next_byte = -1;
+		return c;
+	}
+	for (;;) {
+		unsigned char c;
+		ssize_t r = read(STDIN_FILENO, &c, 1);
+		if (r == 1)
+			return c;
+		if (r < 0 && errno == EINTR)
+			continue;
+		return EOF;
+	}
+}
+
+static void
+suspend(void)
+{
+	clear_for_output();
+	le_suspend();
+	kill(getpid(), SIGSTOP);
+	le_resume();
+	show_line();
+}
+
+void
+ui_signal(struct session *s, int sig)
+{
+	if (!editing)
+		return;
+	if (sig == SIGINT) {
+		/* Like a shell: the line goes, the session stays. */
+		if (cmd_mode) {
+			leave_cmd();
+		} else if (hidden) {
+			memset(hid, 0, sizeof hid);
+			nhid = 0;
+		} else {
+			set_line_and_redraw("", 0);
+			show_line();
+		}
+	} else if (sig == SIGWINCH) {
+		le_resize();
+		struct winsize ws;
+		if (s->tn && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0)
+			nk_telnet_set_size(s->tn, ws.ws_col, ws.ws_row);
+	} else if (sig == SIGTSTP) {
+		suspend();
+	}
+}
+
+void
+ui_input(struct session *s)
+{
+	unsigned char c;
+	ssize_t r = read(STDIN_FILENO, &c, 1);
+	if (r < 0 && (errno == EINTR || errno == EAGAIN))
+		return;
+	if (r <= 0) {
+		/* The terminal went away: a hangup, whether or not the kernel
+		 * sent us SIGHUP (it signals only the session leader). End
+		 * as SIGHUP ends: main re-raises it. */
+		ui_stop(s);
+		s->term_signal = SIGHUP;
+		session_finish(s, 128 + SIGHUP);
+		return;
+	}
+	if (s->escape_char >= 0 && c == s->escape_char) {
+		if (cmd_mode)
+			leave_cmd();
+		else
+			enter_cmd();
+		return;
+	}
+	/* Handled here rather than by the editor, the same way over both
+	 * editors, and also if the terminal delivers them as bytes. */
+	/* A control the terminal has disabled is 0 (_POSIX_VDISABLE). */
+	if (c && c == eof_char && line_empty()) {
+		ctrl_d();
+		return;
+	}
+	if (c && c == intr_char) {
+		ui_signal(s, SIGINT);
+		return;
+	}
+	if (c && c == susp_char) {
+		suspend();
+		return;
+	}
+	if (hidden && !cmd_mode) {
+		hidden_key(c);
+		return;
+	}
+	next_byte = c;
+	le_read_char();
+	next_byte = -1;
+	if (line_ready) {
+		char *line = got_line;
+		got_line = NULL;
+		line_ready = 0;
+		shown = 1;      /* the editor drew the next prompt */
+		if (cmd_mode)
+			run_command(line);
+		else if (!line)
+			ctrl_d();
+		else
+			send_line(line, strlen(line), 1);
+		free(line);
+	}
+}
+
+static void
+ui_atexit(void)
+{
+	if (editing) {
+		le_stop();
+		editing = 0;
+	}
+}
+
+int
+ui_start(struct session *s)
+{
+	static int registered;
+	struct termios t;
+
+	S = s;
+	if (tcgetattr(STDIN_FILENO, &t) == 0) {
+		eof_char = t.c_cc[VEOF];
+		intr_char = t.c_cc[VINTR];
+		susp_char = t.c_cc[VSUSP];
+	}
+	if (le_start(ui_getc, on_line, cmd_words) != 0) {
+		tool_msg("cannot start the line editor");
+		return -1;
+	}
+	/* After the start: libedit's initialisation drops any history read
+	 * before it. */
+	if (s->history)
+		le_history_load(s->history);
+	if (!registered) {
+		atexit(ui_atexit);
+		registered = 1;
+	}
+	editing = 1;
+	shown = 1;
+	return 0;
+}
+
+/* The history file is private: 0600 before anything is written to it. */
+static void
+save_history(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0 || fchmod(fd, 0600) != 0 || le_history_save(path) != 0) {
+		if (S->verbose >= 2)
+			tool_msg("cannot save the history to %s: %s", path,
+			         strerror(errno));
+	}
+	if (fd >= 0)
+		close(fd);
+}
+
+void
+ui_stop(struct session *s)
+{
+	if (!editing)
+		return;
+	/* The server's unfinished line stays on the screen as text. */
+	if (!(hidden && !cmd_mode)) {
+		hide_line();
+		term_write(partial, npartial);
+	}
+	if (npartial)
+		term_write("\n", 1);
+	npartial = 0;
+	le_stop();
+	editing = 0;
+	if (s->history)
+		save_history(s->history);
+	free(saved_line);
+	saved_line = NULL;
+	free(got_line);
+	got_line = NULL;
+	memset(hid, 0, sizeof hid);
+}

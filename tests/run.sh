@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Runs every unit test (cmocka, TAP output) and every command-line test (bats)
 # and ends with one line: "N passed, M failed". Exit status 1 if any failed.
-# B selects the build directory; extra arguments filter suites by name.
+# B selects the build directory; SAN_B, if set, names a second build (made
+# with SANITIZE=1) whose tests and tools run every suite again, as "san/...".
+# Extra arguments filter suites by name.
 set -u
 cd "$(dirname "$0")/.."
 B=${B:-build}
 case $B in /*) ;; *) B=$PWD/$B ;; esac
-export NK_BIN="$B/bin" NK_BUILD="$B"
+SAN_B=${SAN_B:-}
+case $SAN_B in /*|"") ;; *) SAN_B=$PWD/$SAN_B ;; esac
 log="$B/test-log.txt"
 : >"$log"
 pass=0 fail=0 skip=0
@@ -45,18 +48,26 @@ selected() {
 }
 FILTER=("$@")
 
-for t in "$B"/tests/test_*; do
-	[ -x "$t" ] || continue
-	name=unit/$(basename "$t")
-	selected "$name" || continue
-	run_suite "$name" env CMOCKA_MESSAGE_OUTPUT=TAP "$t"
-done
-for t in tests/cli/*.bats; do
-	[ -f "$t" ] || continue
-	name=cli/$(basename "$t" .bats)
-	selected "$name" || continue
-	run_suite "$name" bats --tap "$t"
-done
+# run_build DIR PREFIX: every unit and command-line suite against one build.
+run_build() {
+	local dir=$1 prefix=$2 t name
+	export NK_BIN="$dir/bin" NK_BUILD="$dir"
+	for t in "$dir"/tests/test_*; do
+		[ -x "$t" ] || continue
+		name=${prefix}unit/$(basename "$t")
+		selected "$name" || continue
+		run_suite "$name" env CMOCKA_MESSAGE_OUTPUT=TAP "$t"
+	done
+	for t in tests/cli/*.bats; do
+		[ -f "$t" ] || continue
+		name=${prefix}cli/$(basename "$t" .bats)
+		selected "$name" || continue
+		run_suite "$name" bats --tap "$t"
+	done
+}
+
+run_build "$B" ""
+[ -n "$SAN_B" ] && run_build "$SAN_B" "san/"
 
 if [ ${#failed_names[@]} -gt 0 ]; then
 	echo "failures (details in $log):"

@@ -295,3 +295,49 @@ uninstall:
 	$(Q)rm -f $(DESTDIR)$(BASHCOMPDIR)/nk $(CMD_NAMES:%=$(DESTDIR)$(BASHCOMPDIR)/nk-%) \
 		$(DESTDIR)$(ZSHCOMPDIR)/_nk $(DESTDIR)$(FISHCOMPDIR)/nk.fish \
 		$(CMD_NAMES:%=$(DESTDIR)$(FISHCOMPDIR)/nk-%.fish)
+
+# ---------------------------------------------------------------------------
+# Benchmarks (issue 8, docs/BENCHMARKS.md). `make bench` runs nk and curl
+# (and wget) side by side against an nginx that bench/run starts on
+# 127.0.0.1, plus the parser micro-benchmarks, and prints one table.
+# `make bench-quick` (or BENCH_QUICK=1) does every workload with few rounds
+# and 10 MiB in place of 1 GiB, to prove the harness works (CI runs it; no
+# thresholds). BENCH_ARGS passes options on: --only REGEX, --rounds N,
+# --clients nk,curl, --help. The files served are made once and kept in
+# $(B)/bench-cache.
+BENCH_PYTHON ?= $(if $(wildcard /usr/bin/python3),/usr/bin/python3,python3)
+BENCH_MICRO  := $(patsubst bench/%.c,$(B)/bench/%,$(wildcard bench/micro_*.c))
+BENCH_STATIC := $(B)/bench/spawn $(B)/bench/empty
+BENCH_DATA   := $(B)/bench/urltestdata.txt
+# kept, so that a second `make bench` relinks nothing
+.SECONDARY: $(BENCH_MICRO:$(B)/bench/%=$(B)/obj/bench/%.o)
+
+.PHONY: bench bench-quick bench-build
+bench-build: all $(BENCH_MICRO) $(BENCH_STATIC) $(BENCH_DATA)
+
+bench: bench-build
+	$(Q)$(BENCH_PYTHON) bench/run --build $(B) $(if $(filter 1,$(BENCH_QUICK)),--quick) $(BENCH_ARGS)
+
+bench-quick: bench-build
+	$(Q)$(BENCH_PYTHON) bench/run --build $(B) --quick $(BENCH_ARGS)
+
+$(B)/obj/bench/%.o: bench/%.c
+	@mkdir -p $(@D)
+	$(say) CC $<
+	$(Q)$(CC) $(BASE_CFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(B)/bench/micro_%: $(B)/obj/bench/micro_%.o $(LIB_A)
+	@mkdir -p $(@D)
+	$(say) LD $@
+	$(Q)$(CC) $(SAN_LDFLAGS) $(LDFLAGS) -o $@ $^ $(LIB_DEPS) -lm
+
+# Static and without sanitizers whatever the build: see bench/spawn.c.
+$(BENCH_STATIC): $(B)/bench/%: bench/%.c
+	@mkdir -p $(@D)
+	$(say) CC $@
+	$(Q)$(CC) -std=gnu11 $(WARN) -D_GNU_SOURCE -O2 -static -o $@ $<
+
+$(BENCH_DATA): tests/data/urltestdata.json bench/urltestdata.py
+	@mkdir -p $(@D)
+	$(say) GEN $@
+	$(Q)$(BENCH_PYTHON) bench/urltestdata.py $< $@

@@ -327,8 +327,14 @@ noproxy_entry(const char *e, size_t len, const char *host)
 	int bits = -1;
 	char *slash = strchr(ent, '/');
 	if (slash) {
+		/* A prefix length is 1 to 3 digits: anything else ("/", "/x",
+		 * "/-1") would read as /0, which matches every address. */
+		const char *d = slash + 1;
+		size_t nd = strspn(d, "0123456789");
+		if (nd == 0 || nd > 3 || d[nd] != '\0')
+			return 0;
 		*slash = '\0';
-		bits = atoi(slash + 1);
+		bits = (int)strtol(d, NULL, 10);
 	}
 	if (ip[0] == '[') {
 		ip++;
@@ -580,6 +586,7 @@ fill_addrs(nk_fetch_hop *h, nk_conn *c)
 	h->remote_port = nk_conn_peer_port(c);
 	struct sockaddr_storage ss;
 	socklen_t sl = sizeof ss;
+	memset(&ss, 0, sizeof ss);
 	if (getsockname(nk_conn_fd(c), (struct sockaddr *)&ss, &sl) == 0) {
 		nk_addr_str((struct sockaddr *)&ss, h->local_ip, sizeof h->local_ip);
 		if (ss.ss_family == AF_INET)
@@ -810,7 +817,6 @@ range_start(const struct nk_http_response *r, int64_t *total)
 /* Where decoded (or raw) body bytes go: the caller, within the limits. */
 struct sinkctx {
 	struct step *s;
-	nk_fetch_hop *h;
 };
 
 static nk_err
@@ -957,7 +963,7 @@ do_request(nk_fetch *f, struct step *s, nk_fetch_hop *h, char *errmsg)
 	h->proxied = px != NULL;
 
 	char *req = NULL;
-	size_t reqlen;
+	size_t reqlen = 0;
 	nk_err e = build_request(s, px, &req, &reqlen, errmsg);
 	if (e)
 		return e;
@@ -1013,6 +1019,8 @@ again:
 		got = 0;
 		e = read_head(f, pc.conn, &len, &r, s->deadline, h, &got, errmsg);
 	}
+	/* cppcheck does not follow the goto back to again: (fresh_tries 1). */
+	/* cppcheck-suppress knownConditionTrueFalse */
 	if (e && h->reused && !got && fresh_tries == 0 &&
 	    e != NK_ERR_OPERATION_TIMEDOUT) {
 		/* The server closed the idle connection as we reused it: say
@@ -1157,7 +1165,7 @@ again:
 		goto fail;
 	}
 
-	struct sinkctx k = { s, h };
+	struct sinkctx k = { s };
 	if (!discard && (b.te_codings ||
 	                 (s->rq->compressed &&
 	                  nk_http_header_find(&r, "Content-Encoding", NULL)))) {

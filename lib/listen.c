@@ -188,6 +188,7 @@ nk_listen_port(int fd)
 {
 	struct sockaddr_storage ss;
 	socklen_t len = sizeof ss;
+	memset(&ss, 0, sizeof ss);
 	if (getsockname(fd, (struct sockaddr *)&ss, &len) != 0)
 		return -1;
 	if (ss.ss_family == AF_INET6)

@@ -60,6 +60,8 @@ ipv6_parse(const char *in, size_t len, uint16_t addr[8], const char **reason,
 #define C (p < len ? (unsigned char)in[p] : 0)
 #define FAIL(why, pos) return fail(reason, at, why, pos)
 #define AT_END (p >= len)
+	/* cppcheck reads AT_END with p still 0 as "len <= 0" on an unsigned. */
+	/* cppcheck-suppress unsignedLessThanZero */
 	if (!AT_END && C == ':') {
 		if (p + 1 >= len || in[p + 1] != ':')
 			FAIL("IPv6 address starts with a single ':'", p);

@@ -17,27 +17,22 @@
 #include <sys/socket.h>
 
 #include "nk/nk.h"
+#include "netargs.h"
 #include "opts.h"
 #include "text.h"
 #include "tool.h"
 
 enum {
-	O_LISTEN = 1, O_IPV4, O_IPV6, O_RESOLVE, O_CONNECT_TO, O_CONNECT_TIMEOUT,
-	O_TIMEOUT, O_COUNT, O_SIZE, O_INTERVAL, O_QUIET, O_VERBOSE,
+	O_LISTEN = 1, O_TIMEOUT, O_COUNT, O_SIZE, O_INTERVAL, O_QUIET, O_VERBOSE,
 	O_MAX_CLIENTS,
 };
 
 static const struct opt opts[] = {
 	{ O_LISTEN, 'l', "listen", OPT_STRING, "[ADDR:]PORT",
 	  NULL, "run the echo server on ADDR (default all) and PORT (0: any)" },
-	{ O_IPV4, '4', "ipv4", OPT_FLAG, NULL, NULL, "use IPv4 addresses only" },
-	{ O_IPV6, '6', "ipv6", OPT_FLAG, NULL, NULL, "use IPv6 addresses only" },
-	{ O_RESOLVE, 0, "resolve", OPT_STRING, "HOST:PORT:ADDR[,ADDR...]",
-	  NULL, "use these addresses for HOST:PORT (repeatable)" },
-	{ O_CONNECT_TO, 0, "connect-to", OPT_STRING, "HOST1:PORT1:HOST2:PORT2",
-	  NULL, "connect to HOST2:PORT2 instead of HOST1:PORT1 (repeatable)" },
-	{ O_CONNECT_TIMEOUT, 0, "connect-timeout", OPT_NUM, "SECS",
-	  NULL, "give up connecting (and resolving) after SECS" },
+	NETARGS_FAMILY_OPTS,
+	NETARGS_RESOLVE_OPT,
+	NETARGS_CONNECT_OPTS,
 	{ O_TIMEOUT, 'W', "timeout", OPT_NUM, "SECS",
 	  NULL, "wait at most SECS for each echo (default 10, 0: forever)" },
 	{ O_COUNT, 'c', "count", OPT_NUM, "N",
@@ -241,6 +236,8 @@ serve(const char *spec, int family, int verbose, long max_clients)
 	struct client *cl = calloc((size_t)max_clients, sizeof *cl);
 	struct pollfd *pf = calloc((size_t)max_clients + nl, sizeof *pf);
 	if (!cl || !pf) {
+		free(cl);
+		free(pf);
 		tool_msg("out of memory");
 		return NK_ERR_OUT_OF_MEMORY;
 	}
@@ -298,6 +295,7 @@ serve(const char *spec, int family, int verbose, long max_clients)
 			while (nc < (size_t)max_clients) {
 				struct sockaddr_storage ss;
 				socklen_t sl = sizeof ss;
+				memset(&ss, 0, sizeof ss);
 				int fd = accept4(pf[i].fd, (struct sockaddr *)&ss, &sl,
 				                 SOCK_NONBLOCK | SOCK_CLOEXEC);
 				if (fd < 0) {
@@ -464,11 +462,13 @@ exchange(nk_conn *c, const struct msg *m, int64_t timeout_ms, struct bufs *b,
 		if (e)
 			goto lost;
 		if (got > 0) {
-			const char *exp = m->data + r->back;
-			if (!m->data) {
+			/* Generated messages have no data to point into (and an
+			 * offset from NULL is undefined behaviour). */
+			const char *exp = b->e;
+			if (m->data)
+				exp = m->data + r->back;
+			else
 				gen(m->seq, m->len, r->back, b->e, got);
-				exp = b->e;
-			}
 			if (!r->mismatch && memcmp(exp, b->r, got) != 0) {
 				size_t i = 0;
 				while (exp[i] == b->r[i])
@@ -657,27 +657,21 @@ run_client(const struct client_opts *co, const nk_netopts *no)
 	return st.mismatched ? NK_ERR_ECHO_MISMATCH : 0;
 }
 
-/* Parses the arguments and runs the client or the server. The three
- * arrays have room for argc entries each. */
+/* Parses the arguments and runs the client or the server. pos has room
+ * for argc entries. */
 static int
-run(int argc, char **argv, const char **resolve, const char **connect_to,
-    char **pos)
+run(int argc, char **argv, struct netargs *na, char **pos)
 {
 	struct optstate os = { 1, NULL, 0 };
 	struct client_opts co;
-	nk_netopts no;
 	const char *arg, *listen_spec = NULL;
 	size_t npos = 0;
 	int verbose = 0, size_set = 0, id;
 	long max_clients = 1000, l;
-	char err[NK_ERR_MSG_LEN] = "";
 
 	memset(&co, 0, sizeof co);
-	memset(&no, 0, sizeof no);
 	co.size = 64;
 	co.timeout_ms = 10000;
-	no.resolve = resolve;
-	no.connect_to = connect_to;
 	while ((id = opt_next(&os, argc, argv, &tool, &arg)) != OPT_END) {
 		switch (id) {
 		case OPT_ERROR:
@@ -687,25 +681,6 @@ run(int argc, char **argv, const char **resolve, const char **connect_to,
 			break;
 		case O_LISTEN:
 			listen_spec = arg;
-			break;
-		case O_IPV4:
-		case O_IPV6:
-			if (no.family && no.family != (id == O_IPV4 ? 4 : 6)) {
-				tool_msg("-4 and -6 exclude each other");
-				return NK_ERR_FAILED_INIT;
-			}
-			no.family = id == O_IPV4 ? 4 : 6;
-			break;
-		case O_RESOLVE:
-			resolve[no.nresolve++] = arg;
-			break;
-		case O_CONNECT_TO:
-			connect_to[no.nconnect_to++] = arg;
-			break;
-		case O_CONNECT_TIMEOUT:
-			if (tool_parse_secs(arg, "--connect-timeout",
-			                    &no.connect_timeout_ms) != 0)
-				return NK_ERR_FAILED_INIT;
 			break;
 		case O_TIMEOUT:
 			if (tool_parse_secs(arg, "--timeout", &co.timeout_ms) != 0)
@@ -735,15 +710,21 @@ run(int argc, char **argv, const char **resolve, const char **connect_to,
 			                    &max_clients))
 				return NK_ERR_FAILED_INIT;
 			break;
+		default:
+			if (netargs_take(na, id, arg) < 0)
+				return NK_ERR_FAILED_INIT;
+			break;
 		}
 	}
+	if (netargs_finish(na) != 0)
+		return NK_ERR_FAILED_INIT;
 
 	if (listen_spec) {
 		if (npos) {
 			tool_msg("--listen takes no HOST or MESSAGE arguments");
 			return NK_ERR_FAILED_INIT;
 		}
-		return serve(listen_spec, no.family, verbose, max_clients);
+		return serve(listen_spec, na->net.family, verbose, max_clients);
 	}
 	if (npos < 2) {
 		tool_msg("need HOST and PORT (or --listen); try --help");
@@ -762,27 +743,23 @@ run(int argc, char **argv, const char **resolve, const char **connect_to,
 	}
 	if (size_set && !co.count)
 		co.count = 1;
-	nk_err e = nk_netopts_check(&no, err);
-	if (e)
-		return tool_fail(e, err);
-	return run_client(&co, &no);
+	return run_client(&co, &na->net);
 }
 
 int
 main(int argc, char **argv)
 {
-	const char **resolve = calloc((size_t)argc, sizeof *resolve);
-	const char **connect_to = calloc((size_t)argc, sizeof *connect_to);
 	char **pos = calloc((size_t)argc, sizeof *pos);
+	struct netargs na;
 	int rc;
 
 	tool_init(argc, argv);
-	if (!resolve || !connect_to || !pos)
+	memset(&na, 0, sizeof na);
+	if (!pos)
 		rc = tool_fail(NK_ERR_OUT_OF_MEMORY, "out of memory");
 	else
-		rc = run(argc, argv, resolve, connect_to, pos);
-	free(resolve);
-	free(connect_to);
+		rc = run(argc, argv, &na, pos);
+	netargs_free(&na);
 	free(pos);
 	return rc;
 }

@@ -17,6 +17,7 @@
 #include "nk/http.h"
 #include "nk/tls.h"
 #include "nk/x509.h"
+#include "netargs.h"
 #include "opts.h"
 #include "tool.h"
 #include "http.h"
@@ -27,11 +28,9 @@ enum {
 	O_INCLUDE, O_HEAD, O_DUMP_HEADER, O_HEADER, O_USER_AGENT, O_REFERER,
 	O_USER, O_REQUEST, O_LOCATION, O_MAX_REDIRS, O_FAIL, O_FAIL_WITH_BODY,
 	O_FAIL_EARLY, O_SILENT, O_SHOW_ERROR, O_VERBOSE, O_WRITE_OUT,
-	O_CONNECT_TIMEOUT, O_MAX_TIME, O_MAX_FILESIZE, O_RESOLVE, O_CONNECT_TO,
-	O_IPV4, O_IPV6, O_HTTP10, O_HTTP11, O_COMPRESSED, O_RETRY,
+	O_MAX_TIME, O_MAX_FILESIZE, O_HTTP10, O_HTTP11, O_COMPRESSED, O_RETRY,
 	O_RETRY_DELAY, O_RETRY_MAX_TIME, O_RETRY_CONNREFUSED, O_RETRY_ALL,
-	O_PROXY, O_NOPROXY, O_CONTINUE_AT, O_CACERT, O_CAPATH, O_INSECURE,
-	O_TLS12, O_TLS13, O_TLS_MAX, O_CERT, O_KEY, O_PINNED, O_NO_PROGRESS,
+	O_PROXY, O_NOPROXY, O_CONTINUE_AT, O_PINNED, O_NO_PROGRESS,
 };
 
 static const struct opt opts[] = {
@@ -77,18 +76,13 @@ static const struct opt opts[] = {
 	  NULL, "show the steps, and the heads sent and received, on stderr" },
 	{ O_WRITE_OUT, 'w', "write-out", OPT_STRING, "FORMAT",
 	  NULL, "print FORMAT after each transfer (%{http_code}, %{json}...)" },
-	{ O_CONNECT_TIMEOUT, 0, "connect-timeout", OPT_NUM, "SECS",
-	  NULL, "give up connecting (with TLS) after SECS" },
 	{ O_MAX_TIME, 'm', "max-time", OPT_NUM, "SECS",
 	  NULL, "give up a transfer after SECS" },
 	{ O_MAX_FILESIZE, 0, "max-filesize", OPT_NUM, "BYTES",
 	  NULL, "refuse bodies larger than BYTES (k, M, G suffixes)" },
-	{ O_RESOLVE, 0, "resolve", OPT_STRING, "HOST:PORT:ADDR",
-	  NULL, "use ADDR for HOST and PORT" },
-	{ O_CONNECT_TO, 0, "connect-to", OPT_STRING, "H1:P1:H2:P2",
-	  NULL, "connect to H2:P2 for requests to H1:P1" },
-	{ O_IPV4, '4', "ipv4", OPT_FLAG, NULL, NULL, "IPv4 only" },
-	{ O_IPV6, '6', "ipv6", OPT_FLAG, NULL, NULL, "IPv6 only" },
+	NETARGS_CONNECT_OPTS,
+	NETARGS_RESOLVE_OPT,
+	NETARGS_FAMILY_OPTS,
 	{ O_HTTP10, '0', "http1.0", OPT_FLAG, NULL,
 	  NULL, "send HTTP/1.0 requests" },
 	{ O_HTTP11, 0, "http1.1", OPT_FLAG, NULL,
@@ -111,20 +105,9 @@ static const struct opt opts[] = {
 	  NULL, "hosts to reach without the proxy (* for all)" },
 	{ O_CONTINUE_AT, 'C', "continue-at", OPT_STRING, "OFFSET|-",
 	  NULL, "resume at OFFSET, or (-) at the output file's size" },
-	{ O_CACERT, 0, "cacert", OPT_FILE, "FILE",
-	  NULL, "trust the CA certificates in FILE" },
-	{ O_CAPATH, 0, "capath", OPT_DIR, "DIR",
-	  NULL, "trust the CA certificates in the hashed DIR" },
-	{ O_INSECURE, 'k', "insecure", OPT_FLAG, NULL,
-	  NULL, "do not verify the server's certificate" },
-	{ O_TLS12, 0, "tlsv1.2", OPT_FLAG, NULL, NULL, "TLS 1.2 or later" },
-	{ O_TLS13, 0, "tlsv1.3", OPT_FLAG, NULL, NULL, "TLS 1.3 only" },
-	{ O_TLS_MAX, 0, "tls-max", OPT_CHOICE, "VERSION",
-	  "1.2|1.3", "highest TLS version to use" },
-	{ O_CERT, 'E', "cert", OPT_FILE, "FILE",
-	  NULL, "client certificate (PEM)" },
-	{ O_KEY, 0, "key", OPT_FILE, "FILE",
-	  NULL, "client private key (PEM)" },
+	TLSARGS_VERIFY_OPTS,
+	TLSARGS_VERSION_OPTS,
+	TLSARGS_CLIENT_OPTS,
 	{ O_PINNED, 0, "pinnedpubkey", OPT_STRING, "sha256//BASE64",
 	  NULL, "the server key must match one of these pins (;-separated)" },
 	{ O_NO_PROGRESS, 0, "no-progress-meter", OPT_FLAG, NULL,
@@ -166,7 +149,7 @@ strv_add(struct strv *a, const char *s)
 struct cfg {
 	struct strv owned;          /* strings made here, freed at exit */
 	const char *default_scheme;
-	struct strv urls, outputs, headers, resolve, connect_to;
+	struct strv urls, outputs, headers;
 	const char *output_dir, *dump_header, *user_agent, *referer, *user;
 	const char *method, *proxy, *noproxy;
 	int proxy_set, remote_all, include, head, location, fail,
@@ -174,14 +157,14 @@ struct cfg {
 	    no_progress, compressed, http10, auto_referer;
 	long max_redirs;
 	int max_redirs_set;
-	int64_t connect_timeout_ms, max_time_ms, max_filesize;
+	int64_t max_time_ms, max_filesize;
 	long retry;
 	int64_t retry_delay_ms, retry_max_time_ms;
 	int retry_connrefused, retry_all;
 	int resume;                 /* 0 no, 1 -C -, 2 -C OFFSET */
 	int64_t resume_offset;
-	int family;
-	nk_tls_config tls;
+	struct netargs na;          /* -4 ... --connect-timeout, --cacert ...
+	                             * --key; --pinnedpubkey is in na.tls too */
 };
 
 static void
@@ -193,8 +176,7 @@ cfg_free(struct cfg *c)
 	free(c->urls.v);
 	free(c->outputs.v);
 	free(c->headers.v);
-	free(c->resolve.v);
-	free(c->connect_to.v);
+	netargs_free(&c->na);
 }
 
 /* --max-filesize: bytes with an optional k/M/G suffix (powers of 1024). */
@@ -364,11 +346,6 @@ parse_args(struct cfg *c, int argc, char **argv, const struct tool *t)
 				return e;
 			break;
 		}
-		case O_CONNECT_TIMEOUT:
-			if (tool_parse_secs(arg, "--connect-timeout",
-			                    &c->connect_timeout_ms))
-				return NK_ERR_FAILED_INIT;
-			break;
 		case O_MAX_TIME:
 			if (tool_parse_secs(arg, "--max-time", &c->max_time_ms))
 				return NK_ERR_FAILED_INIT;
@@ -380,10 +357,6 @@ parse_args(struct cfg *c, int argc, char **argv, const struct tool *t)
 				return NK_ERR_FAILED_INIT;
 			}
 			break;
-		case O_RESOLVE: strv_add(&c->resolve, arg); break;
-		case O_CONNECT_TO: strv_add(&c->connect_to, arg); break;
-		case O_IPV4: c->family = 4; break;
-		case O_IPV6: c->family = 6; break;
 		case O_HTTP10: c->http10 = 1; break;
 		case O_HTTP11: c->http10 = 0; break;
 		case O_COMPRESSED: c->compressed = 1; break;
@@ -421,19 +394,12 @@ parse_args(struct cfg *c, int argc, char **argv, const struct tool *t)
 				c->resume_offset = v;
 			}
 			break;
-		case O_CACERT: c->tls.cafile = arg; break;
-		case O_CAPATH: c->tls.capath = arg; break;
-		case O_INSECURE: c->tls.insecure = 1; break;
-		case O_TLS12: c->tls.min_version = NK_TLS_1_2; break;
-		case O_TLS13: c->tls.min_version = NK_TLS_1_3; break;
-		case O_TLS_MAX:
-			c->tls.max_version = strcmp(arg, "1.2") == 0 ? NK_TLS_1_2
-			                                             : NK_TLS_1_3;
-			break;
-		case O_CERT: c->tls.cert = arg; break;
-		case O_KEY: c->tls.key = arg; break;
-		case O_PINNED: c->tls.pinned_pubkey = arg; break;
+		case O_PINNED: c->na.tls.pinned_pubkey = arg; break;
 		case O_NO_PROGRESS: c->no_progress = 1; break;
+		default:
+			if (netargs_take(&c->na, id, arg) < 0)
+				return NK_ERR_FAILED_INIT;
+			break;
 		}
 	}
 	if (c->urls.n == 0) {
@@ -448,13 +414,7 @@ parse_args(struct cfg *c, int argc, char **argv, const struct tool *t)
 				return NK_ERR_FAILED_INIT;
 			}
 	}
-	if (c->tls.min_version && c->tls.max_version &&
-	    c->tls.max_version < c->tls.min_version) {
-		tool_msg("--tls-max %s is below the minimum version asked for",
-		         c->tls.max_version == NK_TLS_1_2 ? "1.2" : "1.3");
-		return NK_ERR_FAILED_INIT;
-	}
-	return 0;
+	return netargs_finish(&c->na) == 0 ? 0 : NK_ERR_FAILED_INIT;
 }
 
 /* ---- one transfer -------------------------------------------------- */
@@ -506,7 +466,7 @@ on_trace(void *ctx, nk_fetch_trace what, const char *data, size_t len,
 		char host[256];
 		snprintf(host, sizeof host, "%.*s", (int)len, data);
 		tlsreport_summary(stderr, obj, host, "* ");
-		if (x->c->tls.insecure && !((const nk_tls_info *)obj)->verify_ok)
+		if (x->c->na.tls.insecure && !((const nk_tls_info *)obj)->verify_ok)
 			fputs("* --insecure: going on anyway\n", stderr);
 		break;
 	}
@@ -729,15 +689,8 @@ main(int argc, char **argv)
 
 	nk_fetch_config fc;
 	memset(&fc, 0, sizeof fc);
-	fc.net.family = c.family;
-	fc.net.resolve = c.resolve.v;
-	fc.net.nresolve = c.resolve.n;
-	fc.net.connect_to = c.connect_to.v;
-	fc.net.nconnect_to = c.connect_to.n;
-	fc.net.connect_timeout_ms = c.connect_timeout_ms;
-	fc.tls = c.tls;
-	fc.tls.default_cafile = env2("SSL_CERT_FILE", NULL);
-	fc.tls.default_capath = env2("SSL_CERT_DIR", NULL);
+	fc.net = c.na.net;
+	fc.tls = c.na.tls;
 	if (c.proxy_set) {
 		fc.http_proxy = fc.https_proxy = c.proxy;
 	} else {

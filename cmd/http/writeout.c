@@ -400,6 +400,8 @@ json_headers(FILE *f, const nk_fetch_hop *h)
 		char name[256];
 		size_t nl = hi->name_len < sizeof name - 1 ? hi->name_len
 		                                            : sizeof name - 1;
+		/* cppcheck takes nl for 0 (it is name_len, capped). */
+		/* cppcheck-suppress knownConditionTrueFalse */
 		for (size_t k = 0; k < nl; k++)
 			name[k] = (char)(hi->name[k] >= 'A' && hi->name[k] <= 'Z'
 			                 ? hi->name[k] + 32 : hi->name[k]);

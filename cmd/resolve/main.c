@@ -5,17 +5,16 @@
 #include <string.h>
 
 #include "nk/nk.h"
+#include "netargs.h"
 #include "opts.h"
 #include "text.h"
 #include "tool.h"
 
-enum { O_IPV4 = 1, O_IPV6, O_RESOLVE, O_JSON, O_TIMEOUT, O_PORT };
+enum { O_JSON = 1, O_TIMEOUT, O_PORT };
 
 static const struct opt opts[] = {
-	{ O_IPV4, '4', "ipv4", OPT_FLAG, NULL, NULL, "show IPv4 addresses only" },
-	{ O_IPV6, '6', "ipv6", OPT_FLAG, NULL, NULL, "show IPv6 addresses only" },
-	{ O_RESOLVE, 0, "resolve", OPT_STRING, "HOST:PORT:ADDR[,ADDR...]",
-	  NULL, "use these addresses for HOST:PORT (repeatable)" },
+	NETARGS_FAMILY_OPTS,
+	NETARGS_RESOLVE_OPT,
 	{ O_JSON, 0, "json", OPT_FLAG, NULL, NULL,
 	  "print one JSON array with an object per host" },
 	{ O_TIMEOUT, 'm', "timeout", OPT_NUM, "SECS",
@@ -81,13 +80,13 @@ json_result(const char *host, const nk_addrlist *l, nk_err e,
 	printf("], \"elapsed_ms\": %.3f}", (double)l->elapsed / 1000.0);
 }
 
-/* Parses the arguments and resolves each host. The arrays have room for
- * argc entries each. */
+/* Parses the arguments and resolves each host. hosts has room for argc
+ * entries. */
 static int
-run(int argc, char **argv, const char **resolve, const char **hosts)
+run(int argc, char **argv, struct netargs *na, const char **hosts)
 {
 	struct optstate os = { 1, NULL, 0 };
-	nk_netopts no;
+	const nk_netopts *no = &na->net;
 	const char *arg;
 	size_t nhosts = 0;
 	int json = 0, id, rc = 0, shown = 0;
@@ -95,25 +94,12 @@ run(int argc, char **argv, const char **resolve, const char **hosts)
 	long port = 0;
 	char err[NK_ERR_MSG_LEN];
 
-	memset(&no, 0, sizeof no);
-	no.resolve = resolve;
 	while ((id = opt_next(&os, argc, argv, &tool, &arg)) != OPT_END) {
 		switch (id) {
 		case OPT_ERROR:
 			return NK_ERR_FAILED_INIT;
 		case OPT_ARG:
 			hosts[nhosts++] = arg;
-			break;
-		case O_IPV4:
-		case O_IPV6:
-			if (no.family && no.family != (id == O_IPV4 ? 4 : 6)) {
-				tool_msg("-4 and -6 exclude each other");
-				return NK_ERR_FAILED_INIT;
-			}
-			no.family = id == O_IPV4 ? 4 : 6;
-			break;
-		case O_RESOLVE:
-			resolve[no.nresolve++] = arg;
 			break;
 		case O_JSON:
 			json = 1;
@@ -126,16 +112,18 @@ run(int argc, char **argv, const char **resolve, const char **hosts)
 			if (tool_parse_long(arg, 1, 65535, "--port", &port) != 0)
 				return NK_ERR_FAILED_INIT;
 			break;
+		default:
+			if (netargs_take(na, id, arg) < 0)
+				return NK_ERR_FAILED_INIT;
+			break;
 		}
 	}
 	if (nhosts == 0) {
 		tool_msg("name a HOST to resolve; try --help");
 		return NK_ERR_FAILED_INIT;
 	}
-	err[0] = '\0';
-	nk_err e = nk_netopts_check(&no, err);
-	if (e)
-		return tool_fail(e, err);
+	if (netargs_finish(na) != 0)
+		return NK_ERR_FAILED_INIT;
 
 	if (json)
 		putchar('[');
@@ -143,8 +131,8 @@ run(int argc, char **argv, const char **resolve, const char **hosts)
 		nk_addrlist l;
 		nk_time t0 = nk_now();
 		err[0] = '\0';
-		e = nk_resolve(&no, hosts[i], (int)port,
-		               nk_deadline_in_ms(timeout_ms), &l, err);
+		nk_err e = nk_resolve(no, hosts[i], (int)port,
+		                      nk_deadline_in_ms(timeout_ms), &l, err);
 		if (e) {
 			/* The message goes to stderr in both modes; JSON also
 			 * carries it, so a script needs only stdout. */
@@ -167,16 +155,17 @@ run(int argc, char **argv, const char **resolve, const char **hosts)
 int
 main(int argc, char **argv)
 {
-	const char **resolve = calloc((size_t)argc, sizeof *resolve);
 	const char **hosts = calloc((size_t)argc, sizeof *hosts);
+	struct netargs na;
 	int rc;
 
 	tool_init(argc, argv);
-	if (!resolve || !hosts)
+	memset(&na, 0, sizeof na);
+	if (!hosts)
 		rc = tool_fail(NK_ERR_OUT_OF_MEMORY, "out of memory");
 	else
-		rc = run(argc, argv, resolve, hosts);
-	free(resolve);
+		rc = run(argc, argv, &na, hosts);
+	netargs_free(&na);
 	free(hosts);
 	return rc;
 }

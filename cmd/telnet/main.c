@@ -27,35 +27,24 @@
 #include "nk/telnet.h"
 #include "nk/tls.h"
 #include "lineedit.h"
+#include "netargs.h"
 #include "opts.h"
 #include "session.h"
 #include "tool.h"
 
 enum {
-	O_4 = 1, O_6, O_RESOLVE, O_CONNECT_TO, O_CONNECT_TIMEOUT, O_TLS,
-	O_CACERT, O_CAPATH, O_INSECURE, O_SERVERNAME, O_ESCAPE, O_LF, O_RAW,
-	O_RAW_OUTPUT, O_QUIT, O_IDLE, O_VERBOSE,
+	O_TLS = 1, O_ESCAPE, O_LF, O_RAW, O_RAW_OUTPUT, O_QUIT, O_IDLE,
+	O_VERBOSE,
 };
 
 static const struct opt opts[] = {
-	{ O_4, '4', "ipv4", OPT_FLAG, NULL, NULL, "use IPv4 addresses only" },
-	{ O_6, '6', "ipv6", OPT_FLAG, NULL, NULL, "use IPv6 addresses only" },
-	{ O_RESOLVE, 0, "resolve", OPT_STRING, "HOST:PORT:ADDR", NULL,
-	  "use ADDR for HOST:PORT (repeatable)" },
-	{ O_CONNECT_TO, 0, "connect-to", OPT_STRING, "H1:P1:H2:P2", NULL,
-	  "connect to H2:P2 when asked for H1:P1 (repeatable)" },
-	{ O_CONNECT_TIMEOUT, 0, "connect-timeout", OPT_NUM, "SECS", NULL,
-	  "give up connecting and the TLS handshake after SECS (default 300)" },
+	NETARGS_FAMILY_OPTS,
+	NETARGS_RESOLVE_OPT,
+	NETARGS_CONNECT_OPTS,
 	{ O_TLS, 0, "tls", OPT_FLAG, NULL, NULL,
 	  "wrap the session in TLS, verified (default port 992)" },
-	{ O_CACERT, 0, "cacert", OPT_FILE, "FILE", NULL,
-	  "trust the CA certificates in FILE (PEM) instead of the system's" },
-	{ O_CAPATH, 0, "capath", OPT_DIR, "DIR", NULL,
-	  "trust the CA certificates in DIR (hashed) instead of the system's" },
-	{ O_INSECURE, 'k', "insecure", OPT_FLAG, NULL, NULL,
-	  "go on when the certificate does not verify" },
-	{ O_SERVERNAME, 0, "servername", OPT_HOST, "NAME", NULL,
-	  "send NAME as SNI and verify the certificate for it" },
+	TLSARGS_VERIFY_OPTS,
+	TLSARGS_SERVERNAME_OPT,
 	{ O_ESCAPE, 'e', "escape", OPT_STRING, "CHAR", NULL,
 	  "escape character: ^X, one character, or none (default ^])" },
 	{ O_LF, 0, "lf", OPT_FLAG, NULL, NULL,
@@ -79,11 +68,9 @@ static const struct tool tool = {
 
 struct args {
 	const char *host, *portarg;
-	nk_netopts net;
-	const char *resolve[64], *connect_to[64];
-	int64_t connect_ms, quit_ms, idle_ms;
-	int tls, insecure, lf, raw, raw_output, verbose, escape;
-	const char *cacert, *capath, *servername;
+	struct netargs na;
+	int64_t quit_ms, idle_ms;
+	int tls, lf, raw, raw_output, verbose, escape;
 };
 
 static void
@@ -180,43 +167,8 @@ parse_args(int argc, char **argv, struct args *a)
 				return -1;
 			}
 			break;
-		case O_4:
-			a->net.family = 4;
-			break;
-		case O_6:
-			a->net.family = 6;
-			break;
-		case O_RESOLVE:
-		case O_CONNECT_TO: {
-			int r = id == O_RESOLVE;
-			size_t *n = r ? &a->net.nresolve : &a->net.nconnect_to;
-			if (*n == 64) {
-				tool_msg("too many --%s entries",
-				         r ? "resolve" : "connect-to");
-				return -1;
-			}
-			(r ? a->resolve : a->connect_to)[(*n)++] = arg;
-			break;
-		}
-		case O_CONNECT_TIMEOUT:
-			if (tool_parse_secs(arg, "--connect-timeout", &ms) != 0)
-				return -1;
-			a->connect_ms = ms;
-			break;
 		case O_TLS:
 			a->tls = 1;
-			break;
-		case O_CACERT:
-			a->cacert = arg;
-			break;
-		case O_CAPATH:
-			a->capath = arg;
-			break;
-		case O_INSECURE:
-			a->insecure = 1;
-			break;
-		case O_SERVERNAME:
-			a->servername = arg;
 			break;
 		case O_ESCAPE:
 			if (parse_escape(arg, &a->escape) != 0)
@@ -244,19 +196,23 @@ parse_args(int argc, char **argv, struct args *a)
 		case O_VERBOSE:
 			a->verbose++;
 			break;
+		default:
+			if (netargs_take(&a->na, id, arg) < 0)
+				return -1;
+			break;
 		}
 	}
 	if (!a->host || !*a->host) {
 		tool_msg("missing HOST (see nk telnet --help)");
 		return -1;
 	}
-	if (!a->tls && (a->cacert || a->capath || a->insecure || a->servername)) {
+	const nk_tls_config *tc = &a->na.tls;
+	if (!a->tls && (tc->cafile || tc->capath || tc->insecure ||
+	                a->na.servername)) {
 		tool_msg("--cacert, --capath, -k and --servername need --tls");
 		return -1;
 	}
-	a->net.resolve = a->resolve;
-	a->net.connect_to = a->connect_to;
-	return 0;
+	return netargs_finish(&a->na);
 }
 
 /* mkdir -p, each directory it creates private (0700, as XDG asks). */
@@ -333,14 +289,18 @@ main(int argc, char **argv)
 	memset(&a, 0, sizeof a);
 	a.quit_ms = -1;
 	a.escape = 0x1d;
-	if (parse_args(argc, argv, &a) != 0)
+	if (parse_args(argc, argv, &a) != 0) {
+		netargs_free(&a.na);
 		return 2;
+	}
 
 	memset(&s, 0, sizeof s);
 	s.host = a.host;
 	s.port = a.tls ? 992 : 23;
-	if (a.portarg && parse_port(a.portarg, &s.port) != 0)
+	if (a.portarg && parse_port(a.portarg, &s.port) != 0) {
+		netargs_free(&a.na);
 		return 2;
+	}
 	s.interactive = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
 	s.verbose = a.verbose + s.interactive;
 	s.lf = a.lf;
@@ -351,30 +311,19 @@ main(int argc, char **argv)
 	s.safe.raw = a.raw_output;
 	s.safe.utf8 = !strcmp(nl_langinfo(CODESET), "UTF-8");
 
-	if ((e = nk_netopts_check(&a.net, err)) != NK_OK)
-		return tool_fail(e, err);
-
 	nk_tls_ctx *ctx = NULL;
-	if (a.tls) {
-		nk_tls_config tc;
-		memset(&tc, 0, sizeof tc);
-		tc.cafile = a.cacert;
-		tc.capath = a.capath;
-		tc.default_cafile = getenv("SSL_CERT_FILE");
-		tc.default_capath = getenv("SSL_CERT_DIR");
-		tc.insecure = a.insecure;
-		if ((e = nk_tls_ctx_new(&tc, &ctx, err)) != NK_OK)
-			return tool_fail(e, err);
+	if (a.tls && (e = nk_tls_ctx_new(&a.na.tls, &ctx, err)) != NK_OK) {
+		netargs_free(&a.na);
+		return tool_fail(e, err);
 	}
 
-	/* curl's default: five minutes for TCP and TLS together. */
-	int64_t budget = a.connect_ms > 0 ? a.connect_ms : 300000;
-	nk_time deadline = nk_deadline_in_ms(budget);
-	a.net.connect_timeout_ms = budget;
+	/* --connect-timeout bounds TCP and TLS together, as in curl. */
+	nk_time deadline = nk_deadline_in_ms(a.na.net.connect_timeout_ms);
 	nk_connect_info info;
 	nk_conn *conn = NULL;
 	s.start = nk_now();
-	e = nk_connect(&a.net, a.host, s.port, deadline, &conn, &info, err);
+	e = nk_connect(&a.na.net, a.host, s.port, deadline, &conn, &info, err);
+	netargs_free(&a.na);
 	report_attempts(&s, &info);
 	if (e) {
 		nk_tls_ctx_free(ctx);
@@ -387,7 +336,7 @@ main(int argc, char **argv)
 	nk_tls_info tls;
 	memset(&tls, 0, sizeof tls);
 	if (a.tls) {
-		const char *name = a.servername ? a.servername : a.host;
+		const char *name = a.na.servername ? a.na.servername : a.host;
 		e = nk_tls_start(ctx, conn, name, deadline, &tls, err);
 		nk_tls_ctx_free(ctx);
 		if (e) {

@@ -13,6 +13,7 @@
 #include <arpa/inet.h>
 
 #include "nk/nk.h"
+#include "netargs.h"
 #include "opts.h"
 #include "starttls.h"
 #include "tlsreport.h"
@@ -20,54 +21,34 @@
 #include "tool.h"
 
 enum {
-	O_RESOLVE = 1, O_CONNECT_TO, O_CACERT, O_CAPATH, O_INSECURE,
-	O_CONNECT_TIMEOUT, O_MAX_TIME, O_IPV4, O_IPV6, O_SERVERNAME, O_TLSV12,
-	O_TLSV13, O_TLS_MAX, O_ALPN, O_JSON, O_PEM, O_OUTPUT, O_EXPIRY_WARN,
-	O_STARTTLS, O_CERT, O_KEY, O_VERBOSE,
+	O_MAX_TIME = 1, O_ALPN, O_JSON, O_PEM, O_OUTPUT, O_EXPIRY_WARN,
+	O_STARTTLS, O_VERBOSE,
 };
 
 static const struct opt opts[] = {
 	{ O_ALPN, 0, "alpn", OPT_STRING, "LIST", NULL,
 	  "offer these ALPN protocols (comma-separated: h2,http/1.1)" },
-	{ O_CACERT, 0, "cacert", OPT_FILE, "FILE", NULL,
-	  "verify against the CA certificates in FILE (PEM)" },
-	{ O_CAPATH, 0, "capath", OPT_DIR, "DIR", NULL,
-	  "verify against the hashed CA directory DIR" },
-	{ O_CERT, 0, "cert", OPT_FILE, "FILE", NULL,
-	  "client certificate (PEM, may hold the key too)" },
-	{ O_CONNECT_TIMEOUT, 0, "connect-timeout", OPT_NUM, "SECS", NULL,
-	  "give up connecting after SECS" },
-	{ O_CONNECT_TO, 0, "connect-to", OPT_STRING, "HOST1:PORT1:HOST2:PORT2",
-	  NULL, "connect to HOST2:PORT2 instead of HOST1:PORT1 (repeatable)" },
 	{ O_EXPIRY_WARN, 0, "expiry-warn", OPT_NUM, "DAYS", NULL,
 	  "exit 101 if a certificate of the trust path expires within DAYS" },
-	{ O_INSECURE, 'k', "insecure", OPT_FLAG, NULL, NULL,
-	  "exit 0 even if verification fails (the report still says so)" },
 	{ O_JSON, 0, "json", OPT_FLAG, NULL, NULL,
 	  "print the report as one JSON document" },
-	{ O_KEY, 0, "key", OPT_FILE, "FILE", NULL,
-	  "private key of the client certificate (PEM)" },
 	{ O_MAX_TIME, 'm', "max-time", OPT_NUM, "SECS", NULL,
 	  "give up on the whole run after SECS" },
 	{ O_OUTPUT, 'o', "output", OPT_FILE, "FILE", NULL,
 	  "with --pem: write the PEM chain to FILE" },
 	{ O_PEM, 0, "pem", OPT_FLAG, NULL, NULL,
 	  "write the chain the server sent as PEM" },
-	{ O_RESOLVE, 0, "resolve", OPT_STRING, "HOST:PORT:ADDR[,ADDR...]", NULL,
-	  "use ADDR for HOST:PORT (repeatable)" },
-	{ O_SERVERNAME, 0, "servername", OPT_HOST, "NAME", NULL,
-	  "send NAME as SNI and verify the certificate for NAME" },
 	{ O_STARTTLS, 0, "starttls", OPT_CHOICE, "PROTO", STARTTLS_CHOICES,
 	  "upgrade a plain-text session first" },
-	{ O_TLS_MAX, 0, "tls-max", OPT_CHOICE, "VERSION", "1.2|1.3",
-	  "use at most this TLS version" },
-	{ O_TLSV12, 0, "tlsv1.2", OPT_FLAG, NULL, NULL,
-	  "use TLS 1.2 or later (the default)" },
-	{ O_TLSV13, 0, "tlsv1.3", OPT_FLAG, NULL, NULL, "use TLS 1.3 only" },
 	{ O_VERBOSE, 'v', "verbose", OPT_FLAG, NULL, NULL,
 	  "show connection attempts and the STARTTLS dialogue on stderr" },
-	{ O_IPV4, '4', "ipv4", OPT_FLAG, NULL, NULL, "use IPv4 addresses only" },
-	{ O_IPV6, '6', "ipv6", OPT_FLAG, NULL, NULL, "use IPv6 addresses only" },
+	TLSARGS_SERVERNAME_OPT,
+	TLSARGS_VERIFY_OPTS,
+	TLSARGS_VERSION_OPTS,
+	TLSARGS_CLIENT_OPTS,
+	NETARGS_FAMILY_OPTS,
+	NETARGS_RESOLVE_OPT,
+	NETARGS_CONNECT_OPTS,
 };
 
 static const struct tool tool = {
@@ -78,12 +59,10 @@ static const struct tool tool = {
 
 struct args {
 	const char *target;
-	const char **resolve, **connect_to;
-	size_t nresolve, nconnect_to;
-	const char *cacert, *capath, *servername, *alpn, *output, *starttls;
-	const char *cert, *key;
-	int insecure, family, json, pem, verbose, min_version, max_version;
-	int64_t connect_timeout_ms, max_time_ms;
+	struct netargs na;           /* -k is na.tls.insecure */
+	const char *alpn, *output, *starttls;
+	int json, pem, verbose;
+	int64_t max_time_ms;
 	long expiry_warn;            /* -1: not asked */
 };
 
@@ -203,12 +182,6 @@ parse_args(int argc, char **argv, struct args *a)
 	long v;
 	memset(a, 0, sizeof *a);
 	a->expiry_warn = -1;
-	a->resolve = calloc((size_t)argc, sizeof *a->resolve);
-	a->connect_to = calloc((size_t)argc, sizeof *a->connect_to);
-	if (!a->resolve || !a->connect_to) {
-		tool_msg("out of memory");
-		return -1;
-	}
 	while ((id = opt_next(&st, argc, argv, &tool, &arg)) != OPT_END) {
 		switch (id) {
 		case OPT_ERROR:
@@ -221,34 +194,9 @@ parse_args(int argc, char **argv, struct args *a)
 			}
 			a->target = arg;
 			break;
-		case O_RESOLVE: a->resolve[a->nresolve++] = arg; break;
-		case O_CONNECT_TO: a->connect_to[a->nconnect_to++] = arg; break;
-		case O_CACERT: a->cacert = arg; break;
-		case O_CAPATH: a->capath = arg; break;
-		case O_INSECURE: a->insecure = 1; break;
-		case O_CONNECT_TIMEOUT:
-			if (tool_parse_secs(arg, "--connect-timeout",
-			                    &a->connect_timeout_ms) != 0)
-				return -1;
-			break;
 		case O_MAX_TIME:
 			if (tool_parse_secs(arg, "--max-time", &a->max_time_ms) != 0)
 				return -1;
-			break;
-		case O_IPV4: a->family = 4; break;
-		case O_IPV6: a->family = 6; break;
-		case O_SERVERNAME:
-			if (!*arg) {
-				tool_msg("--servername needs a name");
-				return -1;
-			}
-			a->servername = arg;
-			break;
-		case O_TLSV12: a->min_version = NK_TLS_1_2; break;
-		case O_TLSV13: a->min_version = NK_TLS_1_3; break;
-		case O_TLS_MAX:
-			a->max_version = strcmp(arg, "1.3") == 0 ? NK_TLS_1_3
-			                                         : NK_TLS_1_2;
 			break;
 		case O_ALPN: a->alpn = arg; break;
 		case O_JSON: a->json = 1; break;
@@ -260,9 +208,11 @@ parse_args(int argc, char **argv, struct args *a)
 			a->expiry_warn = v;
 			break;
 		case O_STARTTLS: a->starttls = arg; break;
-		case O_CERT: a->cert = arg; break;
-		case O_KEY: a->key = arg; break;
 		case O_VERBOSE: a->verbose = 1; break;
+		default:
+			if (netargs_take(&a->na, id, arg) < 0)
+				return -1;
+			break;
 		}
 	}
 	if (!a->target) {
@@ -278,12 +228,7 @@ parse_args(int argc, char **argv, struct args *a)
 		         "add -o FILE for the PEM");
 		return -1;
 	}
-	if (a->min_version && a->max_version && a->max_version < a->min_version) {
-		tool_msg("--tls-max %s is below --tlsv1.3",
-		         a->max_version == NK_TLS_1_2 ? "1.2" : "1.3");
-		return -1;
-	}
-	return 0;
+	return netargs_finish(&a->na);
 }
 
 /* ---- output helpers -------------------------------------------------- */
@@ -425,7 +370,7 @@ verdict_code(const struct report *r)
 	if (r->err)
 		return (int)r->err;
 	if (!r->info.verify_ok)
-		return r->a->insecure ? 0 : NK_ERR_PEER_FAILED_VERIFICATION;
+		return r->a->na.tls.insecure ? 0 : NK_ERR_PEER_FAILED_VERIFICATION;
 	if (r->expiring >= 0)
 		return NK_ERR_CERT_EXPIRING;
 	return 0;
@@ -489,7 +434,7 @@ text_report(FILE *out, const struct report *r)
 	else
 		fprintf(out, "Verdict     %sFAILED%s%s: %s\n", col(r, C_RED C_BOLD),
 		        col(r, C_OFF),
-		        r->a->insecure ? " (ignored: --insecure)" : "",
+		        r->a->na.tls.insecure ? " (ignored: --insecure)" : "",
 		        in->verify_reason);
 	if (r->a->expiry_warn >= 0) {
 		char days[80];
@@ -682,7 +627,7 @@ json_report(FILE *out, const struct report *r, int code)
 	fputs(",\n  \"verification\": {\n    \"verified\": ", out);
 	fputs(in->verify_ok ? "true" : "false", out);
 	fprintf(out, ",\n    \"insecure\": %s,\n    \"code\": %ld,\n    \"depth\": ",
-	        a->insecure ? "true" : "false", in->verify_code);
+	        a->na.tls.insecure ? "true" : "false", in->verify_code);
 	if (in->verify_depth >= 0)
 		fprintf(out, "%d", in->verify_depth);
 	else
@@ -824,39 +769,26 @@ run(const struct args *ap)
 	int defport = a.starttls ? starttls_port(a.starttls) : 443;
 	if (parse_target(a.target, defport, r.host, sizeof r.host, &r.port) != 0)
 		return NK_ERR_URL_MALFORMAT;
-	r.name = a.servername ? a.servername : r.host;
+	r.name = a.na.servername ? a.na.servername : r.host;
 	r.sni = !is_ip(r.name);
 	r.now = (int64_t)time(NULL);
-	r.color = !a.json && isatty(STDOUT_FILENO) &&
-	          !(getenv("NO_COLOR") && *getenv("NO_COLOR"));
+	const char *no_color = getenv("NO_COLOR");
+	r.color = !a.json && isatty(STDOUT_FILENO) && !(no_color && *no_color);
 
-	/* The tool, not the library, reads the environment. */
-	nk_tls_config cfg = { 0 };
-	cfg.cafile = a.cacert;
-	cfg.capath = a.capath;
-	cfg.default_cafile = getenv("SSL_CERT_FILE");
-	cfg.default_capath = getenv("SSL_CERT_DIR");
-	if (cfg.default_cafile && !*cfg.default_cafile)
-		cfg.default_cafile = NULL;
-	if (cfg.default_capath && !*cfg.default_capath)
-		cfg.default_capath = NULL;
+	nk_tls_config cfg = a.na.tls;
 	/* Always complete the handshake: the report shows a failing chain
 	 * too, and the exit status says whether it verified. */
 	cfg.insecure = 1;
-	cfg.min_version = a.min_version;
-	cfg.max_version = a.max_version;
 	cfg.alpn = a.alpn;
-	cfg.cert = a.cert;
-	cfg.key = a.key;
 	cfg.ocsp = 1;
 	cfg.no_session_cache = 1;
-	if (a.cacert && a.capath)
+	if (cfg.cafile && cfg.capath)
 		snprintf(r.trust_buf, sizeof r.trust_buf, "--cacert %s and --capath %s",
-		         a.cacert, a.capath);
-	else if (a.cacert || a.capath)
+		         cfg.cafile, cfg.capath);
+	else if (cfg.cafile || cfg.capath)
 		snprintf(r.trust_buf, sizeof r.trust_buf, "%s %s",
-		         a.cacert ? "--cacert" : "--capath",
-		         a.cacert ? a.cacert : a.capath);
+		         cfg.cafile ? "--cacert" : "--capath",
+		         cfg.cafile ? cfg.cafile : cfg.capath);
 	else if (cfg.default_cafile || cfg.default_capath)
 		snprintf(r.trust_buf, sizeof r.trust_buf, "%s%s%s%s%s",
 		         cfg.default_cafile ? "SSL_CERT_FILE " : "",
@@ -872,20 +804,13 @@ run(const struct args *ap)
 	if (e)
 		return tool_fail(e, err);
 
-	nk_netopts no = { 0 };
-	no.family = a.family;
-	no.resolve = a.resolve;
-	no.nresolve = a.nresolve;
-	no.connect_to = a.connect_to;
-	no.nconnect_to = a.nconnect_to;
-	no.connect_timeout_ms = a.connect_timeout_ms;
-	if ((e = nk_netopts_check(&no, err)) != NK_OK) {
-		nk_tls_ctx_free(ctx);
-		return tool_fail(e, err);
-	}
 	nk_time deadline = nk_deadline_in_ms(a.max_time_ms);
+	/* --connect-timeout covers STARTTLS and the handshake too, as curl's
+	 * covers everything up to the protocol's own connect. */
+	nk_time cdl = nk_deadline_min(deadline,
+	              nk_deadline_in_ms(a.na.net.connect_timeout_ms));
 
-	r.err = nk_connect(&no, r.host, r.port, deadline, &conn, &r.cinfo,
+	r.err = nk_connect(&a.na.net, r.host, r.port, cdl, &conn, &r.cinfo,
 	                   r.errmsg);
 	if (a.verbose)
 		trace_connect(&r);
@@ -896,12 +821,12 @@ run(const struct args *ap)
 	r.addr = r.addr_buf;
 	r.addr_port = nk_conn_peer_port(conn);
 	if (a.starttls) {
-		r.err = starttls_run(conn, a.starttls, deadline,
+		r.err = starttls_run(conn, a.starttls, cdl,
 		                     a.verbose ? stderr : NULL, r.errmsg);
 		if (r.err)
 			goto fail;
 	}
-	r.err = nk_tls_start(ctx, conn, r.name, deadline, &r.info, r.errmsg);
+	r.err = nk_tls_start(ctx, conn, r.name, cdl, &r.info, r.errmsg);
 	if (r.err)
 		goto fail;
 	r.handshake_done = 1;
@@ -955,7 +880,8 @@ fail:
 int
 main(int argc, char **argv)
 {
-	struct args a;
+	/* Static like the report in run(), which keeps a pointer to it. */
+	static struct args a;
 	int code;
 
 	tool_init(argc, argv);
@@ -964,7 +890,6 @@ main(int argc, char **argv)
 		code = NK_ERR_FAILED_INIT;
 	else
 		code = run(&a);
-	free(a.resolve);
-	free(a.connect_to);
+	netargs_free(&a.na);
 	return code;
 }

@@ -6,12 +6,12 @@
 #include "nk/err.h"
 #include "nk/time.h"
 #include "nk/conn.h"
-#include "nk/net.h"
-#include "nk/http.h"
 #include "nk/url.h"
 #include "nk/tls.h"
 #include "nk/x509.h"
-#include "nk/fetch.h"
 #include "nk/telnet.h"
+#include "nk/net.h"
+#include "nk/http.h"
+#include "nk/fetch.h"
 
 #endif

@@ -56,7 +56,7 @@ teardown() {
 	[[ "${lines[5]}" =~ ^resolved\ in ]]
 }
 
-@test "-4 and -6 filter the addresses; both at once is an error" {
+@test "-4 and -6 filter the addresses; of both, the last one wins" {
 	local r='h.invalid:*:192.0.2.1,[2001:db8::1],192.0.2.2'
 	run --separate-stderr nk-resolve -4 --resolve "$r" h.invalid
 	[ "$status" -eq 0 ]
@@ -70,9 +70,16 @@ teardown() {
 	run --separate-stderr nk-resolve -6 192.0.2.1
 	[ "$status" -eq 6 ]
 	[ "$stderr" = "nk-resolve: Could not resolve host: 192.0.2.1 (no IPv6 address)" ]
-	run --separate-stderr nk-resolve -4 -6 localhost
-	[ "$status" -eq 2 ]
-	[ "$stderr" = "nk-resolve: -4 and -6 exclude each other" ]
+	# As in curl: the last of -4 and -6 wins, in any tool.
+	run --separate-stderr nk-resolve -4 -6 --resolve "$r" h.invalid
+	[ "$status" -eq 0 ]
+	[ "${lines[1]}" = "  2001:db8::1  IPv6  --resolve" ]
+	[ "${#lines[@]}" -eq 3 ]
+	run --separate-stderr nk-resolve -6 -4 --resolve "$r" h.invalid
+	[ "$status" -eq 0 ]
+	[ "${lines[1]}" = "  192.0.2.1  IPv4  --resolve" ]
+	[ "${lines[2]}" = "  192.0.2.2  IPv4  --resolve" ]
+	[ "${#lines[@]}" -eq 4 ]
 }
 
 @test "--port picks which --resolve entries apply" {

@@ -1,0 +1,128 @@
+/* netargs: the shared connection and TLS options (see netargs.h). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "netargs.h"
+#include "tool.h"
+
+/* Appends s to a growable array; the array may move, so the caller points
+ * its nk_netopts at *v afterwards. */
+static void
+push(const char ***v, size_t *cap, size_t *n, const char *s)
+{
+	if (*n == *cap) {
+		size_t c = *cap ? *cap * 2 : 8;
+		const char **p = realloc(*v, c * sizeof *p);
+		if (!p) {
+			tool_msg("out of memory");
+			exit(NK_ERR_OUT_OF_MEMORY);
+		}
+		*v = p;
+		*cap = c;
+	}
+	(*v)[(*n)++] = s;
+}
+
+int
+netargs_take(struct netargs *na, int id, const char *arg)
+{
+	switch (id) {
+	case NETARGS_IPV4:
+		na->net.family = 4;
+		return 1;
+	case NETARGS_IPV6:
+		na->net.family = 6;
+		return 1;
+	case NETARGS_RESOLVE:
+		push(&na->_resolve, &na->_resolve_cap, &na->net.nresolve, arg);
+		na->net.resolve = na->_resolve;
+		return 1;
+	case NETARGS_CONNECT_TO:
+		push(&na->_connect_to, &na->_connect_to_cap, &na->net.nconnect_to,
+		     arg);
+		na->net.connect_to = na->_connect_to;
+		return 1;
+	case NETARGS_CONNECT_TIMEOUT:
+		return tool_parse_secs(arg, "--connect-timeout",
+		                       &na->net.connect_timeout_ms) == 0 ? 1 : -1;
+	case TLSARGS_CACERT:
+		na->tls.cafile = arg;
+		return 1;
+	case TLSARGS_CAPATH:
+		na->tls.capath = arg;
+		return 1;
+	case TLSARGS_INSECURE:
+		na->tls.insecure = 1;
+		return 1;
+	case TLSARGS_SERVERNAME:
+		/* An empty name would silently mean "no SNI, verify the IP". */
+		if (!*arg) {
+			tool_msg("--servername needs a name");
+			return -1;
+		}
+		na->servername = arg;
+		return 1;
+	case TLSARGS_TLSV12:
+		na->tls.min_version = NK_TLS_1_2;
+		return 1;
+	case TLSARGS_TLSV13:
+		na->tls.min_version = NK_TLS_1_3;
+		return 1;
+	case TLSARGS_TLS_MAX:
+		/* opt_next has already held arg to the table's choices. */
+		na->tls.max_version = strcmp(arg, "1.2") == 0 ? NK_TLS_1_2
+		                                              : NK_TLS_1_3;
+		return 1;
+	case TLSARGS_CERT:
+		na->tls.cert = arg;
+		return 1;
+	case TLSARGS_KEY:
+		na->tls.key = arg;
+		return 1;
+	}
+	return 0;
+}
+
+/* The tools, not the library, read the environment; unset and empty are
+ * the same, as for curl. */
+static const char *
+env_path(const char *name)
+{
+	const char *v = getenv(name);
+	return v && *v ? v : NULL;
+}
+
+int
+netargs_finish(struct netargs *na)
+{
+	char err[NK_ERR_MSG_LEN] = "";
+
+	/* Only --tlsv1.3 raises the minimum above what --tls-max can name. */
+	if (na->tls.min_version && na->tls.max_version &&
+	    na->tls.max_version < na->tls.min_version) {
+		tool_msg("--tls-max 1.2 is below --tlsv1.3");
+		return -1;
+	}
+	/* 0 is curl's "the default", not "no limit". */
+	if (na->net.connect_timeout_ms == 0)
+		na->net.connect_timeout_ms = NETARGS_CONNECT_TIMEOUT_MS;
+	nk_err e = nk_netopts_check(&na->net, err);
+	if (e) {
+		tool_fail(e, err);
+		return -1;
+	}
+	na->tls.default_cafile = env_path("SSL_CERT_FILE");
+	na->tls.default_capath = env_path("SSL_CERT_DIR");
+	return 0;
+}
+
+void
+netargs_free(struct netargs *na)
+{
+	free(na->_resolve);
+	free(na->_connect_to);
+	na->_resolve = na->_connect_to = NULL;
+	na->_resolve_cap = na->_connect_to_cap = 0;
+	na->net.resolve = na->net.connect_to = NULL;
+	na->net.nresolve = na->net.nconnect_to = 0;
+}

@@ -152,9 +152,23 @@ $(B)/tests/%: $(B)/obj/tests/unit/%.o $(LIB_A)
 deps:
 	@scripts/deps.sh
 
+# make check runs every suite twice, against the normal build and against an
+# AddressSanitizer+UBSan build ($(SAN_DIR)), then every fuzz target for
+# CHECK_FUZZ_SECONDS; all are counted in one "N passed, M failed" line.
+# CHECK_SAN=0 or CHECK_FUZZ=0 leave a part out; `make check SANITIZE=1`
+# runs the suite against the sanitizer build alone.
+SAN_DIR            ?= build-san
+CHECK_SAN          ?= 1
+CHECK_FUZZ         ?= 1
+CHECK_FUZZ_SECONDS ?= 20
+CHECK_WITH_SAN     := $(and $(filter 1,$(CHECK_SAN)),$(filter-out 1,$(SANITIZE)))
 check: deps
 	$(MAKE) tests
-	@B=$(B) tests/run.sh
+	$(if $(CHECK_WITH_SAN),$(MAKE) SANITIZE=1 B=$(SAN_DIR) tests)
+	$(if $(filter 1,$(CHECK_FUZZ)),$(MAKE) fuzz-build)
+	@B=$(B) $(if $(CHECK_WITH_SAN),SAN_B=$(SAN_DIR)) \
+		$(if $(filter 1,$(CHECK_FUZZ)),FUZZ_B=$(B)/fuzz FUZZ_SECONDS=$(CHECK_FUZZ_SECONDS)) \
+		tests/run.sh
 
 demo: deps
 	$(MAKE) all
@@ -354,3 +368,21 @@ $(BENCH_DATA): tests/data/urltestdata.json bench/urltestdata.py
 	@mkdir -p $(@D)
 	$(say) GEN $@
 	$(Q)$(BENCH_PYTHON) bench/urltestdata.py $< $@
+
+# libFuzzer targets: make fuzz, fuzz-check, fuzz-replay (see tests/fuzz/fuzz.mk).
+include tests/fuzz/fuzz.mk
+
+# ---------------------------------------------------------------------------
+# Analysis (issue 7). `make lint`: cppcheck and clang-tidy over lib/ and
+# cmd/ (scripts/lint.sh; the checks and why some are off: .clang-tidy).
+# `make valgrind`: the command-line tests with every nk binary under
+# valgrind memcheck (scripts/valgrind.sh, which says which suites and
+# why); VALGRIND_SUITES=NAME... picks others. Needs a build without
+# SANITIZE=1.
+VALGRIND_SUITES ?=
+.PHONY: lint valgrind
+lint:
+	@B=$(B) scripts/lint.sh
+
+valgrind: all
+	@B=$(B) scripts/valgrind.sh $(VALGRIND_SUITES)

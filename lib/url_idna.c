@@ -505,14 +505,15 @@ url_idna_to_ascii(const char *in, size_t len, struct ubuf *out,
 		i = j + 1;
 	}
 
-	/* The validity criteria, label by label. */
+	/* The validity criteria, label by label. Empty labels first: with
+	 * nothing but those, uni.p is NULL and no offset may be added. */
 	for (size_t i = 0; i < nlabels; i++) {
-		const uint32_t *l = uni.p + labels[i].off;
 		size_t n = labels[i].len;
 		if (n == 0)
 			continue;
+		const uint32_t *l = uni.p + labels[i].off;
 		if (labels[i].from_puny &&
-		    (rc = check_decoded(uni.p + labels[i].off, n, &tmp)) != URL_OK) {
+		    (rc = check_decoded(l, n, &tmp)) != URL_OK) {
 			*reason = "invalid punycode label in domain";
 			goto done;
 		}
@@ -535,16 +536,20 @@ url_idna_to_ascii(const char *in, size_t len, struct ubuf *out,
 
 	/* 5. To ASCII. */
 	for (size_t i = 0; i < nlabels; i++) {
-		const uint32_t *l = uni.p + labels[i].off;
 		size_t n = labels[i].len;
 		int ascii = 1;
 		if (i > 0 && ubuf_putc(out, '.')) {
 			rc = URL_NOMEM;
 			goto done;
 		}
+		const uint32_t *l;
 		if (labels[i].from_puny) {
 			l = norm.p + labels[i].aoff;
 			n = labels[i].alen;
+		} else if (n == 0) {
+			continue;
+		} else {
+			l = uni.p + labels[i].off;
 		}
 		for (size_t k = 0; k < n; k++)
 			if (l[k] >= 0x80)

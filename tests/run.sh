@@ -3,7 +3,8 @@
 # and ends with one line: "N passed, M failed". Exit status 1 if any failed.
 # B selects the build directory; SAN_B, if set, names a second build (made
 # with SANITIZE=1) whose tests and tools run every suite again, as "san/...".
-# Extra arguments filter suites by name.
+# FUZZ_B, if set, names a built fuzz tree whose targets run FUZZ_SECONDS each
+# as one more suite. Extra arguments filter suites by name.
 set -u
 cd "$(dirname "$0")/.."
 B=${B:-build}
@@ -35,6 +36,7 @@ run_suite() {
 	fi
 	# Lines a suite prints for people (the urltestdata figure) pass through.
 	grep -E '^# (figure|known)' <<<"$out" || true
+	[ "$name" = fuzz ] && grep -E '^(not )?ok ' <<<"$out" | sed 's/^/# /' || true
 	printf '%-28s %4d passed, %d failed%s\n' "$name" "$p" "$f" \
 		"$([ "$s" -gt 0 ] && echo ", $s skipped")"
 	pass=$((pass + p)); fail=$((fail + f)); skip=$((skip + s))
@@ -68,6 +70,10 @@ run_build() {
 
 run_build "$B" ""
 [ -n "$SAN_B" ] && run_build "$SAN_B" "san/"
+# FUZZ_B: a built tests/fuzz tree; each target runs FUZZ_SECONDS.
+if [ -n "${FUZZ_B:-}" ] && selected fuzz; then
+	run_suite fuzz env FUZZ_B="$FUZZ_B" tests/fuzz/run.sh -t "${FUZZ_SECONDS:-20}"
+fi
 
 if [ ${#failed_names[@]} -gt 0 ]; then
 	echo "failures (details in $log):"

@@ -250,7 +250,7 @@ history_path(const char *host, int port)
 		return NULL;
 	/* The host becomes part of a file name: nothing but safe bytes. */
 	size_t i;
-	for (i = 0; host[i] && i < 255; i++) {
+	for (i = 0; i < 255 && host[i]; i++) {
 		char c = host[i];
 		name[i] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
 		          (c >= '0' && c <= '9') || c == '.' || c == '-' ||

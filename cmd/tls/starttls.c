@@ -76,6 +76,12 @@ read_line(struct lines *l, char *errmsg)
 			size_t keep = n;
 			if (keep > 0 && l->buf[keep - 1] == '\r')
 				keep--;
+			/* A whole line, end and all, can come in one read: the
+			 * limit holds here too, not only while waiting for it. */
+			if (keep > LINE_MAX_LEN)
+				return fail(errmsg, NK_ERR_SSL_CONNECT_ERROR,
+				            "STARTTLS: %s server sent a line longer than "
+				            "%d bytes", l->proto, LINE_MAX_LEN);
 			memcpy(l->line, l->buf, keep);
 			l->line[keep] = '\0';
 			memmove(l->buf, nl + 1, l->len - n - 1);

@@ -13,7 +13,10 @@ VERSION=$(sed -n 's/^#define NK_VERSION "\(.*\)"/\1/p' "$SRC/include/nk/defs.h")
 # A sanitizer build (make SANITIZE=1) installs a libnk that needs the
 # sanitizer runtimes: programs linked with it need them too.
 SAN=
-if readelf -d "$NK_BUILD/lib/libnk.so.0" 2>/dev/null | grep -q 'libasan'; then
+# gcc records the runtime as a needed library; clang leaves the __asan_
+# symbols undefined instead.
+if readelf -d "$NK_BUILD/lib/libnk.so.0" 2>/dev/null | grep -q 'libasan' ||
+   nm -D --undefined-only "$NK_BUILD/lib/libnk.so.0" 2>/dev/null | grep -q __asan_init; then
 	SAN=-fsanitize=address,undefined
 fi
 

@@ -1,0 +1,216 @@
+/* Fuzz target: the content decoder (nk_decoder_*: gzip, x-gzip, deflate
+ * with and without the zlib wrapper, identity, stacked).
+ *
+ * Input: 8 bytes of options, then data.
+ *   [0] number of codings, modulo 5 (0: pass-through)
+ *   [1] the codings, two bits each, first applied first: gzip, deflate,
+ *       x-gzip, identity
+ *   [2] bit 0: round trip (the data is plain text: compress it here with
+ *       zlib by the codings, decode, and demand the text back); bit 1: the
+ *       codings as one header-style list (nk_decoder_add_list) instead of
+ *       one call each; bit 2: deflate without the zlib wrapper (raw)
+ *   [3] zlib level for the round trip (modulo 10)
+ *   [4..7] seed of the split points
+ *
+ * The data is decoded whole, byte by byte and in pieces the seed picks;
+ * output, error and message must be the same, output pieces at most
+ * 16 KiB, and the byte counters right. Output is capped at 1 MiB (the
+ * callback refuses more), so a compression bomb ends early but the same
+ * way in every run. */
+#include <stdint.h>
+#include <string.h>
+#include <zlib.h>
+
+#include "nk/http.h"
+#include "fuzz.h"
+
+#define MAX_OUT (1u << 20)
+#define MAX_CODINGS 4
+
+struct sink {
+	struct fuzz_tr data;
+};
+
+static nk_err
+sink_out(void *ctx, const char *data, size_t len, char *errmsg)
+{
+	struct sink *s = ctx;
+	FUZZ_CHECK(len > 0 && len <= 16384, "output piece of %zu bytes", len);
+	if (s->data.len + len > MAX_OUT) {
+		snprintf(errmsg, NK_ERR_MSG_LEN, "over %u bytes", MAX_OUT);
+		return NK_ERR_FILESIZE_EXCEEDED;
+	}
+	fuzz_tr_add(&s->data, data, len);
+	return NK_OK;
+}
+
+static const char *const names[] = { "gzip", "deflate", "x-gzip",
+	                                 "identity" };
+
+struct spec {
+	int n;
+	int kind[MAX_CODINGS];
+	int list;
+	int raw;
+	int level;
+};
+
+struct result {
+	nk_err err;
+	char msg[NK_ERR_MSG_LEN];
+	struct sink out;
+	uint64_t in, outn;
+};
+
+static nk_err
+add_codings(nk_decoder *d, const struct spec *s, char *msg)
+{
+	nk_err e;
+	if (s->list) {
+		char list[64] = "";
+		for (int i = 0; i < s->n; i++) {
+			strcat(list, i ? ", " : "");
+			strcat(list, names[s->kind[i]]);
+		}
+		return nk_decoder_add_list(d, list, strlen(list), msg);
+	}
+	for (int i = 0; i < s->n; i++)
+		if ((e = nk_decoder_add(d, names[s->kind[i]],
+		                        strlen(names[s->kind[i]]), msg)))
+			return e;
+	return NK_OK;
+}
+
+static void
+decode(const struct spec *s, const uint8_t *in, size_t n, int mode,
+       uint32_t seed, struct result *r)
+{
+	nk_decoder *d;
+	struct fuzz_rng rng = { seed };
+	size_t off = 0;
+
+	memset(r, 0, sizeof *r);
+	FUZZ_CHECK(nk_decoder_new(&d, r->msg) == NK_OK, "decoder_new");
+	r->err = add_codings(d, s, r->msg);
+	FUZZ_CHECK(r->err == NK_OK, "adding codings: %s", r->msg);
+	int active = 0;
+	for (int i = 0; i < s->n; i++)
+		active |= s->kind[i] != 3;
+	FUZZ_CHECK(nk_decoder_active(d) == active, "nk_decoder_active %d, "
+	           "want %d", nk_decoder_active(d), active);
+	while (off < n && !r->err) {
+		size_t k = mode == 0 ? n : mode == 1 ? 1 : fuzz_piece(&rng, n - off);
+		/* each piece in a buffer of its own size: no read past it */
+		char *piece = fuzz_dup(in + off, k);
+		r->err = nk_decoder_write(d, piece, k, sink_out, &r->out, r->msg);
+		free(piece);
+		off += k;
+	}
+	if (!r->err)
+		r->err = nk_decoder_finish(d, sink_out, &r->out, r->msg);
+	else {
+		/* errors are sticky */
+		char msg2[NK_ERR_MSG_LEN];
+		nk_err again = nk_decoder_write(d, "x", 1, sink_out, &r->out, msg2);
+		FUZZ_CHECK(again == r->err, "error %d not sticky (%d)", r->err,
+		           again);
+	}
+	r->in = nk_decoder_bytes_in(d);
+	r->outn = nk_decoder_bytes_out(d);
+	nk_decoder_free(d);
+	FUZZ_CHECK(r->outn == r->out.data.len, "bytes_out %llu, handed out %zu",
+	           (unsigned long long)r->outn, r->out.data.len);
+	if (!r->err)
+		FUZZ_CHECK(r->in == n, "bytes_in %llu of %zu",
+		           (unsigned long long)r->in, n);
+}
+
+static void
+same(const struct result *a, const struct result *b, const char *what)
+{
+	FUZZ_CHECK(a->err == b->err && strcmp(a->msg, b->msg) == 0,
+	           "%s: %d \"%s\" vs %d \"%s\"", what, a->err, a->msg, b->err,
+	           b->msg);
+	fuzz_tr_same(&a->out.data, &b->out.data, what);
+}
+
+/* zlib compression of in by one coding: a malloc'd buffer in *out. */
+static size_t
+squeeze(int kind, int raw, int level, const uint8_t *in, size_t n,
+        uint8_t **out)
+{
+	z_stream z;
+	int wbits = kind == 1 ? (raw ? -15 : 15) : 31;
+	memset(&z, 0, sizeof z);
+	FUZZ_CHECK(deflateInit2(&z, level, Z_DEFLATED, wbits, 8,
+	                        Z_DEFAULT_STRATEGY) == Z_OK, "deflateInit2");
+	size_t cap = deflateBound(&z, (uLong)n) + 64;
+	*out = malloc(cap);
+	FUZZ_CHECK(*out != NULL, "out of memory");
+	z.next_in = (uint8_t *)(uintptr_t)in;
+	z.avail_in = (uInt)n;
+	z.next_out = *out;
+	z.avail_out = (uInt)cap;
+	FUZZ_CHECK(deflate(&z, Z_FINISH) == Z_STREAM_END, "deflate");
+	size_t m = cap - z.avail_out;
+	deflateEnd(&z);
+	return m;
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct fuzz_in in = FUZZ_IN(data, size);
+	struct spec s;
+	uint8_t b0 = fuzz_u8(&in), b1 = fuzz_u8(&in), b2 = fuzz_u8(&in);
+	uint8_t b3 = fuzz_u8(&in);
+	uint32_t seed = fuzz_u32(&in);
+
+	s.n = b0 % 5;
+	for (int i = 0; i < MAX_CODINGS; i++)
+		s.kind[i] = (b1 >> (2 * i)) & 3;
+	s.list = (b2 & 2) != 0;
+	s.raw = (b2 & 4) != 0;
+	s.level = b3 % 10;
+
+	const uint8_t *bytes = in.p;
+	size_t n = in.n;
+	uint8_t *owned = NULL;
+	if (b2 & 1) {
+		/* round trip: apply the codings in order, as a sender does */
+		for (int i = 0; i < s.n; i++) {
+			if (s.kind[i] == 3)
+				continue;
+			uint8_t *c;
+			size_t m = squeeze(s.kind[i], s.raw, s.level, bytes, n, &c);
+			free(owned);
+			owned = c;
+			bytes = c;
+			n = m;
+		}
+	}
+
+	struct result whole, ones, pieces;
+	decode(&s, bytes, n, 0, seed, &whole);
+	decode(&s, bytes, n, 1, seed, &ones);
+	decode(&s, bytes, n, 2, seed, &pieces);
+	same(&whole, &ones, "whole vs byte by byte");
+	same(&whole, &pieces, "whole vs pieces");
+	if (b2 & 1) {
+		/* the text comes back, unless it is over the cap */
+		if (in.n <= MAX_OUT) {
+			FUZZ_CHECK(whole.err == NK_OK, "round trip failed: %d \"%s\"",
+			           whole.err, whole.msg);
+			FUZZ_CHECK(whole.out.data.len == in.n &&
+			           (in.n == 0 ||
+			            memcmp(whole.out.data.p, in.p, in.n) == 0),
+			           "round trip gave %zu bytes, not the %zu sent",
+			           whole.out.data.len, in.n);
+		}
+	}
+	fuzz_tr_free(&whole.out.data);
+	fuzz_tr_free(&ones.out.data);
+	fuzz_tr_free(&pieces.out.data);
+	free(owned);
+	return 0;
+}

@@ -29,14 +29,6 @@ FAULT_CASES="$SERVERS_DIR/fault_cases"
 # build (valgrind) raises it through the environment.
 MARGIN_MS=${NK_TEST_MARGIN_MS:-1000}
 
-teardown() {
-	stop_all
-	if [ -n "${NETNS:-}" ]; then
-		ip netns del "$NETNS" 2>/dev/null || true
-		rm -rf "/etc/netns/$NETNS"
-		rmdir /etc/netns 2>/dev/null || true
-	fi
-}
 
 # no_leftovers DIR: DIR holds no temporary file of nk's.
 no_leftovers() {
@@ -198,22 +190,8 @@ interrupt() {
 # --- --max-time in each phase --------------------------------------------
 
 @test "--max-time in the resolve phase: a DNS server that never answers" {
-	[ "$(id -u)" -eq 0 ] || skip "needs root for ip netns"
-	local ns="nk-faults-$$-$BATS_TEST_NUMBER"
-	ip netns add "$ns" 2>/dev/null || skip "ip netns add refused by the kernel"
-	NETNS=$ns
-	mkdir -p "/etc/netns/$ns"
-	printf 'nameserver 127.0.0.1\noptions timeout:5 attempts:1\n' >"/etc/netns/$ns/resolv.conf"
-	ip netns exec "$ns" ip link set lo up
-	start_bg "$BATS_TEST_TMPDIR/dns.log" ip netns exec "$ns" python3 -c '
-import socket
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.bind(("127.0.0.1", 53))
-print("ready", flush=True)
-while True:
-    s.recvfrom(4096)
-'
-	wait_for_line "$BATS_TEST_TMPDIR/dns.log" '^ready$' >/dev/null
+	silent_dns_netns
+	local ns=$NETNS
 	local t0; t0=$(date +%s%N)
 	run --separate-stderr timeout -k 2 20 ip netns exec "$ns" \
 		"$NK_BIN/nk-http" -m 0.5 http://slow.example.test/

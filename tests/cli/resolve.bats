@@ -7,14 +7,6 @@ load ../lib/common
 source "$TESTS_DIR/lib/net_helpers.sh"
 bats_require_minimum_version 1.5.0
 
-teardown() {
-	stop_all
-	if [ -n "${NETNS:-}" ]; then
-		ip netns del "$NETNS" 2>/dev/null || true
-		rm -rf "/etc/netns/$NETNS"
-		rmdir /etc/netns 2>/dev/null || true
-	fi
-}
 
 @test "localhost comes from the hosts file, IPv4 loopback among it" {
 	grep -Eq '^127\.0\.0\.1[[:space:]].*\blocalhost\b' /etc/hosts ||
@@ -153,22 +145,8 @@ teardown() {
 # /etc/netns/NAME/resolv.conf) points at a UDP server on its own loopback
 # that reads queries and never answers.
 @test "--timeout bounds a lookup whose DNS server never answers: exit 28" {
-	[ "$(id -u)" -eq 0 ] || skip "needs root for ip netns"
-	local ns="nk-net-$$-$BATS_TEST_NUMBER"
-	ip netns add "$ns" 2>/dev/null || skip "ip netns add refused by the kernel"
-	NETNS=$ns
-	mkdir -p "/etc/netns/$ns"
-	printf 'nameserver 127.0.0.1\noptions timeout:5 attempts:1\n' >"/etc/netns/$ns/resolv.conf"
-	ip netns exec "$ns" ip link set lo up
-	start_bg "$BATS_TEST_TMPDIR/dns.log" ip netns exec "$ns" python3 -c '
-import socket, sys
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.bind(("127.0.0.1", 53))
-print("ready", flush=True)
-while True:
-    s.recvfrom(4096)
-'
-	wait_for_line "$BATS_TEST_TMPDIR/dns.log" '^ready$'
+	silent_dns_netns
+	local ns=$NETNS
 	local t0; t0=$(date +%s%N)
 	run --separate-stderr timeout 10 ip netns exec "$ns" \
 		"$NK_BIN/nk-resolve" --timeout 0.5 slow.example.test

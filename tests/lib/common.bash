@@ -86,6 +86,38 @@ start_echo() {
 	ECHO_PORT=${line##*:}
 }
 
+# silent_dns_netns: makes a network namespace, NETNS, whose resolv.conf
+# (ip netns exec bind-mounts /etc/netns/NAME/resolv.conf) points at a UDP
+# server on its own loopback that reads queries and never answers: a resolver
+# that hangs, with no traffic leaving the machine. Skips the test unless root
+# and the kernel allow namespaces; teardown removes it.
+silent_dns_netns() {
+	[ "$(id -u)" -eq 0 ] || skip "needs root for ip netns"
+	NETNS="nk-$$-$BATS_TEST_NUMBER"
+	ip netns add "$NETNS" 2>/dev/null || { NETNS=; skip "ip netns add refused by the kernel"; }
+	mkdir -p "/etc/netns/$NETNS"
+	printf 'nameserver 127.0.0.1\noptions timeout:5 attempts:1\n' >"/etc/netns/$NETNS/resolv.conf"
+	ip netns exec "$NETNS" ip link set lo up
+	start_bg "$BATS_TEST_TMPDIR/dns.log" ip netns exec "$NETNS" python3 -c '
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("127.0.0.1", 53))
+print("ready", flush=True)
+while True:
+    s.recvfrom(4096)
+'
+	wait_for_line "$BATS_TEST_TMPDIR/dns.log" '^ready$' >/dev/null
+}
+
+netns_cleanup() {
+	[ -n "${NETNS:-}" ] || return 0
+	ip netns del "$NETNS" 2>/dev/null || true
+	rm -rf "/etc/netns/$NETNS"
+	rmdir /etc/netns 2>/dev/null || true
+	NETNS=
+}
+
 teardown() {
 	stop_all
+	netns_cleanup
 }

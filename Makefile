@@ -161,7 +161,7 @@ SAN_DIR            ?= build-san
 CHECK_SAN          ?= 1
 CHECK_FUZZ         ?= 1
 CHECK_FUZZ_SECONDS ?= 20
-CHECK_WITH_SAN     := $(and $(filter 1,$(CHECK_SAN)),$(filter-out 1,$(SANITIZE)))
+CHECK_WITH_SAN     := $(if $(filter 1,$(SANITIZE)),,$(filter 1,$(CHECK_SAN)))
 check: deps
 	$(MAKE) tests
 	$(if $(CHECK_WITH_SAN),$(MAKE) SANITIZE=1 B=$(SAN_DIR) tests)

@@ -368,8 +368,9 @@ verify_reason(long code, int depth, X509 *cert, char *out, size_t len)
 		 * happened (or the leaf hangs off an unknown root directly,
 		 * which nothing in the handshake can tell apart). */
 		if (depth == 0 && X509_check_issued(cert, cert) != X509_V_OK)
-			snprintf(out, len, "missing intermediate certificate: issuer "
-			         "%s was not sent and is not trusted", issuer);
+			snprintf(out, len, "missing intermediate certificate or "
+			         "unknown root: issuer %s was not sent and is not "
+			         "trusted", issuer);
 		else
 			snprintf(out, len, "unknown issuer: %s", issuer);
 		break;

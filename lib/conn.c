@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 
 #include "conn_int.h"
 #include "internal.h"
@@ -101,6 +102,7 @@ nk_conn_from_fd(int fd, nk_conn **out, char *errmsg)
 		fcntl(fd, F_SETFL, fl | O_NONBLOCK);
 	c->ops = &nk_conn_plain_ops;
 	c->fd = fd;
+	c->pipe[0] = c->pipe[1] = -1;
 	c->peerlen = sizeof c->peer;
 	if (getpeername(fd, (struct sockaddr *)&c->peer, &c->peerlen) == 0) {
 		nk_addr_str((struct sockaddr *)&c->peer, c->peer_str,
@@ -216,6 +218,128 @@ nk_conn_shutdown(nk_conn *c, nk_time deadline, char *errmsg)
 	return NK_OK;
 }
 
+/* ---- splice: socket to descriptor inside the kernel ----------------- */
+
+/* The pipe between the socket and out. A bigger one than the default 64
+ * KiB means fewer system calls per byte; the kernel may refuse (the limit
+ * is /proc/sys/fs/pipe-max-size), which only costs calls. */
+#define SPLICE_PIPE (1024 * 1024)
+
+int
+nk_conn_can_splice(const nk_conn *c)
+{
+	return c->ops == &nk_conn_plain_ops;
+}
+
+static nk_err
+out_fail(const char *name, char *errmsg)
+{
+	return nk_fail(errmsg, NK_ERR_WRITE_ERROR, "writing to %s: %s", name,
+	               strerror(errno));
+}
+
+/* Writes what the pipe holds (n bytes) to out with read and write: for an
+ * out that splice(2) refuses. */
+static nk_err
+drain_by_copy(int rd, int out, const char *name, size_t n, char *errmsg)
+{
+	char buf[16384];
+	while (n > 0) {
+		ssize_t r = read(rd, buf, n < sizeof buf ? n : sizeof buf);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return nk_fail(errmsg, NK_ERR_WRITE_ERROR, "writing to %s: "
+			               "lost bytes in the pipe", name);
+		n -= (size_t)r;
+		for (char *p = buf; r > 0;) {
+			ssize_t w = write(out, p, (size_t)r);
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w < 0)
+				return out_fail(name, errmsg);
+			p += w;
+			r -= w;
+		}
+	}
+	return NK_OK;
+}
+
+nk_err
+nk_conn_splice(nk_conn *c, int out, const char *name, size_t len,
+               nk_time deadline, size_t *n, char *errmsg)
+{
+	*n = 0;
+	if (!nk_conn_can_splice(c))
+		return nk_fail(errmsg, NK_ERR_FAILED_INIT, "cannot splice from a "
+		               "TLS connection");
+	if (len == 0)
+		return NK_OK;
+	struct stat st;
+	int direct = fstat(out, &st) == 0 && S_ISFIFO(st.st_mode);
+	if (!direct && c->pipe[0] < 0) {
+		if (pipe2(c->pipe, O_CLOEXEC) != 0)
+			return nk_fail(errmsg, NK_ERR_OUT_OF_MEMORY, "pipe: %s",
+			               strerror(errno));
+		(void)fcntl(c->pipe[1], F_SETPIPE_SZ, SPLICE_PIPE);
+	}
+	if (!direct && len > SPLICE_PIPE)
+		len = SPLICE_PIPE;
+	/* Into the pipe: out itself, where a full pipe blocks us as write()
+	 * would; or ours, which is empty, so EAGAIN means the socket is. */
+	ssize_t r;
+	for (;;) {
+		r = splice(c->fd, NULL, direct ? out : c->pipe[1], NULL, len,
+		           SPLICE_F_MOVE | (direct ? 0 : SPLICE_F_NONBLOCK));
+		if (r >= 0)
+			break;
+		if (errno == EINTR)
+			continue;
+		if (errno == EAGAIN || errno == EWOULDBLOCK) {
+			nk_err e = wait_fd(c, NK_WANT_READ, deadline, "reading from",
+			                   errmsg);
+			if (e)
+				return e;
+			continue;
+		}
+		if (direct && (errno == EPIPE || errno == EBADF))
+			return out_fail(name, errmsg);
+		return nk_fail(errmsg, NK_ERR_RECV_ERROR, "recv from %s port %d: %s",
+		               c->peer_str, c->peer_port, strerror(errno));
+	}
+	if (r == 0)
+		return NK_OK;
+	c->bytes_in += (uint64_t)r;
+	*n = (size_t)r;
+	if (direct)
+		return NK_OK;
+	/* Out of our pipe: every byte, or the pipe would hold some back. */
+	size_t left = (size_t)r;
+	nk_err e = NK_OK;
+	while (left > 0 && !e) {
+		ssize_t w = splice(c->pipe[0], NULL, out, NULL, left, SPLICE_F_MOVE);
+		if (w > 0)
+			left -= (size_t)w;
+		else if (w < 0 && errno == EINTR)
+			continue;
+		else if (w < 0 && errno == EINVAL) {
+			e = drain_by_copy(c->pipe[0], out, name, left, errmsg);
+			left = 0;
+		} else {
+			if (w == 0)
+				errno = EIO;
+			e = out_fail(name, errmsg);
+		}
+	}
+	if (e) {
+		/* What the pipe still holds must not reach a later call. */
+		close(c->pipe[0]);
+		close(c->pipe[1]);
+		c->pipe[0] = c->pipe[1] = -1;
+	}
+	return e;
+}
+
 size_t
 nk_conn_pending(const nk_conn *c)
 {
@@ -268,5 +392,9 @@ nk_conn_free(nk_conn *c)
 	c->ops->free(c);
 	if (c->fd >= 0)
 		close(c->fd);
+	if (c->pipe[0] >= 0) {
+		close(c->pipe[0]);
+		close(c->pipe[1]);
+	}
 	free(c);
 }

@@ -31,6 +31,8 @@ struct nk_conn {
 	int peer_port;
 	uint64_t bytes_in, bytes_out;
 	int wr_shut;                    /* our direction is closed */
+	int pipe[2];                    /* nk_conn_splice's, or -1: made at
+	                                   its first use, closed with the conn */
 };
 
 /* Plain TCP operations, for a transport that wraps and later unwraps one. */

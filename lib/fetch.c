@@ -18,6 +18,7 @@
 
 #include "nk/fetch.h"
 #include "nk/url.h"
+#include "http_int.h"
 #include "internal.h"
 
 #define DEFAULT_BUFSIZE (512 * 1024)
@@ -836,6 +837,27 @@ deliver(void *ctx, const char *data, size_t len, char *errmsg)
 	return NK_OK;
 }
 
+/* The descriptor the body may be spliced to, or -1: the caller must want
+ * it, the bytes must need no decoding or framing work on the way, come
+ * over plain TCP, and fit the size limit (checked here, as deliver()
+ * cannot check bytes it never sees). */
+static int
+splice_target(const struct step *s, const struct nk_http_body *b,
+              const nk_decoder *dec, int discard, nk_conn *c,
+              const char **name)
+{
+	if (!s->cb->body_fd || dec || discard || !nk_conn_can_splice(c))
+		return -1;
+	uint64_t raw = nk_http_body_raw_left(b);
+	if (raw == 0)
+		return -1;
+	if (s->rq->max_filesize > 0 && (raw == UINT64_MAX ||
+	    *s->delivered + raw > (uint64_t)s->rq->max_filesize))
+		return -1;
+	*name = "the output";
+	return s->cb->body_fd(s->cb->ctx, name);
+}
+
 /* Copies a head into the hop, with header views into the copy. */
 static nk_err
 keep_head(nk_fetch_hop *h, const char *buf, const struct nk_http_response *r,
@@ -1184,6 +1206,8 @@ again:
 
 	/* The header views are done with: the body starts at the front. */
 	memmove(f->buf, f->buf + r.head_len, len -= r.head_len);
+	const char *out_name = NULL;
+	int out_fd = splice_target(s, &b, dec, discard, pc.conn, &out_name);
 	for (;;) {
 		const char *q = f->buf;
 		size_t left = len;
@@ -1210,7 +1234,14 @@ again:
 			break;
 		}
 		size_t n;
-		e = nk_conn_read(pc.conn, f->buf, f->cap, s->deadline, &n, errmsg);
+		uint64_t raw = out_fd >= 0 ? nk_http_body_raw_left(&b) : 0;
+		if (raw > 0)
+			e = nk_conn_splice(pc.conn, out_fd, out_name, raw > SIZE_MAX
+			                   ? SIZE_MAX : (size_t)raw, s->deadline, &n,
+			                   errmsg);
+		else
+			e = nk_conn_read(pc.conn, f->buf, f->cap, s->deadline, &n,
+			                 errmsg);
 		if (e == NK_ERR_OPERATION_TIMEDOUT) {
 			long long ms = (long long)((nk_now() - h->start) / 1000);
 			if (b.mode == NK_HTTP_BODY_LENGTH)
@@ -1234,6 +1265,14 @@ again:
 		}
 		if (!h->starttransfer)
 			h->starttransfer = nk_now();
+		if (raw > 0) {
+			/* Already out: the framer and the caller only count it. */
+			nk_http_body_passed(&b, n);
+			e = deliver(&k, NULL, n, errmsg);
+			if (e)
+				goto fail;
+			n = 0;
+		}
 		len = n;
 	}
 	if (dec) {

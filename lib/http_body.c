@@ -441,6 +441,26 @@ nk_http_body_feed(struct nk_http_body *b, const char *in, size_t len,
 	return NK_OK;
 }
 
+uint64_t
+nk_http_body_raw_left(const struct nk_http_body *b)
+{
+	if (b->done || b->_err)
+		return 0;
+	if (b->mode == NK_HTTP_BODY_LENGTH)
+		return b->_left;
+	return b->mode == NK_HTTP_BODY_CLOSE ? UINT64_MAX : 0;
+}
+
+void
+nk_http_body_passed(struct nk_http_body *b, uint64_t n)
+{
+	b->received += n;
+	if (b->mode == NK_HTTP_BODY_LENGTH) {
+		b->_left -= n;
+		b->done = b->_left == 0;
+	}
+}
+
 nk_err
 nk_http_body_eof(struct nk_http_body *b, char *errmsg)
 {

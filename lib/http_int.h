@@ -21,4 +21,13 @@ void nk_http_escape_byte(char out[5], unsigned char c);
 /* Case-insensitive ASCII comparison of s[0..len) with the C string lit. */
 int nk_http_eq(const char *s, size_t len, const char *lit);
 
+/* Body bytes that need no framing work, whatever they are: what is left
+ * of a Content-Length body, UINT64_MAX for one that ends at EOF, 0
+ * otherwise (chunked, or done). A caller may move that many bytes past
+ * the framer (splice) and account for them with nk_http_body_passed. */
+uint64_t nk_http_body_raw_left(const struct nk_http_body *b);
+
+/* n bytes (at most nk_http_body_raw_left) went by. */
+void nk_http_body_passed(struct nk_http_body *b, uint64_t n);
+
 #endif

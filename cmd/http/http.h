@@ -37,6 +37,12 @@ int sink_open(struct sink *s, const char *path, int append, char *errmsg);
 int sink_write(struct sink *s, const char *data, size_t len, int body,
                char *errmsg);
 
+/* The descriptor the body may be moved to by splice(2) (nk_fetch's
+ * body_fd), with its name for messages; -1 for a terminal or a file
+ * appended to. sink_moved counts len bytes that went there. */
+int sink_splice_fd(const struct sink *s, const char **name);
+void sink_moved(struct sink *s, size_t len);
+
 /* Throws away what this transfer wrote (for a retry from scratch). */
 int sink_rewind(struct sink *s, char *errmsg);
 

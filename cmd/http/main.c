@@ -503,10 +503,21 @@ static nk_err
 on_body(void *ctx, const char *data, size_t len, char *errmsg)
 {
 	struct xfer *x = ctx;
-	nk_err e = sink_write(&x->out, data, len, 1, errmsg);
+	nk_err e = NK_OK;
+	if (data)
+		e = sink_write(&x->out, data, len, 1, errmsg);
+	else
+		sink_moved(&x->out, len);
 	if (!e)
 		progress_update(&x->prog, x->out.written, x->expect);
 	return e;
+}
+
+static int
+on_body_fd(void *ctx, const char **name)
+{
+	struct xfer *x = ctx;
+	return sink_splice_fd(&x->out, name);
 }
 
 static nk_err
@@ -608,7 +619,8 @@ run_one(nk_fetch *f, const struct cfg *c, size_t i, FILE *dump)
 	rq.retry_connrefused = c->retry_connrefused;
 	rq.retry_all_errors = c->retry_all;
 
-	nk_fetch_callbacks cb = { &x, on_trace, on_head, on_body, on_restart };
+	nk_fetch_callbacks cb = { &x, on_trace, on_head, on_body, on_restart,
+	                          on_body_fd };
 	/* The meter shares the terminal with nothing: not when the body goes
 	 * to it, nor with -s. */
 	progress_start(&x.prog, !c->silent && !c->no_progress && !x.out.tty &&

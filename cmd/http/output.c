@@ -188,6 +188,23 @@ sink_write(struct sink *s, const char *data, size_t len, int body,
 }
 
 int
+sink_splice_fd(const struct sink *s, const char **name)
+{
+	/* A terminal's bytes are looked at (binary or not); splice(2)
+	 * refuses a file opened O_APPEND. */
+	if (s->fd < 0 || s->tty || s->append)
+		return -1;
+	*name = s->final ? s->final : "stdout";
+	return s->fd;
+}
+
+void
+sink_moved(struct sink *s, size_t len)
+{
+	s->written += len;
+}
+
+int
 sink_rewind(struct sink *s, char *errmsg)
 {
 	if (s->written == 0)

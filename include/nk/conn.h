@@ -51,6 +51,24 @@ NK_API nk_err nk_conn_try_read(nk_conn *c, void *buf, size_t len, size_t *n,
 NK_API nk_err nk_conn_try_write(nk_conn *c, const void *buf, size_t len,
                                 size_t *n, int *want, char *errmsg);
 
+/* Whether nk_conn_splice can move this conn's bytes: plain TCP, not TLS
+ * (whose bytes must be decrypted in user space). */
+NK_API int nk_conn_can_splice(const nk_conn *c);
+
+/* Moves 1..len bytes from the conn to the descriptor `out` without copying
+ * them through user space (splice(2), through a pipe the conn keeps unless
+ * out is a pipe itself). Blocks as nk_conn_read until data arrives, the
+ * peer closes (*n = 0) or the deadline; writing to out blocks as write(2)
+ * does. Where out does not take splice (a file opened O_APPEND, a
+ * terminal, some file systems) the bytes are written from a buffer
+ * instead: they are never lost. `name` names out in messages.
+ * Errors: NK_ERR_OPERATION_TIMEDOUT, NK_ERR_RECV_ERROR,
+ * NK_ERR_WRITE_ERROR ("writing to NAME: <errno text>"),
+ * NK_ERR_FAILED_INIT for a conn that cannot splice. */
+NK_API nk_err nk_conn_splice(nk_conn *c, int out, const char *name,
+                             size_t len, nk_time deadline, size_t *n,
+                             char *errmsg);
+
 /* Bytes already read from the socket and readable without waiting (TLS
  * records decrypted ahead); poll() on the fd does not see them. */
 NK_API size_t nk_conn_pending(const nk_conn *c);

@@ -237,7 +237,8 @@ typedef struct nk_fetch_callbacks {
 	nk_err (*head)(void *ctx, const nk_fetch_hop *hop, const char *head,
 	               size_t len, int interim, char *errmsg);
 	/* Body bytes of the final response (decoded with compressed), as they
-	 * arrive, in order. Never called with len 0. An error ends the
+	 * arrive, in order; data is NULL for bytes moved to body_fd. Never
+	 * called with len 0. An error ends the
 	 * transfer with it (NK_ERR_WRITE_ERROR, say). */
 	nk_err (*body)(void *ctx, const char *data, size_t len,
 	               char *errmsg);
@@ -247,6 +248,14 @@ typedef struct nk_fetch_callbacks {
 	 * the transfer with the previous error. When NULL, a try that has
 	 * delivered body bytes is not retried. */
 	nk_err (*restart)(void *ctx, int64_t *resume_from, char *errmsg);
+	/* A descriptor the final body may be moved to inside the kernel
+	 * (splice(2)) instead of passing through body(), or -1. Asked for a
+	 * body that needs no decoding and arrives over plain TCP; *name names
+	 * the descriptor in error messages. What is moved there is reported
+	 * to body() with data NULL and its length, so the caller can count
+	 * it; body() may fail then as ever. The descriptor stays the
+	 * caller's. */
+	int (*body_fd)(void *ctx, const char **name);
 } nk_fetch_callbacks;
 
 /* Fetches one URL: connects (or reuses a connection), sends the request,

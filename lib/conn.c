@@ -89,6 +89,24 @@ const struct nk_conn_ops nk_conn_plain_ops = {
 	plain_read, plain_write, plain_shutdown, plain_pending, plain_free,
 };
 
+/* The printable address and the port of a socket address ("?" and 0 when
+ * there is none). */
+static void
+addr_parts(const struct sockaddr_storage *ss, socklen_t len, char str[64],
+           int *port)
+{
+	*port = 0;
+	if (len == 0) {
+		strcpy(str, "?");
+		return;
+	}
+	nk_addr_str((const struct sockaddr *)ss, str, 64);
+	if (ss->ss_family == AF_INET)
+		*port = ntohs(((const struct sockaddr_in *)ss)->sin_port);
+	else if (ss->ss_family == AF_INET6)
+		*port = ntohs(((const struct sockaddr_in6 *)ss)->sin6_port);
+}
+
 nk_err
 nk_conn_from_fd(int fd, nk_conn **out, char *errmsg)
 {
@@ -98,23 +116,20 @@ nk_conn_from_fd(int fd, nk_conn **out, char *errmsg)
 		return nk_fail(errmsg, NK_ERR_OUT_OF_MEMORY, "out of memory");
 	}
 	int fl = fcntl(fd, F_GETFL);
-	if (fl >= 0)
+	if (fl >= 0 && !(fl & O_NONBLOCK))
 		fcntl(fd, F_SETFL, fl | O_NONBLOCK);
 	c->ops = &nk_conn_plain_ops;
 	c->fd = fd;
 	c->pipe[0] = c->pipe[1] = -1;
 	c->peerlen = sizeof c->peer;
-	if (getpeername(fd, (struct sockaddr *)&c->peer, &c->peerlen) == 0) {
-		nk_addr_str((struct sockaddr *)&c->peer, c->peer_str,
-		            sizeof c->peer_str);
-		if (c->peer.ss_family == AF_INET)
-			c->peer_port = ntohs(((struct sockaddr_in *)&c->peer)->sin_port);
-		else if (c->peer.ss_family == AF_INET6)
-			c->peer_port = ntohs(((struct sockaddr_in6 *)&c->peer)->sin6_port);
-	} else {
+	if (getpeername(fd, (struct sockaddr *)&c->peer, &c->peerlen) != 0)
 		c->peerlen = 0;
-		strcpy(c->peer_str, "?");
-	}
+	addr_parts(&c->peer, c->peerlen, c->peer_str, &c->peer_port);
+	/* Once here, rather than per request on a reused connection. */
+	c->locallen = sizeof c->local;
+	if (getsockname(fd, (struct sockaddr *)&c->local, &c->locallen) != 0)
+		c->locallen = 0;
+	addr_parts(&c->local, c->locallen, c->local_str, &c->local_port);
 	*out = c;
 	return NK_OK;
 }
@@ -370,6 +385,26 @@ int
 nk_conn_peer_port(const nk_conn *c)
 {
 	return c->peer_port;
+}
+
+const struct sockaddr *
+nk_conn_local(const nk_conn *c, socklen_t *len)
+{
+	if (len)
+		*len = c->locallen;
+	return (const struct sockaddr *)&c->local;
+}
+
+const char *
+nk_conn_local_str(const nk_conn *c)
+{
+	return c->local_str;
+}
+
+int
+nk_conn_local_port(const nk_conn *c)
+{
+	return c->local_port;
 }
 
 uint64_t

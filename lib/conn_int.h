@@ -29,6 +29,10 @@ struct nk_conn {
 	socklen_t peerlen;
 	char peer_str[64];
 	int peer_port;
+	struct sockaddr_storage local;  /* our end, as getsockname said */
+	socklen_t locallen;
+	char local_str[64];
+	int local_port;
 	uint64_t bytes_in, bytes_out;
 	int wr_shut;                    /* our direction is closed */
 	int pipe[2];                    /* nk_conn_splice's, or -1: made at

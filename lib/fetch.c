@@ -23,6 +23,9 @@
 
 #define DEFAULT_BUFSIZE (512 * 1024)
 #define POOL_SIZE 4
+/* A pooled connection idle this long is polled before reuse (see
+ * pool_take). */
+#define IDLE_CHECK_US 1000000
 #define DEFAULT_REDIRS 50
 
 /* An idle connection kept for the next request to the same place. */
@@ -456,8 +459,13 @@ pool_take(nk_fetch *f, const char *key, const nk_fetch_callbacks *cb)
 		struct pooled *p = &f->pool[i];
 		if (!p->conn || strcmp(p->key, key) != 0)
 			continue;
+		/* A connection idle for less than a second is taken without
+		 * the poll: if the server closed it after all, the request
+		 * gets no byte back and goes again on a new connection. */
 		struct pollfd pfd = { nk_conn_fd(p->conn), POLLIN, 0 };
-		if (nk_conn_pending(p->conn) > 0 || poll(&pfd, 1, 0) != 0) {
+		if (nk_conn_pending(p->conn) > 0 ||
+		    (nk_now() - p->idle_since >= IDLE_CHECK_US &&
+		     poll(&pfd, 1, 0) != 0)) {
 			trace(cb, "Connection #%d was closed by the server while idle",
 			      p->id);
 			pool_drop(p);
@@ -585,16 +593,8 @@ fill_addrs(nk_fetch_hop *h, nk_conn *c)
 {
 	snprintf(h->remote_ip, sizeof h->remote_ip, "%s", nk_conn_peer_str(c));
 	h->remote_port = nk_conn_peer_port(c);
-	struct sockaddr_storage ss;
-	socklen_t sl = sizeof ss;
-	memset(&ss, 0, sizeof ss);
-	if (getsockname(nk_conn_fd(c), (struct sockaddr *)&ss, &sl) == 0) {
-		nk_addr_str((struct sockaddr *)&ss, h->local_ip, sizeof h->local_ip);
-		if (ss.ss_family == AF_INET)
-			h->local_port = ntohs(((struct sockaddr_in *)&ss)->sin_port);
-		else if (ss.ss_family == AF_INET6)
-			h->local_port = ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
-	}
+	snprintf(h->local_ip, sizeof h->local_ip, "%s", nk_conn_local_str(c));
+	h->local_port = nk_conn_local_port(c);
 }
 
 /* Reads a response head into f->buf (which holds *len bytes already).

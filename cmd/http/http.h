@@ -65,6 +65,9 @@ char *remote_name(const char *url, const char *default_scheme, int *err,
 
 /* ---- show.c: what people read ------------------------------------- */
 
+/* isatty(fd), asked once per run for the standard streams. */
+int show_isatty(int fd);
+
 /* Whether a stream gets colour: a terminal and NO_COLOR unset or empty. */
 int show_colour(FILE *f);
 

@@ -569,7 +569,7 @@ run_one(nk_fetch *f, const struct cfg *c, size_t i, FILE *dump)
 	memset(&x, 0, sizeof x);
 	x.c = c;
 	x.dump = dump;
-	x.dump_tty = dump && isatty(fileno(dump));
+	x.dump_tty = dump && show_isatty(fileno(dump));
 	x.err_colour = show_colour(stderr);
 	x.expect = -1;
 
@@ -624,7 +624,7 @@ run_one(nk_fetch *f, const struct cfg *c, size_t i, FILE *dump)
 	/* The meter shares the terminal with nothing: not when the body goes
 	 * to it, nor with -s. */
 	progress_start(&x.prog, !c->silent && !c->no_progress && !x.out.tty &&
-	               isatty(STDERR_FILENO));
+	               show_isatty(STDERR_FILENO));
 	nk_fetch_result res;
 	e = nk_fetch_run(f, &rq, &cb, &res, errmsg);
 	progress_end(&x.prog);

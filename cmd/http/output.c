@@ -110,7 +110,7 @@ sink_open(struct sink *s, const char *path, int append, char *errmsg)
 	if (!path || strcmp(path, "-") == 0) {
 		s->fd = STDOUT_FILENO;
 		s->direct = 1;
-		s->tty = isatty(STDOUT_FILENO);
+		s->tty = show_isatty(STDOUT_FILENO);
 		s->force_tty = path != NULL;
 		s->append = append;
 		return 0;
@@ -134,7 +134,7 @@ sink_open(struct sink *s, const char *path, int append, char *errmsg)
 			return NK_ERR_WRITE_ERROR;
 		}
 		s->direct = 1;
-		s->tty = isatty(s->fd);
+		s->tty = show_isatty(s->fd);
 		if (append && fstat(s->fd, &st) == 0 && S_ISREG(st.st_mode))
 			s->start_size = st.st_size;
 		return 0;

@@ -8,10 +8,23 @@
 #include "http.h"
 
 int
+show_isatty(int fd)
+{
+	/* The standard streams stay what they are for the whole run: asked
+	 * once, not once per URL. */
+	static int known[3] = { -1, -1, -1 };
+	if (fd < 0 || fd > 2)
+		return isatty(fd);
+	if (known[fd] < 0)
+		known[fd] = isatty(fd);
+	return known[fd];
+}
+
+int
 show_colour(FILE *f)
 {
 	const char *nc = getenv("NO_COLOR");
-	return isatty(fileno(f)) && !(nc && *nc);
+	return show_isatty(fileno(f)) && !(nc && *nc);
 }
 
 /* Length of the valid UTF-8 sequence at s (at most len bytes) that is not

@@ -81,6 +81,12 @@ NK_API const struct sockaddr *nk_conn_peer(const nk_conn *c, socklen_t *len);
 NK_API const char *nk_conn_peer_str(const nk_conn *c);
 NK_API int nk_conn_peer_port(const nk_conn *c);
 
+/* Our end of the connection, the same way ("?" and port 0 if the system
+ * would not say). */
+NK_API const struct sockaddr *nk_conn_local(const nk_conn *c, socklen_t *len);
+NK_API const char *nk_conn_local_str(const nk_conn *c);
+NK_API int nk_conn_local_port(const nk_conn *c);
+
 /* Bytes through the conn so far (application bytes, not TLS overhead). */
 NK_API uint64_t nk_conn_bytes_in(const nk_conn *c);
 NK_API uint64_t nk_conn_bytes_out(const nk_conn *c);

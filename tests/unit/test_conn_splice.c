@@ -133,6 +133,13 @@ test_to_file(void **state)
 	struct peer p;
 	peer_start(&p, BODY, 0);
 	assert_true(nk_conn_can_splice(p.conn));
+	/* Our end, known from the start. */
+	assert_string_equal(nk_conn_local_str(p.conn), "127.0.0.1");
+	assert_true(nk_conn_local_port(p.conn) > 0);
+	socklen_t ll = 0;
+	const struct sockaddr *la = nk_conn_local(p.conn, &ll);
+	assert_int_equal(ll, sizeof(struct sockaddr_in));
+	assert_int_equal(la->sa_family, AF_INET);
 	int fd = temp_file(0);
 	assert_int_equal(splice_all(p.conn, fd, SIZE_MAX), BODY);
 	assert_int_equal(nk_conn_bytes_in(p.conn), BODY);

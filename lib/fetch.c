@@ -27,6 +27,12 @@
  * pool_take). */
 #define IDLE_CHECK_US 1000000
 #define DEFAULT_REDIRS 50
+#define KEY_LEN 600
+/* Bodies (what is left of them) from this size on are spliced. */
+#define SPLICE_MIN (64 * 1024)
+/* --pipeline: at most this many requests wait for their responses on one
+ * connection. */
+#define PIPE_WINDOW 32
 
 /* An idle connection kept for the next request to the same place. */
 struct pooled {
@@ -40,6 +46,21 @@ struct pooled {
 	char tls_cipher[80];
 	int tls_verify_ok;
 	long tls_verify_code;
+	/* Pipelining: queue entries first_ahead .. first_ahead + ahead - 1
+	 * were sent on this connection and wait for their responses, which
+	 * start with the `rest` bytes already read (owned). */
+	size_t first_ahead;
+	int ahead;
+	char *rest;
+	size_t restlen;
+};
+
+/* A request the caller will run later (nk_fetch_pipeline): its first
+ * request head as it will be sent, and where to. */
+struct queued {
+	char *key;
+	char *head;
+	size_t len;
 };
 
 /* A parsed proxy. */
@@ -59,6 +80,10 @@ struct nk_fetch {
 	size_t cap;
 	struct nk_http_header *hdrs;
 	struct proxy http_proxy, https_proxy;
+	struct queued *queue;   /* nk_fetch_pipeline's, or NULL */
+	size_t nqueue;
+	size_t qpos;            /* the entry the next run should match */
+	int pipe_off;           /* a pipelined connection was lost: no more */
 };
 
 /* ---- small helpers -------------------------------------------------- */
@@ -429,7 +454,20 @@ pool_drop(struct pooled *p)
 {
 	nk_conn_free(p->conn);
 	free(p->key);
+	free(p->rest);
 	memset(p, 0, sizeof *p);
+}
+
+static void
+queue_clear(nk_fetch *f)
+{
+	for (size_t i = 0; i < f->nqueue; i++) {
+		free(f->queue[i].key);
+		free(f->queue[i].head);
+	}
+	free(f->queue);
+	f->queue = NULL;
+	f->nqueue = f->qpos = 0;
 }
 
 void
@@ -439,6 +477,7 @@ nk_fetch_free(nk_fetch *f)
 		return;
 	for (int i = 0; i < POOL_SIZE; i++)
 		pool_drop(&f->pool[i]);
+	queue_clear(f);
 	nk_tls_ctx_free(f->tls);
 	proxy_clear(&f->http_proxy);
 	proxy_clear(&f->https_proxy);
@@ -447,29 +486,48 @@ nk_fetch_free(nk_fetch *f)
 	free(f);
 }
 
-/* Takes the idle connection for key out of the pool, if it is still
- * usable: an idle HTTP/1.1 connection has nothing to say, so readable
- * means the server closed it (or sent junk). */
+/* Whether queue entry i is the request (key, req) about to be made. */
+static int
+queued_is(const nk_fetch *f, size_t i, const char *key, const char *req,
+          size_t reqlen)
+{
+	return i < f->nqueue && f->queue[i].len == reqlen &&
+	       memcmp(f->queue[i].head, req, reqlen) == 0 &&
+	       strcmp(f->queue[i].key, key) == 0;
+}
+
+/* Takes the connection for key out of the pool, if it is still usable.
+ * One with pipelined requests on it is usable only by the first of them
+ * (*sent is then set: the request is already on the wire). An idle HTTP/1.1
+ * connection has nothing to say, so readable means the server closed it
+ * (or sent junk); one idle for less than a second is taken without asking
+ * (poll): if the server closed it after all, the request gets no byte back
+ * and goes again on a new connection. */
 static struct pooled
-pool_take(nk_fetch *f, const char *key, const nk_fetch_callbacks *cb)
+pool_take(nk_fetch *f, const char *key, const char *req, size_t reqlen,
+          const nk_fetch_callbacks *cb, int *sent)
 {
 	struct pooled none;
 	memset(&none, 0, sizeof none);
+	*sent = 0;
 	for (int i = 0; i < POOL_SIZE; i++) {
 		struct pooled *p = &f->pool[i];
 		if (!p->conn || strcmp(p->key, key) != 0)
 			continue;
-		/* A connection idle for less than a second is taken without
-		 * the poll: if the server closed it after all, the request
-		 * gets no byte back and goes again on a new connection. */
-		struct pollfd pfd = { nk_conn_fd(p->conn), POLLIN, 0 };
-		if (nk_conn_pending(p->conn) > 0 ||
-		    (nk_now() - p->idle_since >= IDLE_CHECK_US &&
-		     poll(&pfd, 1, 0) != 0)) {
-			trace(cb, "Connection #%d was closed by the server while idle",
-			      p->id);
-			pool_drop(p);
-			continue;
+		if (p->ahead > 0) {
+			if (!queued_is(f, p->first_ahead, key, req, reqlen))
+				continue;
+			*sent = 1;
+		} else {
+			struct pollfd pfd = { nk_conn_fd(p->conn), POLLIN, 0 };
+			if (nk_conn_pending(p->conn) > 0 ||
+			    (nk_now() - p->idle_since >= IDLE_CHECK_US &&
+			     poll(&pfd, 1, 0) != 0)) {
+				trace(cb, "Connection #%d was closed by the server while "
+				      "idle", p->id);
+				pool_drop(p);
+				continue;
+			}
 		}
 		struct pooled got = *p;
 		memset(p, 0, sizeof *p);
@@ -611,6 +669,12 @@ read_head(nk_fetch *f, nk_conn *c, size_t *len, struct nk_http_response *r,
 	memset(r, 0, sizeof *r);
 	r->headers = f->hdrs;
 	r->max_headers = NK_HTTP_MAX_HEADERS;
+	if (*len > 0) {
+		/* The start came with the response before (pipelining). */
+		*got = 1;
+		if (h && !h->starttransfer)
+			h->starttransfer = nk_now();
+	}
 	for (;;) {
 		if (*len > 0) {
 			nk_err e = nk_http_parse_response(&p, f->buf, *len, r, errmsg);
@@ -848,8 +912,9 @@ splice_target(const struct step *s, const struct nk_http_body *b,
 {
 	if (!s->cb->body_fd || dec || discard || !nk_conn_can_splice(c))
 		return -1;
+	/* A small body costs fewer calls read with what follows it. */
 	uint64_t raw = nk_http_body_raw_left(b);
-	if (raw == 0)
+	if (raw < SPLICE_MIN)
 		return -1;
 	if (s->rq->max_filesize > 0 && (raw == UINT64_MAX ||
 	    *s->delivered + raw > (uint64_t)s->rq->max_filesize))
@@ -974,14 +1039,107 @@ transient_status(int status)
 
 /* Sends the request of one hop and reads its response. On return the
  * connection is back in the pool (kept alive) or closed. */
-static nk_err
-do_request(nk_fetch *f, struct step *s, nk_fetch_hop *h, char *errmsg)
+/* Where a request for u goes: the proxy (NULL: straight to the host), and
+ * the pool key of the connection that carries it. */
+static const struct proxy *
+route(const nk_fetch *f, const nk_url *u, char key[KEY_LEN])
 {
-	const nk_url *u = s->url;
 	const char *host = nk_url_connect_host(u);
 	const struct proxy *px = is_https(u) ? &f->https_proxy : &f->http_proxy;
 	if (!px->host || no_proxy_for(f->cfg.no_proxy, host))
 		px = NULL;
+	snprintf(key, KEY_LEN, "%s://%s:%d %s:%d", nk_url_scheme(u), host,
+	         nk_url_port(u), px ? px->host : "", px ? px->port : 0);
+	return px;
+}
+
+/* Sends the request (unless `sent`: it went ahead earlier) and, when the
+ * caller pipelines, the queued requests that follow it to the same place,
+ * as many as the window has room for, in the same write. A batch goes
+ * when half the window is free, so writes carry many requests. */
+static nk_err
+send_request(nk_fetch *f, struct step *s, struct pooled *pc,
+             const char *key, const char *req, size_t reqlen, int sent,
+             char *errmsg)
+{
+	/* Which queue entry this run is, if any: runs come in queue order,
+	 * but a redirect or a request that is not queued comes between. */
+	size_t cur = SIZE_MAX;
+	if (sent) {
+		cur = pc->first_ahead++;
+		pc->ahead--;
+	} else {
+		for (size_t i = f->qpos; i < f->nqueue && i < f->qpos + 64; i++)
+			if (queued_is(f, i, key, req, reqlen)) {
+				cur = i;
+				break;
+			}
+	}
+	if (cur != SIZE_MAX)
+		f->qpos = cur + 1;
+
+	size_t more = 0, bytes = sent ? 0 : reqlen, next = 0;
+	if (cur != SIZE_MAX && !f->pipe_off &&
+	    (pc->ahead == 0 || pc->ahead <= PIPE_WINDOW / 2)) {
+		next = pc->ahead ? pc->first_ahead + (size_t)pc->ahead : cur + 1;
+		while ((size_t)pc->ahead + more < PIPE_WINDOW &&
+		       next + more < f->nqueue && f->queue[next + more].key &&
+		       strcmp(f->queue[next + more].key, key) == 0)
+			bytes += f->queue[next + more++].len;
+	}
+	if (bytes == 0)
+		return NK_OK;
+	char *batch = NULL;
+	if (more) {
+		batch = malloc(bytes);
+		if (!batch)
+			return nk_fail(errmsg, NK_ERR_OUT_OF_MEMORY, "out of memory");
+		size_t at = 0;
+		if (!sent) {
+			memcpy(batch, req, reqlen);
+			at = reqlen;
+		}
+		for (size_t i = 0; i < more; i++) {
+			memcpy(batch + at, f->queue[next + i].head,
+			       f->queue[next + i].len);
+			at += f->queue[next + i].len;
+		}
+		trace(s->cb, "Pipelining %zu more request%s on connection #%d", more,
+		      more == 1 ? "" : "s", pc->id);
+	}
+	nk_err e = nk_conn_write(pc->conn, batch ? batch : req, bytes,
+	                         s->deadline, errmsg);
+	free(batch);
+	if (!e && more) {
+		if (pc->ahead == 0)
+			pc->first_ahead = next;
+		pc->ahead += (int)more;
+	}
+	return e;
+}
+
+/* Drops a connection that will not be reused; if requests were pipelined
+ * on it, they will be sent again one at a time, and no more are. */
+static void
+conn_lost(nk_fetch *f, struct pooled *pc, const struct step *s, int mine)
+{
+	/* mine: the run's own request went ahead and is unanswered too */
+	int n = pc->ahead + (mine ? 1 : 0);
+	if (n > 0 && !f->pipe_off) {
+		trace(s->cb, "Connection #%d ends with %d pipelined request%s "
+		      "unanswered: %s again one at a time", pc->id, n,
+		      n == 1 ? "" : "s", n == 1 ? "it goes" : "they go");
+		f->pipe_off = 1;
+	}
+	pool_drop(pc);
+}
+
+static nk_err
+do_request(nk_fetch *f, struct step *s, nk_fetch_hop *h, char *errmsg)
+{
+	const nk_url *u = s->url;
+	char key[KEY_LEN];
+	const struct proxy *px = route(f, u, key);
 	h->proxied = px != NULL;
 
 	char *req = NULL;
@@ -990,10 +1148,8 @@ do_request(nk_fetch *f, struct step *s, nk_fetch_hop *h, char *errmsg)
 	if (e)
 		return e;
 
-	char key[600];
-	snprintf(key, sizeof key, "%s://%s:%d %s:%d", nk_url_scheme(u), host,
-	         nk_url_port(u), px ? px->host : "", px ? px->port : 0);
-	struct pooled pc = pool_take(f, key, s->cb);
+	int sent;
+	struct pooled pc = pool_take(f, key, req, reqlen, s->cb, &sent);
 	struct nk_http_response r;
 	size_t len = 0;
 	int got = 0;
@@ -1033,11 +1189,18 @@ again:
 	h->pretransfer = nk_now();
 	if (s->cb->trace)
 		s->cb->trace(s->cb->ctx, NK_FETCH_HEAD_OUT, req, reqlen, NULL);
-	e = nk_conn_write(pc.conn, req, reqlen, s->deadline, errmsg);
+	e = send_request(f, s, &pc, key, req, reqlen, sent, errmsg);
 	if (!e) {
 		h->request_bytes += reqlen;
 		s->res->size_request += reqlen;
-		len = 0;
+		/* A pipelined response may have begun to arrive with the one
+		 * before it. */
+		len = pc.restlen;
+		if (len)
+			memcpy(f->buf, pc.rest, len);
+		free(pc.rest);
+		pc.rest = NULL;
+		pc.restlen = 0;
 		got = 0;
 		e = read_head(f, pc.conn, &len, &r, s->deadline, h, &got, errmsg);
 	}
@@ -1049,7 +1212,8 @@ again:
 		 * so and try once more on a new one. */
 		trace(s->cb, "Connection #%d died (%s), retrying on a new "
 		      "connection", pc.id, errmsg);
-		pool_drop(&pc);
+		conn_lost(f, &pc, s, sent);
+		sent = 0;
 		fresh_tries++;
 		h->starttransfer = 0;
 		goto again;
@@ -1230,12 +1394,14 @@ again:
 		}
 		h->body_bytes = b.received;
 		if (b.done) {
+			/* What follows is the next response's (pipelining). */
+			memmove(f->buf, q, left);
 			len = left;
 			break;
 		}
 		size_t n;
 		uint64_t raw = out_fd >= 0 ? nk_http_body_raw_left(&b) : 0;
-		if (raw > 0)
+		if (raw >= SPLICE_MIN)
 			e = nk_conn_splice(pc.conn, out_fd, out_name, raw > SIZE_MAX
 			                   ? SIZE_MAX : (size_t)raw, s->deadline, &n,
 			                   errmsg);
@@ -1265,7 +1431,7 @@ again:
 		}
 		if (!h->starttransfer)
 			h->starttransfer = nk_now();
-		if (raw > 0) {
+		if (raw >= SPLICE_MIN) {
 			/* Already out: the framer and the caller only count it. */
 			nk_http_body_passed(&b, n);
 			e = deliver(&k, NULL, n, errmsg);
@@ -1284,7 +1450,18 @@ again:
 	dec = NULL;
 	h->end = nk_now();
 	free(req);
-	if (b.keep_alive && len == 0 && !s->rq->http10) {
+	if (b.keep_alive && (len == 0 || pc.ahead > 0) && !s->rq->http10) {
+		/* Bytes after the response are the next one's, if it was asked
+		 * for; otherwise junk. */
+		if (len) {
+			pc.rest = malloc(len);
+			if (!pc.rest) {
+				conn_lost(f, &pc, s, 0);
+				return NK_OK;
+			}
+			memcpy(pc.rest, f->buf, len);
+			pc.restlen = len;
+		}
 		trace(s->cb, "Connection #%d to %s left intact", pc.id,
 		      nk_url_get(u, NK_URL_HOSTNAME));
 		pool_put(f, &pc);
@@ -1294,7 +1471,7 @@ again:
 			      "response", pc.id, len);
 		else
 			trace(s->cb, "Closing connection #%d", pc.id);
-		pool_drop(&pc);
+		conn_lost(f, &pc, s, 0);
 	}
 	return NK_OK;
 
@@ -1305,8 +1482,62 @@ fail:
 	free(req);
 	if (pc.conn)
 		trace(s->cb, "Closing connection #%d", pc.id);
-	pool_drop(&pc);
+	conn_lost(f, &pc, s, 0);
 	return e;
+}
+
+/* ---- pipelining: requests sent before their turn ------------------- */
+
+nk_err
+nk_fetch_pipeline(nk_fetch *f, const nk_fetch_request *rqs, size_t n,
+                  char *errmsg)
+{
+	queue_clear(f);
+	f->pipe_off = 0;
+	if (n == 0)
+		return NK_OK;
+	f->queue = calloc(n, sizeof *f->queue);
+	if (!f->queue)
+		return nk_fail(errmsg, NK_ERR_OUT_OF_MEMORY, "out of memory");
+	f->nqueue = n;
+	for (size_t i = 0; i < n; i++) {
+		const nk_fetch_request *rq = &rqs[i];
+		const char *method = rq->method ? rq->method : "GET";
+		/* Only what may safely be asked twice goes ahead (RFC 9112
+		 * §9.3.2): a request lost with its connection is asked again. A
+		 * request that stays out keeps its place (key NULL). */
+		if ((strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0) ||
+		    rq->http10 || !rq->url)
+			continue;
+		nk_url *u = NULL;
+		char msg[NK_ERR_MSG_LEN];
+		if (parse_url(rq->url, rq->default_scheme ? rq->default_scheme
+		                                          : "http", &u, msg) != NK_OK)
+			continue;
+		if (is_http(u)) {
+			struct step st;
+			memset(&st, 0, sizeof st);
+			st.rq = rq;
+			st.url = u;
+			st.method = method;
+			st.creds = 1;
+			st.referer = rq->referer;
+			char key[KEY_LEN];
+			const struct proxy *px = route(f, u, key);
+			struct queued *q = &f->queue[i];
+			if (build_request(&st, px, &q->head, &q->len, msg) == NK_OK) {
+				q->key = strdup(key);
+				if (!q->key) {
+					nk_url_free(u);
+					queue_clear(f);
+					return nk_fail(errmsg, NK_ERR_OUT_OF_MEMORY,
+					               "out of memory");
+				}
+			}
+		}
+		nk_url_free(u);
+	}
+	return NK_OK;
 }
 
 /* ---- a transfer: redirects within one try --------------------------- */

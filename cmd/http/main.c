@@ -30,7 +30,7 @@ enum {
 	O_FAIL_EARLY, O_SILENT, O_SHOW_ERROR, O_VERBOSE, O_WRITE_OUT,
 	O_MAX_TIME, O_MAX_FILESIZE, O_HTTP10, O_HTTP11, O_COMPRESSED, O_RETRY,
 	O_RETRY_DELAY, O_RETRY_MAX_TIME, O_RETRY_CONNREFUSED, O_RETRY_ALL,
-	O_PROXY, O_NOPROXY, O_CONTINUE_AT, O_PINNED, O_NO_PROGRESS,
+	O_PROXY, O_NOPROXY, O_CONTINUE_AT, O_PINNED, O_NO_PROGRESS, O_PIPELINE,
 };
 
 static const struct opt opts[] = {
@@ -89,6 +89,9 @@ static const struct opt opts[] = {
 	  NULL, "send HTTP/1.1 requests (the default)" },
 	{ O_COMPRESSED, 0, "compressed", OPT_FLAG, NULL,
 	  NULL, "ask for gzip or deflate and decode the body" },
+	{ O_PIPELINE, 0, "pipeline", OPT_FLAG, NULL,
+	  NULL, "send GET and HEAD requests for the next URLs on one "
+	  "connection without waiting for each response" },
 	{ O_RETRY, 0, "retry", OPT_NUM, "N",
 	  NULL, "retry transient failures N times, backing off" },
 	{ O_RETRY_DELAY, 0, "retry-delay", OPT_NUM, "SECS",
@@ -154,7 +157,7 @@ struct cfg {
 	const char *method, *proxy, *noproxy;
 	int proxy_set, remote_all, include, head, location, fail,
 	    fail_with_body, fail_early, silent, show_error, verbose,
-	    no_progress, compressed, http10, auto_referer;
+	    no_progress, compressed, http10, auto_referer, pipeline;
 	long max_redirs;
 	int max_redirs_set;
 	int64_t max_time_ms, max_filesize;
@@ -396,6 +399,7 @@ parse_args(struct cfg *c, int argc, char **argv, const struct tool *t)
 			break;
 		case O_PINNED: c->na.tls.pinned_pubkey = arg; break;
 		case O_NO_PROGRESS: c->no_progress = 1; break;
+		case O_PIPELINE: c->pipeline = 1; break;
 		default:
 			if (netargs_take(&c->na, id, arg) < 0)
 				return NK_ERR_FAILED_INIT;
@@ -558,6 +562,39 @@ report(const struct cfg *c, int code, const char *msg)
 	tool_msg("(%d) %s", code, msg && *msg ? msg : nk_err_str((nk_err)code));
 }
 
+/* The request for URL i; start_size is what a file resumed with -C -
+ * already has. */
+static void
+fill_request(const struct cfg *c, size_t i, int64_t start_size,
+             nk_fetch_request *rq)
+{
+	memset(rq, 0, sizeof *rq);
+	rq->url = c->urls.v[i];
+	rq->default_scheme = c->default_scheme;
+	rq->method = c->method ? c->method : c->head ? "HEAD" : NULL;
+	rq->http10 = c->http10;
+	rq->headers = c->headers.v;
+	rq->nheaders = c->headers.n;
+	rq->user_agent = c->user_agent;
+	rq->userpass = c->user;
+	rq->referer = c->referer;
+	rq->auto_referer = c->auto_referer;
+	rq->follow = c->location;
+	rq->max_redirs = !c->max_redirs_set ? 0 : c->max_redirs == 0
+	                 ? NK_FETCH_REDIRS_NONE : c->max_redirs;
+	rq->compressed = c->compressed;
+	rq->resume_from = c->resume == 1 ? start_size
+	                  : c->resume == 2 ? c->resume_offset : -1;
+	rq->max_filesize = c->max_filesize;
+	rq->fail = c->fail && !c->fail_with_body;
+	rq->max_time_ms = c->max_time_ms;
+	rq->retry = (int)c->retry;
+	rq->retry_delay_ms = c->retry_delay_ms;
+	rq->retry_max_time_ms = c->retry_max_time_ms;
+	rq->retry_connrefused = c->retry_connrefused;
+	rq->retry_all_errors = c->retry_all;
+}
+
 static int
 run_one(nk_fetch *f, const struct cfg *c, size_t i, FILE *dump)
 {
@@ -593,31 +630,7 @@ run_one(nk_fetch *f, const struct cfg *c, size_t i, FILE *dump)
 		goto done_early;
 
 	nk_fetch_request rq;
-	memset(&rq, 0, sizeof rq);
-	rq.url = url;
-	rq.default_scheme = c->default_scheme;
-	rq.method = c->method ? c->method : c->head ? "HEAD" : NULL;
-	rq.http10 = c->http10;
-	rq.headers = c->headers.v;
-	rq.nheaders = c->headers.n;
-	rq.user_agent = c->user_agent;
-	rq.userpass = c->user;
-	rq.referer = c->referer;
-	rq.auto_referer = c->auto_referer;
-	rq.follow = c->location;
-	rq.max_redirs = !c->max_redirs_set ? 0 : c->max_redirs == 0
-	                ? NK_FETCH_REDIRS_NONE : c->max_redirs;
-	rq.compressed = c->compressed;
-	rq.resume_from = c->resume == 1 ? x.out.start_size
-	                 : c->resume == 2 ? c->resume_offset : -1;
-	rq.max_filesize = c->max_filesize;
-	rq.fail = c->fail && !c->fail_with_body;
-	rq.max_time_ms = c->max_time_ms;
-	rq.retry = (int)c->retry;
-	rq.retry_delay_ms = c->retry_delay_ms;
-	rq.retry_max_time_ms = c->retry_max_time_ms;
-	rq.retry_connrefused = c->retry_connrefused;
-	rq.retry_all_errors = c->retry_all;
+	fill_request(c, i, x.out.start_size, &rq);
 
 	nk_fetch_callbacks cb = { &x, on_trace, on_head, on_body, on_restart,
 	                          on_body_fd };
@@ -736,6 +749,29 @@ main(int argc, char **argv)
 			nk_fetch_free(f);
 			cfg_free(&c);
 			return NK_ERR_WRITE_ERROR;
+		}
+	}
+
+	/* --pipeline: the requests go ahead as they can. With -C - each
+	 * depends on its file's size, known only at its turn: not
+	 * pipelined. */
+	if (c.pipeline && c.resume != 1 && c.urls.n > 1) {
+		nk_fetch_request *rqs = calloc(c.urls.n, sizeof *rqs);
+		if (!rqs) {
+			report(&c, NK_ERR_OUT_OF_MEMORY, "out of memory");
+			nk_fetch_free(f);
+			cfg_free(&c);
+			return NK_ERR_OUT_OF_MEMORY;
+		}
+		for (size_t i = 0; i < c.urls.n; i++)
+			fill_request(&c, i, 0, &rqs[i]);
+		e = nk_fetch_pipeline(f, rqs, c.urls.n, errmsg);
+		free(rqs);
+		if (e) {
+			report(&c, e, errmsg);
+			nk_fetch_free(f);
+			cfg_free(&c);
+			return e;
 		}
 	}
 

@@ -258,6 +258,21 @@ typedef struct nk_fetch_callbacks {
 	int (*body_fd)(void *ctx, const char **name);
 } nk_fetch_callbacks;
 
+/* HTTP/1.1 pipelining: rqs[0..n) are the requests the caller will run
+ * next, in that order (with nk_fetch_run; other runs may come between).
+ * When a run sends its request, the queued requests that follow it and go
+ * to the same place on the same connection are sent at once, up to 32
+ * waiting at a time, and their runs read the responses in order. Only GET
+ * and HEAD go ahead (HTTP/1.0 requests never): asking twice is harmless,
+ * which matters because if the server closes the connection with requests
+ * unanswered, each is sent again on its own run, one at a time, and no
+ * more are pipelined by this fetcher. A run whose request differs from
+ * what was queued (after a redirect, say) simply does not use the
+ * pipelined connection. The requests are copied (heads are built here);
+ * n = 0 ends pipelining. Errors: NK_ERR_OUT_OF_MEMORY. Does not block. */
+NK_API nk_err nk_fetch_pipeline(nk_fetch *f, const nk_fetch_request *rqs,
+                                size_t n, char *errmsg);
+
 /* Fetches one URL: connects (or reuses a connection), sends the request,
  * reads the response, follows redirects and retries as rq says, and hands
  * the head(s) and the body to cb as they arrive, in constant memory.

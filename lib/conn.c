@@ -121,6 +121,7 @@ nk_conn_from_fd(int fd, nk_conn **out, char *errmsg)
 	c->ops = &nk_conn_plain_ops;
 	c->fd = fd;
 	c->pipe[0] = c->pipe[1] = -1;
+	c->splice_out = -1;
 	c->peerlen = sizeof c->peer;
 	if (getpeername(fd, (struct sockaddr *)&c->peer, &c->peerlen) != 0)
 		c->peerlen = 0;
@@ -290,8 +291,16 @@ nk_conn_splice(nk_conn *c, int out, const char *name, size_t len,
 		               "TLS connection");
 	if (len == 0)
 		return NK_OK;
-	struct stat st;
-	int direct = fstat(out, &st) == 0 && S_ISFIFO(st.st_mode);
+	/* Whether out is a pipe is asked once per descriptor, not per call.
+	 * Should the number name something else later, a pipe taken for
+	 * anything else fails with EINVAL below, and anything taken for no
+	 * pipe still works through ours. */
+	if (out != c->splice_out) {
+		struct stat st;
+		c->splice_out = out;
+		c->splice_direct = fstat(out, &st) == 0 && S_ISFIFO(st.st_mode);
+	}
+	int direct = c->splice_direct;
 	if (!direct && c->pipe[0] < 0) {
 		if (pipe2(c->pipe, O_CLOEXEC) != 0)
 			return nk_fail(errmsg, NK_ERR_OUT_OF_MEMORY, "pipe: %s",
@@ -310,6 +319,10 @@ nk_conn_splice(nk_conn *c, int out, const char *name, size_t len,
 			break;
 		if (errno == EINTR)
 			continue;
+		if (direct && errno == EINVAL) {
+			c->splice_direct = 0;    /* through our pipe, then */
+			return nk_conn_splice(c, out, name, len, deadline, n, errmsg);
+		}
 		if (errno == EAGAIN || errno == EWOULDBLOCK) {
 			nk_err e = wait_fd(c, NK_WANT_READ, deadline, "reading from",
 			                   errmsg);

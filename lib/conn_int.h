@@ -37,6 +37,8 @@ struct nk_conn {
 	int wr_shut;                    /* our direction is closed */
 	int pipe[2];                    /* nk_conn_splice's, or -1: made at
 	                                   its first use, closed with the conn */
+	int splice_out;                 /* the out it last saw, and whether */
+	int splice_direct;              /* that is a pipe (so no need of ours) */
 };
 
 /* Plain TCP operations, for a transport that wraps and later unwraps one. */

@@ -88,32 +88,6 @@ struct nk_fetch {
 
 /* ---- small helpers -------------------------------------------------- */
 
-static const char b64chars[] =
-	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-/* Base64 of s, for Proxy-Authorization. Caller frees. */
-static char *
-base64(const char *s, size_t len)
-{
-	char *out = malloc((len + 2) / 3 * 4 + 1), *o = out;
-	if (!out)
-		return NULL;
-	const unsigned char *p = (const unsigned char *)s;
-	for (size_t i = 0; i < len; i += 3) {
-		unsigned v = (unsigned)p[i] << 16;
-		if (i + 1 < len)
-			v |= (unsigned)p[i + 1] << 8;
-		if (i + 2 < len)
-			v |= p[i + 2];
-		*o++ = b64chars[v >> 18 & 63];
-		*o++ = b64chars[v >> 12 & 63];
-		*o++ = i + 1 < len ? b64chars[v >> 6 & 63] : '=';
-		*o++ = i + 2 < len ? b64chars[v & 63] : '=';
-	}
-	*o = '\0';
-	return out;
-}
-
 static void
 trace(const nk_fetch_callbacks *cb, const char *fmt, ...) NK_PRINTF(2, 3);
 
@@ -709,16 +683,11 @@ tunnel(nk_fetch *f, struct step *s, nk_conn *c, const struct proxy *px,
 	/* A CONNECT carries no content negotiation. */
 	const char *hdrs[2] = { "Accept:" };
 	size_t nh = 1;
-	char *auth = NULL, *line = NULL;
+	char *line = NULL;
 	if (px->userpass) {
-		auth = base64(px->userpass, strlen(px->userpass));
-		size_t n = auth ? strlen(auth) + 40 : 0;
-		line = auth ? malloc(n) : NULL;
-		if (!line) {
-			free(auth);
+		line = nk_http_basic("Proxy-Authorization: ", px->userpass);
+		if (!line)
 			return nk_fail(errmsg, NK_ERR_OUT_OF_MEMORY, "out of memory");
-		}
-		snprintf(line, n, "Proxy-Authorization: Basic %s", auth);
 		hdrs[nh++] = line;
 	}
 	struct nk_http_request rq;
@@ -732,7 +701,6 @@ tunnel(nk_fetch *f, struct step *s, nk_conn *c, const struct proxy *px,
 	char *head = NULL;
 	size_t headlen;
 	nk_err e = nk_http_request_build(&rq, &head, &headlen, errmsg);
-	free(auth);
 	free(line);
 	if (e)
 		return e;
@@ -979,12 +947,7 @@ build_request(struct step *s, const struct proxy *px, char **head,
 	if (px && !is_https(s->url)) {
 		target = url_no_fragment(s->url, 1);
 		if (px->userpass) {
-			char *b = base64(px->userpass, strlen(px->userpass));
-			size_t n = b ? strlen(b) + 40 : 0;
-			pxauth = b ? malloc(n) : NULL;
-			if (pxauth)
-				snprintf(pxauth, n, "Proxy-Authorization: Basic %s", b);
-			free(b);
+			pxauth = nk_http_basic("Proxy-Authorization: ", px->userpass);
 			if (!pxauth) {
 				e = nk_fail(errmsg, NK_ERR_OUT_OF_MEMORY, "out of memory");
 				goto out;

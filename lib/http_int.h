@@ -21,6 +21,12 @@ void nk_http_escape_byte(char out[5], unsigned char c);
 /* Case-insensitive ASCII comparison of s[0..len) with the C string lit. */
 int nk_http_eq(const char *s, size_t len, const char *lit);
 
+/* prefix, "Basic " and the base64 of userpass (RFC 7617), as one
+ * NUL-terminated string: the value of an Authorization field (prefix ""),
+ * or a whole "Proxy-Authorization: " line. NULL when out of memory or
+ * longer than NK_HTTP_MAX_REQUEST. Caller frees. */
+char *nk_http_basic(const char *prefix, const char *userpass);
+
 /* Body bytes that need no framing work, whatever they are: what is left
  * of a Content-Length body, UINT64_MAX for one that ends at EOF, 0
  * otherwise (chunked, or done). A caller may move that many bytes past

@@ -303,6 +303,23 @@ check_target(const char *what, const char *t, char *errmsg)
 	return NK_OK;
 }
 
+char *
+nk_http_basic(const char *prefix, const char *userpass)
+{
+	size_t p = strlen(prefix), n = strlen(userpass);
+	if (n > NK_HTTP_MAX_REQUEST)
+		return NULL;
+	char *out = malloc(p + 6 + 4 * ((n + 2) / 3) + 1);
+	if (!out)
+		return NULL;
+	memcpy(out, prefix, p);
+	memcpy(out + p, "Basic ", 6);
+	/* Writes the NUL too. */
+	EVP_EncodeBlock((unsigned char *)out + p + 6,
+	                (const unsigned char *)userpass, (int)n);
+	return out;
+}
+
 nk_err
 nk_http_request_build(const struct nk_http_request *rq, char **out,
                       size_t *outlen, char *errmsg)
@@ -392,20 +409,16 @@ nk_http_request_build(const struct nk_http_request *rq, char **out,
 		sb_header(&b, "Host", 4, rq->host, strlen(rq->host));
 	}
 	if (rq->userpass && !user_names(u, rq->nheaders, "Authorization")) {
-		size_t n = strlen(rq->userpass);
-		if (n > NK_HTTP_MAX_REQUEST) {
+		if (strlen(rq->userpass) > NK_HTTP_MAX_REQUEST) {
 			e = nk_fail(errmsg, NK_ERR_FAILED_INIT, "user:password too long");
 			goto fail;
 		}
-		auth = malloc(6 + 4 * ((n + 2) / 3) + 1);
+		auth = nk_http_basic("", rq->userpass);
 		if (!auth) {
 			e = nk_fail(errmsg, NK_ERR_OUT_OF_MEMORY, "out of memory");
 			goto fail;
 		}
-		memcpy(auth, "Basic ", 6);
-		int m = EVP_EncodeBlock((unsigned char *)auth + 6,
-		                        (const unsigned char *)rq->userpass, (int)n);
-		sb_header(&b, "Authorization", 13, auth, 6 + (size_t)m);
+		sb_header(&b, "Authorization", 13, auth, strlen(auth));
 	}
 	if (!user_names(u, rq->nheaders, "Range")) {
 		if (rq->range) {

@@ -1,0 +1,32 @@
+/* proxy: the HTTP proxy a fetch goes through, as curl's -x and
+ * *_proxy name it, and the no_proxy list that sends a host around it.
+ * Internal to libnk (lib/fetch.c). */
+#ifndef NK_PROXY_INT_H
+#define NK_PROXY_INT_H
+
+#include "nk/err.h"
+
+struct nk_proxy {
+	char *host;             /* connect host (IPv6 without brackets); NULL:
+	                           no proxy */
+	int port;
+	char *userpass;         /* decoded "user:password", or NULL */
+	char *display;          /* "host:port" for messages */
+};
+
+/* Parses "[http://][user:password@]host[:port]" (port 1080 by default, as
+ * curl) into p, which owns its strings; NULL or "" is no proxy. Errors:
+ * NK_ERR_COULDNT_RESOLVE_PROXY (5: it does not parse),
+ * NK_ERR_COULDNT_CONNECT (7: a scheme other than http, as curl),
+ * NK_ERR_OUT_OF_MEMORY. */
+nk_err nk_proxy_parse(const char *spec, struct nk_proxy *p, char *errmsg);
+
+/* Frees p's strings and zeroes it. */
+void nk_proxy_clear(struct nk_proxy *p);
+
+/* Whether host (a name or an address literal) is in curl's NO_PROXY list:
+ * "*", or entries separated by commas; a name matches itself and its
+ * subdomains, an address may carry a /prefix length. */
+int nk_no_proxy_for(const char *list, const char *host);
+
+#endif

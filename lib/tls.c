@@ -29,12 +29,17 @@
 /* Sessions kept per context: enough for a tool's redirects and reuse
  * across a handful of hosts; the oldest entry makes room. */
 #define CACHE_SLOTS 32
-/* With read-ahead, one recv() takes what the kernel has, up to this,
- * instead of two per record (header, then body). Measured on loopback, 50
- * MB read 64 KB at a time: 6125 recv() calls without read-ahead, 3056 with
- * OpenSSL's default 16 KB buffer, 1528 with 64 KB, 387 with 256 KB; the
- * buffer lives as long as the connection. */
-#define READ_BUF_LEN (256 * 1024)
+/* The socket BIO's receive buffer: one recv() takes what the kernel has,
+ * up to this, and OpenSSL's reads of a record header and body are served
+ * from it by memcpy. OpenSSL's own read-ahead would do the recv() part,
+ * but OpenSSL 3.0 moves the unread rest of its buffer to the front before
+ * every record (ssl3_read_n aligns the payload), which for a 256 KiB
+ * buffer copied every byte 7.4 times (docs/BENCHMARKS.md). 64 KiB, four
+ * records: over 1 GiB from nginx on loopback, 64, 128 and 256 KiB cost
+ * the same client CPU within the noise (21000, 8400 and 7400 recv()
+ * calls), and 64 KiB keeps 0.2-0.3 MiB off the peak RSS. Allocated at the
+ * first read, kept as long as the connection. */
+#define RECV_BUF_LEN (64 * 1024)
 
 struct cache_entry {
 	char key[300];               /* "name:port" */
@@ -62,6 +67,8 @@ struct tls_conn {
 	nk_tls_ctx *ctx;
 	int fd;
 	char key[300];               /* session cache key */
+	unsigned char *rbuf;         /* RECV_BUF_LEN, or NULL before a read */
+	size_t roff, rlen;           /* rbuf[roff, rlen) is not read yet */
 	int bio_eof;                 /* recv() returned 0 */
 	int eof;                     /* EOF seen */
 	int unclean;                 /* ... without close_notify */
@@ -109,17 +116,29 @@ bio_write(BIO *b, const char *buf, size_t len, size_t *written)
 	}
 }
 
+/* OpenSSL (without read-ahead) asks for exactly what it needs: a 5-byte
+ * record header, then the record. Both come out of rbuf; only an empty
+ * rbuf calls recv(), and then for all the kernel has. A read that asks
+ * for more than rbuf holds gets what there is, so nothing is ever moved
+ * inside rbuf: OpenSSL asks again for the rest. */
 static int
 bio_read(BIO *b, char *buf, size_t len, size_t *got)
 {
 	struct tls_conn *t = BIO_get_data(b);
 	BIO_clear_retry_flags(b);
 	*got = 0;
-	for (;;) {
-		ssize_t r = recv(t->fd, buf, len, 0);
+	if (len == 0)
+		return 0;
+	while (t->roff == t->rlen) {
+		if (!t->rbuf && !(t->rbuf = malloc(RECV_BUF_LEN))) {
+			errno = ENOMEM;
+			return 0;
+		}
+		ssize_t r = recv(t->fd, t->rbuf, RECV_BUF_LEN, 0);
 		if (r > 0) {
-			*got = (size_t)r;
-			return 1;
+			t->roff = 0;
+			t->rlen = (size_t)r;
+			break;
 		}
 		if (r == 0) {
 			t->bio_eof = 1;
@@ -131,6 +150,20 @@ bio_read(BIO *b, char *buf, size_t len, size_t *got)
 			BIO_set_retry_read(b);
 		return 0;
 	}
+	size_t n = t->rlen - t->roff;
+	if (n > len)
+		n = len;
+	memcpy(buf, t->rbuf + t->roff, n);
+	t->roff += n;
+	*got = n;
+	return 1;
+}
+
+/* Bytes received from the socket that OpenSSL has not taken yet. */
+static size_t
+bio_buffered(const struct tls_conn *t)
+{
+	return t->rlen - t->roff;
 }
 
 static long
@@ -143,6 +176,8 @@ bio_ctrl(BIO *b, int cmd, long num, void *ptr)
 		return 1;
 	case BIO_CTRL_EOF:
 		return t && t->bio_eof;
+	case BIO_CTRL_PENDING:
+		return t ? (long)bio_buffered(t) : 0;
 	case BIO_C_GET_FD:
 		if (!t)
 			return -1;
@@ -450,9 +485,10 @@ tls_read(nk_conn *c, void *buf, size_t len, size_t *n, int *want,
 	}
 	if (len == 0)
 		return NK_OK;
-	/* Records already buffered (read-ahead) are taken in the same call,
-	 * so few reads drain a burst; the socket is not touched again once
-	 * nothing is buffered. */
+	/* Records already received (in the BIO's buffer, or a record OpenSSL
+	 * holds) are taken in the same call, so one read drains what one
+	 * recv() brought; the socket is not asked again once nothing is
+	 * buffered. */
 	for (;;) {
 		size_t got = 0;
 		ERR_clear_error();
@@ -460,7 +496,8 @@ tls_read(nk_conn *c, void *buf, size_t len, size_t *n, int *want,
 		int r = SSL_read_ex(t->ssl, (char *)buf + total, len - total, &got);
 		if (r == 1) {
 			total += got;
-			if (total == len || !SSL_has_pending(t->ssl))
+			if (total == len ||
+			    (!SSL_has_pending(t->ssl) && bio_buffered(t) == 0))
 				break;
 			continue;
 		}
@@ -580,10 +617,10 @@ tls_pending(const nk_conn *c)
 	int p = SSL_pending(t->ssl);
 	if (p > 0)
 		return (size_t)p;
-	if (!SSL_has_pending(t->ssl))
+	if (!SSL_has_pending(t->ssl) && bio_buffered(t) == 0)
 		return 0;
-	/* Bytes sit in the read-ahead buffer; peeking processes a whole
-	 * record if one is there, without consuming application data. */
+	/* Bytes sit in the BIO's buffer or in OpenSSL's; peeking processes a
+	 * whole record if one is there, without consuming application data. */
 	char byte;
 	size_t got = 0;
 	ERR_clear_error();
@@ -623,6 +660,7 @@ tls_conn_free(struct tls_conn *t)
 	/* SSL_free may still call back (session callbacks), so the context
 	 * goes last. */
 	SSL_free(t->ssl);
+	free(t->rbuf);
 	X509_free(t->vcert);
 	sk_X509_pop_free(t->vchain, X509_free);
 	sk_X509_pop_free(t->sent, X509_free);
@@ -820,6 +858,32 @@ load_client_cert(SSL_CTX *sctx, const nk_tls_config *cfg, char *errmsg)
 	return e;
 }
 
+/* OpenSSL initialises itself at its first use; asked here first, it skips
+ * the clean-up it would otherwise register with atexit(): freeing, as the
+ * process ends, memory the process is giving back anyway cost 1.5 million
+ * instructions, 7 % of a small https GET (docs/BENCHMARKS.md). What is
+ * left is still reachable from OpenSSL's globals, so leak checkers do not
+ * count it. Whoever initialises OpenSSL first decides: a program that did
+ * so before libnk keeps its own choice.
+ *
+ * openssl.cnf is still read (0.8 million instructions, 4 %): it is where a
+ * system sets its TLS policy (minimum version, cipher string, security
+ * level: Fedora's and RHEL's crypto-policies, Debian's own in the past)
+ * and its providers (FIPS), which nk obeys as curl and wget do. */
+static nk_err
+tls_lib_init(char *errmsg)
+{
+	if (OPENSSL_init_ssl(OPENSSL_INIT_NO_ATEXIT |
+	                     OPENSSL_INIT_LOAD_SSL_STRINGS |
+	                     OPENSSL_INIT_LOAD_CRYPTO_STRINGS, NULL) == 1)
+		return NK_OK;
+	/* A broken openssl.cnf, for one. */
+	nk_err e = nk_fail(errmsg, NK_ERR_FAILED_INIT, "cannot initialise "
+	                   "OpenSSL: %s", ossl_reason("unknown error"));
+	ERR_clear_error();
+	return e;
+}
+
 nk_err
 nk_tls_ctx_new(const nk_tls_config *cfg, nk_tls_ctx **out, char *errmsg)
 {
@@ -838,6 +902,8 @@ nk_tls_ctx_new(const nk_tls_config *cfg, nk_tls_ctx **out, char *errmsg)
 		return nk_fail(errmsg, NK_ERR_FAILED_INIT,
 		               "the highest TLS version allowed is below the "
 		               "lowest");
+	if ((e = tls_lib_init(errmsg)) != NK_OK)
+		return e;
 
 	nk_tls_ctx *ctx = calloc(1, sizeof *ctx);
 	if (!ctx)
@@ -866,8 +932,7 @@ nk_tls_ctx_new(const nk_tls_config *cfg, nk_tls_ctx **out, char *errmsg)
 	SSL_CTX_set_max_proto_version(s, maxv);
 	SSL_CTX_set_mode(s, SSL_MODE_ENABLE_PARTIAL_WRITE |
 	                    SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
-	SSL_CTX_set_read_ahead(s, 1);
-	SSL_CTX_set_default_read_buffer_len(s, READ_BUF_LEN);
+	/* No read-ahead: the BIO buffers (see RECV_BUF_LEN). */
 	SSL_CTX_set_verify(s, SSL_VERIFY_PEER, verify_cb);
 	SSL_CTX_set_session_cache_mode(s, SSL_SESS_CACHE_CLIENT |
 	                                  SSL_SESS_CACHE_NO_INTERNAL_STORE);

@@ -59,9 +59,13 @@ typedef struct nk_tls_config {
 /* Makes a context. Errors: NK_ERR_SSL_CACERT_BADFILE (77: a CA file or
  * directory that cannot be used), NK_ERR_SSL_CERTPROBLEM (58: client
  * certificate or key unreadable or not matching), NK_ERR_FAILED_INIT (bad
- * version range, ALPN list or pin syntax), NK_ERR_OUT_OF_MEMORY.
+ * version range, ALPN list or pin syntax; OpenSSL that cannot initialise,
+ * as with a broken openssl.cnf), NK_ERR_OUT_OF_MEMORY.
  * Free with nk_tls_ctx_free. A context may be shared by connections made
- * one after another or from several threads (its session cache locks). */
+ * one after another or from several threads (its session cache locks).
+ * If OpenSSL was not initialised yet, the first call does it without
+ * OpenSSL's clean-up at exit (OPENSSL_INIT_NO_ATEXIT): a program that
+ * wants OpenSSL's memory freed calls OPENSSL_cleanup() itself. */
 NK_API nk_err nk_tls_ctx_new(const nk_tls_config *cfg, nk_tls_ctx **out,
                              char *errmsg);
 

@@ -1,6 +1,8 @@
 /* Unit tests of TLS over nk_conn against real peers on 127.0.0.1: openssl
- * s_server, and tests/servers/tls_peer.py for what s_server cannot do (a
- * reply that starts after our close_notify, a close without close_notify).
+ * s_server, tests/servers/tls_peer.py for what s_server cannot do (a
+ * reply that starts after our close_notify, a close without close_notify),
+ * and a server in a child process, written here with OpenSSL, that sends
+ * records of exactly the sizes a test asks for.
  * Certificates come from tests/certs/mkcerts.sh in a temporary directory. */
 #include <stdarg.h>
 #include <stddef.h>
@@ -20,6 +22,8 @@
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <cmocka.h>
+
+#include <openssl/ssl.h>
 
 #include "nk/tls.h"
 #include "nk/x509.h"
@@ -191,6 +195,87 @@ stop(struct server *s)
 	kill(s->pid, SIGTERM);
 	waitpid(s->pid, &st, 0);
 	close(s->out);
+}
+
+/* A TLS server in a child process: takes one connection, then sends one
+ * record per entry of sizes (SSL_write makes one record of each), bytes of
+ * the stream numbered from 0 as pattern() says. Then close_notify and a
+ * wait for the client's EOF, or (abrupt) a TCP FIN with no close_notify. */
+static unsigned char
+pattern(size_t k)
+{
+	return (unsigned char)(k * 131 + (k >> 9));
+}
+
+static void
+record_server(struct server *s, const size_t *sizes, size_t n, int abrupt)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET };
+	socklen_t salen = sizeof sa;
+	int l = socket(AF_INET, SOCK_STREAM, 0);
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(bind(l, (struct sockaddr *)&sa, sizeof sa), 0);
+	assert_int_equal(listen(l, 1), 0);
+	assert_int_equal(getsockname(l, (struct sockaddr *)&sa, &salen), 0);
+	s->port = ntohs(sa.sin_port);
+	s->out = -1;
+	s->pid = fork();
+	assert_true(s->pid >= 0);
+	if (s->pid > 0) {
+		close(l);
+		return;
+	}
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	alarm(20);
+	SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
+	if (!ctx || SSL_CTX_use_certificate_chain_file(ctx,
+	                                        cert("valid-chain.pem")) != 1 ||
+	    SSL_CTX_use_PrivateKey_file(ctx, cert("leaf.key"),
+	                                SSL_FILETYPE_PEM) != 1)
+		_exit(2);
+	int fd = accept(l, NULL, NULL);
+	SSL *ssl = fd >= 0 ? SSL_new(ctx) : NULL;
+	if (!ssl || !SSL_set_fd(ssl, fd) || SSL_accept(ssl) != 1)
+		_exit(3);
+	static unsigned char buf[65536];
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (sizes[i] > sizeof buf)
+			_exit(4);
+		for (size_t j = 0; j < sizes[i]; j++)
+			buf[j] = pattern(k + j);
+		size_t w;
+		if (SSL_write_ex(ssl, buf, sizes[i], &w) != 1 || w != sizes[i])
+			_exit(5);
+		k += sizes[i];
+	}
+	if (abrupt) {
+		close(fd);
+		_exit(0);
+	}
+	SSL_shutdown(ssl);
+	while (read(fd, buf, sizeof buf) > 0)
+		;
+	_exit(0);
+}
+
+static void
+record_server_stop(struct server *s)
+{
+	int st;
+	assert_int_equal(waitpid(s->pid, &st, 0), s->pid);
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), 0);
+}
+
+/* Waits until the peer's bytes have been sitting in the socket for a
+ * while, so that one recv() takes all that was sent. */
+static void
+let_arrive(nk_conn *c)
+{
+	struct pollfd p = { nk_conn_fd(c), POLLIN, 0 };
+	assert_int_equal(poll(&p, 1, 5000), 1);
+	usleep(200000);
 }
 
 /* ---- clients --------------------------------------------------------- */
@@ -775,6 +860,139 @@ test_pending_eof(void **state)
 	stop(&s);
 }
 
+/* Many records that came in one recv() are all taken by one read: the
+ * conn does not stop after the first record. */
+static void
+test_records_in_one_read(void **state)
+{
+	struct server s;
+	char err[NK_ERR_MSG_LEN] = "";
+	static unsigned char buf[65536];
+	size_t sizes[40];
+	(void)state;
+	for (size_t i = 0; i < 40; i++)
+		sizes[i] = 1000;
+	record_server(&s, sizes, 40, 0);
+	nk_tls_config cfg = { .cafile = cert("root.pem") };
+	nk_tls_ctx *ctx = make_ctx(&cfg);
+	nk_conn *c = dial(s.port);
+	assert_int_equal(nk_tls_start(ctx, c, "valid.test",
+	                              nk_deadline_in_ms(5000), NULL, err), NK_OK);
+	let_arrive(c);
+	size_t n;
+	int want;
+	assert_int_equal(nk_conn_try_read(c, buf, sizeof buf, &n, &want, err),
+	                 NK_OK);
+	assert_int_equal(n, 40000);
+	for (size_t k = 0; k < n; k++)
+		if (buf[k] != pattern(k))
+			fail_msg("byte %zu is %u, not %u", k, buf[k], pattern(k));
+	assert_int_equal(nk_conn_read(c, buf, sizeof buf, nk_deadline_in_ms(5000),
+	                              &n, err), NK_OK);
+	assert_int_equal(n, 0);
+	assert_false(nk_tls_conn_unclean_eof(c));
+	nk_conn_free(c);
+	nk_tls_ctx_free(ctx);
+	record_server_stop(&s);
+}
+
+/* A whole record that arrived behind the one just read waits in the
+ * conn, not in the socket: poll() cannot see it, pending() must. */
+static void
+test_pending_record_behind(void **state)
+{
+	struct server s;
+	char err[NK_ERR_MSG_LEN] = "";
+	unsigned char buf[64];
+	const size_t sizes[] = { 4, 6 };
+	(void)state;
+	record_server(&s, sizes, 2, 0);
+	nk_tls_config cfg = { .cafile = cert("root.pem") };
+	nk_tls_ctx *ctx = make_ctx(&cfg);
+	nk_conn *c = dial(s.port);
+	assert_int_equal(nk_tls_start(ctx, c, "valid.test",
+	                              nk_deadline_in_ms(5000), NULL, err), NK_OK);
+	let_arrive(c);
+	size_t n;
+	int want;
+	assert_int_equal(nk_conn_try_read(c, buf, 4, &n, &want, err), NK_OK);
+	assert_int_equal(n, 4);
+	struct pollfd p = { nk_conn_fd(c), POLLIN, 0 };
+	assert_int_equal(poll(&p, 1, 0), 0);
+	assert_int_equal(nk_conn_pending(c), 6);
+	assert_int_equal(nk_conn_try_read(c, buf + 4, sizeof buf - 4, &n, &want,
+	                                  err), NK_OK);
+	/* The record, and the close_notify right behind it. */
+	assert_int_equal(n, 6);
+	for (size_t k = 0; k < 10; k++)
+		assert_int_equal(buf[k], pattern(k));
+	assert_int_equal(nk_conn_pending(c), 1);
+	assert_int_equal(nk_conn_try_read(c, buf, sizeof buf, &n, &want, err),
+	                 NK_OK);
+	assert_int_equal(n, 0);
+	assert_int_equal(want, 0);
+	assert_int_equal(nk_conn_pending(c), 0);
+	nk_conn_free(c);
+	nk_tls_ctx_free(ctx);
+	record_server_stop(&s);
+}
+
+/* Every byte arrives once and in order, whatever the sizes of the
+ * records and of the reads, across refills of the conn's buffer; the end
+ * is a clean EOF, or an unclean one when the peer sent no close_notify. */
+static void
+test_stream_sizes(void **state)
+{
+	char err[NK_ERR_MSG_LEN] = "";
+	static unsigned char buf[300000];
+	static size_t sizes[200];
+	static const size_t reads[] = { 1, 7, 100, 4096, 16389, 65536, 300000,
+	                                5, 70000 };
+	size_t n = 0, total = 0;
+	(void)state;
+	/* Full records, odd ones, and everything between 1 and 6 bytes. */
+	for (size_t i = 0; i < 80; i++)
+		sizes[n++] = 16384;
+	const size_t odd[] = { 1, 2, 3, 4, 5, 6, 16383, 777, 65536, 40000,
+	                       12345, 16385 };
+	for (size_t i = 0; i < sizeof odd / sizeof odd[0]; i++)
+		sizes[n++] = odd[i];
+	for (size_t i = 0; i < n; i++)
+		total += sizes[i];
+	for (int abrupt = 0; abrupt < 2; abrupt++) {
+		struct server s;
+		record_server(&s, sizes, n, abrupt);
+		nk_tls_config cfg = { .cafile = cert("root.pem") };
+		nk_tls_ctx *ctx = make_ctx(&cfg);
+		nk_conn *c = dial(s.port);
+		assert_int_equal(nk_tls_start(ctx, c, "valid.test",
+		                              nk_deadline_in_ms(5000), NULL, err),
+		                 NK_OK);
+		size_t got = 0, calls = 0;
+		for (;;) {
+			size_t want = reads[calls++ % (sizeof reads / sizeof reads[0])], r;
+			nk_err e = nk_conn_read(c, buf, want, nk_deadline_in_ms(5000),
+			                        &r, err);
+			if (e)
+				fail_msg("read: %d %s", e, err);
+			if (r == 0)
+				break;
+			assert_true(r <= want);
+			for (size_t k = 0; k < r; k++)
+				if (buf[k] != pattern(got + k))
+					fail_msg("byte %zu is %u, not %u", got + k, buf[k],
+					         pattern(got + k));
+			got += r;
+		}
+		assert_int_equal(got, total);
+		assert_int_equal(nk_tls_conn_unclean_eof(c), abrupt);
+		assert_int_equal(nk_conn_pending(c), 0);
+		nk_conn_free(c);
+		nk_tls_ctx_free(ctx);
+		record_server_stop(&s);
+	}
+}
+
 static void
 test_client_certificate(void **state)
 {
@@ -931,6 +1149,9 @@ main(void)
 		cmocka_unit_test(test_unclean_eof),
 		cmocka_unit_test(test_pending),
 		cmocka_unit_test(test_pending_eof),
+		cmocka_unit_test(test_records_in_one_read),
+		cmocka_unit_test(test_pending_record_behind),
+		cmocka_unit_test(test_stream_sizes),
 		cmocka_unit_test(test_client_certificate),
 		cmocka_unit_test(test_ocsp_staple),
 		cmocka_unit_test(test_strings),

@@ -446,12 +446,37 @@ fill_addrs(nk_fetch_hop *h, nk_conn *c)
 	h->local_port = nk_conn_local_port(c);
 }
 
+/* nk_conn_read, but before it waits for the network it lets the caller
+ * flush what it holds back (cb->idle): output gathered across pipelined
+ * responses goes out while nk waits, never later. *cb_failed says that
+ * the error came from the callback, not the connection. */
+static nk_err
+read_or_idle(const nk_fetch_callbacks *cb, nk_conn *c, void *buf,
+             size_t len, nk_time deadline, size_t *n, int *cb_failed,
+             char *errmsg)
+{
+	*cb_failed = 0;
+	if (cb && cb->idle) {
+		int want;
+		nk_err e = nk_conn_try_read(c, buf, len, n, &want, errmsg);
+		if (e || *n > 0 || !want)
+			return e;
+		if ((e = cb->idle(cb->ctx, errmsg)) != NK_OK) {
+			*cb_failed = 1;
+			return e;
+		}
+	}
+	return nk_conn_read(c, buf, len, deadline, n, errmsg);
+}
+
 /* Reads a response head into f->buf (which holds *len bytes already).
  * Returns NK_OK with res->head_len set, or an error; *got says whether any
- * byte arrived (a dead reused connection sends none). */
+ * byte arrived (a dead reused connection sends none), and is set too when
+ * the error is the idle callback's, which no new connection would cure. */
 static nk_err
-read_head(nk_fetch *f, nk_conn *c, size_t *len, struct nk_http_response *r,
-          nk_time deadline, nk_fetch_hop *h, int *got, char *errmsg)
+read_head(nk_fetch *f, const nk_fetch_callbacks *cb, nk_conn *c,
+          size_t *len, struct nk_http_response *r, nk_time deadline,
+          nk_fetch_hop *h, int *got, char *errmsg)
 {
 	struct nk_http_parser p;
 	memset(&p, 0, sizeof p);
@@ -476,8 +501,11 @@ read_head(nk_fetch *f, nk_conn *c, size_t *len, struct nk_http_response *r,
 			return nk_fail(errmsg, NK_ERR_RECV_ERROR, "response head "
 			               "larger than the %zu byte buffer", f->cap);
 		size_t n;
-		nk_err e = nk_conn_read(c, f->buf + *len, f->cap - *len, deadline,
-		                        &n, errmsg);
+		int cb_failed;
+		nk_err e = read_or_idle(cb, c, f->buf + *len, f->cap - *len,
+		                        deadline, &n, &cb_failed, errmsg);
+		if (cb_failed)
+			*got = 1;
 		if (e)
 			return e;
 		if (n == 0)
@@ -533,7 +561,8 @@ tunnel(nk_fetch *f, struct step *s, nk_conn *c, const struct nk_proxy *px,
 	int got = 0;
 	struct nk_http_response r;
 	for (;;) {
-		e = read_head(f, c, &len, &r, s->deadline, NULL, &got, errmsg);
+		e = read_head(f, s->cb, c, &len, &r, s->deadline, NULL, &got,
+		              errmsg);
 		if (e)
 			return e;
 		if (s->cb->trace)
@@ -982,7 +1011,8 @@ again:
 		pc.rest = NULL;
 		pc.restlen = 0;
 		got = 0;
-		e = read_head(f, pc.conn, &len, &r, s->deadline, h, &got, errmsg);
+		e = read_head(f, s->cb, pc.conn, &len, &r, s->deadline, h, &got,
+		              errmsg);
 	}
 	/* cppcheck does not follow the goto back to again: (fresh_tries 1). */
 	/* cppcheck-suppress knownConditionTrueFalse */
@@ -1021,7 +1051,8 @@ again:
 				goto fail;
 		}
 		memmove(f->buf, f->buf + r.head_len, len -= r.head_len);
-		e = read_head(f, pc.conn, &len, &r, s->deadline, h, &got, errmsg);
+		e = read_head(f, s->cb, pc.conn, &len, &r, s->deadline, h, &got,
+		              errmsg);
 		if (e)
 			goto fail;
 	}
@@ -1180,14 +1211,15 @@ again:
 			break;
 		}
 		size_t n;
+		int cb_failed;
 		uint64_t raw = out_fd >= 0 ? nk_http_body_raw_left(&b) : 0;
 		if (raw >= SPLICE_MIN)
 			e = nk_conn_splice(pc.conn, out_fd, out_name, raw > SIZE_MAX
 			                   ? SIZE_MAX : (size_t)raw, s->deadline, &n,
 			                   errmsg);
 		else
-			e = nk_conn_read(pc.conn, f->buf, f->cap, s->deadline, &n,
-			                 errmsg);
+			e = read_or_idle(s->cb, pc.conn, f->buf, f->cap, s->deadline,
+			                 &n, &cb_failed, errmsg);
 		if (e == NK_ERR_OPERATION_TIMEDOUT) {
 			long long ms = (long long)((nk_now() - h->start) / 1000);
 			if (b.mode == NK_HTTP_BODY_LENGTH)

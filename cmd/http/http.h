@@ -32,10 +32,18 @@ struct sink {
  * that cannot be read for resume). */
 int sink_open(struct sink *s, const char *path, int append, char *errmsg);
 
-/* Writes all of data. Refuses binary bodies on a terminal (`body`
- * nonzero). Returns 0 or NK_ERR_WRITE_ERROR with errmsg set. */
+/* Writes all of data; small pieces bound for stdout (not a terminal) are
+ * held back and written together (sink_flush). Refuses binary bodies on a
+ * terminal (`body` nonzero). Returns 0 or NK_ERR_WRITE_ERROR with errmsg
+ * set. */
 int sink_write(struct sink *s, const char *data, size_t len, int body,
                char *errmsg);
+
+/* Writes out what sink_write held back for stdout (see output.c): call
+ * before waiting for the network and before anything else writes to
+ * stdout. Returns 0 or NK_ERR_WRITE_ERROR with errmsg set; after a failed
+ * write every later call fails the same way. */
+int sink_flush(char *errmsg);
 
 /* The descriptor the body may be moved to by splice(2) (nk_fetch's
  * body_fd), with its name for messages; -1 for a terminal or a file

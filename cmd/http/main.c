@@ -157,7 +157,8 @@ struct cfg {
 	const char *method, *proxy, *noproxy;
 	int proxy_set, remote_all, include, head, location, fail,
 	    fail_with_body, fail_early, silent, show_error, verbose,
-	    no_progress, compressed, http10, auto_referer, pipeline;
+	    no_progress, compressed, http10, auto_referer, pipeline,
+	    write_out;
 	long max_redirs;
 	int max_redirs_set;
 	int64_t max_time_ms, max_filesize;
@@ -347,6 +348,7 @@ parse_args(struct cfg *c, int argc, char **argv, const struct tool *t)
 			int e = writeout_set(arg);
 			if (e)
 				return e;
+			c->write_out = 1;
 			break;
 		}
 		case O_MAX_TIME:
@@ -487,6 +489,9 @@ on_head(void *ctx, const nk_fetch_hop *hop, const char *head, size_t len,
 		x->status = hop->status;
 	}
 	if (x->dump) {
+		nk_err e = x->dump == stdout ? sink_flush(errmsg) : 0;
+		if (e)
+			return e;
 		show_head(x->dump, NULL, head, len, x->dump_tty,
 		          x->dump_tty && show_colour(x->dump));
 		if (x->dump == stdout)
@@ -522,6 +527,13 @@ on_body_fd(void *ctx, const char **name)
 {
 	struct xfer *x = ctx;
 	return sink_splice_fd(&x->out, name);
+}
+
+static nk_err
+on_idle(void *ctx, char *errmsg)
+{
+	(void)ctx;
+	return sink_flush(errmsg);
 }
 
 static nk_err
@@ -633,7 +645,7 @@ run_one(nk_fetch *f, const struct cfg *c, size_t i, FILE *dump)
 	fill_request(c, i, x.out.start_size, &rq);
 
 	nk_fetch_callbacks cb = { &x, on_trace, on_head, on_body, on_restart,
-	                          on_body_fd };
+	                          on_body_fd, on_idle };
 	/* The meter shares the terminal with nothing: not when the body goes
 	 * to it, nor with -s. */
 	progress_start(&x.prog, !c->silent && !c->no_progress && !x.out.tty &&
@@ -658,6 +670,16 @@ run_one(nk_fetch *f, const struct cfg *c, size_t i, FILE *dump)
 	}
 	if (e)
 		report(c, e, errmsg);
+	/* -w writes with stdio, after the body. */
+	if (c->write_out) {
+		char fmsg[NK_ERR_MSG_LEN];
+		int fe = sink_flush(fmsg);
+		if (fe && !e) {
+			e = fe;
+			memcpy(errmsg, fmsg, sizeof errmsg);
+			report(c, e, errmsg);
+		}
+	}
 	struct wo_info w = { &res, url, (int)i, path, e, errmsg, c->referer };
 	writeout_print(&w);
 	nk_fetch_result_clear(&res);
@@ -792,7 +814,13 @@ main(int argc, char **argv)
 		report(&c, NK_ERR_WRITE_ERROR, errmsg);
 		status = NK_ERR_WRITE_ERROR;
 	}
-	int fe = tool_flush_stdout();
+	int fe = sink_flush(errmsg);
+	if (fe) {
+		if (!status)
+			report(&c, fe, errmsg);
+	} else {
+		fe = tool_flush_stdout();
+	}
 	if (fe && !status)
 		status = fe;
 	cfg_free(&c);

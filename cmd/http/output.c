@@ -154,6 +154,82 @@ sink_open(struct sink *s, const char *path, int append, char *errmsg)
 	return make_tmp(s, s->final, errmsg);
 }
 
+/* Output bound for stdout (not a terminal) is gathered here and written
+ * in one piece when the buffer fills, when nk is about to wait for the
+ * network (sink_flush from nk_fetch's idle callback), before anything
+ * else writes to stdout, and at exit: a thousand pipelined 100-byte
+ * bodies take a few write(2) calls instead of a thousand, and a slow
+ * stream still shows each piece as soon as it came. A terminal gets every
+ * piece at once. What is held when a signal kills nk is lost, as with
+ * curl's buffered stdout. */
+#define HOLD_LEN (64 * 1024)
+static struct {
+	char *buf;              /* HOLD_LEN, allocated at first use */
+	size_t len;
+	int err;                /* a write to stdout failed: every later one
+	                         * fails the same way (nothing is dropped
+	                         * quietly) */
+	char msg[NK_ERR_MSG_LEN];
+} held;
+
+static int
+write_all(int fd, const char *data, size_t len, const char *name,
+          char *errmsg)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, data, len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			snprintf(errmsg, NK_ERR_MSG_LEN, "writing to %s: %s", name,
+			         strerror(errno));
+			return NK_ERR_WRITE_ERROR;
+		}
+		data += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int
+sink_flush(char *errmsg)
+{
+	if (held.err) {
+		memcpy(errmsg, held.msg, NK_ERR_MSG_LEN);
+		return held.err;
+	}
+	if (held.len == 0)
+		return 0;
+	size_t len = held.len;
+	held.len = 0;
+	held.err = write_all(STDOUT_FILENO, held.buf, len, "stdout", held.msg);
+	return sink_flush(errmsg);
+}
+
+/* Takes data into the held buffer if it is stdout's and fits. Returns 1
+ * when it did, 0 when the caller should write directly (after what is
+ * held has gone out), or an error. */
+static int
+hold(const struct sink *s, const char *data, size_t len, char *errmsg)
+{
+	/* stdout's sink has no name (a file may get descriptor 1 when nk was
+	 * started with stdout closed). */
+	if (s->final || s->tty)
+		return 0;
+	if (held.len + len > HOLD_LEN) {
+		int e = sink_flush(errmsg);
+		if (e)
+			return -e;
+	}
+	if (len >= HOLD_LEN)
+		return 0;
+	if (!held.buf && !(held.buf = malloc(HOLD_LEN)))
+		return 0;
+	memcpy(held.buf + held.len, data, len);
+	held.len += len;
+	return 1;
+}
+
 /* A body that would garble a terminal: curl's test, a NUL byte. */
 static int
 looks_binary(const char *data, size_t len)
@@ -171,19 +247,18 @@ sink_write(struct sink *s, const char *data, size_t len, int body,
 		         "or -o - to see it anyway");
 		return NK_ERR_WRITE_ERROR;
 	}
-	while (len > 0) {
-		ssize_t n = write(s->fd, data, len);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			snprintf(errmsg, NK_ERR_MSG_LEN, "writing to %s: %s",
-			         s->final ? s->final : "stdout", strerror(errno));
-			return NK_ERR_WRITE_ERROR;
-		}
-		data += n;
-		len -= (size_t)n;
-		s->written += (uint64_t)n;
+	int h = hold(s, data, len, errmsg);
+	if (h < 0)
+		return -h;
+	if (!h) {
+		int e = sink_flush(errmsg);
+		if (!e)
+			e = write_all(s->fd, data, len, s->final ? s->final : "stdout",
+			              errmsg);
+		if (e)
+			return e;
 	}
+	s->written += len;
 	return 0;
 }
 
@@ -191,8 +266,11 @@ int
 sink_splice_fd(const struct sink *s, const char **name)
 {
 	/* A terminal's bytes are looked at (binary or not); splice(2)
-	 * refuses a file opened O_APPEND. */
-	if (s->fd < 0 || s->tty || s->append)
+	 * refuses a file opened O_APPEND. What is held goes first; if it
+	 * cannot, the body takes the slow way, where the error shows. */
+	char again[NK_ERR_MSG_LEN];
+	if (s->fd < 0 || s->tty || s->append ||
+	    (!s->final && sink_flush(again)))
 		return -1;
 	*name = s->final ? s->final : "stdout";
 	return s->fd;

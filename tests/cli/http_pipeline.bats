@@ -173,3 +173,96 @@ pcase() {
 		>"$BATS_TEST_TMPDIR/got2"
 	cmp "$BATS_TEST_TMPDIR/got2" "$want"
 }
+
+# Bodies bound for stdout are gathered and written together; what is held
+# goes out before nk waits for the network, and before -w or -D - write.
+
+@test "pipeline: 300 small bodies to stdout leave in a few write calls" {
+	local urls=() want="$BATS_TEST_TMPDIR/want" i
+	: >"$want"
+	for i in $(seq 1 300); do
+		urls+=("http://nk.test:$NGINX_PORT/hello.txt")
+		cat "$NGINX_DIR/www/hello.txt" >>"$want"
+	done
+	# shellcheck disable=SC2046
+	timeout -k 2 60 strace -o "$BATS_TEST_TMPDIR/trace" -e trace=write \
+		nk-http $(NKR) -s --pipeline "${urls[@]}" >"$BATS_TEST_TMPDIR/got"
+	cmp "$BATS_TEST_TMPDIR/got" "$want"
+	local writes
+	writes=$(grep -c '^write(1,' "$BATS_TEST_TMPDIR/trace")
+	# one per wait for the network at most (a read brings many
+	# responses), never one per body
+	[ "$writes" -ge 1 ]
+	[ "$writes" -le 30 ]
+}
+
+@test "pipeline: a body already here is written before nk waits for the next" {
+	start_raw "$(pcase p <<-'EOF'
+	recv
+	recv
+	send HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\none\nHTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\ntwo\n
+	hang
+	EOF
+	)"
+	local u="http://127.0.0.1:$RAW_PORT" out="$BATS_TEST_TMPDIR/out"
+	start_bg "$BATS_TEST_TMPDIR/err" sh -c 'exec nk-http -s --pipeline "$@" >"$0"' \
+		"$out" "$u/1" "$u/2"
+	local pid=$BG_PID
+	wait_for_line "$out" '^two$' 5
+	# nk is still waiting for the rest of the second body
+	kill -0 "$pid"
+	[ "$(cat "$out")" = $'one\ntwo' ]
+	stop_pid "$pid"
+}
+
+@test "stdout: each piece of a slow body is out before nk waits again" {
+	start_raw "$(pcase p <<-'EOF'
+	recv
+	send HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n6\r\nfirst\n\r\n
+	hang
+	EOF
+	)"
+	local out="$BATS_TEST_TMPDIR/out"
+	start_bg "$BATS_TEST_TMPDIR/err" sh -c 'exec nk-http -s "$1" >"$0"' \
+		"$out" "http://127.0.0.1:$RAW_PORT/"
+	wait_for_line "$out" '^first$' 5
+	kill -0 "$BG_PID"
+	stop_pid "$BG_PID"
+}
+
+@test "pipeline: bodies, -D - and -w reach stdout in order" {
+	start_raw "$(pcase p <<-'EOF'
+	recv
+	recv
+	send HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\none\nHTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\ntwo\n
+	drain
+	EOF
+	)"
+	local u="http://127.0.0.1:$RAW_PORT"
+	run timeout -k 2 10 nk-http -s --pipeline -D - -w '[%{http_code}]' \
+		"$u/1" "$u/2"
+	[ "$status" -eq 0 ]
+	[ "$output" = $'HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\none\n[200]HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\ntwo\n[200]' ]
+}
+
+@test "pipeline: stdout on a full disk or a closed pipe: 23 and why" {
+	local u="http://nk.test:$NGINX_PORT/hello.txt"
+	# shellcheck disable=SC2046
+	run timeout -k 2 10 sh -c 'nk-http "$@" >/dev/full' sh $(NKR) \
+		--pipeline "$u" "$u" "$u"
+	[ "$status" -eq 23 ]
+	# each transfer that could not write says so, in the same words
+	[ "$(sort -u <<<"$output")" = "nk-http: (23) writing to stdout: No space left on device" ]
+	# a pipe whose reader is gone before nk writes (SIGPIPE as a shell
+	# leaves it)
+	# shellcheck disable=SC2046
+	run timeout -k 2 10 python3 -c '
+import os, signal, sys
+signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+r, w = os.pipe()
+os.close(r)
+os.dup2(w, 1)
+os.execvp("nk-http", ["nk-http"] + sys.argv[1:])' $(NKR) --pipeline "$u" "$u" "$u"
+	[ "$status" -eq 23 ]
+	[ "$(sort -u <<<"$output")" = "nk-http: (23) writing to stdout: Broken pipe" ]
+}

@@ -494,8 +494,14 @@ on_head(void *ctx, const nk_fetch_hop *hop, const char *head, size_t len,
 			return e;
 		show_head(x->dump, NULL, head, len, x->dump_tty,
 		          x->dump_tty && show_colour(x->dump));
-		if (x->dump == stdout)
-			fflush(stdout);
+		/* A head that cannot be saved fails its transfer, as curl
+		 * does, before a body is kept under its final name. */
+		if (fflush(x->dump) != 0 || ferror(x->dump)) {
+			snprintf(errmsg, NK_ERR_MSG_LEN, "writing to %s: %s",
+			         x->dump == stdout ? "stdout" : x->c->dump_header,
+			         strerror(errno));
+			return NK_ERR_WRITE_ERROR;
+		}
 	}
 	if (x->c->include || x->c->head) {
 		if (x->out.tty) {
@@ -809,7 +815,7 @@ main(int argc, char **argv)
 	}
 	nk_fetch_free(f);
 	if (dump && dump != stdout && fclose(dump) != 0 && !status) {
-		snprintf(errmsg, sizeof errmsg, "writing %s: %s", c.dump_header,
+		snprintf(errmsg, sizeof errmsg, "writing to %s: %s", c.dump_header,
 		         strerror(errno));
 		report(&c, NK_ERR_WRITE_ERROR, errmsg);
 		status = NK_ERR_WRITE_ERROR;

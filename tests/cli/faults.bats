@@ -139,9 +139,11 @@ pipe_head() {
 	fetch close-each -o /dev/full
 	[ "$status" -eq 23 ]
 	[ "$stderr" = "nk-http: (23) writing to /dev/full: No space left on device" ]
+	# the head that cannot be saved fails the transfer: no body is kept
 	fetch close-each -D /dev/full -o out
 	[ "$status" -eq 23 ]
-	[ "$stderr" = "nk-http: (23) writing /dev/full: No space left on device" ]
+	[ "$stderr" = "nk-http: (23) writing to /dev/full: No space left on device" ]
+	[ -z "$(ls -A "$BATS_TEST_TMPDIR/dl")" ]
 }
 
 # interrupt SIGNAL: two transfers to -o, the first complete, the second

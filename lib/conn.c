@@ -97,7 +97,7 @@ addr_parts(const struct sockaddr_storage *ss, socklen_t len, char str[64],
 {
 	*port = 0;
 	if (len == 0) {
-		strcpy(str, "?");
+		memcpy(str, "?", 2);
 		return;
 	}
 	nk_addr_str((const struct sockaddr *)ss, str, 64);

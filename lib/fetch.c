@@ -447,21 +447,21 @@ fill_addrs(nk_fetch_hop *h, nk_conn *c)
 }
 
 /* nk_conn_read, but before it waits for the network it lets the caller
- * flush what it holds back (cb->idle): output gathered across pipelined
- * responses goes out while nk waits, never later. *cb_failed says that
- * the error came from the callback, not the connection. */
+ * write out what it holds back (cb->flush): output gathered across
+ * pipelined responses goes out while nk waits, never later. *cb_failed
+ * says that the error came from the callback, not the connection. */
 static nk_err
-read_or_idle(const nk_fetch_callbacks *cb, nk_conn *c, void *buf,
+read_or_flush(const nk_fetch_callbacks *cb, nk_conn *c, void *buf,
              size_t len, nk_time deadline, size_t *n, int *cb_failed,
              char *errmsg)
 {
 	*cb_failed = 0;
-	if (cb && cb->idle) {
+	if (cb && cb->flush) {
 		int want;
 		nk_err e = nk_conn_try_read(c, buf, len, n, &want, errmsg);
 		if (e || *n > 0 || !want)
 			return e;
-		if ((e = cb->idle(cb->ctx, errmsg)) != NK_OK) {
+		if ((e = cb->flush(cb->ctx, errmsg)) != NK_OK) {
 			*cb_failed = 1;
 			return e;
 		}
@@ -472,7 +472,7 @@ read_or_idle(const nk_fetch_callbacks *cb, nk_conn *c, void *buf,
 /* Reads a response head into f->buf (which holds *len bytes already).
  * Returns NK_OK with res->head_len set, or an error; *got says whether any
  * byte arrived (a dead reused connection sends none), and is set too when
- * the error is the idle callback's, which no new connection would cure. */
+ * the error is the flush callback's, which no new connection would cure. */
 static nk_err
 read_head(nk_fetch *f, const nk_fetch_callbacks *cb, nk_conn *c,
           size_t *len, struct nk_http_response *r, nk_time deadline,
@@ -502,7 +502,7 @@ read_head(nk_fetch *f, const nk_fetch_callbacks *cb, nk_conn *c,
 			               "larger than the %zu byte buffer", f->cap);
 		size_t n;
 		int cb_failed;
-		nk_err e = read_or_idle(cb, c, f->buf + *len, f->cap - *len,
+		nk_err e = read_or_flush(cb, c, f->buf + *len, f->cap - *len,
 		                        deadline, &n, &cb_failed, errmsg);
 		if (cb_failed)
 			*got = 1;
@@ -889,7 +889,7 @@ send_request(nk_fetch *f, struct step *s, struct pooled *pc,
 
 	size_t more = 0, bytes = sent ? 0 : reqlen, next = 0;
 	if (cur != SIZE_MAX && !f->pipe_off &&
-	    (pc->ahead == 0 || pc->ahead <= PIPE_WINDOW / 2)) {
+	    pc->ahead <= PIPE_WINDOW / 2) {
 		next = pc->ahead ? pc->first_ahead + (size_t)pc->ahead : cur + 1;
 		while ((size_t)pc->ahead + more < PIPE_WINDOW &&
 		       next + more < f->nqueue && f->queue[next + more].key &&
@@ -1213,12 +1213,17 @@ again:
 		size_t n;
 		int cb_failed;
 		uint64_t raw = out_fd >= 0 ? nk_http_body_raw_left(&b) : 0;
+		/* What the caller holds of this body (the part that came
+		 * with the head) must reach out_fd before the rest does. */
+		if (raw >= SPLICE_MIN && s->cb->flush &&
+		    (e = s->cb->flush(s->cb->ctx, errmsg)) != NK_OK)
+			goto fail;
 		if (raw >= SPLICE_MIN)
 			e = nk_conn_splice(pc.conn, out_fd, out_name, raw > SIZE_MAX
 			                   ? SIZE_MAX : (size_t)raw, s->deadline, &n,
 			                   errmsg);
 		else
-			e = read_or_idle(s->cb, pc.conn, f->buf, f->cap, s->deadline,
+			e = read_or_flush(s->cb, pc.conn, f->buf, f->cap, s->deadline,
 			                 &n, &cb_failed, errmsg);
 		if (e == NK_ERR_OPERATION_TIMEDOUT) {
 			long long ms = (long long)((nk_now() - h->start) / 1000);

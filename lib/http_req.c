@@ -312,8 +312,7 @@ nk_http_basic(const char *prefix, const char *userpass)
 	char *out = malloc(p + 6 + 4 * ((n + 2) / 3) + 1);
 	if (!out)
 		return NULL;
-	memcpy(out, prefix, p);
-	memcpy(out + p, "Basic ", 6);
+	snprintf(out, p + 7, "%sBasic ", prefix);
 	/* Writes the NUL too. */
 	EVP_EncodeBlock((unsigned char *)out + p + 6,
 	                (const unsigned char *)userpass, (int)n);

@@ -120,10 +120,11 @@ send_cmd(nk_telnet *t, int cmd, int opt)
 static void
 send_naws(nk_telnet *t)
 {
-	unsigned char b[NAWS_MAX], v[4] = {
+	const unsigned char v[4] = {
 		(unsigned char)(t->width >> 8), (unsigned char)t->width,
 		(unsigned char)(t->height >> 8), (unsigned char)t->height,
 	};
+	unsigned char b[NAWS_MAX];
 	size_t n = 0;
 	b[n++] = NK_TELNET_IAC;
 	b[n++] = NK_TELNET_SB;
@@ -213,9 +214,9 @@ got_yes(nk_telnet *t, int remote, int opt)
 		 * RFC resolves as "disabled" without a reply. */
 		set_q(t, remote, opt, Q_NO);
 		break;
+	/* The answer to our DO; or WILL answering our DONT after we wanted
+	 * the option back (RFC 1143 resolves that error as enabled). */
 	case Q_WANTNO | Q_OPPOSITE:
-		set_q(t, remote, opt, Q_YES);
-		break;
 	case Q_WANTYES:
 		set_q(t, remote, opt, Q_YES);
 		break;

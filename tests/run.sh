@@ -4,7 +4,8 @@
 # B selects the build directory; SAN_B, if set, names a second build (made
 # with SANITIZE=1) whose tests and tools run every suite again, as "san/...".
 # FUZZ_B, if set, names a built fuzz tree whose targets run FUZZ_SECONDS each
-# as one more suite. Extra arguments filter suites by name.
+# as one more suite. LINT=1 adds scripts/lint.sh (cppcheck, clang-tidy) as
+# a suite of one test. Extra arguments filter suites by name.
 set -u
 cd "$(dirname "$0")/.."
 B=${B:-build}
@@ -73,6 +74,10 @@ run_build "$B" ""
 # FUZZ_B: a built tests/fuzz tree; each target runs FUZZ_SECONDS.
 if [ -n "${FUZZ_B:-}" ] && selected fuzz; then
 	run_suite fuzz env FUZZ_B="$FUZZ_B" tests/fuzz/run.sh -t "${FUZZ_SECONDS:-20}"
+fi
+
+if [ "${LINT:-0}" = 1 ] && selected lint; then
+	run_suite lint env B="$B" scripts/lint.sh --tap
 fi
 
 if [ ${#failed_names[@]} -gt 0 ]; then

@@ -536,7 +536,7 @@ on_body_fd(void *ctx, const char **name)
 }
 
 static nk_err
-on_idle(void *ctx, char *errmsg)
+on_flush(void *ctx, char *errmsg)
 {
 	(void)ctx;
 	return sink_flush(errmsg);
@@ -651,7 +651,7 @@ run_one(nk_fetch *f, const struct cfg *c, size_t i, FILE *dump)
 	fill_request(c, i, x.out.start_size, &rq);
 
 	nk_fetch_callbacks cb = { &x, on_trace, on_head, on_body, on_restart,
-	                          on_body_fd, on_idle };
+	                          on_body_fd, on_flush };
 	/* The meter shares the terminal with nothing: not when the body goes
 	 * to it, nor with -s. */
 	progress_start(&x.prog, !c->silent && !c->no_progress && !x.out.tty &&

@@ -156,12 +156,12 @@ sink_open(struct sink *s, const char *path, int append, char *errmsg)
 
 /* Output bound for stdout (not a terminal) is gathered here and written
  * in one piece when the buffer fills, when nk is about to wait for the
- * network (sink_flush from nk_fetch's idle callback), before anything
- * else writes to stdout, and at exit: a thousand pipelined 100-byte
- * bodies take a few write(2) calls instead of a thousand, and a slow
- * stream still shows each piece as soon as it came. A terminal gets every
- * piece at once. What is held when a signal kills nk is lost, as with
- * curl's buffered stdout. */
+ * network or to move a body with splice(2) (sink_flush, from nk_fetch's
+ * flush callback), before anything else writes to stdout, and at exit: a
+ * thousand pipelined 100-byte bodies take a few write(2) calls instead of
+ * a thousand, and a slow stream still shows each piece as soon as it
+ * came. A terminal gets every piece at once. What is held when a signal
+ * kills nk is lost, as with curl's buffered stdout. */
 #define HOLD_LEN (64 * 1024)
 static struct {
 	char *buf;              /* HOLD_LEN, allocated at first use */
@@ -266,11 +266,9 @@ int
 sink_splice_fd(const struct sink *s, const char **name)
 {
 	/* A terminal's bytes are looked at (binary or not); splice(2)
-	 * refuses a file opened O_APPEND. What is held goes first; if it
-	 * cannot, the body takes the slow way, where the error shows. */
-	char again[NK_ERR_MSG_LEN];
-	if (s->fd < 0 || s->tty || s->append ||
-	    (!s->final && sink_flush(again)))
+	 * refuses a file opened O_APPEND. What is held goes out before any
+	 * byte is moved (nk_fetch's flush callback). */
+	if (s->fd < 0 || s->tty || s->append)
 		return -1;
 	*name = s->final ? s->final : "stdout";
 	return s->fd;

@@ -9,6 +9,7 @@
  * went away, EPIPE, ends the session quietly with 0, as nc does).
  * SIGTERM and SIGHUP restore the terminal, then end the process by the
  * same signal. */
+#include <ctype.h>
 #include <errno.h>
 #include <langinfo.h>
 #include <limits.h>
@@ -89,13 +90,15 @@ parse_escape(const char *s, int *out)
 		return 0;
 	}
 	if (s[0] == '^' && s[1] && !s[2]) {
-		unsigned char c = (unsigned char)s[1];
+		int c = toupper((unsigned char)s[1]);
+		/* cppcheck 2.10 takes s[1] for a constant here (it is the
+		 * user's option argument). */
+		/* cppcheck-suppress knownConditionTrueFalse */
 		if (c == '?') {
 			*out = 0x7f;
 			return 0;
 		}
-		if (c >= 'a' && c <= 'z')
-			c -= 'a' - 'A';
+		/* cppcheck-suppress knownConditionTrueFalse */
 		if (c >= '@' && c <= '_') {
 			*out = c & 0x1f;
 			return 0;

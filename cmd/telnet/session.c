@@ -221,24 +221,24 @@ take_telnet(struct session *s)
 		size_t n;
 		const unsigned char *p = nk_telnet_output(s->tn, &n);
 		nk_telnet_event ev;
-		int got = 0;
+		int moved = 0;
 		if (n) {
 			/* After our half-close nothing can be sent: the
 			 * server's late negotiation goes unanswered. */
 			if (!s->wr_shut)
 				buf_add(&s->netout, p, n);
 			nk_telnet_output_done(s->tn, n);
-			got = 1;
+			moved = 1;
 		}
 		while (nk_telnet_next_event(s->tn, &ev)) {
-			got = 1;
+			moved = 1;
 			if (s->verbose >= 2)
 				trace(s, &ev);
 			if (ev.type == NK_TELNET_EV_OPTION && ev.remote &&
 			    ev.opt == NK_TELNET_OPT_ECHO && s->interactive)
 				ui_remote_echo(s, ev.on);
 		}
-		if (!got)
+		if (!moved)
 			return;
 	}
 }

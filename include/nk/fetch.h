@@ -256,11 +256,13 @@ typedef struct nk_fetch_callbacks {
 	 * it; body() may fail then as ever. The descriptor stays the
 	 * caller's. */
 	int (*body_fd)(void *ctx, const char **name);
-	/* The transfer is about to wait for the server: nothing more is at
-	 * hand. A caller that gathers output (small bodies of pipelined
-	 * responses, say) writes it out now, so holding back never delays it
-	 * past a wait. An error ends the transfer with it. */
-	nk_err (*idle)(void *ctx, char *errmsg);
+	/* Write out whatever you hold back, now: called before the transfer
+	 * waits for the server with nothing more at hand, and before body
+	 * bytes are moved to body_fd. A caller that gathers output (the
+	 * small bodies of pipelined responses, say) thus never delays it
+	 * past a wait, nor lets it fall behind what body_fd receives. An
+	 * error ends the transfer with it. */
+	nk_err (*flush)(void *ctx, char *errmsg);
 } nk_fetch_callbacks;
 
 /* HTTP/1.1 pipelining: rqs[0..n) are the requests the caller will run

@@ -266,3 +266,22 @@ os.execvp("nk-http", ["nk-http"] + sys.argv[1:])' $(NKR) --pipeline "$u" "$u" "$
 	[ "$status" -eq 23 ]
 	[ "$(sort -u <<<"$output")" = "nk-http: (23) writing to stdout: Broken pipe" ]
 }
+
+@test "stdout: the start of a body that came with its head stays ahead of the spliced rest" {
+	# 1000 bytes arrive with the head and are held; the other 200000
+	# come later and go by splice(2) straight to stdout
+	local d=$BATS_TEST_TMPDIR
+	{ printf 'HTTP/1.1 200 OK\r\nContent-Length: 201000\r\n\r\n'
+	  head -c 1000 /dev/zero | tr '\0' a; } >"$d/part1"
+	head -c 200000 /dev/zero | tr '\0' c >"$d/part2"
+	start_raw "$(pcase p <<-'EOF'
+	recv
+	sendfile part1
+	pause 300
+	sendfile part2
+	drain
+	EOF
+	)"
+	timeout -k 2 10 nk-http -s "http://127.0.0.1:$RAW_PORT/" >"$d/out"
+	tail -c 1000 "$d/part1" | cat - "$d/part2" | cmp - "$d/out"
+}

@@ -17,10 +17,10 @@
 # slack of a program that runs 10 to 50 times slower.
 #
 # The default suites are those where nk's own code handles input: url,
-# resolve, connect, echo, http, http_raw, http_output, http_proxy,
-# http_tls, tls, tls_starttls, faults, faults_regress. Left out: the
-# telnet suites (the client is still being written, and its terminal
-# tests measure timing a slowed program cannot meet), and completions,
+# resolve, connect, echo, http, http_raw, http_output, http_pipeline,
+# http_proxy, http_tls, tls, tls_starttls, telnet, faults, faults_regress.
+# Left out: the telnet terminal suites (they measure timing a slowed
+# program cannot meet), and completions,
 # man, install, symbols and nk, which test the build rather than the
 # code (install rebuilds and links against the library).
 #
@@ -43,8 +43,9 @@ fi
 
 suites=("$@")
 if [ ${#suites[@]} -eq 0 ]; then
-	suites=(url resolve connect echo http http_raw http_output http_proxy
-	        http_tls tls tls_starttls faults faults_regress)
+	suites=(url resolve connect echo http http_raw http_output http_pipeline
+	        http_proxy http_tls tls tls_starttls telnet faults
+	        faults_regress)
 fi
 
 # Tests with a wall-clock bound that a program under memcheck (which

@@ -160,23 +160,26 @@ deps:
 
 # make check runs every suite twice, against the normal build and against an
 # AddressSanitizer+UBSan build ($(SAN_DIR)), then every fuzz target for
-# CHECK_FUZZ_SECONDS, then `make lint` as one more test; all are counted in
-# one "N passed, M failed" line. CHECK_SAN=0, CHECK_FUZZ=0 or CHECK_LINT=0
-# leave a part out; `make check SANITIZE=1`
+# CHECK_FUZZ_SECONDS, then `make bench-quick` and `make lint` as one test
+# each; all are counted in one "N passed, M failed" line. CHECK_SAN=0,
+# CHECK_FUZZ=0, CHECK_BENCH=0 or CHECK_LINT=0 leave a part out;
+# `make check SANITIZE=1`
 # runs the suite against the sanitizer build alone.
 SAN_DIR            ?= build-san
 CHECK_SAN          ?= 1
 CHECK_FUZZ         ?= 1
 CHECK_FUZZ_SECONDS ?= 20
 CHECK_LINT         ?= 1
+CHECK_BENCH        ?= 1
 CHECK_WITH_SAN     := $(if $(filter 1,$(SANITIZE)),,$(filter 1,$(CHECK_SAN)))
 check: deps
 	$(MAKE) tests
 	$(if $(CHECK_WITH_SAN),$(MAKE) SANITIZE=1 B=$(SAN_DIR) tests)
 	$(if $(filter 1,$(CHECK_FUZZ)),$(MAKE) fuzz-build)
+	$(if $(filter 1,$(CHECK_BENCH)),$(MAKE) bench-build)
 	@B=$(B) $(if $(CHECK_WITH_SAN),SAN_B=$(SAN_DIR)) \
 		$(if $(filter 1,$(CHECK_FUZZ)),FUZZ_B=$(B)/fuzz FUZZ_SECONDS=$(CHECK_FUZZ_SECONDS)) \
-		LINT=$(CHECK_LINT) tests/run.sh
+		LINT=$(CHECK_LINT) BENCH=$(CHECK_BENCH) tests/run.sh
 
 demo: deps
 	$(MAKE) all

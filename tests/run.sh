@@ -5,7 +5,10 @@
 # with SANITIZE=1) whose tests and tools run every suite again, as "san/...".
 # FUZZ_B, if set, names a built fuzz tree whose targets run FUZZ_SECONDS each
 # as one more suite. LINT=1 adds scripts/lint.sh (cppcheck, clang-tidy) as
-# a suite of one test. Extra arguments filter suites by name.
+# a suite of one test, BENCH=1 the benchmark harness in its quick mode (a
+# test that every client ran every workload correctly: figures are not
+# judged, timing thresholds would flake). Extra arguments filter suites by
+# name.
 set -u
 cd "$(dirname "$0")/.."
 B=${B:-build}
@@ -76,6 +79,15 @@ if [ -n "${FUZZ_B:-}" ] && selected fuzz; then
 	run_suite fuzz env FUZZ_B="$FUZZ_B" tests/fuzz/run.sh -t "${FUZZ_SECONDS:-20}"
 fi
 
+if [ "${BENCH:-0}" = 1 ] && selected bench; then
+	# shellcheck disable=SC2016
+	run_suite bench bash -c 'echo 1..1
+		out=$(python3 bench/run --build "$0" --quick 2>&1); rc=$?
+		if [ "$rc" -eq 0 ]; then echo "ok 1 - make bench-quick: every run of every client right"
+		else echo "not ok 1 - make bench-quick exited $rc"; fi
+		printf "%s\n" "$out" | sed "s/^/# /"
+		exit "$rc"' "$B"
+fi
 if [ "${LINT:-0}" = 1 ] && selected lint; then
 	run_suite lint env B="$B" scripts/lint.sh --tap
 fi

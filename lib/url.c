@@ -14,16 +14,26 @@
 
 /* ---- buffers ---- */
 
+/* What an empty buffer that never held a byte points to: a URL has many
+ * empty parts, and "" needs no allocation. Read-only, so that a write
+ * through it traps; ubuf_clear knows not to. */
+static const char ubuf_empty[1];
+
 int
 ubuf_put(struct ubuf *b, const void *s, size_t n)
 {
-	if (n > URL_MAX_OUTPUT || b->len > URL_MAX_OUTPUT - n)
+	size_t max = b->max ? b->max : URL_MAX_OUTPUT;
+	if (n > max || b->len > max - n)
 		return -1;
 	if (b->len + n + 1 > b->cap) {
+		if (n == 0 && b->cap == 0) {
+			b->p = (char *)ubuf_empty;
+			return 0;
+		}
 		size_t cap = b->cap ? b->cap : 64;
 		while (cap < b->len + n + 1)
 			cap *= 2;
-		char *p = realloc(b->p, cap);
+		char *p = realloc(b->cap ? b->p : NULL, cap);
 		if (!p)
 			return -1;
 		b->p = p;
@@ -51,9 +61,19 @@ ubuf_puts(struct ubuf *b, const char *s)
 void
 ubuf_free(struct ubuf *b)
 {
-	free(b->p);
+	if (b->cap)
+		free(b->p);
 	b->p = NULL;
 	b->len = b->cap = 0;
+}
+
+/* Empties b, keeping its memory (and "" where it has none). */
+static void
+ubuf_clear(struct ubuf *b)
+{
+	b->len = 0;
+	if (b->cap)
+		b->p[0] = '\0';
 }
 
 int
@@ -243,9 +263,9 @@ enum {
 	S_SCHEME, S_QUERY, S_FRAGMENT, S_TARGET, S_CONNECT, S_COUNT
 };
 
-/* All strings live in one block, at offsets, so a copy is one memcpy. */
+/* All strings live in one block after the fields, at offsets: a parse
+ * or a copy is one allocation. */
 struct nk_url {
-	char *mem;
 	size_t memlen;
 	size_t off[S_COUNT];
 	nk_url_host_kind host_kind;
@@ -255,6 +275,7 @@ struct nk_url {
 	int opaque_path;
 	size_t nseg;        /* path segments when not opaque */
 	int has_query, has_fragment;
+	char mem[];
 };
 
 static const char *
@@ -290,9 +311,7 @@ rec_free(struct rec *r)
 static int
 set_buf(struct ubuf *b, const char *s, size_t n)
 {
-	b->len = 0;
-	if (b->p)
-		b->p[0] = '\0';
+	ubuf_clear(b);
 	return ubuf_put(b, s, n);
 }
 
@@ -312,8 +331,7 @@ base_is_file(const nk_url *b)
 static void
 start_query(struct rec *r)
 {
-	r->query.len = 0;
-	r->query.p[0] = '\0';
+	ubuf_clear(&r->query);
 	r->has_query = 1;
 }
 
@@ -848,8 +866,7 @@ basic_parse(const char *in, size_t len, const nk_url *base, struct rec *r,
 					if (!starts_with_drive(in + p, len - (size_t)p)) {
 						path_shorten(r);
 					} else {
-						r->path.len = 0;
-						r->path.p[0] = '\0';
+						ubuf_clear(&r->path);
 						r->nseg = 0;
 					}
 					state = ST_PATH;
@@ -945,8 +962,7 @@ basic_parse(const char *in, size_t len, const nk_url *base, struct rec *r,
 						buf.p[1] = ':';
 					FAIL_OOM(path_append(r, buf.p, buf.len));
 				}
-				buf.len = 0;
-				buf.p[0] = '\0';
+				ubuf_clear(&buf);
 				if (c == '?') {
 					start_query(r);
 					state = ST_QUERY;
@@ -1055,93 +1071,129 @@ origin_of(struct rec *r, struct ubuf *o, int depth)
 static nk_err
 freeze(struct rec *r, int depth, nk_url **out)
 {
-	struct ubuf s[S_COUNT] = { { 0 } };
-	nk_url *u = NULL;
+	/* Every string is appended to m in turn, NUL-separated; room for
+	 * all of them, each at most URL_MAX_OUTPUT long. */
+	struct ubuf m = { .max = (size_t)S_COUNT * URL_MAX_OUTPUT };
+	size_t off[S_COUNT];
 	char port[16] = "";
-	nk_err err = NK_ERR_OUT_OF_MEMORY;
 	int fail = 0;
 
+	size_t parts = r->scheme.len + r->user.len + r->pass.len + r->host.len +
+	               r->path.len + r->query.len + r->frag.len;
+	/* href, the parts again, host and target: about four times the
+	 * parts; one allocation for the usual URL. */
+	m.cap = 4 * parts + 128;
+	if (!(m.p = malloc(m.cap)))
+		return NK_ERR_OUT_OF_MEMORY;
+	m.p[0] = '\0';
 	if (r->port >= 0)
 		snprintf(port, sizeof port, "%d", r->port);
-	for (int i = 0; i < S_COUNT; i++)
-		fail |= ubuf_put(&s[i], "", 0);
+#define BEGIN(i) (off[i] = m.len)
+#define END() (fail |= ubuf_put(&m, "", 1))
 
-	/* href */
-	fail |= ubuf_put(&s[S_HREF], r->scheme.p, r->scheme.len);
-	fail |= ubuf_putc(&s[S_HREF], ':');
+	BEGIN(S_HREF);
+	fail |= ubuf_put(&m, r->scheme.p, r->scheme.len);
+	fail |= ubuf_putc(&m, ':');
 	if (r->host_kind != NK_URL_HOST_NONE) {
-		fail |= ubuf_puts(&s[S_HREF], "//");
+		fail |= ubuf_puts(&m, "//");
 		if (r->user.len || r->pass.len) {
-			fail |= ubuf_put(&s[S_HREF], r->user.p, r->user.len);
+			fail |= ubuf_put(&m, r->user.p, r->user.len);
 			if (r->pass.len) {
-				fail |= ubuf_putc(&s[S_HREF], ':');
-				fail |= ubuf_put(&s[S_HREF], r->pass.p, r->pass.len);
+				fail |= ubuf_putc(&m, ':');
+				fail |= ubuf_put(&m, r->pass.p, r->pass.len);
 			}
-			fail |= ubuf_putc(&s[S_HREF], '@');
+			fail |= ubuf_putc(&m, '@');
 		}
-		fail |= put_host_port(&s[S_HREF], r);
+		fail |= put_host_port(&m, r);
 	} else if (!r->opaque_path && r->nseg > 1 && r->path.len > 1 &&
 	           r->path.p[1] == '/') {
 		/* "/." keeps an empty first segment from reading as a host. */
-		fail |= ubuf_puts(&s[S_HREF], "/.");
+		fail |= ubuf_puts(&m, "/.");
 	}
-	fail |= ubuf_put(&s[S_HREF], r->path.p, r->path.len);
+	fail |= ubuf_put(&m, r->path.p, r->path.len);
 	if (r->has_query) {
-		fail |= ubuf_putc(&s[S_HREF], '?');
-		fail |= ubuf_put(&s[S_HREF], r->query.p, r->query.len);
+		fail |= ubuf_putc(&m, '?');
+		fail |= ubuf_put(&m, r->query.p, r->query.len);
 	}
 	if (r->has_frag) {
-		fail |= ubuf_putc(&s[S_HREF], '#');
-		fail |= ubuf_put(&s[S_HREF], r->frag.p, r->frag.len);
+		fail |= ubuf_putc(&m, '#');
+		fail |= ubuf_put(&m, r->frag.p, r->frag.len);
 	}
+	END();
 
-	fail |= origin_of(r, &s[S_ORIGIN], depth);
-	fail |= ubuf_put(&s[S_PROTOCOL], r->scheme.p, r->scheme.len);
-	fail |= ubuf_putc(&s[S_PROTOCOL], ':');
-	fail |= ubuf_put(&s[S_USERNAME], r->user.p, r->user.len);
-	fail |= ubuf_put(&s[S_PASSWORD], r->pass.p, r->pass.len);
+	BEGIN(S_ORIGIN);
+	fail |= origin_of(r, &m, depth);
+	END();
+	BEGIN(S_PROTOCOL);
+	fail |= ubuf_put(&m, r->scheme.p, r->scheme.len);
+	fail |= ubuf_putc(&m, ':');
+	END();
+	BEGIN(S_USERNAME);
+	fail |= ubuf_put(&m, r->user.p, r->user.len);
+	END();
+	BEGIN(S_PASSWORD);
+	fail |= ubuf_put(&m, r->pass.p, r->pass.len);
+	END();
+	BEGIN(S_HOST);
 	if (r->host_kind != NK_URL_HOST_NONE)
-		fail |= put_host_port(&s[S_HOST], r);
-	fail |= ubuf_put(&s[S_HOSTNAME], r->host.p, r->host.len);
-	fail |= ubuf_puts(&s[S_PORT], port);
-	fail |= ubuf_put(&s[S_PATHNAME], r->path.p, r->path.len);
+		fail |= put_host_port(&m, r);
+	END();
+	BEGIN(S_HOSTNAME);
+	fail |= ubuf_put(&m, r->host.p, r->host.len);
+	END();
+	BEGIN(S_PORT);
+	fail |= ubuf_puts(&m, port);
+	END();
+	BEGIN(S_PATHNAME);
+	fail |= ubuf_put(&m, r->path.p, r->path.len);
+	END();
+	BEGIN(S_SEARCH);
 	if (r->has_query && r->query.len) {
-		fail |= ubuf_putc(&s[S_SEARCH], '?');
-		fail |= ubuf_put(&s[S_SEARCH], r->query.p, r->query.len);
+		fail |= ubuf_putc(&m, '?');
+		fail |= ubuf_put(&m, r->query.p, r->query.len);
 	}
+	END();
+	BEGIN(S_HASH);
 	if (r->has_frag && r->frag.len) {
-		fail |= ubuf_putc(&s[S_HASH], '#');
-		fail |= ubuf_put(&s[S_HASH], r->frag.p, r->frag.len);
+		fail |= ubuf_putc(&m, '#');
+		fail |= ubuf_put(&m, r->frag.p, r->frag.len);
 	}
-	fail |= ubuf_put(&s[S_SCHEME], r->scheme.p, r->scheme.len);
-	fail |= ubuf_put(&s[S_QUERY], r->query.p, r->query.len);
-	fail |= ubuf_put(&s[S_FRAGMENT], r->frag.p, r->frag.len);
-	fail |= r->path.len ? ubuf_put(&s[S_TARGET], r->path.p, r->path.len)
-	                    : ubuf_putc(&s[S_TARGET], '/');
+	END();
+	BEGIN(S_SCHEME);
+	fail |= ubuf_put(&m, r->scheme.p, r->scheme.len);
+	END();
+	BEGIN(S_QUERY);
+	fail |= ubuf_put(&m, r->query.p, r->query.len);
+	END();
+	BEGIN(S_FRAGMENT);
+	fail |= ubuf_put(&m, r->frag.p, r->frag.len);
+	END();
+	BEGIN(S_TARGET);
+	fail |= r->path.len ? ubuf_put(&m, r->path.p, r->path.len)
+	                    : ubuf_putc(&m, '/');
 	if (r->has_query) {
-		fail |= ubuf_putc(&s[S_TARGET], '?');
-		fail |= ubuf_put(&s[S_TARGET], r->query.p, r->query.len);
+		fail |= ubuf_putc(&m, '?');
+		fail |= ubuf_put(&m, r->query.p, r->query.len);
 	}
+	END();
+	BEGIN(S_CONNECT);
 	if (r->host_kind == NK_URL_HOST_IPV6)
-		fail |= ubuf_put(&s[S_CONNECT], r->host.p + 1, r->host.len - 2);
+		fail |= ubuf_put(&m, r->host.p + 1, r->host.len - 2);
 	else
-		fail |= ubuf_put(&s[S_CONNECT], r->host.p, r->host.len);
-	if (fail)
-		goto done;
+		fail |= ubuf_put(&m, r->host.p, r->host.len);
+	END();
+#undef BEGIN
+#undef END
 
-	size_t total = 0;
-	for (int i = 0; i < S_COUNT; i++)
-		total += s[i].len + 1;
-	u = calloc(1, sizeof *u);
-	if (!u || !(u->mem = malloc(total)))
-		goto done;
-	u->memlen = total;
-	size_t at = 0;
-	for (int i = 0; i < S_COUNT; i++) {
-		u->off[i] = at;
-		memcpy(u->mem + at, s[i].p, s[i].len + 1);
-		at += s[i].len + 1;
+	nk_url *u = fail ? NULL : malloc(sizeof *u + m.len);
+	if (!u) {
+		ubuf_free(&m);
+		return NK_ERR_OUT_OF_MEMORY;
 	}
+	memcpy(u->mem, m.p, m.len);
+	u->memlen = m.len;
+	ubuf_free(&m);
+	memcpy(u->off, off, sizeof off);
 	u->host_kind = r->host_kind;
 	u->port = r->port;
 	u->default_port = r->default_port;
@@ -1151,13 +1203,7 @@ freeze(struct rec *r, int depth, nk_url **out)
 	u->has_query = r->has_query;
 	u->has_fragment = r->has_frag;
 	*out = u;
-	u = NULL;
-	err = NK_OK;
-done:
-	nk_url_free(u);
-	for (int i = 0; i < S_COUNT; i++)
-		ubuf_free(&s[i]);
-	return err;
+	return NK_OK;
 }
 
 static nk_err
@@ -1247,23 +1293,15 @@ nk_url_dup(const nk_url *u)
 {
 	nk_url *d;
 
-	if (!u || !(d = malloc(sizeof *d)))
+	if (!u || !(d = malloc(sizeof *d + u->memlen)))
 		return NULL;
-	*d = *u;
-	if (!(d->mem = malloc(u->memlen))) {
-		free(d);
-		return NULL;
-	}
-	memcpy(d->mem, u->mem, u->memlen);
+	memcpy(d, u, sizeof *d + u->memlen);
 	return d;
 }
 
 void
 nk_url_free(nk_url *u)
 {
-	if (!u)
-		return;
-	free(u->mem);
 	free(u);
 }
 

@@ -13,10 +13,12 @@
 #define URL_MAX_OUTPUT (4 * NK_URL_MAX_INPUT)
 
 /* A growable byte buffer, always NUL-terminated once non-empty. Appends
- * fail (-1) when out of memory or past URL_MAX_OUTPUT; p is then kept. */
+ * fail (-1) when out of memory or past max bytes (0: URL_MAX_OUTPUT); p is
+ * then kept. */
 struct ubuf {
 	char *p;
 	size_t len, cap;
+	size_t max;
 };
 
 int ubuf_put(struct ubuf *b, const void *s, size_t n);

@@ -540,6 +540,16 @@ clean_input(const char *in, size_t len, struct ubuf *out)
 	if (ubuf_put(out, "", 0))
 		return -1;
 	for (size_t i = lead; i < end;) {
+		/* Printable ASCII, nearly every URL's every byte, goes in runs. */
+		size_t run = i;
+		while (run < end && s[run] >= 0x20 && s[run] < 0x80)
+			run++;
+		if (run > i) {
+			if (ubuf_put(out, s + i, run - i))
+				return -1;
+			i = run;
+			continue;
+		}
 		size_t olen;
 		int bad;
 		size_t n = clean_unit(s + i, end - i, &olen, &bad);

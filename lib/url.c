@@ -49,6 +49,12 @@ ubuf_put(struct ubuf *b, const void *s, size_t n)
 int
 ubuf_putc(struct ubuf *b, char c)
 {
+	/* The parser appends most of a URL a byte at a time. */
+	if (b->len + 2 <= b->cap && b->len < URL_MAX_OUTPUT) {
+		b->p[b->len++] = c;
+		b->p[b->len] = '\0';
+		return 0;
+	}
 	return ubuf_put(b, &c, 1);
 }
 

@@ -412,7 +412,7 @@ hop_add(nk_fetch_result *res, const nk_url *u, const char *method,
 	h->url = url_no_fragment(u, 1);
 	if (!h->url)
 		return nk_fail(errmsg, NK_ERR_OUT_OF_MEMORY, "out of memory"), NULL;
-	snprintf(h->method, sizeof h->method, "%s", method);
+	nk_put_str(h->method, h->method + sizeof h->method, method);
 	h->content_length = -1;
 	h->start = nk_now();
 	res->nhops++;
@@ -440,9 +440,11 @@ struct step {
 static void
 fill_addrs(nk_fetch_hop *h, nk_conn *c)
 {
-	snprintf(h->remote_ip, sizeof h->remote_ip, "%s", nk_conn_peer_str(c));
+	nk_put_str(h->remote_ip, h->remote_ip + sizeof h->remote_ip,
+	           nk_conn_peer_str(c));
 	h->remote_port = nk_conn_peer_port(c);
-	snprintf(h->local_ip, sizeof h->local_ip, "%s", nk_conn_local_str(c));
+	nk_put_str(h->local_ip, h->local_ip + sizeof h->local_ip,
+	           nk_conn_local_str(c));
 	h->local_port = nk_conn_local_port(c);
 }
 
@@ -857,8 +859,17 @@ route(const nk_fetch *f, const nk_url *u, char key[KEY_LEN])
 	const struct nk_proxy *px = is_https(u) ? &f->https_proxy : &f->http_proxy;
 	if (!px->host || nk_no_proxy_for(f->cfg.no_proxy, host))
 		px = NULL;
-	snprintf(key, KEY_LEN, "%s://%s:%d %s:%d", nk_url_scheme(u), host,
-	         nk_url_port(u), px ? px->host : "", px ? px->port : 0);
+	/* "scheme://host:port proxyhost:proxyport" */
+	char *k = key, *end = key + KEY_LEN;
+	k = nk_put_str(k, end, nk_url_scheme(u));
+	k = nk_put_str(k, end, "://");
+	k = nk_put_str(k, end, host);
+	k = nk_put_str(k, end, ":");
+	k = nk_put_uint(k, end, (unsigned)nk_url_port(u));
+	k = nk_put_str(k, end, " ");
+	k = nk_put_str(k, end, px ? px->host : "");
+	k = nk_put_str(k, end, ":");
+	nk_put_uint(k, end, px ? (unsigned)px->port : 0);
 	return px;
 }
 

@@ -15,6 +15,13 @@ nk_err nk_fail(char *errmsg, nk_err e, const char *fmt, ...) NK_PRINTF(3, 4);
 struct sockaddr;
 void nk_addr_str(const struct sockaddr *sa, char *buf, size_t len);
 
+/* Append s (or v in decimal) at p, truncating so that a NUL fits before
+ * end, and return where the next piece goes: snprintf's result for the
+ * hot paths, without its cost (strput.c). Nothing is written when
+ * p >= end. */
+char *nk_put_str(char *p, const char *end, const char *s);
+char *nk_put_uint(char *p, const char *end, unsigned long long v);
+
 #define NK_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
 #endif

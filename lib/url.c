@@ -1042,11 +1042,11 @@ out:
 static int
 put_host_port(struct ubuf *b, const struct rec *r)
 {
-	char port[16];
+	char port[16] = ":";
 	if (ubuf_put(b, r->host.p, r->host.len))
 		return -1;
 	if (r->port >= 0) {
-		snprintf(port, sizeof port, ":%d", r->port);
+		nk_put_uint(port + 1, port + sizeof port, (unsigned)r->port);
 		if (ubuf_puts(b, port))
 			return -1;
 	}
@@ -1103,7 +1103,7 @@ freeze(struct rec *r, int depth, nk_url **out)
 		return NK_ERR_OUT_OF_MEMORY;
 	m.p[0] = '\0';
 	if (r->port >= 0)
-		snprintf(port, sizeof port, "%d", r->port);
+		nk_put_uint(port, port + sizeof port, (unsigned)r->port);
 #define BEGIN(i) (off[i] = m.len)
 #define END() (fail |= ubuf_put(&m, "", 1))
 

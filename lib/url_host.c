@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "internal.h"
 #include "url_int.h"
 
 static int
@@ -393,8 +394,12 @@ url_host_parse(const char *in, size_t len, int is_opaque, struct ubuf *out,
 				*at = 0;
 			goto done;
 		}
-		snprintf(text, sizeof text, "%u.%u.%u.%u", v4 >> 24,
-		         (v4 >> 16) & 0xff, (v4 >> 8) & 0xff, v4 & 0xff);
+		char *t = text, *end = text + sizeof text;
+		for (int shift = 24; shift >= 0; shift -= 8) {
+			t = nk_put_uint(t, end, (v4 >> shift) & 0xff);
+			if (shift)
+				t = nk_put_str(t, end, ".");
+		}
 		*kind = NK_URL_HOST_IPV4;
 		rc = ubuf_puts(out, text) ? URL_NOMEM : URL_OK;
 		goto done;

@@ -451,20 +451,23 @@ fill_addrs(nk_fetch_hop *h, nk_conn *c)
 /* nk_conn_read, but before it waits for the network it lets the caller
  * write out what it holds back (cb->flush): output gathered across
  * pipelined responses goes out while nk waits, never later. *cb_failed
- * says that the error came from the callback, not the connection. */
+ * (when not NULL) says that the error came from the callback, not the
+ * connection. */
 static nk_err
 read_or_flush(const nk_fetch_callbacks *cb, nk_conn *c, void *buf,
              size_t len, nk_time deadline, size_t *n, int *cb_failed,
              char *errmsg)
 {
-	*cb_failed = 0;
+	if (cb_failed)
+		*cb_failed = 0;
 	if (cb && cb->flush) {
 		int want;
 		nk_err e = nk_conn_try_read(c, buf, len, n, &want, errmsg);
 		if (e || *n > 0 || !want)
 			return e;
 		if ((e = cb->flush(cb->ctx, errmsg)) != NK_OK) {
-			*cb_failed = 1;
+			if (cb_failed)
+				*cb_failed = 1;
 			return e;
 		}
 	}
@@ -1222,7 +1225,6 @@ again:
 			break;
 		}
 		size_t n;
-		int cb_failed;
 		uint64_t raw = out_fd >= 0 ? nk_http_body_raw_left(&b) : 0;
 		/* What the caller holds of this body (the part that came
 		 * with the head) must reach out_fd before the rest does. */
@@ -1235,7 +1237,7 @@ again:
 			                   errmsg);
 		else
 			e = read_or_flush(s->cb, pc.conn, f->buf, f->cap, s->deadline,
-			                 &n, &cb_failed, errmsg);
+			                 &n, NULL, errmsg);
 		if (e == NK_ERR_OPERATION_TIMEDOUT) {
 			long long ms = (long long)((nk_now() - h->start) / 1000);
 			if (b.mode == NK_HTTP_BODY_LENGTH)

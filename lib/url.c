@@ -1106,6 +1106,8 @@ freeze(struct rec *r, int depth, nk_url **out)
 		nk_put_uint(port, port + sizeof port, (unsigned)r->port);
 #define BEGIN(i) (off[i] = m.len)
 #define END() (fail |= ubuf_put(&m, "", 1))
+/* A string that is one part of the record as it is. */
+#define PART(i, b) (BEGIN(i), fail |= ubuf_put(&m, (b).p, (b).len), END())
 
 	BEGIN(S_HREF);
 	fail |= ubuf_put(&m, r->scheme.p, r->scheme.len);
@@ -1144,25 +1146,17 @@ freeze(struct rec *r, int depth, nk_url **out)
 	fail |= ubuf_put(&m, r->scheme.p, r->scheme.len);
 	fail |= ubuf_putc(&m, ':');
 	END();
-	BEGIN(S_USERNAME);
-	fail |= ubuf_put(&m, r->user.p, r->user.len);
-	END();
-	BEGIN(S_PASSWORD);
-	fail |= ubuf_put(&m, r->pass.p, r->pass.len);
-	END();
+	PART(S_USERNAME, r->user);
+	PART(S_PASSWORD, r->pass);
 	BEGIN(S_HOST);
 	if (r->host_kind != NK_URL_HOST_NONE)
 		fail |= put_host_port(&m, r);
 	END();
-	BEGIN(S_HOSTNAME);
-	fail |= ubuf_put(&m, r->host.p, r->host.len);
-	END();
+	PART(S_HOSTNAME, r->host);
 	BEGIN(S_PORT);
 	fail |= ubuf_puts(&m, port);
 	END();
-	BEGIN(S_PATHNAME);
-	fail |= ubuf_put(&m, r->path.p, r->path.len);
-	END();
+	PART(S_PATHNAME, r->path);
 	BEGIN(S_SEARCH);
 	if (r->has_query && r->query.len) {
 		fail |= ubuf_putc(&m, '?');
@@ -1175,15 +1169,9 @@ freeze(struct rec *r, int depth, nk_url **out)
 		fail |= ubuf_put(&m, r->frag.p, r->frag.len);
 	}
 	END();
-	BEGIN(S_SCHEME);
-	fail |= ubuf_put(&m, r->scheme.p, r->scheme.len);
-	END();
-	BEGIN(S_QUERY);
-	fail |= ubuf_put(&m, r->query.p, r->query.len);
-	END();
-	BEGIN(S_FRAGMENT);
-	fail |= ubuf_put(&m, r->frag.p, r->frag.len);
-	END();
+	PART(S_SCHEME, r->scheme);
+	PART(S_QUERY, r->query);
+	PART(S_FRAGMENT, r->frag);
 	BEGIN(S_TARGET);
 	fail |= r->path.len ? ubuf_put(&m, r->path.p, r->path.len)
 	                    : ubuf_putc(&m, '/');
@@ -1200,6 +1188,7 @@ freeze(struct rec *r, int depth, nk_url **out)
 	END();
 #undef BEGIN
 #undef END
+#undef PART
 
 	nk_url *u = fail ? NULL : malloc(sizeof *u + m.len);
 	if (!u) {

@@ -203,7 +203,9 @@ sink_flush(char *errmsg)
 	size_t len = held.len;
 	held.len = 0;
 	held.err = write_all(STDOUT_FILENO, held.buf, len, "stdout", held.msg);
-	return sink_flush(errmsg);
+	if (held.err)
+		memcpy(errmsg, held.msg, NK_ERR_MSG_LEN);
+	return held.err;
 }
 
 /* Takes data into the held buffer if it is stdout's and fits. Returns 1

@@ -9,16 +9,25 @@
 
 /* ---- output.c: where a body goes ---------------------------------- */
 
-/* A body's destination: stdout, a file written through a temporary name
- * and renamed into place on success, a file appended to (resume), or a
- * device or FIFO written directly. */
+/* A body's destination: stdout, a new file written through a temporary
+ * name and renamed into place on success, an existing file written in
+ * place, a file appended to (resume), or a device or FIFO written
+ * directly. output.c says which and why. */
 struct sink {
 	const char *final;      /* the name the user asked for; NULL: stdout */
-	char *real;             /* what a symbolic link `final` names (owned) */
+	char *target;           /* `final` with symbolic links followed: the
+	                         * file written (owned) */
 	char *tmp;              /* temporary file being written, or NULL */
+	char *taken;            /* --no-clobber: the numbered name the file
+	                         * got, or NULL (owned, left to the caller) */
 	int fd;                 /* -1 until opened */
 	int direct;             /* writes go to `final` itself */
+	int inplace;            /* an existing file written in place */
+	int emptied;            /* inplace: its old content is gone */
 	int append;             /* -C: keep what is there, add to it */
+	int no_clobber;         /* --no-clobber */
+	int remove_on_error;    /* --remove-on-error */
+	int remove_target;      /* `target` goes if the transfer fails */
 	int tty;                /* the fd is a terminal */
 	int force_tty;          /* "-o -": write to a terminal whatever */
 	int64_t start_size;     /* bytes the file had before (append) */
@@ -26,11 +35,16 @@ struct sink {
 	int committed;
 };
 
-/* Prepares a sink for `path` (NULL or "-" for stdout). For a regular file
- * it creates the temporary file next to it; for append it opens the file
- * itself. Returns 0, or an nk_err with errmsg set (23, or 26 for a file
- * that cannot be read for resume). */
-int sink_open(struct sink *s, const char *path, int append, char *errmsg);
+/* sink_open flags: -C, --no-clobber, --remove-on-error. */
+#define SINK_APPEND 1
+#define SINK_NO_CLOBBER 2
+#define SINK_REMOVE_ON_ERROR 4
+
+/* Prepares a sink for `path` (NULL or "-" for stdout): creates the
+ * temporary file for a new file, opens an existing one (without emptying
+ * it yet) or a file to append to. Returns 0, or an nk_err with errmsg set
+ * (23). */
+int sink_open(struct sink *s, const char *path, int flags, char *errmsg);
 
 /* Writes all of data; small pieces bound for stdout (not a terminal) are
  * held back and written together (sink_flush). Refuses binary bodies on a
@@ -54,14 +68,18 @@ void sink_moved(struct sink *s, size_t len);
 /* Throws away what this transfer wrote (for a retry from scratch). */
 int sink_rewind(struct sink *s, char *errmsg);
 
-/* Success: renames the temporary file into place. Returns 0 or 23. */
+/* Success: renames the temporary file into place (with --no-clobber
+ * under the first free name, kept in `taken`), or empties a file written
+ * in place that got no byte. Returns 0 or 23. */
 int sink_commit(struct sink *s, char *errmsg);
 
-/* Failure: removes the temporary file. Safe after commit (no-op). */
+/* Failure: removes the temporary file, and with --remove-on-error a file
+ * written in place or appended to. Safe after commit (no-op). */
 void sink_abort(struct sink *s);
 
-/* Removes every temporary file on SIGINT, SIGTERM, SIGHUP, then dies of
- * the signal as usual. Call once at start-up. */
+/* Removes every temporary file (and what sink_abort would remove) on
+ * SIGINT, SIGTERM, SIGHUP, then dies of the signal as usual. Call once at
+ * start-up. */
 void sink_signals(void);
 
 /* The name -O takes from a URL's path: its last segment. Refuses (returns

@@ -31,6 +31,7 @@ enum {
 	O_MAX_TIME, O_MAX_FILESIZE, O_HTTP10, O_HTTP11, O_COMPRESSED, O_RETRY,
 	O_RETRY_DELAY, O_RETRY_MAX_TIME, O_RETRY_CONNREFUSED, O_RETRY_ALL,
 	O_PROXY, O_NOPROXY, O_CONTINUE_AT, O_PINNED, O_NO_PROGRESS, O_PIPELINE,
+	O_NO_CLOBBER, O_REMOVE_ON_ERROR,
 };
 
 static const struct opt opts[] = {
@@ -42,6 +43,10 @@ static const struct opt opts[] = {
 	  NULL, "-O for every URL" },
 	{ O_OUTPUT_DIR, 0, "output-dir", OPT_DIR, "DIR",
 	  NULL, "put -o and -O files in DIR" },
+	{ O_NO_CLOBBER, 0, "no-clobber", OPT_FLAG, NULL,
+	  NULL, "never overwrite a file: write to FILE.1 ... FILE.100" },
+	{ O_REMOVE_ON_ERROR, 0, "remove-on-error", OPT_FLAG, NULL,
+	  NULL, "remove the output file when the transfer fails" },
 	{ O_INCLUDE, 'i', "include", OPT_FLAG, NULL,
 	  NULL, "write the response head before the body" },
 	{ O_HEAD, 'I', "head", OPT_FLAG, NULL,
@@ -166,6 +171,7 @@ struct cfg {
 	int64_t retry_delay_ms, retry_max_time_ms;
 	int retry_connrefused, retry_all;
 	int resume;                 /* 0 no, 1 -C -, 2 -C OFFSET */
+	int no_clobber, remove_on_error;
 	int64_t resume_offset;
 	struct netargs na;          /* -4 ... --connect-timeout, --cacert ...
 	                             * --key; --pinnedpubkey is in na.tls too */
@@ -278,6 +284,8 @@ parse_args(struct cfg *c, int argc, char **argv, const struct tool *t)
 		case O_REMOTE_NAME: strv_add(&c->outputs, OUT_REMOTE); break;
 		case O_REMOTE_NAME_ALL: c->remote_all = 1; break;
 		case O_OUTPUT_DIR: c->output_dir = arg; break;
+		case O_NO_CLOBBER: c->no_clobber = 1; break;
+		case O_REMOVE_ON_ERROR: c->remove_on_error = 1; break;
 		case O_INCLUDE: c->include = 1; break;
 		case O_HEAD: c->head = 1; break;
 		case O_DUMP_HEADER: c->dump_header = arg; break;
@@ -643,7 +651,9 @@ run_one(nk_fetch *f, const struct cfg *c, size_t i, FILE *dump)
 		e = NK_ERR_OUT_OF_MEMORY;
 		goto done_early;
 	}
-	e = sink_open(&x.out, path, c->resume != 0, errmsg);
+	e = sink_open(&x.out, path, (c->resume ? SINK_APPEND : 0) |
+	              (c->no_clobber ? SINK_NO_CLOBBER : 0) |
+	              (c->remove_on_error ? SINK_REMOVE_ON_ERROR : 0), errmsg);
 	if (e)
 		goto done_early;
 
@@ -664,7 +674,8 @@ run_one(nk_fetch *f, const struct cfg *c, size_t i, FILE *dump)
 		snprintf(errmsg, sizeof errmsg, "The requested URL returned "
 		         "error: %d", x.status);
 	}
-	if (!e || (e == NK_ERR_HTTP_RETURNED_ERROR && c->fail_with_body)) {
+	if (!e || (e == NK_ERR_HTTP_RETURNED_ERROR && c->fail_with_body &&
+	           !c->remove_on_error)) {
 		char cmsg[NK_ERR_MSG_LEN];
 		int ce = sink_commit(&x.out, cmsg);
 		if (ce && !e) {
@@ -686,9 +697,11 @@ run_one(nk_fetch *f, const struct cfg *c, size_t i, FILE *dump)
 			report(c, e, errmsg);
 		}
 	}
-	struct wo_info w = { &res, url, (int)i, path, e, errmsg, c->referer };
+	struct wo_info w = { &res, url, (int)i, x.out.taken ? x.out.taken : path,
+	                     e, errmsg, c->referer };
 	writeout_print(&w);
 	nk_fetch_result_clear(&res);
+	free(x.out.taken);
 	free(path);
 	return e;
 

@@ -82,15 +82,16 @@ within() {
 	[ "$(ls -A)" = "" ]
 }
 
-@test "reset mid-body: 56; an existing file under the -o name stays as it was" {
+@test "reset mid-body: 56; an existing file under the -o name keeps what came" {
 	fetch reset-mid-body -o out
 	[ "$status" -eq 56 ]
 	[ "$stderr" = "nk-http: (56) recv from 127.0.0.1 port $RAW_PORT: Connection reset by peer" ]
 	[ "$(ls -A)" = "" ]
+	# Written in place, as curl (nk-http(1), "Output files").
 	echo old >out
 	fetch reset-mid-body -o out
 	[ "$status" -eq 56 ]
-	[ "$(cat out)" = "old" ]
+	[ "$(cat out)" = "hello" ]
 	no_leftovers .
 }
 

@@ -2,6 +2,8 @@
 # nk http output rules: -o through a temporary file renamed into place,
 # nothing left behind by a failure or a signal, -O names, --output-dir,
 # resume, and terminal safety (binary guard, escaping, colour, progress).
+# The file contract row by row (existing files, links, --no-clobber,
+# --remove-on-error) is http_outfile.bats.
 load ../lib/common
 load ../lib/http
 
@@ -62,13 +64,13 @@ no_leftovers() {
 	no_leftovers .
 }
 
-@test "-o: a failed transfer leaves an existing file as it was" {
+@test "-o: an existing file is written in place: a failure keeps what came" {
 	cd "$BATS_TEST_TMPDIR"
 	echo old >out
 	start_raw "$SERVERS_DIR/cases/chunked-truncated.case"
 	run timeout 10 nk-http -o out "http://127.0.0.1:$RAW_PORT/"
 	[ "$status" -eq 18 ]
-	[ "$(cat out)" = "old" ]
+	[ "$(cat out)" = "hello" ]
 	no_leftovers .
 }
 

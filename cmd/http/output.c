@@ -243,6 +243,32 @@ open_direct(struct sink *s, int exists, const struct stat *st,
 	return 0;
 }
 
+/* Opens the file for a sink whose target is known (symbolic links
+ * followed): by the kind of file that is there, if any. */
+static int
+open_file(struct sink *s, char *errmsg)
+{
+	const char *path = s->final;
+	struct stat st;
+	int exists = stat(s->target, &st) == 0;
+	if (!exists && errno != ENOENT)
+		return path_msg(errmsg, "cannot open ", path, strerror(errno));
+	if (exists && S_ISDIR(st.st_mode))
+		return path_msg(errmsg, "cannot write to ", path, "it is a "
+		                "directory");
+	if (s->append || (exists && !S_ISREG(st.st_mode)))
+		return open_direct(s, exists, &st, errmsg);
+	if (!exists)
+		return make_tmp(s, s->target, errmsg);
+	/* Opened now, so that a file nk cannot write fails before the
+	 * request; emptied only when output comes (sink_start). */
+	s->fd = open(s->target, O_WRONLY | O_CLOEXEC | O_NOCTTY);
+	if (s->fd < 0)
+		return path_msg(errmsg, "cannot open ", path, strerror(errno));
+	s->inplace = 1;
+	return 0;
+}
+
 int
 sink_open(struct sink *s, const char *path, int flags, char *errmsg)
 {
@@ -263,26 +289,11 @@ sink_open(struct sink *s, const char *path, int flags, char *errmsg)
 	if (s->no_clobber)
 		return make_tmp(s, path, errmsg);
 	int e = follow_links(path, &s->target, errmsg);
-	if (e)
-		return e;
-	struct stat st;
-	int exists = stat(s->target, &st) == 0;
-	if (!exists && errno != ENOENT)
-		return path_msg(errmsg, "cannot open ", path, strerror(errno));
-	if (exists && S_ISDIR(st.st_mode))
-		return path_msg(errmsg, "cannot write to ", path, "it is a "
-		                "directory");
-	if (s->append || (exists && !S_ISREG(st.st_mode)))
-		return open_direct(s, exists, &st, errmsg);
-	if (!exists)
-		return make_tmp(s, s->target, errmsg);
-	/* Opened now, so that a file nk cannot write fails before the
-	 * request; emptied only when output comes (sink_start). */
-	s->fd = open(s->target, O_WRONLY | O_CLOEXEC | O_NOCTTY);
-	if (s->fd < 0)
-		return path_msg(errmsg, "cannot open ", path, strerror(errno));
-	s->inplace = 1;
-	return 0;
+	if (!e && (e = open_file(s, errmsg)) != 0) {
+		free(s->target);
+		s->target = NULL;
+	}
+	return e;
 }
 
 /* The first byte for a file written in place: its old content goes. */

@@ -124,21 +124,31 @@ shared_dir() {
 	[ "$(ls -A "$SHARED/ro")" = "" ]
 }
 
-@test "new file: SIGTERM removes the temporary file" {
+# term_new NAME: a transfer to the new file NAME stalls halfway; its
+# temporary file holds the first bytes; SIGTERM leaves nothing behind.
+term_new() {
 	cd_dl
 	raw stalled-body
-	env --default-signal=TERM nk-http -o out "$URL" 2>"$BATS_TEST_TMPDIR/err" &
+	env --default-signal=TERM nk-http -o "$1" "$URL" 2>"$BATS_TEST_TMPDIR/err" &
 	local pid=$! i
 	for i in $(seq 100); do
-		[ -n "$(find . -name '.out.nk-*' -size +0)" ] && break
+		[ -n "$(find . -name '.*.nk-*' -size +0)" ] && break
 		sleep 0.05
 	done
-	[ "$(cat .out.nk-*)" = "hello" ]
+	[ "$(cat .*.nk-*)" = "hello" ]
 	kill -TERM "$pid"
 	local rc=0
 	wait "$pid" || rc=$?
 	[ "$rc" -eq 143 ]
 	[ "$(ls -A)" = "" ]
+}
+
+@test "new file: SIGTERM removes the temporary file" {
+	term_new out
+}
+
+@test "new file: a 255-byte name's temporary file fits, and goes on SIGTERM" {
+	term_new "$(printf 'n%.0s' $(seq 255))"
 }
 
 # ---- an existing file ------------------------------------------------

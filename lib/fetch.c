@@ -102,7 +102,7 @@ trace(const nk_fetch_callbacks *cb, const char *fmt, ...)
 	cb->trace(cb->ctx, NK_FETCH_INFO, line, (size_t)n, NULL);
 }
 
-/* Parses a URL as curl takes it: one without "://" gets the default
+/* Parses a URL as curl takes it: one without a scheme gets the default
  * scheme. */
 static nk_err
 parse_url(const char *in, const char *scheme, nk_url **out, char *errmsg)
@@ -117,17 +117,7 @@ parse_url(const char *in, const char *scheme, nk_url **out, char *errmsg)
 			return nk_fail(errmsg, NK_ERR_URL_MALFORMAT, "invalid URL: "
 			               "control character \\x%02x at position %zu",
 			               *p, (size_t)(p - (const unsigned char *)in) + 1);
-	if (strstr(in, "://")) {
-		e = nk_url_parse(in, NULL, out, msg);
-	} else {
-		size_t n = strlen(in) + strlen(scheme) + 4;
-		char *full = malloc(n);
-		if (!full)
-			return nk_fail(errmsg, NK_ERR_OUT_OF_MEMORY, "out of memory");
-		snprintf(full, n, "%s://%s", scheme, in);
-		e = nk_url_parse(full, NULL, out, msg);
-		free(full);
-	}
+	e = nk_url_parse_default_scheme(in, scheme, out, msg);
 	if (e == NK_ERR_URL_MALFORMAT)
 		return nk_fail(errmsg, e, "invalid URL \"%.100s\": %s", in, msg);
 	if (e)

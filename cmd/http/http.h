@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdint.h>
 #include "nk/fetch.h"
+#include "text.h"
 
 /* ---- output.c: where a body goes ---------------------------------- */
 
@@ -86,10 +87,6 @@ int show_colour(FILE *f);
  * end in "\n" alone. */
 void show_head(FILE *f, const char *prefix, const char *head, size_t len,
                int tty, int colour);
-
-/* Writes len bytes with C0/C1 controls, DEL, ESC and invalid UTF-8 shown
- * as \xNN. */
-void show_escaped(FILE *f, const char *s, size_t len);
 
 /* The progress meter: on stderr, a terminal, after the first second. */
 struct progress {

@@ -229,14 +229,23 @@ static int
 headers_from_file(struct cfg *c, const char *path)
 {
 	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
-	if (!f) {
-		tool_msg("cannot read headers from %s: %s", path, strerror(errno));
-		return NK_ERR_READ_ERROR;
-	}
+	if (!f)
+		return tool_failf(NK_ERR_READ_ERROR, "cannot read headers from "
+		                  "%s: %s", path, strerror(errno));
 	char *line = NULL;
 	size_t cap = 0;
 	ssize_t n;
+	size_t lineno = 0;
 	while ((n = getline(&line, &cap, f)) >= 0) {
+		lineno++;
+		/* A NUL would cut the header short without a word. */
+		if (memchr(line, '\0', (size_t)n)) {
+			tool_msg("bad header in %s line %zu: a NUL byte", path, lineno);
+			free(line);
+			if (f != stdin)
+				fclose(f);
+			return NK_ERR_FAILED_INIT;
+		}
 		while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
 			line[--n] = '\0';
 		if (n == 0)
@@ -248,8 +257,7 @@ headers_from_file(struct cfg *c, const char *path)
 		char *h = strdup(line);
 		if (!h) {
 			free(line);
-			tool_msg("out of memory");
-			return NK_ERR_OUT_OF_MEMORY;
+			return tool_fail(NK_ERR_OUT_OF_MEMORY, NULL);
 		}
 		strv_add(&c->owned, h);
 		strv_add(&c->headers, h);
@@ -420,7 +428,7 @@ parse_args(struct cfg *c, int argc, char **argv, const struct tool *t)
 				return NK_ERR_FAILED_INIT;
 			}
 	}
-	return netargs_finish(&c->na) == 0 ? 0 : NK_ERR_FAILED_INIT;
+	return netargs_finish(&c->na);
 }
 
 /* ---- one transfer -------------------------------------------------- */
@@ -457,7 +465,7 @@ on_trace(void *ctx, nk_fetch_trace what, const char *data, size_t len,
 	switch (what) {
 	case NK_FETCH_INFO:
 		fputs("* ", stderr);
-		show_escaped(stderr, data, len);
+		text_term(stderr, data, len);
 		fputc('\n', stderr);
 		break;
 	case NK_FETCH_HEAD_OUT:
@@ -727,6 +735,7 @@ int
 main(int argc, char **argv)
 {
 	tool_init(argc, argv);
+	tool_code_in_msgs = 1;
 	tool_version_hook = version_hook;
 	size_t nl = strlen(tool_name);
 	int https = nl >= 5 && strcmp(tool_name + nl - 5, "https") == 0;

@@ -34,9 +34,8 @@ writeout_set(const char *arg)
 	}
 	FILE *f = strcmp(arg, "@-") == 0 ? stdin : fopen(arg + 1, "r");
 	if (!f) {
-		tool_msg("cannot read the --write-out format from %s: %s", arg + 1,
-		         strerror(errno));
-		return NK_ERR_READ_ERROR;
+		return tool_failf(NK_ERR_READ_ERROR, "cannot read the --write-out "
+		                  "format from %s: %s", arg + 1, strerror(errno));
 	}
 	size_t cap = 4096, len = 0;
 	char *buf = malloc(cap);
@@ -55,8 +54,8 @@ writeout_set(const char *arg)
 	if (f != stdin)
 		fclose(f);
 	if (!buf) {
-		tool_msg("the --write-out format in %s is too large", arg + 1);
-		return NK_ERR_READ_ERROR;
+		return tool_failf(NK_ERR_READ_ERROR, "the --write-out format in %s "
+		                  "is too large", arg + 1);
 	}
 	buf[len] = '\0';
 	/* A format file usually ends with a newline the user did not mean to
@@ -255,6 +254,17 @@ get_value(const struct wo_info *w, const char *name, struct value *v)
 	return 1;
 }
 
+/* Text from a server or the command line: escaped on a terminal as -i
+ * and -v escape it, as it is into a file or pipe. */
+static void
+put_text(FILE *f, const char *s)
+{
+	if (show_isatty(fileno(f)))
+		text_safe(f, s);
+	else
+		fputs(s, f);
+}
+
 static void
 print_value(FILE *f, const struct value *v, int json)
 {
@@ -263,7 +273,7 @@ print_value(FILE *f, const struct value *v, int json)
 		if (json)
 			text_json(f, v->s);
 		else if (v->s)
-			fputs(v->s, f);
+			put_text(f, v->s);
 		break;
 	case V_INT:
 		fprintf(f, "%lld", v->i);
@@ -488,7 +498,7 @@ writeout_print(const struct wo_info *w)
 			const nk_fetch_hop *h = final_hop(w);
 			if (val && h && nk_fetch_hop_header(h, name, val,
 			                                    NK_HTTP_MAX_HEAD))
-				fputs(val, f);
+				put_text(f, val);
 			free(val);
 			p = end;
 			continue;

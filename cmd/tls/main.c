@@ -906,8 +906,9 @@ main(int argc, char **argv)
 
 	tool_init(argc, argv);
 	tool_version_hook = version_hook;
-	if (parse_args(argc, argv, &a) != 0)
-		code = NK_ERR_FAILED_INIT;
+	int pe = parse_args(argc, argv, &a);
+	if (pe != 0)
+		code = pe > 0 ? pe : NK_ERR_FAILED_INIT;
 	else
 		code = run(&a);
 	netargs_free(&a.na);

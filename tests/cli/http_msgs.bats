@@ -3,6 +3,7 @@
 # codes, terminal safety of -w and of error messages, the -w fields.
 load ../lib/common
 load ../lib/http
+bats_require_minimum_version 1.5.0
 
 setup_file() {
 	start_nginx
@@ -60,4 +61,51 @@ in_tty() {
 	run --separate-stderr timeout 20 nk-tls --json --resolve "$r" \
 		--cacert "$NGINX_DIR/certs/ca.pem" "bücher.test:$NGINX_SPORT"
 	[ "$(jq -r '.name' <<<"$output")" = "xn--bcher-kva.test" ]
+}
+
+@test "exit 49 and (49) for a malformed --resolve or --connect-to entry, as curl" {
+	run --separate-stderr timeout 10 nk-http --resolve bad http://x/
+	[ "$status" -eq 49 ]
+	[ "$stderr" = "nk-http: (49) bad --resolve entry 'bad': expected HOST:PORT:ADDR[,ADDR...]" ]
+	run --separate-stderr timeout 10 nk-http --connect-to h:1:g http://x/
+	[ "$status" -eq 49 ]
+	[[ "$stderr" == "nk-http: (49) bad --connect-to entry 'h:1:g'"* ]]
+}
+
+@test "-w %header{name} and other -w text are escaped on a terminal, exact into a pipe" {
+	cat >"$BATS_TEST_TMPDIR/e.case" <<-'EOF'
+	recv
+	send HTTP/1.1 200 OK\r\nX-Evil: \x1b]0;pwned\x07\x9b1m\xc2\x9b\xe2\x80\xaeab\r\nContent-Length: 2\r\n\r\nok
+	EOF
+	start_raw "$BATS_TEST_TMPDIR/e.case"
+	run in_tty nk-http -s -o /dev/null -w '%header{x-evil}|' "http://127.0.0.1:$RAW_PORT/"
+	[ "$status" -eq 0 ]
+	[ "$output" = '\x1b]0;pwned\x07\x9b1m\xc2\x9b\xe2\x80\xaeab|' ]
+	# -i escapes the same header the same way, bidi override included.
+	NO_COLOR=1 run in_tty nk-http -i "http://127.0.0.1:$RAW_PORT/"
+	[[ "$output" == *'X-Evil: \x1b]0;pwned\x07\x9b1m\xc2\x9b\xe2\x80\xaeab'* ]]
+	timeout 10 nk-http -s -o /dev/null -w '%header{x-evil}' "http://127.0.0.1:$RAW_PORT/" >"$BATS_TEST_TMPDIR/got"
+	printf '\x1b]0;pwned\x07\x9b1m\xc2\x9b\xe2\x80\xaeab' | cmp - "$BATS_TEST_TMPDIR/got"
+}
+
+@test "error messages escape control bytes and invalid UTF-8 from arguments" {
+	run --separate-stderr timeout 10 nk-http -X $'\e]0;PWNED\a' http://127.0.0.1:1/
+	[ "$status" -eq 2 ]
+	[[ "$stderr" == "nk-http: bad method '\\x1b]0;PWNED\\x07'"* ]]
+	run --separate-stderr timeout 10 nk-http $'http://a\xff\xc2\x9b\xe2\x80\xae.test/'
+	[ "$status" -eq 3 ]
+	[[ "$stderr" == 'nk-http: (3) invalid URL "http://a\xff\xc2\x9b\xe2\x80\xae.test/": '* ]]
+	run --separate-stderr timeout 20 nk-tls --cacert "$NGINX_DIR/certs/ca.pem" \
+		--servername $'x\e[2Jy' "127.0.0.1:$NGINX_SPORT"
+	[ "$status" -eq 60 ]
+	[[ "$stderr" == *'x\x1b[2Jy'* ]]
+	! grep -q $'\e' <<<"$stderr"
+}
+
+@test "-H @file with a NUL byte is refused (exit 2), not cut and sent" {
+	printf 'X-A: 1\nX-B: a\0b\n' >"$BATS_TEST_TMPDIR/h"
+	run --separate-stderr timeout 10 nk-http -H "@$BATS_TEST_TMPDIR/h" "$(H /show)"
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "nk-http: bad header in $BATS_TEST_TMPDIR/h line 2: a NUL byte" ]
+	[ "$output" = "" ]
 }

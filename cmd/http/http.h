@@ -111,6 +111,7 @@ struct wo_info {
 	int exitcode;
 	const char *errormsg;
 	const char *referer;        /* as given */
+	int auto_referer;           /* --referer ';auto' */
 };
 
 /* Checks a -w format (literal or @file, @- for stdin) and keeps it.

@@ -694,7 +694,8 @@ run_one(nk_fetch *f, const struct cfg *c, size_t i, FILE *dump)
 			report(c, e, errmsg);
 		}
 	}
-	struct wo_info w = { &res, url, (int)i, path, e, errmsg, c->referer };
+	struct wo_info w = { &res, url, (int)i, path, e, errmsg, c->referer,
+	                     c->auto_referer };
 	writeout_print(&w);
 	nk_fetch_result_clear(&res);
 	free(path);
@@ -706,7 +707,7 @@ done_early:
 		nk_fetch_result none;
 		memset(&none, 0, sizeof none);
 		struct wo_info w0 = { &none, url, (int)i, path, e, errmsg,
-		                      c->referer };
+		                      c->referer, c->auto_referer };
 		writeout_print(&w0);
 	}
 	free(path);

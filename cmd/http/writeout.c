@@ -195,8 +195,11 @@ get_value(const struct wo_info *w, const char *name, struct value *v)
 		v->kind = V_STR;
 		v->s = h ? h->location : NULL;
 	} else if (IS("referer")) {
+		/* curl's meaning: the Referer the last request sent, which
+		 * ";auto" made the URL of the hop before it. */
 		v->kind = V_STR;
-		v->s = w->referer;
+		v->s = w->auto_referer && w->res->nhops > 1
+		       ? w->res->hops[w->res->nhops - 2].url : w->referer;
 	} else if (IS("remote_ip")) {
 		v->kind = V_STR;
 		v->s = h ? h->remote_ip : "";

@@ -109,3 +109,14 @@ in_tty() {
 	[ "$stderr" = "nk-http: bad header in $BATS_TEST_TMPDIR/h line 2: a NUL byte" ]
 	[ "$output" = "" ]
 }
+
+@test "%{referer} is the Referer of the last request, ';auto' included, as curl" {
+	run --separate-stderr nkh -s -L -e ';auto' -o /dev/null -w '%{referer}|%{json}' "$(H /r/chain1)"
+	[ "$status" -eq 0 ]
+	[ "${output%%|*}" = "$(H /r/chain3)" ]
+	[ "$(jq -r .referer <<<"${output#*|}")" = "$(H /r/chain3)" ]
+	run --separate-stderr nkh -s -L -e 'http://x/;auto' -o /dev/null -w '%{referer}' "$(H /hello.txt)"
+	[ "$output" = "http://x/" ]
+	run --separate-stderr nkh -s -e ';auto' -o /dev/null -w '[%{referer}]' "$(H /r/chain1)"
+	[ "$output" = "[]" ]
+}

@@ -704,7 +704,6 @@ deliver(void *ctx, const char *data, size_t len, char *errmsg)
 		               "exceeded: the body is larger than %lld bytes",
 		               (long long)s->rq->max_filesize);
 	*s->delivered += len;
-	s->res->size_download += len;
 	if (s->cb->body)
 		return s->cb->body(s->cb->ctx, data, len, errmsg);
 	return NK_OK;
@@ -1200,6 +1199,8 @@ again:
 			left -= used;
 			if (!dn || discard)
 				continue;
+			/* curl's size_download: body bytes before decoding. */
+			s->res->size_download += dn;
 			if (dec)
 				e = nk_decoder_write(dec, d, dn, deliver, &k, errmsg);
 			else
@@ -1254,6 +1255,7 @@ again:
 		if (raw >= SPLICE_MIN) {
 			/* Already out: the framer and the caller only count it. */
 			nk_http_body_passed(&b, n);
+			s->res->size_download += n;
 			e = deliver(&k, NULL, n, errmsg);
 			if (e)
 				goto fail;

@@ -3,12 +3,13 @@
  * @FILE (@- for stdin); %{stdout} and %{stderr} switch the stream,
  * %{onerror} prints the rest only after a failure.
  *
- * Times are seconds with six decimals. Where curl adds up the hops of a
- * redirect chain into numbers that are hard to read, nk gives the final
- * request's phases measured from the start of the transfer (so they only
- * grow: time_redirect <= time_namelookup <= ... <= time_total); for one
- * request without redirects that is exactly curl's meaning. %{json} adds
- * "hops": every request with its own timings and every address tried. */
+ * Times are seconds with six decimals, with curl's meanings: a phase
+ * (time_namelookup ... time_starttransfer) adds up, over the hops of a
+ * redirect chain, the time each hop took to reach it from its own start
+ * (a reused connection adds nothing for the name and the connect);
+ * time_redirect is from the start to the final hop, time_total to the
+ * end. %{json} adds "hops": every request with its own timings (whose
+ * sums the top-level phases are) and every address tried. */
 #include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -93,16 +94,32 @@ base_time(const struct wo_info *w)
 	return w->res->nhops ? w->res->hops[0].start : w->res->start;
 }
 
-/* A phase of the final hop from the start of the transfer; 0 if the phase
- * was not reached. */
+static double
+rel(nk_time t, nk_time base)
+{
+	return t ? wo_secs(t - base) : 0;
+}
+
+/* A phase as curl counts it: what each hop took to reach it from its own
+ * start, added up over the hops; a hop that never reached it adds 0. */
 static double
 phase(const struct wo_info *w, size_t off)
 {
+	double sum = 0;
+	for (size_t i = 0; i < w->res->nhops; i++) {
+		const nk_fetch_hop *h = &w->res->hops[i];
+		nk_time t = *(const nk_time *)(const void *)((const char *)h + off);
+		sum += rel(t, h->start);
+	}
+	return sum;
+}
+
+/* The start of the final hop, from the start of the transfer. */
+static double
+redirect_secs(const struct wo_info *w)
+{
 	const nk_fetch_hop *h = final_hop(w);
-	if (!h)
-		return 0;
-	nk_time t = *(const nk_time *)(const void *)((const char *)h + off);
-	return t ? wo_secs(t - base_time(w)) : 0;
+	return w->res->nhops > 1 ? rel(h->start, base_time(w)) : 0;
 }
 
 static double
@@ -235,7 +252,7 @@ get_value(const struct wo_info *w, const char *name, struct value *v)
 		v->t = phase(w, offsetof(nk_fetch_hop, pretransfer));
 	} else if (IS("time_redirect")) {
 		v->kind = V_TIME;
-		v->t = w->res->nhops > 1 ? phase(w, offsetof(nk_fetch_hop, start)) : 0;
+		v->t = redirect_secs(w);
 	} else if (IS("time_starttransfer")) {
 		v->kind = V_TIME;
 		v->t = phase(w, offsetof(nk_fetch_hop, starttransfer));
@@ -295,12 +312,6 @@ print_var(FILE *f, const struct value *v, const char *name)
 		fprintf(f, "%03lld", v->i);
 	else
 		print_value(f, v, 0);
-}
-
-static double
-rel(nk_time t, nk_time base)
-{
-	return t ? wo_secs(t - base) : 0;
 }
 
 static void

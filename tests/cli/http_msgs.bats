@@ -120,3 +120,24 @@ in_tty() {
 	run --separate-stderr nkh -s -e ';auto' -o /dev/null -w '[%{referer}]' "$(H /r/chain1)"
 	[ "$output" = "[]" ]
 }
+
+@test "%{size_download} with --compressed counts the body as received, as hops[].size_body and curl do" {
+	run --separate-stderr nkh -s --compressed -o "$BATS_TEST_TMPDIR/out" -w '%{size_download} %{json}' "$(H /gz/100k.txt)"
+	[ "$status" -eq 0 ]
+	cmp "$BATS_TEST_TMPDIR/out" "$NGINX_DIR/www/gz/100k.txt"
+	local n=${output%% *}
+	[ "$n" -lt 100000 ]
+	[ "$(jq '.size_download' <<<"${output#* }")" = "$n" ]
+	[ "$(jq '.hops[-1].size_body' <<<"${output#* }")" = "$n" ]
+}
+
+@test "-L: the top-level time_* add up the hops' phases, as curl's do" {
+	run --separate-stderr nkh -s -L -o /dev/null -w '%{json}' "$(H /r/chain1)"
+	[ "$status" -eq 0 ]
+	jq -e '.hops | length == 4' <<<"$output"
+	jq -e '. as $d | ["time_namelookup","time_connect","time_pretransfer","time_starttransfer"]
+		| all(. as $k | (($d[$k] - ([$d.hops[][$k]] | add)) | fabs) < 0.00001)' <<<"$output"
+	# Reused connections add nothing for the name and the connect.
+	jq -e '(.time_connect - .hops[0].time_connect | fabs) < 0.00001' <<<"$output"
+	jq -e '.time_redirect > 0 and .time_redirect <= .time_total' <<<"$output"
+}

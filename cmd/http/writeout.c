@@ -314,6 +314,16 @@ print_var(FILE *f, const struct value *v, const char *name)
 		print_value(f, v, 0);
 }
 
+/* An attempt's result for people and scripts: the error's name, except
+ * that code 42 here only means that another address won the race. */
+static const char *
+attempt_result(const nk_attempt *a)
+{
+	if (a->err == NK_ERR_ABORTED_BY_CALLBACK)
+		return "CANCELLED";
+	return a->err ? nk_err_name(a->err) : "OK";
+}
+
 static void
 json_hop(FILE *f, const struct wo_info *w, const nk_fetch_hop *h)
 {
@@ -394,7 +404,7 @@ json_hop(FILE *f, const struct wo_info *w, const nk_fetch_hop *h)
 		json_key(f, &af, "family");
 		fprintf(f, "%d", a->family);
 		json_key(f, &af, "result");
-		text_json(f, a->err ? nk_err_name(a->err) : "OK");
+		text_json(f, attempt_result(a));
 		json_key(f, &af, "why");
 		text_json(f, a->err ? a->why : NULL);
 		json_key(f, &af, "time_start");

@@ -141,3 +141,26 @@ in_tty() {
 	jq -e '(.time_connect - .hops[0].time_connect | fabs) < 0.00001' <<<"$output"
 	jq -e '.time_redirect > 0 and .time_redirect <= .time_total' <<<"$output"
 }
+
+@test "%{json}: an attempt that lost the Happy Eyeballs race says so in words" {
+	# 127.0.0.2 on nginx's port swallows SYNs (a full backlog), so the
+	# attempt to it is still pending when 127.0.0.1 connects.
+	local log="$BATS_TEST_TMPDIR/hole.log"
+	start_bg "$log" "$PYTHON" -c '
+import socket, sys, time
+port = int(sys.argv[1])
+s = socket.socket(); s.bind(("127.0.0.2", port)); s.listen(0)
+fill = []
+for _ in range(4):
+    c = socket.socket(); c.setblocking(False); c.connect_ex(("127.0.0.2", port)); fill.append(c)
+time.sleep(0.3)
+print("ready", flush=True)
+time.sleep(60)' "$NGINX_PORT"
+	wait_for_line "$log" '^ready' >/dev/null
+	run --separate-stderr timeout 20 nk-http -s -o /dev/null -w '%{json}' \
+		--resolve "race.test:$NGINX_PORT:127.0.0.2,127.0.0.1" "http://race.test:$NGINX_PORT/hello.txt"
+	stop_pid "$BG_PID"
+	[ "$status" -eq 0 ]
+	[ "$(jq -c '[.hops[0].attempts[] | [.address, .result, .why]]' <<<"$output")" = \
+		'[["127.0.0.2","CANCELLED","cancelled: another address connected first"],["127.0.0.1","OK",null]]' ]
+}

@@ -164,3 +164,12 @@ time.sleep(60)' "$NGINX_PORT"
 	[ "$(jq -c '[.hops[0].attempts[] | [.address, .result, .why]]' <<<"$output")" = \
 		'[["127.0.0.2","CANCELLED","cancelled: another address connected first"],["127.0.0.1","OK",null]]' ]
 }
+
+@test "a missing CA file or client certificate says why in errno's words" {
+	run --separate-stderr timeout 10 nk-http -sS --cacert "$BATS_TEST_TMPDIR/none.pem" "https://127.0.0.1:$NGINX_SPORT/"
+	[ "$status" -eq 77 ]
+	[ "$stderr" = "nk-http: (77) cannot use CA file $BATS_TEST_TMPDIR/none.pem: No such file or directory" ]
+	run --separate-stderr timeout 10 nk-http -sS --cert "$BATS_TEST_TMPDIR/none.pem" "https://127.0.0.1:$NGINX_SPORT/"
+	[ "$status" -eq 58 ]
+	[ "$stderr" = "nk-http: (58) cannot use client certificate $BATS_TEST_TMPDIR/none.pem: No such file or directory" ]
+}

@@ -173,3 +173,24 @@ time.sleep(60)' "$NGINX_PORT"
 	[ "$status" -eq 58 ]
 	[ "$stderr" = "nk-http: (58) cannot use client certificate $BATS_TEST_TMPDIR/none.pem: No such file or directory" ]
 }
+
+@test "README: the tour is what make demo prints" {
+	local root="$TESTS_DIR/.."
+	B="$NK_BUILD" NO_COLOR=1 timeout -k 5 120 "$root/scripts/demo.sh" \
+		>"$BATS_TEST_TMPDIR/demo.txt" 2>&1 </dev/null
+	run "$PYTHON" "$TESTS_DIR/lib/tour_check.py" "$root/README.md" "$BATS_TEST_TMPDIR/demo.txt"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *" commands checked, 0 wrong" ]]
+}
+
+@test "README: the exit status table lists every code a tool returns" {
+	local root="$TESTS_DIR/.." code missing=
+	# Every code in nk_err except those only the API returns (42: a
+	# callback, 43: misuse) and 59, which nothing returns yet.
+	for code in $(sed -n 's/^\tNK_[A-Z_]* = \([0-9]*\),.*/\1/p' "$root/include/nk/err.h"); do
+		case $code in 0|42|43|59) continue ;; esac
+		grep -q "^| $code | " "$root/README.md" || missing+=" $code"
+	done
+	[ -z "$missing" ] || { echo "missing:$missing"; false; }
+}

@@ -138,10 +138,8 @@ strv_add(struct strv *a, const char *s)
 	if (a->n == a->cap) {
 		a->cap = a->cap ? a->cap * 2 : 8;
 		a->v = realloc(a->v, a->cap * sizeof *a->v);
-		if (!a->v) {
-			tool_msg("out of memory");
-			exit(NK_ERR_OUT_OF_MEMORY);
-		}
+		if (!a->v)
+			exit(tool_fail(NK_ERR_OUT_OF_MEMORY, NULL));
 	}
 	a->v[a->n++] = s;
 }
@@ -322,10 +320,8 @@ parse_args(struct cfg *c, int argc, char **argv, const struct tool *t)
 			if (!strchr(arg, ':')) {
 				size_t n = strlen(arg) + 2;
 				char *u = malloc(n);
-				if (!u) {
-					tool_msg("out of memory");
-					return NK_ERR_OUT_OF_MEMORY;
-				}
+				if (!u)
+					return tool_fail(NK_ERR_OUT_OF_MEMORY, NULL);
 				snprintf(u, n, "%s:", arg);
 				strv_add(&c->owned, u);
 				c->user = u;
@@ -585,7 +581,7 @@ report(const struct cfg *c, int code, const char *msg)
 {
 	if (c->silent && !c->show_error)
 		return;
-	tool_msg("(%d) %s", code, msg && *msg ? msg : nk_err_str((nk_err)code));
+	tool_fail((nk_err)code, msg);
 }
 
 /* The request for URL i; start_size is what a file resumed with -C -

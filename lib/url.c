@@ -1332,26 +1332,26 @@ nk_url_parse_default_scheme(const char *input, const char *scheme,
 		               "NULL URL, scheme or out");
 	if (nk_url_has_scheme(input))
 		return nk_url_parse(input, NULL, out, errmsg);
-	size_t sl = strlen(scheme), il = strlen(input);
+	size_t pre = strlen(scheme) + 3, il = strlen(input);
 	if (il > NK_URL_MAX_INPUT)
 		return nk_url_parse_buf(input, il, NULL, out, errmsg);
-	char *full = malloc(sl + 3 + il + 1);
+	char *full = malloc(pre + il + 1);
 	if (!full)
 		return nk_fail(errmsg, NK_ERR_OUT_OF_MEMORY, "out of memory");
-	memcpy(full, scheme, sl);
-	memcpy(full + sl, "://", 3);
-	memcpy(full + sl + 3, input, il + 1);
+	snprintf(full, pre + il + 1, "%s://%s", scheme, input);
 	char msg[NK_ERR_MSG_LEN];
-	nk_err e = nk_url_parse_buf(full, sl + 3 + il, NULL, out, msg);
+	nk_err e = nk_url_parse_buf(full, pre + il, NULL, out, msg);
 	free(full);
 	if (e != NK_ERR_URL_MALFORMAT)
 		return e ? nk_fail(errmsg, e, "%s", msg) : NK_OK;
 	/* Positions count in what the caller gave, not in the added prefix. */
-	const char *at = strstr(msg, " at position ");
-	unsigned long pos;
-	if (at && sscanf(at, " at position %lu", &pos) == 1 && pos > sl + 3)
+	static const char tag[] = " at position ";
+	const char *at = strstr(msg, tag);
+	char *end = NULL;
+	unsigned long pos = at ? strtoul(at + sizeof tag - 1, &end, 10) : 0;
+	if (at && end && *end == '\0' && pos > pre)
 		return nk_fail(errmsg, e, "%.*s at position %lu", (int)(at - msg),
-		               msg, pos - (sl + 3));
+		               msg, pos - pre);
 	return nk_fail(errmsg, e, "%s", msg);
 }
 

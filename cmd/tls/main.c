@@ -118,8 +118,8 @@ target_url(const char *arg, int defport, char *host, size_t hostlen,
 	else
 		rc = 0;
 	if (rc == 0) {
-		strcpy(host, h);
-		*port = *ps ? atoi(ps) : defport;
+		memcpy(host, h, strlen(h) + 1);
+		*port = *ps ? nk_url_port(u) : defport;
 	}
 	nk_url_free(u);
 	return rc;

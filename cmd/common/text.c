@@ -29,38 +29,6 @@ utf8_len(const unsigned char *p)
 	return 0;
 }
 
-void
-text_json(FILE *f, const char *s)
-{
-	if (!s) {
-		fputs("null", f);
-		return;
-	}
-	fputc('"', f);
-	for (const unsigned char *p = (const unsigned char *)s; *p;) {
-		size_t n;
-		switch (*p) {
-		case '"': fputs("\\\"", f); break;
-		case '\\': fputs("\\\\", f); break;
-		case '\n': fputs("\\n", f); break;
-		case '\r': fputs("\\r", f); break;
-		case '\t': fputs("\\t", f); break;
-		default:
-			if (*p >= 0x80 && (n = utf8_len(p)) > 0) {
-				fwrite(p, 1, n, f);
-				p += n;
-				continue;
-			}
-			if (*p < 0x20 || *p >= 0x7f)
-				fprintf(f, "\\u%04x", *p);
-			else
-				fputc(*p, f);
-		}
-		p++;
-	}
-	fputc('"', f);
-}
-
 /* The code point of the valid UTF-8 sequence of n bytes at p. */
 static unsigned
 utf8_cp(const unsigned char *p, size_t n)
@@ -79,6 +47,43 @@ cp_unsafe(unsigned cp)
 {
 	return (cp >= 0x80 && cp <= 0x9f) || cp == 0x200e || cp == 0x200f ||
 	       (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
+}
+
+void
+text_json(FILE *f, const char *s)
+{
+	if (!s) {
+		fputs("null", f);
+		return;
+	}
+	fputc('"', f);
+	for (const unsigned char *p = (const unsigned char *)s; *p;) {
+		size_t n;
+		switch (*p) {
+		case '"': fputs("\\\"", f); break;
+		case '\\': fputs("\\\\", f); break;
+		case '\n': fputs("\\n", f); break;
+		case '\r': fputs("\\r", f); break;
+		case '\t': fputs("\\t", f); break;
+		default:
+			if (*p >= 0x80 && (n = utf8_len(p)) > 0) {
+				/* The same value, but inert on a terminal. */
+				unsigned cp = utf8_cp(p, n);
+				if (cp_unsafe(cp))
+					fprintf(f, "\\u%04x", cp);
+				else
+					fwrite(p, 1, n, f);
+				p += n;
+				continue;
+			}
+			if (*p < 0x20 || *p >= 0x7f)
+				fprintf(f, "\\u%04x", *p);
+			else
+				fputc(*p, f);
+		}
+		p++;
+	}
+	fputc('"', f);
 }
 
 /* Bytes at p (len left) that may reach a terminal as they are, or 0 when

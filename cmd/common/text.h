@@ -8,9 +8,10 @@
 #include <stdio.h>
 
 /* Writes s as a JSON string literal, or `null` for NULL. Control bytes and
- * DEL are escaped; valid UTF-8 passes through; a byte that is not part of
- * valid UTF-8 becomes its Latin-1 code point (\u00XX), so the document is
- * always valid JSON whatever a server sent. */
+ * DEL are escaped; valid UTF-8 passes through, but for C1 controls and
+ * bidirectional controls (text_term's rule), written \uXXXX; a byte that
+ * is not part of valid UTF-8 becomes its Latin-1 code point (\u00XX), so
+ * the document is always valid JSON whatever a server sent. */
 void text_json(FILE *f, const char *s);
 
 /* The one rule for text that reaches a terminal: len bytes of s, with

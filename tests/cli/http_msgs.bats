@@ -86,6 +86,9 @@ in_tty() {
 	[[ "$output" == *'X-Evil: \x1b]0;pwned\x07\x9b1m\xc2\x9b\xe2\x80\xaeab'* ]]
 	timeout 10 nk-http -s -o /dev/null -w '%header{x-evil}' "http://127.0.0.1:$RAW_PORT/" >"$BATS_TEST_TMPDIR/got"
 	printf '\x1b]0;pwned\x07\x9b1m\xc2\x9b\xe2\x80\xaeab' | cmp - "$BATS_TEST_TMPDIR/got"
+	# JSON keeps the value but writes C1 and bidi controls as \uXXXX.
+	run --separate-stderr timeout 10 nk-http -s -o /dev/null -w '%{header_json}' "http://127.0.0.1:$RAW_PORT/"
+	[[ "$output" == *'"x-evil":["\u001b]0;pwned\u0007\u009b1m\u009b\u202eab"]'* ]]
 }
 
 @test "error messages escape control bytes and invalid UTF-8 from arguments" {

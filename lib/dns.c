@@ -167,7 +167,7 @@ nk_resolve_entry_parse(const char *entry, struct nk_resolve_entry *r,
 		if (numeric_addr(a, n, 0, NK_ADDR_OVERRIDE, &tmp) != 0) {
 			char one[80];
 			snprintf(one, sizeof one, "%.*s", (int)(n < 64 ? n : 64), a);
-			return nk_fail(errmsg, NK_ERR_FAILED_INIT,
+			return nk_fail(errmsg, NK_ERR_SETOPT_OPTION_SYNTAX,
 			               "bad --resolve entry '%s': '%s' is not an IP address",
 			               printable(entry, show, sizeof show),
 			               printable(one, show + 96, sizeof show - 96));
@@ -178,7 +178,7 @@ nk_resolve_entry_parse(const char *entry, struct nk_resolve_entry *r,
 	}
 	return NK_OK;
 bad:
-	return nk_fail(errmsg, NK_ERR_FAILED_INIT,
+	return nk_fail(errmsg, NK_ERR_SETOPT_OPTION_SYNTAX,
 	               "bad --resolve entry '%s': expected HOST:PORT:ADDR[,ADDR...]",
 	               printable(entry, show, sizeof show));
 }
@@ -204,7 +204,7 @@ nk_connect_to_parse(const char *entry, struct nk_connect_to_entry *c,
 		goto bad;
 	return NK_OK;
 bad:
-	return nk_fail(errmsg, NK_ERR_FAILED_INIT,
+	return nk_fail(errmsg, NK_ERR_SETOPT_OPTION_SYNTAX,
 	               "bad --connect-to entry '%s': expected HOST1:PORT1:HOST2:PORT2 "
 	               "(IPv6 addresses in brackets)",
 	               printable(entry, show, sizeof show));

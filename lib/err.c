@@ -31,6 +31,7 @@ static const struct {
 	{ NK_ERR_ABORTED_BY_CALLBACK, "ABORTED_BY_CALLBACK", "Aborted by callback" },
 	{ NK_ERR_BAD_FUNCTION_ARGUMENT, "BAD_FUNCTION_ARGUMENT", "Bad function argument" },
 	{ NK_ERR_TOO_MANY_REDIRECTS, "TOO_MANY_REDIRECTS", "Too many redirects" },
+	{ NK_ERR_SETOPT_OPTION_SYNTAX, "SETOPT_OPTION_SYNTAX", "Malformed option value" },
 	{ NK_ERR_GOT_NOTHING, "GOT_NOTHING", "Server returned nothing" },
 	{ NK_ERR_SEND_ERROR, "SEND_ERROR", "Failed sending data" },
 	{ NK_ERR_RECV_ERROR, "RECV_ERROR", "Failure receiving data" },

@@ -102,7 +102,7 @@ trace(const nk_fetch_callbacks *cb, const char *fmt, ...)
 	cb->trace(cb->ctx, NK_FETCH_INFO, line, (size_t)n, NULL);
 }
 
-/* Parses a URL as curl takes it: one without "://" gets the default
+/* Parses a URL as curl takes it: one without a scheme gets the default
  * scheme. */
 static nk_err
 parse_url(const char *in, const char *scheme, nk_url **out, char *errmsg)
@@ -117,17 +117,7 @@ parse_url(const char *in, const char *scheme, nk_url **out, char *errmsg)
 			return nk_fail(errmsg, NK_ERR_URL_MALFORMAT, "invalid URL: "
 			               "control character \\x%02x at position %zu",
 			               *p, (size_t)(p - (const unsigned char *)in) + 1);
-	if (strstr(in, "://")) {
-		e = nk_url_parse(in, NULL, out, msg);
-	} else {
-		size_t n = strlen(in) + strlen(scheme) + 4;
-		char *full = malloc(n);
-		if (!full)
-			return nk_fail(errmsg, NK_ERR_OUT_OF_MEMORY, "out of memory");
-		snprintf(full, n, "%s://%s", scheme, in);
-		e = nk_url_parse(full, NULL, out, msg);
-		free(full);
-	}
+	e = nk_url_parse_default_scheme(in, scheme, out, msg);
 	if (e == NK_ERR_URL_MALFORMAT)
 		return nk_fail(errmsg, e, "invalid URL \"%.100s\": %s", in, msg);
 	if (e)
@@ -714,7 +704,6 @@ deliver(void *ctx, const char *data, size_t len, char *errmsg)
 		               "exceeded: the body is larger than %lld bytes",
 		               (long long)s->rq->max_filesize);
 	*s->delivered += len;
-	s->res->size_download += len;
 	if (s->cb->body)
 		return s->cb->body(s->cb->ctx, data, len, errmsg);
 	return NK_OK;
@@ -1210,6 +1199,8 @@ again:
 			left -= used;
 			if (!dn || discard)
 				continue;
+			/* curl's size_download: body bytes before decoding. */
+			s->res->size_download += dn;
 			if (dec)
 				e = nk_decoder_write(dec, d, dn, deliver, &k, errmsg);
 			else
@@ -1264,6 +1255,7 @@ again:
 		if (raw >= SPLICE_MIN) {
 			/* Already out: the framer and the caller only count it. */
 			nk_http_body_passed(&b, n);
+			s->res->size_download += n;
 			e = deliver(&k, NULL, n, errmsg);
 			if (e)
 				goto fail;

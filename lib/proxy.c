@@ -23,8 +23,8 @@ nk_proxy_clear(struct nk_proxy *p)
 static int
 explicit_port(const char *spec)
 {
-	const char *p = strstr(spec, "://");
-	p = p ? p + 3 : spec;
+	const char *p = spec + nk_url_has_scheme(spec);
+	p += strspn(p, "/\\");
 	const char *end = p + strcspn(p, "/?#");
 	const char *at = memchr(p, '@', (size_t)(end - p));
 	while (at) {
@@ -48,17 +48,7 @@ nk_proxy_parse(const char *spec, struct nk_proxy *p, char *errmsg)
 	nk_url *u;
 	char msg[NK_ERR_MSG_LEN];
 	nk_err e;
-	if (strstr(spec, "://")) {
-		e = nk_url_parse(spec, NULL, &u, msg);
-	} else {
-		size_t n = strlen(spec) + 8;
-		char *full = malloc(n);
-		if (!full)
-			return nk_fail(errmsg, NK_ERR_OUT_OF_MEMORY, "out of memory");
-		snprintf(full, n, "http://%s", spec);
-		e = nk_url_parse(full, NULL, &u, msg);
-		free(full);
-	}
+	e = nk_url_parse_default_scheme(spec, "http", &u, msg);
 	if (e)
 		return nk_fail(errmsg, NK_ERR_COULDNT_RESOLVE_PROXY,
 		               "bad proxy \"%.100s\": %s", spec, msg);

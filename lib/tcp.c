@@ -109,6 +109,9 @@ drop(struct race *rc, size_t k)
 	rc->p[k] = rc->p[rc->nr];
 }
 
+/* Why an attempt that lost the race ends, in words a person reads. */
+#define CANCELLED_WHY "cancelled: another address connected first"
+
 /* Ends every attempt still in flight with e/why. */
 static void
 drop_all(struct race *rc, nk_err e, const char *why)
@@ -163,7 +166,7 @@ race(struct race *rc, const nk_netopts *o, nk_time deadline, int *fd,
 			int s = start(rc, i, fd);
 			if (s == 2) {
 				*win = i;
-				drop_all(rc, NK_ERR_ABORTED_BY_CALLBACK, "cancelled");
+				drop_all(rc, NK_ERR_ABORTED_BY_CALLBACK, CANCELLED_WHY);
 				return NK_OK;
 			}
 			/* A failure lets the next address go at once (RFC 8305
@@ -205,7 +208,7 @@ race(struct race *rc, const nk_netopts *o, nk_time deadline, int *fd,
 				rc->nr--;
 				rc->r[k] = rc->r[rc->nr];
 				rc->p[k] = rc->p[rc->nr];
-				drop_all(rc, NK_ERR_ABORTED_BY_CALLBACK, "cancelled");
+				drop_all(rc, NK_ERR_ABORTED_BY_CALLBACK, CANCELLED_WHY);
 				return NK_OK;
 			}
 			failed(rc, rc->r[k].rec, err ? err : ECONNREFUSED, now);

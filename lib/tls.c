@@ -437,6 +437,11 @@ verify_reason(long code, int depth, X509 *cert, char *out, size_t len)
 static const char *
 ossl_reason(const char *fallback)
 {
+	/* A file OpenSSL could not open leaves errno first, under a last
+	 * error that only says "system lib". */
+	unsigned long first = ERR_peek_error();
+	if (first && ERR_SYSTEM_ERROR(first))
+		return strerror(ERR_GET_REASON(first));
 	unsigned long e = ERR_peek_last_error();
 	const char *r = e ? ERR_reason_error_string(e) : NULL;
 	return r ? r : fallback;

@@ -1293,6 +1293,68 @@ nk_url_resolve(const nk_url *base, const char *ref, nk_url **out,
 	return nk_url_parse_buf(ref, strlen(ref), base, out, errmsg);
 }
 
+size_t
+nk_url_has_scheme(const char *input)
+{
+	if (!input)
+		return 0;
+	/* The parser strips leading C0 controls and spaces first. */
+	size_t i = 0;
+	while (input[i] && (unsigned char)input[i] <= 0x20)
+		i++;
+	if (!is_alpha((unsigned char)input[i]))
+		return 0;
+	char low[8];
+	size_t n = 0;
+	for (; input[i] != ':'; i++, n++) {
+		unsigned char c = (unsigned char)input[i];
+		if (!is_alpha(c) && !is_digit(c) && c != '+' && c != '-' && c != '.')
+			return 0;
+		if (n < sizeof low)
+			low[n] = (char)(c | 0x20);
+	}
+	/* "localhost:8080" also parses as a URL (scheme "localhost"), but a
+	 * person typing it means a host and a port: only a special scheme,
+	 * or another followed by "//", is a scheme here. A special scheme
+	 * needs no slashes at all, as the parser sees "http:/h" and "http:h". */
+	int special = n <= sizeof low && scheme_special(low, n, NULL);
+	if (special || strncmp(input + i + 1, "//", 2) == 0)
+		return i + 1;
+	return 0;
+}
+
+nk_err
+nk_url_parse_default_scheme(const char *input, const char *scheme,
+                            nk_url **out, char *errmsg)
+{
+	if (!input || !scheme || !out)
+		return nk_fail(errmsg, NK_ERR_BAD_FUNCTION_ARGUMENT,
+		               "NULL URL, scheme or out");
+	if (nk_url_has_scheme(input))
+		return nk_url_parse(input, NULL, out, errmsg);
+	size_t pre = strlen(scheme) + 3, il = strlen(input);
+	if (il > NK_URL_MAX_INPUT)
+		return nk_url_parse_buf(input, il, NULL, out, errmsg);
+	char *full = malloc(pre + il + 1);
+	if (!full)
+		return nk_fail(errmsg, NK_ERR_OUT_OF_MEMORY, "out of memory");
+	snprintf(full, pre + il + 1, "%s://%s", scheme, input);
+	char msg[NK_ERR_MSG_LEN];
+	nk_err e = nk_url_parse_buf(full, pre + il, NULL, out, msg);
+	free(full);
+	if (e != NK_ERR_URL_MALFORMAT)
+		return e ? nk_fail(errmsg, e, "%s", msg) : NK_OK;
+	/* Positions count in what the caller gave, not in the added prefix. */
+	static const char tag[] = " at position ";
+	const char *at = strstr(msg, tag);
+	char *end = NULL;
+	unsigned long pos = at ? strtoul(at + sizeof tag - 1, &end, 10) : 0;
+	if (at && end && *end == '\0' && pos > pre)
+		return nk_fail(errmsg, e, "%.*s at position %lu", (int)(at - msg),
+		               msg, pos - pre);
+	return nk_fail(errmsg, e, "%s", msg);
+}
+
 nk_url *
 nk_url_dup(const nk_url *u)
 {

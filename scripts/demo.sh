@@ -23,9 +23,23 @@ trap 'exit 130' INT TERM
 
 if [ -t 1 ] && [ -z "${NO_COLOR:-}" ]; then bold=$'\e[1m' dim=$'\e[2m' off=$'\e[0m'; else bold= dim= off=; fi
 say() { printf '\n%s# %s%s\n' "$dim" "$*" "$off"; }
+# shown CMD...: the words as a person would type them, those with shell
+# characters in single quotes.
+shown() {
+	local a out=()
+	for a in "$@"; do
+		if [[ $a =~ ^[A-Za-z0-9_./:@%+=,-]+$ ]]; then
+			out+=("$a")
+		else
+			out+=("'${a//\'/\'\\\'\'}'")
+		fi
+	done
+	printf '%s' "${out[*]}"
+}
 # run CMD...: shows the command as a person would type it, then runs it.
+# The README's tour is this output (tests/cli/http_msgs.bats checks it).
 run() {
-	printf '%s$ %s%s\n' "$bold" "$*" "$off"
+	printf '%s$ %s%s\n' "$bold" "$(shown "$@")" "$off"
 	"$@"
 	local rc=$?
 	[ $rc -ne 0 ] && printf '%s(exit status %d)%s\n' "$dim" "$rc" "$off"
@@ -89,9 +103,11 @@ pids+=($!)
 wait_port "$HTTP_PORT"
 wait_port "$HTTPS_PORT"
 
-R="--resolve=nk.test:$HTTP_PORT:127.0.0.1"
-RS="--resolve=nk.test:$HTTPS_PORT:127.0.0.1"
-CA="--cacert=$work/certs/ca.pem"
+R=(--resolve "nk.test:$HTTP_PORT:127.0.0.1")
+RS=(--resolve "nk.test:$HTTPS_PORT:127.0.0.1")
+# Run where the test CA is, so the commands read as a person types them.
+cd "$work/certs" || exit 1
+CA=(--cacert ca.pem)
 
 printf '%snk demo%s: nk %s, servers on 127.0.0.1 (echo :%s, nginx :%s http, :%s https).\n' \
 	"$bold" "$off" "$(nk --version | head -1 | cut -d' ' -f2)" "$ECHO_PORT" "$HTTP_PORT" "$HTTPS_PORT"
@@ -103,32 +119,32 @@ run nk url --json '../d?x' 'https://example.com/a/b/c'
 
 say "Resolve a name, in the order nk would connect"
 run nk resolve localhost
-run nk resolve "--resolve=nk.test:443:127.0.0.1" nk.test
+run nk resolve --resolve nk.test:443:127.0.0.1 nk.test
 
 say "Echo: round trips to nk's own echo server, checked byte for byte"
 run nk echo 127.0.0.1 "$ECHO_PORT" hello nk
 run nk echo -q --count 5 --size 64k 127.0.0.1 "$ECHO_PORT"
 
 say "Fetch over HTTP, then HTTPS verified against the test CA"
-run nk http "$R" "http://nk.test:$HTTP_PORT/"
-run nk https "$RS" "$CA" "nk.test:$HTTPS_PORT/data.json"
+run nk http "${R[@]}" "http://nk.test:$HTTP_PORT/"
+run nk https "${RS[@]}" "${CA[@]}" "nk.test:$HTTPS_PORT/data.json"
 
 say "Headers only (-I), and following a redirect (-L) with -i"
-run nk http -I "$R" "http://nk.test:$HTTP_PORT/"
-run nk http -L -i "$R" "http://nk.test:$HTTP_PORT/old"
+run nk http -I "${R[@]}" "http://nk.test:$HTTP_PORT/"
+run nk http -L -i "${R[@]}" "http://nk.test:$HTTP_PORT/old"
 
 say "What happens on the wire (-v): resolve, connect, TLS, request, response"
-run nk https -v -o /dev/null "$RS" "$CA" "https://nk.test:$HTTPS_PORT/"
+run nk https -v -o /dev/null "${RS[@]}" "${CA[@]}" "https://nk.test:$HTTPS_PORT/"
 
 say "Timings and results for scripts: -w '%{json}'"
-run nk http -s -o /dev/null -w '%{json}\n' "$R" "http://nk.test:$HTTP_PORT/"
+run nk http -s -o /dev/null -w '%{json}\n' "${R[@]}" "http://nk.test:$HTTP_PORT/"
 
 say "Failures have curl's exit codes: refused (7), unverified certificate (60)"
 run nk http "http://127.0.0.1:1/"
-run nk https "$RS" "https://nk.test:$HTTPS_PORT/"
+run nk https "${RS[@]}" "https://nk.test:$HTTPS_PORT/"
 
 say "Inspect a server's TLS handshake and certificate chain"
-run nk tls "$RS" "$CA" "nk.test:$HTTPS_PORT"
+run nk tls "${RS[@]}" "${CA[@]}" "nk.test:$HTTPS_PORT"
 
 say "Type HTTP by hand: a request piped through nk telnet (half-close, then the whole reply)"
 run_sh "printf 'GET / HTTP/1.0\\r\\nHost: nk.test\\r\\n\\r\\n' | nk telnet 127.0.0.1 $HTTP_PORT"

@@ -101,16 +101,14 @@ netargs_finish(struct netargs *na)
 	if (na->tls.min_version && na->tls.max_version &&
 	    na->tls.max_version < na->tls.min_version) {
 		tool_msg("--tls-max 1.2 is below --tlsv1.3");
-		return -1;
+		return NK_ERR_FAILED_INIT;
 	}
 	/* 0 is curl's "the default", not "no limit". */
 	if (na->net.connect_timeout_ms == 0)
 		na->net.connect_timeout_ms = NETARGS_CONNECT_TIMEOUT_MS;
 	nk_err e = nk_netopts_check(&na->net, err);
-	if (e) {
-		tool_fail(e, err);
-		return -1;
-	}
+	if (e)
+		return tool_fail(e, err);
 	na->tls.default_cafile = env_path("SSL_CERT_FILE");
 	na->tls.default_capath = env_path("SSL_CERT_DIR");
 	return 0;

@@ -95,8 +95,9 @@ int netargs_take(struct netargs *na, int id, const char *arg);
  * against --tlsv1.3, the --resolve and --connect-to entries with
  * nk_netopts_check), applies the default connect timeout, and sets the
  * system trust store defaults from SSL_CERT_FILE and SSL_CERT_DIR (unset
- * or empty: OpenSSL's own). Returns 0, or -1 after printing a one-line
- * message (exit 2). */
+ * or empty: OpenSSL's own). Returns 0, or the exit code after printing
+ * a one-line message (49 for a malformed --resolve or --connect-to entry,
+ * as curl; 2 otherwise). */
 int netargs_finish(struct netargs *na);
 
 /* Frees the arrays and empties the lists; NULL fields are fine. */

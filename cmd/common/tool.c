@@ -7,10 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "text.h"
 #include "tool.h"
 
 const char *tool_name = "nk";
 void (*tool_version_hook)(void);
+int tool_code_in_msgs;
 
 void
 tool_init(int argc, char **argv)
@@ -26,20 +28,39 @@ tool_init(int argc, char **argv)
 void
 tool_msg(const char *fmt, ...)
 {
+	char line[2048];
 	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof line, fmt, ap);
+	va_end(ap);
 	fflush(stdout);
 	fprintf(stderr, "%s: ", tool_name);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
+	/* Messages quote arguments and servers: nothing in them may act on
+	 * the terminal. */
+	text_safe(stderr, line);
 	fputc('\n', stderr);
 }
 
 int
 tool_fail(nk_err e, const char *errmsg)
 {
-	tool_msg("%s", errmsg && *errmsg ? errmsg : nk_err_str(e));
+	const char *m = errmsg && *errmsg ? errmsg : nk_err_str(e);
+	if (tool_code_in_msgs)
+		tool_msg("(%d) %s", (int)e, m);
+	else
+		tool_msg("%s", m);
 	return (int)e;
+}
+
+int
+tool_failf(nk_err e, const char *fmt, ...)
+{
+	char m[NK_ERR_MSG_LEN * 2];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(m, sizeof m, fmt, ap);
+	va_end(ap);
+	return tool_fail(e, m);
 }
 
 int

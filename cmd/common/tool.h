@@ -16,12 +16,17 @@ extern const char *tool_name;
  * write error, never a death) and sets the C locale's stdout buffering. */
 void tool_init(int argc, char **argv);
 
-/* "nk-url: <message>\n" on stderr. */
+/* "nk-url: <message>\n" on stderr, escaped as text_safe does. */
 void tool_msg(const char *fmt, ...) NK_PRINTF(1, 2);
 
 /* Prints "nk-x: <errmsg>" (or the code's sentence if errmsg is empty) and
- * returns the code for the caller to exit with. */
+ * returns the code for the caller to exit with. With tool_code_in_msgs
+ * set (nk http, as curl) the line is "nk-x: (N) <errmsg>". */
 int tool_fail(nk_err e, const char *errmsg);
+extern int tool_code_in_msgs;
+
+/* tool_fail with a message put together from fmt. */
+int tool_failf(nk_err e, const char *fmt, ...) NK_PRINTF(2, 3);
 
 /* Parses a whole decimal number in [min, max]; prints and returns -1 on
  * anything else. `what` names the option in the message. */

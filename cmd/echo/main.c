@@ -716,8 +716,9 @@ run(int argc, char **argv, struct netargs *na, char **pos)
 			break;
 		}
 	}
-	if (netargs_finish(na) != 0)
-		return NK_ERR_FAILED_INIT;
+	int ne = netargs_finish(na);
+	if (ne != 0)
+		return ne;
 
 	if (listen_spec) {
 		if (npos) {

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdint.h>
 #include "nk/fetch.h"
+#include "text.h"
 
 /* ---- output.c: where a body goes ---------------------------------- */
 
@@ -105,10 +106,6 @@ int show_colour(FILE *f);
 void show_head(FILE *f, const char *prefix, const char *head, size_t len,
                int tty, int colour);
 
-/* Writes len bytes with C0/C1 controls, DEL, ESC and invalid UTF-8 shown
- * as \xNN. */
-void show_escaped(FILE *f, const char *s, size_t len);
-
 /* The progress meter: on stderr, a terminal, after the first second. */
 struct progress {
 	int enabled;
@@ -132,6 +129,7 @@ struct wo_info {
 	int exitcode;
 	const char *errormsg;
 	const char *referer;        /* as given */
+	int auto_referer;           /* --referer ';auto' */
 };
 
 /* Checks a -w format (literal or @file, @- for stdin) and keeps it.

@@ -143,10 +143,8 @@ strv_add(struct strv *a, const char *s)
 	if (a->n == a->cap) {
 		a->cap = a->cap ? a->cap * 2 : 8;
 		a->v = realloc(a->v, a->cap * sizeof *a->v);
-		if (!a->v) {
-			tool_msg("out of memory");
-			exit(NK_ERR_OUT_OF_MEMORY);
-		}
+		if (!a->v)
+			exit(tool_fail(NK_ERR_OUT_OF_MEMORY, NULL));
 	}
 	a->v[a->n++] = s;
 }
@@ -235,14 +233,23 @@ static int
 headers_from_file(struct cfg *c, const char *path)
 {
 	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
-	if (!f) {
-		tool_msg("cannot read headers from %s: %s", path, strerror(errno));
-		return NK_ERR_READ_ERROR;
-	}
+	if (!f)
+		return tool_failf(NK_ERR_READ_ERROR, "cannot read headers from "
+		                  "%s: %s", path, strerror(errno));
 	char *line = NULL;
 	size_t cap = 0;
 	ssize_t n;
+	size_t lineno = 0;
 	while ((n = getline(&line, &cap, f)) >= 0) {
+		lineno++;
+		/* A NUL would cut the header short without a word. */
+		if (memchr(line, '\0', (size_t)n)) {
+			tool_msg("bad header in %s line %zu: a NUL byte", path, lineno);
+			free(line);
+			if (f != stdin)
+				fclose(f);
+			return NK_ERR_FAILED_INIT;
+		}
 		while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
 			line[--n] = '\0';
 		if (n == 0)
@@ -254,8 +261,7 @@ headers_from_file(struct cfg *c, const char *path)
 		char *h = strdup(line);
 		if (!h) {
 			free(line);
-			tool_msg("out of memory");
-			return NK_ERR_OUT_OF_MEMORY;
+			return tool_fail(NK_ERR_OUT_OF_MEMORY, NULL);
 		}
 		strv_add(&c->owned, h);
 		strv_add(&c->headers, h);
@@ -322,10 +328,8 @@ parse_args(struct cfg *c, int argc, char **argv, const struct tool *t)
 			if (!strchr(arg, ':')) {
 				size_t n = strlen(arg) + 2;
 				char *u = malloc(n);
-				if (!u) {
-					tool_msg("out of memory");
-					return NK_ERR_OUT_OF_MEMORY;
-				}
+				if (!u)
+					return tool_fail(NK_ERR_OUT_OF_MEMORY, NULL);
 				snprintf(u, n, "%s:", arg);
 				strv_add(&c->owned, u);
 				c->user = u;
@@ -428,7 +432,7 @@ parse_args(struct cfg *c, int argc, char **argv, const struct tool *t)
 				return NK_ERR_FAILED_INIT;
 			}
 	}
-	return netargs_finish(&c->na) == 0 ? 0 : NK_ERR_FAILED_INIT;
+	return netargs_finish(&c->na);
 }
 
 /* ---- one transfer -------------------------------------------------- */
@@ -465,7 +469,7 @@ on_trace(void *ctx, nk_fetch_trace what, const char *data, size_t len,
 	switch (what) {
 	case NK_FETCH_INFO:
 		fputs("* ", stderr);
-		show_escaped(stderr, data, len);
+		text_term(stderr, data, len);
 		fputc('\n', stderr);
 		break;
 	case NK_FETCH_HEAD_OUT:
@@ -585,7 +589,7 @@ report(const struct cfg *c, int code, const char *msg)
 {
 	if (c->silent && !c->show_error)
 		return;
-	tool_msg("(%d) %s", code, msg && *msg ? msg : nk_err_str((nk_err)code));
+	tool_fail((nk_err)code, msg);
 }
 
 /* The request for URL i; start_size is what a file resumed with -C -
@@ -698,7 +702,7 @@ run_one(nk_fetch *f, const struct cfg *c, size_t i, FILE *dump)
 		}
 	}
 	struct wo_info w = { &res, url, (int)i, x.out.taken ? x.out.taken : path,
-	                     e, errmsg, c->referer };
+	                     e, errmsg, c->referer, c->auto_referer };
 	writeout_print(&w);
 	nk_fetch_result_clear(&res);
 	free(x.out.taken);
@@ -711,7 +715,7 @@ done_early:
 		nk_fetch_result none;
 		memset(&none, 0, sizeof none);
 		struct wo_info w0 = { &none, url, (int)i, path, e, errmsg,
-		                      c->referer };
+		                      c->referer, c->auto_referer };
 		writeout_print(&w0);
 	}
 	free(path);
@@ -740,6 +744,7 @@ int
 main(int argc, char **argv)
 {
 	tool_init(argc, argv);
+	tool_code_in_msgs = 1;
 	tool_version_hook = version_hook;
 	size_t nl = strlen(tool_name);
 	int https = nl >= 5 && strcmp(tool_name + nl - 5, "https") == 0;

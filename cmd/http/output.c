@@ -563,21 +563,8 @@ remote_name(const char *url, const char *default_scheme, int *err,
 	nk_url *u = NULL;
 	nk_err e;
 	char msg[NK_ERR_MSG_LEN];
-	if (strstr(url, "://")) {
-		e = nk_url_parse(url, NULL, &u, msg);
-	} else {
-		/* A URL given without a scheme, as nk_fetch takes it. */
-		size_t n = strlen(url) + strlen(default_scheme) + 4;
-		char *full = malloc(n);
-		if (!full) {
-			*err = NK_ERR_OUT_OF_MEMORY;
-			snprintf(errmsg, NK_ERR_MSG_LEN, "out of memory");
-			return NULL;
-		}
-		snprintf(full, n, "%s://%s", default_scheme, url);
-		e = nk_url_parse(full, NULL, &u, msg);
-		free(full);
-	}
+	/* A URL given without a scheme, as nk_fetch takes it. */
+	e = nk_url_parse_default_scheme(url, default_scheme, &u, msg);
 	if (e) {
 		*err = e;
 		snprintf(errmsg, NK_ERR_MSG_LEN, "invalid URL \"%.100s\": %.120s",

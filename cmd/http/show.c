@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "http.h"
+#include "text.h"
 
 int
 show_isatty(int fd)
@@ -25,64 +26,6 @@ show_colour(FILE *f)
 {
 	const char *nc = getenv("NO_COLOR");
 	return show_isatty(fileno(f)) && !(nc && *nc);
-}
-
-/* Length of the valid UTF-8 sequence at s (at most len bytes) that is not
- * a C1 control (U+0080..U+009F, which terminals obey), or 0. */
-static size_t
-utf8_ok(const unsigned char *s, size_t len)
-{
-	size_t n;
-	unsigned cp;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
-		n = 2;
-		cp = s[0] & 0x1fu;
-	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		n = 3;
-		cp = s[0] & 0x0fu;
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		n = 4;
-		cp = s[0] & 0x07u;
-	} else {
-		return 0;
-	}
-	if (len < n)
-		return 0;
-	for (size_t i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3fu);
-	}
-	if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-	    (cp >= 0xd800 && cp <= 0xdfff) || (cp >= 0x80 && cp <= 0x9f))
-		return 0;
-	return n;
-}
-
-void
-show_escaped(FILE *f, const char *str, size_t len)
-{
-	const unsigned char *s = (const unsigned char *)str;
-	size_t i = 0;
-	while (i < len) {
-		size_t run = i;
-		while (run < len && ((s[run] >= 0x20 && s[run] < 0x7f) ||
-		                     s[run] == '\t'))
-			run++;
-		if (run > i) {
-			fwrite(s + i, 1, run - i, f);
-			i = run;
-			continue;
-		}
-		size_t n = s[i] >= 0x80 ? utf8_ok(s + i, len - i) : 0;
-		if (n) {
-			fwrite(s + i, 1, n, f);
-			i += n;
-		} else {
-			fprintf(f, "\\x%02x", s[i]);
-			i++;
-		}
-	}
 }
 
 /* Colour of a status line by class. */
@@ -125,15 +68,15 @@ show_head(FILE *f, const char *prefix, const char *head, size_t len,
 		const char *colon = memchr(p, ':', l);
 		if (colour && first && l) {
 			fputs(status_colour(p, l), f);
-			show_escaped(f, p, l);
+			text_term(f, p, l);
 			fputs("\033[0m", f);
 		} else if (colour && colon && *p != ' ' && *p != '\t') {
 			fputs("\033[1;36m", f);
-			show_escaped(f, p, (size_t)(colon - p));
+			text_term(f, p, (size_t)(colon - p));
 			fputs("\033[0m", f);
-			show_escaped(f, colon, (size_t)(lend - colon));
+			text_term(f, colon, (size_t)(lend - colon));
 		} else {
-			show_escaped(f, p, l);
+			text_term(f, p, l);
 		}
 		/* Heads written as received keep their CRLF (-i, -D); a
 		 * prefixed trace is text for reading. */

@@ -3,12 +3,13 @@
  * @FILE (@- for stdin); %{stdout} and %{stderr} switch the stream,
  * %{onerror} prints the rest only after a failure.
  *
- * Times are seconds with six decimals. Where curl adds up the hops of a
- * redirect chain into numbers that are hard to read, nk gives the final
- * request's phases measured from the start of the transfer (so they only
- * grow: time_redirect <= time_namelookup <= ... <= time_total); for one
- * request without redirects that is exactly curl's meaning. %{json} adds
- * "hops": every request with its own timings and every address tried. */
+ * Times are seconds with six decimals, with curl's meanings: a phase
+ * (time_namelookup ... time_starttransfer) adds up, over the hops of a
+ * redirect chain, the time each hop took to reach it from its own start
+ * (a reused connection adds nothing for the name and the connect);
+ * time_redirect is from the start to the final hop, time_total to the
+ * end. %{json} adds "hops": every request with its own timings (whose
+ * sums the top-level phases are) and every address tried. */
 #include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -34,9 +35,8 @@ writeout_set(const char *arg)
 	}
 	FILE *f = strcmp(arg, "@-") == 0 ? stdin : fopen(arg + 1, "r");
 	if (!f) {
-		tool_msg("cannot read the --write-out format from %s: %s", arg + 1,
-		         strerror(errno));
-		return NK_ERR_READ_ERROR;
+		return tool_failf(NK_ERR_READ_ERROR, "cannot read the --write-out "
+		                  "format from %s: %s", arg + 1, strerror(errno));
 	}
 	size_t cap = 4096, len = 0;
 	char *buf = malloc(cap);
@@ -55,8 +55,8 @@ writeout_set(const char *arg)
 	if (f != stdin)
 		fclose(f);
 	if (!buf) {
-		tool_msg("the --write-out format in %s is too large", arg + 1);
-		return NK_ERR_READ_ERROR;
+		return tool_failf(NK_ERR_READ_ERROR, "the --write-out format in %s "
+		                  "is too large", arg + 1);
 	}
 	buf[len] = '\0';
 	/* A format file usually ends with a newline the user did not mean to
@@ -94,16 +94,32 @@ base_time(const struct wo_info *w)
 	return w->res->nhops ? w->res->hops[0].start : w->res->start;
 }
 
-/* A phase of the final hop from the start of the transfer; 0 if the phase
- * was not reached. */
+static double
+rel(nk_time t, nk_time base)
+{
+	return t ? wo_secs(t - base) : 0;
+}
+
+/* A phase as curl counts it: what each hop took to reach it from its own
+ * start, added up over the hops; a hop that never reached it adds 0. */
 static double
 phase(const struct wo_info *w, size_t off)
 {
+	double sum = 0;
+	for (size_t i = 0; i < w->res->nhops; i++) {
+		const nk_fetch_hop *h = &w->res->hops[i];
+		nk_time t = *(const nk_time *)(const void *)((const char *)h + off);
+		sum += rel(t, h->start);
+	}
+	return sum;
+}
+
+/* The start of the final hop, from the start of the transfer. */
+static double
+redirect_secs(const struct wo_info *w)
+{
 	const nk_fetch_hop *h = final_hop(w);
-	if (!h)
-		return 0;
-	nk_time t = *(const nk_time *)(const void *)((const char *)h + off);
-	return t ? wo_secs(t - base_time(w)) : 0;
+	return w->res->nhops > 1 ? rel(h->start, base_time(w)) : 0;
 }
 
 static double
@@ -196,8 +212,11 @@ get_value(const struct wo_info *w, const char *name, struct value *v)
 		v->kind = V_STR;
 		v->s = h ? h->location : NULL;
 	} else if (IS("referer")) {
+		/* curl's meaning: the Referer the last request sent, which
+		 * ";auto" made the URL of the hop before it. */
 		v->kind = V_STR;
-		v->s = w->referer;
+		v->s = w->auto_referer && w->res->nhops > 1
+		       ? w->res->hops[w->res->nhops - 2].url : w->referer;
 	} else if (IS("remote_ip")) {
 		v->kind = V_STR;
 		v->s = h ? h->remote_ip : "";
@@ -233,7 +252,7 @@ get_value(const struct wo_info *w, const char *name, struct value *v)
 		v->t = phase(w, offsetof(nk_fetch_hop, pretransfer));
 	} else if (IS("time_redirect")) {
 		v->kind = V_TIME;
-		v->t = w->res->nhops > 1 ? phase(w, offsetof(nk_fetch_hop, start)) : 0;
+		v->t = redirect_secs(w);
 	} else if (IS("time_starttransfer")) {
 		v->kind = V_TIME;
 		v->t = phase(w, offsetof(nk_fetch_hop, starttransfer));
@@ -255,6 +274,17 @@ get_value(const struct wo_info *w, const char *name, struct value *v)
 	return 1;
 }
 
+/* Text from a server or the command line: escaped on a terminal as -i
+ * and -v escape it, as it is into a file or pipe. */
+static void
+put_text(FILE *f, const char *s)
+{
+	if (show_isatty(fileno(f)))
+		text_safe(f, s);
+	else
+		fputs(s, f);
+}
+
 static void
 print_value(FILE *f, const struct value *v, int json)
 {
@@ -263,7 +293,7 @@ print_value(FILE *f, const struct value *v, int json)
 		if (json)
 			text_json(f, v->s);
 		else if (v->s)
-			fputs(v->s, f);
+			put_text(f, v->s);
 		break;
 	case V_INT:
 		fprintf(f, "%lld", v->i);
@@ -284,10 +314,14 @@ print_var(FILE *f, const struct value *v, const char *name)
 		print_value(f, v, 0);
 }
 
-static double
-rel(nk_time t, nk_time base)
+/* An attempt's result for people and scripts: the error's name, except
+ * that code 42 here only means that another address won the race. */
+static const char *
+attempt_result(const nk_attempt *a)
 {
-	return t ? wo_secs(t - base) : 0;
+	if (a->err == NK_ERR_ABORTED_BY_CALLBACK)
+		return "CANCELLED";
+	return a->err ? nk_err_name(a->err) : "OK";
 }
 
 static void
@@ -370,7 +404,7 @@ json_hop(FILE *f, const struct wo_info *w, const nk_fetch_hop *h)
 		json_key(f, &af, "family");
 		fprintf(f, "%d", a->family);
 		json_key(f, &af, "result");
-		text_json(f, a->err ? nk_err_name(a->err) : "OK");
+		text_json(f, attempt_result(a));
 		json_key(f, &af, "why");
 		text_json(f, a->err ? a->why : NULL);
 		json_key(f, &af, "time_start");
@@ -488,7 +522,7 @@ writeout_print(const struct wo_info *w)
 			const nk_fetch_hop *h = final_hop(w);
 			if (val && h && nk_fetch_hop_header(h, name, val,
 			                                    NK_HTTP_MAX_HEAD))
-				fputs(val, f);
+				put_text(f, val);
 			free(val);
 			p = end;
 			continue;

@@ -122,8 +122,9 @@ run(int argc, char **argv, struct netargs *na, const char **hosts)
 		tool_msg("name a HOST to resolve; try --help");
 		return NK_ERR_FAILED_INIT;
 	}
-	if (netargs_finish(na) != 0)
-		return NK_ERR_FAILED_INIT;
+	int ne = netargs_finish(na);
+	if (ne != 0)
+		return ne;
 
 	if (json)
 		putchar('[');

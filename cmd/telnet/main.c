@@ -292,9 +292,10 @@ main(int argc, char **argv)
 	memset(&a, 0, sizeof a);
 	a.quit_ms = -1;
 	a.escape = 0x1d;
-	if (parse_args(argc, argv, &a) != 0) {
+	int pe = parse_args(argc, argv, &a);
+	if (pe != 0) {
 		netargs_free(&a.na);
-		return 2;
+		return pe > 0 ? pe : NK_ERR_FAILED_INIT;
 	}
 
 	memset(&s, 0, sizeof s);

@@ -95,6 +95,36 @@ struct report {
 
 /* ---- arguments ------------------------------------------------------- */
 
+/* The host and port of arg read as a URL (nk_url_parse_default_scheme,
+ * the rule nk http follows), so a name is the ASCII one sent as SNI. A
+ * port the URL leaves out (or gives as https's 443) is defport. */
+static int
+target_url(const char *arg, int defport, char *host, size_t hostlen,
+           int *port)
+{
+	nk_url *u;
+	char msg[NK_ERR_MSG_LEN];
+	if (nk_url_parse_default_scheme(arg, "https", &u, msg) != NK_OK) {
+		tool_msg("bad target '%s': %s", arg, msg);
+		return -1;
+	}
+	int rc = -1;
+	const char *h = nk_url_connect_host(u);
+	const char *ps = nk_url_get(u, NK_URL_PORT);
+	if (strcmp(nk_url_scheme(u), "https") != 0)
+		tool_msg("only https:// URLs are understood, not '%s'", arg);
+	else if (!*h || strlen(h) >= hostlen)
+		tool_msg("bad target '%s': no host", arg);
+	else
+		rc = 0;
+	if (rc == 0) {
+		memcpy(host, h, strlen(h) + 1);
+		*port = *ps ? nk_url_port(u) : defport;
+	}
+	nk_url_free(u);
+	return rc;
+}
+
 /* HOST, HOST:PORT, [V6]:PORT, a bare V6 literal, or an https:// URL. */
 static int
 parse_target(const char *arg, int defport, char *host, size_t hostlen,
@@ -102,21 +132,9 @@ parse_target(const char *arg, int defport, char *host, size_t hostlen,
 {
 	const char *s = arg, *end;
 	*port = defport;
-	const char *sep = strstr(arg, "://");
-	if (sep) {
-		if ((size_t)(sep - arg) != 5 || strncasecmp(arg, "https", 5) != 0) {
-			tool_msg("only https:// URLs are understood, not '%s'", arg);
-			return -1;
-		}
-		s = sep + 3;
-		end = s + strcspn(s, "/?#");
-		/* userinfo@ is not part of the host */
-		for (const char *p = s; p < end; p++)
-			if (*p == '@')
-				s = p + 1;
-	} else {
-		end = s + strlen(s);
-	}
+	if (nk_url_has_scheme(arg))
+		return target_url(arg, defport, host, hostlen, port);
+	end = s + strlen(s);
 	size_t len = (size_t)(end - s);
 	const char *h = s, *portstr = NULL;
 	size_t hl;
@@ -152,14 +170,10 @@ parse_target(const char *arg, int defport, char *host, size_t hostlen,
 		tool_msg("bad target '%s': no host", arg);
 		return -1;
 	}
-	memcpy(host, h, hl);
-	host[hl] = '\0';
 	if (portstr) {
 		size_t pl = (size_t)(end - portstr);
 		char buf[8];
 		long v = 0;
-		if (pl == 0 && sep)
-			return 0;   /* "https://host:/" keeps the default */
 		if (pl == 0 || pl >= sizeof buf) {
 			tool_msg("bad port in '%s'", arg);
 			return -1;
@@ -170,7 +184,13 @@ parse_target(const char *arg, int defport, char *host, size_t hostlen,
 			return -1;
 		*port = (int)v;
 	}
-	return 0;
+	memcpy(host, h, hl);
+	host[hl] = '\0';
+	if (memchr(h, ':', hl))
+		return 0;   /* an IPv6 literal: no name to convert */
+	/* A name as the URL parser reads a host: an IDN becomes punycode. */
+	int unused;
+	return target_url(host, defport, host, hostlen, &unused);
 }
 
 static int
@@ -886,8 +906,9 @@ main(int argc, char **argv)
 
 	tool_init(argc, argv);
 	tool_version_hook = version_hook;
-	if (parse_args(argc, argv, &a) != 0)
-		code = NK_ERR_FAILED_INIT;
+	int pe = parse_args(argc, argv, &a);
+	if (pe != 0)
+		code = pe > 0 ? pe : NK_ERR_FAILED_INIT;
 	else
 		code = run(&a);
 	netargs_free(&a.na);

@@ -31,6 +31,7 @@ typedef enum nk_err {
 	NK_ERR_ABORTED_BY_CALLBACK = 42,   /* 42 */
 	NK_ERR_BAD_FUNCTION_ARGUMENT = 43, /* 43: API misuse */
 	NK_ERR_TOO_MANY_REDIRECTS = 47,    /* 47 */
+	NK_ERR_SETOPT_OPTION_SYNTAX = 49,  /* 49: a --resolve/--connect-to entry */
 	NK_ERR_GOT_NOTHING = 52,           /* 52: empty reply */
 	NK_ERR_SEND_ERROR = 55,            /* 55 */
 	NK_ERR_RECV_ERROR = 56,            /* 56 */

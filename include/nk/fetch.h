@@ -185,7 +185,9 @@ typedef struct nk_fetch_result {
 	size_t nhops;
 	int retries;               /* tries made after the first */
 	int num_connects;          /* new connections made (last try) */
-	uint64_t size_download;    /* body bytes handed to the body callback */
+	uint64_t size_download;    /* body bytes of the response(s) given to
+	                            * the caller, as received: before any
+	                            * content decoding (curl's meaning) */
 	uint64_t size_header;      /* response head bytes, all hops */
 	uint64_t size_request;     /* request bytes sent, all hops */
 	nk_time start, end;        /* the whole transfer, retries included */

@@ -104,7 +104,8 @@ typedef struct nk_attempt {
 	 * NK_ERR_OPERATION_TIMEDOUT for failures; NK_ERR_ABORTED_BY_CALLBACK
 	 * for attempts still racing when another won (closed unused). */
 	nk_err err;
-	char why[96];                  /* strerror text, "timed out", "cancelled" */
+	char why[96];                  /* strerror text, "timed out", "cancelled:
+	                                * another address connected first" */
 } nk_attempt;
 
 #define NK_MAX_ATTEMPTS 16

@@ -46,6 +46,20 @@ NK_API nk_err nk_url_parse_buf(const char *input, size_t len,
 NK_API nk_err nk_url_resolve(const nk_url *base, const char *ref,
                              nk_url **out, char *errmsg);
 
+/* Whether input begins with a scheme, as the parser reads it: the
+ * number of bytes up to and including the scheme's ':', or 0. A special
+ * scheme counts with or without slashes ("http:/h", "https:h"), another
+ * only before "//" ("foo://h"), so "localhost:8080" and "user:pw@h" are a
+ * host, not a scheme. The one rule for every "URL or host" argument. */
+NK_API size_t nk_url_has_scheme(const char *input);
+
+/* Parses an absolute URL as nk_url_parse does; input without a scheme (by
+ * nk_url_has_scheme) is read as "SCHEME://input", as curl takes
+ * "example.com/x". Error positions count in input as given. */
+NK_API nk_err nk_url_parse_default_scheme(const char *input,
+                                          const char *scheme, nk_url **out,
+                                          char *errmsg);
+
 /* A copy the caller frees with nk_url_free; NULL when out of memory. */
 NK_API nk_url *nk_url_dup(const nk_url *u);
 

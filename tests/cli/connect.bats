@@ -82,15 +82,15 @@ bats_require_minimum_version 1.5.0
 	[ "$stderr" = "nk-echo: Could not resolve host: svc.invalid" ]
 }
 
-@test "an unknown host: exit 6; bad overrides: exit 2" {
+@test "an unknown host: exit 6; bad overrides: exit 49" {
 	run --separate-stderr nk-echo nosuchhost.invalid 7 x
 	[ "$status" -eq 6 ]
 	[ "$stderr" = "nk-echo: Could not resolve host: nosuchhost.invalid" ]
 	run --separate-stderr nk-echo --resolve 'h:7:not-an-ip' h 7 x
-	[ "$status" -eq 2 ]
+	[ "$status" -eq 49 ]
 	[ "$stderr" = "nk-echo: bad --resolve entry 'h:7:not-an-ip': 'not-an-ip' is not an IP address" ]
 	run --separate-stderr nk-echo --connect-to 'h:7:g' h 7 x
-	[ "$status" -eq 2 ]
+	[ "$status" -eq 49 ]
 	[ "$stderr" = "nk-echo: bad --connect-to entry 'h:7:g': expected HOST1:PORT1:HOST2:PORT2 (IPv6 addresses in brackets)" ]
 	run --separate-stderr nk-echo --connect-timeout soon h 7 x
 	[ "$status" -eq 2 ]

@@ -420,7 +420,7 @@ S() { echo "https://nk.test:$NGINX_SPORT$1"; }
 	run nk-http -C - http://x/
 	[ "$status" -eq 2 ]
 	run nk-http --resolve bad http://x/
-	[ "$status" -eq 2 ]
+	[ "$status" -eq 49 ]
 	run nk-http "gopher://nk.test/"
 	[ "$status" -eq 1 ]
 	[ "$output" = 'nk-http: (1) Protocol "gopher" not supported: nk http fetches http and https URLs' ]

@@ -102,22 +102,22 @@ each() {
 	[ "$stderr" = "" ]
 }
 
-@test "bad values: the same one-line message and exit 2 in every tool" {
+@test "bad values: the same one-line message and exit 2 (49 for a bad entry, as curl) in every tool" {
 	each echo resolve http tls telnet -- --resolve bad
 	diff -u - "$BATS_TEST_TMPDIR/got" <<-'EOF'
-	echo 2 nk-echo: bad --resolve entry 'bad': expected HOST:PORT:ADDR[,ADDR...]
-	resolve 2 nk-resolve: bad --resolve entry 'bad': expected HOST:PORT:ADDR[,ADDR...]
-	http 2 nk-http: bad --resolve entry 'bad': expected HOST:PORT:ADDR[,ADDR...]
-	tls 2 nk-tls: bad --resolve entry 'bad': expected HOST:PORT:ADDR[,ADDR...]
-	telnet 2 nk-telnet: bad --resolve entry 'bad': expected HOST:PORT:ADDR[,ADDR...]
+	echo 49 nk-echo: bad --resolve entry 'bad': expected HOST:PORT:ADDR[,ADDR...]
+	resolve 49 nk-resolve: bad --resolve entry 'bad': expected HOST:PORT:ADDR[,ADDR...]
+	http 49 nk-http: (49) bad --resolve entry 'bad': expected HOST:PORT:ADDR[,ADDR...]
+	tls 49 nk-tls: bad --resolve entry 'bad': expected HOST:PORT:ADDR[,ADDR...]
+	telnet 49 nk-telnet: bad --resolve entry 'bad': expected HOST:PORT:ADDR[,ADDR...]
 	EOF
 
 	each echo http tls telnet -- --connect-to h:1:g
 	diff -u - "$BATS_TEST_TMPDIR/got" <<-'EOF'
-	echo 2 nk-echo: bad --connect-to entry 'h:1:g': expected HOST1:PORT1:HOST2:PORT2 (IPv6 addresses in brackets)
-	http 2 nk-http: bad --connect-to entry 'h:1:g': expected HOST1:PORT1:HOST2:PORT2 (IPv6 addresses in brackets)
-	tls 2 nk-tls: bad --connect-to entry 'h:1:g': expected HOST1:PORT1:HOST2:PORT2 (IPv6 addresses in brackets)
-	telnet 2 nk-telnet: bad --connect-to entry 'h:1:g': expected HOST1:PORT1:HOST2:PORT2 (IPv6 addresses in brackets)
+	echo 49 nk-echo: bad --connect-to entry 'h:1:g': expected HOST1:PORT1:HOST2:PORT2 (IPv6 addresses in brackets)
+	http 49 nk-http: (49) bad --connect-to entry 'h:1:g': expected HOST1:PORT1:HOST2:PORT2 (IPv6 addresses in brackets)
+	tls 49 nk-tls: bad --connect-to entry 'h:1:g': expected HOST1:PORT1:HOST2:PORT2 (IPv6 addresses in brackets)
+	telnet 49 nk-telnet: bad --connect-to entry 'h:1:g': expected HOST1:PORT1:HOST2:PORT2 (IPv6 addresses in brackets)
 	EOF
 
 	each echo http tls telnet -- --connect-timeout soon

@@ -134,7 +134,7 @@ bats_require_minimum_version 1.5.0
 	[ "$status" -eq 2 ]
 	[ "$stderr" = "nk-resolve: name a HOST to resolve; try --help" ]
 	run --separate-stderr nk-resolve --resolve 'h.invalid:80' h.invalid
-	[ "$status" -eq 2 ]
+	[ "$status" -eq 49 ]
 	[ "$stderr" = "nk-resolve: bad --resolve entry 'h.invalid:80': expected HOST:PORT:ADDR[,ADDR...]" ]
 	run --separate-stderr nk-resolve --port 0 h.invalid
 	[ "$status" -eq 2 ]

@@ -405,7 +405,7 @@ c, _ = s.accept(); time.sleep(30)
 	run --separate-stderr nk-tls '[::1:443'
 	[ "$status" -eq 3 ]
 	run --separate-stderr nk-tls --resolve bad example.test
-	[ "$status" -eq 2 ]
+	[ "$status" -eq 49 ]
 	[[ "$stderr" == "nk-tls: bad --resolve entry 'bad'"* ]]
 }
 

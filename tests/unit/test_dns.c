@@ -60,7 +60,7 @@ test_resolve_entry_parse(void **state)
 			fail_msg("row %zu '%s': got %d (%s)", i, resolve_rows[i].entry,
 			         e, err);
 		if (!resolve_rows[i].ok) {
-			assert_int_equal(e, NK_ERR_FAILED_INIT);
+			assert_int_equal(e, NK_ERR_SETOPT_OPTION_SYNTAX);
 			assert_non_null(strstr(err, "bad --resolve entry '"));
 			continue;
 		}
@@ -77,11 +77,11 @@ test_resolve_entry_message(void **state)
 	struct nk_resolve_entry r;
 	char err[NK_ERR_MSG_LEN];
 	assert_int_equal(nk_resolve_entry_parse("h:80:1.2.3.4,nope", &r, err),
-	                 NK_ERR_FAILED_INIT);
+	                 NK_ERR_SETOPT_OPTION_SYNTAX);
 	assert_string_equal(err, "bad --resolve entry 'h:80:1.2.3.4,nope': "
 	                         "'nope' is not an IP address");
 	assert_int_equal(nk_resolve_entry_parse("h\x1b:80", &r, err),
-	                 NK_ERR_FAILED_INIT);
+	                 NK_ERR_SETOPT_OPTION_SYNTAX);
 	assert_string_equal(err, "bad --resolve entry 'h\\x1b:80': expected "
 	                         "HOST:PORT:ADDR[,ADDR...]");
 }
@@ -123,7 +123,7 @@ test_connect_to_parse(void **state)
 			fail_msg("row %zu '%s': got %d (%s)", i,
 			         connect_to_rows[i].entry, e, err);
 		if (!connect_to_rows[i].ok) {
-			assert_int_equal(e, NK_ERR_FAILED_INIT);
+			assert_int_equal(e, NK_ERR_SETOPT_OPTION_SYNTAX);
 			assert_non_null(strstr(err, "bad --connect-to entry '"));
 			continue;
 		}
@@ -179,12 +179,12 @@ test_netopts_check(void **state)
 	o.nconnect_to = 1;
 	assert_int_equal(nk_netopts_check(&o, err), NK_OK);
 	o.resolve = bad_r;
-	assert_int_equal(nk_netopts_check(&o, err), NK_ERR_FAILED_INIT);
+	assert_int_equal(nk_netopts_check(&o, err), NK_ERR_SETOPT_OPTION_SYNTAX);
 	assert_string_equal(err, "bad --resolve entry 'h:80': expected "
 	                         "HOST:PORT:ADDR[,ADDR...]");
 	o.resolve = good_r;
 	o.connect_to = bad_c;
-	assert_int_equal(nk_netopts_check(&o, err), NK_ERR_FAILED_INIT);
+	assert_int_equal(nk_netopts_check(&o, err), NK_ERR_SETOPT_OPTION_SYNTAX);
 	assert_non_null(strstr(err, "bad --connect-to entry 'h:80:g'"));
 	o.connect_to = good_c;
 	o.family = 5;
@@ -497,12 +497,12 @@ test_overrides(void **state)
 	expect_fail(&o, "h.example", 81, NK_ERR_COULDNT_RESOLVE_HOST,
 	            "Could not resolve host: h.example (no IPv6 address)");
 
-	/* A bad entry fails every resolve with FAILED_INIT. */
+	/* A bad entry fails every resolve with SETOPT_OPTION_SYNTAX (49). */
 	const char *bad[] = { "h.example:80:nope" };
 	nk_netopts b = { 0 };
 	b.resolve = bad;
 	b.nresolve = 1;
-	expect_fail(&b, "127.0.0.1", 80, NK_ERR_FAILED_INIT, NULL);
+	expect_fail(&b, "127.0.0.1", 80, NK_ERR_SETOPT_OPTION_SYNTAX, NULL);
 }
 
 static void

@@ -1008,6 +1008,55 @@ test_huge(void **state)
 	nk_url_free(u);
 }
 
+/* One rule for "does this argument have a scheme", as the parser reads
+ * it, and the default scheme for the rest. */
+static void
+test_default_scheme(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *input;
+		size_t has;
+		const char *href;  /* NULL: malformed */
+	} t[] = {
+		{ "http:/h:81/p", 5, "http://h:81/p" },
+		{ "HTTPS:h/p", 6, "https://h/p" },
+		{ "http://h/", 5, "http://h/" },
+		{ " http:/h/", 6, "http://h/" },
+		{ "h:81/p", 0, "http://h:81/p" },
+		{ "localhost:8080", 0, "http://localhost:8080/" },
+		{ "user:pw@h/", 0, "http://user:pw@h/" },
+		{ "foo://h/x", 4, "foo://h/x" },
+		{ "mailto:x", 0, NULL },
+		{ "[::1]:8080", 0, "http://[::1]:8080/" },
+		{ "b\xc3\xbc" "cher.example", 0, "http://xn--bcher-kva.example/" },
+		{ "h:99999", 0, NULL },
+		{ "", 0, NULL },
+	};
+	char msg[NK_ERR_MSG_LEN];
+	for (size_t i = 0; i < NK_ARRAY_LEN(t); i++) {
+		nk_url *u = NULL;
+		if (nk_url_has_scheme(t[i].input) != t[i].has)
+			fail_msg("%s: has_scheme %zu", t[i].input,
+			         nk_url_has_scheme(t[i].input));
+		nk_err e = nk_url_parse_default_scheme(t[i].input, "http", &u, msg);
+		if (t[i].href) {
+			if (e != NK_OK)
+				fail_msg("%s: %s", t[i].input, msg);
+			assert_string_equal(nk_url_get(u, NK_URL_HREF), t[i].href);
+		} else if (e != NK_ERR_URL_MALFORMAT) {
+			fail_msg("%s: error %d", t[i].input, e);
+		}
+		nk_url_free(u);
+	}
+	/* Positions count in the input as given, not in "http://". */
+	nk_url *u = NULL;
+	assert_int_equal(nk_url_parse_default_scheme("h:99999", "http", &u, msg),
+	                 NK_ERR_URL_MALFORMAT);
+	assert_non_null(strstr(msg, "at position 3"));
+	assert_int_equal(nk_url_has_scheme(NULL), 0);
+}
+
 int
 main(void)
 {
@@ -1021,6 +1070,7 @@ main(void)
 		cmocka_unit_test(test_decode),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_huge),
+		cmocka_unit_test(test_default_scheme),
 	};
 	return cmocka_run_group_tests_name("url", tests, NULL, NULL);
 }

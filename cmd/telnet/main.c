@@ -34,8 +34,8 @@
 #include "tool.h"
 
 enum {
-	O_TLS = 1, O_ESCAPE, O_LF, O_RAW, O_RAW_OUTPUT, O_QUIT, O_IDLE,
-	O_VERBOSE,
+	O_TLS = 1, O_ESCAPE, O_LF, O_RAW, O_TELNET, O_RAW_OUTPUT, O_QUIT,
+	O_IDLE, O_VERBOSE,
 };
 
 static const struct opt opts[] = {
@@ -52,6 +52,8 @@ static const struct opt opts[] = {
 	  "end typed lines with LF instead of CR LF" },
 	{ O_RAW, 0, "raw", OPT_FLAG, NULL, NULL,
 	  "no telnet processing at all: bytes pass unchanged both ways" },
+	{ O_TELNET, 0, "telnet", OPT_FLAG, NULL, NULL,
+	  "speak telnet from the start on any port, as on port 23" },
 	{ O_RAW_OUTPUT, 0, "raw-output", OPT_FLAG, NULL, NULL,
 	  "show the server's control characters on the terminal as they are" },
 	{ O_QUIT, 'q', NULL, OPT_NUM, "SECS", NULL,
@@ -71,7 +73,7 @@ struct args {
 	const char *host, *portarg;
 	struct netargs na;
 	int64_t quit_ms, idle_ms;
-	int tls, lf, raw, raw_output, verbose, escape;
+	int tls, lf, raw, telnet, raw_output, verbose, escape;
 };
 
 static void
@@ -183,6 +185,9 @@ parse_args(int argc, char **argv, struct args *a)
 		case O_RAW:
 			a->raw = 1;
 			break;
+		case O_TELNET:
+			a->telnet = 1;
+			break;
 		case O_RAW_OUTPUT:
 			a->raw_output = 1;
 			break;
@@ -213,6 +218,10 @@ parse_args(int argc, char **argv, struct args *a)
 	if (!a->tls && (tc->cafile || tc->capath || tc->insecure ||
 	                a->na.servername)) {
 		tool_msg("--cacert, --capath, -k and --servername need --tls");
+		return -1;
+	}
+	if (a->raw && a->telnet) {
+		tool_msg("--raw and --telnet contradict each other");
 		return -1;
 	}
 	return netargs_finish(&a->na);
@@ -373,7 +382,7 @@ main(int argc, char **argv)
 		tc.binary = 1;
 		/* telnet(1) opens the negotiation on the telnet ports only;
 		 * elsewhere the server may not speak telnet at all. */
-		int telnet_port = s.port == 23 || s.port == 992;
+		int telnet_port = s.port == 23 || s.port == 992 || a.telnet;
 		tc.auto_detect = !telnet_port;
 		if (nk_telnet_new(&tc, &s.tn, err) != NK_OK) {
 			/* An odd $TERM is not worth failing for: no TTYPE. */

@@ -67,10 +67,12 @@ typedef struct nk_telnet_config {
 	int naws;               /* agree to NAWS and report width x height */
 	unsigned width, height; /* columns and rows, clamped to 65535 */
 	int binary;             /* agree to BINARY in both directions */
-	/* Pass every byte through unchanged until the server sends IAC
-	 * followed by WILL, WONT, DO, DONT or SB; from then on the stream is
-	 * telnet (both ways). For ports where the server may not speak
-	 * telnet at all. 0: telnet from the first byte. */
+	/* The stream is telnet (both ways) only if the server opens it
+	 * with IAC followed by WILL, WONT, DO, DONT or SB, before any user
+	 * data is encoded; otherwise every byte passes through unchanged
+	 * for good, whatever it holds, so a binary stream or an echo of
+	 * ours is never taken for negotiation. For ports where the server
+	 * may not speak telnet at all. 0: telnet from the first byte. */
 	int auto_detect;
 } nk_telnet_config;
 

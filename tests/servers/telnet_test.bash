@@ -264,7 +264,8 @@ EXIT=0"
 }
 
 tty_remote_echo_hides_typing() {
-	start_peer --record "$BATS_TEST_TMPDIR/rec" --send 'login: ' \
+	# IAC WONT ECHO first: a telnet server (it opens with negotiation).
+	start_peer --record "$BATS_TEST_TMPDIR/rec" --send '\377\374\001login: ' \
 		--control "$BATS_TEST_TMPDIR/spool"
 	tty_start 127.0.0.1 "$PEER_PORT"
 	wait_screen '^login: ?$'
@@ -339,7 +340,7 @@ tty_ctrl_c_clears_the_line() {
 }
 
 tty_sigterm_restores_the_terminal() {
-	start_peer --control "$BATS_TEST_TMPDIR/spool" --send 'Password: \377\373\001'
+	start_peer --control "$BATS_TEST_TMPDIR/spool" --send '\377\373\001Password: '
 	tty_start 127.0.0.1 "$PEER_PORT"
 	wait_screen '^Password: ?$'
 	type_text 'half'

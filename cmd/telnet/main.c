@@ -35,8 +35,13 @@
 
 enum {
 	O_TLS = 1, O_ESCAPE, O_LF, O_RAW, O_TELNET, O_RAW_OUTPUT, O_QUIT,
-	O_IDLE, O_VERBOSE,
+	O_EOF_WAIT, O_IDLE, O_VERBOSE,
 };
+
+/* The server's quiet time before our half-close (--eof-wait): longer than
+ * a server takes to start a reply to a request it has whole, short enough
+ * not to be noticed by one that answers only after EOF. */
+#define EOF_WAIT_MS 1000
 
 static const struct opt opts[] = {
 	NETARGS_FAMILY_OPTS,
@@ -58,6 +63,9 @@ static const struct opt opts[] = {
 	  "show the server's control characters on the terminal as they are" },
 	{ O_QUIT, 'q', NULL, OPT_NUM, "SECS", NULL,
 	  "quit SECS after the end of input, even if the server goes on" },
+	{ O_EOF_WAIT, 0, "eof-wait", OPT_NUM, "SECS", NULL,
+	  "after the end of input, send EOF once the server has been quiet "
+	  "SECS (default 1; 0: at once)" },
 	{ O_IDLE, 0, "idle-timeout", OPT_NUM, "SECS", NULL,
 	  "end the session after SECS without data either way (exit 28)" },
 	{ O_VERBOSE, 'v', "verbose", OPT_FLAG, NULL, NULL,
@@ -72,7 +80,7 @@ static const struct tool tool = {
 struct args {
 	const char *host, *portarg;
 	struct netargs na;
-	int64_t quit_ms, idle_ms;
+	int64_t quit_ms, idle_ms, eof_wait_ms;
 	int tls, lf, raw, telnet, raw_output, verbose, escape;
 };
 
@@ -196,6 +204,11 @@ parse_args(int argc, char **argv, struct args *a)
 				return -1;
 			a->quit_ms = ms;
 			break;
+		case O_EOF_WAIT:
+			if (tool_parse_secs(arg, "--eof-wait", &ms) != 0)
+				return -1;
+			a->eof_wait_ms = ms;
+			break;
 		case O_IDLE:
 			if (tool_parse_secs(arg, "--idle-timeout", &ms) != 0)
 				return -1;
@@ -300,6 +313,7 @@ main(int argc, char **argv)
 	setlocale(LC_CTYPE, "");
 	memset(&a, 0, sizeof a);
 	a.quit_ms = -1;
+	a.eof_wait_ms = EOF_WAIT_MS;
 	a.escape = 0x1d;
 	if (parse_args(argc, argv, &a) != 0) {
 		netargs_free(&a.na);
@@ -319,6 +333,7 @@ main(int argc, char **argv)
 	s.escape_char = a.escape;
 	s.quit_ms = a.quit_ms;
 	s.idle_ms = a.idle_ms;
+	s.eof_wait_ms = a.eof_wait_ms;
 	s.escape_output = isatty(STDOUT_FILENO) && !a.raw_output;
 	s.safe.raw = a.raw_output;
 	s.safe.utf8 = !strcmp(nl_langinfo(CODESET), "UTF-8");

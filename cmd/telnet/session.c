@@ -5,9 +5,13 @@
  * for, so plain TCP and TLS share the loop (nc's readwrite() shape). Bytes
  * TLS has decrypted ahead (nk_conn_pending) are read without polling.
  *
- * End of input is a half-close: the queue drains, then our direction
- * closes (FIN, or close_notify and FIN) and everything the server still
- * sends is shown until it closes, -q passes, or --idle-timeout trips. */
+ * End of input is a half-close: the queue drains, the server has been
+ * quiet for --eof-wait, then our direction closes (FIN, or close_notify
+ * and FIN) and everything the server still sends is shown until it closes,
+ * -q passes, or --idle-timeout trips. The wait is there because some
+ * servers (nginx) abort a reply they are still sending when they see the
+ * client's FIN; a server that answers only after our EOF gets it late by
+ * that much. */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -343,6 +347,9 @@ read_net(struct session *s)
 		if (s->idle_ms)
 			s->idle_at = nk_now() + s->idle_ms * 1000;
 		got(s, s->rbuf, n);
+		/* After got: a long blocked write to stdout is no quiet. */
+		if (s->eof_at)
+			s->eof_at = nk_now() + s->eof_wait_ms * 1000;
 		if (s->netout.len >= NETOUT_MAX)
 			return;
 	}
@@ -470,8 +477,13 @@ session_run(struct session *s)
 		flush_net(s);
 		if (s->done)
 			break;
-		if (s->stdin_eof && !s->wr_shut && s->netout.len == 0) {
-			half_close(s);
+		if (s->stdin_eof && !s->wr_shut && s->netout.len == 0 &&
+		    !s->eof_at) {
+			/* -q 0 quits at the end of input: no point waiting. */
+			if (s->eof_wait_ms == 0 || s->quit_ms == 0)
+				half_close(s);
+			else
+				s->eof_at = nk_now() + s->eof_wait_ms * 1000;
 			if (s->done)
 				break;
 		}
@@ -495,6 +507,8 @@ session_run(struct session *s)
 			p[1].events |= POLLOUT;
 
 		nk_time deadline = nk_deadline_min(s->quit_at, s->idle_at);
+		if (!s->wr_shut)
+			deadline = nk_deadline_min(deadline, s->eof_at);
 		int ms = deadline ? nk_deadline_poll_ms(deadline) : -1;
 		int pending = reading && nk_conn_pending(s->conn) > 0;
 		if (pending)
@@ -519,6 +533,8 @@ session_run(struct session *s)
 				read_stdin(s);
 		}
 		nk_time now = nk_now();
+		if (!s->done && !s->wr_shut && s->eof_at && now >= s->eof_at)
+			half_close(s);
 		if (!s->done && s->quit_at && now >= s->quit_at) {
 			if (s->interactive)
 				ui_stop(s);

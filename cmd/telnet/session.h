@@ -31,6 +31,8 @@ struct session {
 	int escape_char;        /* -e; -1 for none */
 	int64_t quit_ms;        /* -q; -1 for none */
 	int64_t idle_ms;        /* --idle-timeout; 0 for none */
+	int64_t eof_wait_ms;    /* --eof-wait: the server's quiet time
+	                         * before our half-close; 0: at once */
 	char *history;          /* history file, or NULL; main frees it */
 	const nk_tls_info *tls; /* NULL for plain TCP */
 	struct safe safe;       /* the filter for a terminal's output */
@@ -47,6 +49,8 @@ struct session {
 	int done;               /* leave the loop with exit_code */
 	int exit_code;
 	nk_time quit_at, idle_at;
+	nk_time eof_at;         /* the half-close, once input has ended and
+	                         * the queue drained; moved on by server data */
 	int sigpipe[2];
 	int term_signal;        /* SIGTERM or SIGHUP ended the session */
 	char *esc;              /* room for SAFE_MAX(sizeof dbuf) */

@@ -56,3 +56,43 @@ body() {
 		[ "$(sha "$BATS_TEST_TMPDIR/body")" = "$(sha "$BATS_FILE_TMPDIR/big.bin")" ]
 	done
 }
+
+@test "pipe: a server that answers only after our EOF gets it, and its 16 MiB reply arrives whole" {
+	local port big=$BATS_FILE_TMPDIR/big.bin
+	port=$(free_port)
+	# It reads to the end, then sends the hash of what it read and a file.
+	start_bg "$BATS_TEST_TMPDIR/socat.log" \
+		socat TCP-LISTEN:"$port",bind=127.0.0.1,reuseaddr,fork \
+		SYSTEM:"sha256sum | cut -c1-64; cat '$big'"
+	wait_port "$port"
+	{ sha "$big"; cat "$big"; } >"$BATS_TEST_TMPDIR/want"
+	status=0
+	timeout 60 nk-telnet -v 127.0.0.1 "$port" <"$big" \
+		>"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err" || status=$?
+	[ "$status" -eq 0 ]
+	cmp "$BATS_TEST_TMPDIR/out" "$BATS_TEST_TMPDIR/want"
+	grep -qx 'Connection closed by foreign host, after our end of input.' \
+		"$BATS_TEST_TMPDIR/err"
+}
+
+@test "--eof-wait: the half-close waits for that much quiet; 0 sends it at once" {
+	local port
+	port=$(free_port)
+	start_bg "$BATS_TEST_TMPDIR/socat.log" \
+		socat TCP-LISTEN:"$port",bind=127.0.0.1,reuseaddr,fork SYSTEM:"cat; echo done"
+	wait_port "$port"
+	local wait start end
+	for wait in 0 2.5; do
+		start=$(date +%s%N)
+		printf 'x\n' | timeout 20 nk-telnet --eof-wait "$wait" 127.0.0.1 "$port" \
+			>"$BATS_TEST_TMPDIR/out"
+		end=$(date +%s%N)
+		[ "$(cat "$BATS_TEST_TMPDIR/out")" = "x
+done" ]
+		# A lower bound only: a busy machine can only make it slower.
+		[ $(((end - start) / 1000000)) -ge "$(awk "BEGIN { print $wait * 1000 }")" ]
+	done
+	run nk-telnet --eof-wait soon 127.0.0.1 "$port" </dev/null
+	[ "$status" -eq 2 ]
+	[ "$output" = "nk-telnet: --eof-wait takes a number of seconds, not 'soon'" ]
+}

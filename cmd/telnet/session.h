@@ -46,6 +46,9 @@ struct session {
 	int stdin_eof;          /* no more user data (EOF, Ctrl-D) */
 	int wr_shut;            /* our direction is closed */
 	int we_closed_first;
+	int char_mode;          /* the UI sends each key as typed */
+	int hold_net;           /* the UI is at nk>: the server's data
+	                         * waits, as in telnet(1) */
 	int done;               /* leave the loop with exit_code */
 	int exit_code;
 	nk_time quit_at, idle_at;
@@ -90,7 +93,8 @@ void ui_input(struct session *s);              /* stdin is readable */
 void ui_output(struct session *s, const unsigned char *p, size_t n);
 void ui_output_end(struct session *s);         /* the server closed */
 void ui_message(struct session *s, const char *line);
-void ui_remote_echo(struct session *s, int on);
+/* The server's ECHO or SUPPRESS-GO-AHEAD changed: the UI picks its mode. */
+void ui_modes(struct session *s);
 void ui_signal(struct session *s, int sig);
 
 #endif

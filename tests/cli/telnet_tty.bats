@@ -83,3 +83,7 @@ teardown() {
 @test "tty: telnetd: Ctrl-] during a flood shows nk> and holds the output" {
 	tty_telnetd_escape_during_flood
 }
+
+@test "tty: character mode: each key at once, Enter as CR NUL, Ctrl-C and Ctrl-D as bytes" {
+	tty_character_mode_bytes
+}

@@ -91,3 +91,7 @@ teardown() {
 @test "libedit tty: telnetd: Ctrl-] during a flood shows nk> and holds the output" {
 	tty_telnetd_escape_during_flood
 }
+
+@test "libedit tty: character mode: each key at once, Enter as CR NUL, Ctrl-C and Ctrl-D as bytes" {
+	tty_character_mode_bytes
+}

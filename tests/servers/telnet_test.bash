@@ -487,3 +487,25 @@ tty_telnetd_escape_during_flood() {
 	keys Enter
 	wait_screen '^EXIT=0$' 10
 }
+
+# A server that echoes and suppresses go-ahead without BINARY: each key goes
+# at once, Enter as CR NUL, Ctrl-C and Ctrl-D as their bytes; nothing is
+# echoed locally.
+tty_character_mode_bytes() {
+	start_peer --record "$BATS_TEST_TMPDIR/rec" \
+		--send '\377\373\001\377\373\003login: ' --control "$BATS_TEST_TMPDIR/spool"
+	tty_start 127.0.0.1 "$PEER_PORT"
+	wait_screen '^login: ?$'
+	wait_bytes "$BATS_TEST_TMPDIR/rec" '\377\375\001\377\375\003'
+	type_text 'a'
+	wait_bytes "$BATS_TEST_TMPDIR/rec" '\377\375\001\377\375\003a'
+	type_text 'b'
+	keys Enter C-c C-d
+	wait_bytes "$BATS_TEST_TMPDIR/rec" '\377\375\001\377\375\003ab\r\000\003\004'
+	tail_is 1 'login:'
+	# The server's echo is what shows, CR and BS included.
+	spool 'ab\bc\r\n$ '
+	wait_screen '^\$ ?$'
+	tail_is 2 'login: ac
+$'
+}

@@ -303,7 +303,8 @@ ui_modes(struct session *s)
 	int echo = nk_telnet_enabled(s->tn, 1, NK_TELNET_OPT_ECHO);
 	int sga = nk_telnet_enabled(s->tn, 1, NK_TELNET_OPT_SGA);
 	int ch = echo && sga, hid_now = echo && !sga;
-	if (ch == charmode && hid_now == hidden)
+	/* After ui_stop the terminal is the user's again: leave it so. */
+	if (!editing || (ch == charmode && hid_now == hidden))
 		return;
 	/* What was typed unseen is dropped, never shown. */
 	memset(hid, 0, sizeof hid);

@@ -149,7 +149,8 @@ NK_API int nk_telnet_next_event(nk_telnet *t, nk_telnet_event *ev);
  * 2 * len + 1 bytes; returns the count written. Once telnet processing is
  * on: 0xFF becomes IAC IAC and, unless we send BINARY, a CR that is not
  * followed by LF (or NUL) gets a NUL after it (the NUL may come out at the
- * start of the next call). Before that (auto_detect): a plain copy. */
+ * start of the next call). Before that (auto_detect): a plain copy, and
+ * bytes encoded before any from the server end the detection for good. */
 NK_API size_t nk_telnet_encode(nk_telnet *t, const void *in, size_t len,
                                void *out);
 

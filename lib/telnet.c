@@ -17,8 +17,9 @@ enum rstate {
 	S_SB_OPT,       /* after IAC SB: the option byte next */
 	S_SB,           /* inside a subnegotiation */
 	S_SB_IAC,       /* IAC inside a subnegotiation */
-	S_AUTO,         /* auto_detect: not telnet (yet) */
-	S_AUTO_IAC,     /* auto_detect: a 0xFF held back, maybe IAC */
+	S_AUTO,         /* auto_detect: nothing received or sent yet */
+	S_AUTO_IAC,     /* auto_detect: a first 0xFF held back, maybe IAC */
+	S_PASS,         /* auto_detect decided: not telnet, ever */
 };
 
 /* RFC 1143 option states; Q_OPPOSITE is the "queue" bit. */
@@ -401,7 +402,7 @@ nk_telnet_offer(nk_telnet *t)
 {
 	if (out_free(t) < OUT_RESERVE || EV_CAP - t->ev_count < 3)
 		return NK_ERR_BAD_FUNCTION_ARGUMENT;
-	if (t->rs == S_AUTO)
+	if (t->rs == S_AUTO || t->rs == S_PASS)
 		t->rs = S_DATA;
 	else if (t->rs == S_AUTO_IAC)
 		t->rs = S_IAC;
@@ -481,10 +482,12 @@ nk_telnet_recv(nk_telnet *t, const void *in, size_t len, void *data,
 			}
 			break;
 		case S_AUTO:
-			if (c == NK_TELNET_IAC)
+			if (c == NK_TELNET_IAC) {
 				t->rs = S_AUTO_IAC;
-			else
-				d[n++] = c;
+				break;
+			}
+			t->rs = S_PASS;
+			d[n++] = c;
 			break;
 		case S_AUTO_IAC:
 			if (c >= NK_TELNET_SB && c <= NK_TELNET_DONT) {
@@ -494,11 +497,17 @@ nk_telnet_recv(nk_telnet *t, const void *in, size_t len, void *data,
 				break;
 			}
 			/* Not a negotiation: the held byte was data. */
+			t->rs = S_PASS;
 			d[n++] = NK_TELNET_IAC;
-			if (c != NK_TELNET_IAC) {
-				d[n++] = c;
-				t->rs = S_AUTO;
-			}
+			d[n++] = c;
+			break;
+		case S_PASS:
+			/* Data whatever it holds: bytes that look like telnet
+			 * in the middle of a stream (a binary file, an echo of
+			 * ours) are not the server negotiating. */
+			memcpy(d + n, p + i, len - i);
+			n += len - i;
+			i = len - 1;
 			break;
 		}
 	}
@@ -513,7 +522,7 @@ nk_telnet_recv_end(nk_telnet *t, void *data)
 	size_t n = 0;
 	if (t->rs == S_AUTO_IAC)
 		d[n++] = NK_TELNET_IAC;
-	t->rs = t->active ? S_DATA : S_AUTO;
+	t->rs = t->active ? S_DATA : S_PASS;
 	return n;
 }
 
@@ -554,6 +563,10 @@ nk_telnet_encode(nk_telnet *t, const void *in, size_t len, void *out)
 	size_t n = 0;
 
 	if (!t->active) {
+		/* Our bytes went first: whatever comes back may be their echo,
+		 * so the server can no longer turn telnet on. */
+		if (len > 0 && t->rs == S_AUTO)
+			t->rs = S_PASS;
 		memcpy(o, p, len);
 		return len;
 	}

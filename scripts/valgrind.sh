@@ -53,11 +53,9 @@ fi
 # only, as SUITE:NAME.
 SLOW=(
 	"http_tls:tls: --connect-timeout covers a handshake that never comes"
-	# their input is timed: it ends after 0.3 s, by when the 500 offers
-	# must have been read; or it goes on 0.5 s after the server
-	# negotiates, by when the negotiation must have been seen
+	# its input is timed: it ends after 0.3 s, by when the 500 offers
+	# must have been read
 	"telnet:negotiation: a server repeating WILL ECHO gets one answer"
-	"telnet:bytes before the server negotiates pass unchanged both ways"
 )
 
 # filter_for SUITE: a bats --filter for every test of SUITE but the SLOW

@@ -34,9 +34,14 @@
 #include "tool.h"
 
 enum {
-	O_TLS = 1, O_ESCAPE, O_LF, O_RAW, O_RAW_OUTPUT, O_QUIT, O_IDLE,
-	O_VERBOSE,
+	O_TLS = 1, O_ESCAPE, O_LF, O_RAW, O_TELNET, O_RAW_OUTPUT, O_QUIT,
+	O_EOF_WAIT, O_IDLE, O_VERBOSE,
 };
+
+/* The server's quiet time before our half-close (--eof-wait): longer than
+ * a server takes to start a reply to a request it has whole, short enough
+ * not to be noticed by one that answers only after EOF. */
+#define EOF_WAIT_MS 1000
 
 static const struct opt opts[] = {
 	NETARGS_FAMILY_OPTS,
@@ -52,10 +57,15 @@ static const struct opt opts[] = {
 	  "end typed lines with LF instead of CR LF" },
 	{ O_RAW, 0, "raw", OPT_FLAG, NULL, NULL,
 	  "no telnet processing at all: bytes pass unchanged both ways" },
+	{ O_TELNET, 0, "telnet", OPT_FLAG, NULL, NULL,
+	  "speak telnet from the start on any port, as on port 23" },
 	{ O_RAW_OUTPUT, 0, "raw-output", OPT_FLAG, NULL, NULL,
 	  "show the server's control characters on the terminal as they are" },
 	{ O_QUIT, 'q', NULL, OPT_NUM, "SECS", NULL,
 	  "quit SECS after the end of input, even if the server goes on" },
+	{ O_EOF_WAIT, 0, "eof-wait", OPT_NUM, "SECS", NULL,
+	  "after the end of input, send EOF once the server has been quiet "
+	  "SECS (default 1; 0: at once)" },
 	{ O_IDLE, 0, "idle-timeout", OPT_NUM, "SECS", NULL,
 	  "end the session after SECS without data either way (exit 28)" },
 	{ O_VERBOSE, 'v', "verbose", OPT_FLAG, NULL, NULL,
@@ -70,8 +80,8 @@ static const struct tool tool = {
 struct args {
 	const char *host, *portarg;
 	struct netargs na;
-	int64_t quit_ms, idle_ms;
-	int tls, lf, raw, raw_output, verbose, escape;
+	int64_t quit_ms, idle_ms, eof_wait_ms;
+	int tls, lf, raw, telnet, raw_output, verbose, escape;
 };
 
 static void
@@ -183,6 +193,9 @@ parse_args(int argc, char **argv, struct args *a)
 		case O_RAW:
 			a->raw = 1;
 			break;
+		case O_TELNET:
+			a->telnet = 1;
+			break;
 		case O_RAW_OUTPUT:
 			a->raw_output = 1;
 			break;
@@ -190,6 +203,11 @@ parse_args(int argc, char **argv, struct args *a)
 			if (tool_parse_secs(arg, "-q", &ms) != 0)
 				return -1;
 			a->quit_ms = ms;
+			break;
+		case O_EOF_WAIT:
+			if (tool_parse_secs(arg, "--eof-wait", &ms) != 0)
+				return -1;
+			a->eof_wait_ms = ms;
 			break;
 		case O_IDLE:
 			if (tool_parse_secs(arg, "--idle-timeout", &ms) != 0)
@@ -213,6 +231,10 @@ parse_args(int argc, char **argv, struct args *a)
 	if (!a->tls && (tc->cafile || tc->capath || tc->insecure ||
 	                a->na.servername)) {
 		tool_msg("--cacert, --capath, -k and --servername need --tls");
+		return -1;
+	}
+	if (a->raw && a->telnet) {
+		tool_msg("--raw and --telnet contradict each other");
 		return -1;
 	}
 	return netargs_finish(&a->na);
@@ -291,6 +313,7 @@ main(int argc, char **argv)
 	setlocale(LC_CTYPE, "");
 	memset(&a, 0, sizeof a);
 	a.quit_ms = -1;
+	a.eof_wait_ms = EOF_WAIT_MS;
 	a.escape = 0x1d;
 	int pe = parse_args(argc, argv, &a);
 	if (pe != 0) {
@@ -311,6 +334,7 @@ main(int argc, char **argv)
 	s.escape_char = a.escape;
 	s.quit_ms = a.quit_ms;
 	s.idle_ms = a.idle_ms;
+	s.eof_wait_ms = a.eof_wait_ms;
 	s.escape_output = isatty(STDOUT_FILENO) && !a.raw_output;
 	s.safe.raw = a.raw_output;
 	s.safe.utf8 = !strcmp(nl_langinfo(CODESET), "UTF-8");
@@ -374,7 +398,7 @@ main(int argc, char **argv)
 		tc.binary = 1;
 		/* telnet(1) opens the negotiation on the telnet ports only;
 		 * elsewhere the server may not speak telnet at all. */
-		int telnet_port = s.port == 23 || s.port == 992;
+		int telnet_port = s.port == 23 || s.port == 992 || a.telnet;
 		tc.auto_detect = !telnet_port;
 		if (nk_telnet_new(&tc, &s.tn, err) != NK_OK) {
 			/* An odd $TERM is not worth failing for: no TTYPE. */

@@ -78,6 +78,11 @@ one(struct safe *s, unsigned char c, char *o)
 			o[n++] = 'M';
 		}
 	}
+	if ((c == '\r' || c == '\b') && s->edits) {
+		o[n++] = (char)c;
+		s->midline = c != '\r';
+		return n;
+	}
 	if (c == '\r') {
 		s->cr = 1;
 		return n;

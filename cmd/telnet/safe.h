@@ -8,7 +8,8 @@
  * terminal: the other C0 controls and DEL as ^X (ESC as ^[, BS as ^H,
  * DEL as ^?), a CR in the middle of a line as ^M (one at the start of a
  * line, as in LF CR, is dropped), and C1 controls and bytes that are not
- * valid UTF-8 as \xHH per byte. */
+ * valid UTF-8 as \xHH per byte. In character mode (edits) CR and BS pass
+ * too: the server's echo moves the cursor within the line it edits. */
 #ifndef NK_TELNET_SAFE_H
 #define NK_TELNET_SAFE_H
 
@@ -17,6 +18,8 @@
 struct safe {
 	int utf8;               /* the terminal decodes UTF-8 */
 	int raw;                /* --raw-output: pass every byte */
+	int edits;              /* the server echoes and edits the line
+	                         * (character mode): CR and BS pass */
 	unsigned char u[4];     /* a UTF-8 character in progress */
 	size_t un, uneed;
 	int cr;                 /* a CR is held until the next byte decides */

@@ -5,9 +5,13 @@
  * for, so plain TCP and TLS share the loop (nc's readwrite() shape). Bytes
  * TLS has decrypted ahead (nk_conn_pending) are read without polling.
  *
- * End of input is a half-close: the queue drains, then our direction
- * closes (FIN, or close_notify and FIN) and everything the server still
- * sends is shown until it closes, -q passes, or --idle-timeout trips. */
+ * End of input is a half-close: the queue drains, the server has been
+ * quiet for --eof-wait, then our direction closes (FIN, or close_notify
+ * and FIN) and everything the server still sends is shown until it closes,
+ * -q passes, or --idle-timeout trips. The wait is there because some
+ * servers (nginx) abort a reply they are still sending when they see the
+ * client's FIN; a server that answers only after our EOF gets it late by
+ * that much. */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -235,8 +239,9 @@ take_telnet(struct session *s)
 			if (s->verbose >= 2)
 				trace(s, &ev);
 			if (ev.type == NK_TELNET_EV_OPTION && ev.remote &&
-			    ev.opt == NK_TELNET_OPT_ECHO && s->interactive)
-				ui_remote_echo(s, ev.on);
+			    (ev.opt == NK_TELNET_OPT_ECHO ||
+			     ev.opt == NK_TELNET_OPT_SGA) && s->interactive)
+				ui_modes(s);
 		}
 		if (!moved)
 			return;
@@ -320,8 +325,10 @@ static void
 read_net(struct session *s)
 {
 	/* A bounded number of reads, so stdin and signals get their turn
-	 * even when the server sends without pause. */
-	for (int i = 0; i < 16 && !s->done; i++) {
+	 * even when the server sends without pause; at a terminal one, so
+	 * the escape character is seen after at most one buffer's output. */
+	int reads = s->interactive ? 1 : 16;
+	for (int i = 0; i < reads && !s->done && !s->hold_net; i++) {
 		size_t n;
 		int want;
 		char err[NK_ERR_MSG_LEN] = "";
@@ -343,6 +350,9 @@ read_net(struct session *s)
 		if (s->idle_ms)
 			s->idle_at = nk_now() + s->idle_ms * 1000;
 		got(s, s->rbuf, n);
+		/* After got: a long blocked write to stdout is no quiet. */
+		if (s->eof_at)
+			s->eof_at = nk_now() + s->eof_wait_ms * 1000;
 		if (s->netout.len >= NETOUT_MAX)
 			return;
 	}
@@ -408,6 +418,18 @@ read_stdin(struct session *s)
 }
 
 static void
+take_keys(struct session *s)
+{
+	/* Typing (or piped input) is activity too. */
+	if (s->idle_ms)
+		s->idle_at = nk_now() + s->idle_ms * 1000;
+	if (s->interactive)
+		ui_input(s);
+	else
+		read_stdin(s);
+}
+
+static void
 signals(struct session *s)
 {
 	unsigned char b[64];
@@ -470,15 +492,20 @@ session_run(struct session *s)
 		flush_net(s);
 		if (s->done)
 			break;
-		if (s->stdin_eof && !s->wr_shut && s->netout.len == 0) {
-			half_close(s);
+		if (s->stdin_eof && !s->wr_shut && s->netout.len == 0 &&
+		    !s->eof_at) {
+			/* -q 0 quits at the end of input: no point waiting. */
+			if (s->eof_wait_ms == 0 || s->quit_ms == 0)
+				half_close(s);
+			else
+				s->eof_at = nk_now() + s->eof_wait_ms * 1000;
 			if (s->done)
 				break;
 		}
 
 		/* Reading from the server pauses while a flood of replies
 		 * waits to go out; what it waits for depends on TLS. */
-		int reading = s->netout.len < NETOUT_MAX;
+		int reading = s->netout.len < NETOUT_MAX && !s->hold_net;
 		int want = (reading ? s->rwant : 0) |
 		           (s->netout.len ? s->wwant : 0);
 		struct pollfd p[3] = {
@@ -493,8 +520,14 @@ session_run(struct session *s)
 			p[1].events |= POLLIN;
 		if (want & NK_WANT_WRITE)
 			p[1].events |= POLLOUT;
+		/* A reset while the UI holds the server's data would report
+		 * POLLHUP at once, again and again: it waits too. */
+		if (s->hold_net && !p[1].events)
+			p[1].fd = -1;
 
 		nk_time deadline = nk_deadline_min(s->quit_at, s->idle_at);
+		if (!s->wr_shut)
+			deadline = nk_deadline_min(deadline, s->eof_at);
 		int ms = deadline ? nk_deadline_poll_ms(deadline) : -1;
 		int pending = reading && nk_conn_pending(s->conn) > 0;
 		if (pending)
@@ -507,18 +540,18 @@ session_run(struct session *s)
 		}
 		if (r > 0 && p[2].revents)
 			signals(s);
+		int typed = r > 0 && p[0].fd >= 0 && p[0].revents;
+		/* At a terminal the keys go first: the escape character
+		 * stops the server's output before more of it is shown. */
+		if (!s->done && typed && s->interactive)
+			take_keys(s);
 		if (!s->done && (pending || (r > 0 && p[1].revents)))
 			read_net(s);
-		if (!s->done && r > 0 && p[0].fd >= 0 && p[0].revents) {
-			/* Typing (or piped input) is activity too. */
-			if (s->idle_ms)
-				s->idle_at = nk_now() + s->idle_ms * 1000;
-			if (s->interactive)
-				ui_input(s);
-			else
-				read_stdin(s);
-		}
+		if (!s->done && typed && !s->interactive)
+			take_keys(s);
 		nk_time now = nk_now();
+		if (!s->done && !s->wr_shut && s->eof_at && now >= s->eof_at)
+			half_close(s);
 		if (!s->done && s->quit_at && now >= s->quit_at) {
 			if (s->interactive)
 				ui_stop(s);
@@ -584,7 +617,13 @@ session_report(struct session *s)
 		session_status(s, "Telnet: the server does %s; we do %s.",
 		               *srv ? srv : "nothing", *ours ? ours : "nothing");
 	}
-	session_status(s, "Lines end with %s.", s->lf ? "LF" : "CR LF");
+	if (s->char_mode)
+		session_status(s, "Character at a time: each key goes as typed, "
+		               "Enter as CR%s.",
+		               nk_telnet_enabled(s->tn, 0, NK_TELNET_OPT_BINARY)
+		               ? "" : " NUL");
+	else
+		session_status(s, "Lines end with %s.", s->lf ? "LF" : "CR LF");
 	if (s->wr_shut)
 		session_status(s, "Our side is closed (EOF sent); reading only.");
 }

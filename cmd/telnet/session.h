@@ -31,6 +31,8 @@ struct session {
 	int escape_char;        /* -e; -1 for none */
 	int64_t quit_ms;        /* -q; -1 for none */
 	int64_t idle_ms;        /* --idle-timeout; 0 for none */
+	int64_t eof_wait_ms;    /* --eof-wait: the server's quiet time
+	                         * before our half-close; 0: at once */
 	char *history;          /* history file, or NULL; main frees it */
 	const nk_tls_info *tls; /* NULL for plain TCP */
 	struct safe safe;       /* the filter for a terminal's output */
@@ -44,9 +46,14 @@ struct session {
 	int stdin_eof;          /* no more user data (EOF, Ctrl-D) */
 	int wr_shut;            /* our direction is closed */
 	int we_closed_first;
+	int char_mode;          /* the UI sends each key as typed */
+	int hold_net;           /* the UI is at nk>: the server's data
+	                         * waits, as in telnet(1) */
 	int done;               /* leave the loop with exit_code */
 	int exit_code;
 	nk_time quit_at, idle_at;
+	nk_time eof_at;         /* the half-close, once input has ended and
+	                         * the queue drained; moved on by server data */
 	int sigpipe[2];
 	int term_signal;        /* SIGTERM or SIGHUP ended the session */
 	char *esc;              /* room for SAFE_MAX(sizeof dbuf) */
@@ -86,7 +93,8 @@ void ui_input(struct session *s);              /* stdin is readable */
 void ui_output(struct session *s, const unsigned char *p, size_t n);
 void ui_output_end(struct session *s);         /* the server closed */
 void ui_message(struct session *s, const char *line);
-void ui_remote_echo(struct session *s, int on);
+/* The server's ECHO or SUPPRESS-GO-AHEAD changed: the UI picks its mode. */
+void ui_modes(struct session *s);
 void ui_signal(struct session *s, int sig);
 
 #endif

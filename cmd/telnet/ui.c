@@ -6,12 +6,19 @@
  * plain terminal, and data arriving while a line is half typed is printed
  * above it without disturbing it (hide prompt and input, print, redraw).
  *
- * While the server echoes (it agreed to WILL ECHO: a password prompt), the
- * editor is bypassed: keys go into a small buffer of our own that is never
- * shown and never enters the history.
+ * While the server echoes but does not suppress go-ahead (a password
+ * prompt), the editor is bypassed: keys go into a small buffer of our own
+ * that is never shown and never enters the history.
  *
- * The escape character opens the `nk> ` prompt; an empty line, the escape
- * character again or Ctrl-D go back to the session.
+ * When the server echoes and suppresses go-ahead (a telnetd login and
+ * shell), the session is character at a time, as in telnet(1): the
+ * terminal is raw, each key goes to the server as typed (Ctrl-C, Ctrl-D
+ * and Ctrl-Z too), and the server's echo is what the screen shows. The
+ * editor sleeps until the escape character.
+ *
+ * The escape character opens the `nk> ` prompt, and the server's output
+ * waits meanwhile; one command, an empty line, the escape character again
+ * or Ctrl-D go back to the session.
  *
  * One session per process, so the UI's state is file-level; libnk keeps
  * none. */
@@ -41,6 +48,10 @@ static int editing;              /* the line editor has the terminal */
 static int shown;                /* prompt and input are on the screen */
 static int cmd_mode;             /* at the nk> prompt */
 static int hidden;               /* the server echoes: keys go to hid */
+static int charmode;             /* the server echoes and suppresses GA:
+                                  * keys go to it one by one */
+static int raw_set;              /* the terminal is raw, for charmode */
+static struct termios cooked;    /* its settings before */
 static char partial[PARTIAL_MAX + 1];
 static size_t npartial;
 static char prompt_buf[8 * PARTIAL_MAX + 8];
@@ -84,6 +95,54 @@ term_write(const char *p, size_t n)
 	}
 	fwrite(p + start, 1, n - start, stdout);
 	fflush(stdout);
+}
+
+/* The server's unfinished line is on the screen as the server sent it,
+ * the cursor after it: nothing of ours is drawn under it. */
+static int
+server_draws(void)
+{
+	return (hidden || charmode) && !cmd_mode;
+}
+
+/* Character mode's terminal: keys arrive one by one, unechoed, with no
+ * signal or flow-control keys and CR left as CR; output processing stays
+ * as the user had it. */
+static void
+raw_on(void)
+{
+	if (raw_set || tcgetattr(STDIN_FILENO, &cooked) != 0)
+		return;
+	struct termios t = cooked;
+	t.c_lflag &= ~(tcflag_t)(ICANON | ECHO | ISIG | IEXTEN);
+	t.c_iflag &= ~(tcflag_t)(ICRNL | INLCR | IGNCR | IXON);
+	t.c_cc[VMIN] = 1;
+	t.c_cc[VTIME] = 0;
+	if (tcsetattr(STDIN_FILENO, TCSADRAIN, &t) == 0)
+		raw_set = 1;
+}
+
+static void
+raw_off(void)
+{
+	if (raw_set)
+		tcsetattr(STDIN_FILENO, TCSADRAIN, &cooked);
+	raw_set = 0;
+}
+
+/* The terminal for what comes next: the editor's, or raw for the server. */
+static void
+editor_wakes(void)
+{
+	raw_off();
+	le_resume();
+}
+
+static void
+editor_sleeps(void)
+{
+	le_suspend();
+	raw_on();
 }
 
 /* The prompt for the unfinished server line: TABs expanded (the editor
@@ -142,7 +201,7 @@ hide_line(void)
 static void
 show_line(void)
 {
-	if (hidden && !cmd_mode) {
+	if (server_draws()) {
 		term_write(partial, npartial);
 		return;
 	}
@@ -154,7 +213,7 @@ show_line(void)
 static void
 clear_for_output(void)
 {
-	if (hidden && !cmd_mode) {
+	if (server_draws()) {
 		fputs("\r\033[K", stdout);
 		fflush(stdout);
 	} else {
@@ -187,7 +246,7 @@ emit(const char *text, size_t n)
 			nl = text + i - 1;
 			break;
 		}
-	if (hidden && !cmd_mode) {
+	if (server_draws()) {
 		/* The unfinished line is on the screen already and the
 		 * cursor after it: the new text simply follows. */
 		term_write(text, n);
@@ -239,20 +298,33 @@ ui_output_end(struct session *s)
 }
 
 void
-ui_remote_echo(struct session *s, int on)
+ui_modes(struct session *s)
 {
-	(void)s;
-	if (on == hidden)
+	int echo = nk_telnet_enabled(s->tn, 1, NK_TELNET_OPT_ECHO);
+	int sga = nk_telnet_enabled(s->tn, 1, NK_TELNET_OPT_SGA);
+	int ch = echo && sga, hid_now = echo && !sga;
+	/* After ui_stop the terminal is the user's again: leave it so. */
+	if (!editing || (ch == charmode && hid_now == hidden))
 		return;
 	/* What was typed unseen is dropped, never shown. */
 	memset(hid, 0, sizeof hid);
 	nhid = 0;
+	s->safe.edits = ch;
+	s->char_mode = ch;
 	if (cmd_mode) {
-		hidden = on;    /* takes effect back in the session */
+		/* Takes effect back in the session. */
+		charmode = ch;
+		hidden = hid_now;
 		return;
 	}
+	int was_char = charmode;
 	clear_for_output();
-	hidden = on;
+	charmode = ch;
+	hidden = hid_now;
+	if (ch && !was_char)
+		editor_sleeps();
+	else if (!ch && was_char)
+		editor_wakes();
 	show_line();
 }
 
@@ -263,7 +335,7 @@ static void
 set_line_and_redraw(const char *text, int point)
 {
 	le_set_line(text, point);
-	if (hidden && !cmd_mode) {
+	if (server_draws()) {
 		/* The editor's line was not on the screen: wipe what a
 		 * redrawing editor may have put there. */
 		fputs("\r\033[K", stdout);
@@ -277,10 +349,16 @@ set_line_and_redraw(const char *text, int point)
 static void
 enter_cmd(void)
 {
-	if (hidden) {
+	if (charmode) {
+		/* The server's line stays; the prompt goes under it. */
+		if (npartial)
+			term_write("\n", 1);
+		editor_wakes();
+	} else if (hidden) {
 		fputs("\r\033[K", stdout);
 		fflush(stdout);
 	}
+	S->hold_net = 1;
 	free(saved_line);
 	saved_line = le_get_line(&saved_point);
 	set_line_and_redraw("", 0);
@@ -296,7 +374,10 @@ leave_cmd(void)
 	free(saved_line);
 	saved_line = NULL;
 	cmd_mode = 0;
+	S->hold_net = 0;
 	le_tab_completes(0);
+	if (charmode)
+		editor_sleeps();
 	show_line();
 }
 
@@ -432,11 +513,13 @@ run_command(char *line)
 		snprintf(msg, sizeof msg, "%s command '%.*s'; try help.",
 		         nmatch ? "Ambiguous" : "Unknown", (int)wl, p);
 		ui_message(S, msg);
+		leave_cmd();
 		return;
 	}
 	const char *name = cmds[match].name;
 	if (!strcmp(name, "close") || !strcmp(name, "quit")) {
 		close_now("Connection closed.");
+		return;
 	} else if (!strcmp(name, "status")) {
 		session_report(S);
 	} else if (!strcmp(name, "crlf") || !strcmp(name, "lf")) {
@@ -445,7 +528,7 @@ run_command(char *line)
 		                    : "Lines now end with CR LF.");
 	} else if (!strcmp(name, "help")) {
 		char msg[256];
-		ui_message(S, "Commands (an empty line goes back to the session):");
+		ui_message(S, "Commands (each goes back to the session after):");
 		for (size_t i = 0; i < NK_ARRAY_LEN(cmds); i++) {
 			snprintf(msg, sizeof msg, "  %-7s %s", cmds[i].name,
 			         cmds[i].help);
@@ -472,6 +555,8 @@ run_command(char *line)
 		free(out);
 		ui_message(S, msg);
 	}
+	/* One command, then back to the session, as in telnet(1). */
+	leave_cmd();
 }
 
 static void
@@ -539,6 +624,21 @@ hidden_key(unsigned char c)
 	}
 }
 
+/* Character mode: the key goes as typed. Enter (CR, the terminal being
+ * raw) is CR NUL as in telnet(1), or CR alone when we send BINARY: the
+ * server then passes it to its terminal unchanged, where CR ends the
+ * line. CR LF would end it twice. */
+static void
+char_key(struct session *s, unsigned char c)
+{
+	if (s->stdin_eof)
+		return;
+	if (c == '\r' && !nk_telnet_enabled(s->tn, 0, NK_TELNET_OPT_BINARY))
+		session_send(s, "\r\0", 2);
+	else
+		session_send(s, &c, 1);
+}
+
 static int
 line_empty(void)
 {
@@ -577,9 +677,15 @@ static void
 suspend(void)
 {
 	clear_for_output();
-	le_suspend();
-	kill(getpid(), SIGSTOP);
-	le_resume();
+	if (charmode && !cmd_mode) {
+		raw_off();
+		kill(getpid(), SIGSTOP);
+		raw_on();
+	} else {
+		le_suspend();
+		kill(getpid(), SIGSTOP);
+		le_resume();
+	}
 	show_line();
 }
 
@@ -592,7 +698,7 @@ ui_signal(struct session *s, int sig)
 		/* Like a shell: the line goes, the session stays. */
 		if (cmd_mode) {
 			leave_cmd();
-		} else if (hidden) {
+		} else if (hidden || charmode) {
 			memset(hid, 0, sizeof hid);
 			nhid = 0;
 		} else {
@@ -600,7 +706,10 @@ ui_signal(struct session *s, int sig)
 			show_line();
 		}
 	} else if (sig == SIGWINCH) {
-		le_resize();
+		/* A sleeping editor would redraw its line over the
+		 * server's screen. */
+		if (!(charmode && !cmd_mode))
+			le_resize();
 		struct winsize ws;
 		if (s->tn && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0)
 			nk_telnet_set_size(s->tn, ws.ws_col, ws.ws_row);
@@ -630,6 +739,10 @@ ui_input(struct session *s)
 			leave_cmd();
 		else
 			enter_cmd();
+		return;
+	}
+	if (charmode && !cmd_mode) {
+		char_key(s, c);
 		return;
 	}
 	/* Handled here rather than by the editor, the same way over both
@@ -727,7 +840,8 @@ ui_stop(struct session *s)
 	if (!editing)
 		return;
 	/* The server's unfinished line stays on the screen as text. */
-	if (!(hidden && !cmd_mode)) {
+	raw_off();
+	if (!server_draws()) {
 		hide_line();
 		term_write(partial, npartial);
 	}

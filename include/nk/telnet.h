@@ -67,10 +67,12 @@ typedef struct nk_telnet_config {
 	int naws;               /* agree to NAWS and report width x height */
 	unsigned width, height; /* columns and rows, clamped to 65535 */
 	int binary;             /* agree to BINARY in both directions */
-	/* Pass every byte through unchanged until the server sends IAC
-	 * followed by WILL, WONT, DO, DONT or SB; from then on the stream is
-	 * telnet (both ways). For ports where the server may not speak
-	 * telnet at all. 0: telnet from the first byte. */
+	/* The stream is telnet (both ways) only if the server opens it
+	 * with IAC followed by WILL, WONT, DO, DONT or SB, before any user
+	 * data is encoded; otherwise every byte passes through unchanged
+	 * for good, whatever it holds, so a binary stream or an echo of
+	 * ours is never taken for negotiation. For ports where the server
+	 * may not speak telnet at all. 0: telnet from the first byte. */
 	int auto_detect;
 } nk_telnet_config;
 
@@ -147,7 +149,8 @@ NK_API int nk_telnet_next_event(nk_telnet *t, nk_telnet_event *ev);
  * 2 * len + 1 bytes; returns the count written. Once telnet processing is
  * on: 0xFF becomes IAC IAC and, unless we send BINARY, a CR that is not
  * followed by LF (or NUL) gets a NUL after it (the NUL may come out at the
- * start of the next call). Before that (auto_detect): a plain copy. */
+ * start of the next call). Before that (auto_detect): a plain copy, and
+ * bytes encoded before any from the server end the detection for good. */
 NK_API size_t nk_telnet_encode(nk_telnet *t, const void *in, size_t len,
                                void *out);
 

@@ -22,6 +22,17 @@ nk_pipe() {
 	timeout 10 nk-telnet "$@" >"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err" || status=$?
 }
 
+# wait_output: until nk has shown something of the server's, bounded. Input
+# sent before the server's opening negotiation arrives would make the stream
+# plain bytes; under valgrind nk may read the two in either order.
+wait_output() {
+	local i
+	for i in $(seq 200); do
+		[ -s "$BATS_TEST_TMPDIR/out" ] && return 0
+		sleep 0.05
+	done
+}
+
 err_is() {
 	local got
 	got=$(cat "$BATS_TEST_TMPDIR/err")
@@ -176,6 +187,9 @@ Connection closed by foreign host, after our end of input."
 	nk_pipe localhost 80 extra </dev/null
 	[ "$status" -eq 2 ]
 	err_is "nk-telnet: one HOST and one PORT, not 'extra' too (see nk telnet --help)"
+	nk_pipe --raw --telnet localhost </dev/null
+	[ "$status" -eq 2 ]
+	err_is "nk-telnet: --raw and --telnet contradict each other"
 }
 
 # --- the telnet protocol, byte for byte -------------------------------
@@ -184,7 +198,7 @@ Connection closed by foreign host, after our end of input."
 	# WILL ECHO, WILL SGA, DO TTYPE, DO NAWS, DO 99, WILL 99, DO BINARY.
 	start_peer --record "$BATS_TEST_TMPDIR/rec" \
 		--send '\xff\xfb\x01\xff\xfb\x03\xff\xfd\x18\xff\xfd\x1f\xff\xfd\x63\xff\xfb\x63\xff\xfd\x00hi\r\n'
-	nk_pipe 127.0.0.1 "$PEER_PORT" < <(sleep 0.3; printf 'x')
+	nk_pipe 127.0.0.1 "$PEER_PORT" < <(wait_output; printf 'x')
 	[ "$status" -eq 0 ]
 	same_bytes "$BATS_TEST_TMPDIR/out" 'hi\r\n'
 	wait_gone "$PEER_PID"
@@ -215,7 +229,7 @@ Connection closed by foreign host, after our end of input."
 @test "NVT data: IAC IAC is 0xff, CR NUL is CR; our 0xff goes out doubled" {
 	start_peer --record "$BATS_TEST_TMPDIR/rec" \
 		--send '\xff\xfb\x01a\xff\xffb\r\0c\r\n'
-	nk_pipe 127.0.0.1 "$PEER_PORT" < <(sleep 0.3; printf '\377\r')
+	nk_pipe 127.0.0.1 "$PEER_PORT" < <(wait_output; printf '\377\r')
 	[ "$status" -eq 0 ]
 	same_bytes "$BATS_TEST_TMPDIR/out" 'a\xffb\rc\r\n'
 	wait_gone "$PEER_PID"
@@ -237,18 +251,36 @@ Connection closed by foreign host, after our end of input."
 	same_bytes "$BATS_TEST_TMPDIR/rec" '\xff\xfd\x03'
 }
 
-@test "bytes before the server negotiates pass unchanged both ways" {
+@test "a negotiation in the middle of the stream is data, both ways" {
 	mkdir "$BATS_TEST_TMPDIR/spool"
 	start_peer --record "$BATS_TEST_TMPDIR/rec" --send 'a\xff\xffb\xff\x01' \
 		--control "$BATS_TEST_TMPDIR/spool"
 	nk_pipe 127.0.0.1 "$PEER_PORT" < <(sleep 0.3; printf '\377\r1';
-		# now the server negotiates: telnet from here on
+		# after data: not the server negotiating
 		spool '\377\373\001'; sleep 0.5;
 		printf '\377\r2'; sleep 0.3; spool '' eof)
 	[ "$status" -eq 0 ]
-	same_bytes "$BATS_TEST_TMPDIR/out" 'a\xff\xffb\xff\x01'
+	same_bytes "$BATS_TEST_TMPDIR/out" 'a\xff\xffb\xff\x01\xff\xfb\x01'
 	wait_gone "$PEER_PID"
-	same_bytes "$BATS_TEST_TMPDIR/rec" '\xff\r1\xff\xfd\x01\xff\xff\r\x002'
+	same_bytes "$BATS_TEST_TMPDIR/rec" '\xff\r1\xff\r2'
+}
+
+@test "a server that opens with a negotiation speaks telnet on any port" {
+	start_peer --record "$BATS_TEST_TMPDIR/rec" --send '\xff\xfb\x01a\xff\xffb'
+	nk_pipe 127.0.0.1 "$PEER_PORT" < <(wait_output; printf '\377\r1')
+	[ "$status" -eq 0 ]
+	same_bytes "$BATS_TEST_TMPDIR/out" 'a\xffb'
+	wait_gone "$PEER_PID"
+	same_bytes "$BATS_TEST_TMPDIR/rec" '\xff\xfd\x01\xff\xff\r\x001'
+}
+
+@test "--telnet: nk opens the negotiation on any port" {
+	start_peer --record "$BATS_TEST_TMPDIR/rec" --send 'x\xff\xfb\x01y'
+	nk_pipe --telnet 127.0.0.1 "$PEER_PORT" < <(sleep 0.3; printf '\377')
+	[ "$status" -eq 0 ]
+	same_bytes "$BATS_TEST_TMPDIR/out" 'xy'
+	wait_gone "$PEER_PID"
+	same_bytes "$BATS_TEST_TMPDIR/rec" '\xff\xfd\x03\xff\xfd\x01\xff\xff'
 }
 
 @test "port 23: nk opens the negotiation itself, as telnet(1) does" {

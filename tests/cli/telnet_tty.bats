@@ -75,3 +75,15 @@ teardown() {
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"line editor: GNU readline "* ]]
 }
+
+@test "tty: telnetd: character at a time, its echo shown, one Enter one line, Ctrl-C to it" {
+	tty_telnetd_character_mode
+}
+
+@test "tty: telnetd: Ctrl-] during a flood shows nk> and holds the output" {
+	tty_telnetd_escape_during_flood
+}
+
+@test "tty: character mode: each key at once, Enter as CR NUL, Ctrl-C and Ctrl-D as bytes" {
+	tty_character_mode_bytes
+}

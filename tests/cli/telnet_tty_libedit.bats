@@ -83,3 +83,15 @@ teardown() {
 @test "libedit tty: terminal type and window size (NAWS), and a resize" {
 	tty_window_size_and_terminal_type
 }
+
+@test "libedit tty: telnetd: character at a time, its echo shown, one Enter one line, Ctrl-C to it" {
+	tty_telnetd_character_mode
+}
+
+@test "libedit tty: telnetd: Ctrl-] during a flood shows nk> and holds the output" {
+	tty_telnetd_escape_during_flood
+}
+
+@test "libedit tty: character mode: each key at once, Enter as CR NUL, Ctrl-C and Ctrl-D as bytes" {
+	tty_character_mode_bytes
+}

@@ -200,6 +200,14 @@ tty_history_persists() {
 	wait_bytes "$BATS_TEST_TMPDIR/rec2" 'remember me\r\n'
 }
 
+# nk> runs one command and goes back to the session, as telnet(1) does.
+nk_cmd() {
+	keys C-]
+	wait_screen '^nk> ?$'
+	type_text "$1"
+	keys Enter
+}
+
 tty_escape_commands() {
 	start_peer --record "$BATS_TEST_TMPDIR/rec" --send 'hi\r\n' \
 		--control "$BATS_TEST_TMPDIR/spool"
@@ -215,28 +223,28 @@ tty_escape_commands() {
 	screen | grep -Eqx 'Connected to 127\.0\.0\.1 \(127\.0\.0\.1\) port [0-9]+ for [0-9]+\.[0-9] s\.'
 	screen | grep -qx 'Sent 0 bytes, received 4 bytes\.'
 	screen | grep -qx 'Telnet: the server has not negotiated; bytes pass unchanged\.'
-	type_text 'send "QUIT\r\n\x04"'
+	# Back in the session: a typed line goes to the server.
+	type_text 'after status'
 	keys Enter
+	wait_bytes "$BATS_TEST_TMPDIR/rec" 'after status\r\n'
+	! screen | grep -q '^nk> after status'
+	nk_cmd 'send "QUIT\r\n\x04"'
 	wait_screen '^Sent 7 bytes\.$'
-	wait_bytes "$BATS_TEST_TMPDIR/rec" 'QUIT\r\n\004'
-	type_text 'lf'
-	keys Enter
+	wait_bytes "$BATS_TEST_TMPDIR/rec" 'after status\r\nQUIT\r\n\004'
+	nk_cmd 'lf'
 	wait_screen '^Lines now end with LF\.$'
-	type_text 'bogus'
-	keys Enter
+	nk_cmd 'bogus'
 	wait_screen "^Unknown command 'bogus'; try help\.$"
-	type_text 'send \q'
-	keys Enter
+	nk_cmd 'send \q'
 	wait_screen '^send: unknown escape \\q\.$'
-	# An empty line: back to the session, where lines now end with LF.
+	# An empty line goes back too; lines now end with LF.
+	keys C-]
+	wait_screen '^nk> ?$'
 	keys Enter
 	type_text 'abc'
 	keys Enter
-	wait_bytes "$BATS_TEST_TMPDIR/rec" 'QUIT\r\n\004abc\n'
-	keys C-]
-	wait_screen '^nk> ?$'
-	type_text 'quit'
-	keys Enter
+	wait_bytes "$BATS_TEST_TMPDIR/rec" 'after status\r\nQUIT\r\n\004abc\n'
+	nk_cmd 'quit'
 	wait_screen '^EXIT=0$'
 	tail_is 2 "Connection closed.
 EXIT=0"
@@ -264,7 +272,8 @@ EXIT=0"
 }
 
 tty_remote_echo_hides_typing() {
-	start_peer --record "$BATS_TEST_TMPDIR/rec" --send 'login: ' \
+	# IAC WONT ECHO first: a telnet server (it opens with negotiation).
+	start_peer --record "$BATS_TEST_TMPDIR/rec" --send '\377\374\001login: ' \
 		--control "$BATS_TEST_TMPDIR/spool"
 	tty_start 127.0.0.1 "$PEER_PORT"
 	wait_screen '^login: ?$'
@@ -339,7 +348,7 @@ tty_ctrl_c_clears_the_line() {
 }
 
 tty_sigterm_restores_the_terminal() {
-	start_peer --control "$BATS_TEST_TMPDIR/spool" --send 'Password: \377\373\001'
+	start_peer --control "$BATS_TEST_TMPDIR/spool" --send '\377\373\001Password: '
 	tty_start 127.0.0.1 "$PEER_PORT"
 	wait_screen '^Password: ?$'
 	type_text 'half'
@@ -386,4 +395,117 @@ tty_pipe_in_terminal_out() {
 	wait_screen '^EXIT=0$'
 	tail_is 2 'esc:^[[31mred^G
 EXIT=0'
+}
+
+# start_telnetd: inetutils telnetd behind socat, running a shell with the
+# prompt "sh> " instead of login; sets TELNETD_PORT.
+start_telnetd() {
+	[ -x /usr/sbin/telnetd ] || skip "inetutils-telnetd is not installed"
+	local sh=$BATS_TEST_TMPDIR/shell.sh
+	printf '#!/bin/sh\nPS1="sh> " exec /bin/sh -i\n' >"$sh"
+	chmod +x "$sh"
+	TELNETD_PORT=$(free_port)
+	start_bg "$BATS_TEST_TMPDIR/socat.log" socat \
+		TCP-LISTEN:"$TELNETD_PORT",bind=127.0.0.1,reuseaddr,fork \
+		EXEC:"/usr/sbin/telnetd -h -E $sh"
+	wait_port "$TELNETD_PORT"
+}
+
+# count_lines REGEX: how many lines of the screen match.
+count_lines() { screen | grep -Ec -- "$1" || true; }
+
+tty_telnetd_character_mode() {
+	start_telnetd
+	tty_start 127.0.0.1 "$TELNETD_PORT"
+	wait_screen '^sh> ?$'
+	# Each key goes as typed and the server's echo shows it, before
+	# Enter; its line editing (BS) works on what it echoed.
+	type_text 'echo hellx'
+	wait_screen '^sh> echo hellx$'
+	keys BSpace
+	type_text 'o there'
+	wait_screen '^sh> echo hello there$'
+	keys Enter
+	wait_screen '^hello there$'
+	# One Enter, one new line: the shell's prompt comes once.
+	wait_screen '^sh> ?$'
+	sleep 0.3
+	tail_is 3 'sh> echo hello there
+hello there
+sh>'
+	[ "$(count_lines '^sh> ?$')" -eq 1 ]
+	# Ctrl-C goes to the server: it interrupts the command there.
+	type_text 'sleep 30; echo not interrupted'
+	keys Enter
+	sleep 0.3
+	keys C-c
+	wait_screen '^sh> ?$'
+	! screen | grep -q 'not interrupted'
+	# Ctrl-]: one command at nk>, then straight back to the session.
+	keys C-]
+	wait_screen '^nk> ?$'
+	type_text 'status'
+	keys Enter
+	wait_screen '^Character at a time: each key goes as typed, Enter as CR\.$'
+	# (80 columns: the line wraps)
+	screen | tr -d '\n' | grep -q 'Telnet: the server does ECHO, SUPPRESS-GO-AHEAD; we do BINARY, TERMINAL-TYPE, NAWS\.'
+	type_text 'echo back'
+	wait_screen '^sh> echo back$'
+	keys Enter
+	wait_screen '^back$'
+	# Nothing typed in character mode went into nk's history.
+	keys C-]
+	wait_screen '^nk> ?$'
+	type_text 'quit'
+	keys Enter
+	wait_screen '^EXIT=0$'
+	local h=$XDG_STATE_HOME/nk/telnet_history_127.0.0.1_$TELNETD_PORT
+	! grep -q 'echo' "$h" 2>/dev/null
+	for i in $(seq 40); do [ -s "$BATS_TEST_TMPDIR/stty.after" ] && break; sleep 0.05; done
+	cmp "$BATS_TEST_TMPDIR/stty.before" "$BATS_TEST_TMPDIR/stty.after"
+}
+
+# Ctrl-] while the server floods the screen: the nk> prompt comes (the
+# bound is generous; the real latency is measured by hand, see the
+# report), and the server's output waits while it is up.
+tty_telnetd_escape_during_flood() {
+	start_telnetd
+	tty_start 127.0.0.1 "$TELNETD_PORT"
+	wait_screen '^sh> ?$'
+	# Numbered lines: a screen that still scrolls never looks the same.
+	type_text 'i=0; while :; do i=$((i+1)); echo flood $i; done'
+	keys Enter
+	wait_screen '^flood [0-9]+$'
+	sleep 0.5
+	keys C-]
+	wait_screen '^nk> ?$' 10
+	screen >"$BATS_TEST_TMPDIR/s1"
+	sleep 0.5
+	screen >"$BATS_TEST_TMPDIR/s2"
+	cmp "$BATS_TEST_TMPDIR/s1" "$BATS_TEST_TMPDIR/s2"
+	type_text 'close'
+	keys Enter
+	wait_screen '^EXIT=0$' 10
+}
+
+# A server that echoes and suppresses go-ahead without BINARY: each key goes
+# at once, Enter as CR NUL, Ctrl-C and Ctrl-D as their bytes; nothing is
+# echoed locally.
+tty_character_mode_bytes() {
+	start_peer --record "$BATS_TEST_TMPDIR/rec" \
+		--send '\377\373\001\377\373\003login: ' --control "$BATS_TEST_TMPDIR/spool"
+	tty_start 127.0.0.1 "$PEER_PORT"
+	wait_screen '^login: ?$'
+	wait_bytes "$BATS_TEST_TMPDIR/rec" '\377\375\001\377\375\003'
+	type_text 'a'
+	wait_bytes "$BATS_TEST_TMPDIR/rec" '\377\375\001\377\375\003a'
+	type_text 'b'
+	keys Enter C-c C-d
+	wait_bytes "$BATS_TEST_TMPDIR/rec" '\377\375\001\377\375\003ab\r\000\003\004'
+	tail_is 1 'login:'
+	# The server's echo is what shows, CR and BS included.
+	spool 'ab\bc\r\n$ '
+	wait_screen '^\$ ?$'
+	tail_is 2 'login: ac
+$'
 }

@@ -569,18 +569,20 @@ every_split(void **state)
 		nk_telnet *t = mk("xterm", 1, 80, 255, 1, autod);
 		feed(t, mixed, sizeof mixed, whole);
 		nk_telnet_free(t);
-		EXPECT_OUT(whole, IAC, DO, ECHO, IAC, WILL, TTYPE, IAC, WILL, NAWS,
-		           IAC, SB, NAWS, 0, 80, 0, 255, 255, IAC, SE,
-		           IAC, SB, TTYPE, 0, 'x', 't', 'e', 'r', 'm', IAC, SE,
-		           IAC, WONT, 99, IAC, DONT, 98, IAC, WONT, NAWS,
-		           IAC, DO, BINARY, IAC, DONT, ECHO, IAC, WONT, ECHO,
-		           IAC, SB, TTYPE, 0, 'x', 't', 'e', 'r', 'm', IAC, SE);
-		if (autod)
-			EXPECT_DATA(whole, 'h', 'i', '\r', 0, 'x', 0xff, 'y', '\r',
-			            '\n', 'z', '\r', 'w', '\r', 0, 0xfe, 'e');
-		else
+		if (autod) {
+			/* It starts with data: no telnet, every byte as is. */
+			expect_bytes(whole->data, whole->ndata, mixed, sizeof mixed);
+			assert_int_equal(whole->nout, 0);
+		} else {
+			EXPECT_OUT(whole, IAC, DO, ECHO, IAC, WILL, TTYPE, IAC, WILL,
+			           NAWS, IAC, SB, NAWS, 0, 80, 0, 255, 255, IAC, SE,
+			           IAC, SB, TTYPE, 0, 'x', 't', 'e', 'r', 'm', IAC, SE,
+			           IAC, WONT, 99, IAC, DONT, 98, IAC, WONT, NAWS,
+			           IAC, DO, BINARY, IAC, DONT, ECHO, IAC, WONT, ECHO,
+			           IAC, SB, TTYPE, 0, 'x', 't', 'e', 'r', 'm', IAC, SE);
 			EXPECT_DATA(whole, 'h', 'i', '\r', 'x', 0xff, 'y', '\r',
 			            '\n', 'z', '\r', 'w', '\r', 0, 0xfe, 'e');
+		}
 
 		for (size_t i = 0; i <= sizeof mixed; i++) {
 			memset(r, 0, sizeof *r);
@@ -723,6 +725,7 @@ encode(void **state)
 	nk_telnet_free(t);
 }
 
+/* auto_detect: what the server sends first decides, once. */
 static void
 auto_detect(void **state)
 {
@@ -730,30 +733,67 @@ auto_detect(void **state)
 	nk_telnet *t = mk("xterm", 0, 0, 0, 0, 1);
 	struct result *r = res();
 	unsigned char out[16];
-	/* Not telnet yet: 0xFF, CR NUL and all pass through both ways. */
-	FEED(t, r, 'a', 0xff, 'b', 0xff, 0xff, 'c', '\r', 0, 0xff, NK_TELNET_NOP);
+	/* Data first: 0xFF, CR NUL, even a whole negotiation later in the
+	 * stream pass through both ways, for good. */
+	FEED(t, r, 'a', 0xff, 'b', 0xff, 0xff, 'c', '\r', 0, 0xff, NK_TELNET_NOP,
+	     IAC, WILL, ECHO, IAC, DO, SGA, IAC, SB, 24, 1, IAC, SE);
 	EXPECT_DATA(r, 'a', 0xff, 'b', 0xff, 0xff, 'c', '\r', 0, 0xff,
-	            NK_TELNET_NOP);
+	            NK_TELNET_NOP, IAC, WILL, ECHO, IAC, DO, SGA, IAC, SB, 24, 1,
+	            IAC, SE);
 	assert_int_equal(r->nout, 0);
+	assert_int_equal(r->nev, 0);
 	assert_int_equal(nk_telnet_active(t), 0);
 	size_t n = nk_telnet_encode(t, "\xff\r", 2, out);
 	expect_bytes(out, n, (const unsigned char *)"\xff\r", 2);
-	/* A 0xFF at the end of one read, its partner in the next. */
 	memset(r, 0, sizeof *r);
-	FEED(t, r, 'd', 0xff);
-	EXPECT_DATA(r, 'd');
-	FEED(t, r, 'e');
-	EXPECT_DATA(r, 'd', 0xff, 'e');
-	/* A trailing 0xFF at the end of the stream. */
-	memset(r, 0, sizeof *r);
+	FEED(t, r, 0xff);
+	EXPECT_DATA(r, 0xff);
+	assert_int_equal(nk_telnet_recv_end(t, out), 0);
+	free(r);
+	nk_telnet_free(t);
+
+	/* A first 0xFF that is not IAC and a command: data, for good. */
+	t = mk("xterm", 0, 0, 0, 0, 1);
+	r = res();
+	FEED(t, r, 0xff);
+	assert_int_equal(r->ndata, 0);
+	FEED(t, r, 'e', IAC, WILL, ECHO);
+	EXPECT_DATA(r, 0xff, 'e', IAC, WILL, ECHO);
+	assert_int_equal(r->nout, 0);
+	free(r);
+	nk_telnet_free(t);
+
+	/* A lone 0xFF as the whole stream comes out at its end. */
+	t = mk("xterm", 0, 0, 0, 0, 1);
+	r = res();
 	FEED(t, r, 0xff);
 	assert_int_equal(r->ndata, 0);
 	n = nk_telnet_recv_end(t, out);
 	expect_bytes(out, n, (const unsigned char *)"\xff", 1);
-	/* The server negotiates: telnet from here on. */
-	memset(r, 0, sizeof *r);
-	FEED(t, r, 'f', IAC, WILL, ECHO, 'g', IAC, IAC, '\r', 0);
-	EXPECT_DATA(r, 'f', 'g', 0xff, '\r');
+	free(r);
+	nk_telnet_free(t);
+
+	/* Our bytes first: what comes back may be their echo, never
+	 * negotiation. */
+	t = mk("xterm", 0, 0, 0, 0, 1);
+	r = res();
+	n = nk_telnet_encode(t, "\xff\xfb\x01", 3, out);
+	expect_bytes(out, n, (const unsigned char *)"\xff\xfb\x01", 3);
+	FEED(t, r, IAC, WILL, ECHO);
+	EXPECT_DATA(r, IAC, WILL, ECHO);
+	assert_int_equal(r->nout, 0);
+	assert_int_equal(nk_telnet_active(t), 0);
+	free(r);
+	nk_telnet_free(t);
+
+	/* The server opens with a negotiation, its IAC at the end of one
+	 * read: telnet from here on, both ways. */
+	t = mk("xterm", 0, 0, 0, 0, 1);
+	r = res();
+	FEED(t, r, IAC);
+	assert_int_equal(r->ndata, 0);
+	FEED(t, r, WILL, ECHO, 'g', IAC, IAC, '\r', 0);
+	EXPECT_DATA(r, 'g', 0xff, '\r');
 	EXPECT_OUT(r, IAC, DO, ECHO);
 	assert_true(r->nev > 0 && r->ev[0].type == NK_TELNET_EV_START);
 	assert_int_equal(nk_telnet_active(t), 1);

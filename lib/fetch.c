@@ -742,6 +742,22 @@ splice_target(const struct step *s, const struct nk_http_body *b,
 	return s->cb->body_fd(s->cb->ctx, name);
 }
 
+/* The connection ended while the body was read: the body's own framing
+ * says whether it is whole, but a body framed by the close alone is whole
+ * over TLS only if the close was a close_notify; a bare TCP close may be
+ * an attacker's cut (RFC 8446 section 6.1). */
+static nk_err
+body_eof(struct nk_http_body *b, const nk_conn *c, char *errmsg)
+{
+	nk_err e = nk_http_body_eof(b, errmsg);
+	if (!e && b->mode == NK_HTTP_BODY_CLOSE && nk_tls_conn_unclean_eof(c))
+		e = nk_fail(errmsg, NK_ERR_RECV_ERROR, "the TLS stream was cut: "
+		            "the server closed the connection without a "
+		            "close_notify, so the body (%llu bytes) may be "
+		            "truncated", (unsigned long long)b->received);
+	return e;
+}
+
 /* Copies a head into the hop, with header views into the copy. */
 static nk_err
 keep_head(nk_fetch_hop *h, const char *buf, const struct nk_http_response *r,
@@ -1253,7 +1269,7 @@ again:
 		if (e)
 			goto fail;
 		if (n == 0) {
-			e = nk_http_body_eof(&b, errmsg);
+			e = body_eof(&b, pc.conn, errmsg);
 			if (e)
 				goto fail;
 			len = 0;

@@ -1109,6 +1109,10 @@ again:
 	/* A redirect we follow: its body is read and dropped. */
 	const struct nk_http_header *loc = nk_http_header_find(&r, "Location",
 	                                                       NULL);
+	/* An empty Location names no other place: curl ignores it, and
+	 * resolved it would be this URL again, until --max-redirs. */
+	if (loc && loc->value_len == 0)
+		loc = NULL;
 	int redirect = (r.status == 301 || r.status == 302 || r.status == 303 ||
 	                r.status == 307 || r.status == 308) && loc;
 	if (loc && r.status / 100 == 3) {

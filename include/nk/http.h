@@ -356,7 +356,8 @@ NK_API nk_err nk_decoder_new(nk_decoder **out, char *errmsg);
 
 /* Adds one coding, in the order the sender applied them (the order of the
  * header); decoding undoes them last first. Known: gzip, x-gzip, deflate
- * (zlib-wrapped or raw, detected), identity (ignored); case-insensitive.
+ * (zlib-wrapped or raw, detected), identity and "none" (ignored);
+ * case-insensitive.
  * Others are NK_ERR_BAD_CONTENT_ENCODING ("unsupported content encoding
  * \"br\""). Only before the first nk_decoder_write. */
 NK_API nk_err nk_decoder_add(nk_decoder *d, const char *coding, size_t len,

@@ -43,3 +43,13 @@ tls_case() {
 @test "compat: https Content-Length body, then a close without close_notify, is whole" {
 	tls_case tls-length-no-notify
 }
+
+# --- codings and redirects ----------------------------------------------
+
+@test "compat: Content-Encoding none with --compressed is no coding" {
+	raw_case compat/encoding-none
+}
+
+@test "compat: an empty Location is not followed" {
+	raw_case compat/redirect-empty-location
+}

@@ -178,18 +178,19 @@ url_no_fragment(const nk_url *u, int strip_userinfo)
 	return strndup(href, len);
 }
 
+/* Whether a -H line ("Name: value", "Name:", "Name;") is for name. */
+static int
+header_is(const char *h, const char *name)
+{
+	size_t n = strlen(name);
+	return strncasecmp(h, name, n) == 0 && (h[n] == ':' || h[n] == ';');
+}
+
 /* A -H line that carries credentials: Authorization or Cookie. */
 static int
 is_cred_header(const char *h)
 {
-	static const char *const names[] = { "Authorization", "Cookie" };
-	for (size_t i = 0; i < NK_ARRAY_LEN(names); i++) {
-		size_t n = strlen(names[i]);
-		if (strncasecmp(h, names[i], n) == 0 &&
-		    (h[n] == ':' || h[n] == ';'))
-			return 1;
-	}
-	return 0;
+	return header_is(h, "Authorization") || header_is(h, "Cookie");
 }
 
 static int
@@ -429,6 +430,7 @@ struct step {
 	const nk_url *url;
 	const char *method;
 	int creds;              /* the user's credentials may go here */
+	int same_host;          /* the host the user named: a -H Host holds */
 	const char *referer;
 	int deliver;            /* hand the body to cb->body */
 	int follow;             /* a redirect would be followed */
@@ -808,6 +810,10 @@ build_request(struct step *s, const struct nk_proxy *px, char **head,
 		/* Authorization and Cookie the user set are for the host the
 		 * user named: not for a redirect elsewhere. */
 		if (!s->creds && is_cred_header(hl))
+			continue;
+		/* Nor is a Host the user set: another host is another server
+		 * (curl keeps it for another port of the same host). */
+		if (!s->same_host && header_is(hl, "Host"))
 			continue;
 		hdrs[nh++] = hl;
 	}
@@ -1371,6 +1377,7 @@ nk_fetch_pipeline(nk_fetch *f, const nk_fetch_request *rqs, size_t n,
 			st.url = u;
 			st.method = method;
 			st.creds = 1;
+			st.same_host = 1;
 			st.referer = rq->referer;
 			char key[KEY_LEN];
 			const struct nk_proxy *px = route(f, u, key);
@@ -1436,6 +1443,8 @@ one_try(nk_fetch *f, const nk_fetch_request *rq, const nk_fetch_callbacks *cb,
 		s.url = cur;
 		s.method = method;
 		s.creds = same_origin(cur, first);
+		s.same_host = strcasecmp(nk_url_connect_host(cur),
+		                         nk_url_connect_host(first)) == 0;
 		s.referer = referer;
 		s.deliver = 1;
 		s.follow = rq->follow;

@@ -116,7 +116,8 @@ struct nk_http_request {
  * sent at the user header's own place, except Host, which stays first (as
  * curl does). "Name:" suppresses a default and sends nothing; "Name;" sends
  * the header with an empty value. Several user headers of one name are all
- * sent.
+ * sent, except Host: the first user Host decides (sent, or removed), as
+ * two Host fields make a request invalid.
  *
  * Validation, so that no CR, LF or NUL reaches the wire: the method and
  * each header name must be tokens; header values (user, User-Agent,

@@ -53,3 +53,53 @@ tls_case() {
 @test "compat: an empty Location is not followed" {
 	raw_case compat/redirect-empty-location
 }
+
+# --- the Host header ------------------------------------------------------
+
+@test "compat: several -H Host send the first one only" {
+	local rec="$BATS_TEST_TMPDIR/rec"
+	start_raw "$SERVERS_DIR/cases/compat/ok.case" "$rec"
+	run timeout 10 nk-http -sS -H "Host: one" -H "X-A: 1" -H "host: two" \
+		-H "Host: three" "http://127.0.0.1:$RAW_PORT/a"
+	stop_raw
+	[ "$status" -eq 0 ]
+	[ "$output" = ok ]
+	printf 'GET /a HTTP/1.1\r\nHost: one\r\nUser-Agent: nk/0.1.0\r\nAccept: */*\r\nX-A: 1\r\n\r\n' |
+		cmp - "$rec/conn-1"
+}
+
+# redirect_to HOST: a server (RAW_PORT) whose 302 sends -L to HOST on the
+# port of a second one (FAR_PORT, requests recorded in $BATS_TEST_TMPDIR/far),
+# both reached through --resolve.
+redirect_to() {
+	start_raw "$SERVERS_DIR/cases/compat/ok.case" "$BATS_TEST_TMPDIR/far"
+	FAR_PORT=$RAW_PORT FAR_PID=$RAW_PID
+	printf 'recv\nsend HTTP/1.1 302 Found\\r\\nLocation: http://%s:%s/b\\r\\nContent-Length: 0\\r\\n\\r\\n\n' \
+		"$1" "$FAR_PORT" >"$BATS_TEST_TMPDIR/near.case"
+	start_raw "$BATS_TEST_TMPDIR/near.case" "$BATS_TEST_TMPDIR/near"
+}
+
+@test "compat: a -H Host does not follow a redirect to another host" {
+	redirect_to other.test
+	run timeout 10 nk-http -sS -L -H "Host: mine" \
+		--resolve "nk.test:$RAW_PORT:127.0.0.1" \
+		--resolve "other.test:$FAR_PORT:127.0.0.1" "http://nk.test:$RAW_PORT/a"
+	stop_raw
+	stop_pid "$FAR_PID"
+	[ "$status" -eq 0 ]
+	[ "$output" = ok ]
+	head -2 "$BATS_TEST_TMPDIR/near/conn-1" | cmp - <(printf 'GET /a HTTP/1.1\r\nHost: mine\r\n')
+	head -2 "$BATS_TEST_TMPDIR/far/conn-1" | cmp - <(printf 'GET /b HTTP/1.1\r\nHost: other.test:%s\r\n' "$FAR_PORT")
+}
+
+@test "compat: a -H Host follows a redirect to another port of the same host" {
+	redirect_to nk.test
+	run timeout 10 nk-http -sS -L -H "Host: mine" \
+		--resolve "nk.test:$RAW_PORT:127.0.0.1" \
+		--resolve "nk.test:$FAR_PORT:127.0.0.1" "http://nk.test:$RAW_PORT/a"
+	stop_raw
+	stop_pid "$FAR_PID"
+	[ "$status" -eq 0 ]
+	[ "$output" = ok ]
+	head -2 "$BATS_TEST_TMPDIR/far/conn-1" | cmp - <(printf 'GET /b HTTP/1.1\r\nHost: mine\r\n')
+}

@@ -524,14 +524,12 @@ read_head(nk_fetch *f, const nk_fetch_callbacks *cb, nk_conn *c,
 	}
 }
 
-/* Opens a CONNECT tunnel through an HTTP proxy. */
+/* Opens a CONNECT tunnel to target ("host:port") through an HTTP proxy. */
 static nk_err
-tunnel(nk_fetch *f, struct step *s, nk_conn *c, const struct nk_proxy *px,
-       nk_fetch_hop *h, char *errmsg)
+tunnel_through(nk_fetch *f, struct step *s, nk_conn *c,
+               const struct nk_proxy *px, nk_fetch_hop *h, const char *target,
+               char *errmsg)
 {
-	char target[300];
-	const char *host = nk_url_get(s->url, NK_URL_HOSTNAME);
-	snprintf(target, sizeof target, "%s:%d", host, nk_url_port(s->url));
 	/* A CONNECT carries no content negotiation. */
 	const char *hdrs[2] = { "Accept:" };
 	size_t nh = 1;
@@ -582,7 +580,7 @@ tunnel(nk_fetch *f, struct step *s, nk_conn *c, const struct nk_proxy *px,
 		memmove(f->buf, f->buf + r.head_len, len -= r.head_len);
 	}
 	if (r.status / 100 != 2)
-		return nk_fail(errmsg, NK_ERR_RECV_ERROR, "CONNECT tunnel to %s "
+		return nk_fail(errmsg, NK_ERR_RECV_ERROR, "CONNECT tunnel to %.100s "
 		               "through proxy %s failed, response %d", target,
 		               px->display, r.status);
 	if (len != r.head_len)
@@ -590,6 +588,25 @@ tunnel(nk_fetch *f, struct step *s, nk_conn *c, const struct nk_proxy *px,
 		               "data after its CONNECT response", px->display);
 	trace(s->cb, "Tunnel to %s established", target);
 	return NK_OK;
+}
+
+/* Opens a CONNECT tunnel through an HTTP proxy to the step's host. */
+static nk_err
+tunnel(nk_fetch *f, struct step *s, nk_conn *c, const struct nk_proxy *px,
+       nk_fetch_hop *h, char *errmsg)
+{
+	/* host:port, the host as long as a URL may make it */
+	const char *host = nk_url_get(s->url, NK_URL_HOSTNAME);
+	size_t tlen = strlen(host) + sizeof ":65535";
+	char *target = malloc(tlen);
+	if (!target)
+		return nk_fail(errmsg, NK_ERR_OUT_OF_MEMORY, "out of memory");
+	nk_put_uint(nk_put_str(nk_put_str(target, target + tlen, host),
+	                       target + tlen, ":"),
+	            target + tlen, (unsigned)nk_url_port(s->url));
+	nk_err e = tunnel_through(f, s, c, px, h, target, errmsg);
+	free(target);
+	return e;
 }
 
 /* Makes a new connection for the step: TCP (to the proxy, if any), the

@@ -103,3 +103,18 @@ redirect_to() {
 	[ "$output" = ok ]
 	head -2 "$BATS_TEST_TMPDIR/far/conn-1" | cmp - <(printf 'GET /b HTTP/1.1\r\nHost: mine\r\n')
 }
+
+# --- proxies ----------------------------------------------------------------
+
+@test "compat: a CONNECT to a long host name keeps its port" {
+	local l=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa
+	local host="$l.$l.$l.$l.$l.example" rec="$BATS_TEST_TMPDIR/rec"
+	start_raw "$SERVERS_DIR/cases/compat/connect-403.case" "$rec"
+	run --separate-stderr timeout 10 nk-http -sS -x "http://127.0.0.1:$RAW_PORT" \
+		"https://$host:8443/x"
+	stop_raw
+	[ "$status" -eq 56 ]
+	[ "$stderr" = "nk-http: (56) CONNECT tunnel to ${host:0:100} through proxy 127.0.0.1:$RAW_PORT failed, response 403" ]
+	printf 'CONNECT %s:8443 HTTP/1.1\r\nHost: %s:8443\r\nUser-Agent: nk/0.1.0\r\n\r\n' \
+		"$host" "$host" | cmp - "$rec/conn-1"
+}

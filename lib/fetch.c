@@ -1161,10 +1161,13 @@ again:
 		free(l);
 	}
 
-	/* Resume: only a range starting where asked for is appended. */
+	/* Resume: only a range starting where asked for is appended; any
+	 * other answer (an error page too) would be appended to the part
+	 * there is as if it were the rest. --fail judges an error first. */
 	int64_t total;
 	if (!framing && s->rq->resume_from > 0 && !discard &&
-	    strcmp(s->method, "HEAD") != 0) {
+	    strcmp(s->method, "HEAD") != 0 &&
+	    !(s->rq->fail && r.status >= 400)) {
 		if (r.status == 416) {
 			s->res->already_complete = 1;
 			discard = 1;
@@ -1177,7 +1180,7 @@ again:
 				                  "%lld as asked", (long long)st,
 				                  (long long)s->rq->resume_from);
 			}
-		} else if (r.status / 100 == 2) {
+		} else {
 			if (b.mode == NK_HTTP_BODY_LENGTH &&
 			    b.length == s->rq->resume_from) {
 				s->res->already_complete = 1;

@@ -118,3 +118,25 @@ redirect_to() {
 	printf 'CONNECT %s:8443 HTTP/1.1\r\nHost: %s:8443\r\nUser-Agent: nk/0.1.0\r\n\r\n' \
 		"$host" "$host" | cmp - "$rec/conn-1"
 }
+
+# --- resume -----------------------------------------------------------------
+
+@test "compat: -C answered with 404 is 33 (stdout)" {
+	raw_case compat/resume-404
+}
+
+@test "compat: -C answered with 404 leaves the file as it was (33; 22 with -f)" {
+	local f="$BATS_TEST_TMPDIR/part" opt want
+	for opt in "" -f; do
+		want=33
+		[ "$opt" = -f ] && want=22
+		printf hello >"$f"
+		start_raw "$SERVERS_DIR/cases/compat/resume-404.case"
+		run --separate-stderr timeout 10 nk-http -sS -C - ${opt:+"$opt"} -o "$f" \
+			"http://127.0.0.1:$RAW_PORT/a"
+		stop_raw
+		[ "$status" -eq "$want" ]
+		[ "$(cat "$f")" = hello ]
+		[ "$output" = "" ]
+	done
+}

@@ -34,6 +34,8 @@
 /* --pipeline: at most this many requests wait for their responses on one
  * connection. */
 #define PIPE_WINDOW 32
+/* The most of a followed redirect's body read to keep its connection. */
+#define DRAIN_MAX (64 * 1024)
 
 /* An idle connection kept for the next request to the same place. */
 struct pooled {
@@ -739,6 +741,19 @@ deliver(void *ctx, const char *data, size_t len, char *errmsg)
 	return NK_OK;
 }
 
+/* Whether the body of a redirect being followed is read (and dropped) to
+ * keep the connection: only a small framed one, the rest of which comes
+ * soon. One framed by the close, or large, may take long or never end
+ * (a server that neither closes nor frames it): the connection is dropped
+ * instead, and the next request goes on a new one. A chunked body is read
+ * while it stays small (DRAIN_MAX bytes). */
+static int
+drain_redirect(const struct nk_http_body *b)
+{
+	return b->mode == NK_HTTP_BODY_NONE || b->mode == NK_HTTP_BODY_CHUNKED ||
+	       (b->mode == NK_HTTP_BODY_LENGTH && b->length <= DRAIN_MAX);
+}
+
 /* The descriptor the body may be spliced to, or -1: the caller must want
  * it, the bytes must need no decoding or framing work on the way, come
  * over plain TCP, and fit the size limit (checked here, as deliver()
@@ -1243,7 +1258,14 @@ again:
 	memmove(f->buf, f->buf + r.head_len, len -= r.head_len);
 	const char *out_name = NULL;
 	int out_fd = splice_target(s, &b, dec, discard, pc.conn, &out_name);
+	int skip = redirect && s->follow && !drain_redirect(&b);
 	for (;;) {
+		if (skip || (redirect && s->follow && b.received > DRAIN_MAX)) {
+			trace(s->cb, "Not waiting for the rest of the redirect's body");
+			skip = 1;
+			len = 0;
+			break;
+		}
 		const char *q = f->buf;
 		size_t left = len;
 		while (left > 0 && !b.done) {
@@ -1326,7 +1348,8 @@ again:
 	dec = NULL;
 	h->end = nk_now();
 	free(req);
-	if (b.keep_alive && (len == 0 || pc.ahead > 0) && !s->rq->http10) {
+	if (b.keep_alive && (len == 0 || pc.ahead > 0) && !s->rq->http10 &&
+	    !skip) {
 		/* Bytes after the response are the next one's, if it was asked
 		 * for; otherwise junk. */
 		if (len) {

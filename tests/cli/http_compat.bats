@@ -140,3 +140,32 @@ redirect_to() {
 		[ "$output" = "" ]
 	done
 }
+
+# --- the body of a redirect -----------------------------------------------
+
+# redirect_body CASE: runs the case with its requests recorded; sets REC.
+redirect_body() {
+	REC="$BATS_TEST_TMPDIR/rec"
+	start_raw "$SERVERS_DIR/cases/compat/$1.case" "$REC"
+	run --separate-stderr timeout 10 nk-http -sS -L --max-time 5 \
+		"http://127.0.0.1:$RAW_PORT/a"
+	stop_raw
+	[ "$status" -eq 0 ]
+	[ "$output" = ok ]
+}
+
+@test "compat: -L does not wait for a redirect body framed by a close" {
+	redirect_body redirect-body-unframed
+	[ "$(head -1 "$REC/conn-2")" = $'GET /b HTTP/1.1\r' ]
+}
+
+@test "compat: -L does not wait for a large redirect body" {
+	redirect_body redirect-body-large
+	[ "$(head -1 "$REC/conn-2")" = $'GET /b HTTP/1.1\r' ]
+}
+
+@test "compat: -L reads a small redirect body and keeps the connection" {
+	redirect_body redirect-body-small
+	[ "$(grep -c '^GET /' "$REC/conn-1")" -eq 2 ]
+	[ ! -e "$REC/conn-2" ]
+}

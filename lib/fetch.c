@@ -1032,6 +1032,7 @@ do_request(nk_fetch *f, struct step *s, nk_fetch_hop *h, char *errmsg)
 	int got = 0;
 	int fresh_tries = 0;
 	nk_decoder *dec = NULL;
+	char *tbuf = NULL;      /* trailer lines, for cb->trailers */
 
 again:
 	if (pc.conn) {
@@ -1136,6 +1137,14 @@ again:
 	memset(&b, 0, sizeof b);
 	b.max_line = f->cfg.max_line;
 	b.max_trailer = f->cfg.max_head;
+	/* Room for every trailer line the framer accepts, for the caller who
+	 * shows them; untouched pages cost nothing. */
+	if (s->cb->trailers && s->deliver) {
+		b.trailer_cap = b.max_trailer ? b.max_trailer : NK_HTTP_MAX_HEAD;
+		tbuf = malloc(b.trailer_cap);
+		b.trailer_buf = tbuf;
+		b.trailer_cap = tbuf ? b.trailer_cap : 0;
+	}
 	nk_err framing = nk_http_body_init(&b, s->method, &r, errmsg);
 	if (!framing && b.mode == NK_HTTP_BODY_TUNNEL)
 		framing = nk_fail(errmsg, NK_ERR_WEIRD_SERVER_REPLY, "the server "
@@ -1346,6 +1355,12 @@ again:
 	}
 	nk_decoder_free(dec);
 	dec = NULL;
+	if (b.trailer_len && !discard) {
+		e = s->cb->trailers(s->cb->ctx, tbuf, b.trailer_len, errmsg);
+		if (e)
+			goto fail;
+	}
+	free(tbuf);
 	h->end = nk_now();
 	free(req);
 	if (b.keep_alive && (len == 0 || pc.ahead > 0) && !s->rq->http10 &&
@@ -1376,6 +1391,7 @@ again:
 
 fail:
 	nk_decoder_free(dec);
+	free(tbuf);
 	h->end = nk_now();
 	h->err = e;
 	free(req);

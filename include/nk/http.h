@@ -273,6 +273,11 @@ struct nk_http_body {
 	size_t max_line;     /* chunk-size line (with extensions) and each
 	                        trailer line; 0: NK_HTTP_MAX_LINE */
 	size_t max_trailer;  /* the whole trailer section; 0: NK_HTTP_MAX_HEAD */
+	char *trailer_buf;   /* optional: the trailer lines are copied here as
+	                        received (without the empty line that ends
+	                        them), up to trailer_cap bytes, for a caller
+	                        that shows them */
+	size_t trailer_cap;
 
 	/* set by nk_http_body_init */
 	enum nk_http_body_mode mode;
@@ -289,7 +294,8 @@ struct nk_http_body {
 	/* updated by nk_http_body_feed */
 	int done;            /* the whole body (and trailers) has been read */
 	uint64_t received;   /* body data bytes returned so far */
-	size_t trailers;     /* trailer fields seen (they are not returned) */
+	size_t trailers;     /* trailer fields seen (not returned as data) */
+	size_t trailer_len;  /* bytes copied to trailer_buf */
 
 	int _state;
 	int _err;

@@ -169,3 +169,20 @@ redirect_body() {
 	[ "$(grep -c '^GET /' "$REC/conn-1")" -eq 2 ]
 	[ ! -e "$REC/conn-2" ]
 }
+
+# --- trailers -----------------------------------------------------------------
+
+@test "compat: -i shows chunked trailers after the body" {
+	raw_case compat/trailers
+}
+
+@test "compat: -D shows chunked trailers after the head" {
+	start_raw "$SERVERS_DIR/cases/compat/trailers.case"
+	run --separate-stderr timeout 10 nk-http -sS -D "$BATS_TEST_TMPDIR/h" \
+		"http://127.0.0.1:$RAW_PORT/a"
+	stop_raw
+	[ "$status" -eq 0 ]
+	[ "$output" = hello ]
+	printf 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nX-Trailer: yes\r\nX-Other: 2\r\n' |
+		cmp - "$BATS_TEST_TMPDIR/h"
+}

@@ -995,6 +995,21 @@ send_request(nk_fetch *f, struct step *s, struct pooled *pc,
 	return e;
 }
 
+/* Whether a request lost with a reused connection (no byte of an answer)
+ * may go again on a new one. The server may have acted on it before the
+ * connection died, so only an idempotent method is sent again
+ * unasked (RFC 9112 §9.3.1, RFC 9110 §9.2.2); --retry-all-errors asks. */
+static int
+replayable(const struct step *s)
+{
+	static const char *const idempotent[] = { "GET", "HEAD", "PUT",
+	                                          "DELETE", "OPTIONS", "TRACE" };
+	for (size_t i = 0; i < NK_ARRAY_LEN(idempotent); i++)
+		if (strcmp(s->method, idempotent[i]) == 0)
+			return 1;
+	return s->rq->retry_all_errors;
+}
+
 /* Drops a connection that will not be reused; if requests were pipelined
  * on it, they will be sent again one at a time, and no more are. */
 static void
@@ -1083,10 +1098,18 @@ again:
 		e = read_head(f, s->cb, pc.conn, &len, &r, s->deadline, h, &got,
 		              errmsg);
 	}
+	if (e && h->reused && !got && e != NK_ERR_OPERATION_TIMEDOUT &&
+	    !replayable(s)) {
+		char why[NK_ERR_MSG_LEN];
+		memcpy(why, errmsg, sizeof why);
+		nk_fail(errmsg, e, "%.150s, on a reused connection: a %s is not "
+		        "sent again (the server may have acted on it)", why,
+		        s->method);
+	}
 	/* cppcheck does not follow the goto back to again: (fresh_tries 1). */
 	/* cppcheck-suppress knownConditionTrueFalse */
-	if (e && h->reused && !got && fresh_tries == 0 &&
-	    e != NK_ERR_OPERATION_TIMEDOUT) {
+	else if (e && h->reused && !got && fresh_tries == 0 &&
+	         e != NK_ERR_OPERATION_TIMEDOUT) {
 		/* The server closed the idle connection as we reused it: say
 		 * so and try once more on a new one. */
 		trace(s->cb, "Connection #%d died (%s), retrying on a new "

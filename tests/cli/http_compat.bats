@@ -186,3 +186,41 @@ redirect_body() {
 	printf 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nX-Trailer: yes\r\nX-Other: 2\r\n' |
 		cmp - "$BATS_TEST_TMPDIR/h"
 }
+
+# --- a reused connection that dies before answering -------------------------
+
+# reused_dies ARGS...: two requests to the reused-dies server; sets REC.
+reused_dies() {
+	REC="$BATS_TEST_TMPDIR/rec"
+	rm -rf "$REC"
+	start_raw "$SERVERS_DIR/cases/compat/reused-dies.case" "$REC"
+	run --separate-stderr timeout 10 nk-http -sS "$@" \
+		"http://127.0.0.1:$RAW_PORT/a" "http://127.0.0.1:$RAW_PORT/b"
+	stop_raw
+}
+
+@test "compat: a POST is not sent again when its reused connection dies" {
+	reused_dies -X POST
+	[ "$status" -eq 52 ]
+	[ "$output" = ok ]
+	[ "$stderr" = "nk-http: (52) empty reply from server, on a reused connection: a POST is not sent again (the server may have acted on it)" ]
+	[ "$(grep -c '^POST /' "$REC/conn-1")" -eq 2 ]
+	[ ! -e "$REC/conn-2" ]
+}
+
+@test "compat: idempotent requests go again on a new connection" {
+	local m
+	for m in GET PUT DELETE; do
+		reused_dies -X "$m"
+		[ "$status" -eq 0 ]
+		[ "$output" = $'ok\nok2' ]
+		[ "$(head -1 "$REC/conn-2")" = "$m /b HTTP/1.1"$'\r' ]
+	done
+}
+
+@test "compat: --retry-all-errors sends a POST again on a new connection" {
+	reused_dies -X POST --retry-all-errors
+	[ "$status" -eq 0 ]
+	[ "$output" = $'ok\nok2' ]
+	[ "$(head -1 "$REC/conn-2")" = $'POST /b HTTP/1.1\r' ]
+}

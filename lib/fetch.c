@@ -424,6 +424,21 @@ hop_add(nk_fetch_result *res, const nk_url *u, const char *method,
 
 /* ---- one request on one connection ---------------------------------- */
 
+/* A retry being weighed: what nk_fetch_run's loop knows, so that a try
+ * can ask, at a transient status, whether the retry will really go. */
+struct retry {
+	nk_fetch_request *rq;   /* the run's copy: resume_from may move */
+	uint64_t *delivered;
+	nk_time start;          /* of the run */
+	int64_t backoff;        /* the wait, unless told otherwise */
+	int64_t wait;           /* set with ready */
+	int ready;              /* the caller's output is taken back, the
+	                           wait fits: the retry goes */
+};
+
+static int retry_ready(struct retry *rt, const nk_fetch_callbacks *cb,
+                       nk_fetch_result *res);
+
 /* What a request needs beyond nk_fetch_request. */
 struct step {
 	const nk_fetch_request *rq;
@@ -436,7 +451,8 @@ struct step {
 	const char *referer;
 	int deliver;            /* hand the body to cb->body */
 	int follow;             /* a redirect would be followed */
-	int retry_status;       /* a transient status ends the try early */
+	struct retry *retry;    /* a retry may follow: a transient status
+	                           ends the try early if it will go */
 	nk_time deadline;
 	uint64_t *delivered;
 };
@@ -1255,7 +1271,8 @@ again:
 		            "The requested URL returned error: %d", r.status);
 		goto fail;
 	}
-	if (!discard && s->retry_status && transient_status(r.status)) {
+	if (!discard && s->retry && transient_status(r.status) &&
+	    retry_ready(s->retry, s->cb, s->res)) {
 		e = nk_fail(errmsg, NK_ERR_HTTP_RETURNED_ERROR, "HTTP error %d "
 		            "(transient)", r.status);
 		goto fail;
@@ -1483,7 +1500,7 @@ nk_fetch_pipeline(nk_fetch *f, const nk_fetch_request *rqs, size_t n,
 
 static nk_err
 one_try(nk_fetch *f, const nk_fetch_request *rq, const nk_fetch_callbacks *cb,
-        nk_fetch_result *res, int retry_status, uint64_t *delivered,
+        nk_fetch_result *res, struct retry *retry, uint64_t *delivered,
         char *errmsg)
 {
 	nk_url *first = NULL, *cur = NULL;
@@ -1530,7 +1547,7 @@ one_try(nk_fetch *f, const nk_fetch_request *rq, const nk_fetch_callbacks *cb,
 		s.referer = referer;
 		s.deliver = 1;
 		s.follow = rq->follow;
-		s.retry_status = retry_status;
+		s.retry = retry;
 		s.deadline = deadline;
 		s.delivered = delivered;
 		e = do_request(f, &s, h, errmsg);
@@ -1626,6 +1643,53 @@ retry_after_ms(const nk_fetch_result *res)
 }
 
 static void
+warn(const nk_fetch_callbacks *cb, const char *text)
+{
+	if (cb->trace)
+		cb->trace(cb->ctx, NK_FETCH_WARNING, text, strlen(text), NULL);
+}
+
+/* Whether the retry after this try's failure will go: its wait must end
+ * within --retry-max-time, and the caller must take back what it was
+ * given (or keep a resumable body). Then the retry is ready, and it waits
+ * rt->wait ms. When it will not go, the try's outcome stands: a transient
+ * status is then the response, delivered as any other. */
+static int
+retry_ready(struct retry *rt, const nk_fetch_callbacks *cb,
+            nk_fetch_result *res)
+{
+	nk_fetch_request *r = rt->rq;
+	int64_t wait = r->retry_delay_ms > 0 ? r->retry_delay_ms : rt->backoff;
+	int64_t ra = retry_after_ms(res);
+	if (ra >= 0 && r->retry_delay_ms <= 0)
+		wait = ra;
+	if (r->retry_max_time_ms > 0 && nk_now() + wait * 1000 >
+	    rt->start + r->retry_max_time_ms * 1000) {
+		if (ra >= 0 && r->retry_delay_ms <= 0)
+			warn(cb, "The Retry-After: time would make this command line "
+			     "exceed the maximum allowed time for retries.");
+		return 0;
+	}
+	/* The caller may have written heads or body: it takes them back (or
+	 * keeps a resumable body). */
+	if (*rt->delivered > 0 || cb->restart) {
+		char msg[NK_ERR_MSG_LEN];
+		int64_t from = r->resume_from;
+		if (!cb->restart || cb->restart(cb->ctx, &from, msg) != NK_OK)
+			return 0;
+		if (from != r->resume_from) {
+			r->resume_from = from;
+		} else {
+			*rt->delivered = 0;
+			res->size_download = 0;
+		}
+	}
+	rt->wait = wait;
+	rt->ready = 1;
+	return 1;
+}
+
+static void
 sleep_ms(int64_t ms)
 {
 	struct timespec ts = { (time_t)(ms / 1000), (long)(ms % 1000) * 1000000 };
@@ -1651,37 +1715,20 @@ nk_fetch_run(nk_fetch *f, const nk_fetch_request *rq,
 	}
 	nk_fetch_request r = *rq;
 	uint64_t delivered = 0;
-	int64_t backoff = 1000;
+	struct retry rt = { &r, &delivered, res->start, 1000, 0, 0 };
 	nk_err e;
 	for (int tries = 0;; tries++) {
 		char msg[NK_ERR_MSG_LEN] = "";
 		int can_retry = tries < r.retry && (r.retry_max_time_ms <= 0 ||
 		                nk_now() - res->start < r.retry_max_time_ms * 1000);
-		e = one_try(f, &r, cb, res, can_retry, &delivered, msg);
+		rt.ready = 0;
+		e = one_try(f, &r, cb, res, can_retry ? &rt : NULL, &delivered, msg);
 		memcpy(res->errmsg, msg, sizeof msg);
 		if (!e || !can_retry || !transient(e, res, &r))
 			break;
-		int64_t wait = r.retry_delay_ms > 0 ? r.retry_delay_ms : backoff;
-		int64_t ra = retry_after_ms(res);
-		if (ra >= 0 && r.retry_delay_ms <= 0)
-			wait = ra;
-		if (r.retry_max_time_ms > 0 && nk_now() + wait * 1000 >
-		    res->start + r.retry_max_time_ms * 1000)
+		if (!rt.ready && !retry_ready(&rt, cb, res))
 			break;
-		/* The caller may have written heads or body: it takes them
-		 * back (or keeps a resumable body). */
-		if (delivered > 0 || cb->restart) {
-			int64_t from = r.resume_from;
-			if (!cb->restart ||
-			    cb->restart(cb->ctx, &from, msg) != NK_OK)
-				break;
-			if (from != r.resume_from) {
-				r.resume_from = from;
-			} else {
-				delivered = 0;
-				res->size_download = 0;
-			}
-		}
+		int64_t wait = rt.wait;
 		if (cb->trace) {
 			char line[NK_ERR_MSG_LEN * 2];
 			int n = snprintf(line, sizeof line, "Transient problem: %s. "
@@ -1696,8 +1743,8 @@ nk_fetch_run(nk_fetch *f, const nk_fetch_request *rq,
 		}
 		if (wait > 0)
 			sleep_ms(wait);
-		if (r.retry_delay_ms <= 0 && backoff < 600000)
-			backoff *= 2;
+		if (r.retry_delay_ms <= 0 && rt.backoff < 600000)
+			rt.backoff *= 2;
 		for (size_t i = 0; i < res->nhops; i++)
 			hop_clear(&res->hops[i]);
 		res->nhops = 0;

@@ -5,6 +5,8 @@
 load ../lib/common
 load ../lib/http
 
+bats_require_minimum_version 1.5.0
+
 # tls_case NAME: runs tests/servers/cases/NAME.case as raw_case does, but
 # over TLS (tests/servers/tls_raw.py, a certificate for nk.test).
 tls_case() {
@@ -223,4 +225,33 @@ reused_dies() {
 	[ "$status" -eq 0 ]
 	[ "$output" = $'ok\nok2' ]
 	[ "$(head -1 "$REC/conn-2")" = $'POST /b HTTP/1.1\r' ]
+}
+
+# --- --retry on a transient status that is not retried ----------------------
+
+@test "compat: --retry, Retry-After past --retry-max-time: the 503 and its body, exit 0" {
+	raw_case compat/retry-after-too-late
+}
+
+@test "compat: --retry, Retry-After past --retry-max-time: one request, a warning; -f is 22" {
+	local rec="$BATS_TEST_TMPDIR/rec"
+	start_raw "$SERVERS_DIR/cases/compat/retry-after-too-late.case" "$rec"
+	run --separate-stderr timeout 10 nk-http --retry 2 --retry-max-time 5 \
+		"http://127.0.0.1:$RAW_PORT/a"
+	[ "$status" -eq 0 ]
+	[ "$output" = busy ]
+	[ "$stderr" = "nk-http: The Retry-After: time would make this command line exceed the maximum allowed time for retries." ]
+	stop_raw
+	[ ! -e "$rec/conn-2" ]
+	start_raw "$SERVERS_DIR/cases/compat/retry-after-too-late.case"
+	run --separate-stderr timeout 10 nk-http -sS -f --retry 2 \
+		--retry-max-time 5 "http://127.0.0.1:$RAW_PORT/a"
+	stop_raw
+	[ "$status" -eq 22 ]
+	[ "$output" = "" ]
+	[ "$stderr" = "nk-http: (22) The requested URL returned error: 503" ]
+}
+
+@test "compat: --retry -i on stdout: the 503 shown is the response, exit 0" {
+	raw_case compat/retry-shown
 }

@@ -1395,7 +1395,7 @@ again:
 	}
 	nk_decoder_free(dec);
 	dec = NULL;
-	if (b.trailer_len && !discard) {
+	if (b.trailer_len && !discard && s->cb->trailers) {
 		e = s->cb->trailers(s->cb->ctx, tbuf, b.trailer_len, errmsg);
 		if (e)
 			goto fail;

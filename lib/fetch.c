@@ -80,6 +80,7 @@ struct nk_fetch {
 	size_t nqueue;
 	size_t qpos;            /* the entry the next run should match */
 	int pipe_off;           /* a pipelined connection was lost: no more */
+	char *tbuf;             /* trailer lines for cb->trailers, or NULL */
 };
 
 /* ---- small helpers -------------------------------------------------- */
@@ -277,6 +278,7 @@ nk_fetch_free(nk_fetch *f)
 	nk_proxy_clear(&f->https_proxy);
 	free(f->buf);
 	free(f->hdrs);
+	free(f->tbuf);
 	free(f);
 }
 
@@ -770,6 +772,19 @@ drain_redirect(const struct nk_http_body *b)
 	       (b->mode == NK_HTTP_BODY_LENGTH && b->length <= DRAIN_MAX);
 }
 
+/* Has the framer copy a chunked body's trailer lines for the caller, into
+ * the fetcher's buffer (made the first time), which holds as many as the
+ * framer accepts. Without memory, they are not shown. */
+static void
+keep_trailers(nk_fetch *f, struct nk_http_body *b)
+{
+	size_t cap = b->max_trailer ? b->max_trailer : NK_HTTP_MAX_HEAD;
+	if (!f->tbuf)
+		f->tbuf = malloc(cap);
+	b->trailer_buf = f->tbuf;
+	b->trailer_cap = f->tbuf ? cap : 0;
+}
+
 /* The descriptor the body may be spliced to, or -1: the caller must want
  * it, the bytes must need no decoding or framing work on the way, come
  * over plain TCP, and fit the size limit (checked here, as deliver()
@@ -1063,7 +1078,6 @@ do_request(nk_fetch *f, struct step *s, nk_fetch_hop *h, char *errmsg)
 	int got = 0;
 	int fresh_tries = 0;
 	nk_decoder *dec = NULL;
-	char *tbuf = NULL;      /* trailer lines, for cb->trailers */
 
 again:
 	if (pc.conn) {
@@ -1176,14 +1190,6 @@ again:
 	memset(&b, 0, sizeof b);
 	b.max_line = f->cfg.max_line;
 	b.max_trailer = f->cfg.max_head;
-	/* Room for every trailer line the framer accepts, for the caller who
-	 * shows them; untouched pages cost nothing. */
-	if (s->cb->trailers && s->deliver) {
-		b.trailer_cap = b.max_trailer ? b.max_trailer : NK_HTTP_MAX_HEAD;
-		tbuf = malloc(b.trailer_cap);
-		b.trailer_buf = tbuf;
-		b.trailer_cap = tbuf ? b.trailer_cap : 0;
-	}
 	nk_err framing = nk_http_body_init(&b, s->method, &r, errmsg);
 	if (!framing && b.mode == NK_HTTP_BODY_TUNNEL)
 		framing = nk_fail(errmsg, NK_ERR_WEIRD_SERVER_REPLY, "the server "
@@ -1308,6 +1314,8 @@ again:
 	const char *out_name = NULL;
 	int out_fd = splice_target(s, &b, dec, discard, pc.conn, &out_name);
 	int skip = redirect && s->follow && !drain_redirect(&b);
+	if (b.mode == NK_HTTP_BODY_CHUNKED && !discard && s->cb->trailers)
+		keep_trailers(f, &b);
 	for (;;) {
 		if (skip || (redirect && s->follow && b.received > DRAIN_MAX)) {
 			trace(s->cb, "Not waiting for the rest of the redirect's body");
@@ -1396,11 +1404,10 @@ again:
 	nk_decoder_free(dec);
 	dec = NULL;
 	if (b.trailer_len && !discard && s->cb->trailers) {
-		e = s->cb->trailers(s->cb->ctx, tbuf, b.trailer_len, errmsg);
+		e = s->cb->trailers(s->cb->ctx, f->tbuf, b.trailer_len, errmsg);
 		if (e)
 			goto fail;
 	}
-	free(tbuf);
 	h->end = nk_now();
 	free(req);
 	if (b.keep_alive && (len == 0 || pc.ahead > 0) && !s->rq->http10 &&
@@ -1431,7 +1438,6 @@ again:
 
 fail:
 	nk_decoder_free(dec);
-	free(tbuf);
 	h->end = nk_now();
 	h->err = e;
 	free(req);

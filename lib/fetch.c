@@ -452,6 +452,7 @@ struct step {
 	int same_host;          /* the host the user named: a -H Host holds */
 	const char *referer;
 	int deliver;            /* hand the body to cb->body */
+	int range_refused;      /* a resume got no range: no body byte may go */
 	int follow;             /* a redirect would be followed */
 	struct retry *retry;    /* a retry may follow: a transient status
 	                           ends the try early if it will go */
@@ -747,6 +748,9 @@ deliver(void *ctx, const char *data, size_t len, char *errmsg)
 {
 	struct sinkctx *k = ctx;
 	struct step *s = k->s;
+	if (s->range_refused)
+		return nk_fail(errmsg, NK_ERR_RANGE_ERROR, "HTTP server doesn't "
+		               "seem to support byte ranges. Cannot resume.");
 	if (s->rq->max_filesize > 0 &&
 	    *s->delivered + len > (uint64_t)s->rq->max_filesize)
 		return nk_fail(errmsg, NK_ERR_FILESIZE_EXCEEDED, "Maximum file size "
@@ -794,7 +798,8 @@ splice_target(const struct step *s, const struct nk_http_body *b,
               const nk_decoder *dec, int discard, nk_conn *c,
               const char **name)
 {
-	if (!s->cb->body_fd || dec || discard || !nk_conn_can_splice(c))
+	if (!s->cb->body_fd || dec || discard || s->range_refused ||
+	    !nk_conn_can_splice(c))
 		return -1;
 	/* A small body costs fewer calls read with what follows it. */
 	uint64_t raw = nk_http_body_raw_left(b);
@@ -1249,17 +1254,15 @@ again:
 				                  "%lld as asked", (long long)st,
 				                  (long long)s->rq->resume_from);
 			}
+		} else if (b.mode == NK_HTTP_BODY_LENGTH &&
+		           b.length == s->rq->resume_from) {
+			s->res->already_complete = 1;
+			discard = 1;
+			trace(s->cb, "The whole file was already there");
 		} else {
-			if (b.mode == NK_HTTP_BODY_LENGTH &&
-			    b.length == s->rq->resume_from) {
-				s->res->already_complete = 1;
-				discard = 1;
-				trace(s->cb, "The whole file was already there");
-			} else {
-				framing = nk_fail(errmsg, NK_ERR_RANGE_ERROR, "HTTP server "
-				                  "doesn't seem to support byte ranges. "
-				                  "Cannot resume.");
-			}
+			/* An empty answer appends nothing: only a body byte is
+			 * refused, as in curl. */
+			s->range_refused = 1;
 		}
 	}
 
@@ -1278,6 +1281,7 @@ again:
 		goto fail;
 	}
 	if (!discard && s->retry && transient_status(r.status) &&
+	    !s->range_refused &&
 	    retry_ready(s->retry, s->cb, s->res)) {
 		e = nk_fail(errmsg, NK_ERR_HTTP_RETURNED_ERROR, "HTTP error %d "
 		            "(transient)", r.status);

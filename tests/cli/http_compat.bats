@@ -127,6 +127,11 @@ redirect_to() {
 	raw_case compat/resume-404
 }
 
+@test "compat: -C answered without a body is not refused" {
+	raw_case compat/resume-empty
+	raw_case compat/resume-304
+}
+
 @test "compat: -C answered with 404 leaves the file as it was (33; 22 with -f)" {
 	local f="$BATS_TEST_TMPDIR/part" opt want
 	for opt in "" -f; do

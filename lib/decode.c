@@ -67,7 +67,9 @@ nk_decoder_add(nk_decoder *d, const char *coding, size_t len, char *errmsg)
 	if (d->started)
 		return nk_fail(errmsg, NK_ERR_BAD_FUNCTION_ARGUMENT, "decoder "
 		               "codings added after decoding started");
-	if (nk_http_eq(coding, len, "identity"))
+	/* "none" is no registered coding, but servers send it meaning
+	 * identity, and curl takes it so. */
+	if (nk_http_eq(coding, len, "identity") || nk_http_eq(coding, len, "none"))
 		return NK_OK;
 	if (nk_http_eq(coding, len, "gzip") || nk_http_eq(coding, len, "x-gzip")) {
 		kind = K_GZIP;

@@ -34,6 +34,8 @@
 /* --pipeline: at most this many requests wait for their responses on one
  * connection. */
 #define PIPE_WINDOW 32
+/* The most of a followed redirect's body read to keep its connection. */
+#define DRAIN_MAX (64 * 1024)
 
 /* An idle connection kept for the next request to the same place. */
 struct pooled {
@@ -78,6 +80,7 @@ struct nk_fetch {
 	size_t nqueue;
 	size_t qpos;            /* the entry the next run should match */
 	int pipe_off;           /* a pipelined connection was lost: no more */
+	char *tbuf;             /* trailer lines for cb->trailers, or NULL */
 };
 
 /* ---- small helpers -------------------------------------------------- */
@@ -168,18 +171,19 @@ url_no_fragment(const nk_url *u, int strip_userinfo)
 	return strndup(href, len);
 }
 
+/* Whether a -H line ("Name: value", "Name:", "Name;") is for name. */
+static int
+header_is(const char *h, const char *name)
+{
+	size_t n = strlen(name);
+	return strncasecmp(h, name, n) == 0 && (h[n] == ':' || h[n] == ';');
+}
+
 /* A -H line that carries credentials: Authorization or Cookie. */
 static int
 is_cred_header(const char *h)
 {
-	static const char *const names[] = { "Authorization", "Cookie" };
-	for (size_t i = 0; i < NK_ARRAY_LEN(names); i++) {
-		size_t n = strlen(names[i]);
-		if (strncasecmp(h, names[i], n) == 0 &&
-		    (h[n] == ':' || h[n] == ';'))
-			return 1;
-	}
-	return 0;
+	return header_is(h, "Authorization") || header_is(h, "Cookie");
 }
 
 static int
@@ -264,6 +268,7 @@ nk_fetch_free(nk_fetch *f)
 	nk_proxy_clear(&f->https_proxy);
 	free(f->buf);
 	free(f->hdrs);
+	free(f->tbuf);
 	free(f);
 }
 
@@ -411,6 +416,21 @@ hop_add(nk_fetch_result *res, const nk_url *u, const char *method,
 
 /* ---- one request on one connection ---------------------------------- */
 
+/* A retry being weighed: what nk_fetch_run's loop knows, so that a try
+ * can ask, at a transient status, whether the retry will really go. */
+struct retry {
+	nk_fetch_request *rq;   /* the run's copy: resume_from may move */
+	uint64_t *delivered;
+	nk_time start;          /* of the run */
+	int64_t backoff;        /* the wait, unless told otherwise */
+	int64_t wait;           /* set with ready */
+	int ready;              /* the caller's output is taken back, the
+	                           wait fits: the retry goes */
+};
+
+static int retry_ready(struct retry *rt, const nk_fetch_callbacks *cb,
+                       nk_fetch_result *res);
+
 /* What a request needs beyond nk_fetch_request. */
 struct step {
 	const nk_fetch_request *rq;
@@ -419,10 +439,13 @@ struct step {
 	const nk_url *url;
 	const char *method;
 	int creds;              /* the user's credentials may go here */
+	int same_host;          /* the host the user named: a -H Host holds */
 	const char *referer;
 	int deliver;            /* hand the body to cb->body */
+	int range_refused;      /* a resume got no range: no body byte may go */
 	int follow;             /* a redirect would be followed */
-	int retry_status;       /* a transient status ends the try early */
+	struct retry *retry;    /* a retry may follow: a transient status
+	                           ends the try early if it will go */
 	nk_time deadline;
 	uint64_t *delivered;
 };
@@ -512,14 +535,12 @@ read_head(nk_fetch *f, const nk_fetch_callbacks *cb, nk_conn *c,
 	}
 }
 
-/* Opens a CONNECT tunnel through an HTTP proxy. */
+/* Opens a CONNECT tunnel to target ("host:port") through an HTTP proxy. */
 static nk_err
-tunnel(nk_fetch *f, struct step *s, nk_conn *c, const struct nk_proxy *px,
-       nk_fetch_hop *h, char *errmsg)
+tunnel_through(nk_fetch *f, struct step *s, nk_conn *c,
+               const struct nk_proxy *px, nk_fetch_hop *h, const char *target,
+               char *errmsg)
 {
-	char target[300];
-	const char *host = nk_url_get(s->url, NK_URL_HOSTNAME);
-	snprintf(target, sizeof target, "%s:%d", host, nk_url_port(s->url));
 	/* A CONNECT carries no content negotiation. */
 	const char *hdrs[2] = { "Accept:" };
 	size_t nh = 1;
@@ -570,7 +591,7 @@ tunnel(nk_fetch *f, struct step *s, nk_conn *c, const struct nk_proxy *px,
 		memmove(f->buf, f->buf + r.head_len, len -= r.head_len);
 	}
 	if (r.status / 100 != 2)
-		return nk_fail(errmsg, NK_ERR_RECV_ERROR, "CONNECT tunnel to %s "
+		return nk_fail(errmsg, NK_ERR_RECV_ERROR, "CONNECT tunnel to %.100s "
 		               "through proxy %s failed, response %d", target,
 		               px->display, r.status);
 	if (len != r.head_len)
@@ -578,6 +599,25 @@ tunnel(nk_fetch *f, struct step *s, nk_conn *c, const struct nk_proxy *px,
 		               "data after its CONNECT response", px->display);
 	trace(s->cb, "Tunnel to %s established", target);
 	return NK_OK;
+}
+
+/* Opens a CONNECT tunnel through an HTTP proxy to the step's host. */
+static nk_err
+tunnel(nk_fetch *f, struct step *s, nk_conn *c, const struct nk_proxy *px,
+       nk_fetch_hop *h, char *errmsg)
+{
+	/* host:port, the host as long as a URL may make it */
+	const char *host = nk_url_get(s->url, NK_URL_HOSTNAME);
+	size_t tlen = strlen(host) + sizeof ":65535";
+	char *target = malloc(tlen);
+	if (!target)
+		return nk_fail(errmsg, NK_ERR_OUT_OF_MEMORY, "out of memory");
+	nk_put_uint(nk_put_str(nk_put_str(target, target + tlen, host),
+	                       target + tlen, ":"),
+	            target + tlen, (unsigned)nk_url_port(s->url));
+	nk_err e = tunnel_through(f, s, c, px, h, target, errmsg);
+	free(target);
+	return e;
 }
 
 /* Makes a new connection for the step: TCP (to the proxy, if any), the
@@ -698,6 +738,9 @@ deliver(void *ctx, const char *data, size_t len, char *errmsg)
 {
 	struct sinkctx *k = ctx;
 	struct step *s = k->s;
+	if (s->range_refused)
+		return nk_fail(errmsg, NK_ERR_RANGE_ERROR, "HTTP server doesn't "
+		               "seem to support byte ranges. Cannot resume.");
 	if (s->rq->max_filesize > 0 &&
 	    *s->delivered + len > (uint64_t)s->rq->max_filesize)
 		return nk_fail(errmsg, NK_ERR_FILESIZE_EXCEEDED, "Maximum file size "
@@ -709,6 +752,32 @@ deliver(void *ctx, const char *data, size_t len, char *errmsg)
 	return NK_OK;
 }
 
+/* Whether the body of a redirect being followed is read (and dropped) to
+ * keep the connection: only a small framed one, the rest of which comes
+ * soon. One framed by the close, or large, may take long or never end
+ * (a server that neither closes nor frames it): the connection is dropped
+ * instead, and the next request goes on a new one. A chunked body is read
+ * while it stays small (DRAIN_MAX bytes). */
+static int
+drain_redirect(const struct nk_http_body *b)
+{
+	return b->mode == NK_HTTP_BODY_NONE || b->mode == NK_HTTP_BODY_CHUNKED ||
+	       (b->mode == NK_HTTP_BODY_LENGTH && b->length <= DRAIN_MAX);
+}
+
+/* Has the framer copy a chunked body's trailer lines for the caller, into
+ * the fetcher's buffer (made the first time), which holds as many as the
+ * framer accepts. Without memory, they are not shown. */
+static void
+keep_trailers(nk_fetch *f, struct nk_http_body *b)
+{
+	size_t cap = b->max_trailer ? b->max_trailer : NK_HTTP_MAX_HEAD;
+	if (!f->tbuf)
+		f->tbuf = malloc(cap);
+	b->trailer_buf = f->tbuf;
+	b->trailer_cap = f->tbuf ? cap : 0;
+}
+
 /* The descriptor the body may be spliced to, or -1: the caller must want
  * it, the bytes must need no decoding or framing work on the way, come
  * over plain TCP, and fit the size limit (checked here, as deliver()
@@ -718,7 +787,8 @@ splice_target(const struct step *s, const struct nk_http_body *b,
               const nk_decoder *dec, int discard, nk_conn *c,
               const char **name)
 {
-	if (!s->cb->body_fd || dec || discard || !nk_conn_can_splice(c))
+	if (!s->cb->body_fd || dec || discard || s->range_refused ||
+	    !nk_conn_can_splice(c))
 		return -1;
 	/* A small body costs fewer calls read with what follows it. */
 	uint64_t raw = nk_http_body_raw_left(b);
@@ -729,6 +799,22 @@ splice_target(const struct step *s, const struct nk_http_body *b,
 		return -1;
 	*name = "the output";
 	return s->cb->body_fd(s->cb->ctx, name);
+}
+
+/* The connection ended while the body was read: the body's own framing
+ * says whether it is whole, but a body framed by the close alone is whole
+ * over TLS only if the close was a close_notify; a bare TCP close may be
+ * an attacker's cut (RFC 8446 section 6.1). */
+static nk_err
+body_eof(struct nk_http_body *b, const nk_conn *c, char *errmsg)
+{
+	nk_err e = nk_http_body_eof(b, errmsg);
+	if (!e && b->mode == NK_HTTP_BODY_CLOSE && nk_tls_conn_unclean_eof(c))
+		e = nk_fail(errmsg, NK_ERR_RECV_ERROR, "the TLS stream was cut: "
+		            "the server closed the connection without a "
+		            "close_notify, so the body (%llu bytes) may be "
+		            "truncated", (unsigned long long)b->received);
+	return e;
 }
 
 /* Copies a head into the hop, with header views into the copy. */
@@ -781,6 +867,10 @@ build_request(struct step *s, const struct nk_proxy *px, char **head,
 		/* Authorization and Cookie the user set are for the host the
 		 * user named: not for a redirect elsewhere. */
 		if (!s->creds && is_cred_header(hl))
+			continue;
+		/* Nor is a Host the user set: another host is another server
+		 * (curl keeps it for another port of the same host). */
+		if (!s->same_host && header_is(hl, "Host"))
 			continue;
 		hdrs[nh++] = hl;
 	}
@@ -930,6 +1020,21 @@ send_request(nk_fetch *f, struct step *s, struct pooled *pc,
 	return e;
 }
 
+/* Whether a request lost with a reused connection (no byte of an answer)
+ * may go again on a new one. The server may have acted on it before the
+ * connection died, so only an idempotent method is sent again
+ * unasked (RFC 9112 §9.3.1, RFC 9110 §9.2.2); --retry-all-errors asks. */
+static int
+replayable(const struct step *s)
+{
+	static const char *const idempotent[] = { "GET", "HEAD", "PUT",
+	                                          "DELETE", "OPTIONS", "TRACE" };
+	for (size_t i = 0; i < NK_ARRAY_LEN(idempotent); i++)
+		if (strcmp(s->method, idempotent[i]) == 0)
+			return 1;
+	return s->rq->retry_all_errors;
+}
+
 /* Drops a connection that will not be reused; if requests were pipelined
  * on it, they will be sent again one at a time, and no more are. */
 static void
@@ -1017,10 +1122,18 @@ again:
 		e = read_head(f, s->cb, pc.conn, &len, &r, s->deadline, h, &got,
 		              errmsg);
 	}
+	if (e && h->reused && !got && e != NK_ERR_OPERATION_TIMEDOUT &&
+	    !replayable(s)) {
+		char why[NK_ERR_MSG_LEN];
+		memcpy(why, errmsg, sizeof why);
+		nk_fail(errmsg, e, "%.150s, on a reused connection: a %s is not "
+		        "sent again (the server may have acted on it)", why,
+		        s->method);
+	}
 	/* cppcheck does not follow the goto back to again: (fresh_tries 1). */
 	/* cppcheck-suppress knownConditionTrueFalse */
-	if (e && h->reused && !got && fresh_tries == 0 &&
-	    e != NK_ERR_OPERATION_TIMEDOUT) {
+	else if (e && h->reused && !got && fresh_tries == 0 &&
+	         e != NK_ERR_OPERATION_TIMEDOUT) {
 		/* The server closed the idle connection as we reused it: say
 		 * so and try once more on a new one. */
 		trace(s->cb, "Connection #%d died (%s), retrying on a new "
@@ -1082,6 +1195,10 @@ again:
 	/* A redirect we follow: its body is read and dropped. */
 	const struct nk_http_header *loc = nk_http_header_find(&r, "Location",
 	                                                       NULL);
+	/* An empty Location names no other place: curl ignores it, and
+	 * resolved it would be this URL again, until --max-redirs. */
+	if (loc && loc->value_len == 0)
+		loc = NULL;
 	int redirect = (r.status == 301 || r.status == 302 || r.status == 303 ||
 	                r.status == 307 || r.status == 308) && loc;
 	if (loc && r.status / 100 == 3) {
@@ -1107,10 +1224,13 @@ again:
 		free(l);
 	}
 
-	/* Resume: only a range starting where asked for is appended. */
+	/* Resume: only a range starting where asked for is appended; any
+	 * other answer (an error page too) would be appended to the part
+	 * there is as if it were the rest. --fail judges an error first. */
 	int64_t total;
 	if (!framing && s->rq->resume_from > 0 && !discard &&
-	    strcmp(s->method, "HEAD") != 0) {
+	    strcmp(s->method, "HEAD") != 0 &&
+	    !(s->rq->fail && r.status >= 400)) {
 		if (r.status == 416) {
 			s->res->already_complete = 1;
 			discard = 1;
@@ -1123,17 +1243,15 @@ again:
 				                  "%lld as asked", (long long)st,
 				                  (long long)s->rq->resume_from);
 			}
-		} else if (r.status / 100 == 2) {
-			if (b.mode == NK_HTTP_BODY_LENGTH &&
-			    b.length == s->rq->resume_from) {
-				s->res->already_complete = 1;
-				discard = 1;
-				trace(s->cb, "The whole file was already there");
-			} else {
-				framing = nk_fail(errmsg, NK_ERR_RANGE_ERROR, "HTTP server "
-				                  "doesn't seem to support byte ranges. "
-				                  "Cannot resume.");
-			}
+		} else if (b.mode == NK_HTTP_BODY_LENGTH &&
+		           b.length == s->rq->resume_from) {
+			s->res->already_complete = 1;
+			discard = 1;
+			trace(s->cb, "The whole file was already there");
+		} else {
+			/* An empty answer appends nothing: only a body byte is
+			 * refused, as in curl. */
+			s->range_refused = 1;
 		}
 	}
 
@@ -1151,7 +1269,9 @@ again:
 		            "The requested URL returned error: %d", r.status);
 		goto fail;
 	}
-	if (!discard && s->retry_status && transient_status(r.status)) {
+	if (!discard && s->retry && transient_status(r.status) &&
+	    !s->range_refused &&
+	    retry_ready(s->retry, s->cb, s->res)) {
 		e = nk_fail(errmsg, NK_ERR_HTTP_RETURNED_ERROR, "HTTP error %d "
 		            "(transient)", r.status);
 		goto fail;
@@ -1186,7 +1306,16 @@ again:
 	memmove(f->buf, f->buf + r.head_len, len -= r.head_len);
 	const char *out_name = NULL;
 	int out_fd = splice_target(s, &b, dec, discard, pc.conn, &out_name);
+	int skip = redirect && s->follow && !drain_redirect(&b);
+	if (b.mode == NK_HTTP_BODY_CHUNKED && !discard && s->cb->trailers)
+		keep_trailers(f, &b);
 	for (;;) {
+		if (skip || (redirect && s->follow && b.received > DRAIN_MAX)) {
+			trace(s->cb, "Not waiting for the rest of the redirect's body");
+			skip = 1;
+			len = 0;
+			break;
+		}
 		const char *q = f->buf;
 		size_t left = len;
 		while (left > 0 && !b.done) {
@@ -1244,7 +1373,7 @@ again:
 		if (e)
 			goto fail;
 		if (n == 0) {
-			e = nk_http_body_eof(&b, errmsg);
+			e = body_eof(&b, pc.conn, errmsg);
 			if (e)
 				goto fail;
 			len = 0;
@@ -1270,9 +1399,15 @@ again:
 	}
 	nk_decoder_free(dec);
 	dec = NULL;
+	if (b.trailer_len && !discard && s->cb->trailers) {
+		e = s->cb->trailers(s->cb->ctx, f->tbuf, b.trailer_len, errmsg);
+		if (e)
+			goto fail;
+	}
 	h->end = nk_now();
 	free(req);
-	if (b.keep_alive && (len == 0 || pc.ahead > 0) && !s->rq->http10) {
+	if (b.keep_alive && (len == 0 || pc.ahead > 0) && !s->rq->http10 &&
+	    !skip) {
 		/* Bytes after the response are the next one's, if it was asked
 		 * for; otherwise junk. */
 		if (len) {
@@ -1343,6 +1478,7 @@ nk_fetch_pipeline(nk_fetch *f, const nk_fetch_request *rqs, size_t n,
 			st.url = u;
 			st.method = method;
 			st.creds = 1;
+			st.same_host = 1;
 			st.referer = rq->referer;
 			char key[KEY_LEN];
 			const struct nk_proxy *px = route(f, u, key);
@@ -1366,7 +1502,7 @@ nk_fetch_pipeline(nk_fetch *f, const nk_fetch_request *rqs, size_t n,
 
 static nk_err
 one_try(nk_fetch *f, const nk_fetch_request *rq, const nk_fetch_callbacks *cb,
-        nk_fetch_result *res, int retry_status, uint64_t *delivered,
+        nk_fetch_result *res, struct retry *retry, uint64_t *delivered,
         char *errmsg)
 {
 	nk_url *first = NULL, *cur = NULL;
@@ -1408,10 +1544,12 @@ one_try(nk_fetch *f, const nk_fetch_request *rq, const nk_fetch_callbacks *cb,
 		s.url = cur;
 		s.method = method;
 		s.creds = same_origin(cur, first);
+		s.same_host = strcasecmp(nk_url_connect_host(cur),
+		                         nk_url_connect_host(first)) == 0;
 		s.referer = referer;
 		s.deliver = 1;
 		s.follow = rq->follow;
-		s.retry_status = retry_status;
+		s.retry = retry;
 		s.deadline = deadline;
 		s.delivered = delivered;
 		e = do_request(f, &s, h, errmsg);
@@ -1507,6 +1645,53 @@ retry_after_ms(const nk_fetch_result *res)
 }
 
 static void
+warn(const nk_fetch_callbacks *cb, const char *text)
+{
+	if (cb->trace)
+		cb->trace(cb->ctx, NK_FETCH_WARNING, text, strlen(text), NULL);
+}
+
+/* Whether the retry after this try's failure will go: its wait must end
+ * within --retry-max-time, and the caller must take back what it was
+ * given (or keep a resumable body). Then the retry is ready, and it waits
+ * rt->wait ms. When it will not go, the try's outcome stands: a transient
+ * status is then the response, delivered as any other. */
+static int
+retry_ready(struct retry *rt, const nk_fetch_callbacks *cb,
+            nk_fetch_result *res)
+{
+	nk_fetch_request *r = rt->rq;
+	int64_t wait = r->retry_delay_ms > 0 ? r->retry_delay_ms : rt->backoff;
+	int64_t ra = retry_after_ms(res);
+	if (ra >= 0 && r->retry_delay_ms <= 0)
+		wait = ra;
+	if (r->retry_max_time_ms > 0 && nk_now() + wait * 1000 >
+	    rt->start + r->retry_max_time_ms * 1000) {
+		if (ra >= 0 && r->retry_delay_ms <= 0)
+			warn(cb, "The Retry-After: time would make this command line "
+			     "exceed the maximum allowed time for retries.");
+		return 0;
+	}
+	/* The caller may have written heads or body: it takes them back (or
+	 * keeps a resumable body). */
+	if (*rt->delivered > 0 || cb->restart) {
+		char msg[NK_ERR_MSG_LEN];
+		int64_t from = r->resume_from;
+		if (!cb->restart || cb->restart(cb->ctx, &from, msg) != NK_OK)
+			return 0;
+		if (from != r->resume_from) {
+			r->resume_from = from;
+		} else {
+			*rt->delivered = 0;
+			res->size_download = 0;
+		}
+	}
+	rt->wait = wait;
+	rt->ready = 1;
+	return 1;
+}
+
+static void
 sleep_ms(int64_t ms)
 {
 	struct timespec ts = { (time_t)(ms / 1000), (long)(ms % 1000) * 1000000 };
@@ -1532,37 +1717,20 @@ nk_fetch_run(nk_fetch *f, const nk_fetch_request *rq,
 	}
 	nk_fetch_request r = *rq;
 	uint64_t delivered = 0;
-	int64_t backoff = 1000;
+	struct retry rt = { &r, &delivered, res->start, 1000, 0, 0 };
 	nk_err e;
 	for (int tries = 0;; tries++) {
 		char msg[NK_ERR_MSG_LEN] = "";
 		int can_retry = tries < r.retry && (r.retry_max_time_ms <= 0 ||
 		                nk_now() - res->start < r.retry_max_time_ms * 1000);
-		e = one_try(f, &r, cb, res, can_retry, &delivered, msg);
+		rt.ready = 0;
+		e = one_try(f, &r, cb, res, can_retry ? &rt : NULL, &delivered, msg);
 		memcpy(res->errmsg, msg, sizeof msg);
 		if (!e || !can_retry || !transient(e, res, &r))
 			break;
-		int64_t wait = r.retry_delay_ms > 0 ? r.retry_delay_ms : backoff;
-		int64_t ra = retry_after_ms(res);
-		if (ra >= 0 && r.retry_delay_ms <= 0)
-			wait = ra;
-		if (r.retry_max_time_ms > 0 && nk_now() + wait * 1000 >
-		    res->start + r.retry_max_time_ms * 1000)
+		if (!rt.ready && !retry_ready(&rt, cb, res))
 			break;
-		/* The caller may have written heads or body: it takes them
-		 * back (or keeps a resumable body). */
-		if (delivered > 0 || cb->restart) {
-			int64_t from = r.resume_from;
-			if (!cb->restart ||
-			    cb->restart(cb->ctx, &from, msg) != NK_OK)
-				break;
-			if (from != r.resume_from) {
-				r.resume_from = from;
-			} else {
-				delivered = 0;
-				res->size_download = 0;
-			}
-		}
+		int64_t wait = rt.wait;
 		if (cb->trace) {
 			char line[NK_ERR_MSG_LEN * 2];
 			int n = snprintf(line, sizeof line, "Transient problem: %s. "
@@ -1577,8 +1745,8 @@ nk_fetch_run(nk_fetch *f, const nk_fetch_request *rq,
 		}
 		if (wait > 0)
 			sleep_ms(wait);
-		if (r.retry_delay_ms <= 0 && backoff < 600000)
-			backoff *= 2;
+		if (r.retry_delay_ms <= 0 && rt.backoff < 600000)
+			rt.backoff *= 2;
 		for (size_t i = 0; i < res->nhops; i++)
 			hop_clear(&res->hops[i]);
 		res->nhops = 0;

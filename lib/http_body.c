@@ -142,12 +142,16 @@ nk_http_body_init(struct nk_http_body *b, const char *method,
                   const struct nk_http_response *res, char *errmsg)
 {
 	size_t max_line = b->max_line, max_trailer = b->max_trailer;
+	size_t trailer_cap = b->trailer_cap;
+	char *trailer_buf = b->trailer_buf;
 	int st = res->status;
 	nk_err e;
 
 	memset(b, 0, sizeof(*b));
 	b->max_line = max_line;
 	b->max_trailer = max_trailer;
+	b->trailer_buf = trailer_buf;
+	b->trailer_cap = trailer_cap;
 	b->length = -1;
 	if (!method)
 		method = "GET";
@@ -375,6 +379,8 @@ total:
 	if (++b->_total > lim_trailer(b))
 		return stick(b, nk_fail(errmsg, NK_ERR_RECV_ERROR, "trailer section "
 		                        "longer than %zu bytes", lim_trailer(b)));
+	if (b->trailer_len < b->trailer_cap)
+		b->trailer_buf[b->trailer_len++] = (char)c;
 	return NK_OK;
 }
 

@@ -398,12 +398,16 @@ nk_http_request_build(const struct nk_http_request *rq, char **out,
 	sb_str(&b, rq->http10 ? " HTTP/1.0\r\n" : " HTTP/1.1\r\n");
 
 	/* Host stays first even when the user sets it (RFC 9112 §3.2: a
-	 * client sends Host first). */
+	 * client sends Host first), and goes once: several would make the
+	 * request invalid (RFC 9112 §3.2, a 400), so the first the user gave
+	 * decides, as in curl. */
 	if (user_host) {
-		for (size_t i = 0; i < rq->nheaders; i++)
-			if (nk_http_eq(u[i].name, u[i].name_len, "Host") && !u[i].remove)
-				sb_header(&b, u[i].name, u[i].name_len, u[i].value,
-				          u[i].value_len);
+		size_t i = 0;
+		while (!nk_http_eq(u[i].name, u[i].name_len, "Host"))
+			i++;
+		if (!u[i].remove)
+			sb_header(&b, u[i].name, u[i].name_len, u[i].value,
+			          u[i].value_len);
 	} else if (rq->host) {
 		sb_header(&b, "Host", 4, rq->host, strlen(rq->host));
 	}

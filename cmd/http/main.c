@@ -491,15 +491,10 @@ on_trace(void *ctx, nk_fetch_trace what, const char *data, size_t len,
 	}
 }
 
+/* Header lines, a head's or the trailers', to -D and (-i) the output. */
 static nk_err
-on_head(void *ctx, const nk_fetch_hop *hop, const char *head, size_t len,
-        int interim, char *errmsg)
+show_lines(struct xfer *x, const char *head, size_t len, char *errmsg)
 {
-	struct xfer *x = ctx;
-	if (!interim) {
-		x->expect = hop->content_length;
-		x->status = hop->status;
-	}
 	if (x->dump) {
 		nk_err e = x->dump == stdout ? sink_flush(errmsg) : 0;
 		if (e)
@@ -524,6 +519,25 @@ on_head(void *ctx, const nk_fetch_hop *hop, const char *head, size_t len,
 		}
 	}
 	return NK_OK;
+}
+
+static nk_err
+on_head(void *ctx, const nk_fetch_hop *hop, const char *head, size_t len,
+        int interim, char *errmsg)
+{
+	struct xfer *x = ctx;
+	if (!interim) {
+		x->expect = hop->content_length;
+		x->status = hop->status;
+	}
+	return show_lines(x, head, len, errmsg);
+}
+
+/* Trailers go where the head went, after the body, as in curl. */
+static nk_err
+on_trailers(void *ctx, const char *lines, size_t len, char *errmsg)
+{
+	return show_lines(ctx, lines, len, errmsg);
 }
 
 static nk_err
@@ -665,7 +679,7 @@ run_one(nk_fetch *f, const struct cfg *c, size_t i, FILE *dump)
 	fill_request(c, i, x.out.start_size, &rq);
 
 	nk_fetch_callbacks cb = { &x, on_trace, on_head, on_body, on_restart,
-	                          on_body_fd, on_flush };
+	                          on_body_fd, on_flush, on_trailers };
 	/* The meter shares the terminal with nothing: not when the body goes
 	 * to it, nor with -s. */
 	progress_start(&x.prog, !c->silent && !c->no_progress && !x.out.tty &&

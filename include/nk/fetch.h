@@ -265,6 +265,12 @@ typedef struct nk_fetch_callbacks {
 	 * past a wait, nor lets it fall behind what body_fd receives. An
 	 * error ends the transfer with it. */
 	nk_err (*flush)(void *ctx, char *errmsg);
+	/* The trailer lines of the final response's chunked body, as
+	 * received (without the empty line that ends them), once the body is
+	 * done; not called when there are none. For -i and -D, which show
+	 * them after the body. An error ends the transfer with it. */
+	nk_err (*trailers)(void *ctx, const char *lines, size_t len,
+	                   char *errmsg);
 } nk_fetch_callbacks;
 
 /* HTTP/1.1 pipelining: rqs[0..n) are the requests the caller will run

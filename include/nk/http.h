@@ -116,7 +116,8 @@ struct nk_http_request {
  * sent at the user header's own place, except Host, which stays first (as
  * curl does). "Name:" suppresses a default and sends nothing; "Name;" sends
  * the header with an empty value. Several user headers of one name are all
- * sent.
+ * sent, except Host: the first user Host decides (sent, or removed), as
+ * two Host fields make a request invalid.
  *
  * Validation, so that no CR, LF or NUL reaches the wire: the method and
  * each header name must be tokens; header values (user, User-Agent,
@@ -272,6 +273,11 @@ struct nk_http_body {
 	size_t max_line;     /* chunk-size line (with extensions) and each
 	                        trailer line; 0: NK_HTTP_MAX_LINE */
 	size_t max_trailer;  /* the whole trailer section; 0: NK_HTTP_MAX_HEAD */
+	char *trailer_buf;   /* optional: the trailer lines are copied here as
+	                        received (without the empty line that ends
+	                        them), up to trailer_cap bytes, for a caller
+	                        that shows them */
+	size_t trailer_cap;
 
 	/* set by nk_http_body_init */
 	enum nk_http_body_mode mode;
@@ -288,7 +294,8 @@ struct nk_http_body {
 	/* updated by nk_http_body_feed */
 	int done;            /* the whole body (and trailers) has been read */
 	uint64_t received;   /* body data bytes returned so far */
-	size_t trailers;     /* trailer fields seen (they are not returned) */
+	size_t trailers;     /* trailer fields seen (not returned as data) */
+	size_t trailer_len;  /* bytes copied to trailer_buf */
 
 	int _state;
 	int _err;
@@ -356,7 +363,8 @@ NK_API nk_err nk_decoder_new(nk_decoder **out, char *errmsg);
 
 /* Adds one coding, in the order the sender applied them (the order of the
  * header); decoding undoes them last first. Known: gzip, x-gzip, deflate
- * (zlib-wrapped or raw, detected), identity (ignored); case-insensitive.
+ * (zlib-wrapped or raw, detected), identity and "none" (ignored);
+ * case-insensitive.
  * Others are NK_ERR_BAD_CONTENT_ENCODING ("unsupported content encoding
  * \"br\""). Only before the first nk_decoder_write. */
 NK_API nk_err nk_decoder_add(nk_decoder *d, const char *coding, size_t len,

@@ -262,6 +262,10 @@ test_identity(void **state)
 	decode_all("", b, &r);
 	expect_text(&r);
 	free_run(&r);
+	/* what some servers send for identity, and curl accepts */
+	decode_all("None", b, &r);
+	expect_text(&r);
+	free_run(&r);
 	free(b.p);
 }
 

@@ -943,11 +943,57 @@ test_helpers(void **state)
 	assert_int_equal(nk_http_body_eof(&b, msg), NK_ERR_WEIRD_SERVER_REPLY);
 }
 
+/* feeds in[0..len) one byte at a time to a chunked body whose trailer
+ * lines are copied to a buffer of cap bytes; returns the body's state. */
+static struct nk_http_body
+trailer_run(const char *in, size_t len, char *buf, size_t cap)
+{
+	struct nk_http_header h[4];
+	struct nk_http_parser p = { 0 };
+	struct nk_http_response res = { .headers = h, .max_headers = 4 };
+	const char head[] = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n";
+	char msg[NK_ERR_MSG_LEN];
+	char *g = guard_copy(head, sizeof(head) - 1);
+	assert_int_equal(nk_http_parse_response(&p, g, sizeof(head) - 1, &res,
+	                                        msg), NK_OK);
+	struct nk_http_body b = { .trailer_buf = buf, .trailer_cap = cap };
+	assert_int_equal(nk_http_body_init(&b, NULL, &res, msg), NK_OK);
+	for (size_t i = 0; i < len && !b.done; i++) {
+		size_t used, dn;
+		const char *d;
+		assert_int_equal(nk_http_body_feed(&b, in + i, 1, &used, &d, &dn,
+		                                   msg), NK_OK);
+		assert_int_equal(used, 1);
+	}
+	assert_true(b.done);
+	return b;
+}
+
+/* The trailer lines, as received, for a caller that shows them (-i). */
+static void
+test_trailer_copy(void **state)
+{
+	(void)state;
+	const char in[] = "2\r\nab\r\n0\r\nX-Sum: 12\r\nY:\r\n  folded\nZ: 1\r\n\r\n";
+	const char want[] = "X-Sum: 12\r\nY:\r\n  folded\nZ: 1\r\n";
+	char buf[64];
+	struct nk_http_body b = trailer_run(in, sizeof(in) - 1, buf, sizeof(buf));
+	assert_int_equal(b.trailer_len, sizeof(want) - 1);
+	assert_memory_equal(buf, want, sizeof(want) - 1);
+	/* a small buffer keeps what fits; the body is read all the same */
+	b = trailer_run(in, sizeof(in) - 1, buf, 5);
+	assert_int_equal(b.trailer_len, 5);
+	assert_memory_equal(buf, "X-Sum", 5);
+	/* no trailers: nothing copied */
+	b = trailer_run("0\r\n\r\n", 5, buf, sizeof(buf));
+	assert_int_equal(b.trailer_len, 0);
+}
+
 int
 main(void)
 {
 	size_t n = NK_ARRAY_LEN(rows);
-	struct CMUnitTest *t = calloc(n + 6, sizeof(*t));
+	struct CMUnitTest *t = calloc(n + 7, sizeof(*t));
 	if (!t)
 		return 1;
 	for (size_t i = 0; i < n; i++) {
@@ -965,7 +1011,9 @@ main(void)
 	t[n + 3].test_func = test_helpers;
 	t[n + 4].name = "mutated inputs agree however split";
 	t[n + 4].test_func = test_mutations;
-	int rc = _cmocka_run_group_tests("http_parse", t, n + 5, guard_setup,
+	t[n + 5].name = "trailer lines copied for the caller";
+	t[n + 5].test_func = test_trailer_copy;
+	int rc = _cmocka_run_group_tests("http_parse", t, n + 6, guard_setup,
 	                                 NULL);
 	free(t);
 	return rc;

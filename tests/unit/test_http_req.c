@@ -52,6 +52,10 @@ static const struct row rows[] = {
 	    "X-Gone:", "Host: other:81", "X-A:\ttwo\t", NULL },
 	  "GET / HTTP/1.1\r\nHost: other:81\r\nX-A: 1\r\nuser-agent: me/1.0\r\n"
 	  "X-Empty:\r\nX-A: two\r\n\r\n", NK_OK, NULL },
+	{ "several Host headers: the first decides", { .target = "/",
+	  .host = "h" }, { "Host: one", "X-A: 1", "host: two", "Host: three",
+	  NULL }, "GET / HTTP/1.1\r\nHost: one\r\n" UA "Accept: */*\r\n"
+	  "X-A: 1\r\n\r\n", NK_OK, NULL },
 	{ "remove Host", { .target = "/", .host = "h", .http10 = 1 },
 	  { "Host:", NULL }, "GET / HTTP/1.0\r\n" UA "Accept: */*\r\n\r\n", NK_OK, NULL },
 	{ "user Host without a URL host", { .target = "*", .method = "OPTIONS" },

@@ -110,14 +110,22 @@ addr_parts(const struct sockaddr_storage *ss, socklen_t len, char str[64],
 nk_err
 nk_conn_from_fd(int fd, nk_conn **out, char *errmsg)
 {
+	*out = NULL;
+	/* Every deadline rests on this: a blocking socket would wait in
+	 * recv() or send() for as long as the peer likes. */
+	int fl = fcntl(fd, F_GETFL);
+	if (fl < 0 || (!(fl & O_NONBLOCK) &&
+	               fcntl(fd, F_SETFL, fl | O_NONBLOCK) != 0)) {
+		int err = errno;
+		close(fd);
+		return nk_fail(errmsg, NK_ERR_FAILED_INIT, "cannot make socket "
+		               "%d non-blocking: %s", fd, strerror(err));
+	}
 	nk_conn *c = calloc(1, sizeof *c);
 	if (!c) {
 		close(fd);
 		return nk_fail(errmsg, NK_ERR_OUT_OF_MEMORY, "out of memory");
 	}
-	int fl = fcntl(fd, F_GETFL);
-	if (fl >= 0 && !(fl & O_NONBLOCK))
-		fcntl(fd, F_SETFL, fl | O_NONBLOCK);
 	c->ops = &nk_conn_plain_ops;
 	c->fd = fd;
 	c->pipe[0] = c->pipe[1] = -1;

@@ -262,6 +262,27 @@ out_fail(const char *name, char *errmsg)
 	               strerror(errno));
 }
 
+/* Waits until out takes bytes again, for an out opened O_NONBLOCK (a
+ * shell's pipe can be): retrying at once would spin. No deadline, as a
+ * blocking write(2) to it would have none: the deadlines are the peer's. */
+static nk_err
+wait_out(int out, const char *name, char *errmsg)
+{
+	struct pollfd p = { out, POLLOUT, 0 };
+	while (poll(&p, 1, -1) < 0)
+		if (errno != EINTR)
+			return out_fail(name, errmsg);
+	return NK_OK;
+}
+
+/* Is out full (an O_NONBLOCK pipe or socket that takes nothing now)? */
+static int
+out_full(int out)
+{
+	struct pollfd p = { out, POLLOUT, 0 };
+	return poll(&p, 1, 0) == 0;
+}
+
 /* Writes what the pipe holds (n bytes) to out with read and write: for an
  * out that splice(2) refuses. */
 static nk_err
@@ -280,6 +301,12 @@ drain_by_copy(int rd, int out, const char *name, size_t n, char *errmsg)
 			ssize_t w = write(out, p, (size_t)r);
 			if (w < 0 && errno == EINTR)
 				continue;
+			if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+				nk_err e = wait_out(out, name, errmsg);
+				if (e)
+					return e;
+				continue;
+			}
 			if (w < 0)
 				return out_fail(name, errmsg);
 			p += w;
@@ -332,8 +359,13 @@ nk_conn_splice(nk_conn *c, int out, const char *name, size_t len,
 			return nk_conn_splice(c, out, name, len, deadline, n, errmsg);
 		}
 		if (errno == EAGAIN || errno == EWOULDBLOCK) {
-			nk_err e = wait_fd(c, NK_WANT_READ, deadline, "reading from",
-			                   errmsg);
+			/* Directly into out, EAGAIN may be out's: full, and
+			 * O_NONBLOCK. Waiting for the socket would return at
+			 * once, again and again. */
+			nk_err e = direct && out_full(out)
+			           ? wait_out(out, name, errmsg)
+			           : wait_fd(c, NK_WANT_READ, deadline, "reading from",
+			                     errmsg);
 			if (e)
 				return e;
 			continue;
@@ -358,6 +390,8 @@ nk_conn_splice(nk_conn *c, int out, const char *name, size_t len,
 			left -= (size_t)w;
 		else if (w < 0 && errno == EINTR)
 			continue;
+		else if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			e = wait_out(out, name, errmsg);
 		else if (w < 0 && errno == EINVAL) {
 			e = drain_by_copy(c->pipe[0], out, name, left, errmsg);
 			left = 0;

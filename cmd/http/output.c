@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -180,6 +181,12 @@ write_all(int fd, const char *data, size_t len, const char *name,
 		ssize_t n = write(fd, data, len);
 		if (n < 0) {
 			if (errno == EINTR)
+				continue;
+			/* An O_NONBLOCK stdout that is full: wait as a
+			 * blocking one would have. */
+			struct pollfd p = { fd, POLLOUT, 0 };
+			if ((errno == EAGAIN || errno == EWOULDBLOCK) &&
+			    (poll(&p, 1, -1) >= 0 || errno == EINTR))
 				continue;
 			snprintf(errmsg, NK_ERR_MSG_LEN, "writing to %s: %s", name,
 			         strerror(errno));

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -12,6 +13,45 @@
 
 #include "conn_int.h"
 #include "internal.h"
+
+const char *
+nk_conn_far(const nk_conn *c, int *port)
+{
+	if (c->target_port) {
+		*port = c->target_port;
+		return c->target_host;
+	}
+	*port = c->peer_port;
+	return c->peer_str;
+}
+
+void
+nk_conn_set_target(nk_conn *c, const char *host, int port)
+{
+	/* As an address is named everywhere else: without brackets. */
+	size_t l = strlen(host);
+	if (l >= 2 && host[0] == '[' && host[l - 1] == ']')
+		snprintf(c->target_host, sizeof c->target_host, "%.*s",
+		         (int)(l - 2), host + 1);
+	else
+		snprintf(c->target_host, sizeof c->target_host, "%s", host);
+	c->target_port = port;
+}
+
+static const char *
+far_name(const nk_conn *c)
+{
+	int port;
+	return nk_conn_far(c, &port);
+}
+
+static int
+far_port(const nk_conn *c)
+{
+	int port;
+	nk_conn_far(c, &port);
+	return port;
+}
 
 static nk_err
 plain_read(nk_conn *c, void *buf, size_t len, size_t *n, int *want,
@@ -34,7 +74,7 @@ plain_read(nk_conn *c, void *buf, size_t len, size_t *n, int *want,
 			return NK_OK;
 		}
 		return nk_fail(errmsg, NK_ERR_RECV_ERROR, "recv from %s port %d: %s",
-		               c->peer_str, c->peer_port, strerror(errno));
+		               far_name(c), far_port(c), strerror(errno));
 	}
 }
 
@@ -58,7 +98,7 @@ plain_write(nk_conn *c, const void *buf, size_t len, size_t *n, int *want,
 			return NK_OK;
 		}
 		return nk_fail(errmsg, NK_ERR_SEND_ERROR, "send to %s port %d: %s",
-		               c->peer_str, c->peer_port, strerror(errno));
+		               far_name(c), far_port(c), strerror(errno));
 	}
 }
 
@@ -68,7 +108,7 @@ plain_shutdown(nk_conn *c, int *want, char *errmsg)
 	*want = 0;
 	if (shutdown(c->fd, SHUT_WR) != 0 && errno != ENOTCONN)
 		return nk_fail(errmsg, NK_ERR_SEND_ERROR, "shutdown to %s port %d: %s",
-		               c->peer_str, c->peer_port, strerror(errno));
+		               far_name(c), far_port(c), strerror(errno));
 	return NK_OK;
 }
 
@@ -154,8 +194,8 @@ wait_fd(nk_conn *c, int want, nk_time deadline, const char *what,
 		int ms = nk_deadline_poll_ms(deadline);
 		if (ms == 0)
 			return nk_fail(errmsg, NK_ERR_OPERATION_TIMEDOUT,
-			               "timed out %s %s port %d", what, c->peer_str,
-			               c->peer_port);
+			               "timed out %s %s port %d", what, far_name(c),
+			               far_port(c));
 		int r = poll(&p, 1, ms);
 		if (r > 0)
 			return NK_OK;
@@ -373,7 +413,7 @@ nk_conn_splice(nk_conn *c, int out, const char *name, size_t len,
 		if (direct && (errno == EPIPE || errno == EBADF))
 			return out_fail(name, errmsg);
 		return nk_fail(errmsg, NK_ERR_RECV_ERROR, "recv from %s port %d: %s",
-		               c->peer_str, c->peer_port, strerror(errno));
+		               far_name(c), far_port(c), strerror(errno));
 	}
 	if (r == 0)
 		return NK_OK;

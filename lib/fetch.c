@@ -18,6 +18,7 @@
 
 #include "nk/fetch.h"
 #include "nk/url.h"
+#include "conn_int.h"
 #include "http_int.h"
 #include "proxy_int.h"
 #include "internal.h"
@@ -587,6 +588,7 @@ tunnel(nk_fetch *f, struct step *s, nk_conn *c, const struct nk_proxy *px,
 		return nk_fail(errmsg, NK_ERR_WEIRD_SERVER_REPLY, "proxy %s sent "
 		               "data after its CONNECT response", px->display);
 	trace(s->cb, "Tunnel to %s established", target);
+	nk_conn_set_target(c, host, nk_url_port(s->url));
 	return NK_OK;
 }
 

@@ -73,6 +73,9 @@ struct tls_conn {
 	int eof;                     /* EOF seen */
 	int unclean;                 /* ... without close_notify */
 	nk_err dead;                 /* sticky: a fatal error happened */
+	int fatal;                   /* OpenSSL said SSL_ERROR_SSL or _SYSCALL
+	                              * (an unclean EOF too): it forbids
+	                              * SSL_shutdown from then on */
 	char dead_msg[NK_ERR_MSG_LEN];
 	int told;                    /* a read returned the EOF or error */
 	int close_sent;
@@ -446,16 +449,21 @@ static nk_err
 set_dead(nk_conn *c, struct tls_conn *t, nk_err e, const char *verb,
          int ssl_err, char *errmsg)
 {
-	int saved = errno;
+	int saved = errno, port;
+	const char *far = nk_conn_far(c, &port);
 	if (ssl_err == SSL_ERROR_SYSCALL && saved != 0)
 		snprintf(t->dead_msg, sizeof t->dead_msg, "%s %s port %d: %s", verb,
-		         c->peer_str, c->peer_port, strerror(saved));
+		         far, port, strerror(saved));
 	else
 		snprintf(t->dead_msg, sizeof t->dead_msg,
-		         "%s %s port %d over TLS: %s", verb, c->peer_str,
-		         c->peer_port, ossl_reason("connection lost"));
+		         "%s %s port %d over TLS: %s", verb, far, port,
+		         ossl_reason("connection lost"));
 	ERR_clear_error();
 	t->dead = e;
+	t->fatal |= ssl_err == SSL_ERROR_SSL || ssl_err == SSL_ERROR_SYSCALL;
+	/* A session whose connection died of an error is not offered again
+	 * (OpenSSL forgets it itself only when it sent an alert). */
+	drop_session(t->ctx, t);
 	return nk_fail(errmsg, e, "%s", t->dead_msg);
 }
 
@@ -520,6 +528,7 @@ tls_read(nk_conn *c, void *buf, size_t len, size_t *n, int *want,
 			ERR_clear_error();
 			t->eof = 1;
 			t->unclean = 1;
+			t->fatal = 1;
 			t->told = total == 0;
 			break;
 		}
@@ -577,7 +586,7 @@ tls_shutdown(nk_conn *c, int *want, char *errmsg)
 {
 	struct tls_conn *t = c->impl;
 	*want = 0;
-	if (!t->close_sent && !t->dead) {
+	if (!t->close_sent && !t->dead && !t->fatal) {
 		ERR_clear_error();
 		errno = 0;
 		int r = SSL_shutdown(t->ssl);
@@ -598,9 +607,12 @@ tls_shutdown(nk_conn *c, int *want, char *errmsg)
 		}
 		t->close_sent = 1;
 	}
-	if (shutdown(c->fd, SHUT_WR) != 0 && errno != ENOTCONN)
+	if (shutdown(c->fd, SHUT_WR) != 0 && errno != ENOTCONN) {
+		int port;
+		const char *far = nk_conn_far(c, &port);
 		return nk_fail(errmsg, NK_ERR_SEND_ERROR, "shutdown to %s port %d: %s",
-		               c->peer_str, c->peer_port, strerror(errno));
+		               far, port, strerror(errno));
+	}
 	return NK_OK;
 }
 
@@ -640,6 +652,7 @@ tls_pending(const nk_conn *c)
 	           (err == SSL_ERROR_SYSCALL && errno == 0)) {
 		t->eof = 1;
 		t->unclean = 1;
+		t->fatal = 1;
 	} else {
 		/* The const conn is only read; the TLS state it points to is
 		 * the transport's to update. */
@@ -676,8 +689,8 @@ tls_free(nk_conn *c)
 	 * close_notify sent, so a caller that simply frees (HTTP after a
 	 * complete body) would never resume. Say goodbye if the socket takes
 	 * it at once; either way the session stays, unless the connection
-	 * died of an error. */
-	if (t && !t->dead && SSL_is_init_finished(t->ssl)) {
+	 * died of an error (then OpenSSL allows no SSL_shutdown). */
+	if (t && !t->dead && !t->fatal && SSL_is_init_finished(t->ssl)) {
 		if (!t->close_sent) {
 			SSL_shutdown(t->ssl);
 			ERR_clear_error();
@@ -1222,12 +1235,16 @@ nk_tls_start(nk_tls_ctx *ctx, nk_conn *conn, const char *name,
 		if (nl > 1 && host[nl - 1] == '.')
 			host[nl - 1] = '\0';
 	}
-	int ip = is_ip_literal(host);
-	char who[340];
-	if (strcmp(host, conn->peer_str) == 0)
+	int ip = is_ip_literal(host), port;
+	/* Through a tunnel, the proxy is neither the name in messages nor
+	 * the port in the cache key: host:443 and host:8443 are two
+	 * servers, whatever proxy port carries them. */
+	const char *far = nk_conn_far(conn, &port);
+	char who[540];
+	if (strcmp(host, far) == 0)
 		snprintf(who, sizeof who, "%s", host);
 	else
-		snprintf(who, sizeof who, "%s (%s)", host, conn->peer_str);
+		snprintf(who, sizeof who, "%s (%s)", host, far);
 
 	struct tls_conn *t = calloc(1, sizeof *t);
 	if (!t)
@@ -1235,7 +1252,7 @@ nk_tls_start(nk_tls_ctx *ctx, nk_conn *conn, const char *name,
 	t->ctx = ctx;
 	__atomic_add_fetch(&ctx->refs, 1, __ATOMIC_RELAXED);
 	t->fd = conn->fd;
-	snprintf(t->key, sizeof t->key, "%s:%d", host, conn->peer_port);
+	snprintf(t->key, sizeof t->key, "%s:%d", host, port);
 	ERR_clear_error();
 	t->ssl = SSL_new(ctx->ssl);
 	BIO *bio = BIO_new(ctx->bio_meth);

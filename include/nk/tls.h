@@ -123,7 +123,8 @@ typedef struct nk_tls_info {
  * without brackets, against IP SANs; subject CNs are never used), then the
  * handshake, blocking until it ends or the deadline passes. NULL name:
  * verify the peer's IP address, send no SNI. Sessions are resumed from
- * the context's cache by name and port.
+ * the context's cache by name and port (a tunnel's target port, not the
+ * proxy's).
  *
  * info (may be NULL) is overwritten, then filled as far as the handshake
  * got, also on failure; release it with nk_tls_info_clear.

@@ -51,3 +51,37 @@ print(total, p.wait())
 	echo "failed splice calls: $failed" >&2
 	[ "${failed:-0}" -lt 1000 ]
 }
+
+# start_proxy: tests/servers/proxy.py, nk.test mapped to 127.0.0.1; sets
+# PROXY_PORT.
+start_proxy() {
+	start_bg "$BATS_TEST_TMPDIR/proxy.out" "$PYTHON" "$SERVERS_DIR/proxy.py" \
+		--map nk.test=127.0.0.1
+	local line
+	line=$(wait_for_line "$BATS_TEST_TMPDIR/proxy.out" '^Listening on ') || return 1
+	PROXY_PORT=${line##*:}
+}
+
+@test "through a CONNECT proxy, sessions are kept per target port, not per proxy port" {
+	start_proxy
+	# A second server for nk.test, on another port: s_server, which
+	# closes after each answer as nginx does after "Connection: close".
+	local port; port=$(fast_port)
+	start_bg "$BATS_TEST_TMPDIR/s_server.log" openssl s_server -quiet -www \
+		-accept "127.0.0.1:$port" -cert "$NGINX_DIR/certs/server.pem" \
+		-key "$NGINX_DIR/certs/server.key"
+	wait_port "$port"
+	local a="https://nk.test:$NGINX_SPORT/hello.txt" b="https://nk.test:$port/"
+	local n=/dev/null
+	run --separate-stderr timeout 30 nk-http -s -S -H 'Connection: close' \
+		--cacert "$NGINX_DIR/certs/ca.pem" -x "127.0.0.1:$PROXY_PORT" \
+		-w '%{json}\n' "$a" -o $n "$b" -o $n "$a" -o $n "$b" -o $n
+	[ "$status" -eq 0 ]
+	# One slot per server: the second visit to each resumes.
+	[ "$(jq -r '.hops[0].tls.resumed' <<<"$output" | tr '\n' ' ')" = "false false true true " ]
+	# Messages name the server, not the proxy's address.
+	run --separate-stderr timeout 30 nk-http -s -S -x "127.0.0.1:$PROXY_PORT" \
+		"https://nk.test:$NGINX_PORT/"
+	[ "$status" -eq 35 ]
+	[ "$stderr" = "nk-http: (35) TLS handshake with nk.test failed: wrong version number" ]
+}

@@ -85,6 +85,7 @@ struct tls_conn {
 	X509 *vcert;                 /* the certificate it is about */
 	STACK_OF(X509) *vchain;      /* the chain built when it happened */
 	STACK_OF(X509) *sent;        /* what the server sent, as seen there */
+	int cert_req;                /* the server asked for our certificate */
 };
 
 const char *
@@ -288,6 +289,20 @@ verify_cb(int ok, X509_STORE_CTX *xs)
 		t->vchain = X509_STORE_CTX_get1_chain(xs);
 	}
 	return ok || t->ctx->insecure;
+}
+
+/* OpenSSL calls this on a client only when the server sent a
+ * CertificateRequest, whether or not there is a certificate to give: the
+ * one place that tells a request happened, also when the handshake then
+ * fails for the want of a certificate. */
+static int
+cert_cb(SSL *ssl, void *arg)
+{
+	struct tls_conn *t = SSL_get_app_data(ssl);
+	(void)arg;
+	if (t)
+		t->cert_req = 1;
+	return 1;
 }
 
 struct code_text {
@@ -950,6 +965,7 @@ nk_tls_ctx_new(const nk_tls_config *cfg, nk_tls_ctx **out, char *errmsg)
 	SSL_CTX_set_session_cache_mode(s, SSL_SESS_CACHE_CLIENT |
 	                                  SSL_SESS_CACHE_NO_INTERNAL_STORE);
 	SSL_CTX_sess_set_new_cb(s, new_session);
+	SSL_CTX_set_cert_cb(s, cert_cb, NULL);
 
 	if (cfg->alpn) {
 		unsigned char wire[512];
@@ -1010,6 +1026,9 @@ nk_tls_info_clear(nk_tls_info *info)
 		return;
 	nk_x509_chain_free(info->sent);
 	nk_x509_chain_free(info->verified);
+	for (size_t i = 0; i < info->ncert_cas; i++)
+		free(info->cert_cas[i]);
+	free(info->cert_cas);
 	memset(info, 0, sizeof *info);
 	info->verify_depth = -1;
 }
@@ -1183,6 +1202,27 @@ fill_session(struct tls_conn *t, nk_tls_info *info)
 	info->resumed = SSL_session_reused(ssl);
 }
 
+/* Whether the server asked for a client certificate, and from whom. Out
+ * of memory loses names, not the request. */
+static void
+fill_cert_request(struct tls_conn *t, nk_tls_info *info)
+{
+	if (!t->cert_req)
+		return;
+	info->cert_requested = 1;
+	info->cert_sent = SSL_get_certificate(t->ssl) != NULL;
+	const STACK_OF(X509_NAME) *cas = SSL_get0_peer_CA_list(t->ssl);
+	int n = cas ? sk_X509_NAME_num(cas) : 0;
+	if (n <= 0 || !(info->cert_cas = calloc((size_t)n, sizeof (char *))))
+		return;
+	for (int i = 0; i < n; i++) {
+		char buf[512];
+		nk_x509_name_text(sk_X509_NAME_value(cas, i), buf, sizeof buf);
+		if ((info->cert_cas[info->ncert_cas] = strdup(buf)))
+			info->ncert_cas++;
+	}
+}
+
 /* Message for a failed handshake: OpenSSL's reason, or the socket's. */
 static nk_err
 handshake_fail(const char *who, int err, int saved_errno,
@@ -1317,6 +1357,12 @@ nk_tls_start(nk_tls_ctx *ctx, nk_conn *conn, const char *name,
 		} else {
 			fill_verify(t, 0, chains, info);
 			e = handshake_fail(who, err, saved, errmsg);
+			/* The usual reason behind a bare "handshake failure". */
+			if (t->cert_req && !SSL_get_certificate(t->ssl) && errmsg) {
+				size_t l = strlen(errmsg);
+				snprintf(errmsg + l, NK_ERR_MSG_LEN - l, " (the server "
+				         "asked for a client certificate; none was given)");
+			}
 			goto fail;
 		}
 		struct pollfd p = { conn->fd, ev, 0 };
@@ -1336,6 +1382,7 @@ nk_tls_start(nk_tls_ctx *ctx, nk_conn *conn, const char *name,
 	info->handshake_us = nk_now() - t0;
 	fill_session(t, info);
 	fill_verify(t, 1, chains, info);
+	fill_cert_request(t, info);
 	if (ctx->ocsp) {
 		check_staple(ctx, t->ssl, SSL_get_peer_cert_chain(t->ssl),
 		             SSL_get0_verified_chain(t->ssl), info);
@@ -1378,6 +1425,8 @@ nk_tls_start(nk_tls_ctx *ctx, nk_conn *conn, const char *name,
 	ERR_clear_error();
 	return NK_OK;
 fail:
+	if (!info->cert_requested)
+		fill_cert_request(t, info);
 	if (SSL_is_init_finished(t->ssl))
 		drop_session(ctx, t);
 	conn->ops = &nk_conn_plain_ops;

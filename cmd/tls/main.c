@@ -422,6 +422,22 @@ cert_flags(const struct nk_x509_facts *f)
 	return "";
 }
 
+/* A server that asks for a client certificate, and whose issuers it
+ * accepts: what s_client calls "Acceptable client certificate CA names". */
+static void
+cert_request_text(FILE *out, const nk_tls_info *in)
+{
+	if (!in->cert_requested)
+		return;
+	fprintf(out, "Client cert asked for by the server; %s\n",
+	        in->cert_sent ? "sent" : "none sent (see --cert)");
+	if (in->ncert_cas == 0)
+		fprintf(out, "Client CAs  none named\n");
+	for (size_t i = 0; i < in->ncert_cas; i++)
+		fprintf(out, "%s%s\n", i ? "            " : "Client CAs  ",
+		        in->cert_cas[i]);
+}
+
 static void
 text_report(FILE *out, const struct report *r)
 {
@@ -480,6 +496,7 @@ text_report(FILE *out, const struct report *r)
 		        in->ocsp_next_update[0] ? in->ocsp_next_update : "-");
 	fprintf(out, "Handshake   %.1f ms\n", (double)in->handshake_us / 1000.0);
 	fprintf(out, "Trust       %s\n", r->trust);
+	cert_request_text(out, in);
 
 	fprintf(out, "\nSent by the server: %zu certificate%s\n", r->ns,
 	        r->ns == 1 ? "" : "s");
@@ -585,6 +602,18 @@ json_report(FILE *out, const struct report *r, int code)
 	text_json(out, a->starttls);
 	fputs(",\n  \"trust\": ", out);
 	text_json(out, r->trust);
+	fputs(",\n  \"client_certificate_request\": ", out);
+	if (in->cert_requested) {
+		fprintf(out, "{\"sent\": %s, \"acceptable_cas\": [",
+		        in->cert_sent ? "true" : "false");
+		for (size_t i = 0; i < in->ncert_cas; i++) {
+			fputs(i ? ", " : "", out);
+			text_json(out, in->cert_cas[i]);
+		}
+		fputs("]}", out);
+	} else {
+		fputs("null", out);
+	}
 	fprintf(out, ",\n  \"exit_code\": %d,\n  \"error\": ", code);
 	if (r->err) {
 		fprintf(out, "{\"code\": %d, \"name\": ", (int)r->err);
@@ -744,12 +773,13 @@ static int
 finish_error(struct report *r)
 {
 	int code = (int)r->err;
-	if (r->a->json) {
+	if (r->a->json)
 		json_report(stdout, r, code);
-		int f = tool_flush_stdout();
-		if (f)
-			return f;
-	}
+	else
+		cert_request_text(stdout, &r->info);
+	int f = tool_flush_stdout();
+	if (f)
+		return f;
 	tool_fail(r->err, r->errmsg);
 	return code;
 }

@@ -115,6 +115,13 @@ typedef struct nk_tls_info {
 	nk_x509_chain *verified;   /* the path OpenSSL built from the leaf
 	                            * towards a trust anchor (complete when
 	                            * verify_ok), or NULL */
+
+	int cert_requested;        /* the server asked for a client certificate */
+	int cert_sent;             /* ... and got one (nk_tls_config.cert) */
+	char **cert_cas;           /* the issuers it named as acceptable
+	                            * ("CN=Root, O=Org"), ncert_cas of them; a
+	                            * server may name none */
+	size_t ncert_cas;
 } nk_tls_info;
 
 /* Upgrades the plain, connected conn to TLS in place: SNI with `name`

@@ -479,6 +479,33 @@ c, _ = s.accept(); time.sleep(30)
 	[[ "$stderr" == "nk-tls: cannot use client certificate $C/nonexistent.pem: "* ]]
 }
 
+@test "a client certificate request is shown with the issuers the server accepts" {
+	serve_chain valid -Verify 1 -CAfile "$C/root.pem"
+	# TLS 1.3: the client's handshake ends before the server's refusal.
+	tls valid.test
+	[ "$status" -eq 0 ]
+	[ "${lines[7]}" = "Client cert asked for by the server; none sent (see --cert)" ]
+	[ "${lines[8]}" = "Client CAs  CN=nk Test Root" ]
+	tls valid.test --cert "$C/client.pem" --key "$C/client.key"
+	[ "$status" -eq 0 ]
+	[ "${lines[7]}" = "Client cert asked for by the server; sent" ]
+	json valid.test
+	jq -e '.client_certificate_request == {"sent": false, "acceptable_cas": ["CN=nk Test Root"]}' <<<"$output"
+	# TLS 1.2: the server ends the handshake.
+	tls valid.test --tls-max 1.2
+	[ "$status" -eq 35 ]
+	[ "$output" = "Client cert asked for by the server; none sent (see --cert)
+Client CAs  CN=nk Test Root" ]
+	[ "$stderr" = "nk-tls: TLS handshake with valid.test (127.0.0.1) failed: sslv3 alert handshake failure (the server asked for a client certificate; none was given)" ]
+	json valid.test --tls-max 1.2
+	[ "$status" -eq 35 ]
+	jq -e '.client_certificate_request.acceptable_cas == ["CN=nk Test Root"]' <<<"$output"
+	# A server that does not ask: nothing said, null in JSON.
+	serve_chain valid
+	json valid.test
+	jq -e '.client_certificate_request == null' <<<"$output"
+}
+
 @test "ALPN: offered and chosen" {
 	serve_chain valid -alpn h2,http/1.1
 	tls valid.test --alpn h2,http/1.1

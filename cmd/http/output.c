@@ -86,17 +86,13 @@ make_tmp(struct sink *s, const char *final, char *errmsg)
 		return snprintf(errmsg, NK_ERR_MSG_LEN, "out of memory"),
 		       NK_ERR_OUT_OF_MEMORY;
 	snprintf(t, n, "%.*s.%s.nk-XXXXXX", (int)dirlen, final, base);
-	int fd = mkstemp(t);
+	int fd = tool_mkstemp(t);
 	if (fd < 0) {
 		snprintf(errmsg, NK_ERR_MSG_LEN, "cannot create %s: %s", final,
 		         strerror(errno));
 		free(t);
 		return NK_ERR_WRITE_ERROR;
 	}
-	/* mkstemp makes 0600; a downloaded file gets the usual mode. */
-	mode_t um = umask(0);
-	umask(um);
-	fchmod(fd, 0666 & ~um);
 	s->tmp = t;
 	s->fd = fd;
 	tmp_register(t);

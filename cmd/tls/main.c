@@ -444,7 +444,13 @@ text_report(FILE *out, const struct report *r)
 	const nk_tls_info *in = &r->info;
 	const struct nk_x509_facts *exp = expiring_facts(r);
 
-	if (in->verify_ok)
+	if (in->verify_ok && exp)
+		/* Exit 101 is no plain OK: the verdict says what the status
+		 * is about. */
+		fprintf(out, "Verdict     %sEXPIRING%s: the chain verifies for %s, "
+		        "but %s expires within %ld days\n", col(r, C_YELLOW C_BOLD),
+		        col(r, C_OFF), r->name, exp->subject, r->a->expiry_warn);
+	else if (in->verify_ok)
 		fprintf(out, "Verdict     %sOK%s: the chain verifies for %s\n",
 		        col(r, C_GREEN C_BOLD), col(r, C_OFF), r->name);
 	else
@@ -722,7 +728,7 @@ write_pem(const struct report *r)
 		return tool_fail(NK_ERR_OUT_OF_MEMORY, NULL);
 	}
 	snprintf(tmp, pl, "%s.XXXXXX", r->a->output);
-	int fd = mkstemp(tmp);
+	int fd = tool_mkstemp(tmp);
 	int rc = 0;
 	if (fd < 0) {
 		tool_msg("cannot write %s: %s", r->a->output, strerror(errno));
@@ -880,9 +886,11 @@ run(const struct args *ap)
 			return pc;
 		}
 	}
+	/* --pem writes the chain instead of the text report, to stdout or
+	 * to -o's file; --json, asked for as well, still goes to stdout. */
 	if (a.json)
 		json_report(stdout, &r, code);
-	else if (!a.pem || a.output)
+	else if (!a.pem)
 		text_report(stdout, &r);
 	int fc = tool_flush_stdout();
 	if (fc) {

@@ -22,7 +22,7 @@
 
 enum {
 	O_MAX_TIME = 1, O_ALPN, O_JSON, O_PEM, O_OUTPUT, O_EXPIRY_WARN,
-	O_STARTTLS, O_VERBOSE,
+	O_STARTTLS, O_STARTTLS_TIMEOUT, O_VERBOSE,
 };
 
 static const struct opt opts[] = {
@@ -40,6 +40,8 @@ static const struct opt opts[] = {
 	  "write the chain the server sent as PEM" },
 	{ O_STARTTLS, 0, "starttls", OPT_CHOICE, "PROTO", STARTTLS_CHOICES,
 	  "upgrade a plain-text session first" },
+	{ O_STARTTLS_TIMEOUT, 0, "starttls-timeout", OPT_NUM, "SECS", NULL,
+	  "give up on the STARTTLS dialogue after SECS (default 10)" },
 	{ O_VERBOSE, 'v', "verbose", OPT_FLAG, NULL, NULL,
 	  "show connection attempts and the STARTTLS dialogue on stderr" },
 	TLSARGS_SERVERNAME_OPT,
@@ -63,6 +65,7 @@ struct args {
 	const char *alpn, *output, *starttls;
 	int json, pem, verbose;
 	int64_t max_time_ms;
+	int64_t starttls_timeout_ms;
 	long expiry_warn;            /* -1: not asked */
 };
 
@@ -182,6 +185,7 @@ parse_args(int argc, char **argv, struct args *a)
 	long v;
 	memset(a, 0, sizeof *a);
 	a->expiry_warn = -1;
+	a->starttls_timeout_ms = STARTTLS_TIMEOUT_MS;
 	while ((id = opt_next(&st, argc, argv, &tool, &arg)) != OPT_END) {
 		switch (id) {
 		case OPT_ERROR:
@@ -208,6 +212,13 @@ parse_args(int argc, char **argv, struct args *a)
 			a->expiry_warn = v;
 			break;
 		case O_STARTTLS: a->starttls = arg; break;
+		case O_STARTTLS_TIMEOUT:
+			if (tool_parse_secs(arg, "--starttls-timeout",
+			                    &a->starttls_timeout_ms) != 0)
+				return -1;
+			if (a->starttls_timeout_ms == 0)
+				a->starttls_timeout_ms = STARTTLS_TIMEOUT_MS;
+			break;
 		case O_VERBOSE: a->verbose = 1; break;
 		default:
 			if (netargs_take(&a->na, id, arg) < 0)
@@ -857,7 +868,7 @@ run(const struct args *ap)
 	r.addr = r.addr_buf;
 	r.addr_port = nk_conn_peer_port(conn);
 	if (a.starttls) {
-		r.err = starttls_run(conn, a.starttls, cdl,
+		r.err = starttls_run(conn, a.starttls, cdl, a.starttls_timeout_ms,
 		                     a.verbose ? stderr : NULL, r.errmsg);
 		if (r.err)
 			goto fail;

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 
@@ -53,6 +54,7 @@ struct nk_tls_ctx {
 	int insecure;
 	int ocsp;
 	int no_cache;
+	X509_LOOKUP_METHOD *lazy;    /* the trust store's fallback file */
 	unsigned char (*pins)[32];   /* SHA-256 of acceptable SPKIs */
 	size_t npins;
 	int refs;                    /* the caller's, plus one per conn */
@@ -807,20 +809,122 @@ parse_pins(nk_tls_ctx *ctx, const char *spec, char *errmsg)
 	return NK_OK;
 }
 
-static nk_err
-load_ca(SSL_CTX *sctx, const nk_tls_config *cfg, char *errmsg)
+/* ---- the trust store ------------------------------------------------
+ * The system's store comes in two forms: a hashed directory, whose lookup
+ * reads the one root a chain needs, and a bundle file, which OpenSSL can
+ * only parse whole (some 140 roots, milliseconds at every start). Some
+ * systems fill only one of them (Fedora and RHEL: the bundle). So the
+ * directory is asked first, and the bundle is read only when the directory
+ * lacks an issuer: a lookup method of our own, behind OpenSSL's, loads the
+ * file into the store at its first call. */
+
+struct lazy_file {
+	char *path;
+	int loaded;
+	pthread_mutex_t lock;        /* one load for a context's threads */
+};
+
+static int
+lazy_by_subject(X509_LOOKUP *lu, X509_LOOKUP_TYPE type,
+                const X509_NAME *name, X509_OBJECT *ret)
+{
+	struct lazy_file *lf = X509_LOOKUP_get_method_data(lu);
+	X509_STORE *st = X509_LOOKUP_get_store(lu);
+	if (!lf || !st || type != X509_LU_X509)
+		return 0;
+	pthread_mutex_lock(&lf->lock);
+	if (!lf->loaded) {
+		lf->loaded = 1;
+		/* A broken file trusts nothing more; the chain fails with
+		 * its usual reason. */
+		X509_load_cert_crl_file(lu, lf->path, X509_FILETYPE_PEM);
+		ERR_clear_error();
+	}
+	pthread_mutex_unlock(&lf->lock);
+	/* The store searched its objects before asking us: what the load
+	 * added must be handed back here. */
+	int ok = 0;
+	if (!X509_STORE_lock(st))
+		return 0;
+	X509_OBJECT *o = X509_OBJECT_retrieve_by_subject(
+	                     X509_STORE_get0_objects(st), X509_LU_X509, name);
+	X509 *x = o ? X509_OBJECT_get0_X509(o) : NULL;
+	if (x)
+		ok = X509_OBJECT_set1_X509(ret, x);
+	X509_STORE_unlock(st);
+	return ok;
+}
+
+static void
+lazy_free(X509_LOOKUP *lu)
+{
+	struct lazy_file *lf = X509_LOOKUP_get_method_data(lu);
+	if (!lf)
+		return;
+	pthread_mutex_destroy(&lf->lock);
+	free(lf->path);
+	free(lf);
+}
+
+/* Adds path to the context's store as a file read at the first miss of
+ * the lookups before it. */
+static int
+add_lazy_file(nk_tls_ctx *ctx, const char *path)
+{
+	struct lazy_file *lf = calloc(1, sizeof *lf);
+	if (!lf || !(lf->path = strdup(path))) {
+		free(lf);
+		return 0;
+	}
+	pthread_mutex_init(&lf->lock, NULL);
+	X509_LOOKUP *lu = NULL;
+	ctx->lazy = X509_LOOKUP_meth_new("nk lazy file");
+	if (ctx->lazy &&
+	    X509_LOOKUP_meth_set_get_by_subject(ctx->lazy, lazy_by_subject) &&
+	    X509_LOOKUP_meth_set_free(ctx->lazy, lazy_free))
+		lu = X509_STORE_add_lookup(SSL_CTX_get_cert_store(ctx->ssl),
+		                           ctx->lazy);
+	if (!lu || !X509_LOOKUP_set_method_data(lu, lf)) {
+		pthread_mutex_destroy(&lf->lock);
+		free(lf->path);
+		free(lf);
+		return 0;
+	}
+	return 1;
+}
+
+/* Is there a directory at dir? 0, or the errno that says why not. */
+static int
+dir_missing(const char *dir)
 {
 	struct stat st;
+	if (stat(dir, &st) != 0)
+		return errno;
+	return S_ISDIR(st.st_mode) ? 0 : ENOTDIR;
+}
+
+static nk_err
+load_ca(nk_tls_ctx *ctx, const nk_tls_config *cfg, char *errmsg)
+{
+	SSL_CTX *sctx = ctx->ssl;
 	const char *file = cfg->cafile, *dir = cfg->capath;
-	int defaults = !file && !dir;
-	if (defaults) {
+	/* The program's defaults (SSL_CERT_FILE and SSL_CERT_DIR, or
+	 * OpenSSL's own places when neither is set): with a directory, the
+	 * file is its fallback, read only if the directory falls short. */
+	const char *lazy = NULL;
+	int system = 0;
+	if (!file && !dir) {
 		file = cfg->default_cafile;
 		dir = cfg->default_capath;
-		/* Nothing named: the hashed directory OpenSSL was built with
-		 * (not its cert.pem bundle, which would parse every root at
-		 * start-up); roots are read when a chain needs them. */
-		if (!file && !dir)
+		if (!file && !dir) {
+			system = 1;
 			dir = X509_get_default_cert_dir();
+			file = X509_get_default_cert_file();
+		}
+		if (file && dir) {
+			lazy = file;
+			file = NULL;
+		}
 	}
 	if (file && !SSL_CTX_load_verify_file(sctx, file)) {
 		nk_err e = nk_fail(errmsg, NK_ERR_SSL_CACERT_BADFILE,
@@ -832,23 +936,32 @@ load_ca(SSL_CTX *sctx, const nk_tls_config *cfg, char *errmsg)
 	if (dir) {
 		/* The lookup only opens files when it needs them, so check
 		 * now that there is a directory to look in. */
-		int bad = stat(dir, &st) != 0 ? errno : 0;
-		if (!bad && !S_ISDIR(st.st_mode))
-			bad = ENOTDIR;
-		if (bad) {
-			/* OpenSSL's built-in directory may simply not exist. */
-			if (defaults && !cfg->default_capath)
-				return NK_OK;
+		int bad = dir_missing(dir);
+		if (bad && !system)
 			return nk_fail(errmsg, NK_ERR_SSL_CACERT_BADFILE,
 			               "cannot use CA directory %s: %s", dir,
 			               strerror(bad));
-		}
-		if (!SSL_CTX_load_verify_dir(sctx, dir)) {
+		/* OpenSSL's built-in directory may simply not exist. */
+		if (!bad && !SSL_CTX_load_verify_dir(sctx, dir)) {
 			nk_err e = nk_fail(errmsg, NK_ERR_SSL_CACERT_BADFILE,
 			                   "cannot use CA directory %s: %s", dir,
 			                   ossl_reason("unusable"));
 			ERR_clear_error();
 			return e;
+		}
+	}
+	if (lazy) {
+		/* Read later, but a file that is not there is said now. */
+		if (access(lazy, R_OK) != 0) {
+			if (system)
+				return NK_OK;
+			return nk_fail(errmsg, NK_ERR_SSL_CACERT_BADFILE,
+			               "cannot use CA file %s: %s", lazy,
+			               strerror(errno));
+		}
+		if (!add_lazy_file(ctx, lazy)) {
+			ERR_clear_error();
+			return nk_fail(errmsg, NK_ERR_OUT_OF_MEMORY, "out of memory");
 		}
 	}
 	return NK_OK;
@@ -984,7 +1097,7 @@ nk_tls_ctx_new(const nk_tls_config *cfg, nk_tls_ctx **out, char *errmsg)
 	if (cfg->pinned_pubkey &&
 	    (e = parse_pins(ctx, cfg->pinned_pubkey, errmsg)) != NK_OK)
 		goto fail;
-	if ((e = load_ca(s, cfg, errmsg)) != NK_OK)
+	if ((e = load_ca(ctx, cfg, errmsg)) != NK_OK)
 		goto fail;
 	if ((e = load_client_cert(s, cfg, errmsg)) != NK_OK)
 		goto fail;
@@ -1007,6 +1120,7 @@ ctx_unref(nk_tls_ctx *ctx)
 	for (size_t i = 0; i < CACHE_SLOTS; i++)
 		SSL_SESSION_free(ctx->cache[i].sess);
 	SSL_CTX_free(ctx->ssl);
+	X509_LOOKUP_meth_free(ctx->lazy);
 	BIO_meth_free(ctx->bio_meth);
 	free(ctx->pins);
 	pthread_mutex_destroy(&ctx->lock);

@@ -85,3 +85,34 @@ start_proxy() {
 	[ "$status" -eq 35 ]
 	[ "$stderr" = "nk-http: (35) TLS handshake with nk.test failed: wrong version number" ]
 }
+
+# The trust store's default file is the hashed directory's fallback: read
+# when the directory lacks an issuer (an empty one, as on systems that
+# ship only a bundle), and not read at all when the directory has it.
+@test "the default CA file is read when the directory lacks the issuer, and only then" {
+	local url="https://nk.test:$NGINX_SPORT/hello.txt" r="--resolve=nk.test:$NGINX_SPORT:127.0.0.1"
+	local ca=$NGINX_DIR/certs/ca.pem empty=$BATS_TEST_TMPDIR/empty hashed=$BATS_TEST_TMPDIR/hashed
+	mkdir "$empty" "$hashed"
+	cp "$ca" "$hashed/" && openssl rehash "$hashed"
+	run --separate-stderr env SSL_CERT_DIR="$empty" SSL_CERT_FILE="$ca" \
+		timeout 20 nk-http -s -S "$r" "$url"
+	[ "$status" -eq 0 ]
+	[ "$output" = "hello world" ]
+	run --separate-stderr env SSL_CERT_DIR="$empty" SSL_CERT_FILE="$ca" \
+		timeout 20 nk-tls "$r" "nk.test:$NGINX_SPORT"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "Verdict     OK: the chain verifies for nk.test" ]
+	# The directory has the root: the file is never opened.
+	local st=$BATS_TEST_TMPDIR/strace.txt
+	run --separate-stderr env SSL_CERT_DIR="$hashed" SSL_CERT_FILE="$ca" \
+		timeout 20 strace -f -qq -e trace=open,openat -o "$st" nk-http -s -S "$r" "$url"
+	[ "$status" -eq 0 ]
+	[ "$output" = "hello world" ]
+	[ "$(grep -cF "\"$ca\"" "$st")" = 0 ]
+	grep -qF "\"$hashed/" "$st"
+	# A file that is not there is said at once.
+	run --separate-stderr env SSL_CERT_DIR="$empty" SSL_CERT_FILE="$empty/none.pem" \
+		timeout 20 nk-http -s -S "$r" "$url"
+	[ "$status" -eq 77 ]
+	[ "$stderr" = "nk-http: (77) cannot use CA file $empty/none.pem: No such file or directory" ]
+}

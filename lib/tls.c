@@ -849,8 +849,10 @@ lazy_by_subject(X509_LOOKUP *lu, X509_LOOKUP_TYPE type,
 	X509_OBJECT *o = X509_OBJECT_retrieve_by_subject(
 	                     X509_STORE_get0_objects(st), X509_LU_X509, name);
 	X509 *x = o ? X509_OBJECT_get0_X509(o) : NULL;
-	if (x)
-		ok = X509_OBJECT_set1_X509(ret, x);
+	/* Lent, not given, as OpenSSL's own lookups do: the caller takes
+	 * its reference itself, and the store keeps ours alive. */
+	if (x && (ok = X509_OBJECT_set1_X509(ret, x)))
+		X509_free(x);
 	X509_STORE_unlock(st);
 	return ok;
 }

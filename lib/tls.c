@@ -54,7 +54,8 @@ struct nk_tls_ctx {
 	int insecure;
 	int ocsp;
 	int no_cache;
-	X509_LOOKUP_METHOD *lazy;    /* the trust store's fallback file */
+	char *fallback;              /* the trust store's fallback file */
+	int fallback_read;           /* it is in the store (under lock) */
 	unsigned char (*pins)[32];   /* SHA-256 of acceptable SPKIs */
 	size_t npins;
 	int refs;                    /* the caller's, plus one per conn */
@@ -812,87 +813,91 @@ parse_pins(nk_tls_ctx *ctx, const char *spec, char *errmsg)
 /* ---- the trust store ------------------------------------------------
  * The system's store comes in two forms: a hashed directory, whose lookup
  * reads the one root a chain needs, and a bundle file, which OpenSSL can
- * only parse whole (some 140 roots, milliseconds at every start). Some
- * systems fill only one of them (Fedora and RHEL: the bundle). So the
- * directory is asked first, and the bundle is read only when the directory
- * lacks an issuer: a lookup method of our own, behind OpenSSL's, loads the
- * file into the store at its first call. */
+ * only parse whole (some 140 roots: 30 ms of CPU at every start on the
+ * test machine). Some systems fill only one of them (Fedora and RHEL: the
+ * bundle). So the directory is asked first, and only a verification that
+ * found no issuer there reads the bundle into the store and runs again.
+ * (A lookup method that read the file at its first miss would read it for
+ * nearly every chain: OpenSSL looks for each intermediate in the store
+ * before it takes the one the server sent.) */
 
-struct lazy_file {
-	char *path;
-	int loaded;
-	pthread_mutex_t lock;        /* one load for a context's threads */
-};
-
+/* Puts ctx->fallback in the store once; 1 when it is there. */
 static int
-lazy_by_subject(X509_LOOKUP *lu, X509_LOOKUP_TYPE type,
-                const X509_NAME *name, X509_OBJECT *ret)
+read_fallback(nk_tls_ctx *ctx)
 {
-	struct lazy_file *lf = X509_LOOKUP_get_method_data(lu);
-	X509_STORE *st = X509_LOOKUP_get_store(lu);
-	if (!lf || !st || type != X509_LU_X509)
-		return 0;
-	pthread_mutex_lock(&lf->lock);
-	if (!lf->loaded) {
-		lf->loaded = 1;
-		/* A broken file trusts nothing more; the chain fails with
-		 * its usual reason. */
-		X509_load_cert_crl_file(lu, lf->path, X509_FILETYPE_PEM);
-		ERR_clear_error();
-	}
-	pthread_mutex_unlock(&lf->lock);
-	/* The store searched its objects before asking us: what the load
-	 * added must be handed back here. */
-	int ok = 0;
-	if (!X509_STORE_lock(st))
-		return 0;
-	X509_OBJECT *o = X509_OBJECT_retrieve_by_subject(
-	                     X509_STORE_get0_objects(st), X509_LU_X509, name);
-	X509 *x = o ? X509_OBJECT_get0_X509(o) : NULL;
-	/* Lent, not given, as OpenSSL's own lookups do: the caller takes
-	 * its reference itself, and the store keeps ours alive. */
-	if (x && (ok = X509_OBJECT_set1_X509(ret, x)))
-		X509_free(x);
-	X509_STORE_unlock(st);
+	pthread_mutex_lock(&ctx->lock);
+	if (!ctx->fallback_read &&
+	    X509_STORE_load_file(SSL_CTX_get_cert_store(ctx->ssl), ctx->fallback))
+		ctx->fallback_read = 1;
+	ERR_clear_error();
+	int ok = ctx->fallback_read;
+	pthread_mutex_unlock(&ctx->lock);
 	return ok;
 }
 
-static void
-lazy_free(X509_LOOKUP *lu)
+/* The failures a store with more roots could cure. */
+static int
+issuer_missing(long code)
 {
-	struct lazy_file *lf = X509_LOOKUP_get_method_data(lu);
-	if (!lf)
-		return;
-	pthread_mutex_destroy(&lf->lock);
-	free(lf->path);
-	free(lf);
+	return code == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY ||
+	       code == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT ||
+	       code == X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE ||
+	       code == X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN;
 }
 
-/* Adds path to the context's store as a file read at the first miss of
- * the lookups before it. */
-static int
-add_lazy_file(nk_tls_ctx *ctx, const char *path)
+static void
+forget_failure(struct tls_conn *t)
 {
-	struct lazy_file *lf = calloc(1, sizeof *lf);
-	if (!lf || !(lf->path = strdup(path))) {
-		free(lf);
-		return 0;
+	t->verr = 0;
+	t->vdepth = 0;
+	X509_free(t->vcert);
+	t->vcert = NULL;
+	sk_X509_pop_free(t->vchain, X509_free);
+	t->vchain = NULL;
+}
+
+/* Verifies xs's certificate again in a new context over the same store and
+ * parameters, and hands the outcome to xs, where the SSL reads it. */
+static int
+verify_again(X509_STORE_CTX *xs, SSL *ssl, struct tls_conn *t, int ok)
+{
+	X509_STORE_CTX *x2 = X509_STORE_CTX_new();
+	if (!x2 || !X509_STORE_CTX_init(x2, X509_STORE_CTX_get0_store(xs),
+	                                X509_STORE_CTX_get0_cert(xs),
+	                                X509_STORE_CTX_get0_untrusted(xs)) ||
+	    !X509_VERIFY_PARAM_set1(X509_STORE_CTX_get0_param(x2),
+	                            X509_STORE_CTX_get0_param(xs)) ||
+	    !X509_STORE_CTX_set_ex_data(x2, SSL_get_ex_data_X509_STORE_CTX_idx(),
+	                                ssl)) {
+		X509_STORE_CTX_free(x2);
+		ERR_clear_error();
+		return ok;
 	}
-	pthread_mutex_init(&lf->lock, NULL);
-	X509_LOOKUP *lu = NULL;
-	ctx->lazy = X509_LOOKUP_meth_new("nk lazy file");
-	if (ctx->lazy &&
-	    X509_LOOKUP_meth_set_get_by_subject(ctx->lazy, lazy_by_subject) &&
-	    X509_LOOKUP_meth_set_free(ctx->lazy, lazy_free))
-		lu = X509_STORE_add_lookup(SSL_CTX_get_cert_store(ctx->ssl),
-		                           ctx->lazy);
-	if (!lu || !X509_LOOKUP_set_method_data(lu, lf)) {
-		pthread_mutex_destroy(&lf->lock);
-		free(lf->path);
-		free(lf);
-		return 0;
-	}
-	return 1;
+	X509_STORE_CTX_set_verify_cb(x2, verify_cb);
+	forget_failure(t);
+	ok = X509_verify_cert(x2);
+	X509_STORE_CTX_set_error(xs, X509_STORE_CTX_get_error(x2));
+	X509_STORE_CTX_set_error_depth(xs, X509_STORE_CTX_get_error_depth(x2));
+	X509_STORE_CTX_set_current_cert(xs, X509_STORE_CTX_get_current_cert(x2));
+	X509_STORE_CTX_set0_verified_chain(xs, X509_STORE_CTX_get1_chain(x2));
+	X509_STORE_CTX_free(x2);
+	return ok;
+}
+
+/* OpenSSL's verification, then, if it found no issuer, the same with the
+ * fallback file read. The first failure verify_cb recorded decides: with
+ * insecure, X509_verify_cert succeeds whatever it found. */
+static int
+verify_app(X509_STORE_CTX *xs, void *arg)
+{
+	nk_tls_ctx *ctx = arg;
+	int ok = X509_verify_cert(xs);
+	SSL *ssl = X509_STORE_CTX_get_ex_data(xs,
+	                                      SSL_get_ex_data_X509_STORE_CTX_idx());
+	struct tls_conn *t = ssl ? SSL_get_app_data(ssl) : NULL;
+	if (!t || !issuer_missing(t->verr) || !read_fallback(ctx))
+		return ok;
+	return verify_again(xs, ssl, t, ok);
 }
 
 /* Is there a directory at dir? 0, or the errno that says why not. */
@@ -961,10 +966,9 @@ load_ca(nk_tls_ctx *ctx, const nk_tls_config *cfg, char *errmsg)
 			               "cannot use CA file %s: %s", lazy,
 			               strerror(errno));
 		}
-		if (!add_lazy_file(ctx, lazy)) {
-			ERR_clear_error();
+		if (!(ctx->fallback = strdup(lazy)))
 			return nk_fail(errmsg, NK_ERR_OUT_OF_MEMORY, "out of memory");
-		}
+		SSL_CTX_set_cert_verify_callback(sctx, verify_app, ctx);
 	}
 	return NK_OK;
 }
@@ -1122,7 +1126,7 @@ ctx_unref(nk_tls_ctx *ctx)
 	for (size_t i = 0; i < CACHE_SLOTS; i++)
 		SSL_SESSION_free(ctx->cache[i].sess);
 	SSL_CTX_free(ctx->ssl);
-	X509_LOOKUP_meth_free(ctx->lazy);
+	free(ctx->fallback);
 	BIO_meth_free(ctx->bio_meth);
 	free(ctx->pins);
 	pthread_mutex_destroy(&ctx->lock);

@@ -89,30 +89,44 @@ start_proxy() {
 }
 
 # The trust store's default file is the hashed directory's fallback: read
-# when the directory lacks an issuer (an empty one, as on systems that
-# ship only a bundle), and not read at all when the directory has it.
+# when the directory lacks an issuer (an empty one, as on systems that ship
+# only a bundle), and not read at all when the directory has the root, for
+# a chain with an intermediate too (OpenSSL looks for the intermediate in
+# the store before it takes the one the server sent).
 @test "the default CA file is read when the directory lacks the issuer, and only then" {
-	local url="https://nk.test:$NGINX_SPORT/hello.txt" r="--resolve=nk.test:$NGINX_SPORT:127.0.0.1"
-	local ca=$NGINX_DIR/certs/ca.pem empty=$BATS_TEST_TMPDIR/empty hashed=$BATS_TEST_TMPDIR/hashed
-	mkdir "$empty" "$hashed"
-	cp "$ca" "$hashed/" && openssl rehash "$hashed"
-	run --separate-stderr env SSL_CERT_DIR="$empty" SSL_CERT_FILE="$ca" \
-		timeout 20 nk-http -s -S "$r" "$url"
+	local C=$BATS_TEST_TMPDIR/certs
+	"$TESTS_DIR/certs/mkcerts.sh" "$C" >/dev/null 2>&1
+	local port; port=$(fast_port)
+	start_bg "$BATS_TEST_TMPDIR/s_server.log" openssl s_server -quiet -www \
+		-accept "127.0.0.1:$port" -cert "$C/valid.pem" -key "$C/leaf.key" \
+		-cert_chain "$C/int.pem"
+	wait_port "$port"
+	local url="https://valid.test:$port/" r="--resolve=valid.test:$port:127.0.0.1"
+	local empty=$BATS_TEST_TMPDIR/empty
+	mkdir "$empty"
+	run --separate-stderr env SSL_CERT_DIR="$empty" SSL_CERT_FILE="$C/root.pem" \
+		timeout 20 nk-http -s -S -o /dev/null -w '%{http_code}' "$r" "$url"
 	[ "$status" -eq 0 ]
-	[ "$output" = "hello world" ]
-	run --separate-stderr env SSL_CERT_DIR="$empty" SSL_CERT_FILE="$ca" \
-		timeout 20 nk-tls "$r" "nk.test:$NGINX_SPORT"
+	[ "$output" = 200 ]
+	run --separate-stderr env SSL_CERT_DIR="$empty" SSL_CERT_FILE="$C/root.pem" \
+		timeout 20 nk-tls "$r" "valid.test:$port"
 	[ "$status" -eq 0 ]
-	[ "${lines[0]}" = "Verdict     OK: the chain verifies for nk.test" ]
+	[ "${lines[0]}" = "Verdict     OK: the chain verifies for valid.test" ]
+	# Another root in the file: still the usual verdict.
+	run --separate-stderr env SSL_CERT_DIR="$empty" SSL_CERT_FILE="$C/other-root.pem" \
+		timeout 20 nk-tls "$r" "valid.test:$port"
+	[ "$status" -eq 60 ]
+	[ "${lines[0]}" = "Verdict     FAILED: unknown issuer: CN=nk Test Root" ]
 	# The directory has the root: the file is never opened.
 	local st=$BATS_TEST_TMPDIR/strace.txt
 	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
-		run --separate-stderr env SSL_CERT_DIR="$hashed" SSL_CERT_FILE="$ca" \
-		timeout 20 strace -f -qq -e trace=open,openat -o "$st" nk-http -s -S "$r" "$url"
+		run --separate-stderr env SSL_CERT_DIR="$C/capath" SSL_CERT_FILE="$C/root.pem" \
+		timeout 20 strace -f -qq -e trace=open,openat -o "$st" \
+		nk-http -s -S -o /dev/null -w '%{http_code}' "$r" "$url"
 	[ "$status" -eq 0 ]
-	[ "$output" = "hello world" ]
-	[ "$(grep -cF "\"$ca\"" "$st")" = 0 ]
-	grep -qF "\"$hashed/" "$st"
+	[ "$output" = 200 ]
+	[ "$(grep -cF "\"$C/root.pem\"" "$st")" = 0 ]
+	grep -qF "\"$C/capath/" "$st"
 	# A file that is not there is said at once.
 	run --separate-stderr env SSL_CERT_DIR="$empty" SSL_CERT_FILE="$empty/none.pem" \
 		timeout 20 nk-http -s -S "$r" "$url"

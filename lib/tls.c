@@ -918,7 +918,7 @@ load_ca(nk_tls_ctx *ctx, const nk_tls_config *cfg, char *errmsg)
 	/* The program's defaults (SSL_CERT_FILE and SSL_CERT_DIR, or
 	 * OpenSSL's own places when neither is set): with a directory, the
 	 * file is its fallback, read only if the directory falls short. */
-	const char *lazy = NULL;
+	const char *fallback = NULL;
 	int system = 0;
 	if (!file && !dir) {
 		file = cfg->default_cafile;
@@ -929,7 +929,7 @@ load_ca(nk_tls_ctx *ctx, const nk_tls_config *cfg, char *errmsg)
 			file = X509_get_default_cert_file();
 		}
 		if (file && dir) {
-			lazy = file;
+			fallback = file;
 			file = NULL;
 		}
 	}
@@ -957,16 +957,16 @@ load_ca(nk_tls_ctx *ctx, const nk_tls_config *cfg, char *errmsg)
 			return e;
 		}
 	}
-	if (lazy) {
+	if (fallback) {
 		/* Read later, but a file that is not there is said now. */
-		if (access(lazy, R_OK) != 0) {
+		if (access(fallback, R_OK) != 0) {
 			if (system)
 				return NK_OK;
 			return nk_fail(errmsg, NK_ERR_SSL_CACERT_BADFILE,
-			               "cannot use CA file %s: %s", lazy,
+			               "cannot use CA file %s: %s", fallback,
 			               strerror(errno));
 		}
-		if (!(ctx->fallback = strdup(lazy)))
+		if (!(ctx->fallback = strdup(fallback)))
 			return nk_fail(errmsg, NK_ERR_OUT_OF_MEMORY, "out of memory");
 		SSL_CTX_set_cert_verify_callback(sctx, verify_app, ctx);
 	}

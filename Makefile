@@ -90,7 +90,7 @@ LIB_SO   := $(B)/lib/libnk.so.$(VERSION)
 LIB_A    := $(B)/lib/libnk.a
 
 .PHONY: all lib tools tests check demo clean deps install uninstall
-all: lib tools $(B)/bin/nk $(if $(filter http,$(TOOLS)),$(B)/bin/nk-https) completions man
+all: lib tools $(B)/bin/nk $(if $(filter http,$(TOOLS)),$(B)/bin/nk-https) completions
 
 lib: $(LIB_SO) $(LIB_A)
 tools: $(TOOL_BINS)
@@ -251,6 +251,13 @@ man_func_link = $(if $(filter-out $(2),$(1)),$(if $(wildcard docs/$(2).3.scd),$(
 MAN_FUNCS := $(foreach a,$(MAN_API),$(call man_func_link,$(word 2,$(subst :, ,$(a))),$(call man_page_of,$(word 1,$(subst :, ,$(a))))))
 MAN_LINKS := $(foreach p,$(MAN_FUNCS),$(B)/man/man3/$(word 1,$(subst :, ,$(p))).3) \
 	$(if $(filter http,$(TOOLS)),$(if $(wildcard docs/nk-http.1.scd),$(B)/man/man1/nk-https.1))
+# Without scdoc, `make` builds everything else and says in one line that
+# the pages were skipped (README: `make` builds); `make man` still needs it.
+HAVE_SCDOC := $(shell command -v '$(SCDOC)' >/dev/null 2>&1 && echo yes)
+.PHONY: man-skipped
+all: $(if $(HAVE_SCDOC),man,man-skipped)
+man-skipped:
+	@echo "note: $(SCDOC) not found: manual pages not built (install scdoc, or make SCDOC=/path/to/scdoc)"
 man: $(MAN_PAGES) $(MAN_LINKS)
 	@# pages of removed sources or functions must not linger
 	$(Q)for f in $(B)/man/man*/*; do \
@@ -319,9 +326,9 @@ install: all
 		nk.pc.in >$(DESTDIR)$(PKGCONFIGDIR)/nk.pc
 	$(Q)chmod 0644 $(DESTDIR)$(PKGCONFIGDIR)/nk.pc
 	$(Q)$(INSTALL) -m 0644 $(addprefix include/nk/,$(INST_HEADERS)) $(DESTDIR)$(INCLUDEDIR)/nk/
-	$(Q)$(INSTALL) -m 0644 $(INST_MAN1) $(DESTDIR)$(MANDIR)/man1/
-	$(Q)$(INSTALL) -m 0644 $(INST_MAN3) $(DESTDIR)$(MANDIR)/man3/
-	$(Q)$(if $(INST_MAN7),$(INSTALL) -d $(DESTDIR)$(MANDIR)/man7 && \
+	$(Q)$(if $(HAVE_SCDOC),$(INSTALL) -m 0644 $(INST_MAN1) $(DESTDIR)$(MANDIR)/man1/)
+	$(Q)$(if $(HAVE_SCDOC),$(INSTALL) -m 0644 $(INST_MAN3) $(DESTDIR)$(MANDIR)/man3/)
+	$(Q)$(if $(and $(HAVE_SCDOC),$(INST_MAN7)),$(INSTALL) -d $(DESTDIR)$(MANDIR)/man7 && \
 		$(INSTALL) -m 0644 $(INST_MAN7) $(DESTDIR)$(MANDIR)/man7/)
 	$(Q)$(INSTALL) -m 0644 $(B)/completions/nk.bash $(DESTDIR)$(BASHCOMPDIR)/nk
 	$(Q)$(INSTALL) -m 0644 $(B)/completions/_nk $(DESTDIR)$(ZSHCOMPDIR)/_nk

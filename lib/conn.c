@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -12,6 +13,45 @@
 
 #include "conn_int.h"
 #include "internal.h"
+
+const char *
+nk_conn_far(const nk_conn *c, int *port)
+{
+	if (c->target_port) {
+		*port = c->target_port;
+		return c->target_host;
+	}
+	*port = c->peer_port;
+	return c->peer_str;
+}
+
+void
+nk_conn_set_target(nk_conn *c, const char *host, int port)
+{
+	/* As an address is named everywhere else: without brackets. */
+	size_t l = strlen(host);
+	if (l >= 2 && host[0] == '[' && host[l - 1] == ']')
+		snprintf(c->target_host, sizeof c->target_host, "%.*s",
+		         (int)(l - 2), host + 1);
+	else
+		snprintf(c->target_host, sizeof c->target_host, "%s", host);
+	c->target_port = port;
+}
+
+static const char *
+far_name(const nk_conn *c)
+{
+	int port;
+	return nk_conn_far(c, &port);
+}
+
+static int
+far_port(const nk_conn *c)
+{
+	int port;
+	nk_conn_far(c, &port);
+	return port;
+}
 
 static nk_err
 plain_read(nk_conn *c, void *buf, size_t len, size_t *n, int *want,
@@ -34,7 +74,7 @@ plain_read(nk_conn *c, void *buf, size_t len, size_t *n, int *want,
 			return NK_OK;
 		}
 		return nk_fail(errmsg, NK_ERR_RECV_ERROR, "recv from %s port %d: %s",
-		               c->peer_str, c->peer_port, strerror(errno));
+		               far_name(c), far_port(c), strerror(errno));
 	}
 }
 
@@ -58,7 +98,7 @@ plain_write(nk_conn *c, const void *buf, size_t len, size_t *n, int *want,
 			return NK_OK;
 		}
 		return nk_fail(errmsg, NK_ERR_SEND_ERROR, "send to %s port %d: %s",
-		               c->peer_str, c->peer_port, strerror(errno));
+		               far_name(c), far_port(c), strerror(errno));
 	}
 }
 
@@ -68,7 +108,7 @@ plain_shutdown(nk_conn *c, int *want, char *errmsg)
 	*want = 0;
 	if (shutdown(c->fd, SHUT_WR) != 0 && errno != ENOTCONN)
 		return nk_fail(errmsg, NK_ERR_SEND_ERROR, "shutdown to %s port %d: %s",
-		               c->peer_str, c->peer_port, strerror(errno));
+		               far_name(c), far_port(c), strerror(errno));
 	return NK_OK;
 }
 
@@ -110,14 +150,22 @@ addr_parts(const struct sockaddr_storage *ss, socklen_t len, char str[64],
 nk_err
 nk_conn_from_fd(int fd, nk_conn **out, char *errmsg)
 {
+	*out = NULL;
+	/* Every deadline rests on this: a blocking socket would wait in
+	 * recv() or send() for as long as the peer likes. */
+	int fl = fcntl(fd, F_GETFL);
+	if (fl < 0 || (!(fl & O_NONBLOCK) &&
+	               fcntl(fd, F_SETFL, fl | O_NONBLOCK) != 0)) {
+		int err = errno;
+		close(fd);
+		return nk_fail(errmsg, NK_ERR_FAILED_INIT, "cannot make socket "
+		               "%d non-blocking: %s", fd, strerror(err));
+	}
 	nk_conn *c = calloc(1, sizeof *c);
 	if (!c) {
 		close(fd);
 		return nk_fail(errmsg, NK_ERR_OUT_OF_MEMORY, "out of memory");
 	}
-	int fl = fcntl(fd, F_GETFL);
-	if (fl >= 0 && !(fl & O_NONBLOCK))
-		fcntl(fd, F_SETFL, fl | O_NONBLOCK);
 	c->ops = &nk_conn_plain_ops;
 	c->fd = fd;
 	c->pipe[0] = c->pipe[1] = -1;
@@ -146,8 +194,8 @@ wait_fd(nk_conn *c, int want, nk_time deadline, const char *what,
 		int ms = nk_deadline_poll_ms(deadline);
 		if (ms == 0)
 			return nk_fail(errmsg, NK_ERR_OPERATION_TIMEDOUT,
-			               "timed out %s %s port %d", what, c->peer_str,
-			               c->peer_port);
+			               "timed out %s %s port %d", what, far_name(c),
+			               far_port(c));
 		int r = poll(&p, 1, ms);
 		if (r > 0)
 			return NK_OK;
@@ -254,6 +302,27 @@ out_fail(const char *name, char *errmsg)
 	               strerror(errno));
 }
 
+/* Waits until out takes bytes again, for an out opened O_NONBLOCK (a
+ * shell's pipe can be): retrying at once would spin. No deadline, as a
+ * blocking write(2) to it would have none: the deadlines are the peer's. */
+static nk_err
+wait_out(int out, const char *name, char *errmsg)
+{
+	struct pollfd p = { out, POLLOUT, 0 };
+	while (poll(&p, 1, -1) < 0)
+		if (errno != EINTR)
+			return out_fail(name, errmsg);
+	return NK_OK;
+}
+
+/* Is out full (an O_NONBLOCK pipe or socket that takes nothing now)? */
+static int
+out_full(int out)
+{
+	struct pollfd p = { out, POLLOUT, 0 };
+	return poll(&p, 1, 0) == 0;
+}
+
 /* Writes what the pipe holds (n bytes) to out with read and write: for an
  * out that splice(2) refuses. */
 static nk_err
@@ -272,6 +341,12 @@ drain_by_copy(int rd, int out, const char *name, size_t n, char *errmsg)
 			ssize_t w = write(out, p, (size_t)r);
 			if (w < 0 && errno == EINTR)
 				continue;
+			if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+				nk_err e = wait_out(out, name, errmsg);
+				if (e)
+					return e;
+				continue;
+			}
 			if (w < 0)
 				return out_fail(name, errmsg);
 			p += w;
@@ -324,8 +399,13 @@ nk_conn_splice(nk_conn *c, int out, const char *name, size_t len,
 			return nk_conn_splice(c, out, name, len, deadline, n, errmsg);
 		}
 		if (errno == EAGAIN || errno == EWOULDBLOCK) {
-			nk_err e = wait_fd(c, NK_WANT_READ, deadline, "reading from",
-			                   errmsg);
+			/* Directly into out, EAGAIN may be out's: full, and
+			 * O_NONBLOCK. Waiting for the socket would return at
+			 * once, again and again. */
+			nk_err e = direct && out_full(out)
+			           ? wait_out(out, name, errmsg)
+			           : wait_fd(c, NK_WANT_READ, deadline, "reading from",
+			                     errmsg);
 			if (e)
 				return e;
 			continue;
@@ -333,7 +413,7 @@ nk_conn_splice(nk_conn *c, int out, const char *name, size_t len,
 		if (direct && (errno == EPIPE || errno == EBADF))
 			return out_fail(name, errmsg);
 		return nk_fail(errmsg, NK_ERR_RECV_ERROR, "recv from %s port %d: %s",
-		               c->peer_str, c->peer_port, strerror(errno));
+		               far_name(c), far_port(c), strerror(errno));
 	}
 	if (r == 0)
 		return NK_OK;
@@ -350,6 +430,8 @@ nk_conn_splice(nk_conn *c, int out, const char *name, size_t len,
 			left -= (size_t)w;
 		else if (w < 0 && errno == EINTR)
 			continue;
+		else if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			e = wait_out(out, name, errmsg);
 		else if (w < 0 && errno == EINVAL) {
 			e = drain_by_copy(c->pipe[0], out, name, left, errmsg);
 			left = 0;

@@ -39,7 +39,19 @@ struct nk_conn {
 	                                   its first use, closed with the conn */
 	int splice_out;                 /* the out it last saw, and whether */
 	int splice_direct;              /* that is a pipe (so no need of ours) */
+	/* The far end of a tunnel (a proxy's CONNECT), or "" and 0 when the
+	 * peer is the far end: what messages name, and what the TLS session
+	 * cache is keyed by. */
+	char target_host[256];
+	int target_port;
 };
+
+/* Records that the conn is a tunnel to host:port through its peer. */
+void nk_conn_set_target(nk_conn *c, const char *host, int port);
+
+/* The far end's name, for messages and keys: the tunnel's target, else the
+ * peer's address; its port in *port. */
+const char *nk_conn_far(const nk_conn *c, int *port);
 
 /* Plain TCP operations, for a transport that wraps and later unwraps one. */
 extern const struct nk_conn_ops nk_conn_plain_ops;

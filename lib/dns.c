@@ -609,13 +609,12 @@ nk_resolve_delayed(const nk_netopts *o, const char *host, int port,
 			for (struct addrinfo *ai = res; ai; ai = ai->ai_next) {
 				if (ai->ai_family != AF_INET && ai->ai_family != AF_INET6)
 					continue;
-				nk_addr *a = &out->v[out->n++];
-				int hosts = nk_hosts_has(o->hosts_file, name, ai->ai_addr);
-				fill_addr(a, ai->ai_addr, ai->ai_addrlen, port,
-				          hosts ? NK_ADDR_HOSTS : NK_ADDR_DNS);
+				fill_addr(&out->v[out->n++], ai->ai_addr, ai->ai_addrlen,
+				          port, NK_ADDR_DNS);
 			}
 			if (res)
 				freeaddrinfo(res);
+			nk_hosts_mark(o->hosts_file, name, out->v, out->n);
 		}
 	}
 

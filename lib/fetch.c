@@ -18,6 +18,7 @@
 
 #include "nk/fetch.h"
 #include "nk/url.h"
+#include "conn_int.h"
 #include "http_int.h"
 #include "proxy_int.h"
 #include "internal.h"
@@ -617,6 +618,8 @@ tunnel(nk_fetch *f, struct step *s, nk_conn *c, const struct nk_proxy *px,
 	            target + tlen, (unsigned)nk_url_port(s->url));
 	nk_err e = tunnel_through(f, s, c, px, h, target, errmsg);
 	free(target);
+	if (!e)   /* TLS sessions and messages name the target, not the proxy */
+		nk_conn_set_target(c, host, nk_url_port(s->url));
 	return e;
 }
 

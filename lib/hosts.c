@@ -48,29 +48,41 @@ same_addr(const char *tok, const struct sockaddr *sa)
 	return 0;
 }
 
-int
-nk_hosts_has(const char *path, const char *name, const struct sockaddr *sa)
+/* Does the line (cut by strtok_r) list name for the address it begins with?
+ * *addr is that address token. */
+static int
+line_lists(char *line, const char *name, const char **addr)
 {
+	char *save = NULL;
+	line[strcspn(line, "#")] = '\0';
+	*addr = strtok_r(line, " \t\r\n", &save);
+	if (!*addr)
+		return 0;
+	const char *tok;
+	while ((tok = strtok_r(NULL, " \t\r\n", &save)))
+		if (same_name(tok, strlen(tok), name))
+			return 1;
+	return 0;
+}
+
+void
+nk_hosts_mark(const char *path, const char *name, nk_addr *v, size_t n)
+{
+	/* Read once for all of a name's addresses, not once per address. */
 	FILE *f = fopen(path ? path : "/etc/hosts", "re");
 	if (!f)
-		return 0;
+		return;
 	char *line = NULL;
 	size_t cap = 0;
-	int found = 0;
-	while (!found && getline(&line, &cap, f) >= 0) {
-		line[strcspn(line, "#")] = '\0';
-		char *save = NULL;
-		const char *addr = strtok_r(line, " \t\r\n", &save);
-		if (!addr || !same_addr(addr, sa))
+	while (getline(&line, &cap, f) >= 0) {
+		const char *addr;
+		if (!line_lists(line, name, &addr))
 			continue;
-		const char *tok;
-		while ((tok = strtok_r(NULL, " \t\r\n", &save)))
-			if (same_name(tok, strlen(tok), name)) {
-				found = 1;
-				break;
-			}
+		for (size_t i = 0; i < n; i++)
+			if (v[i].source == NK_ADDR_DNS &&
+			    same_addr(addr, (const struct sockaddr *)&v[i].sa))
+				v[i].source = NK_ADDR_HOSTS;
 	}
 	free(line);
 	fclose(f);
-	return found;
 }

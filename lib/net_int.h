@@ -42,9 +42,10 @@ nk_err nk_connect_to_apply(const nk_netopts *o, const char *host, int port,
  * starting with the family of v[0], each family keeping its own order. */
 void nk_addr_interleave(nk_addr *v, size_t n);
 
-/* Does the hosts file at path (NULL: /etc/hosts) map name to the address
- * in sa? A missing or unreadable file maps nothing. */
-int nk_hosts_has(const char *path, const char *name, const struct sockaddr *sa);
+/* Marks as NK_ADDR_HOSTS each NK_ADDR_DNS address of v[0..n) that the hosts
+ * file at path (NULL: /etc/hosts) lists for name. A missing or unreadable
+ * file lists nothing. */
+void nk_hosts_mark(const char *path, const char *name, nk_addr *v, size_t n);
 
 /* nk_resolve with a test seam: the worker thread sleeps delay_ms before it
  * calls getaddrinfo, so tests can watch the deadline cut a slow lookup

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 
@@ -53,6 +54,8 @@ struct nk_tls_ctx {
 	int insecure;
 	int ocsp;
 	int no_cache;
+	char *fallback;              /* the trust store's fallback file */
+	int fallback_read;           /* it is in the store (under lock) */
 	unsigned char (*pins)[32];   /* SHA-256 of acceptable SPKIs */
 	size_t npins;
 	int refs;                    /* the caller's, plus one per conn */
@@ -73,6 +76,9 @@ struct tls_conn {
 	int eof;                     /* EOF seen */
 	int unclean;                 /* ... without close_notify */
 	nk_err dead;                 /* sticky: a fatal error happened */
+	int fatal;                   /* OpenSSL said SSL_ERROR_SSL or _SYSCALL
+	                              * (an unclean EOF too): it forbids
+	                              * SSL_shutdown from then on */
 	char dead_msg[NK_ERR_MSG_LEN];
 	int told;                    /* a read returned the EOF or error */
 	int close_sent;
@@ -82,6 +88,7 @@ struct tls_conn {
 	X509 *vcert;                 /* the certificate it is about */
 	STACK_OF(X509) *vchain;      /* the chain built when it happened */
 	STACK_OF(X509) *sent;        /* what the server sent, as seen there */
+	int cert_req;                /* the server asked for our certificate */
 };
 
 const char *
@@ -287,6 +294,20 @@ verify_cb(int ok, X509_STORE_CTX *xs)
 	return ok || t->ctx->insecure;
 }
 
+/* OpenSSL calls this on a client only when the server sent a
+ * CertificateRequest, whether or not there is a certificate to give: the
+ * one place that tells a request happened, also when the handshake then
+ * fails for the want of a certificate. */
+static int
+cert_cb(SSL *ssl, void *arg)
+{
+	struct tls_conn *t = SSL_get_app_data(ssl);
+	(void)arg;
+	if (t)
+		t->cert_req = 1;
+	return 1;
+}
+
 struct code_text {
 	long code;
 	const char *text;
@@ -451,16 +472,21 @@ static nk_err
 set_dead(nk_conn *c, struct tls_conn *t, nk_err e, const char *verb,
          int ssl_err, char *errmsg)
 {
-	int saved = errno;
+	int saved = errno, port;
+	const char *far = nk_conn_far(c, &port);
 	if (ssl_err == SSL_ERROR_SYSCALL && saved != 0)
 		snprintf(t->dead_msg, sizeof t->dead_msg, "%s %s port %d: %s", verb,
-		         c->peer_str, c->peer_port, strerror(saved));
+		         far, port, strerror(saved));
 	else
 		snprintf(t->dead_msg, sizeof t->dead_msg,
-		         "%s %s port %d over TLS: %s", verb, c->peer_str,
-		         c->peer_port, ossl_reason("connection lost"));
+		         "%s %s port %d over TLS: %s", verb, far, port,
+		         ossl_reason("connection lost"));
 	ERR_clear_error();
 	t->dead = e;
+	t->fatal |= ssl_err == SSL_ERROR_SSL || ssl_err == SSL_ERROR_SYSCALL;
+	/* A session whose connection died of an error is not offered again
+	 * (OpenSSL forgets it itself only when it sent an alert). */
+	drop_session(t->ctx, t);
 	return nk_fail(errmsg, e, "%s", t->dead_msg);
 }
 
@@ -525,6 +551,7 @@ tls_read(nk_conn *c, void *buf, size_t len, size_t *n, int *want,
 			ERR_clear_error();
 			t->eof = 1;
 			t->unclean = 1;
+			t->fatal = 1;
 			t->told = total == 0;
 			break;
 		}
@@ -582,7 +609,7 @@ tls_shutdown(nk_conn *c, int *want, char *errmsg)
 {
 	struct tls_conn *t = c->impl;
 	*want = 0;
-	if (!t->close_sent && !t->dead) {
+	if (!t->close_sent && !t->dead && !t->fatal) {
 		ERR_clear_error();
 		errno = 0;
 		int r = SSL_shutdown(t->ssl);
@@ -603,9 +630,12 @@ tls_shutdown(nk_conn *c, int *want, char *errmsg)
 		}
 		t->close_sent = 1;
 	}
-	if (shutdown(c->fd, SHUT_WR) != 0 && errno != ENOTCONN)
+	if (shutdown(c->fd, SHUT_WR) != 0 && errno != ENOTCONN) {
+		int port;
+		const char *far = nk_conn_far(c, &port);
 		return nk_fail(errmsg, NK_ERR_SEND_ERROR, "shutdown to %s port %d: %s",
-		               c->peer_str, c->peer_port, strerror(errno));
+		               far, port, strerror(errno));
+	}
 	return NK_OK;
 }
 
@@ -645,6 +675,7 @@ tls_pending(const nk_conn *c)
 	           (err == SSL_ERROR_SYSCALL && errno == 0)) {
 		t->eof = 1;
 		t->unclean = 1;
+		t->fatal = 1;
 	} else {
 		/* The const conn is only read; the TLS state it points to is
 		 * the transport's to update. */
@@ -681,8 +712,8 @@ tls_free(nk_conn *c)
 	 * close_notify sent, so a caller that simply frees (HTTP after a
 	 * complete body) would never resume. Say goodbye if the socket takes
 	 * it at once; either way the session stays, unless the connection
-	 * died of an error. */
-	if (t && !t->dead && SSL_is_init_finished(t->ssl)) {
+	 * died of an error (then OpenSSL allows no SSL_shutdown). */
+	if (t && !t->dead && !t->fatal && SSL_is_init_finished(t->ssl)) {
 		if (!t->close_sent) {
 			SSL_shutdown(t->ssl);
 			ERR_clear_error();
@@ -784,20 +815,128 @@ parse_pins(nk_tls_ctx *ctx, const char *spec, char *errmsg)
 	return NK_OK;
 }
 
-static nk_err
-load_ca(SSL_CTX *sctx, const nk_tls_config *cfg, char *errmsg)
+/* ---- the trust store ------------------------------------------------
+ * The system's store comes in two forms: a hashed directory, whose lookup
+ * reads the one root a chain needs, and a bundle file, which OpenSSL can
+ * only parse whole (some 140 roots: 30 ms of CPU at every start on the
+ * test machine). Some systems fill only one of them (Fedora and RHEL: the
+ * bundle). So the directory is asked first, and only a verification that
+ * found no issuer there reads the bundle into the store and runs again.
+ * (A lookup method that read the file at its first miss would read it for
+ * nearly every chain: OpenSSL looks for each intermediate in the store
+ * before it takes the one the server sent.) */
+
+/* Puts ctx->fallback in the store once; 1 when it is there. */
+static int
+read_fallback(nk_tls_ctx *ctx)
+{
+	pthread_mutex_lock(&ctx->lock);
+	if (!ctx->fallback_read &&
+	    X509_STORE_load_file(SSL_CTX_get_cert_store(ctx->ssl), ctx->fallback))
+		ctx->fallback_read = 1;
+	ERR_clear_error();
+	int ok = ctx->fallback_read;
+	pthread_mutex_unlock(&ctx->lock);
+	return ok;
+}
+
+/* The failures a store with more roots could cure. */
+static int
+issuer_missing(long code)
+{
+	return code == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY ||
+	       code == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT ||
+	       code == X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE ||
+	       code == X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN;
+}
+
+static void
+forget_failure(struct tls_conn *t)
+{
+	t->verr = 0;
+	t->vdepth = 0;
+	X509_free(t->vcert);
+	t->vcert = NULL;
+	sk_X509_pop_free(t->vchain, X509_free);
+	t->vchain = NULL;
+}
+
+/* Verifies xs's certificate again in a new context over the same store and
+ * parameters, and hands the outcome to xs, where the SSL reads it. */
+static int
+verify_again(X509_STORE_CTX *xs, SSL *ssl, struct tls_conn *t, int ok)
+{
+	X509_STORE_CTX *x2 = X509_STORE_CTX_new();
+	if (!x2 || !X509_STORE_CTX_init(x2, X509_STORE_CTX_get0_store(xs),
+	                                X509_STORE_CTX_get0_cert(xs),
+	                                X509_STORE_CTX_get0_untrusted(xs)) ||
+	    !X509_VERIFY_PARAM_set1(X509_STORE_CTX_get0_param(x2),
+	                            X509_STORE_CTX_get0_param(xs)) ||
+	    !X509_STORE_CTX_set_ex_data(x2, SSL_get_ex_data_X509_STORE_CTX_idx(),
+	                                ssl)) {
+		X509_STORE_CTX_free(x2);
+		ERR_clear_error();
+		return ok;
+	}
+	X509_STORE_CTX_set_verify_cb(x2, verify_cb);
+	forget_failure(t);
+	ok = X509_verify_cert(x2);
+	X509_STORE_CTX_set_error(xs, X509_STORE_CTX_get_error(x2));
+	X509_STORE_CTX_set_error_depth(xs, X509_STORE_CTX_get_error_depth(x2));
+	X509_STORE_CTX_set_current_cert(xs, X509_STORE_CTX_get_current_cert(x2));
+	X509_STORE_CTX_set0_verified_chain(xs, X509_STORE_CTX_get1_chain(x2));
+	X509_STORE_CTX_free(x2);
+	return ok;
+}
+
+/* OpenSSL's verification, then, if it found no issuer, the same with the
+ * fallback file read. The first failure verify_cb recorded decides: with
+ * insecure, X509_verify_cert succeeds whatever it found. */
+static int
+verify_app(X509_STORE_CTX *xs, void *arg)
+{
+	nk_tls_ctx *ctx = arg;
+	int ok = X509_verify_cert(xs);
+	SSL *ssl = X509_STORE_CTX_get_ex_data(xs,
+	                                      SSL_get_ex_data_X509_STORE_CTX_idx());
+	struct tls_conn *t = ssl ? SSL_get_app_data(ssl) : NULL;
+	if (!t || !issuer_missing(t->verr) || !read_fallback(ctx))
+		return ok;
+	return verify_again(xs, ssl, t, ok);
+}
+
+/* Is there a directory at dir? 0, or the errno that says why not. */
+static int
+dir_missing(const char *dir)
 {
 	struct stat st;
+	if (stat(dir, &st) != 0)
+		return errno;
+	return S_ISDIR(st.st_mode) ? 0 : ENOTDIR;
+}
+
+static nk_err
+load_ca(nk_tls_ctx *ctx, const nk_tls_config *cfg, char *errmsg)
+{
+	SSL_CTX *sctx = ctx->ssl;
 	const char *file = cfg->cafile, *dir = cfg->capath;
-	int defaults = !file && !dir;
-	if (defaults) {
+	/* The program's defaults (SSL_CERT_FILE and SSL_CERT_DIR, or
+	 * OpenSSL's own places when neither is set): with a directory, the
+	 * file is its fallback, read only if the directory falls short. */
+	const char *fallback = NULL;
+	int system = 0;
+	if (!file && !dir) {
 		file = cfg->default_cafile;
 		dir = cfg->default_capath;
-		/* Nothing named: the hashed directory OpenSSL was built with
-		 * (not its cert.pem bundle, which would parse every root at
-		 * start-up); roots are read when a chain needs them. */
-		if (!file && !dir)
+		if (!file && !dir) {
+			system = 1;
 			dir = X509_get_default_cert_dir();
+			file = X509_get_default_cert_file();
+		}
+		if (file && dir) {
+			fallback = file;
+			file = NULL;
+		}
 	}
 	if (file && !SSL_CTX_load_verify_file(sctx, file)) {
 		nk_err e = nk_fail(errmsg, NK_ERR_SSL_CACERT_BADFILE,
@@ -809,24 +948,32 @@ load_ca(SSL_CTX *sctx, const nk_tls_config *cfg, char *errmsg)
 	if (dir) {
 		/* The lookup only opens files when it needs them, so check
 		 * now that there is a directory to look in. */
-		int bad = stat(dir, &st) != 0 ? errno : 0;
-		if (!bad && !S_ISDIR(st.st_mode))
-			bad = ENOTDIR;
-		if (bad) {
-			/* OpenSSL's built-in directory may simply not exist. */
-			if (defaults && !cfg->default_capath)
-				return NK_OK;
+		int bad = dir_missing(dir);
+		if (bad && !system)
 			return nk_fail(errmsg, NK_ERR_SSL_CACERT_BADFILE,
 			               "cannot use CA directory %s: %s", dir,
 			               strerror(bad));
-		}
-		if (!SSL_CTX_load_verify_dir(sctx, dir)) {
+		/* OpenSSL's built-in directory may simply not exist. */
+		if (!bad && !SSL_CTX_load_verify_dir(sctx, dir)) {
 			nk_err e = nk_fail(errmsg, NK_ERR_SSL_CACERT_BADFILE,
 			                   "cannot use CA directory %s: %s", dir,
 			                   ossl_reason("unusable"));
 			ERR_clear_error();
 			return e;
 		}
+	}
+	if (fallback) {
+		/* Read later, but a file that is not there is said now. */
+		if (access(fallback, R_OK) != 0) {
+			if (system)
+				return NK_OK;
+			return nk_fail(errmsg, NK_ERR_SSL_CACERT_BADFILE,
+			               "cannot use CA file %s: %s", fallback,
+			               strerror(errno));
+		}
+		if (!(ctx->fallback = strdup(fallback)))
+			return nk_fail(errmsg, NK_ERR_OUT_OF_MEMORY, "out of memory");
+		SSL_CTX_set_cert_verify_callback(sctx, verify_app, ctx);
 	}
 	return NK_OK;
 }
@@ -942,6 +1089,7 @@ nk_tls_ctx_new(const nk_tls_config *cfg, nk_tls_ctx **out, char *errmsg)
 	SSL_CTX_set_session_cache_mode(s, SSL_SESS_CACHE_CLIENT |
 	                                  SSL_SESS_CACHE_NO_INTERNAL_STORE);
 	SSL_CTX_sess_set_new_cb(s, new_session);
+	SSL_CTX_set_cert_cb(s, cert_cb, NULL);
 
 	if (cfg->alpn) {
 		unsigned char wire[512];
@@ -960,7 +1108,7 @@ nk_tls_ctx_new(const nk_tls_config *cfg, nk_tls_ctx **out, char *errmsg)
 	if (cfg->pinned_pubkey &&
 	    (e = parse_pins(ctx, cfg->pinned_pubkey, errmsg)) != NK_OK)
 		goto fail;
-	if ((e = load_ca(s, cfg, errmsg)) != NK_OK)
+	if ((e = load_ca(ctx, cfg, errmsg)) != NK_OK)
 		goto fail;
 	if ((e = load_client_cert(s, cfg, errmsg)) != NK_OK)
 		goto fail;
@@ -983,6 +1131,7 @@ ctx_unref(nk_tls_ctx *ctx)
 	for (size_t i = 0; i < CACHE_SLOTS; i++)
 		SSL_SESSION_free(ctx->cache[i].sess);
 	SSL_CTX_free(ctx->ssl);
+	free(ctx->fallback);
 	BIO_meth_free(ctx->bio_meth);
 	free(ctx->pins);
 	pthread_mutex_destroy(&ctx->lock);
@@ -1002,6 +1151,9 @@ nk_tls_info_clear(nk_tls_info *info)
 		return;
 	nk_x509_chain_free(info->sent);
 	nk_x509_chain_free(info->verified);
+	for (size_t i = 0; i < info->ncert_cas; i++)
+		free(info->cert_cas[i]);
+	free(info->cert_cas);
 	memset(info, 0, sizeof *info);
 	info->verify_depth = -1;
 }
@@ -1175,6 +1327,27 @@ fill_session(struct tls_conn *t, nk_tls_info *info)
 	info->resumed = SSL_session_reused(ssl);
 }
 
+/* Whether the server asked for a client certificate, and from whom. Out
+ * of memory loses names, not the request. */
+static void
+fill_cert_request(struct tls_conn *t, nk_tls_info *info)
+{
+	if (!t->cert_req)
+		return;
+	info->cert_requested = 1;
+	info->cert_sent = SSL_get_certificate(t->ssl) != NULL;
+	const STACK_OF(X509_NAME) *cas = SSL_get0_peer_CA_list(t->ssl);
+	int n = cas ? sk_X509_NAME_num(cas) : 0;
+	if (n <= 0 || !(info->cert_cas = calloc((size_t)n, sizeof (char *))))
+		return;
+	for (int i = 0; i < n; i++) {
+		char buf[512];
+		nk_x509_name_text(sk_X509_NAME_value(cas, i), buf, sizeof buf);
+		if ((info->cert_cas[info->ncert_cas] = strdup(buf)))
+			info->ncert_cas++;
+	}
+}
+
 /* Message for a failed handshake: OpenSSL's reason, or the socket's. */
 static nk_err
 handshake_fail(const char *who, int err, int saved_errno,
@@ -1227,12 +1400,16 @@ nk_tls_start(nk_tls_ctx *ctx, nk_conn *conn, const char *name,
 		if (nl > 1 && host[nl - 1] == '.')
 			host[nl - 1] = '\0';
 	}
-	int ip = is_ip_literal(host);
-	char who[340];
-	if (strcmp(host, conn->peer_str) == 0)
+	int ip = is_ip_literal(host), port;
+	/* Through a tunnel, the proxy is neither the name in messages nor
+	 * the port in the cache key: host:443 and host:8443 are two
+	 * servers, whatever proxy port carries them. */
+	const char *far = nk_conn_far(conn, &port);
+	char who[540];
+	if (strcmp(host, far) == 0)
 		snprintf(who, sizeof who, "%s", host);
 	else
-		snprintf(who, sizeof who, "%s (%s)", host, conn->peer_str);
+		snprintf(who, sizeof who, "%s (%s)", host, far);
 
 	struct tls_conn *t = calloc(1, sizeof *t);
 	if (!t)
@@ -1240,7 +1417,7 @@ nk_tls_start(nk_tls_ctx *ctx, nk_conn *conn, const char *name,
 	t->ctx = ctx;
 	__atomic_add_fetch(&ctx->refs, 1, __ATOMIC_RELAXED);
 	t->fd = conn->fd;
-	snprintf(t->key, sizeof t->key, "%s:%d", host, conn->peer_port);
+	snprintf(t->key, sizeof t->key, "%s:%d", host, port);
 	ERR_clear_error();
 	t->ssl = SSL_new(ctx->ssl);
 	BIO *bio = BIO_new(ctx->bio_meth);
@@ -1305,6 +1482,12 @@ nk_tls_start(nk_tls_ctx *ctx, nk_conn *conn, const char *name,
 		} else {
 			fill_verify(t, 0, chains, info);
 			e = handshake_fail(who, err, saved, errmsg);
+			/* The usual reason behind a bare "handshake failure". */
+			if (t->cert_req && !SSL_get_certificate(t->ssl) && errmsg) {
+				size_t l = strlen(errmsg);
+				snprintf(errmsg + l, NK_ERR_MSG_LEN - l, " (the server "
+				         "asked for a client certificate; none was given)");
+			}
 			goto fail;
 		}
 		struct pollfd p = { conn->fd, ev, 0 };
@@ -1324,6 +1507,7 @@ nk_tls_start(nk_tls_ctx *ctx, nk_conn *conn, const char *name,
 	info->handshake_us = nk_now() - t0;
 	fill_session(t, info);
 	fill_verify(t, 1, chains, info);
+	fill_cert_request(t, info);
 	if (ctx->ocsp) {
 		check_staple(ctx, t->ssl, SSL_get_peer_cert_chain(t->ssl),
 		             SSL_get0_verified_chain(t->ssl), info);
@@ -1366,6 +1550,8 @@ nk_tls_start(nk_tls_ctx *ctx, nk_conn *conn, const char *name,
 	ERR_clear_error();
 	return NK_OK;
 fail:
+	if (!info->cert_requested)
+		fill_cert_request(t, info);
 	if (SSL_is_init_finished(t->ssl))
 		drop_session(ctx, t);
 	conn->ops = &nk_conn_plain_ops;

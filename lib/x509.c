@@ -99,10 +99,8 @@ nk_x509_time(const ASN1_TIME *t, char *buf, size_t len, int64_t *secs)
 	return 0;
 }
 
-/* A distinguished name, CN first (RFC 2253 order) with ", " between the
- * parts; UTF-8 is kept, everything else unsafe is escaped. */
-static void
-name_text(const X509_NAME *name, char *out, size_t outlen)
+void
+nk_x509_name_text(const X509_NAME *name, char *out, size_t outlen)
 {
 	unsigned long flags = (XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB &
 	                       ~XN_FLAG_SEP_MASK) | XN_FLAG_SEP_CPLUS_SPC;
@@ -283,8 +281,8 @@ nk_x509_facts_get(const nk_x509 *cert, int64_t now, struct nk_x509_facts *f,
 {
 	X509 *x = nk_x509_ossl(cert);
 	memset(f, 0, sizeof *f);
-	name_text(X509_get_subject_name(x), f->subject, sizeof f->subject);
-	name_text(X509_get_issuer_name(x), f->issuer, sizeof f->issuer);
+	nk_x509_name_text(X509_get_subject_name(x), f->subject, sizeof f->subject);
+	nk_x509_name_text(X509_get_issuer_name(x), f->issuer, sizeof f->issuer);
 	serial_text(x, f->serial, sizeof f->serial);
 	nk_x509_time(X509_get0_notBefore(x), f->not_before_str,
 	             sizeof f->not_before_str, &f->not_before);

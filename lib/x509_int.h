@@ -35,6 +35,10 @@ nk_x509_chain *nk_x509_chain_dup(const STACK_OF(X509) *sk);
 void nk_x509_safe_text(char *dst, size_t dstlen, const char *src,
                        size_t srclen);
 
+/* A distinguished name, CN first (RFC 2253 order) with ", " between the
+ * parts; UTF-8 is kept, everything else unsafe is escaped. */
+void nk_x509_name_text(const X509_NAME *name, char *out, size_t outlen);
+
 /* An ASN1_TIME as "YYYY-MM-DD HH:MM:SS UTC" and seconds since the epoch;
  * returns 0 on success, -1 for a time OpenSSL cannot read. */
 int nk_x509_time(const ASN1_TIME *t, char *buf, size_t len, int64_t *secs);

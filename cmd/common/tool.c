@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
 
 #include "text.h"
 #include "tool.h"
@@ -92,6 +94,24 @@ tool_parse_secs(const char *s, const char *what, int64_t *ms)
 	if (*ms == 0 && v > 0)
 		*ms = 1;
 	return 0;
+}
+
+int
+tool_mkstemp(char *tmpl)
+{
+	int fd = mkstemp(tmpl);
+	if (fd < 0)
+		return -1;
+	mode_t um = umask(0);
+	umask(um);
+	if (fchmod(fd, 0666 & ~um) != 0) {
+		int err = errno;
+		close(fd);
+		unlink(tmpl);
+		errno = err;
+		return -1;
+	}
+	return fd;
 }
 
 void

@@ -41,6 +41,12 @@ int tool_parse_secs(const char *s, const char *what, int64_t *ms);
 void tool_version(void);
 extern void (*tool_version_hook)(void);
 
+/* mkstemp(3) for a file that will be renamed into place as output: the
+ * mode is the usual one for a new file, 0666 less the umask, as curl and
+ * open(2) give, not mkstemp's 0600. Returns the descriptor, or -1 with
+ * errno set and no file left behind. */
+int tool_mkstemp(char *tmpl);
+
 /* Flushes stdout; returns NK_ERR_WRITE_ERROR with a message on failure
  * (a full disk, a closed pipe). */
 int tool_flush_stdout(void);

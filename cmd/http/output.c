@@ -23,6 +23,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -196,15 +197,11 @@ make_tmp(struct sink *s, const char *final, char *errmsg)
 	if (!t)
 		return oom(errmsg);
 	snprintf(t, n, "%.*s.%.*s%s", (int)dirlen, final, baselen, base, suffix);
-	int fd = mkstemp(t);
+	int fd = tool_mkstemp(t);
 	if (fd < 0) {
 		free(t);
 		return path_msg(errmsg, "cannot create ", s->final, strerror(errno));
 	}
-	/* mkstemp makes 0600; a downloaded file gets the usual mode. */
-	mode_t um = umask(0);
-	umask(um);
-	fchmod(fd, 0666 & ~um);
 	s->tmp = t;
 	s->fd = fd;
 	tmp_register(t);
@@ -336,6 +333,12 @@ write_all(int fd, const char *data, size_t len, const char *name,
 		ssize_t n = write(fd, data, len);
 		if (n < 0) {
 			if (errno == EINTR)
+				continue;
+			/* An O_NONBLOCK stdout that is full: wait as a
+			 * blocking one would have. */
+			struct pollfd p = { fd, POLLOUT, 0 };
+			if ((errno == EAGAIN || errno == EWOULDBLOCK) &&
+			    (poll(&p, 1, -1) >= 0 || errno == EINTR))
 				continue;
 			return path_msg(errmsg, "writing to ", name, strerror(errno));
 		}

@@ -12,13 +12,18 @@
 
 enum { O_JSON = 1, O_TIMEOUT, O_PORT };
 
+/* A lookup's default limit: the system resolver's own retries (5 s per
+ * try and server by default in glibc) fit in it, a resolver that never
+ * answers does not hold the run for ever. */
+#define RESOLVE_TIMEOUT_MS 30000
+
 static const struct opt opts[] = {
 	NETARGS_FAMILY_OPTS,
 	NETARGS_RESOLVE_OPT,
 	{ O_JSON, 0, "json", OPT_FLAG, NULL, NULL,
 	  "print one JSON array with an object per host" },
 	{ O_TIMEOUT, 'm', "timeout", OPT_NUM, "SECS",
-	  NULL, "give up on each name after SECS (default: no limit)" },
+	  NULL, "give up on each name after SECS (default 30)" },
 	{ O_PORT, 'p', "port", OPT_NUM, "N", NULL,
 	  "the port --resolve entries must match (default: any)" },
 };
@@ -90,7 +95,7 @@ run(int argc, char **argv, struct netargs *na, const char **hosts)
 	const char *arg;
 	size_t nhosts = 0;
 	int json = 0, id, rc = 0, shown = 0;
-	int64_t timeout_ms = 0;
+	int64_t timeout_ms = RESOLVE_TIMEOUT_MS;
 	long port = 0;
 	char err[NK_ERR_MSG_LEN];
 
@@ -107,6 +112,8 @@ run(int argc, char **argv, struct netargs *na, const char **hosts)
 		case O_TIMEOUT:
 			if (tool_parse_secs(arg, "--timeout", &timeout_ms) != 0)
 				return NK_ERR_FAILED_INIT;
+			if (timeout_ms == 0)
+				timeout_ms = RESOLVE_TIMEOUT_MS;
 			break;
 		case O_PORT:
 			if (tool_parse_long(arg, 1, 65535, "--port", &port) != 0)

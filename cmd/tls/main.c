@@ -22,7 +22,7 @@
 
 enum {
 	O_MAX_TIME = 1, O_ALPN, O_JSON, O_PEM, O_OUTPUT, O_EXPIRY_WARN,
-	O_STARTTLS, O_VERBOSE,
+	O_STARTTLS, O_STARTTLS_TIMEOUT, O_VERBOSE,
 };
 
 static const struct opt opts[] = {
@@ -40,6 +40,8 @@ static const struct opt opts[] = {
 	  "write the chain the server sent as PEM" },
 	{ O_STARTTLS, 0, "starttls", OPT_CHOICE, "PROTO", STARTTLS_CHOICES,
 	  "upgrade a plain-text session first" },
+	{ O_STARTTLS_TIMEOUT, 0, "starttls-timeout", OPT_NUM, "SECS", NULL,
+	  "give up on the STARTTLS dialogue after SECS (default 10)" },
 	{ O_VERBOSE, 'v', "verbose", OPT_FLAG, NULL, NULL,
 	  "show connection attempts and the STARTTLS dialogue on stderr" },
 	TLSARGS_SERVERNAME_OPT,
@@ -63,6 +65,7 @@ struct args {
 	const char *alpn, *output, *starttls;
 	int json, pem, verbose;
 	int64_t max_time_ms;
+	int64_t starttls_timeout_ms;
 	long expiry_warn;            /* -1: not asked */
 };
 
@@ -202,6 +205,7 @@ parse_args(int argc, char **argv, struct args *a)
 	long v;
 	memset(a, 0, sizeof *a);
 	a->expiry_warn = -1;
+	a->starttls_timeout_ms = STARTTLS_TIMEOUT_MS;
 	while ((id = opt_next(&st, argc, argv, &tool, &arg)) != OPT_END) {
 		switch (id) {
 		case OPT_ERROR:
@@ -228,6 +232,13 @@ parse_args(int argc, char **argv, struct args *a)
 			a->expiry_warn = v;
 			break;
 		case O_STARTTLS: a->starttls = arg; break;
+		case O_STARTTLS_TIMEOUT:
+			if (tool_parse_secs(arg, "--starttls-timeout",
+			                    &a->starttls_timeout_ms) != 0)
+				return -1;
+			if (a->starttls_timeout_ms == 0)
+				a->starttls_timeout_ms = STARTTLS_TIMEOUT_MS;
+			break;
 		case O_VERBOSE: a->verbose = 1; break;
 		default:
 			if (netargs_take(&a->na, id, arg) < 0)
@@ -442,13 +453,35 @@ cert_flags(const struct nk_x509_facts *f)
 	return "";
 }
 
+/* A server that asks for a client certificate, and whose issuers it
+ * accepts: what s_client calls "Acceptable client certificate CA names". */
+static void
+cert_request_text(FILE *out, const nk_tls_info *in)
+{
+	if (!in->cert_requested)
+		return;
+	fprintf(out, "Client cert asked for by the server; %s\n",
+	        in->cert_sent ? "sent" : "none sent (see --cert)");
+	if (in->ncert_cas == 0)
+		fprintf(out, "Client CAs  none named\n");
+	for (size_t i = 0; i < in->ncert_cas; i++)
+		fprintf(out, "%s%s\n", i ? "            " : "Client CAs  ",
+		        in->cert_cas[i]);
+}
+
 static void
 text_report(FILE *out, const struct report *r)
 {
 	const nk_tls_info *in = &r->info;
 	const struct nk_x509_facts *exp = expiring_facts(r);
 
-	if (in->verify_ok)
+	if (in->verify_ok && exp)
+		/* Exit 101 is no plain OK: the verdict says what the status
+		 * is about. */
+		fprintf(out, "Verdict     %sEXPIRING%s: the chain verifies for %s, "
+		        "but %s expires within %ld days\n", col(r, C_YELLOW C_BOLD),
+		        col(r, C_OFF), r->name, exp->subject, r->a->expiry_warn);
+	else if (in->verify_ok)
 		fprintf(out, "Verdict     %sOK%s: the chain verifies for %s\n",
 		        col(r, C_GREEN C_BOLD), col(r, C_OFF), r->name);
 	else
@@ -500,6 +533,7 @@ text_report(FILE *out, const struct report *r)
 		        in->ocsp_next_update[0] ? in->ocsp_next_update : "-");
 	fprintf(out, "Handshake   %.1f ms\n", (double)in->handshake_us / 1000.0);
 	fprintf(out, "Trust       %s\n", r->trust);
+	cert_request_text(out, in);
 
 	fprintf(out, "\nSent by the server: %zu certificate%s\n", r->ns,
 	        r->ns == 1 ? "" : "s");
@@ -605,6 +639,18 @@ json_report(FILE *out, const struct report *r, int code)
 	text_json(out, a->starttls);
 	fputs(",\n  \"trust\": ", out);
 	text_json(out, r->trust);
+	fputs(",\n  \"client_certificate_request\": ", out);
+	if (in->cert_requested) {
+		fprintf(out, "{\"sent\": %s, \"acceptable_cas\": [",
+		        in->cert_sent ? "true" : "false");
+		for (size_t i = 0; i < in->ncert_cas; i++) {
+			fputs(i ? ", " : "", out);
+			text_json(out, in->cert_cas[i]);
+		}
+		fputs("]}", out);
+	} else {
+		fputs("null", out);
+	}
 	fprintf(out, ",\n  \"exit_code\": %d,\n  \"error\": ", code);
 	if (r->err) {
 		fprintf(out, "{\"code\": %d, \"name\": ", (int)r->err);
@@ -713,7 +759,7 @@ write_pem(const struct report *r)
 		return tool_fail(NK_ERR_OUT_OF_MEMORY, NULL);
 	}
 	snprintf(tmp, pl, "%s.XXXXXX", r->a->output);
-	int fd = mkstemp(tmp);
+	int fd = tool_mkstemp(tmp);
 	int rc = 0;
 	if (fd < 0) {
 		tool_msg("cannot write %s: %s", r->a->output, strerror(errno));
@@ -764,12 +810,13 @@ static int
 finish_error(struct report *r)
 {
 	int code = (int)r->err;
-	if (r->a->json) {
+	if (r->a->json)
 		json_report(stdout, r, code);
-		int f = tool_flush_stdout();
-		if (f)
-			return f;
-	}
+	else
+		cert_request_text(stdout, &r->info);
+	int f = tool_flush_stdout();
+	if (f)
+		return f;
 	tool_fail(r->err, r->errmsg);
 	return code;
 }
@@ -841,7 +888,7 @@ run(const struct args *ap)
 	r.addr = r.addr_buf;
 	r.addr_port = nk_conn_peer_port(conn);
 	if (a.starttls) {
-		r.err = starttls_run(conn, a.starttls, cdl,
+		r.err = starttls_run(conn, a.starttls, cdl, a.starttls_timeout_ms,
 		                     a.verbose ? stderr : NULL, r.errmsg);
 		if (r.err)
 			goto fail;
@@ -870,9 +917,11 @@ run(const struct args *ap)
 			return pc;
 		}
 	}
+	/* --pem writes the chain instead of the text report, to stdout or
+	 * to -o's file; --json, asked for as well, still goes to stdout. */
 	if (a.json)
 		json_report(stdout, &r, code);
-	else if (!a.pem || a.output)
+	else if (!a.pem)
 		text_report(stdout, &r);
 	int fc = tool_flush_stdout();
 	if (fc) {

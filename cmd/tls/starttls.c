@@ -273,8 +273,8 @@ starttls_port(const char *proto)
 }
 
 nk_err
-starttls_run(nk_conn *c, const char *proto, nk_time deadline, FILE *tr,
-             char *errmsg)
+starttls_run(nk_conn *c, const char *proto, nk_time deadline,
+             int64_t timeout_ms, FILE *tr, char *errmsg)
 {
 	static struct lines l;   /* 12 KB: off the stack, one use per run */
 	const struct proto *p = find(proto);
@@ -282,11 +282,16 @@ starttls_run(nk_conn *c, const char *proto, nk_time deadline, FILE *tr,
 		return fail(errmsg, NK_ERR_FAILED_INIT,
 		            "unknown STARTTLS protocol '%s'", proto);
 	memset(&l, 0, sizeof l);
+	nk_time own = nk_deadline_in_ms(timeout_ms);
 	l.c = c;
-	l.deadline = deadline;
+	l.deadline = nk_deadline_min(deadline, own);
 	l.trace = tr;
 	l.proto = p->upper;
 	nk_err e = p->run(&l, errmsg);
+	if (e == NK_ERR_OPERATION_TIMEDOUT && l.deadline == own)
+		return fail(errmsg, e, "STARTTLS: the %s dialogue took longer "
+		            "than %g s (--starttls-timeout)", p->upper,
+		            (double)timeout_ms / 1000.0);
 	if (e)
 		return e;
 	if (l.len > 0 || nk_conn_pending(c) > 0)

@@ -115,6 +115,13 @@ typedef struct nk_tls_info {
 	nk_x509_chain *verified;   /* the path OpenSSL built from the leaf
 	                            * towards a trust anchor (complete when
 	                            * verify_ok), or NULL */
+
+	int cert_requested;        /* the server asked for a client certificate */
+	int cert_sent;             /* ... and got one (nk_tls_config.cert) */
+	char **cert_cas;           /* the issuers it named as acceptable
+	                            * ("CN=Root, O=Org"), ncert_cas of them; a
+	                            * server may name none */
+	size_t ncert_cas;
 } nk_tls_info;
 
 /* Upgrades the plain, connected conn to TLS in place: SNI with `name`
@@ -123,7 +130,8 @@ typedef struct nk_tls_info {
  * without brackets, against IP SANs; subject CNs are never used), then the
  * handshake, blocking until it ends or the deadline passes. NULL name:
  * verify the peer's IP address, send no SNI. Sessions are resumed from
- * the context's cache by name and port.
+ * the context's cache by name and port (a tunnel's target port, not the
+ * proxy's).
  *
  * info (may be NULL) is overwritten, then filled as far as the handshake
  * got, also on failure; release it with nk_tls_info_clear.

@@ -4,6 +4,7 @@
 # library has a page that documents each of its functions.
 
 load ../lib/common
+bats_require_minimum_version 1.5.0
 
 SRC=$(cd "$TESTS_DIR/.." && pwd)
 MAN=$NK_BUILD/man
@@ -168,4 +169,20 @@ page_of() {
 		section "SEE ALSO" <"$BATS_TEST_TMPDIR/libnk" | tr -d '\n' | grep -q "$p(3)" ||
 			{ echo "libnk(3) SEE ALSO lacks $p(3)" >&2; return 1; }
 	done
+}
+
+@test "make without scdoc builds the rest and says in one line that the pages were skipped" {
+	# A copy of the build without its pages: everything else is up to date,
+	# so only the pages are left to make.
+	local b=$BATS_TEST_TMPDIR/build
+	cp -a "$NK_BUILD" "$b"
+	rm -rf "$b/man"
+	run --separate-stderr timeout 120 make -s -C "$SRC" B="$b" SCDOC=/nonexistent all
+	[ "$status" -eq 0 ]
+	[ "$output" = "note: /nonexistent not found: manual pages not built (install scdoc, or make SCDOC=/path/to/scdoc)" ]
+	[ "$stderr" = "" ]
+	[ ! -e "$b/man" ]
+	# Asked for by name, the pages still need scdoc.
+	run timeout 120 make -s -C "$SRC" B="$b" SCDOC=/nonexistent man
+	[ "$status" -ne 0 ]
 }

@@ -155,3 +155,18 @@ bats_require_minimum_version 1.5.0
 	[[ "$stderr" =~ ^nk-resolve:\ Resolving\ timed\ out\ after\ [0-9]+\ ms:\ slow\.example\.test$ ]]
 	[ "$took" -lt 3000 ]
 }
+
+# The same silent server with a resolver told to wait 150 s (30 s a try,
+# five tries): nk resolve's own default limit of 30 s ends it.
+@test "without --timeout, a lookup ends at the default 30 s: exit 28" {
+	silent_dns_netns
+	printf 'nameserver 127.0.0.1\noptions timeout:30 attempts:5\n' \
+		>"/etc/netns/$NETNS/resolv.conf"
+	local t0; t0=$(date +%s%N)
+	run --separate-stderr timeout 60 ip netns exec "$NETNS" \
+		"$NK_BIN/nk-resolve" slow.example.test
+	local took; took=$(ms_since "$t0")
+	[ "$status" -eq 28 ]
+	[[ "$stderr" =~ ^nk-resolve:\ Resolving\ timed\ out\ after\ 300[0-9][0-9]\ ms:\ slow\.example\.test$ ]]
+	[ "$took" -lt 45000 ]
+}

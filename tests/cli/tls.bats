@@ -265,7 +265,7 @@ check_failure() {
 	serve_chain soon
 	tls soon.test --expiry-warn 30
 	[ "$status" -eq 101 ]
-	[ "${lines[0]}" = "Verdict     OK: the chain verifies for soon.test" ]
+	[ "${lines[0]}" = "Verdict     EXPIRING: the chain verifies for soon.test, but CN=soon.test expires within 30 days" ]
 	[ "${lines[1]}" = "Expiry      CN=soon.test: 9 days left (--expiry-warn 30)" ]
 	[ "$stderr" = "nk-tls: CN=soon.test expires within 30 days" ]
 	json soon.test --expiry-warn 30
@@ -274,6 +274,7 @@ check_failure() {
 		.expiring.subject == "CN=soon.test" and .expiring.days_left == 9' <<<"$output"
 	tls soon.test --expiry-warn 9
 	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "Verdict     OK: the chain verifies for soon.test" ]
 	[ "${lines[1]}" = "Expiry      nothing in the trust path expires within 9 days" ]
 	tls soon.test --expiry-warn 10
 	[ "$status" -eq 101 ]
@@ -294,11 +295,27 @@ check_failure() {
 	diff <(printf '%s\n' "$output") "$C/valid-chain.pem"
 	mkdir "$BATS_TEST_TMPDIR/out"
 	echo old >"$BATS_TEST_TMPDIR/out/chain.pem"
+	# The chain instead of the report, only in the file; a new file gets
+	# 0666 less the umask, as nk http -o and curl give (a certificate is
+	# public).
+	umask 027
+	tls valid.test --pem -o "$BATS_TEST_TMPDIR/out/new.pem"
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+	[ "$(stat -c %a "$BATS_TEST_TMPDIR/out/new.pem")" = 640 ]
+	umask 022
 	tls valid.test --pem -o "$BATS_TEST_TMPDIR/out/chain.pem"
 	[ "$status" -eq 0 ]
-	[ "${lines[0]}" = "Verdict     OK: the chain verifies for valid.test" ]
+	[ -z "$output" ]
+	[ -z "$stderr" ]
 	cmp "$BATS_TEST_TMPDIR/out/chain.pem" "$C/valid-chain.pem"
-	[ "$(ls "$BATS_TEST_TMPDIR/out")" = "chain.pem" ]
+	[ "$(stat -c %a "$BATS_TEST_TMPDIR/out/chain.pem")" = 644 ]
+	[ "$(ls "$BATS_TEST_TMPDIR/out")" = "chain.pem
+new.pem" ]
+	# --json as well: the report on stdout, the chain in the file.
+	json valid.test --pem -o "$BATS_TEST_TMPDIR/out/chain.pem"
+	[ "$status" -eq 0 ]
+	cmp "$BATS_TEST_TMPDIR/out/chain.pem" "$C/valid-chain.pem"
 	tls valid.test --pem -o "$BATS_TEST_TMPDIR/nodir/chain.pem"
 	[ "$status" -eq 23 ]
 	[[ "$stderr" == "nk-tls: cannot write $BATS_TEST_TMPDIR/nodir/chain.pem: No such file or directory" ]]
@@ -477,6 +494,33 @@ c, _ = s.accept(); time.sleep(30)
 	tls valid.test --cert "$C/nonexistent.pem"
 	[ "$status" -eq 58 ]
 	[[ "$stderr" == "nk-tls: cannot use client certificate $C/nonexistent.pem: "* ]]
+}
+
+@test "a client certificate request is shown with the issuers the server accepts" {
+	serve_chain valid -Verify 1 -CAfile "$C/root.pem"
+	# TLS 1.3: the client's handshake ends before the server's refusal.
+	tls valid.test
+	[ "$status" -eq 0 ]
+	[ "${lines[7]}" = "Client cert asked for by the server; none sent (see --cert)" ]
+	[ "${lines[8]}" = "Client CAs  CN=nk Test Root" ]
+	tls valid.test --cert "$C/client.pem" --key "$C/client.key"
+	[ "$status" -eq 0 ]
+	[ "${lines[7]}" = "Client cert asked for by the server; sent" ]
+	json valid.test
+	jq -e '.client_certificate_request == {"sent": false, "acceptable_cas": ["CN=nk Test Root"]}' <<<"$output"
+	# TLS 1.2: the server ends the handshake.
+	tls valid.test --tls-max 1.2
+	[ "$status" -eq 35 ]
+	[ "$output" = "Client cert asked for by the server; none sent (see --cert)
+Client CAs  CN=nk Test Root" ]
+	[ "$stderr" = "nk-tls: TLS handshake with valid.test (127.0.0.1) failed: sslv3 alert handshake failure (the server asked for a client certificate; none was given)" ]
+	json valid.test --tls-max 1.2
+	[ "$status" -eq 35 ]
+	jq -e '.client_certificate_request.acceptable_cas == ["CN=nk Test Root"]' <<<"$output"
+	# A server that does not ask: nothing said, null in JSON.
+	serve_chain valid
+	json valid.test
+	jq -e '.client_certificate_request == null' <<<"$output"
 }
 
 @test "ALPN: offered and chosen" {

@@ -147,3 +147,31 @@ c, _ = s.accept(); time.sleep(30)
 		--connect-to "::127.0.0.1:$closed" mail.test
 	jq -e '.port == 443' <<<"$output"
 }
+
+# A peer that accepts and never says a word (an HTTP port, say): the
+# dialogue's own limit ends the wait, not the 300 s connect timeout.
+@test "--starttls-timeout bounds a server that never greets: exit 28" {
+	LOG="$BATS_TEST_TMPDIR/silent.log"
+	start_bg "$LOG" python3 -c '
+import socket, time
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+s.listen(5)
+print("Listening on 127.0.0.1:%d" % s.getsockname()[1], flush=True)
+c, _ = s.accept()
+time.sleep(60)
+'
+	local line
+	line=$(wait_for_line "$LOG" '^Listening on ')
+	PORT=${line##*:}
+	SECONDS=0
+	starttls imap --starttls-timeout 0.5
+	[ "$status" -eq 28 ]
+	[ "$stderr" = "nk-tls: STARTTLS: the IMAP dialogue took longer than 0.5 s (--starttls-timeout)" ]
+	[ -z "$output" ]
+	[ "$SECONDS" -lt 10 ]
+	# The option is checked like the other durations.
+	starttls imap --starttls-timeout soon
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "nk-tls: --starttls-timeout takes a number of seconds, not 'soon'" ]
+}

@@ -1,7 +1,8 @@
 /* Unit tests for nk_conn_splice against a real loopback connection: the
  * bytes a peer sends reach a regular file, a pipe, a file opened O_APPEND
  * (which splice(2) refuses, so they go through a buffer) byte for byte;
- * /dev/full fails with its errno; EOF and the deadline end a wait. */
+ * /dev/full fails with its errno; EOF and the deadline end a wait. And
+ * nk_conn_from_fd refuses a descriptor it cannot make non-blocking. */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -239,6 +240,25 @@ test_deadline(void **state)
 	peer_end(&p);
 }
 
+/* Without O_NONBLOCK every deadline would be lost, so a descriptor that
+ * cannot take it is refused rather than wrapped. */
+static void
+test_from_bad_fd(void **state)
+{
+	(void)state;
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	assert_true(fd >= 0);
+	close(fd);
+	nk_conn *c = (nk_conn *)&c;
+	char msg[NK_ERR_MSG_LEN];
+	assert_int_equal(nk_conn_from_fd(fd, &c, msg), NK_ERR_FAILED_INIT);
+	char want[NK_ERR_MSG_LEN];
+	snprintf(want, sizeof want, "cannot make socket %d non-blocking: Bad "
+	         "file descriptor", fd);
+	assert_string_equal(msg, want);
+	assert_null(c);
+}
+
 int
 main(void)
 {
@@ -248,6 +268,7 @@ main(void)
 		cmocka_unit_test(test_to_pipe),
 		cmocka_unit_test(test_full_disk),
 		cmocka_unit_test(test_deadline),
+		cmocka_unit_test(test_from_bad_fd),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -359,21 +359,50 @@ remove_hosts(void **state)
 	return 0;
 }
 
-static int
-has(const char *name, const char *addr)
+/* a: the resolver's answer addr. */
+static void
+set_addr(nk_addr *a, const char *addr)
 {
-	struct sockaddr_storage ss;
-	memset(&ss, 0, sizeof ss);
+	memset(a, 0, sizeof *a);
+	a->source = NK_ADDR_DNS;
 	if (strchr(addr, ':')) {
-		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&a->sa;
 		s6->sin6_family = AF_INET6;
 		inet_pton(AF_INET6, addr, &s6->sin6_addr);
 	} else {
-		struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
+		struct sockaddr_in *s4 = (struct sockaddr_in *)&a->sa;
 		s4->sin_family = AF_INET;
 		inet_pton(AF_INET, addr, &s4->sin_addr);
 	}
-	return nk_hosts_has(hosts_path, name, (struct sockaddr *)&ss);
+}
+
+static int
+has(const char *name, const char *addr)
+{
+	nk_addr a;
+	set_addr(&a, addr);
+	nk_hosts_mark(hosts_path, name, &a, 1);
+	return a.source == NK_ADDR_HOSTS;
+}
+
+/* Several addresses of one name are marked in one reading of the file. */
+static void
+test_hosts_mark_several(void **state)
+{
+	(void)state;
+	nk_addr v[4];
+	set_addr(&v[0], "10.0.0.5");
+	set_addr(&v[1], "127.0.0.1");
+	set_addr(&v[2], "10.0.0.6");
+	set_addr(&v[3], "::1");
+	v[1].source = NK_ADDR_OVERRIDE;   /* only resolver answers are marked */
+	nk_hosts_mark(hosts_path, "alias.example", v, 4);
+	assert_int_equal(v[0].source, NK_ADDR_HOSTS);
+	assert_int_equal(v[1].source, NK_ADDR_OVERRIDE);
+	assert_int_equal(v[2].source, NK_ADDR_DNS);
+	assert_int_equal(v[3].source, NK_ADDR_DNS);
+	nk_hosts_mark(hosts_path, "localhost", v, 4);
+	assert_int_equal(v[3].source, NK_ADDR_HOSTS);
 }
 
 static void
@@ -394,10 +423,10 @@ test_hosts_file(void **state)
 	assert_false(has("comment", "127.0.0.1"));
 	assert_false(has("trailing", "127.0.0.1"));
 	assert_false(has("garbage", "127.0.0.1"));
-	struct sockaddr_in s4 = { .sin_family = AF_INET };
-	inet_pton(AF_INET, "127.0.0.1", &s4.sin_addr);
-	assert_false(nk_hosts_has("/nonexistent/hosts", "localhost",
-	                          (struct sockaddr *)&s4));
+	nk_addr a;
+	set_addr(&a, "127.0.0.1");
+	nk_hosts_mark("/nonexistent/hosts", "localhost", &a, 1);
+	assert_int_equal(a.source, NK_ADDR_DNS);
 }
 
 static void
@@ -562,6 +591,8 @@ main(void)
 		cmocka_unit_test(test_literals),
 		cmocka_unit_test(test_invalid_names),
 		cmocka_unit_test_setup_teardown(test_hosts_file, make_hosts,
+		                                remove_hosts),
+		cmocka_unit_test_setup_teardown(test_hosts_mark_several, make_hosts,
 		                                remove_hosts),
 		cmocka_unit_test_setup_teardown(test_localhost, make_hosts,
 		                                remove_hosts),

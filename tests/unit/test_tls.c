@@ -259,6 +259,58 @@ record_server(struct server *s, const size_t *sizes, size_t n, int abrupt)
 	_exit(0);
 }
 
+/* A TLS 1.2 server in a child process for two connections, resuming from
+ * one server cache: the first is reset (SO_LINGER 0) once the client's
+ * first byte arrives, the second completes the handshake and closes. */
+static void
+reset_server(struct server *s)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET };
+	socklen_t salen = sizeof sa;
+	int l = socket(AF_INET, SOCK_STREAM, 0);
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(bind(l, (struct sockaddr *)&sa, sizeof sa), 0);
+	assert_int_equal(listen(l, 2), 0);
+	assert_int_equal(getsockname(l, (struct sockaddr *)&sa, &salen), 0);
+	s->port = ntohs(sa.sin_port);
+	s->out = -1;
+	s->pid = fork();
+	assert_true(s->pid >= 0);
+	if (s->pid > 0) {
+		close(l);
+		return;
+	}
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	alarm(20);
+	SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
+	if (!ctx || !SSL_CTX_set_max_proto_version(ctx, TLS1_2_VERSION) ||
+	    SSL_CTX_use_certificate_chain_file(ctx,
+	                                       cert("valid-chain.pem")) != 1 ||
+	    SSL_CTX_use_PrivateKey_file(ctx, cert("leaf.key"),
+	                                SSL_FILETYPE_PEM) != 1)
+		_exit(2);
+	for (int round = 0; round < 2; round++) {
+		int fd = accept(l, NULL, NULL);
+		SSL *ssl = fd >= 0 ? SSL_new(ctx) : NULL;
+		if (!ssl || !SSL_set_fd(ssl, fd) || SSL_accept(ssl) != 1)
+			_exit(3);
+		char b;
+		if (round == 0) {
+			if (SSL_read(ssl, &b, 1) != 1)
+				_exit(4);
+			struct linger lg = { 1, 0 };
+			setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+		} else {
+			SSL_shutdown(ssl);
+			while (read(fd, &b, 1) > 0)
+				;
+		}
+		close(fd);
+		SSL_free(ssl);
+	}
+	_exit(0);
+}
+
 static void
 record_server_stop(struct server *s)
 {
@@ -429,6 +481,39 @@ test_session_resumed(void **state)
 	nk_tls_ctx_free(ctx2);
 	nk_tls_ctx_free(ctx);
 	stop(&s);
+}
+
+/* A connection that died of an error leaves no session to resume: the
+ * next one to the same server makes a full handshake. */
+static void
+test_no_resumption_after_error(void **state)
+{
+	struct server s;
+	nk_tls_info info;
+	char err[NK_ERR_MSG_LEN] = "", buf[16];
+	size_t n;
+	(void)state;
+	reset_server(&s);
+	nk_tls_config cfg = { .cafile = cert("root.pem") };
+	nk_tls_ctx *ctx = make_ctx(&cfg);
+	nk_conn *c = dial(s.port);
+	assert_int_equal(nk_tls_start(ctx, c, "valid.test",
+	                              nk_deadline_in_ms(5000), NULL, err), NK_OK);
+	assert_int_equal(nk_conn_write(c, "x", 1, nk_deadline_in_ms(5000), err),
+	                 NK_OK);
+	assert_int_equal(nk_conn_read(c, buf, sizeof buf,
+	                              nk_deadline_in_ms(5000), &n, err),
+	                 NK_ERR_RECV_ERROR);
+	assert_non_null(strstr(err, "Connection reset by peer"));
+	nk_conn_free(c);
+	c = dial(s.port);
+	assert_int_equal(nk_tls_start(ctx, c, "valid.test",
+	                              nk_deadline_in_ms(5000), &info, err), NK_OK);
+	assert_false(info.resumed);
+	nk_tls_info_clear(&info);
+	nk_conn_free(c);
+	nk_tls_ctx_free(ctx);
+	record_server_stop(&s);
 }
 
 static void
@@ -769,6 +854,10 @@ test_unclean_eof(void **state)
 	assert_string_equal(buf, "partial");
 	assert_true(nk_tls_conn_unclean_eof(c));
 	assert_int_equal(nk_conn_pending(c), 0);
+	/* OpenSSL counts the unclean EOF as a fatal error, after which it
+	 * forbids SSL_shutdown: closing our side is the TCP FIN alone. */
+	assert_int_equal(nk_conn_shutdown(c, nk_deadline_in_ms(5000), err),
+	                 NK_OK);
 	nk_conn_free(c);
 	nk_tls_ctx_free(ctx);
 	stop(&s);
@@ -1139,6 +1228,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_handshake_and_data),
 		cmocka_unit_test(test_session_resumed),
+		cmocka_unit_test(test_no_resumption_after_error),
 		cmocka_unit_test(test_verify_failure),
 		cmocka_unit_test(test_name_checks),
 		cmocka_unit_test(test_handshake_failure),

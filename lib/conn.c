@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <arpa/inet.h>
+#include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 
@@ -223,6 +224,35 @@ nk_conn_try_write(nk_conn *c, const void *buf, size_t len, size_t *n,
 	if (!e)
 		c->bytes_out += *n;
 	return e;
+}
+
+nk_err
+nk_conn_try_sendfile(nk_conn *c, int in, size_t len, size_t *n, int *want,
+                     char *errmsg)
+{
+	*n = 0;
+	*want = 0;
+	for (;;) {
+		ssize_t r = sendfile(c->fd, in, NULL, len);
+		if (r >= 0) {
+			*n = (size_t)r;
+			c->bytes_out += *n;
+			return NK_OK;
+		}
+		if (errno == EINTR)
+			continue;
+		if (errno == EAGAIN || errno == EWOULDBLOCK) {
+			*want = NK_WANT_WRITE;
+			return NK_OK;
+		}
+		/* sendfile does not say which side failed: a socket error is
+		 * what the peer did, anything else is the file's. */
+		if (errno == EPIPE || errno == ECONNRESET || errno == ENOTCONN)
+			return nk_fail(errmsg, NK_ERR_SEND_ERROR, "send to %s port %d: "
+			               "%s", far_name(c), far_port(c), strerror(errno));
+		return nk_fail(errmsg, NK_ERR_READ_ERROR, "reading the request "
+		               "body: %s", strerror(errno));
+	}
 }
 
 nk_err

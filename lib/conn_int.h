@@ -53,6 +53,14 @@ void nk_conn_set_target(nk_conn *c, const char *host, int port);
  * peer's address; its port in *port. */
 const char *nk_conn_far(const nk_conn *c, int *port);
 
+/* Non-blocking sendfile(2): moves up to len bytes from the file `in` (at
+ * its current offset, which advances) to a plain TCP conn inside the
+ * kernel. As nk_conn_try_write: *n bytes went, or *want says what to wait
+ * for. *n = 0 and *want = 0 means the file ended. Reading `in` fails as
+ * NK_ERR_READ_ERROR, the socket as NK_ERR_SEND_ERROR. */
+nk_err nk_conn_try_sendfile(nk_conn *c, int in, size_t len, size_t *n,
+                            int *want, char *errmsg);
+
 /* Plain TCP operations, for a transport that wraps and later unwraps one. */
 extern const struct nk_conn_ops nk_conn_plain_ops;
 

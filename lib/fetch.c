@@ -14,7 +14,9 @@
 #include <time.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <unistd.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 
 #include "nk/fetch.h"
 #include "nk/url.h"
@@ -37,6 +39,14 @@
 #define PIPE_WINDOW 32
 /* The most of a followed redirect's body read to keep its connection. */
 #define DRAIN_MAX (64 * 1024)
+/* Request bodies are read and written this much at a time: large writes
+ * cost TLS little per byte. */
+#define SEND_BUF (256 * 1024)
+/* What a body source that cannot rewind keeps of its start, so that a
+ * redirect or a retry can still send a small body again. */
+#define KEEP_MAX (64 * 1024)
+/* curl sends "Expect: 100-continue" with a -d or -F body over this. */
+#define EXPECT_MIN (1024 * 1024)
 
 /* An idle connection kept for the next request to the same place. */
 struct pooled {
@@ -82,6 +92,7 @@ struct nk_fetch {
 	size_t qpos;            /* the entry the next run should match */
 	int pipe_off;           /* a pipelined connection was lost: no more */
 	char *tbuf;             /* trailer lines for cb->trailers, or NULL */
+	char *sbuf;             /* SEND_BUF for request bodies, or NULL */
 };
 
 /* ---- small helpers -------------------------------------------------- */
@@ -270,6 +281,7 @@ nk_fetch_free(nk_fetch *f)
 	free(f->buf);
 	free(f->hdrs);
 	free(f->tbuf);
+	free(f->sbuf);
 	free(f);
 }
 
@@ -449,6 +461,9 @@ struct step {
 	                           ends the try early if it will go */
 	nk_time deadline;
 	uint64_t *delivered;
+	struct src *src;        /* the body this hop sends, or NULL */
+	int no_expect;          /* a 417 said: no Expect this time */
+	int again_417;          /* out: send again without Expect */
 };
 
 static void
@@ -851,10 +866,525 @@ keep_head(nk_fetch_hop *h, const char *buf, const struct nk_http_response *r,
 	return NK_OK;
 }
 
+/* The user's own Expect header: -1 none, 1 "100-continue", 0 another
+ * value or its removal ("Expect:"). */
+static int
+user_expect(const nk_fetch_request *rq)
+{
+	int found = -1;
+	for (size_t i = 0; i < rq->nheaders; i++) {
+		const char *h = rq->headers[i];
+		if (!header_is(h, "Expect"))
+			continue;
+		const char *v = h + 6;
+		if (*v != ':')
+			return 0;
+		v++;
+		while (*v == ' ' || *v == '\t')
+			v++;
+		found = strncasecmp(v, "100-continue", 12) == 0;
+	}
+	return found;
+}
+
+/* ---- the request body ----------------------------------------------- */
+
+/* The request body across the hops and tries of one run: where its
+ * source started, so that a redirect or a retry can send it again. */
+struct src {
+	const nk_fetch_body *b;
+	int64_t size;           /* the exact length, or -1 */
+	off_t fd_start;         /* the descriptor's offset at the start, or
+	                           -1 when it cannot seek */
+	uint64_t pos;           /* bytes taken since the (re)start */
+	int used;               /* bytes were taken: resending must rewind */
+	/* A source that cannot rewind keeps its first bytes, so a small body
+	 * can still follow a 307 or be retried. */
+	char *kept;
+	size_t kept_len;
+	int kept_over;          /* more than KEEP_MAX were taken */
+	size_t replay;          /* after a rewind: next byte of kept to give */
+};
+
+/* The body on one hop. */
+struct up {
+	struct src *src;
+	int chunked;            /* framed as chunks: the size is unknown */
+	int kernel;             /* moved by sendfile(2) from the descriptor */
+	int expect;             /* "Expect: 100-continue" went: wait for 100 */
+	const char *p;          /* framed bytes waiting to be written */
+	size_t n;
+	uint64_t pend;          /* body bytes among them (chunked) */
+	int last;               /* after p..n, the body is complete */
+	int src_wait;           /* the descriptor has nothing yet: poll it */
+	int cut;                /* the upload stopped before the end */
+	nk_err send_err;        /* the write that failed, if one did */
+	char send_msg[NK_ERR_MSG_LEN];
+	uint64_t sent;          /* body bytes written */
+};
+
+static int
+src_can_seek(const struct src *sr)
+{
+	const nk_fetch_body *b = sr->b;
+	return b->data || (b->fd >= 0 && sr->fd_start >= 0) ||
+	       (!b->data && b->fd < 0 && b->rewind);
+}
+
+static void
+src_init(struct src *sr, const nk_fetch_body *b)
+{
+	memset(sr, 0, sizeof *sr);
+	sr->b = b;
+	sr->fd_start = -1;
+	if (b->data || (!b->read && b->fd < 0)) {
+		sr->size = b->data ? (int64_t)b->len : 0;
+		return;
+	}
+	sr->size = b->size < 0 ? -1 : b->size;
+	if (b->fd >= 0 && !b->read)
+		sr->fd_start = lseek(b->fd, 0, SEEK_CUR);
+}
+
+/* Whether src_rewind would work (short of a failing lseek or rewind). */
+static int
+src_restartable(const struct src *sr)
+{
+	return !sr || !sr->used || src_can_seek(sr) || !sr->kept_over;
+}
+
+/* Starts the body again from its first byte. */
+static nk_err
+src_rewind(struct src *sr, const char *why, char *errmsg)
+{
+	if (!sr || !sr->used)
+		return NK_OK;
+	const nk_fetch_body *b = sr->b;
+	nk_err e = NK_OK;
+	if (b->data || (b->fd < 0 && !b->read)) {
+		/* memory: nothing to do */
+	} else if (b->fd >= 0 && !b->read && sr->fd_start >= 0) {
+		if (lseek(b->fd, sr->fd_start, SEEK_SET) < 0)
+			e = nk_fail(errmsg, NK_ERR_SEND_FAIL_REWIND, "cannot %s: "
+			            "seeking back to the body's start failed: %s",
+			            why, strerror(errno));
+	} else if (b->read && b->rewind) {
+		char msg[NK_ERR_MSG_LEN] = "";
+		e = b->rewind(b->ctx, msg);
+		if (e)
+			e = nk_fail(errmsg, NK_ERR_SEND_FAIL_REWIND, "cannot %s: "
+			            "the body's rewind failed: %s", why, msg);
+	} else if (!sr->kept_over) {
+		sr->replay = 0;
+	} else {
+		e = nk_fail(errmsg, NK_ERR_SEND_FAIL_REWIND, "cannot %s: the "
+		            "request body came from a source that cannot be read "
+		            "again (a pipe, say), and its first %d KiB, all that "
+		            "was kept, were not all of it", why, KEEP_MAX / 1024);
+	}
+	if (!e) {
+		sr->pos = 0;
+		sr->used = 0;
+	}
+	return e;
+}
+
+/* Keeps what a source that cannot rewind gave, while it is small. */
+static void
+src_keep(struct src *sr, const char *p, size_t n)
+{
+	if (src_can_seek(sr) || sr->kept_over)
+		return;
+	if (sr->kept_len + n > KEEP_MAX) {
+		free(sr->kept);
+		sr->kept = NULL;
+		sr->kept_over = 1;
+		return;
+	}
+	if (!sr->kept && !(sr->kept = malloc(KEEP_MAX))) {
+		sr->kept_over = 1;
+		return;
+	}
+	memcpy(sr->kept + sr->kept_len, p, n);
+	sr->kept_len += n;
+	sr->replay = sr->kept_len;
+}
+
+/* Reads up to cap body bytes from a descriptor or callback source: *n = 0
+ * at the end; *wait when a descriptor has nothing yet. */
+static nk_err
+src_read(struct src *sr, char *buf, size_t cap, size_t *n, int *wait,
+         char *errmsg)
+{
+	const nk_fetch_body *b = sr->b;
+	*n = 0;
+	*wait = 0;
+	if (sr->size >= 0 && (int64_t)sr->pos >= sr->size)
+		return NK_OK;
+	if (sr->size >= 0 && (uint64_t)(sr->size - (int64_t)sr->pos) < cap)
+		cap = (size_t)(sr->size - (int64_t)sr->pos);
+	sr->used = 1;
+	if (sr->replay < sr->kept_len) {
+		size_t k = sr->kept_len - sr->replay < cap ? sr->kept_len - sr->replay
+		                                          : cap;
+		memcpy(buf, sr->kept + sr->replay, k);
+		sr->replay += k;
+		sr->pos += k;
+		*n = k;
+		return NK_OK;
+	}
+	ssize_t r;
+	if (b->read) {
+		char msg[NK_ERR_MSG_LEN] = "";
+		r = b->read(b->ctx, buf, cap, msg);
+		if (r < 0)
+			return nk_fail(errmsg, NK_ERR_READ_ERROR, "reading the request "
+			               "body: %s", msg[0] ? msg : "the source failed");
+	} else {
+		struct pollfd p = { b->fd, POLLIN, 0 };
+		if (sr->fd_start < 0 && poll(&p, 1, 0) == 0) {
+			*wait = 1;
+			return NK_OK;
+		}
+		do
+			r = read(b->fd, buf, cap);
+		while (r < 0 && errno == EINTR);
+		if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			*wait = 1;
+			return NK_OK;
+		}
+		if (r < 0)
+			return nk_fail(errmsg, NK_ERR_READ_ERROR, "reading the request "
+			               "body: %s", strerror(errno));
+	}
+	if (r == 0 && sr->size >= 0)
+		return nk_fail(errmsg, NK_ERR_READ_ERROR, "the request body ended "
+		               "after %llu of its %lld bytes",
+		               (unsigned long long)sr->pos, (long long)sr->size);
+	src_keep(sr, buf, (size_t)r);
+	sr->pos += (size_t)r;
+	*n = (size_t)r;
+	return NK_OK;
+}
+
+/* Readies the next bytes to write: the rest of a body in memory, or a
+ * buffer read from the source (as a chunk when chunked). */
+static nk_err
+up_fill(nk_fetch *f, struct up *u, char *errmsg)
+{
+	struct src *sr = u->src;
+	if (sr->b->data) {
+		u->p = sr->b->data + sr->pos;
+		u->n = sr->b->len - (size_t)sr->pos;
+		u->pend = u->n;
+		sr->pos = sr->b->len;
+		sr->used = 1;
+		u->last = 1;
+		return NK_OK;
+	}
+	if (!f->sbuf && !(f->sbuf = malloc(SEND_BUF)))
+		return nk_fail(errmsg, NK_ERR_OUT_OF_MEMORY, "out of memory");
+	/* Room for a chunk's "hex\r\n" before and "\r\n0\r\n\r\n" after. */
+	char *data = f->sbuf + (u->chunked ? 16 : 0);
+	size_t cap = SEND_BUF - (u->chunked ? 16 + 7 : 0), n;
+	nk_err e = src_read(sr, data, cap, &n, &u->src_wait, errmsg);
+	if (e || u->src_wait)
+		return e;
+	u->pend = n;
+	u->last = n == 0 || (sr->size >= 0 && (int64_t)sr->pos == sr->size);
+	if (!u->chunked) {
+		u->p = data;
+		u->n = n;
+		return NK_OK;
+	}
+	char *q = data + n;
+	if (n) {
+		char hex[17];
+		int h = snprintf(hex, sizeof hex, "%zx\r\n", n);
+		memcpy(data - h, hex, (size_t)h);
+		u->p = data - h;
+		memcpy(q, "\r\n", 2);
+		q += 2;
+	} else {
+		u->p = data;
+	}
+	if (u->last) {
+		memcpy(q, "0\r\n\r\n", 5);
+		q += 5;
+	}
+	u->n = (size_t)(q - u->p);
+	return NK_OK;
+}
+
+/* Shows an interim response (100, 103) and drops it from f->buf. */
+static nk_err
+pass_interim(nk_fetch *f, const struct step *s, nk_fetch_hop *h,
+             const struct nk_http_response *r, size_t *len, char *errmsg)
+{
+	h->header_bytes += r->head_len;
+	s->res->size_header += r->head_len;
+	if (s->cb->trace)
+		s->cb->trace(s->cb->ctx, NK_FETCH_HEAD_IN, f->buf, r->head_len,
+		             NULL);
+	if (s->cb->head) {
+		nk_fetch_hop tmp = *h;
+		tmp.status = r->status;
+		nk_err e = s->cb->head(s->cb->ctx, &tmp, f->buf, r->head_len, 1,
+		                       errmsg);
+		if (e)
+			return e;
+	}
+	memmove(f->buf, f->buf + r->head_len, *len -= r->head_len);
+	return NK_OK;
+}
+
+/* Reads what the server sent while the body goes. Interim heads are
+ * passed (a 100 ends the wait for it); *final says a final head is
+ * complete in f->buf (or the server closed, or sent what does not parse:
+ * read_head will tell), so the upload stops. */
+static nk_err
+up_hear(nk_fetch *f, const struct step *s, nk_conn *c, nk_fetch_hop *h,
+        size_t *len, int *got100, int *final, char *errmsg)
+{
+	size_t n;
+	int want;
+	if (*len == f->cap) {
+		*final = 1;
+		return NK_OK;
+	}
+	nk_err e = nk_conn_try_read(c, f->buf + *len, f->cap - *len, &n, &want,
+	                            errmsg);
+	if (e)
+		return e;
+	if (n == 0) {
+		*final = !want;
+		return NK_OK;
+	}
+	if (!h->starttransfer)
+		h->starttransfer = nk_now();
+	*len += n;
+	for (;;) {
+		struct nk_http_parser p;
+		struct nk_http_response r;
+		char msg[NK_ERR_MSG_LEN];
+		memset(&p, 0, sizeof p);
+		p.max_line = f->cfg.max_line;
+		p.max_head = f->cfg.max_head;
+		memset(&r, 0, sizeof r);
+		r.headers = f->hdrs;
+		r.max_headers = NK_HTTP_MAX_HEADERS;
+		if (nk_http_parse_response(&p, f->buf, *len, &r, msg) != NK_OK) {
+			*final = 1;
+			return NK_OK;
+		}
+		if (!r.head_len)
+			return NK_OK;
+		if (!nk_http_is_interim(&r)) {
+			*final = 1;
+			return NK_OK;
+		}
+		if (r.status == 100)
+			*got100 = 1;
+		if ((e = pass_interim(f, s, h, &r, len, errmsg)) != NK_OK)
+			return e;
+	}
+}
+
+static nk_err
+up_timeout(const struct step *s, const nk_fetch_hop *h, const struct up *u,
+           char *errmsg)
+{
+	long long ms = (long long)((nk_now() - h->start) / 1000);
+	if (u->src->size >= 0)
+		return nk_fail(errmsg, NK_ERR_OPERATION_TIMEDOUT, "Operation timed "
+		               "out after %lld milliseconds with %llu out of %lld "
+		               "bytes of the request body sent", ms,
+		               (unsigned long long)u->sent, (long long)u->src->size);
+	return nk_fail(errmsg, NK_ERR_OPERATION_TIMEDOUT, "Operation timed out "
+	               "after %lld milliseconds with %llu bytes of the request "
+	               "body sent", ms, (unsigned long long)u->sent);
+	(void)s;
+}
+
+/* Writes what is ready: *want says what the conn waits for, 0 when it
+ * took bytes. A failed write stops the upload (the server may have
+ * answered, and closed): the error is kept for when no answer came. */
+static void
+up_write(struct up *u, nk_conn *c, int *want)
+{
+	size_t n = 0;
+	nk_err e;
+	if (u->kernel) {
+		int64_t left = u->src->size - (int64_t)u->src->pos;
+		e = nk_conn_try_sendfile(c, u->src->b->fd, left > (1 << 30)
+		                         ? (size_t)1 << 30 : (size_t)left, &n,
+		                         want, u->send_msg);
+		if (!e && n == 0 && !*want)
+			e = nk_fail(u->send_msg, NK_ERR_READ_ERROR, "the request body "
+			            "ended after %llu of its %lld bytes",
+			            (unsigned long long)u->src->pos,
+			            (long long)u->src->size);
+		if (!e) {
+			u->src->pos += n;
+			u->src->used = 1;
+			u->sent += n;
+			u->last = (int64_t)u->src->pos == u->src->size;
+		}
+	} else {
+		e = nk_conn_try_write(c, u->p, u->n, &n, want, u->send_msg);
+		if (!e) {
+			u->p += n;
+			u->n -= n;
+			if (!u->chunked) {
+				u->sent += n;
+			} else if (u->n == 0) {
+				u->sent += u->pend;
+			}
+		}
+	}
+	if (e) {
+		u->send_err = e;
+		u->cut = 1;
+		*want = 0;
+	}
+}
+
+/* Sends the body of a request whose head went, and listens while it does:
+ * a 100 ends the wait that Expect asked for (or expect_ms does), a final
+ * answer ends the upload (the server will not read the rest: the
+ * connection then closes after the answer), the deadline bounds it all.
+ * On return, *len bytes of the response are in f->buf. */
+static nk_err
+send_body(nk_fetch *f, const struct step *s, nk_conn *c, nk_fetch_hop *h,
+          struct up *u, size_t *len, char *errmsg)
+{
+	int64_t ems = s->rq->expect100_timeout_ms > 0
+	              ? s->rq->expect100_timeout_ms : 1000;
+	nk_time wait100 = u->expect ? nk_now() + ems * 1000 : 0;
+	for (;;) {
+		int want = 0, final = 0, got100 = 0;
+		if (!wait100 && !u->kernel && !u->n && !u->last) {
+			nk_err e = up_fill(f, u, errmsg);
+			if (e)
+				return e;
+		}
+		if (!wait100 && !u->n && u->last && !u->src_wait)
+			return NK_OK;
+		if (!wait100 && !u->src_wait && (u->n || u->kernel)) {
+			up_write(u, c, &want);
+			if (u->send_err)
+				return NK_OK;
+		}
+		struct pollfd p[2] = {
+			{ nk_conn_fd(c), (short)(POLLIN | (want & NK_WANT_WRITE
+			                                   ? POLLOUT : 0)), 0 },
+			{ u->src->b->fd, POLLIN, 0 },
+		};
+		int ms = want || u->src_wait || wait100
+		         ? nk_deadline_poll_ms(s->deadline) : 0;
+		if (wait100) {
+			int64_t w = (int64_t)(wait100 - nk_now()) / 1000;
+			w = w < 0 ? 0 : w;
+			if (ms < 0 || w < ms)
+				ms = (int)w;
+		}
+		if (nk_conn_pending(c))
+			ms = 0;
+		int r = poll(p, u->src_wait ? 2 : 1, ms);
+		if (r < 0 && errno != EINTR)
+			return nk_fail(errmsg, NK_ERR_SEND_ERROR, "poll: %s",
+			               strerror(errno));
+		if (r > 0 && p[1].revents)
+			u->src_wait = 0;
+		if ((r > 0 && p[0].revents & (POLLIN | POLLHUP | POLLERR)) ||
+		    nk_conn_pending(c)) {
+			nk_err e = up_hear(f, s, c, h, len, &got100, &final, errmsg);
+			if (e)
+				return e;
+			if (final) {
+				u->cut = !(u->last && !u->n);
+				return NK_OK;
+			}
+			if (got100 && wait100) {
+				wait100 = 0;
+				continue;
+			}
+		}
+		if (wait100 && nk_now() >= wait100) {
+			trace(s->cb, "Done waiting for 100-continue");
+			wait100 = 0;
+		} else if (r == 0 && ms != 0 && nk_deadline_poll_ms(s->deadline) == 0) {
+			return up_timeout(s, h, u, errmsg);
+		}
+	}
+}
+
+/* Whether the body can go from its file to the socket inside the kernel:
+ * a regular file, read as it is, over plain TCP. */
+static int
+up_kernel(const struct up *u, const nk_conn *c)
+{
+	const struct src *sr = u->src;
+	struct stat st;
+	return !sr->b->data && !sr->b->read && sr->b->fd >= 0 &&
+	       sr->fd_start >= 0 && !u->chunked && sr->size > 0 &&
+	       nk_conn_can_splice(c) && fstat(sr->b->fd, &st) == 0 &&
+	       S_ISREG(st.st_mode);
+}
+
+/* Sends the body of this hop (see send_body) and says how it went. */
+static nk_err
+up_send(nk_fetch *f, const struct step *s, struct pooled *pc,
+        nk_fetch_hop *h, struct up *u, size_t *len, char *errmsg)
+{
+	u->kernel = up_kernel(u, pc->conn);
+	nk_err e = send_body(f, s, pc->conn, h, u, len, errmsg);
+	h->upload_bytes += u->sent;
+	s->res->size_upload += u->sent;
+	if (e)
+		return e;
+	if (u->cut && u->src->size >= 0)
+		trace(s->cb, "Upload stopped after %llu of %lld bytes: %s",
+		      (unsigned long long)u->sent, (long long)u->src->size,
+		      u->send_err ? u->send_msg : "the server answered first");
+	else if (u->cut)
+		trace(s->cb, "Upload stopped after %llu bytes: %s",
+		      (unsigned long long)u->sent,
+		      u->send_err ? u->send_msg : "the server answered first");
+	else
+		trace(s->cb, "Upload complete: %llu bytes of request body sent",
+		      (unsigned long long)u->sent);
+	return NK_OK;
+}
+
+/* What body goes on this hop, and how. */
+static nk_err
+up_plan(const struct step *s, struct up *u, char *errmsg)
+{
+	memset(u, 0, sizeof *u);
+	u->src = s->src;
+	if (!u->src)
+		return NK_OK;
+	u->chunked = u->src->size < 0;
+	u->last = u->src->size == 0;
+	if (u->chunked && s->rq->http10)
+		return nk_fail(errmsg, NK_ERR_UPLOAD_FAILED, "Chunky upload is not "
+		               "supported by HTTP 1.0: the body's size is unknown");
+	int ue = user_expect(s->rq);
+	if (s->no_expect || s->rq->http10)
+		u->expect = 0;
+	else if (ue >= 0)
+		u->expect = ue;
+	else
+		u->expect = u->src->b->expect_always ? u->src->size != 0
+		            : u->src->size < 0 || u->src->size > EXPECT_MIN;
+	return NK_OK;
+}
+
 /* The request head for a step. Caller frees *head. */
 static nk_err
-build_request(struct step *s, const struct nk_proxy *px, char **head,
-              size_t *headlen, char *errmsg)
+build_request(struct step *s, const struct nk_proxy *px,
+              const struct up *up, char **head, size_t *headlen, char *errmsg)
 {
 	const nk_fetch_request *rq = s->rq;
 	struct nk_http_request r;
@@ -916,6 +1446,14 @@ build_request(struct step *s, const struct nk_proxy *px, char **head,
 	r.referer = s->referer;
 	r.headers = hdrs;
 	r.nheaders = nh;
+	r.accept = rq->accept;
+	if (up->src) {
+		r.has_body = !up->chunked;
+		r.body_len = up->src->size;
+		r.chunked = up->chunked;
+		r.content_type = up->src->b->content_type;
+		r.expect_continue = up->expect;
+	}
 	e = nk_http_request_build(&r, head, headlen, errmsg);
 out:
 	free(hdrs);
@@ -1064,9 +1602,15 @@ do_request(nk_fetch *f, struct step *s, nk_fetch_hop *h, char *errmsg)
 
 	char *req = NULL;
 	size_t reqlen = 0;
-	nk_err e = build_request(s, px, &req, &reqlen, errmsg);
-	if (e)
+	struct up up;
+	nk_err e = up_plan(s, &up, errmsg);
+	if (!e)
+		e = build_request(s, px, &up, &req, &reqlen, errmsg);
+	if (e) {
+		h->err = e;
+		h->end = nk_now();
 		return e;
+	}
 
 	int sent;
 	struct pooled pc = pool_take(f, key, req, reqlen, s->cb, &sent);
@@ -1122,8 +1666,15 @@ again:
 		pc.rest = NULL;
 		pc.restlen = 0;
 		got = 0;
+		if (up.src)
+			e = up_send(f, s, &pc, h, &up, &len, errmsg);
+	}
+	if (!e)
 		e = read_head(f, s->cb, pc.conn, &len, &r, s->deadline, h, &got,
 		              errmsg);
+	if (e && !got && up.send_err) {
+		e = up.send_err;
+		memcpy(errmsg, up.send_msg, NK_ERR_MSG_LEN);
 	}
 	if (e && h->reused && !got && e != NK_ERR_OPERATION_TIMEDOUT &&
 	    !replayable(s)) {
@@ -1141,6 +1692,9 @@ again:
 		 * so and try once more on a new one. */
 		trace(s->cb, "Connection #%d died (%s), retrying on a new "
 		      "connection", pc.id, errmsg);
+		if (up.src && src_rewind(up.src, "send the body again on a new "
+		                         "connection", errmsg) != NK_OK)
+			goto fail;
 		conn_lost(f, &pc, s, sent);
 		sent = 0;
 		fresh_tries++;
@@ -1157,19 +1711,9 @@ again:
 
 	/* Interim responses: shown, then skipped. */
 	while (nk_http_is_interim(&r)) {
-		h->header_bytes += r.head_len;
-		s->res->size_header += r.head_len;
-		if (s->cb->trace)
-			s->cb->trace(s->cb->ctx, NK_FETCH_HEAD_IN, f->buf, r.head_len,
-			             NULL);
-		if (s->cb->head) {
-			nk_fetch_hop tmp = *h;
-			tmp.status = r.status;
-			e = s->cb->head(s->cb->ctx, &tmp, f->buf, r.head_len, 1, errmsg);
-			if (e)
-				goto fail;
-		}
-		memmove(f->buf, f->buf + r.head_len, len -= r.head_len);
+		e = pass_interim(f, s, h, &r, &len, errmsg);
+		if (e)
+			goto fail;
 		e = read_head(f, s->cb, pc.conn, &len, &r, s->deadline, h, &got,
 		              errmsg);
 		if (e)
@@ -1213,7 +1757,12 @@ again:
 		nk_url_free(t);
 		free(l);
 	}
-	int discard = !s->deliver || (redirect && s->follow);
+	/* A 417 to our Expect: the same request goes again without it. */
+	s->again_417 = r.status == 417 && up.expect && up.cut && !s->no_expect;
+	if (s->again_417)
+		trace(s->cb, "Got 417 while waiting for a 100: sending again "
+		      "without Expect");
+	int discard = !s->deliver || (redirect && s->follow) || s->again_417;
 	if (!framing && redirect && s->follow && !h->location) {
 		char msg[NK_ERR_MSG_LEN] = "";
 		char *l = strndup(loc->value, loc->value_len);
@@ -1273,7 +1822,7 @@ again:
 		goto fail;
 	}
 	if (!discard && s->retry && transient_status(r.status) &&
-	    !s->range_refused &&
+	    !s->range_refused && src_restartable(s->src) &&
 	    retry_ready(s->retry, s->cb, s->res)) {
 		e = nk_fail(errmsg, NK_ERR_HTTP_RETURNED_ERROR, "HTTP error %d "
 		            "(transient)", r.status);
@@ -1410,7 +1959,7 @@ again:
 	h->end = nk_now();
 	free(req);
 	if (b.keep_alive && (len == 0 || pc.ahead > 0) && !s->rq->http10 &&
-	    !skip) {
+	    !skip && !up.cut) {
 		/* Bytes after the response are the next one's, if it was asked
 		 * for; otherwise junk. */
 		if (len) {
@@ -1486,7 +2035,10 @@ nk_fetch_pipeline(nk_fetch *f, const nk_fetch_request *rqs, size_t n,
 			char key[KEY_LEN];
 			const struct nk_proxy *px = route(f, u, key);
 			struct queued *q = &f->queue[i];
-			if (build_request(&st, px, &q->head, &q->len, msg) == NK_OK) {
+			struct up none;
+			memset(&none, 0, sizeof none);
+			if (build_request(&st, px, &none, &q->head, &q->len, msg)
+			    == NK_OK) {
 				q->key = strdup(key);
 				if (!q->key) {
 					nk_url_free(u);
@@ -1503,10 +2055,29 @@ nk_fetch_pipeline(nk_fetch *f, const nk_fetch_request *rqs, size_t n,
 
 /* ---- a transfer: redirects within one try --------------------------- */
 
+/* The method after a redirect, as curl 7.88 picks it: 301 and 302 turn
+ * POST into GET, 303 turns all but HEAD into GET (unless --post30x keeps
+ * a POST). *body says whether the body goes on. */
+static const char *
+redirect_method(const nk_fetch_request *rq, int status, const char *method,
+                int *body)
+{
+	int post = strcmp(method, "POST") == 0;
+	int keep = status == 301 ? !post || rq->post301
+	           : status == 302 ? !post || rq->post302
+	           : status == 303 ? (post && rq->post303) ||
+	                             strcmp(method, "GET") == 0
+	           : 1;
+	if (keep)
+		return method;
+	*body = 0;
+	return strcmp(method, "HEAD") == 0 ? method : "GET";
+}
+
 static nk_err
 one_try(nk_fetch *f, const nk_fetch_request *rq, const nk_fetch_callbacks *cb,
         nk_fetch_result *res, struct retry *retry, uint64_t *delivered,
-        char *errmsg)
+        struct src *src, char *errmsg)
 {
 	nk_url *first = NULL, *cur = NULL;
 	nk_err e = parse_url(rq->url, rq->default_scheme ? rq->default_scheme
@@ -1525,6 +2096,7 @@ one_try(nk_fetch *f, const nk_fetch_request *rq, const nk_fetch_callbacks *cb,
 	char *referer = rq->referer ? strdup(rq->referer) : NULL;
 	nk_time deadline = rq->max_time_ms > 0
 	                   ? nk_now() + rq->max_time_ms * 1000 : NK_NO_DEADLINE;
+	int body = src != NULL, no_expect = 0;
 	for (;;) {
 		nk_fetch_hop *h = hop_add(res, cur, method, errmsg);
 		if (!h) {
@@ -1555,7 +2127,17 @@ one_try(nk_fetch *f, const nk_fetch_request *rq, const nk_fetch_callbacks *cb,
 		s.retry = retry;
 		s.deadline = deadline;
 		s.delivered = delivered;
+		s.src = body ? src : NULL;
+		s.no_expect = no_expect;
 		e = do_request(f, &s, h, errmsg);
+		if (!e && s.again_417) {
+			no_expect = 1;
+			e = src_rewind(src, "send the body again after the 417",
+			               errmsg);
+			if (e)
+				break;
+			continue;
+		}
 		if (e || !rq->follow || !h->location)
 			break;
 		if (!(h->status == 301 || h->status == 302 || h->status == 303 ||
@@ -1579,11 +2161,22 @@ one_try(nk_fetch *f, const nk_fetch_request *rq, const nk_fetch_callbacks *cb,
 			break;
 		}
 		redirects++;
-		/* RFC 9110 §15.4: 303 always, and 301/302 in practice, turn
-		 * the request into a GET; 307 and 308 keep the method. HEAD
-		 * stays HEAD, or a redirect would download a body. */
-		if (h->status <= 303 && strcmp(method, "HEAD") != 0)
-			method = "GET";
+		/* RFC 9110 §15.4: 303 always, and 301/302 in practice, turn a
+		 * POST into a GET; 307 and 308 keep the method and the body.
+		 * HEAD stays HEAD, or a redirect would download a body. */
+		const char *m = redirect_method(rq, h->status, method, &body);
+		if (m != method)
+			trace(cb, "Switch from %s to %s", method, m);
+		method = m;
+		if (body) {
+			char why[64];
+			snprintf(why, sizeof why, "follow the %d redirect", h->status);
+			e = src_rewind(src, why, errmsg);
+			if (e) {
+				nk_url_free(next);
+				break;
+			}
+		}
 		if (rq->auto_referer) {
 			free(referer);
 			referer = url_no_fragment(cur, 1);
@@ -1720,6 +2313,9 @@ nk_fetch_run(nk_fetch *f, const nk_fetch_request *rq,
 	}
 	nk_fetch_request r = *rq;
 	uint64_t delivered = 0;
+	struct src src;
+	if (rq->body)
+		src_init(&src, rq->body);
 	struct retry rt = { &r, &delivered, res->start, 1000, 0, 0 };
 	nk_err e;
 	for (int tries = 0;; tries++) {
@@ -1727,10 +2323,17 @@ nk_fetch_run(nk_fetch *f, const nk_fetch_request *rq,
 		int can_retry = tries < r.retry && (r.retry_max_time_ms <= 0 ||
 		                nk_now() - res->start < r.retry_max_time_ms * 1000);
 		rt.ready = 0;
-		e = one_try(f, &r, cb, res, can_retry ? &rt : NULL, &delivered, msg);
+		e = one_try(f, &r, cb, res, can_retry ? &rt : NULL, &delivered,
+		            rq->body ? &src : NULL, msg);
 		memcpy(res->errmsg, msg, sizeof msg);
 		if (!e || !can_retry || !transient(e, res, &r))
 			break;
+		/* A body is sent again only from its start. */
+		char rmsg[NK_ERR_MSG_LEN];
+		if (rq->body && src_rewind(&src, "retry", rmsg) != NK_OK) {
+			warn(cb, rmsg);
+			break;
+		}
 		if (!rt.ready && !retry_ready(&rt, cb, res))
 			break;
 		int64_t wait = rt.wait;
@@ -1758,6 +2361,8 @@ nk_fetch_run(nk_fetch *f, const nk_fetch_request *rq,
 		res->already_complete = 0;
 		res->retries++;
 	}
+	if (rq->body)
+		free(src.kept);
 	res->err = e;
 	res->end = nk_now();
 	if (e)

@@ -380,6 +380,8 @@ nk_http_request_build(const struct nk_http_request *rq, char **out,
 		{ "Referer", rq->referer },
 		{ "Range", rq->range },
 		{ "Accept-Encoding", rq->accept_encoding },
+		{ "Accept", rq->accept },
+		{ "Content-Type", rq->content_type },
 	};
 	for (size_t i = 0; i < NK_ARRAY_LEN(vals); i++)
 		if (vals[i].v && (e = check_value(vals[i].what, vals[i].v,
@@ -436,13 +438,17 @@ nk_http_request_build(const struct nk_http_request *rq, char **out,
 	}
 	if (*ua && !user_names(u, rq->nheaders, "User-Agent"))
 		sb_header(&b, "User-Agent", 10, ua, strlen(ua));
-	if (!user_names(u, rq->nheaders, "Accept"))
-		sb_header(&b, "Accept", 6, "*/*", 3);
-	if (rq->referer && !user_names(u, rq->nheaders, "Referer"))
-		sb_header(&b, "Referer", 7, rq->referer, strlen(rq->referer));
+	if (!user_names(u, rq->nheaders, "Accept")) {
+		const char *acc = rq->accept ? rq->accept : "*/*";
+		sb_header(&b, "Accept", 6, acc, strlen(acc));
+	}
 	if (rq->accept_encoding && !user_names(u, rq->nheaders, "Accept-Encoding"))
 		sb_header(&b, "Accept-Encoding", 15, rq->accept_encoding,
 		          strlen(rq->accept_encoding));
+	if (rq->referer && !user_names(u, rq->nheaders, "Referer"))
+		sb_header(&b, "Referer", 7, rq->referer, strlen(rq->referer));
+	if (rq->chunked && !user_names(u, rq->nheaders, "Transfer-Encoding"))
+		sb_header(&b, "Transfer-Encoding", 17, "chunked", 7);
 	for (size_t i = 0; i < rq->nheaders; i++) {
 		if (u[i].remove || nk_http_eq(u[i].name, u[i].name_len, "Host"))
 			continue;
@@ -452,6 +458,11 @@ nk_http_request_build(const struct nk_http_request *rq, char **out,
 		snprintf(num, sizeof(num), "%lld", (long long)rq->body_len);
 		sb_header(&b, "Content-Length", 14, num, strlen(num));
 	}
+	if (rq->content_type && !user_names(u, rq->nheaders, "Content-Type"))
+		sb_header(&b, "Content-Type", 12, rq->content_type,
+		          strlen(rq->content_type));
+	if (rq->expect_continue && !user_names(u, rq->nheaders, "Expect"))
+		sb_header(&b, "Expect", 6, "100-continue", 12);
 	sb_add(&b, "\r\n", 2);
 
 	if (b.err == NK_ERR_FAILED_INIT) {

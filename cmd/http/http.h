@@ -143,4 +143,24 @@ void writeout_print(const struct wo_info *w);
 /* Seconds, as -w prints them: "0.001234". */
 double wo_secs(nk_time t);
 
+/* ---- upload.c: -T ------------------------------------------------ */
+
+/* A file to PUT: its descriptor, the body made of it, and the URL it goes
+ * to when the file's name was added (else NULL: the URL as given). */
+struct upload {
+	int fd;
+	int owned;              /* fd is ours to close (not stdin) */
+	nk_fetch_body body;
+	char *url;
+};
+
+/* Opens FILE ("-": standard input) for -T to URL: a regular file's size
+ * is sent as Content-Length, anything else goes chunked. A file that
+ * cannot be opened, or a directory, is NK_ERR_READ_ERROR (26) with
+ * errmsg naming it. */
+int upload_open(struct upload *u, const char *file, const char *url,
+                char *errmsg);
+
+void upload_close(struct upload *u);
+
 #endif

@@ -31,7 +31,8 @@ enum {
 	O_MAX_TIME, O_MAX_FILESIZE, O_HTTP10, O_HTTP11, O_COMPRESSED, O_RETRY,
 	O_RETRY_DELAY, O_RETRY_MAX_TIME, O_RETRY_CONNREFUSED, O_RETRY_ALL,
 	O_PROXY, O_NOPROXY, O_CONTINUE_AT, O_PINNED, O_NO_PROGRESS, O_PIPELINE,
-	O_NO_CLOBBER, O_REMOVE_ON_ERROR,
+	O_NO_CLOBBER, O_REMOVE_ON_ERROR, O_UPLOAD_FILE, O_EXPECT100_TIMEOUT,
+	O_POST301, O_POST302, O_POST303,
 };
 
 static const struct opt opts[] = {
@@ -63,6 +64,18 @@ static const struct opt opts[] = {
 	  NULL, "HTTP Basic credentials (never sent to another host)" },
 	{ O_REQUEST, 'X', "request", OPT_STRING, "METHOD",
 	  NULL, "request method instead of GET" },
+	{ O_UPLOAD_FILE, 'T', "upload-file", OPT_STRING, "FILE",
+	  NULL, "PUT FILE (- for stdin) to the URL (one per URL; a URL "
+	  "ending in / gets FILE's name)" },
+	{ O_EXPECT100_TIMEOUT, 0, "expect100-timeout", OPT_NUM, "SECS",
+	  NULL, "wait SECS for 100 Continue before sending the body "
+	  "(default 1)" },
+	{ O_POST301, 0, "post301", OPT_FLAG, NULL,
+	  NULL, "-L: keep POST and its body on a 301" },
+	{ O_POST302, 0, "post302", OPT_FLAG, NULL,
+	  NULL, "-L: keep POST and its body on a 302" },
+	{ O_POST303, 0, "post303", OPT_FLAG, NULL,
+	  NULL, "-L: keep POST and its body on a 303" },
 	{ O_LOCATION, 'L', "location", OPT_FLAG, NULL,
 	  NULL, "follow redirects" },
 	{ O_MAX_REDIRS, 0, "max-redirs", OPT_NUM, "N",
@@ -155,7 +168,7 @@ strv_add(struct strv *a, const char *s)
 struct cfg {
 	struct strv owned;          /* strings made here, freed at exit */
 	const char *default_scheme;
-	struct strv urls, outputs, headers;
+	struct strv urls, outputs, headers, uploads;
 	const char *output_dir, *dump_header, *user_agent, *referer, *user;
 	const char *method, *proxy, *noproxy;
 	int proxy_set, remote_all, include, head, location, fail,
@@ -173,6 +186,10 @@ struct cfg {
 	int64_t resume_offset;
 	struct netargs na;          /* -4 ... --connect-timeout, --cacert ...
 	                             * --key; --pinnedpubkey is in na.tls too */
+	nk_fetch_body *body;        /* -d, --json, -F ...: NULL when none */
+	const char *accept;         /* --json's Accept, or NULL */
+	int post301, post302, post303;
+	int64_t expect100_ms;
 };
 
 static void
@@ -184,6 +201,7 @@ cfg_free(struct cfg *c)
 	free(c->urls.v);
 	free(c->outputs.v);
 	free(c->headers.v);
+	free(c->uploads.v);
 	netargs_free(&c->na);
 }
 
@@ -344,6 +362,15 @@ parse_args(struct cfg *c, int argc, char **argv, const struct tool *t)
 			c->method = arg;
 			break;
 		case O_LOCATION: c->location = 1; break;
+		case O_UPLOAD_FILE: strv_add(&c->uploads, arg); break;
+		case O_EXPECT100_TIMEOUT:
+			if (tool_parse_secs(arg, "--expect100-timeout",
+			                    &c->expect100_ms))
+				return NK_ERR_FAILED_INIT;
+			break;
+		case O_POST301: c->post301 = 1; break;
+		case O_POST302: c->post302 = 1; break;
+		case O_POST303: c->post303 = 1; break;
 		case O_MAX_REDIRS:
 			if (tool_parse_long(arg, -1, INT_MAX, "--max-redirs", &l))
 				return NK_ERR_FAILED_INIT;
@@ -615,7 +642,14 @@ fill_request(const struct cfg *c, size_t i, int64_t start_size,
 	memset(rq, 0, sizeof *rq);
 	rq->url = c->urls.v[i];
 	rq->default_scheme = c->default_scheme;
-	rq->method = c->method ? c->method : c->head ? "HEAD" : NULL;
+	rq->method = c->method ? c->method : i < c->uploads.n ? "PUT"
+	             : c->body ? "POST" : c->head ? "HEAD" : NULL;
+	rq->body = c->body;
+	rq->accept = c->accept;
+	rq->post301 = c->post301;
+	rq->post302 = c->post302;
+	rq->post303 = c->post303;
+	rq->expect100_timeout_ms = c->expect100_ms;
 	rq->http10 = c->http10;
 	rq->headers = c->headers.v;
 	rq->nheaders = c->headers.n;
@@ -653,6 +687,13 @@ run_one(nk_fetch *f, const struct cfg *c, size_t i, FILE *dump)
 	x.dump_tty = dump && show_isatty(fileno(dump));
 	x.err_colour = show_colour(stderr);
 	x.expect = -1;
+	/* A file to send that is not there fails before any connection. */
+	struct upload up;
+	memset(&up, 0, sizeof up);
+	up.fd = -1;
+	if (i < c->uploads.n &&
+	    (e = upload_open(&up, c->uploads.v[i], url, errmsg)) != 0)
+		goto done_early;
 
 	const char *o = i < c->outputs.n ? c->outputs.v[i]
 	                : c->remote_all ? OUT_REMOTE : NULL;
@@ -677,6 +718,11 @@ run_one(nk_fetch *f, const struct cfg *c, size_t i, FILE *dump)
 
 	nk_fetch_request rq;
 	fill_request(c, i, x.out.start_size, &rq);
+	if (i < c->uploads.n) {
+		rq.body = &up.body;
+		if (up.url)
+			rq.url = up.url;
+	}
 
 	nk_fetch_callbacks cb = { &x, on_trace, on_head, on_body, on_restart,
 	                          on_body_fd, on_flush, on_trailers };
@@ -721,9 +767,11 @@ run_one(nk_fetch *f, const struct cfg *c, size_t i, FILE *dump)
 	nk_fetch_result_clear(&res);
 	free(x.out.taken);
 	free(path);
+	upload_close(&up);
 	return e;
 
 done_early:
+	upload_close(&up);
 	report(c, e, errmsg);
 	{
 		nk_fetch_result none;
@@ -766,6 +814,12 @@ main(int argc, char **argv)
 	memset(&c, 0, sizeof c);
 	c.default_scheme = https ? "https" : "http";
 	int e = parse_args(&c, argc, argv, https ? &tool_https : &tool_http);
+	if (!e && c.head && (c.uploads.n || c.body)) {
+		tool_msg("You can only select one HTTP request method! You asked "
+		         "for both %s and HEAD (-I, --head).", c.uploads.n
+		         ? "PUT (-T, --upload-file)" : "POST (-d, --data)");
+		e = NK_ERR_FAILED_INIT;
+	}
 	if (e) {
 		cfg_free(&c);
 		return e;

@@ -23,6 +23,7 @@ typedef enum nk_err {
 	NK_ERR_PARTIAL_FILE = 18,          /* 18: body shorter than announced */
 	NK_ERR_HTTP_RETURNED_ERROR = 22,   /* 22: --fail and status >= 400 */
 	NK_ERR_WRITE_ERROR = 23,           /* 23: writing the output failed */
+	NK_ERR_UPLOAD_FAILED = 25,         /* 25: a body that cannot be sent */
 	NK_ERR_READ_ERROR = 26,            /* 26: reading a local file failed */
 	NK_ERR_OUT_OF_MEMORY = 27,         /* 27 */
 	NK_ERR_OPERATION_TIMEDOUT = 28,    /* 28: a deadline passed */
@@ -40,6 +41,8 @@ typedef enum nk_err {
 	NK_ERR_PEER_FAILED_VERIFICATION = 60, /* 60: certificate did not verify */
 	NK_ERR_BAD_CONTENT_ENCODING = 61,  /* 61: unknown or broken coding */
 	NK_ERR_FILESIZE_EXCEEDED = 63,     /* 63: --max-filesize passed */
+	NK_ERR_SEND_FAIL_REWIND = 65,      /* 65: a body to send again cannot
+	                                    * be read from its start again */
 	NK_ERR_SSL_CACERT_BADFILE = 77,    /* 77: CA file or dir unusable */
 	NK_ERR_SSL_PINNEDPUBKEYNOTMATCH = 90, /* 90 */
 

@@ -35,6 +35,8 @@
 #ifndef NK_FETCH_H
 #define NK_FETCH_H
 
+#include <sys/types.h>
+
 #include "nk/defs.h"
 #include "nk/err.h"
 #include "nk/time.h"
@@ -87,6 +89,38 @@ NK_API nk_err nk_fetch_new(const nk_fetch_config *cfg, nk_fetch **out,
 /* Closes every connection and frees; NULL is a no-op. */
 NK_API void nk_fetch_free(nk_fetch *f);
 
+/* A request body. Exactly one source is set:
+ *  - data/len: bytes in memory, owned by the caller until the transfer ends;
+ *  - fd >= 0: read from this descriptor (libnk never closes it);
+ *  - read: a callback that fills buf and returns the bytes put there,
+ *    0 at the end, or -1 with errmsg set; rewind (may be NULL) starts the
+ *    body again from its first byte (0, or an nk_err with errmsg).
+ * size: for fd and read, the exact length, or -1 when unknown (sent
+ * chunked over HTTP/1.1). content_type: the Content-Type line's value
+ * sent unless the user's -H gives one (NULL: none).
+ *
+ * The whole struct and what it points to are borrowed for the duration of
+ * nk_fetch_run. A body that a redirect (307, 308) or a retry must send
+ * again is started over: memory always can be; a descriptor is rewound
+ * with lseek(2) to the offset it had when the run began, which fails for a
+ * pipe or a terminal; a callback through rewind. A body that cannot be
+ * started over ends such a redirect with NK_ERR_SEND_FAIL_REWIND (65) and
+ * is never retried. */
+typedef struct nk_fetch_body {
+	const char *data;
+	size_t len;
+	int fd;                     /* -1 when not a descriptor */
+	int64_t size;
+	ssize_t (*read)(void *ctx, char *buf, size_t len, char *errmsg);
+	nk_err (*rewind)(void *ctx, char *errmsg);
+	void *ctx;
+	const char *content_type;
+	int expect_always;          /* "Expect: 100-continue" for any body
+	                             * but an empty one, as curl sends -T;
+	                             * else only for one over 1 MiB or of
+	                             * unknown size, as curl sends -d and -F */
+} nk_fetch_body;
+
 /* One URL to get. Zero-initialise, then set what you need; strings are
  * borrowed for the duration of nk_fetch_run. */
 typedef struct nk_fetch_request {
@@ -130,6 +164,18 @@ typedef struct nk_fetch_request {
 	int64_t retry_max_time_ms; /* no try starts after this; 0: no limit */
 	int retry_connrefused;     /* also retry "Connection refused" */
 	int retry_all_errors;      /* retry whatever the error */
+	const nk_fetch_body *body; /* sent with the request; NULL: none. The
+	                            * method stays what `method` says (the
+	                            * caller picks POST or PUT) */
+	const char *accept;        /* Accept value; NULL: any type, as curl */
+	int post301, post302, post303; /* keep the method and body on this
+	                            * redirect; else 301 and 302 turn POST
+	                            * into GET, 303 turns all but HEAD into
+	                            * GET, as curl does */
+	int64_t expect100_timeout_ms; /* how long to wait for "100 Continue"
+	                            * after sending "Expect: 100-continue" (for
+	                            * bodies over 1 MiB or of unknown size)
+	                            * before sending the body anyway; 0: 1 s */
 } nk_fetch_request;
 
 /* What happened on one request of a transfer: a redirect hop, or the final
@@ -163,6 +209,7 @@ typedef struct nk_fetch_hop {
 	long tls_verify_code;
 	int tls_resumed;
 	uint64_t request_bytes;    /* request head bytes sent */
+	uint64_t upload_bytes;     /* request body bytes sent */
 	uint64_t header_bytes;     /* response head bytes, interim included */
 	uint64_t body_bytes;       /* body bytes as framed on the wire */
 	int64_t content_length;    /* Content-Length of the final response on
@@ -189,7 +236,8 @@ typedef struct nk_fetch_result {
 	                            * the caller, as received: before any
 	                            * content decoding (curl's meaning) */
 	uint64_t size_header;      /* response head bytes, all hops */
-	uint64_t size_request;     /* request bytes sent, all hops */
+	uint64_t size_request;     /* request head bytes sent, all hops */
+	uint64_t size_upload;      /* request body bytes sent, all hops */
 	nk_time start, end;        /* the whole transfer, retries included */
 	int already_complete;      /* resume: the server says the file is
 	                            * already whole (416, or 200 with a length

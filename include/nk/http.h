@@ -103,14 +103,20 @@ struct nk_http_request {
 	size_t nheaders;             /*   "Name: value" adds or replaces,
 	                                  "Name:" removes a default header,
 	                                  "Name;" sends "Name:" (empty value) */
+	int chunked;                 /* Transfer-Encoding: chunked (a body of
+	                                unknown length; has_body unset) */
+	const char *content_type;    /* the body's Content-Type value */
+	int expect_continue;         /* Expect: 100-continue */
+	const char *accept;          /* Accept value; NULL: any type */
 };
 
 /* Serializes a request head, ending with the empty line:
  *
  *	METHOD SP target SP HTTP/1.1 CRLF
- *	Host, Authorization, Range, User-Agent, Accept: * / *, Referer,
- *	Accept-Encoding (the defaults, those that apply, in this order),
- *	the user headers in order, then Content-Length (has_body).
+ *	Host, Authorization, Range, User-Agent, Accept: * / *,
+ *	Accept-Encoding, Referer, Transfer-Encoding (the defaults, those that apply,
+ *	in this order), the user headers in order, then Content-Length
+ *	(has_body), Content-Type, Expect, as curl 7.88 orders them.
  *
  * A user header naming a default (case-insensitively) suppresses it: it is
  * sent at the user header's own place, except Host, which stays first (as

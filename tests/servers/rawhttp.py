@@ -18,7 +18,10 @@ space at the end of a line.
                       connection's script needs no 'conn' line); connections
                       beyond the last script get the last one again
   recv                read one request head (up to the blank line) and its
-                      Content-Length body, if any
+                      body, if any (Content-Length or chunked)
+  recvhead            read one request head only (a client that sent
+                      "Expect: 100-continue" waits before its body)
+  recvbody            read the body of the head recvhead read
   send BYTES          send the bytes
   sendfile PATH       send a file's contents (relative to the case file)
   repeat N BYTES      send the bytes N times
@@ -119,7 +122,52 @@ class Conn:
             self.record.flush()
         return data
 
+    def _fill(self, n):
+        while len(self.buf) < n:
+            data = self._recv_more()
+            if not data:
+                return False
+            self.buf += data
+        return True
+
+    def _line(self):
+        while True:
+            end = self.buf.find(b"\r\n")
+            if end >= 0:
+                line = self.buf[:end]
+                self.buf = self.buf[end + 2:]
+                return line
+            data = self._recv_more()
+            if not data:
+                return None
+            self.buf += data
+
+    def recv_body(self):
+        if self.chunked:
+            while True:
+                line = self._line()
+                if line is None:
+                    return False
+                size = int(line.split(b";")[0], 16)
+                if size == 0:
+                    while True:  # trailers, up to the empty line
+                        line = self._line()
+                        if line is None:
+                            return False
+                        if not line:
+                            return True
+                if not self._fill(size + 2):
+                    return False
+                self.buf = self.buf[size + 2:]
+        if not self._fill(self.length):
+            return False
+        self.buf = self.buf[self.length:]
+        return True
+
     def recv_request(self):
+        return self.recv_head() and self.recv_body()
+
+    def recv_head(self):
         while True:
             end = self.buf.find(b"\r\n\r\n")
             if end >= 0:
@@ -130,17 +178,14 @@ class Conn:
             if not data:
                 return False
             self.buf += data
-        length = 0
+        self.length = 0
+        self.chunked = False
         for line in head.split(b"\r\n")[1:]:
             name, _, value = line.partition(b":")
             if name.strip().lower() == b"content-length":
-                length = int(value.strip())
-        while len(self.buf) < length:
-            data = self._recv_more()
-            if not data:
-                return False
-            self.buf += data
-        self.buf = self.buf[length:]
+                self.length = int(value.strip())
+            if name.strip().lower() == b"transfer-encoding":
+                self.chunked = b"chunked" in value.lower()
         return True
 
     def drain(self):
@@ -156,6 +201,12 @@ def run_script(script, conn, base):
     for word, rest in script:
         if word == "recv":
             if not conn.recv_request():
+                return
+        elif word == "recvhead":
+            if not conn.recv_head():
+                return
+        elif word == "recvbody":
+            if not conn.recv_body():
                 return
         elif word == "send":
             sock.sendall(unescape(rest))

@@ -38,8 +38,9 @@ static const struct row rows[] = {
 	  .accept_encoding = "deflate, gzip", .has_body = 1, .body_len = 12 },
 	  { "X-A: 1", NULL },
 	  "POST /up HTTP/1.1\r\nHost: h\r\nAuthorization: Basic dXNlcjpwYTpzcw==\r\n"
-	  "Range: bytes=0-99,200-\r\n" UA "Accept: */*\r\nReferer: http://r/\r\n"
-	  "Accept-Encoding: deflate, gzip\r\nX-A: 1\r\nContent-Length: 12\r\n\r\n", NK_OK, NULL },
+	  "Range: bytes=0-99,200-\r\n" UA "Accept: */*\r\n"
+	  "Accept-Encoding: deflate, gzip\r\nReferer: http://r/\r\nX-A: 1\r\n"
+	  "Content-Length: 12\r\n\r\n", NK_OK, NULL },
 	{ "resume", { .target = "/", .host = "h", .resume_from = 100 }, { NULL },
 	  "GET / HTTP/1.1\r\nHost: h\r\nRange: bytes=100-\r\n" UA
 	  "Accept: */*\r\n\r\n", NK_OK, NULL },

@@ -47,6 +47,8 @@
 #define KEEP_MAX (64 * 1024)
 /* curl sends "Expect: 100-continue" with a -d or -F body over this. */
 #define EXPECT_MIN (1024 * 1024)
+/* Smaller bodies in memory go in one write with the head. */
+#define INLINE_MAX (64 * 1024)
 
 /* An idle connection kept for the next request to the same place. */
 struct pooled {
@@ -921,6 +923,7 @@ struct up {
 	nk_err send_err;        /* the write that failed, if one did */
 	char send_msg[NK_ERR_MSG_LEN];
 	uint64_t sent;          /* body bytes written */
+	int inline_body;        /* the body went with the head */
 };
 
 static int
@@ -1319,6 +1322,15 @@ send_body(nk_fetch *f, const struct step *s, nk_conn *c, nk_fetch_hop *h,
 	}
 }
 
+/* Whether the body is small and in memory: then it goes with the head,
+ * unless Expect asks to wait. */
+static int
+up_inline(const struct up *u)
+{
+	return u->src && u->src->b->data && !u->expect &&
+	       u->src->b->len > 0 && u->src->b->len < INLINE_MAX;
+}
+
 /* Whether the body can go from its file to the socket inside the kernel:
  * a regular file, read as it is, over plain TCP. */
 static int
@@ -1338,7 +1350,10 @@ up_send(nk_fetch *f, const struct step *s, struct pooled *pc,
         nk_fetch_hop *h, struct up *u, size_t *len, char *errmsg)
 {
 	u->kernel = up_kernel(u, pc->conn);
-	nk_err e = send_body(f, s, pc->conn, h, u, len, errmsg);
+	if (u->inline_body)
+		u->sent = u->src->b->len;
+	nk_err e = u->inline_body ? NK_OK
+	           : send_body(f, s, pc->conn, h, u, len, errmsg);
 	h->upload_bytes += u->sent;
 	s->res->size_upload += u->sent;
 	if (e)
@@ -1611,6 +1626,22 @@ do_request(nk_fetch *f, struct step *s, nk_fetch_hop *h, char *errmsg)
 		h->end = nk_now();
 		return e;
 	}
+	size_t headlen = reqlen;
+	if (up_inline(&up)) {
+		/* A small body in memory goes in the head's write, and counts
+		 * in size_request, as curl does. */
+		char *r2 = realloc(req, reqlen + up.src->b->len);
+		if (!r2) {
+			free(req);
+			return nk_fail(errmsg, NK_ERR_OUT_OF_MEMORY, "out of memory");
+		}
+		req = r2;
+		memcpy(req + reqlen, up.src->b->data, up.src->b->len);
+		reqlen += up.src->b->len;
+		up.src->used = 1;
+		up.last = 1;
+		up.inline_body = 1;
+	}
 
 	int sent;
 	struct pooled pc = pool_take(f, key, req, reqlen, s->cb, &sent);
@@ -1652,7 +1683,7 @@ again:
 
 	h->pretransfer = nk_now();
 	if (s->cb->trace)
-		s->cb->trace(s->cb->ctx, NK_FETCH_HEAD_OUT, req, reqlen, NULL);
+		s->cb->trace(s->cb->ctx, NK_FETCH_HEAD_OUT, req, headlen, NULL);
 	e = send_request(f, s, &pc, key, req, reqlen, sent, errmsg);
 	if (!e) {
 		h->request_bytes += reqlen;

@@ -130,11 +130,12 @@ total_secs(const struct wo_info *w)
 	return end ? wo_secs(end - base_time(w)) : 0;
 }
 
+/* Bytes per second over the whole transfer, as curl reports speeds. */
 static uint64_t
-speed(const struct wo_info *w)
+speed(const struct wo_info *w, uint64_t bytes)
 {
 	double t = total_secs(w);
-	return t > 0 ? (uint64_t)((double)w->res->size_download / t) : 0;
+	return t > 0 ? (uint64_t)((double)bytes / t) : 0;
 }
 
 static char *
@@ -232,10 +233,12 @@ get_value(const struct wo_info *w, const char *name, struct value *v)
 		v->i = (long long)w->res->size_header;
 	} else if (IS("size_request")) {
 		v->i = (long long)w->res->size_request;
-	} else if (IS("size_upload") || IS("speed_upload")) {
-		v->i = 0;
+	} else if (IS("size_upload")) {
+		v->i = (long long)w->res->size_upload;
+	} else if (IS("speed_upload")) {
+		v->i = (long long)speed(w, w->res->size_upload);
 	} else if (IS("speed_download")) {
-		v->i = (long long)speed(w);
+		v->i = (long long)speed(w, w->res->size_download);
 	} else if (IS("ssl_verify_result")) {
 		v->i = h && h->tls ? h->tls_verify_code : 0;
 	} else if (IS("time_appconnect")) {
@@ -367,6 +370,8 @@ json_hop(FILE *f, const struct wo_info *w, const nk_fetch_hop *h)
 	fprintf(f, "%.6f", rel(h->end, h->start));
 	json_key(f, &first, "size_request");
 	fprintf(f, "%llu", (unsigned long long)h->request_bytes);
+	json_key(f, &first, "size_upload");
+	fprintf(f, "%llu", (unsigned long long)h->upload_bytes);
 	json_key(f, &first, "size_header");
 	fprintf(f, "%llu", (unsigned long long)h->header_bytes);
 	json_key(f, &first, "size_body");

@@ -33,6 +33,8 @@ space at the end of a line.
   hang                never answer: keep the connection open until the
                       client closes it or the server is stopped
   drain               read until the client closes
+  stall               stop reading (and sending): wait until the server is
+                      stopped, so the client's writes fill the buffers
 
 Metadata for the test harness (ignored by the server):
   exit N              the exit status the client should have
@@ -235,6 +237,9 @@ def run_script(script, conn, base):
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
                             struct.pack("ii", 1, 0))
             return
+        elif word == "stall":
+            while True:
+                time.sleep(3600)
         elif word in ("hang", "drain"):
             conn.drain()
             return

@@ -21,11 +21,14 @@
 #include "opts.h"
 #include "tool.h"
 #include "http.h"
+#include "data.h"
 #include "tlsreport.h"
 
 enum {
 	O_OUTPUT = 1, O_REMOTE_NAME, O_REMOTE_NAME_ALL, O_OUTPUT_DIR,
 	O_INCLUDE, O_HEAD, O_DUMP_HEADER, O_HEADER, O_USER_AGENT, O_REFERER,
+	O_DATA, O_DATA_ASCII, O_DATA_BINARY, O_DATA_RAW, O_DATA_URLENCODE,
+	O_JSON, O_GET, O_URL_QUERY,
 	O_USER, O_REQUEST, O_LOCATION, O_MAX_REDIRS, O_FAIL, O_FAIL_WITH_BODY,
 	O_FAIL_EARLY, O_SILENT, O_SHOW_ERROR, O_VERBOSE, O_WRITE_OUT,
 	O_MAX_TIME, O_MAX_FILESIZE, O_HTTP10, O_HTTP11, O_COMPRESSED, O_RETRY,
@@ -56,6 +59,22 @@ static const struct opt opts[] = {
 	  NULL, "write response heads to FILE (- for stdout)" },
 	{ O_HEADER, 'H', "header", OPT_STRING, "'NAME: VALUE'",
 	  NULL, "add a header ('NAME:' removes one, @FILE reads lines)" },
+	{ O_DATA, 'd', "data", OPT_STRING, "DATA",
+	  NULL, "POST DATA (@FILE: its lines, @-: stdin), joined with &" },
+	{ O_DATA_ASCII, 0, "data-ascii", OPT_STRING, "DATA",
+	  NULL, "the same as -d" },
+	{ O_DATA_BINARY, 0, "data-binary", OPT_STRING, "DATA",
+	  NULL, "POST DATA (@FILE: its bytes exactly)" },
+	{ O_DATA_RAW, 0, "data-raw", OPT_STRING, "DATA",
+	  NULL, "POST DATA as it is, even with a leading @" },
+	{ O_DATA_URLENCODE, 0, "data-urlencode", OPT_STRING, "FORM",
+	  NULL, "POST [NAME]=TEXT or [NAME]@FILE, the text URL-encoded" },
+	{ O_JSON, 0, "json", OPT_STRING, "JSON",
+	  NULL, "POST JSON (@FILE, @-) as application/json" },
+	{ O_GET, 'G', "get", OPT_FLAG, NULL,
+	  NULL, "put the -d data in the URL's query and GET it" },
+	{ O_URL_QUERY, 0, "url-query", OPT_STRING, "FORM",
+	  NULL, "add to each URL's query (--data-urlencode forms; + as is)" },
 	{ O_USER_AGENT, 'A', "user-agent", OPT_STRING, "TEXT",
 	  NULL, "User-Agent to send (default nk/VERSION)" },
 	{ O_REFERER, 'e', "referer", OPT_STRING, "URL",
@@ -183,6 +202,7 @@ struct cfg {
 	int retry_connrefused, retry_all;
 	int resume;                 /* 0 no, 1 -C -, 2 -C OFFSET */
 	int no_clobber, remove_on_error;
+	struct data data;           /* -d ... --json, -G, --url-query */
 	int64_t resume_offset;
 	struct netargs na;          /* -4 ... --connect-timeout, --cacert ...
 	                             * --key; --pinnedpubkey is in na.tls too */
@@ -195,6 +215,7 @@ struct cfg {
 static void
 cfg_free(struct cfg *c)
 {
+	data_free(&c->data);
 	for (size_t i = 0; i < c->owned.n; i++)
 		free((char *)c->owned.v[i]);
 	free(c->owned.v);
@@ -297,6 +318,8 @@ parse_args(struct cfg *c, int argc, char **argv, const struct tool *t)
 	const char *arg;
 	int id;
 	long l;
+	char errmsg[NK_ERR_MSG_LEN];
+	nk_err de;
 	while ((id = opt_next(&st, argc, argv, t, &arg)) != OPT_END) {
 		switch (id) {
 		case OPT_ERROR:
@@ -441,6 +464,22 @@ parse_args(struct cfg *c, int argc, char **argv, const struct tool *t)
 		case O_PINNED: c->na.tls.pinned_pubkey = arg; break;
 		case O_NO_PROGRESS: c->no_progress = 1; break;
 		case O_PIPELINE: c->pipeline = 1; break;
+		case O_DATA: case O_DATA_ASCII: case O_DATA_BINARY:
+		case O_DATA_RAW: case O_DATA_URLENCODE: case O_JSON: {
+			static const enum data_kind kinds[] = {
+				DATA_ASCII, DATA_ASCII, DATA_BINARY, DATA_RAW,
+				DATA_URLENCODE, DATA_JSON };
+			de = data_add(&c->data, kinds[id - O_DATA], arg, errmsg);
+			if (de)
+				return tool_fail(de, errmsg);
+			break;
+		}
+		case O_GET: c->data.get = 1; break;
+		case O_URL_QUERY:
+			de = data_url_query(&c->data, arg, errmsg);
+			if (de)
+				return tool_fail(de, errmsg);
+			break;
 		default:
 			if (netargs_take(&c->na, id, arg) < 0)
 				return NK_ERR_FAILED_INIT;
@@ -459,6 +498,12 @@ parse_args(struct cfg *c, int argc, char **argv, const struct tool *t)
 				return NK_ERR_FAILED_INIT;
 			}
 	}
+	de = data_finish(&c->data, c->urls.v, c->urls.n, c->headers.v,
+	                 c->headers.n, &c->body, errmsg);
+	if (de)
+		return tool_fail(de, errmsg);
+	for (size_t i = 0; i < c->data.nheaders; i++)
+		strv_add(&c->headers, c->data.headers[i]);
 	return netargs_finish(&c->na);
 }
 

@@ -1,0 +1,343 @@
+/* nk-http's data options, read as curl 7.88 reads them: every file and
+ * standard input is read while the options are parsed (so a missing file
+ * stops nk before any connection), and the pieces are joined into one body
+ * in memory, which libnk sends from there. */
+#include <errno.h>
+#include <stdio.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+#include <sys/stat.h>
+
+#include "nk/err.h"
+#include "data.h"
+
+static int
+buf_add(struct data_buf *b, const char *s, size_t len)
+{
+	if (len > b->cap - b->len) {
+		size_t cap = b->cap ? b->cap : 256;
+		while (cap - b->len < len) {
+			if (cap > SIZE_MAX / 2)
+				return -1;
+			cap *= 2;
+		}
+		char *p = realloc(b->p, cap);
+		if (!p)
+			return -1;
+		b->p = p;
+		b->cap = cap;
+	}
+	if (len)
+		memcpy(b->p + b->len, s, len);
+	b->len += len;
+	return 0;
+}
+
+static void
+buf_free(struct data_buf *b)
+{
+	free(b->p);
+	memset(b, 0, sizeof *b);
+}
+
+static nk_err
+oom(char *errmsg)
+{
+	snprintf(errmsg, NK_ERR_MSG_LEN, "out of memory");
+	return NK_ERR_OUT_OF_MEMORY;
+}
+
+/* The whole of `path` ("-": standard input) into b. Unlike curl 7.88,
+ * which warns and sends an empty body, a file that cannot be read stops
+ * nk with 26: a script should not POST nothing in silence. */
+static nk_err
+read_source(const char *path, struct data_buf *b, char *errmsg)
+{
+	int is_stdin = strcmp(path, "-") == 0;
+	const char *name = is_stdin ? "standard input" : path;
+	int fd = is_stdin ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	if (fd < 0)
+		goto fail;
+	/* A directory opens but reads EISDIR; say so before reading. */
+	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+		errno = EISDIR;
+		goto fail;
+	}
+	for (;;) {
+		char chunk[65536];
+		ssize_t n = read(fd, chunk, sizeof chunk);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			goto fail;
+		if (n == 0)
+			break;
+		if (buf_add(b, chunk, (size_t)n) != 0) {
+			if (!is_stdin)
+				close(fd);
+			return oom(errmsg);
+		}
+	}
+	if (!is_stdin)
+		close(fd);
+	return 0;
+fail:;
+	int err = errno;
+	if (fd >= 0 && !is_stdin)
+		close(fd);
+	snprintf(errmsg, NK_ERR_MSG_LEN, "cannot read data from %s: %s", name,
+	         strerror(err));
+	return NK_ERR_READ_ERROR;
+}
+
+int
+data_strip_lines(struct data_buf *b, const char *s, size_t len)
+{
+	size_t pos = 0;
+	while (pos < len) {
+		/* One fgets() call of curl's 256-byte buffer. */
+		size_t end = pos;
+		while (end < len && end - pos < 255)
+			if (s[end++] == '\n')
+				break;
+		size_t keep = 0;
+		while (pos + keep < end && s[pos + keep] != '\r' &&
+		       s[pos + keep] != '\n' && s[pos + keep] != '\0')
+			keep++;
+		if (buf_add(b, s + pos, keep) != 0)
+			return -1;
+		pos = end;
+	}
+	return 0;
+}
+
+int
+data_urlencode_bytes(struct data_buf *b, const char *s, size_t len)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		char esc[3];
+		int r;
+		if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+		    (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' ||
+		    c == '~') {
+			r = buf_add(b, (const char *)&s[i], 1);
+		} else if (c == ' ') {
+			r = buf_add(b, "+", 1);
+		} else {
+			esc[0] = '%';
+			esc[1] = hex[c >> 4];
+			esc[2] = hex[c & 15];
+			r = buf_add(b, esc, 3);
+		}
+		if (r != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* --data-urlencode's forms: "text", "=text", "name=text", "@file",
+ * "name@file"; only the text is escaped. The first '=' splits, else the
+ * first '@'. */
+static nk_err
+urlencode_arg(const char *arg, struct data_buf *out, char *errmsg)
+{
+	const char *sep = strchr(arg, '=');
+	if (!sep)
+		sep = strchr(arg, '@');
+	const char *text = sep ? sep + 1 : arg;
+	size_t tlen = strlen(text);
+	struct data_buf file = { 0 };
+	if (sep && *sep == '@') {
+		nk_err e = read_source(text, &file, errmsg);
+		if (e)
+			return e;
+		/* curl sends an empty file as nothing at all, not "name=". */
+		if (file.len == 0)
+			return 0;
+		text = file.p;
+		tlen = file.len;
+	}
+	int r = 0;
+	if (sep && sep > arg)
+		r = buf_add(out, arg, (size_t)(sep - arg)) || buf_add(out, "=", 1);
+	if (!r)
+		r = data_urlencode_bytes(out, text, tlen);
+	buf_free(&file);
+	return r ? oom(errmsg) : NK_OK;
+}
+
+nk_err
+data_add(struct data *d, enum data_kind kind, const char *arg, char *errmsg)
+{
+	struct data_buf piece = { 0 };
+	nk_err e = NK_OK;
+	if (kind == DATA_URLENCODE) {
+		e = urlencode_arg(arg, &piece, errmsg);
+	} else if (arg[0] == '@' && kind != DATA_RAW) {
+		struct data_buf file = { 0 };
+		e = read_source(arg + 1, &file, errmsg);
+		if (!e && kind == DATA_ASCII) {
+			if (data_strip_lines(&piece, file.p, file.len) != 0)
+				e = oom(errmsg);
+			buf_free(&file);
+		} else {
+			piece = file;
+		}
+	} else if (buf_add(&piece, arg, strlen(arg)) != 0) {
+		e = oom(errmsg);
+	}
+	/* Each piece after the first is joined with '&', but --json's
+	 * pieces are glued on as they are (curl 7.88). */
+	if (!e && ((d->given && kind != DATA_JSON &&
+	            buf_add(&d->post, "&", 1) != 0) ||
+	           buf_add(&d->post, piece.p, piece.len) != 0))
+		e = oom(errmsg);
+	buf_free(&piece);
+	if (e)
+		return e;
+	d->given = 1;
+	if (kind == DATA_JSON)
+		d->json = 1;
+	return 0;
+}
+
+nk_err
+data_url_query(struct data *d, const char *arg, char *errmsg)
+{
+	struct data_buf piece = { 0 };
+	nk_err e = NK_OK;
+	if (arg[0] == '+') {
+		if (buf_add(&piece, arg + 1, strlen(arg + 1)) != 0)
+			e = oom(errmsg);
+	} else {
+		e = urlencode_arg(arg, &piece, errmsg);
+	}
+	if (!e && ((d->query_given && buf_add(&d->query, "&", 1) != 0) ||
+	           buf_add(&d->query, piece.p, piece.len) != 0))
+		e = oom(errmsg);
+	buf_free(&piece);
+	if (e)
+		return e;
+	d->query_given = 1;
+	return 0;
+}
+
+static int
+is_hex(char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
+	       (c >= 'A' && c <= 'F');
+}
+
+char *
+data_url_append(const char *url, const char *add, size_t addlen)
+{
+	const char *hash = strchr(url, '#');
+	size_t base = hash ? (size_t)(hash - url) : strlen(url);
+	const char *q = memchr(url, '?', base);
+	const char *sep = !q ? "?"
+	                  : (q + 1 < url + base && url[base - 1] != '&') ? "&"
+	                  : "";
+	struct data_buf b = { 0 };
+	if (buf_add(&b, url, base) || buf_add(&b, sep, strlen(sep)))
+		goto fail;
+	size_t at = b.len;
+	if (buf_add(&b, add, addlen) ||
+	    buf_add(&b, url + base, strlen(url + base) + 1))
+		goto fail;
+	/* libcurl 7.88 sends the escapes of an appended query in lower
+	 * case; so does nk, for the same bytes on the wire. */
+	for (size_t i = at; i + 2 < at + addlen; i++)
+		if (b.p[i] == '%' && is_hex(b.p[i + 1]) && is_hex(b.p[i + 2])) {
+			b.p[i + 1] = (char)(b.p[i + 1] | 0x20);
+			b.p[i + 2] = (char)(b.p[i + 2] | 0x20);
+		}
+	return b.p;
+fail:
+	buf_free(&b);
+	return NULL;
+}
+
+/* Whether the user's -H lines set (or remove) header `name`, as curl
+ * checks before adding --json's. */
+static int
+has_header(const char *const *hdrs, size_t n, const char *name)
+{
+	size_t len = strlen(name);
+	for (size_t i = 0; i < n; i++)
+		if (strncasecmp(hdrs[i], name, len) == 0 &&
+		    (hdrs[i][len] == ':' || hdrs[i][len] == ';'))
+			return 1;
+	return 0;
+}
+
+/* Puts -G's data and --url-query's text into every URL. With both, curl
+ * 7.88 drops --url-query's; nk sends both, -G's first. */
+static nk_err
+add_queries(struct data *d, const char **urls, size_t n, char *errmsg)
+{
+	struct data_buf add = { 0 };
+	int r = 0;
+	if (d->get && d->given)
+		r = buf_add(&add, d->post.p, d->post.len);
+	if (!r && d->query_given && d->query.len)
+		r = (add.len && buf_add(&add, "&", 1)) ||
+		    buf_add(&add, d->query.p, d->query.len);
+	if (!r && add.len) {
+		d->urls = calloc(n, sizeof *d->urls);
+		r = !d->urls;
+		for (size_t i = 0; !r && i < n; i++) {
+			d->urls[i] = data_url_append(urls[i], add.p, add.len);
+			r = !d->urls[i];
+			d->nurls = i + 1;
+			urls[i] = d->urls[i];
+		}
+	}
+	buf_free(&add);
+	return r ? oom(errmsg) : NK_OK;
+}
+
+nk_err
+data_finish(struct data *d, const char **urls, size_t n,
+            const char *const *hdrs, size_t nhdrs, nk_fetch_body **body,
+            char *errmsg)
+{
+	*body = NULL;
+	/* curl adds --json's two headers as if given with -H, after the
+	 * user's: that is where they go on the wire. */
+	if (d->json) {
+		if (!has_header(hdrs, nhdrs, "Content-Type"))
+			d->headers[d->nheaders++] = "Content-Type: application/json";
+		if (!has_header(hdrs, nhdrs, "Accept"))
+			d->headers[d->nheaders++] = "Accept: application/json";
+	}
+	nk_err e = add_queries(d, urls, n, errmsg);
+	if (e || !d->given || d->get)
+		return e;
+	memset(&d->body, 0, sizeof d->body);
+	d->body.data = d->post.p ? d->post.p : "";
+	d->body.len = d->post.len;
+	d->body.size = (int64_t)d->post.len;
+	d->body.fd = -1;
+	d->body.content_type = d->json ? NULL
+	                       : "application/x-www-form-urlencoded";
+	*body = &d->body;
+	return 0;
+}
+
+void
+data_free(struct data *d)
+{
+	buf_free(&d->post);
+	buf_free(&d->query);
+	for (size_t i = 0; i < d->nurls; i++)
+		free(d->urls[i]);
+	free(d->urls);
+	memset(d, 0, sizeof *d);
+}

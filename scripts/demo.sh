@@ -95,6 +95,16 @@ http {
 		ssl_certificate_key $work/certs/server.key;
 		root $work/www;
 		location = /old { return 301 /data.json; }
+		# For the data step: the query as nginx got it, and a POST's
+		# body (read by proxy_pass, handed on in a header) with its type.
+		location = /search { return 200 "query: \$args\n"; }
+		location = /echo {
+			proxy_set_header X-Body \$request_body;
+			proxy_pass http://127.0.0.1:$HTTP_PORT/echo-back;
+		}
+		location = /echo-back {
+			return 200 "\$request_method \$http_content_type \$http_x_body\n";
+		}
 	}
 }
 CONF
@@ -132,6 +142,10 @@ run nk https "${RS[@]}" "${CA[@]}" "nk.test:$HTTPS_PORT/data.json"
 say "Headers only (-I), and following a redirect (-L) with -i"
 run nk http -I "${R[@]}" "http://nk.test:$HTTP_PORT/"
 run nk http -L -i "${R[@]}" "http://nk.test:$HTTP_PORT/old"
+
+say "Send data: a form in the query (-G), JSON in a POST"
+run nk http -G --data-urlencode 'q=nk toolkit' -d page=2 "${R[@]}" "http://nk.test:$HTTP_PORT/search"
+run nk http --json '{"tool": "nk"}' "${R[@]}" "http://nk.test:$HTTP_PORT/echo"
 
 say "What happens on the wire (-v): resolve, connect, TLS, request, response"
 run nk https -v -o /dev/null "${RS[@]}" "${CA[@]}" "https://nk.test:$HTTPS_PORT/"

@@ -264,10 +264,11 @@ settings(const struct field *f, const char **pp, char endchar,
 			for (p += 5; is_space(*p); p++)
 				;
 			size_t n = type_span(p);
-			if (n == 0)
-				return nk_fail(f->errmsg, NK_ERR_FAILED_INIT,
-				               "form field: illegally formatted "
-				               "content-type");
+			if (n == 0) {
+				e = nk_fail(f->errmsg, NK_ERR_FAILED_INIT, "form field: "
+				            "illegally formatted content-type");
+				break;
+			}
 			tbeg = p;
 			p += n;
 			tend = p;

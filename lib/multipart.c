@@ -271,7 +271,6 @@ settings(const struct field *f, const char **pp, char endchar,
 			}
 			tbeg = p;
 			p += n;
-			tend = p;
 		} else if (has_prefix_ci(p, "filename=")) {
 			if (tend) {
 				free(out->type);
@@ -382,7 +381,7 @@ breaks_lines(const nk_multipart_part *p)
 static nk_err
 parse_value(const struct field *f, const char *v, nk_multipart_part *out)
 {
-	char sep;
+	char sep = '\0';
 	nk_err e;
 	if (*v == '@') {
 		out->kind = NK_MULTIPART_FILE;
@@ -644,7 +643,7 @@ boundary_ok(const char *s)
 static int
 holds(const char *s, size_t n, const char *needle)
 {
-	return s && memmem(s, n, needle, strlen(needle)) != NULL;
+	return s && n && memmem(s, n, needle, strlen(needle)) != NULL;
 }
 
 /* Whether the boundary occurs in bytes the encoder sends: the heads
@@ -654,7 +653,7 @@ collides(const nk_multipart *m, char *const *heads, const char *b)
 {
 	for (size_t i = 0; i < m->n; i++) {
 		const nk_multipart_part *p = &m->parts[i];
-		if (holds(heads[i], strlen(heads[i]), b) ||
+		if ((heads[i] && strstr(heads[i], b)) ||
 		    (p->kind == NK_MULTIPART_VALUE &&
 		     holds(p->value, p->value_len, b)))
 			return 1;
@@ -673,7 +672,7 @@ choose_boundary(nk_multipart *m, char *const *heads, const char *given,
 		if (collides(m, heads, given))
 			return nk_fail(errmsg, NK_ERR_BAD_FUNCTION_ARGUMENT,
 			               "multipart: the boundary occurs in a part");
-		strcpy(m->boundary, given);
+		memcpy(m->boundary, given, strlen(given) + 1);
 		return NK_OK;
 	}
 	/* a second collision in a row means the parts were made to hold
@@ -711,7 +710,7 @@ make_glue(nk_multipart *m, char *const *heads, char *errmsg)
 		sb_str(&b, i > 0 ? "\r\n--" : "--");
 		sb_str(&b, m->boundary);
 		sb_str(&b, i < m->n ? "\r\n" : "--\r\n");
-		if (i < m->n)
+		if (i < m->n && heads[i])
 			sb_str(&b, heads[i]);
 		if (b.oom) {
 			free(b.p);

@@ -367,14 +367,15 @@ base_name(const char *path)
 	return dup_range(path + b, n - b);
 }
 
-/* A line break in a type or a header would end the head early: the
- * rest would be read as the part's body, or as a header of nk's making. */
+/* A line break in a type or a header, or an empty header line (which
+ * curl sends as it is), would end the head early: the rest would be read
+ * as the part's body, or as a header of nk's making. */
 static int
 breaks_lines(const nk_multipart_part *p)
 {
 	int bad = has_line_break(p->type);
 	for (size_t i = 0; i < p->num_headers && !bad; i++)
-		bad = has_line_break(p->headers[i]);
+		bad = !p->headers[i][0] || has_line_break(p->headers[i]);
 	return bad;
 }
 
@@ -401,8 +402,8 @@ parse_value(const struct field *f, const char *v, nk_multipart_part *out)
 			out->value_len = strlen(out->value);
 	}
 	if (!e && breaks_lines(out))
-		e = nk_fail(f->errmsg, NK_ERR_FAILED_INIT, "form field: a line "
-		            "break in a content type or header");
+		e = nk_fail(f->errmsg, NK_ERR_FAILED_INIT, "form field: an empty "
+		            "header, or a line break in a content type or header");
 	return e;
 }
 
@@ -734,7 +735,8 @@ check_part(const nk_multipart_part *p, size_t i, char *errmsg)
 {
 	if (breaks_lines(p))
 		return nk_fail(errmsg, NK_ERR_BAD_FUNCTION_ARGUMENT, "multipart: "
-		               "part %zu: a line break in its type or a header", i);
+		               "part %zu: an empty header, or a line break in its "
+		               "type or a header", i);
 	if (p->kind == NK_MULTIPART_VALUE ? !p->value && p->value_len :
 	    !p->path || p->size < -1)
 		return nk_fail(errmsg, NK_ERR_BAD_FUNCTION_ARGUMENT, "multipart: "

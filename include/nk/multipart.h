@@ -23,9 +23,11 @@
  *
  * Errors: NK_ERR_FAILED_INIT for a malformed argument (curl exits 2), with
  * errmsg "form field: REASON"; NK_ERR_BAD_FUNCTION_ARGUMENT for parts the
- * encoder cannot send (a line break in a type or header, a given boundary
- * that is not usable); NK_ERR_READ_ERROR when a file ends before the size
- * the caller announced; NK_ERR_OUT_OF_MEMORY. */
+ * encoder cannot send or a given boundary that is not usable;
+ * NK_ERR_READ_ERROR when a file ends before the size the caller
+ * announced; NK_ERR_OUT_OF_MEMORY. A line break in a type or a header,
+ * or an empty header line, is refused by both (curl sends them as they
+ * are, and they end the part's head early). */
 #ifndef NK_MULTIPART_H
 #define NK_MULTIPART_H
 

@@ -84,7 +84,8 @@ check_part(const nk_multipart_part *p)
 	           "<file with a filename");
 	FUZZ_CHECK(!p->type || !strpbrk(p->type, "\r\n"), "line break in type");
 	for (size_t i = 0; i < p->num_headers; i++)
-		FUZZ_CHECK(!strpbrk(p->headers[i], "\r\n"), "line break in header");
+		FUZZ_CHECK(p->headers[i][0] && !strpbrk(p->headers[i], "\r\n"),
+		           "empty header or line break in one");
 }
 
 static void

@@ -269,9 +269,17 @@ static const struct erow erows[] = {
 	{ "a=v;encoder=base64", NK_ERR_FAILED_INIT,
 	  "form field: encoder= is not supported" },
 	{ "a=v;headers=\"X: 1\nY: 2\"", NK_ERR_FAILED_INIT,
-	  "form field: a line break in a content type or header" },
+	  "form field: an empty header, or a line break in a content type or "
+	  "header" },
 	{ "a=v;type=a/b;\rx", NK_ERR_FAILED_INIT,
-	  "form field: a line break in a content type or header" },
+	  "form field: an empty header, or a line break in a content type or "
+	  "header" },
+	{ "a=v;headers=X: 1;headers=", NK_ERR_FAILED_INIT,
+	  "form field: an empty header, or a line break in a content type or "
+	  "header" },
+	{ "a=v;headers=\"\"", NK_ERR_FAILED_INIT,
+	  "form field: an empty header, or a line break in a content type or "
+	  "header" },
 	{ "a=v;headers=@hdrs", NK_ERR_FAILED_INIT,
 	  "form field: headers from a file are not allowed here" },
 };
@@ -793,8 +801,8 @@ test_file_errors(void **state)
 	                        .type = t, .size = 1 };
 	assert_int_equal(nk_multipart_new(&q, 1, NULL, &m, msg),
 	                 NK_ERR_BAD_FUNCTION_ARGUMENT);
-	assert_string_equal(msg, "multipart: part 0: a line break in its type "
-	                    "or a header");
+	assert_string_equal(msg, "multipart: part 0: an empty header, or a line "
+	                    "break in its type or a header");
 	q.type = NULL;
 	q.path = NULL;
 	assert_int_equal(nk_multipart_new(&q, 1, NULL, &m, msg),

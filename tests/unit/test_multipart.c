@@ -810,6 +810,50 @@ test_file_errors(void **state)
 	assert_string_equal(msg, "multipart: part 0: no path or size");
 }
 
+/* Standard input is read into memory by curl, so its type comes from the
+ * file name alone: what curl 7.88.1 sent for
+ * echo in | curl -F a=@- -F b=<- -F 'c=@-;filename=x.gif' -F 'd=@-;filename=x.zip'
+ * (only the first part gets the bytes). */
+static void
+test_stdin_types(void **state)
+{
+	(void)state;
+	static const char *const args[] = { "a=@-", "b=<-",
+		"c=@-;filename=x.gif", "d=@-;filename=x.zip" };
+	static const char want[] =
+		"--" B40 "\r\n"
+		"Content-Disposition: form-data; name=\"a\"; filename=\"-\"\r\n"
+		"\r\nin\n\r\n"
+		"--" B40 "\r\n"
+		"Content-Disposition: form-data; name=\"b\"\r\n\r\n\r\n"
+		"--" B40 "\r\n"
+		"Content-Disposition: form-data; name=\"c\"; filename=\"x.gif\"\r\n"
+		"Content-Type: image/gif\r\n\r\n\r\n"
+		"--" B40 "\r\n"
+		"Content-Disposition: form-data; name=\"d\"; filename=\"x.zip\"\r\n"
+		"\r\n\r\n"
+		"--" B40 "--\r\n";
+	nk_multipart_part p[4];
+	struct files f = { .data = { "in\n", "", "", "" }, .len = { 3 },
+	                   .fail_part = -1 };
+	char msg[NK_ERR_MSG_LEN] = "";
+	for (size_t i = 0; i < 4; i++) {
+		assert_int_equal(nk_multipart_parse_arg(args[i], 0, NULL, NULL,
+		                                        &p[i], msg), NK_OK);
+		p[i].size = (int64_t)f.len[i];
+	}
+	nk_multipart *m;
+	size_t len;
+	assert_int_equal(nk_multipart_new(p, 4, B40, &m, msg), NK_OK);
+	char *out = read_all(m, &f, 4096, &len);
+	assert_int_equal(len, sizeof want - 1);
+	assert_memory_equal(out, want, len);
+	free(out);
+	nk_multipart_free(m);
+	for (size_t i = 0; i < 4; i++)
+		nk_multipart_part_clear(&p[i]);
+}
+
 static void
 test_type_for_name(void **state)
 {
@@ -847,6 +891,7 @@ main(void)
 		cmocka_unit_test(test_boundary),
 		cmocka_unit_test(test_unknown_size),
 		cmocka_unit_test(test_file_errors),
+		cmocka_unit_test(test_stdin_types),
 		cmocka_unit_test(test_type_for_name),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

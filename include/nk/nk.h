@@ -13,5 +13,6 @@
 #include "nk/net.h"
 #include "nk/http.h"
 #include "nk/fetch.h"
+#include "nk/multipart.h"
 
 #endif

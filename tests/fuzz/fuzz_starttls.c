@@ -54,7 +54,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t trlen = 0;
 	FILE *trace = open_memstream(&tr, &trlen);
 	FUZZ_CHECK(trace != NULL, "open_memstream");
-	nk_err e = starttls_run(c, proto, nk_deadline_in_ms(20000), trace, msg);
+	nk_err e = starttls_run(c, proto, nk_deadline_in_ms(20000), 20000, trace,
+	                        msg);
 	fclose(trace);
 	FUZZ_CHECK(e == NK_OK || e == NK_ERR_SSL_CONNECT_ERROR ||
 	           e == NK_ERR_RECV_ERROR || e == NK_ERR_SEND_ERROR,

@@ -413,6 +413,35 @@ def starttls():
     w.add("ftp-refused", b"\3\0\0\0220 ready\r\n500 what\r\n")
 
 
+def multipart():
+    """The -F arguments of tests/data/multipart/cases, a case a seed, plus
+    errors; flags 1 (files of unknown size) and 2 (--form-string) on
+    some."""
+    w = Writer("fuzz_multipart")
+    path = os.path.join(ROOT, "tests", "data", "multipart", "cases")
+    cases, args = [], []
+    for line in open(path, encoding="utf-8").read().split("\n") + [""]:
+        if line.startswith("#"):
+            continue
+        if not line:
+            if args:
+                cases.append(args)
+            args = []
+            continue
+        arg = line[2:].encode().decode("unicode_escape").encode("latin-1")
+        args.append(arg)
+    for i, args in enumerate(cases):
+        w.add("case%d" % (i + 1), bytes([i % 4, 0, 0, 0, i]) +
+              b"\0".join(args))
+    w.add("errors", b"\0\0\0\0\0" + b"\0".join([
+        b"noeq", b"a=@f;type=bad", b"a=(", b"=)", b"a=@x,y",
+        b"a=v;encoder=base64", b"a=v;headers=\"X: 1\nY: 2\"", b"ok=1"]))
+    w.add("headers", b"\1\0\0\0\0" + b"\0".join([
+        b"a=v;headers=@X: 1\n# c\n  cont\r\nY: 2",
+        b"b=@f.txt;headers=<\"Content-Type: a/b\";type=c/d",
+        b"=<x.gif;headers=Content-Disposition: inline"]))
+
+
 def main():
     http_response()
     http_body()
@@ -424,6 +453,7 @@ def main():
     x509_cert()
     writeout()
     starttls()
+    multipart()
 
 
 if __name__ == "__main__":

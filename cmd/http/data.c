@@ -50,6 +50,14 @@ oom(char *errmsg)
 	return NK_ERR_OUT_OF_MEMORY;
 }
 
+static nk_err
+read_error(const char *name, int err, char *errmsg)
+{
+	snprintf(errmsg, NK_ERR_MSG_LEN, "cannot read data from %s: %s", name,
+	         strerror(err));
+	return NK_ERR_READ_ERROR;
+}
+
 /* The whole of `path` ("-": standard input) into b. Unlike curl 7.88,
  * which warns and sends an empty body, a file that cannot be read stops
  * nk with 26: a script should not POST nothing in silence. */
@@ -89,9 +97,7 @@ fail:;
 	int err = errno;
 	if (fd >= 0 && !is_stdin)
 		close(fd);
-	snprintf(errmsg, NK_ERR_MSG_LEN, "cannot read data from %s: %s", name,
-	         strerror(err));
-	return NK_ERR_READ_ERROR;
+	return read_error(name, err, errmsg);
 }
 
 int
@@ -264,17 +270,179 @@ fail:
 	return NULL;
 }
 
-/* Whether the user's -H lines set (or remove) header `name`, as curl
- * checks before adding --json's. */
-static int
-has_header(const char *const *hdrs, size_t n, const char *name)
+/* Which of the user's -H lines sets (or removes) header `name`, as curl
+ * checks before adding --json's: its index, or -1. */
+static long
+find_header(const char *const *hdrs, size_t n, const char *name)
 {
 	size_t len = strlen(name);
 	for (size_t i = 0; i < n; i++)
 		if (strncasecmp(hdrs[i], name, len) == 0 &&
 		    (hdrs[i][len] == ':' || hdrs[i][len] == ';'))
-			return 1;
-	return 0;
+			return (long)i;
+	return -1;
+}
+
+/* ;headers=@file: a file that cannot be read is skipped, as curl skips
+ * it (with a warning). */
+static nk_err
+load_headers(void *ctx, const char *path, char **data, size_t *len,
+             char *errmsg)
+{
+	(void)ctx;
+	struct data_buf b = { 0 };
+	nk_err e = read_source(path, &b, errmsg);
+	if (e == NK_ERR_OUT_OF_MEMORY)
+		return e;
+	*data = e ? NULL : b.p;
+	*len = e ? 0 : b.len;
+	if (e)
+		buf_free(&b);
+	return NK_OK;
+}
+
+/* Opens a file part's file, or reads standard input whole (curl 7.88
+ * sends it with a Content-Length), and sets the part's size. */
+static nk_err
+form_open(nk_multipart_part *p, struct data_file *f, char *errmsg)
+{
+	if (strcmp(p->path, "-") == 0) {
+		nk_err e = read_source("-", &f->mem, errmsg);
+		p->size = (int64_t)f->mem.len;
+		return e;
+	}
+	struct stat st;
+	f->fd = open(p->path, O_RDONLY | O_CLOEXEC);
+	if (f->fd < 0 || fstat(f->fd, &st) != 0)
+		return read_error(p->path, errno, errmsg);
+	if (S_ISDIR(st.st_mode))
+		return read_error(p->path, EISDIR, errmsg);
+	/* A pipe's length is not known: the body goes chunked. */
+	p->size = S_ISREG(st.st_mode) ? (int64_t)st.st_size : -1;
+	return NK_OK;
+}
+
+nk_err
+data_form(struct data *d, const char *arg, int literal, char *errmsg)
+{
+	size_t n = d->nparts;
+	nk_multipart_part *parts = realloc(d->parts, (n + 1) * sizeof *parts);
+	if (parts)
+		d->parts = parts;
+	struct data_file *files = realloc(d->files, (n + 1) * sizeof *files);
+	if (files)
+		d->files = files;
+	if (!parts || !files)
+		return oom(errmsg);
+	memset(&files[n], 0, sizeof files[n]);
+	files[n].fd = -1;
+	nk_err e = nk_multipart_parse_arg(arg, literal ? NK_MULTIPART_LITERAL
+	                                  : 0, load_headers, NULL, &parts[n],
+	                                  errmsg);
+	/* Counted at once, so data_free frees what the part holds. */
+	d->nparts = n + 1;
+	if (!e && parts[n].kind != NK_MULTIPART_VALUE)
+		e = form_open(&parts[n], &files[n], errmsg);
+	return e;
+}
+
+/* The body's file bytes, for nk_multipart_read. */
+static nk_err
+form_file_read(void *ctx, size_t part, char *buf, size_t cap, size_t *got,
+               char *errmsg)
+{
+	struct data *d = ctx;
+	struct data_file *f = &d->files[part];
+	if (f->fd < 0) {
+		size_t n = f->mem.len - f->off;
+		*got = n < cap ? n : cap;
+		if (*got)
+			memcpy(buf, f->mem.p + f->off, *got);
+		f->off += *got;
+		return NK_OK;
+	}
+	ssize_t r;
+	do
+		r = read(f->fd, buf, cap);
+	while (r < 0 && errno == EINTR);
+	if (r < 0)
+		return read_error(d->parts[part].path, errno, errmsg);
+	*got = (size_t)r;
+	return NK_OK;
+}
+
+static ssize_t
+form_read(void *ctx, char *buf, size_t len, char *errmsg)
+{
+	struct data *d = ctx;
+	size_t got;
+	if (nk_multipart_read(d->form, buf, len, &got, form_file_read, d,
+	                      errmsg) != NK_OK)
+		return -1;
+	return (ssize_t)got;
+}
+
+/* For a redirect (307, 308) or a retry: every file back to its start. A
+ * pipe cannot go back. */
+static nk_err
+form_rewind(void *ctx, char *errmsg)
+{
+	struct data *d = ctx;
+	for (size_t i = 0; i < d->nparts; i++) {
+		struct data_file *f = &d->files[i];
+		f->off = 0;
+		if (f->fd >= 0 && lseek(f->fd, 0, SEEK_SET) != 0) {
+			snprintf(errmsg, NK_ERR_MSG_LEN, "cannot send the form "
+			         "again: %s cannot be read from its start again: %s",
+			         d->parts[i].path, strerror(errno));
+			return NK_ERR_SEND_FAIL_REWIND;
+		}
+	}
+	nk_multipart_rewind(d->form);
+	return NK_OK;
+}
+
+/* The body of -F parts. A Content-Type the user gave replaces the form's,
+ * with the boundary added, where curl sends it (the user's line is taken
+ * out of the -H lines). */
+static nk_err
+form_body(struct data *d, const char **hdrs, size_t *nhdrs, char *errmsg)
+{
+	if (d->given) {
+		snprintf(errmsg, NK_ERR_MSG_LEN, "You can only select one HTTP "
+		         "request method! You asked for both %s and multipart "
+		         "formpost (-F, --form).", d->get ? "GET (-G, --get)"
+		         : "POST (-d, --data)");
+		return NK_ERR_FAILED_INIT;
+	}
+	nk_err e = nk_multipart_new(d->parts, d->nparts, NULL, &d->form,
+	                            errmsg);
+	if (e)
+		return e;
+	memset(&d->body, 0, sizeof d->body);
+	d->body.fd = -1;
+	d->body.size = nk_multipart_length(d->form);
+	d->body.read = form_read;
+	d->body.rewind = form_rewind;
+	d->body.ctx = d;
+	d->body.content_type = nk_multipart_content_type(d->form);
+	long i = find_header(hdrs, *nhdrs, "Content-Type");
+	const char *v = i < 0 ? NULL : hdrs[i] + strlen("Content-Type");
+	if (!v || *v++ != ':')
+		return NK_OK;
+	v += strspn(v, " \t");
+	if (!*v)
+		return NK_OK;
+	const char *b = nk_multipart_boundary(d->form);
+	size_t len = strlen(v) + strlen("; boundary=") + strlen(b) + 1;
+	d->form_type = malloc(len);
+	if (!d->form_type)
+		return oom(errmsg);
+	snprintf(d->form_type, len, "%s; boundary=%s", v, b);
+	d->body.content_type = d->form_type;
+	memmove(&hdrs[i], &hdrs[i + 1], (*nhdrs - (size_t)i - 1) * sizeof *hdrs);
+	(*nhdrs)--;
+	return NK_OK;
 }
 
 /* Puts -G's data and --url-query's text into every URL. With both, curl
@@ -305,16 +473,22 @@ add_queries(struct data *d, const char **urls, size_t n, char *errmsg)
 
 nk_err
 data_finish(struct data *d, const char **urls, size_t n,
-            const char *const *hdrs, size_t nhdrs, nk_fetch_body **body,
+            const char **hdrs, size_t *nhdrs, nk_fetch_body **body,
             char *errmsg)
 {
 	*body = NULL;
+	if (d->nparts) {
+		nk_err e = form_body(d, hdrs, nhdrs, errmsg);
+		if (e)
+			return e;
+		*body = &d->body;
+	}
 	/* curl adds --json's two headers as if given with -H, after the
 	 * user's: that is where they go on the wire. */
 	if (d->json) {
-		if (!has_header(hdrs, nhdrs, "Content-Type"))
+		if (find_header(hdrs, *nhdrs, "Content-Type") < 0)
 			d->headers[d->nheaders++] = "Content-Type: application/json";
-		if (!has_header(hdrs, nhdrs, "Accept"))
+		if (find_header(hdrs, *nhdrs, "Accept") < 0)
 			d->headers[d->nheaders++] = "Accept: application/json";
 	}
 	nk_err e = add_queries(d, urls, n, errmsg);
@@ -339,5 +513,15 @@ data_free(struct data *d)
 	for (size_t i = 0; i < d->nurls; i++)
 		free(d->urls[i]);
 	free(d->urls);
+	nk_multipart_free(d->form);
+	for (size_t i = 0; i < d->nparts; i++) {
+		nk_multipart_part_clear(&d->parts[i]);
+		if (d->files[i].fd >= 0)
+			close(d->files[i].fd);
+		buf_free(&d->files[i].mem);
+	}
+	free(d->parts);
+	free(d->files);
+	free(d->form_type);
 	memset(d, 0, sizeof *d);
 }

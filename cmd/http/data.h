@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 #include "nk/fetch.h"
+#include "nk/multipart.h"
 
 /* How an option reads its argument; the names are curl's. */
 enum data_kind {
@@ -23,6 +24,15 @@ struct data_buf {
 	size_t len, cap;
 };
 
+/* Where a -F file part's bytes come from: a descriptor opened when the
+ * option was read (a missing file stops nk before any connection), or
+ * standard input, read whole then as curl reads it, in `mem`. */
+struct data_file {
+	int fd;                     /* -1 for none */
+	struct data_buf mem;
+	size_t off;                 /* in mem */
+};
+
 struct data {
 	struct data_buf post;       /* the data options' bytes, joined */
 	int given;                  /* a data option was given */
@@ -35,6 +45,12 @@ struct data {
 	size_t nheaders;
 	char **urls;                /* the URLs made with a query (owned) */
 	size_t nurls;
+	nk_multipart_part *parts;   /* -F, --form-string */
+	struct data_file *files;    /* one per part */
+	size_t nparts;
+	nk_multipart *form;
+	char *form_type;            /* the user's Content-Type, with the
+	                             * boundary added (owned), or NULL */
 };
 
 /* The functions below return NK_OK, or an exit status with errmsg
@@ -50,12 +66,19 @@ nk_err data_add(struct data *d, enum data_kind kind, const char *arg,
  * forms. */
 nk_err data_url_query(struct data *d, const char *arg, char *errmsg);
 
+/* One -F (literal 0) or --form-string (literal 1) argument: a part of a
+ * multipart/form-data body; its file, if any, is opened now. */
+nk_err data_form(struct data *d, const char *arg, int literal,
+                 char *errmsg);
+
 /* After all options: puts the query into each of urls[0..n) (replacing
  * the pointers with strings d owns), fills d->body and d->headers (the
  * --json headers the user's `hdrs` do not already give). *body is the
- * body to send, NULL for none (-G). */
+ * body to send, NULL for none (-G). With -F, a Content-Type in `hdrs`
+ * is taken out of them (*nhdrs shrinks) and sent with the boundary. A
+ * form with other data is curl's usage error (NK_ERR_FAILED_INIT). */
 nk_err data_finish(struct data *d, const char **urls, size_t n,
-                   const char *const *hdrs, size_t nhdrs,
+                   const char **hdrs, size_t *nhdrs,
                    nk_fetch_body **body, char *errmsg);
 
 /* The URL with `add` put at the end of its query, as curl 7.88 appends

@@ -28,7 +28,7 @@ enum {
 	O_OUTPUT = 1, O_REMOTE_NAME, O_REMOTE_NAME_ALL, O_OUTPUT_DIR,
 	O_INCLUDE, O_HEAD, O_DUMP_HEADER, O_HEADER, O_USER_AGENT, O_REFERER,
 	O_DATA, O_DATA_ASCII, O_DATA_BINARY, O_DATA_RAW, O_DATA_URLENCODE,
-	O_JSON, O_GET, O_URL_QUERY,
+	O_JSON, O_GET, O_URL_QUERY, O_FORM, O_FORM_STRING,
 	O_USER, O_REQUEST, O_LOCATION, O_MAX_REDIRS, O_FAIL, O_FAIL_WITH_BODY,
 	O_FAIL_EARLY, O_SILENT, O_SHOW_ERROR, O_VERBOSE, O_WRITE_OUT,
 	O_MAX_TIME, O_MAX_FILESIZE, O_HTTP10, O_HTTP11, O_COMPRESSED, O_RETRY,
@@ -75,6 +75,10 @@ static const struct opt opts[] = {
 	  NULL, "put the -d data in the URL's query and GET it" },
 	{ O_URL_QUERY, 0, "url-query", OPT_STRING, "FORM",
 	  NULL, "add to each URL's query (--data-urlencode forms; + as is)" },
+	{ O_FORM, 'F', "form", OPT_STRING, "NAME=VALUE|NAME=@FILE|NAME=<FILE",
+	  NULL, "POST a multipart form part (;type=, ;filename=, ;headers=)" },
+	{ O_FORM_STRING, 0, "form-string", OPT_STRING, "NAME=VALUE",
+	  NULL, "a form part whose VALUE is taken as it is" },
 	{ O_USER_AGENT, 'A', "user-agent", OPT_STRING, "TEXT",
 	  NULL, "User-Agent to send (default nk/VERSION)" },
 	{ O_REFERER, 'e', "referer", OPT_STRING, "URL",
@@ -265,6 +269,16 @@ check_header(const char *h)
 			return -1;
 		}
 	return 0;
+}
+
+/* A data option's error: a usage error (2) reads as the others do. */
+static int
+data_error(nk_err e, const char *errmsg)
+{
+	if (e != NK_ERR_FAILED_INIT)
+		return tool_fail(e, errmsg);
+	tool_msg("%s", errmsg);
+	return e;
 }
 
 /* -H @FILE: one header per line. The lines are kept for the whole run. */
@@ -471,14 +485,19 @@ parse_args(struct cfg *c, int argc, char **argv, const struct tool *t)
 				DATA_URLENCODE, DATA_JSON };
 			de = data_add(&c->data, kinds[id - O_DATA], arg, errmsg);
 			if (de)
-				return tool_fail(de, errmsg);
+				return data_error(de, errmsg);
 			break;
 		}
 		case O_GET: c->data.get = 1; break;
 		case O_URL_QUERY:
 			de = data_url_query(&c->data, arg, errmsg);
 			if (de)
-				return tool_fail(de, errmsg);
+				return data_error(de, errmsg);
+			break;
+		case O_FORM: case O_FORM_STRING:
+			de = data_form(&c->data, arg, id == O_FORM_STRING, errmsg);
+			if (de)
+				return data_error(de, errmsg);
 			break;
 		default:
 			if (netargs_take(&c->na, id, arg) < 0)
@@ -499,9 +518,9 @@ parse_args(struct cfg *c, int argc, char **argv, const struct tool *t)
 			}
 	}
 	de = data_finish(&c->data, c->urls.v, c->urls.n, c->headers.v,
-	                 c->headers.n, &c->body, errmsg);
+	                 &c->headers.n, &c->body, errmsg);
 	if (de)
-		return tool_fail(de, errmsg);
+		return data_error(de, errmsg);
 	for (size_t i = 0; i < c->data.nheaders; i++)
 		strv_add(&c->headers, c->data.headers[i]);
 	return netargs_finish(&c->na);
@@ -862,7 +881,8 @@ main(int argc, char **argv)
 	if (!e && c.head && (c.uploads.n || c.body)) {
 		tool_msg("You can only select one HTTP request method! You asked "
 		         "for both %s and HEAD (-I, --head).", c.uploads.n
-		         ? "PUT (-T, --upload-file)" : "POST (-d, --data)");
+		         ? "PUT (-T, --upload-file)" : c.data.nparts
+		         ? "multipart formpost (-F, --form)" : "POST (-d, --data)");
 		e = NK_ERR_FAILED_INIT;
 	}
 	if (e) {

@@ -19,8 +19,9 @@ setup() {
 # wire CLIENT ARGS...: runs CLIENT -sS ARGS (@PORT@ stands for the recording
 # server's port) with standard input from $IN (default /dev/null); leaves
 # the exit status in $rc, stderr in $D/err and the bytes of every
-# connection in $D/CLIENT.req, with the port as PORT and the User-Agent
-# line as UA, for comparing nk with curl.
+# connection in $D/CLIENT.req, with the port as PORT, the User-Agent
+# line as UA and a multipart boundary as BOUNDARY, for comparing nk with
+# curl.
 wire() {
 	local client=$1 a args=()
 	shift
@@ -32,8 +33,9 @@ wire() {
 	timeout -k 2 20 "$client" -sS "${args[@]}" <"${IN:-/dev/null}" \
 		>/dev/null 2>"$D/err" || rc=$?
 	stop_raw
-	cat "$rec"/conn-* 2>/dev/null | sed -e "s/$RAW_PORT/PORT/g" \
-		-e 's/^User-Agent: [^\r]*\r$/User-Agent: UA\r/' >"$D/$(basename "$client").req"
+	cat "$rec"/conn-* 2>/dev/null | sed -E -e "s/$RAW_PORT/PORT/g" \
+		-e 's/^User-Agent: [^\r]*\r$/User-Agent: UA\r/' \
+		-e 's/-{24}[0-9a-f]{16}/BOUNDARY/g' >"$D/$(basename "$client").req"
 }
 
 # req METHOD TARGET HEADERS BODY: the request nk should send, as printf
@@ -198,4 +200,76 @@ need_curl() {
 	wire nk-http --json '{}' -I "$U/p"
 	[ "$rc" -eq 2 ]
 	[ ! -s "$D/nk-http.req" ]
+}
+
+# --- -F and --form-string (libnk's multipart encoder) ---------------------
+
+@test "data: -F sends a multipart form, byte for byte" {
+	wire nk-http -F a=1 -F "f=@$D/text;type=text/x" "$U/p"
+	[ "$rc" -eq 0 ]
+	req POST /p 'Accept: */*\r\nContent-Length: 272\r\nContent-Type: multipart/form-data; boundary=BOUNDARY\r\n' \
+		'--BOUNDARY\r\nContent-Disposition: form-data; name="a"\r\n\r\n1\r\n--BOUNDARY\r\nContent-Disposition: form-data; name="f"; filename="text"\r\nContent-Type: text/x\r\n\r\nx y&z\n\r\n--BOUNDARY--\r\n' |
+		cmp - "$D/nk-http.req"
+}
+
+@test "data: every -F form as curl 7.88 sends it" {
+	need_curl
+	printf 'hello\n' >"$D/a.txt"
+	as_curl -F a=1 -F "f=@$D/a.txt" -F "g=@$D/bin" "$U/p"
+	as_curl -F "f=@$D/text;type=text/x;filename=n.bin" -F "g=<$D/text" "$U/p"
+	as_curl -F "h=@$D/bin;headers=X-P: 1" -F '=nameless' -F 'q="a;b"' "$U/p"
+	as_curl --form-string 'a=@x;type=y' --form-string 'b=<z' "$U/p"
+	as_curl -F "e=@$D/empty" "$U/p"
+	IN=$D/text as_curl -F f=@- "$U/p"
+	as_curl -X PUT -F a=1 "$U/p"
+	as_curl -H 'X-A: 1' -H 'Content-Type: multipart/form-data' -F a=1 "$U/p"
+	as_curl -G -F a=1 --url-query u=1 "$U/p"
+}
+
+@test "data: a -F file goes from disk in pieces, never whole in memory" {
+	# 48 MiB: read whole, nk's peak RSS would be far above 40 MiB.
+	head -c $((48 << 20)) /dev/zero >"$D/big"
+	start_raw "$SERVERS_DIR/cases/cl-ok.case"
+	run /usr/bin/time -f 'rss %M' timeout -k 2 60 nk-http -sS -o /dev/null \
+		-w '%{size_upload}\n' -F "f=@$D/big" "http://127.0.0.1:$RAW_PORT/p"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" -eq $(((48 << 20) + 192)) ]
+	[ "${lines[1]%% *}" = rss ]
+	[ "${lines[1]#rss }" -lt 40000 ]
+}
+
+@test "data: -F with a missing file, or with -d, -I or a bad field, fails before any connection" {
+	wire nk-http -F "x=@$D/missing" "$U/p"
+	[ "$rc" -eq 26 ]
+	[ ! -s "$D/nk-http.req" ]
+	[ "$(cat "$D/err")" = "nk-http: (26) cannot read data from $D/missing: No such file or directory" ]
+	wire nk-http -F "x=<$D/missing" "$U/p"
+	[ "$rc" -eq 26 ]
+	[ ! -s "$D/nk-http.req" ]
+	wire nk-http -F "x=@$D" "$U/p"
+	[ "$rc" -eq 26 ]
+	wire nk-http -F a=1 -d x "$U/p"
+	[ "$rc" -eq 2 ]
+	[ ! -s "$D/nk-http.req" ]
+	[ "$(cat "$D/err")" = "nk-http: You can only select one HTTP request method! You asked for both POST (-d, --data) and multipart formpost (-F, --form)." ]
+	wire nk-http --json '{}' -F a=1 "$U/p"
+	[ "$rc" -eq 2 ]
+	wire nk-http -F a=1 -I "$U/p"
+	[ "$rc" -eq 2 ]
+	[ "$(cat "$D/err")" = "nk-http: You can only select one HTTP request method! You asked for both multipart formpost (-F, --form) and HEAD (-I, --head)." ]
+	wire nk-http -F 'a=(' "$U/p"
+	[ "$rc" -eq 2 ]
+	[ ! -s "$D/nk-http.req" ]
+}
+
+@test "data: -w %{size_upload} counts the body sent" {
+	start_raw "$SERVERS_DIR/cases/cl-ok.case"
+	run timeout -k 2 20 nk-http -sS -o /dev/null -w '%{size_upload}' \
+		-d 'a=1' -d "@$D/lines" "http://127.0.0.1:$RAW_PORT/p"
+	[ "$status" -eq 0 ]
+	[ "$output" = 11 ]
+	start_raw "$SERVERS_DIR/cases/cl-ok.case"
+	run timeout -k 2 20 nk-http -sS -o /dev/null -w '%{size_upload}' \
+		-G -d 'a=1' "http://127.0.0.1:$RAW_PORT/p"
+	[ "$output" = 0 ]
 }

@@ -222,7 +222,8 @@ test_url_query(void **state)
 	assert_bytes(&d.query, "u=1+2&a+b&c&x%2Fy&%zz", 21);
 	const char *urls[] = { "http://h/p?z", "http://h/q" };
 	nk_fetch_body *body;
-	assert_int_equal(data_finish(&d, urls, 2, NULL, 0, &body, errmsg),
+	size_t nh = 0;
+	assert_int_equal(data_finish(&d, urls, 2, NULL, &nh, &body, errmsg),
 	                 NK_OK);
 	assert_null(body);
 	assert_string_equal(urls[0], "http://h/p?z&u=1+2&a+b&c&x%2fy&%zz");
@@ -237,10 +238,11 @@ test_finish(void **state)
 	struct data d = { 0 };
 	char errmsg[NK_ERR_MSG_LEN] = "";
 	nk_fetch_body *body;
+	size_t nh = 0, n2 = 2, n3 = 2;
 	const char *urls[] = { "http://h/p" };
 
 	add_ok(&d, DATA_ASCII, "a=1");
-	assert_int_equal(data_finish(&d, urls, 1, NULL, 0, &body, errmsg),
+	assert_int_equal(data_finish(&d, urls, 1, NULL, &nh, &body, errmsg),
 	                 NK_OK);
 	assert_ptr_equal(body, &d.body);
 	assert_int_equal(body->len, 3);
@@ -257,7 +259,7 @@ test_finish(void **state)
 	add_ok(&d, DATA_ASCII, "a=1");
 	add_ok(&d, DATA_ASCII, "b");
 	d.get = 1;
-	assert_int_equal(data_finish(&d, urls, 1, NULL, 0, &body, errmsg),
+	assert_int_equal(data_finish(&d, urls, 1, NULL, &nh, &body, errmsg),
 	                 NK_OK);
 	assert_null(body);
 	assert_string_equal(urls[0], "http://h/p?a=1&b");
@@ -267,14 +269,14 @@ test_finish(void **state)
 	urls[0] = "http://h/p";
 	add_ok(&d, DATA_ASCII, "");
 	d.get = 1;
-	assert_int_equal(data_finish(&d, urls, 1, NULL, 0, &body, errmsg),
+	assert_int_equal(data_finish(&d, urls, 1, NULL, &nh, &body, errmsg),
 	                 NK_OK);
 	assert_string_equal(urls[0], "http://h/p");
 	data_free(&d);
 
 	/* --json: its headers as -H lines, unless the user gave them. */
 	add_ok(&d, DATA_JSON, "{}");
-	assert_int_equal(data_finish(&d, urls, 1, NULL, 0, &body, errmsg),
+	assert_int_equal(data_finish(&d, urls, 1, NULL, &nh, &body, errmsg),
 	                 NK_OK);
 	assert_null(body->content_type);
 	assert_int_equal(d.nheaders, 2);
@@ -283,14 +285,14 @@ test_finish(void **state)
 	data_free(&d);
 	const char *hdrs[] = { "X-A: 1", "accept: text/x" };
 	add_ok(&d, DATA_JSON, "{}");
-	assert_int_equal(data_finish(&d, urls, 1, hdrs, 2, &body, errmsg),
+	assert_int_equal(data_finish(&d, urls, 1, hdrs, &n2, &body, errmsg),
 	                 NK_OK);
 	assert_int_equal(d.nheaders, 1);
 	assert_string_equal(d.headers[0], "Content-Type: application/json");
 	data_free(&d);
 	const char *rm[] = { "Content-Type:", "Accept;" };
 	add_ok(&d, DATA_JSON, "{}");
-	assert_int_equal(data_finish(&d, urls, 1, rm, 2, &body, errmsg),
+	assert_int_equal(data_finish(&d, urls, 1, rm, &n3, &body, errmsg),
 	                 NK_OK);
 	assert_int_equal(d.nheaders, 0);
 	data_free(&d);

@@ -17,7 +17,8 @@ setup() {
 }
 
 # wire CLIENT ARGS...: runs CLIENT -sS ARGS (@PORT@ stands for the recording
-# server's port) with standard input from $IN (default /dev/null); leaves
+# server's port, which plays $CASE, default cl-ok.case) with standard
+# input from $IN (default /dev/null); leaves
 # the exit status in $rc, stderr in $D/err and the bytes of every
 # connection in $D/CLIENT.req, with the port as PORT, the User-Agent
 # line as UA and a multipart boundary as BOUNDARY, for comparing nk with
@@ -27,7 +28,7 @@ wire() {
 	shift
 	local rec
 	rec=$(mktemp -d "$D/rec.XXXX")
-	start_raw "$SERVERS_DIR/cases/cl-ok.case" "$rec"
+	start_raw "${CASE:-$SERVERS_DIR/cases/cl-ok.case}" "$rec"
 	for a in "$@"; do args+=("${a//@PORT@/$RAW_PORT}"); done
 	rc=0
 	timeout -k 2 20 "$client" -sS "${args[@]}" <"${IN:-/dev/null}" \
@@ -272,4 +273,21 @@ need_curl() {
 	run timeout -k 2 20 nk-http -sS -o /dev/null -w '%{size_upload}' \
 		-G -d 'a=1' "http://127.0.0.1:$RAW_PORT/p"
 	[ "$output" = 0 ]
+}
+
+@test "data: a 307 or 308 sends the body again, a 303 does not (-d, -F), as curl" {
+	need_curl
+	printf 'hello\n' >"$D/a.txt"
+	local code
+	for code in 307 308 303; do
+		printf '%s\n' recv \
+			"send HTTP/1.1 $code X\\r\\nLocation: /b\\r\\nContent-Length: 0\\r\\n\\r\\n" \
+			recv 'send HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok' \
+			>"$D/redir.case"
+		CASE=$D/redir.case as_curl -L -d a=1 "$U/p"
+		CASE=$D/redir.case as_curl -L -F a=1 -F "f=@$D/a.txt" "$U/p"
+	done
+	# The last was the 303: the second request is a GET without a body.
+	[ "$(grep -c '^POST /b' "$D/nk-http.req")" = 0 ]
+	grep -q '^GET /b' "$D/nk-http.req"
 }

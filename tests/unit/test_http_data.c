@@ -298,6 +298,86 @@ test_finish(void **state)
 	data_free(&d);
 }
 
+/* The whole body through the read callback, as libnk pulls it, in
+ * pieces of `step` bytes. */
+static void
+read_body(const nk_fetch_body *body, size_t step, struct data_buf *out)
+{
+	char buf[64], errmsg[NK_ERR_MSG_LEN] = "";
+	ssize_t n;
+	assert_true(step <= sizeof buf);
+	while ((n = body->read(body->ctx, buf, step, errmsg)) > 0)
+		assert_int_equal(buf_add(out, buf, (size_t)n), 0);
+	assert_int_equal(n, 0);
+}
+
+static void
+test_form(void **state)
+{
+	(void)state;
+	struct data d = { 0 };
+	char errmsg[NK_ERR_MSG_LEN] = "";
+	char arg[80];
+	nk_fetch_body *body;
+	const char *urls[] = { "http://h/p" };
+	file_with("x y&z\n", 6);
+	snprintf(arg, sizeof arg, "f=@%s/f;type=text/x", tmpdir);
+	assert_int_equal(data_form(&d, "a=1", 0, errmsg), NK_OK);
+	assert_int_equal(data_form(&d, arg, 0, errmsg), NK_OK);
+	assert_int_equal(data_form(&d, "s=@x;type=y", 1, errmsg), NK_OK);
+	/* A Content-Type of the user's goes with the boundary, out of the
+	 * -H lines. */
+	const char *hdrs[] = { "X-A: 1", "content-type:  multipart/form-data",
+	                       "X-B: 2" };
+	size_t nh = 3;
+	assert_int_equal(data_finish(&d, urls, 1, hdrs, &nh, &body, errmsg),
+	                 NK_OK);
+	assert_int_equal(nh, 2);
+	assert_string_equal(hdrs[1], "X-B: 2");
+	const char *b = nk_multipart_boundary(d.form);
+	char want_type[128];
+	snprintf(want_type, sizeof want_type,
+	         "multipart/form-data; boundary=%s", b);
+	assert_string_equal(body->content_type, want_type);
+	assert_null(body->data);
+	assert_int_equal(body->fd, -1);
+
+	char want[1024];
+	int wl = snprintf(want, sizeof want,
+		"--%s\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\n1\r\n"
+		"--%s\r\nContent-Disposition: form-data; name=\"f\"; "
+		"filename=\"f\"\r\nContent-Type: text/x\r\n\r\nx y&z\n\r\n"
+		"--%s\r\nContent-Disposition: form-data; name=\"s\"\r\n\r\n"
+		"@x;type=y\r\n--%s--\r\n", b, b, b, b);
+	assert_int_equal(body->size, wl);
+	/* Any piece size gives the same bytes, and so does a rewind. */
+	for (size_t step = 1; step <= 64; step += 21) {
+		struct data_buf got = { 0 };
+		read_body(body, step, &got);
+		assert_bytes(&got, want, (size_t)wl);
+		buf_free(&got);
+		assert_int_equal(body->rewind(body->ctx, errmsg), NK_OK);
+	}
+	data_free(&d);
+
+	/* A missing file is 26 when the option is read. */
+	snprintf(arg, sizeof arg, "f=<%s/missing", tmpdir);
+	assert_int_equal(data_form(&d, arg, 0, errmsg), NK_ERR_READ_ERROR);
+	assert_non_null(strstr(errmsg, "/missing: No such file or directory"));
+	data_free(&d);
+
+	/* With other data: curl's usage error. */
+	assert_int_equal(data_form(&d, "a=1", 0, errmsg), NK_OK);
+	add_ok(&d, DATA_ASCII, "x");
+	nh = 0;
+	assert_int_equal(data_finish(&d, urls, 1, NULL, &nh, &body, errmsg),
+	                 NK_ERR_FAILED_INIT);
+	assert_string_equal(errmsg, "You can only select one HTTP request "
+	                    "method! You asked for both POST (-d, --data) and "
+	                    "multipart formpost (-F, --form).");
+	data_free(&d);
+}
+
 static int
 setup(void **state)
 {
@@ -328,6 +408,7 @@ main(void)
 		cmocka_unit_test(test_url_append),
 		cmocka_unit_test(test_url_query),
 		cmocka_unit_test(test_finish),
+		cmocka_unit_test(test_form),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

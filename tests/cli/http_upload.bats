@@ -243,3 +243,20 @@ redirect() {
 	[ "$status" -eq 0 ]
 	dav_same "$d/smib" in-smib
 }
+
+@test "upload: --retry sends the body again from its start, only if it can" {
+	printf abc >"$BATS_TEST_TMPDIR/f3"
+	raw retry
+	run timeout 10 nk-http -s -H "Expect:" --retry 1 --retry-delay 0.1 -T "$BATS_TEST_TMPDIR/f3" "$URL"
+	[ "$status" -eq 0 ]
+	[ "$output" = ok ]
+	local req="PUT /d/f3 HTTP/1.1\r\nHost: HOST\r\n$UA"'Content-Length: 3\r\n\r\nabc'
+	want "$req" | cmp - <(sent 1)
+	want "$req" | cmp - <(sent 2)
+	# From a pipe, past what is kept: the 503 stands.
+	stop_raw
+	raw retry
+	run timeout 10 sh -c 'head -c 100000 /dev/zero | nk-http -sS -H "Expect:" --retry 1 --retry-delay 0.1 -T - -w "%{http_code}" "$1"' sh "$URL"
+	[ "$status" -eq 0 ]
+	[ "$output" = 503 ]
+}

@@ -291,6 +291,8 @@ $(foreach p,$(MAN_FUNCS),$(eval $(call MAN_LINK_RULE,$(p))))
 EXAMPLE_SRCS := $(sort $(wildcard examples/*.c))
 EXAMPLE_BINS := $(EXAMPLE_SRCS:examples/%.c=$(B)/examples/%)
 examples: $(EXAMPLE_BINS)
+# tests/cli/http_upload.bats runs examples/post_json.
+tests: $(EXAMPLE_BINS)
 $(B)/examples/%: examples/%.c $(LIB_SO) $(wildcard include/nk/*.h)
 	@mkdir -p $(@D)
 	$(say) CC $<

@@ -1648,7 +1648,7 @@ do_request(nk_fetch *f, struct step *s, nk_fetch_hop *h, char *errmsg)
 	struct nk_http_response r;
 	size_t len = 0;
 	int got = 0;
-	int fresh_tries = 0;
+	int fresh_tries = 0, up_failed = 0;
 	nk_decoder *dec = NULL;
 
 again:
@@ -1699,6 +1699,8 @@ again:
 		got = 0;
 		if (up.src)
 			e = up_send(f, s, &pc, h, &up, &len, errmsg);
+		/* up_send said what it timed out on */
+		up_failed = e != NK_OK;
 	}
 	if (!e)
 		e = read_head(f, s->cb, pc.conn, &len, &r, s->deadline, h, &got,
@@ -1726,13 +1728,18 @@ again:
 		if (up.src && src_rewind(up.src, "send the body again on a new "
 		                         "connection", errmsg) != NK_OK)
 			goto fail;
+		/* The body goes again from its start (or with the head). */
+		int inl = up.inline_body;
+		up_plan(s, &up, errmsg);
+		up.inline_body = inl;
+		up.last |= inl;
 		conn_lost(f, &pc, s, sent);
 		sent = 0;
 		fresh_tries++;
 		h->starttransfer = 0;
 		goto again;
 	}
-	if (e == NK_ERR_OPERATION_TIMEDOUT)
+	if (e == NK_ERR_OPERATION_TIMEDOUT && !up_failed)
 		nk_fail(errmsg, e, "Operation timed out after %lld milliseconds "
 		        "waiting for the response from %s",
 		        (long long)((nk_now() - h->start) / 1000),

@@ -860,6 +860,15 @@ env2(const char *lower, const char *upper)
 	return v && *v ? v : NULL;
 }
 
+/* Two options that each set the method: curl's usage error. */
+static int
+method_clash(const char *a, const char *b)
+{
+	tool_msg("You can only select one HTTP request method! You asked for "
+	         "both %s and %s.", a, b);
+	return NK_ERR_FAILED_INIT;
+}
+
 static void
 version_hook(void)
 {
@@ -878,13 +887,13 @@ main(int argc, char **argv)
 	memset(&c, 0, sizeof c);
 	c.default_scheme = https ? "https" : "http";
 	int e = parse_args(&c, argc, argv, https ? &tool_https : &tool_http);
-	if (!e && c.head && (c.uploads.n || c.body)) {
-		tool_msg("You can only select one HTTP request method! You asked "
-		         "for both %s and HEAD (-I, --head).", c.uploads.n
-		         ? "PUT (-T, --upload-file)" : c.data.nparts
-		         ? "multipart formpost (-F, --form)" : "POST (-d, --data)");
-		e = NK_ERR_FAILED_INIT;
-	}
+	const char *put = "PUT (-T, --upload-file)";
+	const char *post = c.data.nparts ? "multipart formpost (-F, --form)"
+	                   : "POST (-d, --data)";
+	if (!e && c.uploads.n && c.body)
+		e = method_clash(put, post);
+	else if (!e && c.head && (c.uploads.n || c.body))
+		e = method_clash(c.uploads.n ? put : post, "HEAD (-I, --head)");
 	if (e) {
 		cfg_free(&c);
 		return e;

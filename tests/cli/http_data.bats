@@ -193,7 +193,7 @@ need_curl() {
 	[ "$(cat "$D/err")" = "nk-http: (26) cannot read data from $D: Is a directory" ]
 }
 
-@test "data: a body with -I is curl's usage error (2), in either order" {
+@test "data: a body with -I or -T is curl's usage error (2)" {
 	wire nk-http -I -d a "$U/p"
 	[ "$rc" -eq 2 ]
 	[ ! -s "$D/nk-http.req" ]
@@ -201,6 +201,11 @@ need_curl() {
 	wire nk-http --json '{}' -I "$U/p"
 	[ "$rc" -eq 2 ]
 	[ ! -s "$D/nk-http.req" ]
+	# and with -T, as curl 7.88
+	wire nk-http -T "$D/text" -d a "$U/p"
+	[ "$rc" -eq 2 ]
+	[ ! -s "$D/nk-http.req" ]
+	[ "$(cat "$D/err")" = "nk-http: You can only select one HTTP request method! You asked for both PUT (-T, --upload-file) and POST (-d, --data)." ]
 }
 
 # --- -F and --form-string (libnk's multipart encoder) ---------------------

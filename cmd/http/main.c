@@ -758,6 +758,11 @@ run_one(nk_fetch *f, const struct cfg *c, size_t i, FILE *dump)
 	if (i < c->uploads.n &&
 	    (e = upload_open(&up, c->uploads.v[i], url, errmsg)) != 0)
 		goto done_early;
+	/* Every URL gets the whole body: a form the last transfer read
+	 * starts over. */
+	if (i > 0 && c->body && c->body->rewind &&
+	    (e = c->body->rewind(c->body->ctx, errmsg)) != 0)
+		goto done_early;
 
 	const char *o = i < c->outputs.n ? c->outputs.v[i]
 	                : c->remote_all ? OUT_REMOTE : NULL;

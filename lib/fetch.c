@@ -1106,14 +1106,16 @@ up_fill(nk_fetch *f, struct up *u, char *errmsg)
 		int h = snprintf(hex, sizeof hex, "%zx\r\n", n);
 		memcpy(data - h, hex, (size_t)h);
 		u->p = data - h;
-		memcpy(q, "\r\n", 2);
-		q += 2;
+		*q++ = '\r';
+		*q++ = '\n';
 	} else {
 		u->p = data;
 	}
 	if (u->last) {
-		memcpy(q, "0\r\n\r\n", 5);
-		q += 5;
+		/* the last chunk, and the empty trailer section */
+		static const char end[5] = { '0', '\r', '\n', '\r', '\n' };
+		memcpy(q, end, sizeof end);
+		q += sizeof end;
 	}
 	u->n = (size_t)(q - u->p);
 	return NK_OK;

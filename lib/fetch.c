@@ -1215,7 +1215,7 @@ up_timeout(const struct step *s, const nk_fetch_hop *h, const struct up *u,
  * took bytes. A failed write stops the upload (the server may have
  * answered, and closed): the error is kept for when no answer came. */
 static void
-up_write(struct up *u, nk_conn *c, int *want)
+up_write(struct up *u, nk_conn *c, const nk_fetch_callbacks *cb, int *want)
 {
 	size_t n = 0;
 	nk_err e;
@@ -1251,6 +1251,8 @@ up_write(struct up *u, nk_conn *c, int *want)
 		u->send_err = e;
 		u->cut = 1;
 		*want = 0;
+	} else if (n && cb->sent) {
+		cb->sent(cb->ctx, u->sent, u->src->size);
 	}
 }
 
@@ -1276,7 +1278,7 @@ send_body(nk_fetch *f, const struct step *s, nk_conn *c, nk_fetch_hop *h,
 		if (!wait100 && !u->n && u->last && !u->src_wait)
 			return NK_OK;
 		if (!wait100 && !u->src_wait && (u->n || u->kernel)) {
-			up_write(u, c, &want);
+			up_write(u, c, s->cb, &want);
 			if (u->send_err)
 				return NK_OK;
 		}

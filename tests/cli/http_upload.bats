@@ -260,3 +260,14 @@ redirect() {
 	[ "$status" -eq 0 ]
 	[ "$output" = 503 ]
 }
+
+@test "upload: the progress meter shows what was sent" {
+	cd "$BATS_TEST_TMPDIR"
+	printf 'recv\nsend HTTP/1.1 201 Created\\r\\nContent-Length: 0\\r\\n\\r\\n\n' >p.case
+	start_raw p.case
+	local cmd
+	printf -v cmd '(printf abc; sleep 1.3; printf def) | nk-http -H Expect: -T - -o out http://127.0.0.1:%s/' "$RAW_PORT"
+	run timeout -k 2 20 script -qec "$cmd" /dev/null
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"sent 6 B  "*"B/s"* ]]
+}

@@ -204,6 +204,11 @@ redirect() {
 	# size_request: the head only, as curl counts it for -T.
 	[ "${lines[-1]}" = "3 $(($(wc -c <"$REC/conn-1") - 3))" ]
 	[[ "$output" == *"* Upload complete: 3 bytes of request body sent"* ]]
+	stop_raw
+	raw continue
+	run timeout 10 nk-http -s -o /dev/null -w '%{json}' -T "$BATS_TEST_TMPDIR/f3" "$URL"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *'"size_upload":3,'* ]]
 }
 
 @test "upload: a JSON POST from memory (examples/post_json), sent again on 307" {

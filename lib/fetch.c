@@ -1270,6 +1270,10 @@ send_body(nk_fetch *f, const struct step *s, nk_conn *c, nk_fetch_hop *h,
 	nk_time wait100 = u->expect ? nk_now() + ems * 1000 : 0;
 	for (;;) {
 		int want = 0, final = 0, got100 = 0;
+		/* Checked at every turn: a server that reads slowly keeps
+		 * every write and poll short, and must not outlast it. */
+		if (nk_deadline_poll_ms(s->deadline) == 0)
+			return up_timeout(s, h, u, errmsg);
 		if (!wait100 && !u->kernel && !u->n && !u->last) {
 			nk_err e = up_fill(f, u, errmsg);
 			if (e)
@@ -1320,8 +1324,6 @@ send_body(nk_fetch *f, const struct step *s, nk_conn *c, nk_fetch_hop *h,
 		if (wait100 && nk_now() >= wait100) {
 			trace(s->cb, "Done waiting for 100-continue");
 			wait100 = 0;
-		} else if (r == 0 && ms != 0 && nk_deadline_poll_ms(s->deadline) == 0) {
-			return up_timeout(s, h, u, errmsg);
 		}
 	}
 }

@@ -276,3 +276,10 @@ redirect() {
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"sent 6 B  "*"B/s"* ]]
 }
+
+@test "upload: a server that reads slowly: --max-time ends it with 28" {
+	raw slowread
+	run timeout 10 sh -c 'nk-http -T - -H "Expect:" -m 1 "$1" </dev/zero' sh "$URL"
+	[ "$status" -eq 28 ]
+	[[ "$output" == *"Operation timed out after 1"[0-9][0-9][0-9]" milliseconds with "*" bytes of the request body sent"* ]]
+}

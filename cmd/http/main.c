@@ -821,10 +821,13 @@ main(int argc, char **argv)
 	memset(&c, 0, sizeof c);
 	c.default_scheme = https ? "https" : "http";
 	int e = parse_args(&c, argc, argv, https ? &tool_https : &tool_http);
-	if (!e && c.head && (c.uploads.n || c.body)) {
+	if (!e && ((c.head && (c.uploads.n || c.body)) ||
+	           (c.uploads.n && c.body))) {
+		/* curl's words (curl names the later option first) */
 		tool_msg("You can only select one HTTP request method! You asked "
-		         "for both %s and HEAD (-I, --head).", c.uploads.n
-		         ? "PUT (-T, --upload-file)" : "POST (-d, --data)");
+		         "for both %s and %s.", c.uploads.n
+		         ? "PUT (-T, --upload-file)" : "POST (-d, --data)",
+		         c.head ? "HEAD (-I, --head)" : "POST (-d, --data)");
 		e = NK_ERR_FAILED_INIT;
 	}
 	if (e) {

@@ -1106,14 +1106,16 @@ up_fill(nk_fetch *f, struct up *u, char *errmsg)
 		int h = snprintf(hex, sizeof hex, "%zx\r\n", n);
 		memcpy(data - h, hex, (size_t)h);
 		u->p = data - h;
-		memcpy(q, "\r\n", 2);
-		q += 2;
+		*q++ = '\r';
+		*q++ = '\n';
 	} else {
 		u->p = data;
 	}
 	if (u->last) {
-		memcpy(q, "0\r\n\r\n", 5);
-		q += 5;
+		/* the last chunk, and the empty trailer section */
+		static const char end[5] = { '0', '\r', '\n', '\r', '\n' };
+		memcpy(q, end, sizeof end);
+		q += sizeof end;
 	}
 	u->n = (size_t)(q - u->p);
 	return NK_OK;
@@ -1213,7 +1215,7 @@ up_timeout(const struct step *s, const nk_fetch_hop *h, const struct up *u,
  * took bytes. A failed write stops the upload (the server may have
  * answered, and closed): the error is kept for when no answer came. */
 static void
-up_write(struct up *u, nk_conn *c, int *want)
+up_write(struct up *u, nk_conn *c, const nk_fetch_callbacks *cb, int *want)
 {
 	size_t n = 0;
 	nk_err e;
@@ -1249,6 +1251,8 @@ up_write(struct up *u, nk_conn *c, int *want)
 		u->send_err = e;
 		u->cut = 1;
 		*want = 0;
+	} else if (n && cb->sent) {
+		cb->sent(cb->ctx, u->sent, u->src->size);
 	}
 }
 
@@ -1266,6 +1270,10 @@ send_body(nk_fetch *f, const struct step *s, nk_conn *c, nk_fetch_hop *h,
 	nk_time wait100 = u->expect ? nk_now() + ems * 1000 : 0;
 	for (;;) {
 		int want = 0, final = 0, got100 = 0;
+		/* Checked at every turn: a server that reads slowly keeps
+		 * every write and poll short, and must not outlast it. */
+		if (nk_deadline_poll_ms(s->deadline) == 0)
+			return up_timeout(s, h, u, errmsg);
 		if (!wait100 && !u->kernel && !u->n && !u->last) {
 			nk_err e = up_fill(f, u, errmsg);
 			if (e)
@@ -1274,7 +1282,7 @@ send_body(nk_fetch *f, const struct step *s, nk_conn *c, nk_fetch_hop *h,
 		if (!wait100 && !u->n && u->last && !u->src_wait)
 			return NK_OK;
 		if (!wait100 && !u->src_wait && (u->n || u->kernel)) {
-			up_write(u, c, &want);
+			up_write(u, c, s->cb, &want);
 			if (u->send_err)
 				return NK_OK;
 		}
@@ -1316,8 +1324,6 @@ send_body(nk_fetch *f, const struct step *s, nk_conn *c, nk_fetch_hop *h,
 		if (wait100 && nk_now() >= wait100) {
 			trace(s->cb, "Done waiting for 100-continue");
 			wait100 = 0;
-		} else if (r == 0 && ms != 0 && nk_deadline_poll_ms(s->deadline) == 0) {
-			return up_timeout(s, h, u, errmsg);
 		}
 	}
 }

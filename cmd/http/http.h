@@ -113,9 +113,12 @@ struct progress {
 	int64_t total;          /* expected bytes, -1 unknown */
 	uint64_t got;
 	int shown;
+	int up;                 /* got counts body bytes sent, not received */
 };
 void progress_start(struct progress *p, int enabled);
 void progress_update(struct progress *p, uint64_t got, int64_t total);
+/* The same for the request body sent: the meter says "sent". */
+void progress_upload(struct progress *p, uint64_t sent, int64_t total);
 void progress_end(struct progress *p);
 
 /* ---- writeout.c: -w --------------------------------------------- */

@@ -737,6 +737,13 @@ fill_request(const struct cfg *c, size_t i, int64_t start_size,
 	rq->retry_all_errors = c->retry_all;
 }
 
+static void
+on_sent(void *ctx, uint64_t bytes, int64_t total)
+{
+	struct xfer *x = ctx;
+	progress_upload(&x->prog, bytes, total);
+}
+
 static int
 run_one(nk_fetch *f, const struct cfg *c, size_t i, FILE *dump)
 {
@@ -794,7 +801,7 @@ run_one(nk_fetch *f, const struct cfg *c, size_t i, FILE *dump)
 	}
 
 	nk_fetch_callbacks cb = { &x, on_trace, on_head, on_body, on_restart,
-	                          on_body_fd, on_flush, on_trailers };
+	                          on_body_fd, on_flush, on_trailers, on_sent };
 	/* The meter shares the terminal with nothing: not when the body goes
 	 * to it, nor with -s. */
 	progress_start(&x.prog, !c->silent && !c->no_progress && !x.out.tty &&

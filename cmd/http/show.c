@@ -126,22 +126,24 @@ draw(struct progress *p, nk_time now)
 		if (left < 0)
 			left = 0;
 		long l = (long)left;
-		snprintf(line, sizeof line, "%s / %s  %3d%%  %s/s  ETA %ld:%02ld:%02ld",
-		         got, total, (int)((double)p->got * 100 / (double)p->total),
+		snprintf(line, sizeof line, "%s%s / %s  %3d%%  %s/s  ETA "
+		         "%ld:%02ld:%02ld", p->up ? "sent " : "", got, total, (int)((double)p->got * 100 / (double)p->total),
 		         rate, l / 3600, l / 60 % 60, l % 60);
 	} else {
-		snprintf(line, sizeof line, "%s  %s/s", got, rate);
+		snprintf(line, sizeof line, "%s%s  %s/s", p->up ? "sent " : "",
+		         got, rate);
 	}
 	fprintf(stderr, "\r%s\033[K", line);
 	fflush(stderr);
 	p->shown = 1;
 }
 
-void
-progress_update(struct progress *p, uint64_t got, int64_t total)
+static void
+update(struct progress *p, uint64_t got, int64_t total, int up)
 {
 	if (!p->enabled)
 		return;
+	p->up = up;
 	p->got = got;
 	p->total = total;
 	nk_time now = nk_now();
@@ -150,6 +152,18 @@ progress_update(struct progress *p, uint64_t got, int64_t total)
 		return;
 	p->last = now;
 	draw(p, now);
+}
+
+void
+progress_update(struct progress *p, uint64_t got, int64_t total)
+{
+	update(p, got, total, 0);
+}
+
+void
+progress_upload(struct progress *p, uint64_t sent, int64_t total)
+{
+	update(p, sent, total, 1);
 }
 
 void

@@ -35,7 +35,8 @@ upload_url(const char *url, const char *file, int *keep)
 	const char *base = strrchr(file, '/');
 	base = base ? base + 1 : file;
 	size_t blen = strlen(base);
-	char *out = malloc(strlen(url) + 3 * blen + 2);
+	size_t cap = strlen(url) + 3 * blen + 2;
+	char *out = malloc(cap);
 	if (!out)
 		return NULL;
 	*keep = 0;
@@ -52,7 +53,7 @@ upload_url(const char *url, const char *file, int *keep)
 			q += 3;
 		}
 	}
-	strcpy(q, pend);
+	snprintf(q, cap - (size_t)(q - out), "%s", pend);
 	return out;
 }
 

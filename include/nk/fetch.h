@@ -319,6 +319,10 @@ typedef struct nk_fetch_callbacks {
 	 * them after the body. An error ends the transfer with it. */
 	nk_err (*trailers)(void *ctx, const char *lines, size_t len,
 	                   char *errmsg);
+	/* Request body bytes sent so far on this request, and the body's
+	 * size (-1 when unknown), after each write: for a progress meter.
+	 * Must not fail. */
+	void (*sent)(void *ctx, uint64_t bytes, int64_t total);
 } nk_fetch_callbacks;
 
 /* HTTP/1.1 pipelining: rqs[0..n) are the requests the caller will run

@@ -204,6 +204,11 @@ redirect() {
 	# size_request: the head only, as curl counts it for -T.
 	[ "${lines[-1]}" = "3 $(($(wc -c <"$REC/conn-1") - 3))" ]
 	[[ "$output" == *"* Upload complete: 3 bytes of request body sent"* ]]
+	stop_raw
+	raw continue
+	run timeout 10 nk-http -s -o /dev/null -w '%{json}' -T "$BATS_TEST_TMPDIR/f3" "$URL"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *'"size_upload":3,'* ]]
 }
 
 @test "upload: a JSON POST from memory (examples/post_json), sent again on 307" {
@@ -259,4 +264,22 @@ redirect() {
 	run timeout 10 sh -c 'head -c 100000 /dev/zero | nk-http -sS -H "Expect:" --retry 1 --retry-delay 0.1 -T - -w "%{http_code}" "$1"' sh "$URL"
 	[ "$status" -eq 0 ]
 	[ "$output" = 503 ]
+}
+
+@test "upload: the progress meter shows what was sent" {
+	cd "$BATS_TEST_TMPDIR"
+	printf 'recv\nsend HTTP/1.1 201 Created\\r\\nContent-Length: 0\\r\\n\\r\\n\n' >p.case
+	start_raw p.case
+	local cmd
+	printf -v cmd '(printf abc; sleep 1.3; printf def) | nk-http -H Expect: -T - -o out http://127.0.0.1:%s/' "$RAW_PORT"
+	run timeout -k 2 20 script -qec "$cmd" /dev/null
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"sent 6 B  "*"B/s"* ]]
+}
+
+@test "upload: a server that reads slowly: --max-time ends it with 28" {
+	raw slowread
+	run timeout 10 sh -c 'nk-http -T - -H "Expect:" -m 1 "$1" </dev/zero' sh "$URL"
+	[ "$status" -eq 28 ]
+	[[ "$output" == *"Operation timed out after 1"[0-9][0-9][0-9]" milliseconds with "*" bytes of the request body sent"* ]]
 }

@@ -33,6 +33,8 @@ space at the end of a line.
   hang                never answer: keep the connection open until the
                       client closes it or the server is stopped
   drain               read until the client closes
+  slowread N MS       read N bytes every MS milliseconds until the client
+                      closes (a slow reader)
   stall               stop reading (and sending): wait until the server is
                       stopped, so the client's writes fill the buffers
 
@@ -236,6 +238,14 @@ def run_script(script, conn, base):
         elif word == "reset":
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
                             struct.pack("ii", 1, 0))
+            return
+        elif word == "slowread":
+            n, _, ms = rest.partition(" ")
+            try:
+                while conn.sock.recv(int(n)):
+                    time.sleep(int(ms) / 1000.0)
+            except OSError:
+                pass
             return
         elif word == "stall":
             while True:

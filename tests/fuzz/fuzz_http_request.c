@@ -306,14 +306,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_CHECK(!bad_arg && !bad_init && !bad_url, "accepted a request "
 		           "the rules refuse (arg %d init %d url %d)", bad_arg,
 		           bad_init, bad_url);
-		/* The first Host the user gave decides (a removal sends
-		 * none); without one, rq.host goes. */
+		/* One Host at most: the user's first with a value; a
+		 * user's removal alone sends none; else rq.host. */
 		int host_sent = !user_host && rq.host;
 		for (size_t i = 0; i < nuser; i++)
-			if (ieq(u[i].name, u[i].name_len, "Host")) {
-				host_sent = !u[i].remove;
-				break;
-			}
+			host_sent |= ieq(u[i].name, u[i].name_len, "Host") &&
+			             !u[i].remove;
 		check_head(&rq, u, nuser, host_sent, out, outlen);
 		free(out);
 	}

@@ -402,14 +402,17 @@ nk_http_request_build(const struct nk_http_request *rq, char **out,
 	/* Host stays first even when the user sets it (RFC 9112 §3.2: a
 	 * client sends Host first), and goes once: several would make the
 	 * request invalid (RFC 9112 §3.2, a 400), so the first the user gave
-	 * decides, as in curl. */
+	 * a value decides, as in curl. */
 	if (user_host) {
-		size_t i = 0;
-		while (!nk_http_eq(u[i].name, u[i].name_len, "Host"))
-			i++;
-		if (!u[i].remove)
-			sb_header(&b, u[i].name, u[i].name_len, u[i].value,
-			          u[i].value_len);
+		/* "Host:" removes nk's own; a later "Host: x" still goes, as
+		 * in curl. */
+		for (size_t i = 0; i < rq->nheaders; i++)
+			if (!u[i].remove &&
+			    nk_http_eq(u[i].name, u[i].name_len, "Host")) {
+				sb_header(&b, u[i].name, u[i].name_len, u[i].value,
+				          u[i].value_len);
+				break;
+			}
 	} else if (rq->host) {
 		sb_header(&b, "Host", 4, rq->host, strlen(rq->host));
 	}

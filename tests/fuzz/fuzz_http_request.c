@@ -169,7 +169,7 @@ check_head(const struct nk_http_request *rq, const struct uh *u, size_t nu,
 	           "request line \"%.*s\"", (int)n, l);
 
 	size_t next_user = 0, lines = 0;
-	int content_length = 0;
+	int content_length = 0, hosts = 0;
 	for (;;) {
 		l = next_line(&p, end, &n);
 		if (n == 0)
@@ -192,6 +192,7 @@ check_head(const struct nk_http_request *rq, const struct uh *u, size_t nu,
 			FUZZ_CHECK(ieq(l, nl, "Host"), "Host is not the first header");
 		if (ieq(l, nl, "Content-Length"))
 			content_length = 1;
+		hosts += ieq(l, nl, "Host");
 		/* user headers come out in order, exactly as given (Host
 		 * first, checked above) */
 		while (next_user < nu && skip_user(&u[next_user]))
@@ -203,6 +204,8 @@ check_head(const struct nk_http_request *rq, const struct uh *u, size_t nu,
 			next_user++;
 	}
 	FUZZ_CHECK(p == end, "bytes after the empty line");
+	FUZZ_CHECK(hosts == host_sent, "%d Host lines, %d expected", hosts,
+	           host_sent);
 	while (next_user < nu && skip_user(&u[next_user]))
 		next_user++;
 	FUZZ_CHECK(next_user == nu, "user header %zu \"%.*s\" not sent in "
@@ -303,6 +306,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_CHECK(!bad_arg && !bad_init && !bad_url, "accepted a request "
 		           "the rules refuse (arg %d init %d url %d)", bad_arg,
 		           bad_init, bad_url);
+		/* One Host at most: the user's first with a value; a
+		 * user's removal alone sends none; else rq.host. */
 		int host_sent = !user_host && rq.host;
 		for (size_t i = 0; i < nuser; i++)
 			host_sent |= ieq(u[i].name, u[i].name_len, "Host") &&

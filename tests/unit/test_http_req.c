@@ -57,6 +57,10 @@ static const struct row rows[] = {
 	  .host = "h" }, { "Host: one", "X-A: 1", "host: two", "Host: three",
 	  NULL }, "GET / HTTP/1.1\r\nHost: one\r\n" UA "Accept: */*\r\n"
 	  "X-A: 1\r\n\r\n", NK_OK, NULL },
+	{ "a removed Host, then one with a value: that one goes, first",
+	  { .target = "/", .host = "h" }, { "X-A: 1", "Host:", "Host: x",
+	  NULL }, "GET / HTTP/1.1\r\nHost: x\r\n" UA "Accept: */*\r\n"
+	  "X-A: 1\r\n\r\n", NK_OK, NULL },
 	{ "remove Host", { .target = "/", .host = "h", .http10 = 1 },
 	  { "Host:", NULL }, "GET / HTTP/1.0\r\n" UA "Accept: */*\r\n\r\n", NK_OK, NULL },
 	{ "user Host without a URL host", { .target = "*", .method = "OPTIONS" },

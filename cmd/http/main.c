@@ -75,7 +75,7 @@ static const struct opt opts[] = {
 	  NULL, "put the -d data in the URL's query and GET it" },
 	{ O_URL_QUERY, 0, "url-query", OPT_STRING, "FORM",
 	  NULL, "add to each URL's query (--data-urlencode forms; + as is)" },
-	{ O_FORM, 'F', "form", OPT_STRING, "NAME=VALUE|NAME=@FILE|NAME=<FILE",
+	{ O_FORM, 'F', "form", OPT_STRING, "NAME=CONTENT",
 	  NULL, "POST a multipart form part (;type=, ;filename=, ;headers=)" },
 	{ O_FORM_STRING, 0, "form-string", OPT_STRING, "NAME=VALUE",
 	  NULL, "a form part whose VALUE is taken as it is" },

@@ -302,11 +302,12 @@ queued_is(const nk_fetch *f, size_t i, const char *key, const char *req,
  * (*sent is then set: the request is already on the wire). An idle HTTP/1.1
  * connection has nothing to say, so readable means the server closed it
  * (or sent junk); one idle for less than a second is taken without asking
- * (poll): if the server closed it after all, the request gets no byte back
- * and goes again on a new connection. */
+ * (poll), unless `check`: if the server closed it after all, the request
+ * gets no byte back and goes again on a new connection, which a request
+ * that is not replayable may not. */
 static struct pooled
 pool_take(nk_fetch *f, const char *key, const char *req, size_t reqlen,
-          const nk_fetch_callbacks *cb, int *sent)
+          int check, const nk_fetch_callbacks *cb, int *sent)
 {
 	struct pooled none;
 	memset(&none, 0, sizeof none);
@@ -322,7 +323,7 @@ pool_take(nk_fetch *f, const char *key, const char *req, size_t reqlen,
 		} else {
 			struct pollfd pfd = { nk_conn_fd(p->conn), POLLIN, 0 };
 			if (nk_conn_pending(p->conn) > 0 ||
-			    (nk_now() - p->idle_since >= IDLE_CHECK_US &&
+			    ((check || nk_now() - p->idle_since >= IDLE_CHECK_US) &&
 			     poll(&pfd, 1, 0) != 0)) {
 				trace(cb, "Connection #%d was closed by the server while "
 				      "idle", p->id);
@@ -1650,7 +1651,10 @@ do_request(nk_fetch *f, struct step *s, nk_fetch_hop *h, char *errmsg)
 	}
 
 	int sent;
-	struct pooled pc = pool_take(f, key, req, reqlen, s->cb, &sent);
+	/* A request that may not go again if its connection turns out dead
+	 * is worth a poll(2) first: the server may have closed it since. */
+	struct pooled pc = pool_take(f, key, req, reqlen, !replayable(s), s->cb,
+	                             &sent);
 	struct nk_http_response r;
 	size_t len = 0;
 	int got = 0;

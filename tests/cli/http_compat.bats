@@ -232,6 +232,21 @@ reused_dies() {
 	[ "$(head -1 "$REC/conn-2")" = $'POST /b HTTP/1.1\r' ]
 }
 
+@test "compat: a POST does not go on a kept connection the server has closed since" {
+	REC="$BATS_TEST_TMPDIR/rec"
+	start_raw "$SERVERS_DIR/cases/compat/closed-after-answer.case" "$REC"
+	# stdout read late: the close is there before the second request.
+	run --separate-stderr bash -c 'set -o pipefail; timeout 10 nk-http -sS \
+		-X POST "$1/a" "$1/b" | { sleep 0.3; wc -c; }' _ \
+		"http://127.0.0.1:$RAW_PORT"
+	stop_raw
+	[ "$status" -eq 0 ]
+	[ "$output" = 409600 ]
+	[ "$stderr" = "" ]
+	[ "$(head -1 "$REC/conn-1")" = $'POST /a HTTP/1.1\r' ]
+	[ "$(head -1 "$REC/conn-2")" = $'POST /b HTTP/1.1\r' ]
+}
+
 # --- --retry on a transient status that is not retried ----------------------
 
 @test "compat: --retry, Retry-After past --retry-max-time: the 503 and its body, exit 0" {

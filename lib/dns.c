@@ -434,6 +434,10 @@ static nk_err
 lookup(const char *name, int family, nk_time deadline, int64_t delay_ms,
        struct addrinfo **res, int *rc, int *err, char *errmsg)
 {
+	/* A deadline already past fails whatever the worker would have
+	 * said: checked only after it starts, the answer would race it. */
+	if (deadline != NK_NO_DEADLINE && nk_now() >= deadline)
+		return NK_ERR_OPERATION_TIMEDOUT;
 	size_t len = strlen(name);
 	struct gai_job *j = calloc(1, sizeof *j + len + 1);
 	if (!j)

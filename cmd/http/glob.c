@@ -133,6 +133,10 @@ parse_set(struct parser *ps, const char **pp)
 			free(el.s);
 			return fail(ps, "nested brace", s);
 		}
+		if (*s == ']') {
+			free(el.s);
+			return fail(ps, "unexpected close bracket", s);
+		}
 		if (*s == ',' || *s == '}') {
 			if (*s == '}' && p->n == 0 && el.len == 0) {
 				free(el.s);
@@ -216,8 +220,9 @@ parse_range(struct parser *ps, const char **pp)
 		if (number(&s, &step))
 			return fail(ps, "bad range", open);
 	}
+	/* curl refuses a step beyond the range, but for the default one. */
 	if (*s != ']' || min > max || step == 0 ||
-	    (max > min && step > max - min))
+	    (step > 1 && step > max - min))
 		return fail(ps, "bad range", open);
 	unsigned long long n = (max - min) / step;
 	if (n >= GLOB_MAX_URLS)

@@ -54,7 +54,7 @@ static const struct opt opts[] = {
 	{ O_REMOVE_ON_ERROR, 0, "remove-on-error", OPT_FLAG, NULL,
 	  NULL, "remove the output file when the transfer fails" },
 	{ O_URL, 0, "url", OPT_STRING, "URL",
-	  NULL, "a URL to fetch (@FILE: one a line, each with -O, no globbing)" },
+	  NULL, "a URL to fetch (@FILE: URLs from FILE, one a line)" },
 	{ O_GLOBOFF, 'g', "globoff", OPT_FLAG, NULL,
 	  NULL, "send [] and {} in URLs as written: no URL globbing" },
 	{ O_INCLUDE, 'i', "include", OPT_FLAG, NULL,

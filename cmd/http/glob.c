@@ -174,7 +174,7 @@ ipv6_len(const char *s)
 	while (isxdigit((unsigned char)*q) || *q == ':' || *q == '.')
 		colon |= *q++ == ':';
 	if (*q == '%')
-		while (isalnum((unsigned char)*q) || strchr("%-._~", *q))
+		while (isalnum((unsigned char)*q) || (*q && strchr("%-._~", *q)))
 			q++;
 	return colon && *q == ']' ? (size_t)(q - s) + 1 : 0;
 }

@@ -104,6 +104,9 @@ test_errors(void **state)
 	expect_error("h/[a-a:2]", "bad range in URL position 3: h/[a-a:2]");
 	expect_error("h/{a]b}", "unexpected close bracket in URL position 5: "
 	             "h/{a]b}");
+	/* A zone running to the end of the string: read no further. */
+	expect_error("http://[::1%25", "bad range in URL position 8: "
+	             "http://[::1%25");
 	expect_error("h/{a", "unmatched brace in URL position 3: h/{a");
 	expect_error("h/{a,{b}}", "nested brace in URL position 6: h/{a,{b}}");
 	expect_error("h/{a,b[1-2]}",

@@ -160,3 +160,36 @@ GET /x2 HTTP/1.1' ]
 	[ "$status" -eq 26 ]
 	[[ "$output" == "nk-http: (26) cannot read URLs from $d/nothere: No such file or directory" ]]
 }
+
+@test "glob: -O names each file after its URL; %{urlnum} is the argument's" {
+	four_case
+	local d="$BATS_TEST_TMPDIR/o"
+	mkdir "$d"
+	run timeout -k 2 10 nk-http --output-dir "$d" -O "$U/f[1-3].txt" \
+		-w '%{urlnum}:%{filename_effective} ' -o "$d/last" "$U/z"
+	[ "$status" -eq 0 ]
+	[ "$output" = "0:$d/f1.txt 0:$d/f2.txt 0:$d/f3.txt 1:$d/last " ]
+	[ "$(cat "$d/f1.txt" "$d/f2.txt" "$d/f3.txt" "$d/last")" = 'one
+two
+thr
+fou' ]
+}
+
+@test "glob: -T sends its file to every URL of the glob" {
+	cat >"$BATS_TEST_TMPDIR/t.case" <<-'EOF'
+	recv
+	send HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n
+	recv
+	send HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n
+	drain
+	EOF
+	start_raw "$BATS_TEST_TMPDIR/t.case" "$BATS_TEST_TMPDIR/rec"
+	printf 'abc' >"$BATS_TEST_TMPDIR/up"
+	run timeout -k 2 10 nk-http -T "$BATS_TEST_TMPDIR/up" \
+		"http://127.0.0.1:$RAW_PORT/{p,q}"
+	[ "$status" -eq 0 ]
+	# Each body runs into the next request line, as curl's do.
+	[ "$(grep -ao 'abcPUT /q HTTP/1.1' "$BATS_TEST_TMPDIR/rec/conn-1")" ]
+	[ "$(grep -ao 'PUT /[a-z] HTTP/1.1' "$BATS_TEST_TMPDIR/rec/conn-1")" = 'PUT /p HTTP/1.1
+PUT /q HTTP/1.1' ]
+}

@@ -168,6 +168,8 @@ $(B)/tests/%: $(B)/obj/tests/unit/%.o $(LIB_A)
 	@mkdir -p $(@D)
 	$(say) LD $@
 	$(Q)$(CC) $(SAN_LDFLAGS) $(LDFLAGS) -o $@ $^ -lcmocka $(LIB_DEPS) -lm
+# A unit test of a tool's pure function links that tool's file too.
+$(B)/tests/test_glob: $(B)/obj/cmd/http/glob.o
 
 deps:
 	@scripts/deps.sh

@@ -22,6 +22,7 @@
 #include "tool.h"
 #include "http.h"
 #include "data.h"
+#include "glob.h"
 #include "tlsreport.h"
 
 enum {
@@ -36,6 +37,7 @@ enum {
 	O_PROXY, O_NOPROXY, O_CONTINUE_AT, O_PINNED, O_NO_PROGRESS, O_PIPELINE,
 	O_NO_CLOBBER, O_REMOVE_ON_ERROR, O_UPLOAD_FILE, O_EXPECT100_TIMEOUT,
 	O_POST301, O_POST302, O_POST303,
+	O_URL, O_GLOBOFF,
 };
 
 static const struct opt opts[] = {
@@ -51,6 +53,10 @@ static const struct opt opts[] = {
 	  NULL, "never overwrite a file: write to FILE.1 ... FILE.100" },
 	{ O_REMOVE_ON_ERROR, 0, "remove-on-error", OPT_FLAG, NULL,
 	  NULL, "remove the output file when the transfer fails" },
+	{ O_URL, 0, "url", OPT_STRING, "URL",
+	  NULL, "a URL to fetch (@FILE: URLs from FILE, one a line)" },
+	{ O_GLOBOFF, 'g', "globoff", OPT_FLAG, NULL,
+	  NULL, "send [] and {} in URLs as written: no URL globbing" },
 	{ O_INCLUDE, 'i', "include", OPT_FLAG, NULL,
 	  NULL, "write the response head before the body" },
 	{ O_HEAD, 'I', "head", OPT_FLAG, NULL,
@@ -192,6 +198,9 @@ struct cfg {
 	struct strv owned;          /* strings made here, freed at exit */
 	const char *default_scheme;
 	struct strv urls, outputs, headers, uploads;
+	struct strv listed;         /* per URL: non-NULL if from --url @FILE */
+	size_t *urlnum;             /* per globbed URL: its argument's index */
+	int globoff;
 	const char *output_dir, *dump_header, *user_agent, *referer, *user;
 	const char *method, *proxy, *noproxy;
 	int proxy_set, remote_all, include, head, location, fail,
@@ -224,6 +233,8 @@ cfg_free(struct cfg *c)
 		free((char *)c->owned.v[i]);
 	free(c->owned.v);
 	free(c->urls.v);
+	free(c->listed.v);
+	free(c->urlnum);
 	free(c->outputs.v);
 	free(c->headers.v);
 	free(c->uploads.v);
@@ -325,6 +336,115 @@ headers_from_file(struct cfg *c, const char *path)
 	return 0;
 }
 
+/* --url @FILE (curl 8.13): one URL a line, # starting a comment line;
+ * each is saved with -O and taken as written, not globbed. */
+static int
+urls_from_file(struct cfg *c, const char *path)
+{
+	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
+	if (!f)
+		return tool_failf(NK_ERR_READ_ERROR, "cannot read URLs from %s: %s",
+		                  path, strerror(errno));
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	int e = 0;
+	while (!e && (n = getline(&line, &cap, f)) >= 0) {
+		while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+			line[--n] = '\0';
+		if (n == 0 || line[0] == '#')
+			continue;
+		char *u = strdup(line);
+		if (!u)
+			e = tool_fail(NK_ERR_OUT_OF_MEMORY, NULL);
+		else {
+			strv_add(&c->owned, u);
+			strv_add(&c->urls, u);
+			strv_add(&c->listed, OUT_REMOTE);
+		}
+	}
+	free(line);
+	if (f != stdin)
+		fclose(f);
+	return e;
+}
+
+/* URL argument j as globbed URLs, each with its -o name (#N filled in)
+ * and -T file; urlnum stays j, as curl's %{urlnum}. */
+static int
+expand_one(struct cfg *c, size_t j, struct strv *urls, struct strv *outs,
+           struct strv *ups, size_t **num, char *errmsg)
+{
+	const char *u = c->urls.v[j];
+	const char *o = j < c->outputs.n ? c->outputs.v[j]
+	                : c->listed.v[j] ? OUT_REMOTE : NULL;
+	struct glob *g = NULL;
+	if (!c->globoff && !c->listed.v[j]) {
+		int e = glob_parse(u, &g, errmsg, NK_ERR_MSG_LEN);
+		if (e)
+			return e;
+	}
+	size_t n = g ? glob_count(g) : 1;
+	if (n > GLOB_MAX_URLS - urls->n) {
+		glob_free(g);
+		snprintf(errmsg, NK_ERR_MSG_LEN, "more than %d URLs on one "
+		         "command line", GLOB_MAX_URLS);
+		return NK_ERR_URL_MALFORMAT;
+	}
+	size_t *nn = realloc(*num, (urls->n + n) * sizeof *nn);
+	if (!nn) {
+		glob_free(g);
+		return NK_ERR_OUT_OF_MEMORY;
+	}
+	*num = nn;
+	for (size_t k = 0; k < n; k++) {
+		char *gu = g ? glob_url(g, k) : NULL;
+		char *go = g && o && o != OUT_REMOTE ? glob_name(g, k, o) : NULL;
+		if ((g && !gu) || (g && o && o != OUT_REMOTE && !go)) {
+			free(gu);
+			free(go);
+			glob_free(g);
+			return NK_ERR_OUT_OF_MEMORY;
+		}
+		if (gu)
+			strv_add(&c->owned, gu);
+		if (go)
+			strv_add(&c->owned, go);
+		nn[urls->n] = j;
+		strv_add(urls, gu ? gu : u);
+		strv_add(outs, go ? go : o);
+		if (j < c->uploads.n)
+			strv_add(ups, c->uploads.v[j]);
+	}
+	glob_free(g);
+	return 0;
+}
+
+/* Every URL argument globbed, before any traffic: a bad pattern or too
+ * many URLs stops the run with nothing sent. */
+static int
+expand_urls(struct cfg *c)
+{
+	struct strv urls = { 0 }, outs = { 0 }, ups = { 0 };
+	size_t *num = NULL;
+	char errmsg[NK_ERR_MSG_LEN] = "out of memory";
+	int e = 0;
+	for (size_t j = 0; j < c->urls.n && !e; j++)
+		e = expand_one(c, j, &urls, &outs, &ups, &num, errmsg);
+	/* As curl, -s keeps even this quiet. */
+	if (e && (!c->silent || c->show_error))
+		tool_fail((nk_err)e, errmsg);
+	/* -o names past the last URL were never used: dropped. */
+	free(c->urls.v);
+	free(c->outputs.v);
+	free(c->uploads.v);
+	c->urls = urls;
+	c->outputs = outs;
+	c->uploads = ups;
+	c->urlnum = num;
+	return e;
+}
+
 static int
 parse_args(struct cfg *c, int argc, char **argv, const struct tool *t)
 {
@@ -340,7 +460,19 @@ parse_args(struct cfg *c, int argc, char **argv, const struct tool *t)
 			return NK_ERR_FAILED_INIT;
 		case OPT_ARG:
 			strv_add(&c->urls, arg);
+			strv_add(&c->listed, NULL);
 			break;
+		case O_URL:
+			if (arg[0] == '@') {
+				int e = urls_from_file(c, arg + 1);
+				if (e)
+					return e;
+				break;
+			}
+			strv_add(&c->urls, arg);
+			strv_add(&c->listed, NULL);
+			break;
+		case O_GLOBOFF: c->globoff = 1; break;
 		case O_OUTPUT: strv_add(&c->outputs, arg); break;
 		case O_REMOTE_NAME: strv_add(&c->outputs, OUT_REMOTE); break;
 		case O_REMOTE_NAME_ALL: c->remote_all = 1; break;
@@ -509,9 +641,12 @@ parse_args(struct cfg *c, int argc, char **argv, const struct tool *t)
 		tool_msg("no URL given (see nk %s --help)", t->name);
 		return NK_ERR_FAILED_INIT;
 	}
+	de = expand_urls(c);
+	if (de)
+		return de;
 	if (c->resume == 1) {
 		for (size_t i = 0; i < c->urls.n; i++)
-			if (i >= c->outputs.n && !c->remote_all) {
+			if ((i >= c->outputs.n || !c->outputs.v[i]) && !c->remote_all) {
 				tool_msg("-C - needs an output file (-o or -O) to know "
 				         "where to resume");
 				return NK_ERR_FAILED_INIT;
@@ -771,7 +906,7 @@ run_one(nk_fetch *f, const struct cfg *c, size_t i, FILE *dump)
 	    (e = c->body->rewind(c->body->ctx, errmsg)) != 0)
 		goto done_early;
 
-	const char *o = i < c->outputs.n ? c->outputs.v[i]
+	const char *o = i < c->outputs.n && c->outputs.v[i] ? c->outputs.v[i]
 	                : c->remote_all ? OUT_REMOTE : NULL;
 	if (o == OUT_REMOTE) {
 		char *name = remote_name(url, c->default_scheme, &e, errmsg);
@@ -837,7 +972,7 @@ run_one(nk_fetch *f, const struct cfg *c, size_t i, FILE *dump)
 			report(c, e, errmsg);
 		}
 	}
-	struct wo_info w = { &res, url, (int)i, x.out.taken ? x.out.taken : path,
+	struct wo_info w = { &res, url, (int)c->urlnum[i], x.out.taken ? x.out.taken : path,
 	                     e, errmsg, c->referer, c->auto_referer };
 	writeout_print(&w);
 	nk_fetch_result_clear(&res);
@@ -852,7 +987,7 @@ done_early:
 	{
 		nk_fetch_result none;
 		memset(&none, 0, sizeof none);
-		struct wo_info w0 = { &none, url, (int)i, path, e, errmsg,
+		struct wo_info w0 = { &none, url, (int)c->urlnum[i], path, e, errmsg,
 		                      c->referer, c->auto_referer };
 		writeout_print(&w0);
 	}

@@ -35,8 +35,10 @@ netrc_finish(struct netrc_opt *n, char *errmsg)
 			return NK_OK;
 		size_t len = strlen(home) + sizeof "/.netrc";
 		n->owned = malloc(len);
-		if (!n->owned)
+		if (!n->owned) {
+			snprintf(errmsg, NK_ERR_MSG_LEN, "out of memory");
 			return NK_ERR_OUT_OF_MEMORY;
+		}
 		snprintf(n->owned, len, "%s/.netrc", home);
 		n->file = n->owned;
 	}

@@ -160,3 +160,27 @@ auth() { printf 'Authorization: Basic %s\r\n' "$(printf %s "$1" | base64)"; }
 	[ "$output" = "nk-http: (26) netrc: a quoted token is not closed on line 1" ]
 	[ ! -e "$D/reca/conn-1" ]
 }
+
+# url_auth ARGS... URL: nk http on 127.0.0.1 (@P@ in URL is the port); the
+# Authorization line it sent in $D/a.auth.
+url_auth() {
+	start_raw "$D/ok.case" "$D/reca"
+	local args=() a
+	for a in "$@"; do args+=("${a//@P@/$RAW_PORT}"); done
+	rc=0
+	timeout -k 2 20 nk-http -sS "${args[@]}" >/dev/null 2>"$D/err" || rc=$?
+	stop_raw
+	grep -a '^Authorization' "$D"/reca/conn-* >"$D/a.auth" 2>/dev/null || :
+	rm -rf "$D/reca"
+}
+
+@test "netrc: the URL's password against the file's, optional and not" {
+	printf 'machine 127.0.0.1 login u password np\n' >"$D/f"
+	url_auth --netrc-optional --netrc-file "$D/f" "http://u:p@127.0.0.1:@P@/"
+	[ "$rc" -eq 0 ]
+	auth u:p | cmp - "$D/a.auth"
+	url_auth --netrc-file "$D/f" "http://u:p@127.0.0.1:@P@/"
+	auth u:np | cmp - "$D/a.auth"
+	url_auth --netrc-optional --netrc-file "$D/f" "http://u@127.0.0.1:@P@/"
+	auth u:np | cmp - "$D/a.auth"
+}

@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 
 #include "nk/fetch.h"
+#include "nk/netrc.h"
 #include "nk/url.h"
 #include "conn_int.h"
 #include "http_int.h"
@@ -1403,6 +1404,48 @@ up_plan(const struct step *s, struct up *u, char *errmsg)
 	return NK_OK;
 }
 
+/* The credentials for a request to u: the URL's, or the netrc entry for
+ * u's own host (looked up on each hop, so a redirect elsewhere gets that
+ * host's entry or none). *userpass NULL: none. */
+static nk_err
+url_userpass(const nk_fetch_request *rq, const nk_url *u, char **userpass,
+             char *errmsg)
+{
+	char *user = nk_url_decode(u, NK_URL_USERNAME, NULL);
+	char *pass = nk_url_decode(u, NK_URL_PASSWORD, NULL);
+	nk_err e = NK_OK;
+	*userpass = NULL;
+	if (!user || !pass) {
+		e = nk_fail(errmsg, NK_ERR_OUT_OF_MEMORY, "out of memory");
+		goto out;
+	}
+	if (rq->netrc_file && !(rq->netrc_optional && *pass)) {
+		char *nu = NULL, *np = NULL;
+		e = nk_netrc_lookup(rq->netrc_file, nk_url_connect_host(u),
+		                    *user ? user : NULL, &nu, &np, errmsg);
+		if (nu) {
+			free(user);
+			free(pass);
+			user = nu;
+			pass = np;
+		}
+		if (e)
+			goto out;
+	}
+	if (*user || *pass) {
+		size_t n = strlen(user) + strlen(pass) + 2;
+		*userpass = malloc(n);
+		if (!*userpass)
+			e = nk_fail(errmsg, NK_ERR_OUT_OF_MEMORY, "out of memory");
+		else
+			snprintf(*userpass, n, "%s:%s", user, pass);
+	}
+out:
+	free(user);
+	free(pass);
+	return e;
+}
+
 /* The request head for a step. Caller frees *head. */
 static nk_err
 build_request(struct step *s, const struct nk_proxy *px,
@@ -1442,20 +1485,10 @@ build_request(struct step *s, const struct nk_proxy *px,
 	}
 	if (s->creds && rq->userpass) {
 		r.userpass = rq->userpass;
-	} else if (*nk_url_get(s->url, NK_URL_USERNAME) ||
-	           *nk_url_get(s->url, NK_URL_PASSWORD)) {
-		char *u = nk_url_decode(s->url, NK_URL_USERNAME, NULL);
-		char *p = nk_url_decode(s->url, NK_URL_PASSWORD, NULL);
-		size_t n = u && p ? strlen(u) + strlen(p) + 2 : 0;
-		userpass = n ? malloc(n) : NULL;
-		if (userpass)
-			snprintf(userpass, n, "%s:%s", u, p);
-		free(u);
-		free(p);
-		if (!userpass) {
-			e = nk_fail(errmsg, NK_ERR_OUT_OF_MEMORY, "out of memory");
+	} else {
+		e = url_userpass(rq, s->url, &userpass, errmsg);
+		if (e)
 			goto out;
-		}
 		r.userpass = userpass;
 	}
 	r.method = s->method;

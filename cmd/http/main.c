@@ -23,6 +23,7 @@
 #include "http.h"
 #include "data.h"
 #include "glob.h"
+#include "netrc.h"
 #include "tlsreport.h"
 
 enum {
@@ -38,6 +39,7 @@ enum {
 	O_NO_CLOBBER, O_REMOVE_ON_ERROR, O_UPLOAD_FILE, O_EXPECT100_TIMEOUT,
 	O_POST301, O_POST302, O_POST303,
 	O_URL, O_GLOBOFF,
+	O_NETRC, O_NETRC_OPTIONAL, O_NETRC_FILE,
 };
 
 static const struct opt opts[] = {
@@ -91,6 +93,12 @@ static const struct opt opts[] = {
 	  NULL, "Referer to send (URL;auto also sets it on redirects)" },
 	{ O_USER, 'u', "user", OPT_STRING, "USER:PASSWORD",
 	  NULL, "HTTP Basic credentials (never sent to another host)" },
+	{ O_NETRC, 'n', "netrc", OPT_FLAG, NULL,
+	  NULL, "credentials from ~/.netrc ($NETRC), each host its own" },
+	{ O_NETRC_OPTIONAL, 0, "netrc-optional", OPT_FLAG, NULL,
+	  NULL, "like --netrc, but a password in the URL wins" },
+	{ O_NETRC_FILE, 0, "netrc-file", OPT_FILE, "FILE",
+	  NULL, "--netrc with FILE instead of ~/.netrc" },
 	{ O_REQUEST, 'X', "request", OPT_STRING, "METHOD",
 	  NULL, "request method instead of GET" },
 	{ O_UPLOAD_FILE, 'T', "upload-file", OPT_STRING, "FILE",
@@ -196,6 +204,7 @@ strv_add(struct strv *a, const char *s)
 
 struct cfg {
 	struct strv owned;          /* strings made here, freed at exit */
+	struct netrc_opt netrc;
 	const char *default_scheme;
 	struct strv urls, outputs, headers, uploads;
 	struct strv listed;         /* per URL: non-NULL if from --url @FILE */
@@ -229,6 +238,7 @@ static void
 cfg_free(struct cfg *c)
 {
 	data_free(&c->data);
+	netrc_free(&c->netrc);
 	for (size_t i = 0; i < c->owned.n; i++)
 		free((char *)c->owned.v[i]);
 	free(c->owned.v);
@@ -508,6 +518,9 @@ parse_args(struct cfg *c, int argc, char **argv, const struct tool *t)
 			}
 			break;
 		}
+		case O_NETRC: c->netrc.use = 1; break;
+		case O_NETRC_OPTIONAL: c->netrc.optional = 1; break;
+		case O_NETRC_FILE: c->netrc.use = 1; c->netrc.file = arg; break;
 		case O_USER:
 			c->user = arg;
 			/* No password: curl would prompt; nk never reads the
@@ -658,6 +671,9 @@ parse_args(struct cfg *c, int argc, char **argv, const struct tool *t)
 		return data_error(de, errmsg);
 	for (size_t i = 0; i < c->data.nheaders; i++)
 		strv_add(&c->headers, c->data.headers[i]);
+	de = netrc_finish(&c->netrc, errmsg);
+	if (de)
+		return tool_fail(de, errmsg);
 	return netargs_finish(&c->na);
 }
 
@@ -854,6 +870,8 @@ fill_request(const struct cfg *c, size_t i, int64_t start_size,
 	rq->nheaders = c->headers.n;
 	rq->user_agent = c->user_agent;
 	rq->userpass = c->user;
+	rq->netrc_file = c->netrc.file;
+	rq->netrc_optional = c->netrc.optional;
 	rq->referer = c->referer;
 	rq->auto_referer = c->auto_referer;
 	rq->follow = c->location;

@@ -137,6 +137,10 @@ typedef struct nk_fetch_request {
 	const char *user_agent;    /* NULL: "nk/VERSION" */
 	const char *userpass;      /* -u "user:password" (Basic); when NULL,
 	                            * credentials in the URL are used */
+	const char *netrc_file;    /* --netrc: credentials for each request's
+	                            * host from this file (nk/netrc.h), over
+	                            * the URL's; never those of another host */
+	int netrc_optional;        /* --netrc-optional: a URL's password wins */
 	const char *referer;       /* Referer for the first request */
 	int auto_referer;          /* -L: send the previous URL as Referer */
 	int follow;                /* -L: follow 3xx Location */

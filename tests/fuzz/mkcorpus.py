@@ -442,6 +442,29 @@ def multipart():
         b"=<x.gif;headers=Content-Disposition: inline"]))
 
 
+def netrc():
+    """The netrc texts of tests/unit/test_netrc.c's kinds: machines,
+    default, quoting, comments, macros, a login asked for, an error."""
+    w = Writer("fuzz_netrc")
+    texts = [
+        (0, b"a", b"machine a login al password ap\nmachine b login bo "
+         b"password bp\n"),
+        (0, b"x", b"machine a login al password ap\ndefault login d "
+         b"password dp\n"),
+        (1, b"a\0al", b"machine a login bo password bp\nmachine a login "
+         b"al password ap\n"),
+        (0, b"a", b"machine a login \"a b\" password \"q\\\"\\n\"\n"),
+        (0, b"a", b"# c\nmacdef m\nmachine a login m\n\nmachine a "
+         b"login u #x\npassword p account z"),
+        (0, b"a", b"machine a login \"x\npassword y"),
+        (0, b"a", b"machine a login x\nmachine a login y password yp"),
+    ]
+    for i, (flags, host, text) in enumerate(texts):
+        if b"\0" not in host:
+            host += b"\0"
+        w.add("netrc%d" % (i + 1), bytes([flags]) + host + b"\0" + text)
+
+
 def main():
     http_response()
     http_body()
@@ -454,6 +477,7 @@ def main():
     writeout()
     starttls()
     multipart()
+    netrc()
 
 
 if __name__ == "__main__":

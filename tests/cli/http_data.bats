@@ -34,9 +34,11 @@ wire() {
 	timeout -k 2 20 "$client" -sS "${args[@]}" <"${IN:-/dev/null}" \
 		>/dev/null 2>"$D/err" || rc=$?
 	stop_raw
-	cat "$rec"/conn-* 2>/dev/null | sed -E -e "s/$RAW_PORT/PORT/g" \
+	# The boundary first: its random hex may hold the port's digits.
+	cat "$rec"/conn-* 2>/dev/null | sed -E \
+		-e 's/-{24}[0-9a-f]{16}/BOUNDARY/g' -e "s/:$RAW_PORT/:PORT/g" \
 		-e 's/^User-Agent: [^\r]*\r$/User-Agent: UA\r/' \
-		-e 's/-{24}[0-9a-f]{16}/BOUNDARY/g' >"$D/$(basename "$client").req"
+		>"$D/$(basename "$client").req"
 }
 
 # req METHOD TARGET HEADERS BODY: the request nk should send, as printf

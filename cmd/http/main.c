@@ -22,6 +22,7 @@
 #include "tool.h"
 #include "http.h"
 #include "data.h"
+#include "config.h"
 #include "tlsreport.h"
 
 enum {
@@ -35,7 +36,7 @@ enum {
 	O_RETRY_DELAY, O_RETRY_MAX_TIME, O_RETRY_CONNREFUSED, O_RETRY_ALL,
 	O_PROXY, O_NOPROXY, O_CONTINUE_AT, O_PINNED, O_NO_PROGRESS, O_PIPELINE,
 	O_NO_CLOBBER, O_REMOVE_ON_ERROR, O_UPLOAD_FILE, O_EXPECT100_TIMEOUT,
-	O_POST301, O_POST302, O_POST303,
+	O_POST301, O_POST302, O_POST303, O_CONFIG, O_DISABLE,
 };
 
 static const struct opt opts[] = {
@@ -156,6 +157,10 @@ static const struct opt opts[] = {
 	  NULL, "the server key must match one of these pins (;-separated)" },
 	{ O_NO_PROGRESS, 0, "no-progress-meter", OPT_FLAG, NULL,
 	  NULL, "no progress meter, but errors still shown" },
+	{ O_CONFIG, 'K', "config", OPT_FILE, "FILE",
+	  NULL, "read options from FILE (- for stdin), curl's syntax" },
+	{ O_DISABLE, 'q', "disable", OPT_FLAG, NULL,
+	  NULL, "as the first option: do not read the default config file" },
 };
 
 static const struct tool tool_http = {
@@ -325,8 +330,35 @@ headers_from_file(struct cfg *c, const char *path)
 	return 0;
 }
 
+static int parse_opts(struct cfg *c, int argc, char **argv,
+                      const struct tool *t, int depth);
+
+/* -K FILE and the default file: its options go through parse_opts, as
+ * if given at this place on the command line. */
 static int
-parse_args(struct cfg *c, int argc, char **argv, const struct tool *t)
+parse_config(struct cfg *c, const char *path, int missing_ok,
+             const struct tool *t, int depth)
+{
+	/* A file that names itself would loop for ever. */
+	if (depth > 16) {
+		tool_msg("config files nested too deep at '%s'", path);
+		return NK_ERR_FAILED_INIT;
+	}
+	int n;
+	char **v;
+	int e = config_read(path, t, missing_ok, &n, &v);
+	if (e)
+		return e;
+	for (int i = 0; i < n; i++)
+		strv_add(&c->owned, v[i]);
+	e = n ? parse_opts(c, n, v, t, depth + 1) : 0;
+	free(v);
+	return e;
+}
+
+static int
+parse_opts(struct cfg *c, int argc, char **argv, const struct tool *t,
+           int depth)
 {
 	struct optstate st = { 1, NULL, 0 };
 	const char *arg;
@@ -341,6 +373,11 @@ parse_args(struct cfg *c, int argc, char **argv, const struct tool *t)
 		case OPT_ARG:
 			strv_add(&c->urls, arg);
 			break;
+		case O_CONFIG:
+			if ((de = parse_config(c, arg, 0, t, depth)))
+				return de;
+			break;
+		case O_DISABLE: break;
 		case O_OUTPUT: strv_add(&c->outputs, arg); break;
 		case O_REMOTE_NAME: strv_add(&c->outputs, OUT_REMOTE); break;
 		case O_REMOTE_NAME_ALL: c->remote_all = 1; break;
@@ -505,6 +542,26 @@ parse_args(struct cfg *c, int argc, char **argv, const struct tool *t)
 			break;
 		}
 	}
+	return 0;
+}
+
+static int
+parse_args(struct cfg *c, int argc, char **argv, const struct tool *t)
+{
+	char errmsg[NK_ERR_MSG_LEN];
+	nk_err de = 0;
+	/* curl's rule: -q (--disable) only counts as the very first option. */
+	if (argc < 2 || (strcmp(argv[1], "-q") && strcmp(argv[1], "--disable"))) {
+		char *rc = config_default_path();
+		if (rc) {
+			strv_add(&c->owned, rc);
+			de = parse_config(c, rc, 1, t, 0);
+		}
+	}
+	if (!de)
+		de = parse_opts(c, argc, argv, t, 0);
+	if (de)
+		return de;
 	if (c->urls.n == 0) {
 		tool_msg("no URL given (see nk %s --help)", t->name);
 		return NK_ERR_FAILED_INIT;

@@ -1,0 +1,155 @@
+#!/usr/bin/env bats
+# nk http's config files (-K/--config, the default nkrc, -q): curl's
+# syntax, read as arguments; the request bytes are compared with what
+# curl 7.88 sends for the same file.
+load ../lib/common
+load ../lib/http
+
+bats_require_minimum_version 1.5.0
+
+setup() {
+	D=$BATS_TEST_TMPDIR
+	mkdir -p "$D/home" "$D/xdg/nk"
+	export HOME=$D/home XDG_CONFIG_HOME=$D/xdg
+}
+
+# cfg_run CLIENT ARGS...: runs CLIENT ARGS -sS against the recording
+# server (cl-ok.case), with @PORT@ in ARGS and in the files $D/*.cfg,
+# $D/home/.nkrc and $D/xdg/nk/nkrc standing for its port, and standard
+# input from $IN (default /dev/null). Leaves the exit status in $rc,
+# stderr in $D/err and the request bytes in $D/CLIENT.req (port as PORT,
+# the User-Agent as UA).
+cfg_run() {
+	local client=$1 a f args=() rec
+	shift
+	rec=$(mktemp -d "$D/rec.XXXX")
+	start_raw "$SERVERS_DIR/cases/cl-ok.case" "$rec"
+	for a in "$@"; do args+=("${a//@PORT@/$RAW_PORT}"); done
+	for f in "$D"/*.cfg "$D/home/.nkrc" "$D/xdg/nk/nkrc" "$D/home/.curlrc"; do
+		[ -f "$f" ] && sed -i "s/@PORT@/$RAW_PORT/g" "$f"
+	done
+	rc=0
+	timeout -k 2 20 "$client" "${args[@]}" -sS <"${IN:-/dev/null}" \
+		>/dev/null 2>"$D/err" || rc=$?
+	stop_raw
+	cat "$rec"/conn-* 2>/dev/null | sed -E -e "s/$RAW_PORT/PORT/g" \
+		-e 's/^User-Agent: [^\r]*\r$/User-Agent: UA\r/' >"$D/$(basename "$client").req"
+	for f in "$D"/*.cfg "$D/home/.nkrc" "$D/xdg/nk/nkrc" "$D/home/.curlrc"; do
+		[ -f "$f" ] && sed -i "s/$RAW_PORT/@PORT@/g" "$f"
+	done
+	return 0
+}
+
+# like_curl ARGS...: nk sends what curl 7.88 sends, and exits as it does
+# (each with -q first, so neither reads a default file).
+like_curl() {
+	curl --version 2>/dev/null | grep -q '^curl 7\.88\.' ||
+		skip "curl 7.88 is the reference and is not installed"
+	cfg_run nk-http -q "$@"
+	local nkrc=$rc
+	cfg_run curl -q "$@"
+	if ! cmp "$D/nk-http.req" "$D/curl.req"; then
+		diff <(od -c "$D/curl.req") <(od -c "$D/nk-http.req") >&2 || true
+		return 1
+	fi
+	[ "$nkrc" = "$rc" ] || { echo "exit $nkrc, curl $rc" >&2; return 1; }
+}
+
+# A GET of / with these header lines (printf format) after Accept.
+get_req() {
+	# shellcheck disable=SC2059 # a printf format on purpose
+	printf "GET ${2:-/} HTTP/1.1\r\nHost: 127.0.0.1:PORT\r\nUser-Agent: UA\r\nAccept: */*\r\n$1\r\n"
+}
+
+@test "config: curl's syntax: dashes or none, = : or space, quotes and escapes, comments, url lines" {
+	cat >"$D/a.cfg" <<'CFG'
+# a comment
+   # an indented comment
+
+header = "X-Q: a\tb \"q\" \\ \z"
+header:"X-Colon: c"
+--header "X-Dash: d"
+-H "X-Short: e"
+request=PUT
+url = "http://127.0.0.1:@PORT@/from-config"
+  data-raw   "k=v w"
+CFG
+	like_curl -K "$D/a.cfg"
+	[ "$rc" -eq 0 ]
+	printf 'PUT /from-config HTTP/1.1\r\nHost: 127.0.0.1:PORT\r\nUser-Agent: UA\r\nAccept: */*\r\nX-Q: a\tb "q" \\ z\r\nX-Colon: c\r\nX-Dash: d\r\nX-Short: e\r\nContent-Length: 5\r\nContent-Type: application/x-www-form-urlencoded\r\n\r\nk=v w' |
+		cmp - "$D/nk-http.req"
+}
+
+@test "config: options from the file apply where -K stands; a URL line starting with '-' stays a URL" {
+	printf 'header = "X-A: 1"\nurl = "-x"\n' >"$D/a.cfg"
+	cfg_run nk-http -q -H 'X-Before: 0' -K "$D/a.cfg" -H 'X-After: 2' \
+		http://127.0.0.1:@PORT@/
+	# "-x" is a host name to resolve (6, as curl), not an option (2).
+	[ "$rc" -eq 6 ]
+	grep -qx 'nk-http: (6) Could not resolve host: -x' "$D/err"
+	get_req 'X-Before: 0\r\nX-A: 1\r\nX-After: 2\r\n' | cmp - "$D/nk-http.req"
+}
+
+@test "config: -K - reads standard input; -K nests" {
+	printf 'header = "X-Inner: 1"\n' >"$D/inner.cfg"
+	printf -- '-K %s\nheader = "X-Outer: 2"\n' "$D/inner.cfg" >"$D/stdin.txt"
+	IN=$D/stdin.txt like_curl -K - http://127.0.0.1:@PORT@/
+	[ "$rc" -eq 0 ]
+	get_req 'X-Inner: 1\r\nX-Outer: 2\r\n' | cmp - "$D/nk-http.req"
+}
+
+@test "config: warnings for an unknown option, a flag's value, a missing value; the rest still applies" {
+	printf 'bogus 1\nsilent yes\nheader\nheader = "X-Ok: 1"\n' >"$D/a.cfg"
+	like_curl -K "$D/a.cfg" http://127.0.0.1:@PORT@/
+	[ "$rc" -eq 0 ]
+	get_req 'X-Ok: 1\r\n' | cmp - "$D/nk-http.req"
+	cfg_run nk-http -q -K "$D/a.cfg" http://127.0.0.1:@PORT@/
+	grep -qx "nk-http: $D/a.cfg:1: warning: 'bogus' is unknown" "$D/err"
+	grep -qx "nk-http: $D/a.cfg:2: warning: 'silent' had unsupported trailing garbage" "$D/err"
+	grep -qx "nk-http: $D/a.cfg:3: warning: 'header' requires parameter" "$D/err"
+}
+
+@test "config: an unreadable -K file: one line, exit 26 as curl, no traffic" {
+	like_curl -K "$D/missing.cfg" http://127.0.0.1:@PORT@/
+	[ "$rc" -eq 26 ]
+	[ ! -s "$D/nk-http.req" ]
+	cfg_run nk-http -K "$D/missing.cfg" http://127.0.0.1:@PORT@/
+	[ "$(cat "$D/err")" = "nk-http: (26) cannot read config from '$D/missing.cfg': No such file or directory" ]
+}
+
+@test "config: a file that includes itself stops with exit 2" {
+	printf -- '-K %s\n' "$D/loop.cfg" >"$D/loop.cfg"
+	cfg_run nk-http -K "$D/loop.cfg" http://127.0.0.1:@PORT@/
+	[ "$rc" -eq 2 ]
+	[ ! -s "$D/nk-http.req" ]
+	grep -q "config files nested too deep" "$D/err"
+}
+
+@test "config: the default file is \$XDG_CONFIG_HOME/nk/nkrc, before the command line" {
+	printf 'header = "X-Xdg: 1"\n' >"$D/xdg/nk/nkrc"
+	printf 'header = "X-Home: 1"\n' >"$D/home/.nkrc"
+	cfg_run nk-http -H 'X-Cmd: 2' http://127.0.0.1:@PORT@/
+	[ "$rc" -eq 0 ]
+	get_req 'X-Xdg: 1\r\nX-Cmd: 2\r\n' | cmp - "$D/nk-http.req"
+}
+
+@test "config: without \$XDG_CONFIG_HOME/nk/nkrc the default is ~/.nkrc" {
+	printf 'header = "X-Home: 1"\n' >"$D/home/.nkrc"
+	cfg_run nk-http http://127.0.0.1:@PORT@/
+	[ "$rc" -eq 0 ]
+	get_req 'X-Home: 1\r\n' | cmp - "$D/nk-http.req"
+	unset XDG_CONFIG_HOME
+	cfg_run nk-http http://127.0.0.1:@PORT@/
+	get_req 'X-Home: 1\r\n' | cmp - "$D/nk-http.req"
+}
+
+@test "config: -q first skips the default file; -q later does not (curl's rule)" {
+	printf 'header = "X-Home: 1"\n' >"$D/home/.nkrc"
+	cfg_run nk-http -q http://127.0.0.1:@PORT@/
+	[ "$rc" -eq 0 ]
+	get_req '' | cmp - "$D/nk-http.req"
+	cfg_run nk-http --disable http://127.0.0.1:@PORT@/
+	get_req '' | cmp - "$D/nk-http.req"
+	cfg_run nk-http -s -q http://127.0.0.1:@PORT@/
+	get_req 'X-Home: 1\r\n' | cmp - "$D/nk-http.req"
+}

@@ -78,6 +78,16 @@ config_split(const char *line, struct config_tok *tok)
 	return tok->val ? 1 : -1;
 }
 
+const struct opt *
+config_opt(const struct tool *t, const char *name, size_t len)
+{
+	for (size_t i = 0; i < t->nopts; i++)
+		if (t->opts[i].longopt && strlen(t->opts[i].longopt) == len &&
+		    memcmp(t->opts[i].longopt, name, len) == 0)
+			return &t->opts[i];
+	return NULL;
+}
+
 static const struct opt *
 find_short(const struct tool *t, char ch)
 {
@@ -113,11 +123,11 @@ find_opt(const struct tool *t, const struct config_tok *tok)
 		w += 2;
 		len -= len >= 2 ? 2 : len;
 	}
-	for (size_t i = 0; i < t->nopts; i++)
-		if (t->opts[i].longopt && strlen(t->opts[i].longopt) == len &&
-		    memcmp(t->opts[i].longopt, w, len) == 0)
-			return &t->opts[i];
-	return NULL;
+	if (len > 7 && memcmp(w, "expand-", 7) == 0) {
+		w += 7;
+		len -= 7;
+	}
+	return config_opt(t, w, len);
 }
 
 struct argv_b {

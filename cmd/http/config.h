@@ -30,6 +30,11 @@ int config_split(const char *line, struct config_tok *tok);
 int config_read(const char *path, const struct tool *t, int missing_ok,
                 int *argc, char ***argv);
 
+/* The option of the tool's table with this long name (len bytes), or
+ * NULL. */
+const struct opt *config_opt(const struct tool *t, const char *name,
+                             size_t len);
+
 /* The default config file ($XDG_CONFIG_HOME/nk/nkrc, else ~/.nkrc), as
  * a malloc'd path, or NULL when neither variable gives one. */
 char *config_default_path(void);

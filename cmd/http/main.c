@@ -23,6 +23,7 @@
 #include "http.h"
 #include "data.h"
 #include "config.h"
+#include "vars.h"
 #include "tlsreport.h"
 
 enum {
@@ -37,6 +38,7 @@ enum {
 	O_PROXY, O_NOPROXY, O_CONTINUE_AT, O_PINNED, O_NO_PROGRESS, O_PIPELINE,
 	O_NO_CLOBBER, O_REMOVE_ON_ERROR, O_UPLOAD_FILE, O_EXPECT100_TIMEOUT,
 	O_POST301, O_POST302, O_POST303, O_CONFIG, O_DISABLE,
+	O_VARIABLE,
 };
 
 static const struct opt opts[] = {
@@ -161,6 +163,8 @@ static const struct opt opts[] = {
 	  NULL, "read options from FILE (- for stdin), curl's syntax" },
 	{ O_DISABLE, 'q', "disable", OPT_FLAG, NULL,
 	  NULL, "as the first option: do not read the default config file" },
+	{ O_VARIABLE, 0, "variable", OPT_STRING, "[%]NAME=TEXT|[%]NAME@FILE",
+	  NULL, "set a variable for --expand-OPTION's {{NAME}}" },
 };
 
 static const struct tool tool_http = {
@@ -219,6 +223,7 @@ struct cfg {
 	const char *accept;         /* --json's Accept, or NULL */
 	int post301, post302, post303;
 	int64_t expect100_ms;
+	struct vars vars;           /* --variable */
 };
 
 static void
@@ -233,6 +238,7 @@ cfg_free(struct cfg *c)
 	free(c->headers.v);
 	free(c->uploads.v);
 	netargs_free(&c->na);
+	vars_free(&c->vars);
 }
 
 /* --max-filesize: bytes with an optional k/M/G suffix (powers of 1024). */
@@ -356,6 +362,48 @@ parse_config(struct cfg *c, const char *path, int missing_ok,
 	return e;
 }
 
+/* --expand-NAME VALUE at argv[*i]: NAME's option with {{...}} in VALUE
+ * expanded, parsed as if given so. */
+static int
+parse_expand(struct cfg *c, int argc, char **argv, int *i,
+             const struct tool *t, int depth)
+{
+	const char *a = argv[(*i)++], *name = a + 9, *eq = strchr(name, '=');
+	size_t len = eq ? (size_t)(eq - name) : strlen(name);
+	const struct opt *o = config_opt(t, name, len);
+	/* While the table has no --url, --expand-url gives a plain URL. */
+	int plain_url = !o && len == 3 && memcmp(name, "url", 3) == 0;
+	if (!o && !plain_url) {
+		tool_msg("unknown option %.*s (see nk %s --help)",
+		         (int)(len + 9), a, t->name);
+		return NK_ERR_FAILED_INIT;
+	}
+	char *opt = malloc(len + 3), *val = NULL;
+	if (!opt)
+		return tool_fail(NK_ERR_OUT_OF_MEMORY, NULL);
+	snprintf(opt, len + 3, "--%.*s", (int)len, name);
+	strv_add(&c->owned, opt);
+	char *mini[3] = { argv[0], opt, NULL };
+	if (o && o->kind == OPT_FLAG)
+		return parse_opts(c, 2, mini, t, depth);
+	if (!eq && *i >= argc) {
+		tool_msg("option %s needs an argument", a);
+		return NK_ERR_FAILED_INIT;
+	}
+	const char *v = eq ? eq + 1 : argv[(*i)++];
+	int e = vars_expand(&c->vars, v, &val);
+	if (e)
+		return e;
+	if (val)
+		strv_add(&c->owned, val);
+	mini[2] = val ? val : (char *)v;
+	if (plain_url) {
+		strv_add(&c->urls, mini[2]);
+		return 0;
+	}
+	return parse_opts(c, 3, mini, t, depth);
+}
+
 static int
 parse_opts(struct cfg *c, int argc, char **argv, const struct tool *t,
            int depth)
@@ -366,7 +414,15 @@ parse_opts(struct cfg *c, int argc, char **argv, const struct tool *t,
 	long l;
 	char errmsg[NK_ERR_MSG_LEN];
 	nk_err de;
-	while ((id = opt_next(&st, argc, argv, t, &arg)) != OPT_END) {
+	for (;;) {
+		if (!(st.bundle && *st.bundle) && !st.only_args && st.i < argc &&
+		    strncmp(argv[st.i], "--expand-", 9) == 0) {
+			if ((de = parse_expand(c, argc, argv, &st.i, t, depth)))
+				return de;
+			continue;
+		}
+		if ((id = opt_next(&st, argc, argv, t, &arg)) == OPT_END)
+			break;
 		switch (id) {
 		case OPT_ERROR:
 			return NK_ERR_FAILED_INIT;
@@ -378,6 +434,10 @@ parse_opts(struct cfg *c, int argc, char **argv, const struct tool *t,
 				return de;
 			break;
 		case O_DISABLE: break;
+		case O_VARIABLE:
+			if ((de = vars_set(&c->vars, arg)))
+				return de;
+			break;
 		case O_OUTPUT: strv_add(&c->outputs, arg); break;
 		case O_REMOTE_NAME: strv_add(&c->outputs, OUT_REMOTE); break;
 		case O_REMOTE_NAME_ALL: c->remote_all = 1; break;

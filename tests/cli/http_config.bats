@@ -153,3 +153,69 @@ CFG
 	cfg_run nk-http -s -q http://127.0.0.1:@PORT@/
 	get_req 'X-Home: 1\r\n' | cmp - "$D/nk-http.req"
 }
+
+@test "variables: =TEXT, @FILE, @- and %ENV into --expand-header, with every function" {
+	printf ' \t two words \r\n' >"$D/v.txt"
+	printf 'from stdin' >"$D/in.txt"
+	IN=$D/in.txt VAR_E='e "q" \ /' cfg_run nk-http -q \
+		--variable 'a= a b ' --variable "f@$D/v.txt" --variable 's@-' \
+		--variable %VAR_E --variable '%VAR_UNSET=dflt' \
+		--variable 'enc=aGk=' --variable 'enc2=aGVsbG8' \
+		--expand-header 'X-Trim: [{{a:trim}}][{{f:trim}}]' \
+		--expand-header 'X-Json: {{VAR_E:json}}|{{f:json}}' \
+		--expand-header 'X-Url: {{a:url}}|{{VAR_E:url}}|{{f:trim:url}}' \
+		--expand-header 'X-B64: {{s:b64}}|{{f:trim:b64}}|[{{a:b64:64dec}}]' \
+		--expand-header 'X-Dec: {{enc:64dec}}|{{enc2:64dec}}|{{a:64dec}}' \
+		--expand-header 'X-Env: {{VAR_E}}|{{VAR_UNSET}}|[{{nosuch}}]|\{{a}}' \
+		http://127.0.0.1:@PORT@/
+	[ "$rc" -eq 0 ]
+	get_req 'X-Trim: [a b][two words]\r\nX-Json: e \\"q\\" \\\\ /| \\t two words \\r\\n\r\nX-Url: %%20a%%20b%%20|e%%20%%22q%%22%%20%%5C%%20%%2F|two%%20words\r\nX-B64: ZnJvbSBzdGRpbg==|dHdvIHdvcmRz|[ a b ]\r\nX-Dec: hi|[64dec-fail]|[64dec-fail]\r\nX-Env: e "q" \\ /|dflt|[]|{{a}}\r\n' |
+		cmp - "$D/nk-http.req"
+}
+
+@test "variables: --expand-url, and in a config file (variable, expand-header)" {
+	cat >"$D/a.cfg" <<'CFG'
+variable = "p=a b"
+expand-header = "X-P: {{p}}"
+CFG
+	cfg_run nk-http -q -K "$D/a.cfg" --expand-url 'http://127.0.0.1:@PORT@/{{p:url}}'
+	[ "$rc" -eq 0 ]
+	get_req 'X-P: a b\r\n' '/a%%20b' | cmp - "$D/nk-http.req"
+}
+
+@test "variables: a later --variable replaces; without {{}} the argument stays as it is" {
+	cfg_run nk-http -q --variable v=1 --variable v=2 \
+		--expand-header 'X-V: {{v}}' --expand-header 'X-Lit: \{{v' \
+		--header 'X-Raw: {{v}}' http://127.0.0.1:@PORT@/
+	[ "$rc" -eq 0 ]
+	get_req 'X-V: 2\r\nX-Lit: \\{{v\r\nX-Raw: {{v}}\r\n' | cmp - "$D/nk-http.req"
+}
+
+@test "variables: an unknown function: one line, exit 2, no traffic" {
+	cfg_run nk-http -q --variable v=1 --expand-header 'X-V: {{v:trim:upper}}' \
+		http://127.0.0.1:@PORT@/
+	[ "$rc" -eq 2 ]
+	[ ! -s "$D/nk-http.req" ]
+	[ "$(cat "$D/err")" = "nk-http: unknown variable function in ':trim:upper'" ]
+}
+
+@test "variables: an unset %ENV is exit 2, an unreadable file 26, a NUL byte 2; no traffic" {
+	cfg_run nk-http -q --variable %NK_TEST_UNSET_VAR http://127.0.0.1:@PORT@/
+	[ "$rc" -eq 2 ]
+	[ ! -s "$D/nk-http.req" ]
+	[ "$(cat "$D/err")" = "nk-http: variable 'NK_TEST_UNSET_VAR' import fail, not set" ]
+	cfg_run nk-http -q --variable "v@$D/missing" http://127.0.0.1:@PORT@/
+	[ "$rc" -eq 26 ]
+	[ ! -s "$D/nk-http.req" ]
+	printf 'a\0b' >"$D/nul"
+	cfg_run nk-http -q --variable "v@$D/nul" --expand-header 'X-V: {{v}}' \
+		http://127.0.0.1:@PORT@/
+	[ "$rc" -eq 2 ]
+	[ ! -s "$D/nk-http.req" ]
+	[ "$(cat "$D/err")" = "nk-http: variable contains null byte" ]
+	# Encoded, the NUL is fine.
+	cfg_run nk-http -q --variable "v@$D/nul" --expand-header 'X-V: {{v:b64}}' \
+		http://127.0.0.1:@PORT@/
+	[ "$rc" -eq 0 ]
+	get_req 'X-V: YQBi\r\n' | cmp - "$D/nk-http.req"
+}

@@ -165,13 +165,51 @@ word(const struct config_tok *tok)
 	return w;
 }
 
+static int append_urls(struct argv_b *a, struct argv_b *urls);
+
+/* "[host NAME]": CONFIG_SECTION and NAME; 1 when the line is one, -1
+ * out of memory, -2 after a message for a malformed one. The URL lines
+ * so far go before the first section, whose options are not for every
+ * URL. */
+static int
+section_line(struct argv_b *a, struct argv_b *urls, const char *path,
+             size_t lineno, const char *line)
+{
+	while (is_space(*line))
+		line++;
+	if (*line != '[')
+		return 0;
+	const char *name = line + 1, *end = strchr(name, ']');
+	size_t n = end ? (size_t)(end - name) : 0;
+	const char *rest = end ? end + 1 : "";
+	while (is_space(*rest))
+		rest++;
+	if (n > 5 && memcmp(name, "host ", 5) == 0 && !*rest) {
+		name += 5;
+		n -= 5;
+		while (n && is_space(*name)) {
+			name++;
+			n--;
+		}
+		if (n && !memchr(name, ' ', n) && !memchr(name, '\t', n))
+			return append_urls(a, urls) ||
+			       push(a, strdup(CONFIG_SECTION)) ||
+			       push(a, strndup(name, n)) ? -1 : 1;
+	}
+	tool_msg("%s:%zu: bad section line: want '[host NAME]'", path, lineno);
+	return -2;
+}
+
 /* One line's arguments; warnings name the file and line as curl's do. */
 static int
-line_args(struct argv_b *a, struct argv_b *urls, const struct tool *t, const char *path,
-          size_t lineno, const char *line)
+line_args(struct argv_b *a, struct argv_b *urls, const struct tool *t,
+          const char *path, size_t lineno, const char *line)
 {
 	struct config_tok tok;
-	int r = config_split(line, &tok);
+	int r = section_line(a, urls, path, lineno, line);
+	if (r)
+		return r > 0 ? 0 : r;
+	r = config_split(line, &tok);
 	if (r <= 0)
 		return r;
 	const struct opt *o = find_opt(t, &tok);
@@ -216,6 +254,7 @@ argv_free(struct argv_b *a)
 	for (int i = 0; i < a->n; i++)
 		free(a->v[i]);
 	free(a->v);
+	memset(a, 0, sizeof *a);
 }
 
 /* "url" lines, when the parser has no --url, become plain arguments after
@@ -258,6 +297,8 @@ read_lines(FILE *f, const char *path, const struct tool *t,
 		r = append_urls(a, &urls);
 	else
 		argv_free(&urls);
+	if (r == -2)
+		return NK_ERR_FAILED_INIT;
 	return r ? tool_fail(NK_ERR_OUT_OF_MEMORY, NULL) : 0;
 }
 

@@ -22,6 +22,11 @@ struct config_tok {
  * comment line, 1 with *tok filled, -1 out of memory. */
 int config_split(const char *line, struct config_tok *tok);
 
+/* In what config_read makes, "[host NAME]" becomes this argument and
+ * then NAME: the options after it, to the next one or the end of the
+ * file, are for URLs of host NAME alone. No command line can hold it. */
+#define CONFIG_SECTION "\001host-section"
+
 /* Reads the config file at path ("-": standard input) into *argv (*argc
  * entries, every string malloc'd; the caller frees them and the vector).
  * Unknown options and values given to flags are warned about and left

@@ -33,7 +33,7 @@ cfg_run() {
 		>/dev/null 2>"$D/err" || rc=$?
 	stop_raw
 	cat "$rec"/conn-* 2>/dev/null | sed -E -e "s/$RAW_PORT/PORT/g" \
-		-e 's/^User-Agent: [^\r]*\r$/User-Agent: UA\r/' >"$D/$(basename "$client").req"
+		-e 's/^User-Agent: (nk|curl)\/[^\r]*\r$/User-Agent: UA\r/' >"$D/$(basename "$client").req"
 	for f in "$D"/*.cfg "$D/home/.nkrc" "$D/xdg/nk/nkrc" "$D/home/.curlrc"; do
 		[ -f "$f" ] && sed -i "s/$RAW_PORT/@PORT@/g" "$f"
 	done
@@ -218,4 +218,94 @@ CFG
 		http://127.0.0.1:@PORT@/
 	[ "$rc" -eq 0 ]
 	get_req 'X-V: YQBi\r\n' | cmp - "$D/nk-http.req"
+}
+
+# hosts_req HOST HEADERS: a GET of / to HOST with these header lines
+# (printf format) after Accept, the Authorization line first when $AUTH.
+hosts_req() {
+	local auth=
+	[ -n "${AUTH:-}" ] && auth="Authorization: $AUTH\r\n"
+	# shellcheck disable=SC2059 # a printf format on purpose
+	printf "GET / HTTP/1.1\r\nHost: $1:PORT\r\n${auth}User-Agent: ${UA_WANT:-UA}\r\nAccept: */*\r\n$2\r\n"
+}
+
+@test "host sections: options under [host NAME] go to that host's URLs alone" {
+	cat >"$D/a.cfg" <<'CFG'
+header = "X-All: 1"
+url = "http://b.test:@PORT@/"
+[host a.test]
+header = "X-Only-A: 1"
+user = "ua:pa"
+# the name as the URL has it or not: hosts compare without case
+[host B.Test]
+-H "X-Only-B: 2"
+[host a.test]
+header = "X-Only-A: again"
+CFG
+	cfg_run nk-http -q --resolve a.test:@PORT@:127.0.0.1 \
+		--resolve b.test:@PORT@:127.0.0.1 --resolve c.test:@PORT@:127.0.0.1 \
+		-K "$D/a.cfg" http://a.test:@PORT@/ http://c.test:@PORT@/ \
+		-o /dev/null -o /dev/null -o /dev/null
+	[ "$rc" -eq 0 ]
+	{
+		hosts_req b.test 'X-All: 1\r\nX-Only-B: 2\r\n'
+		AUTH='Basic dWE6cGE=' hosts_req a.test \
+			'X-All: 1\r\nX-Only-A: 1\r\nX-Only-A: again\r\n'
+		hosts_req c.test 'X-All: 1\r\n'
+	} | cmp - "$D/nk-http.req"
+}
+
+@test "host sections: a URL's -A and -e give way to its section's" {
+	printf '[host a.test]\nuser-agent = "section agent"\nreferer = "http://r/"\n' >"$D/a.cfg"
+	cfg_run nk-http -q --resolve a.test:@PORT@:127.0.0.1 -A cmdline -K "$D/a.cfg" \
+		http://a.test:@PORT@/
+	[ "$rc" -eq 0 ]
+	printf 'GET / HTTP/1.1\r\nHost: a.test:PORT\r\nUser-Agent: section agent\r\nAccept: */*\r\nReferer: http://r/\r\n\r\n' |
+		cmp - "$D/nk-http.req"
+}
+
+@test "host sections: a malformed section line, an option a section cannot hold, a URL in a section: exit 2, no traffic" {
+	printf '[hots a.test]\n' >"$D/a.cfg"
+	cfg_run nk-http -q -K "$D/a.cfg" http://127.0.0.1:@PORT@/
+	[ "$rc" -eq 2 ]
+	[ ! -s "$D/nk-http.req" ]
+	[ "$(cat "$D/err")" = "nk-http: $D/a.cfg:1: bad section line: want '[host NAME]'" ]
+	printf '[host a.test]\nverbose\n' >"$D/a.cfg"
+	cfg_run nk-http -q -K "$D/a.cfg" http://127.0.0.1:@PORT@/
+	[ "$rc" -eq 2 ]
+	[ ! -s "$D/nk-http.req" ]
+	[ "$(cat "$D/err")" = "nk-http: [host a.test]: --verbose cannot be in a host section" ]
+	printf '[host a.test]\nurl = "http://127.0.0.1:@PORT@/"\n' >"$D/a.cfg"
+	cfg_run nk-http -q -K "$D/a.cfg" http://127.0.0.1:@PORT@/
+	[ "$rc" -eq 2 ]
+	[ ! -s "$D/nk-http.req" ]
+	[ "$(cat "$D/err")" = "nk-http: [host a.test]: a URL cannot be in a host section" ]
+}
+
+@test "host sections: a client certificate for one host alone" {
+	local certs=$BATS_TEST_TMPDIR/certs port
+	"$SERVERS_DIR/http_certs.sh" "$certs"
+	port=$(fast_port)
+	start_bg "$D/s_server.log" openssl s_server -quiet -www \
+		-accept "127.0.0.1:$port" -cert "$certs/server.pem" \
+		-key "$certs/server.key" -Verify 1 -CAfile "$certs/ca.pem"
+	local srv=$BG_PID
+	wait_port "$port"
+	printf 'cacert = %s\ntls-max = 1.2\n[host nk.test]\ncert = %s\nkey = %s\n' \
+		"$certs/ca.pem" "$certs/client.pem" "$certs/client.key" >"$D/a.cfg"
+	rc=0
+	timeout -k 2 20 nk-http -q -sS -K "$D/a.cfg" -o /dev/null -w '%{http_code}' \
+		--resolve "nk.test:$port:127.0.0.1" "https://nk.test:$port/" \
+		>"$D/out" 2>"$D/err" || rc=$?
+	[ "$rc" -eq 0 ]
+	[ "$(cat "$D/out")" = 200 ]
+	# The same file, the section for another host: no certificate, and
+	# the server refuses the handshake.
+	sed -i 's/^\[host nk.test\]/[host other.test]/' "$D/a.cfg"
+	rc=0
+	timeout -k 2 20 nk-http -q -sS -K "$D/a.cfg" -o /dev/null \
+		--resolve "nk.test:$port:127.0.0.1" "https://nk.test:$port/" \
+		2>"$D/err" || rc=$?
+	stop_pid "$srv"
+	[ "$rc" -eq 35 ]
 }

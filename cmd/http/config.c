@@ -3,6 +3,7 @@
  * separated by whitespace, and without dashes also by '=' or ':'; a
  * value in double quotes takes \t \n \r \v escapes and \X for X, an
  * unquoted one ends at whitespace; '#' starts a comment line. */
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,13 +13,6 @@
 #include "nk/err.h"
 #include "tool.h"
 #include "config.h"
-
-static int
-is_space(char ch)
-{
-	return ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n' ||
-	       ch == '\v' || ch == '\f';
-}
 
 /* A quoted value from just after its opening quote, to the closing one
  * or the end of the line. */
@@ -49,18 +43,18 @@ int
 config_split(const char *line, struct config_tok *tok)
 {
 	memset(tok, 0, sizeof *tok);
-	while (is_space(*line))
+	while (isspace((unsigned char)*line))
 		line++;
 	if (!*line || *line == '#')
 		return 0;
 	tok->dashed = *line == '-';
 	tok->opt = line;
 	/* Without dashes '=' and ':' end the word too ("url=..."). */
-	while (*line && !is_space(*line) &&
+	while (*line && !isspace((unsigned char)*line) &&
 	       (tok->dashed || (*line != '=' && *line != ':')))
 		line++;
 	tok->optlen = (size_t)(line - tok->opt);
-	while (is_space(*line) ||
+	while (isspace((unsigned char)*line) ||
 	       (!tok->dashed && (*line == '=' || *line == ':')))
 		line++;
 	tok->has_val = *line != '\0';
@@ -68,10 +62,10 @@ config_split(const char *line, struct config_tok *tok)
 		tok->val = unquote(line + 1);
 	} else {
 		const char *end = line;
-		while (*end && !is_space(*end))
+		while (*end && !isspace((unsigned char)*end))
 			end++;
 		tok->val = strndup(line, (size_t)(end - line));
-		while (is_space(*end))
+		while (isspace((unsigned char)*end))
 			end++;
 		tok->unquoted_space = *end && *end != '#';
 	}
@@ -175,19 +169,19 @@ static int
 section_line(struct argv_b *a, struct argv_b *urls, const char *path,
              size_t lineno, const char *line)
 {
-	while (is_space(*line))
+	while (isspace((unsigned char)*line))
 		line++;
 	if (*line != '[')
 		return 0;
 	const char *name = line + 1, *end = strchr(name, ']');
 	size_t n = end ? (size_t)(end - name) : 0;
 	const char *rest = end ? end + 1 : "";
-	while (is_space(*rest))
+	while (isspace((unsigned char)*rest))
 		rest++;
 	if (n > 5 && memcmp(name, "host ", 5) == 0 && !*rest) {
 		name += 5;
 		n -= 5;
-		while (n && is_space(*name)) {
+		while (n && isspace((unsigned char)*name)) {
 			name++;
 			n--;
 		}

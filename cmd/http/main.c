@@ -732,7 +732,8 @@ parse_args(struct cfg *c, int argc, char **argv, const struct tool *t)
 	char errmsg[NK_ERR_MSG_LEN];
 	nk_err de = 0;
 	/* curl's rule: -q (--disable) only counts as the very first option. */
-	if (argc < 2 || (strcmp(argv[1], "-q") && strcmp(argv[1], "--disable"))) {
+	if (argc < 2 || (strcmp(argv[1], "-q") != 0 &&
+	                 strcmp(argv[1], "--disable") != 0)) {
 		char *rc = config_default_path();
 		if (rc) {
 			strv_add(&c->owned, rc);

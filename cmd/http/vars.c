@@ -1,6 +1,7 @@
 /* curl's command-line variables. Names are [A-Za-z0-9_]{1,127}; values
  * are bytes (a file may hold NUL, which only an encoding function may
  * carry into an argument). */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -121,22 +122,15 @@ vars_set(struct vars *vs, const char *arg)
 	return 0;
 }
 
-static int
-is_space(char ch)
-{
-	return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\v' ||
-	       ch == '\f' || ch == '\r';
-}
-
 /* Each function reads in[0..len) and appends to out. */
 static int
 fn_trim(struct data_buf *out, const char *in, size_t len)
 {
-	while (len && is_space(*in)) {
+	while (len && isspace((unsigned char)*in)) {
 		in++;
 		len--;
 	}
-	while (len && is_space(in[len - 1]))
+	while (len && isspace((unsigned char)in[len - 1]))
 		len--;
 	return data_buf_add(out, in, len);
 }
@@ -199,16 +193,21 @@ fn_b64(struct data_buf *out, const char *in, size_t len)
 {
 	const unsigned char *p = (const unsigned char *)in;
 	int r = 0;
-	for (size_t i = 0; i < len && !r; i += 3) {
-		size_t n = len - i < 3 ? len - i : 3;
-		unsigned long v = (unsigned long)p[i] << 16;
-		if (n > 1)
-			v |= (unsigned long)p[i + 1] << 8;
-		if (n > 2)
-			v |= p[i + 2];
+	size_t i = 0;
+	for (; i + 3 <= len && !r; i += 3) {
+		unsigned long v = (unsigned long)p[i] << 16 |
+		                  (unsigned long)p[i + 1] << 8 | p[i + 2];
 		char q[4] = { b64chars[v >> 18], b64chars[(v >> 12) & 63],
-		              n > 1 ? b64chars[(v >> 6) & 63] : '=',
-		              n > 2 ? b64chars[v & 63] : '=' };
+		              b64chars[(v >> 6) & 63], b64chars[v & 63] };
+		r = data_buf_add(out, q, 4);
+	}
+	if (!r && i < len) {
+		/* One or two bytes left: padded with '='. */
+		int two = len - i == 2;
+		unsigned long v = (unsigned long)p[i] << 16 |
+		                  (two ? (unsigned long)p[i + 1] << 8 : 0);
+		char q[4] = { b64chars[v >> 18], b64chars[(v >> 12) & 63],
+		              two ? b64chars[(v >> 6) & 63] : '=', '=' };
 		r = data_buf_add(out, q, 4);
 	}
 	return r;

@@ -25,6 +25,8 @@ FUZZ_CFLAGS  := -std=gnu11 $(WARN) -D_GNU_SOURCE -Iinclude -Ilib -MMD -MP \
 # -w is a function of the http tool: its file (and, from the archive of
 # cmd/common, the helpers it calls).
 FUZZ_EXTRA_fuzz_writeout := cmd/http/writeout.c cmd/http/show.c
+# The config-file tokenizer and --expand-OPTION are nk-http's.
+FUZZ_EXTRA_fuzz_config := cmd/http/config.c cmd/http/vars.c cmd/http/data.c
 # STARTTLS is nk-tls's.
 FUZZ_EXTRA_fuzz_starttls := cmd/tls/starttls.c
 

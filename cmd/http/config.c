@@ -306,7 +306,9 @@ config_read(const char *path, const struct tool *t, int missing_ok,
 	int is_stdin = strcmp(path, "-") == 0;
 	FILE *f = is_stdin ? stdin : fopen(path, "r");
 	if (!f) {
-		if (missing_ok && errno == ENOENT)
+		/* As curl's default file: one that cannot be opened (missing,
+		 * or in a home another user cannot read) is none. */
+		if (missing_ok)
 			return 0;
 		return tool_failf(NK_ERR_READ_ERROR, "cannot read config from "
 		                  "'%s': %s", path, strerror(errno));

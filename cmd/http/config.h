@@ -31,7 +31,7 @@ int config_split(const char *line, struct config_tok *tok);
  * entries, every string malloc'd; the caller frees them and the vector).
  * Unknown options and values given to flags are warned about and left
  * out, as curl does. 0, or NK_ERR_READ_ERROR (26) after a one-line
- * message; missing_ok: a file that does not exist gives 0 arguments. */
+ * message; missing_ok: a file that cannot be opened gives 0 arguments. */
 int config_read(const char *path, const struct tool *t, int missing_ok,
                 int *argc, char ***argv);
 

@@ -143,6 +143,16 @@ CFG
 	get_req 'X-Home: 1\r\n' | cmp - "$D/nk-http.req"
 }
 
+@test "config: a default file that cannot be opened is none, as curl's" {
+	# (A home another user cannot read is EACCES; a home that is a file
+	# gives ENOTDIR, the same for root.)
+	: >"$D/notadir"
+	HOME=$D/notadir XDG_CONFIG_HOME=$D/notadir cfg_run nk-http http://127.0.0.1:@PORT@/
+	[ "$rc" -eq 0 ]
+	[ ! -s "$D/err" ]
+	get_req '' | cmp - "$D/nk-http.req"
+}
+
 @test "config: -q first skips the default file; -q later does not (curl's rule)" {
 	printf 'header = "X-Home: 1"\n' >"$D/home/.nkrc"
 	cfg_run nk-http -q http://127.0.0.1:@PORT@/

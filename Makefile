@@ -164,6 +164,10 @@ $(B)/bin/nk: cmd/nk/main.c include/nk/defs.h
 $(B)/bin/nk-https: $(B)/bin/nk-http
 	$(Q)ln -sf nk-http $@
 
+# test_config builds nk-http's config.c, vars.c and data.c in, which name
+# cmd/common's headers.
+$(B)/obj/tests/unit/test_config.o: BASE_CFLAGS += -Icmd/common
+
 $(B)/tests/%: $(B)/obj/tests/unit/%.o $(LIB_A)
 	@mkdir -p $(@D)
 	$(say) LD $@

@@ -14,8 +14,8 @@
 #include "nk/err.h"
 #include "data.h"
 
-static int
-buf_add(struct data_buf *b, const char *s, size_t len)
+int
+data_buf_add(struct data_buf *b, const char *s, size_t len)
 {
 	if (len > b->cap - b->len) {
 		size_t cap = b->cap ? b->cap : 256;
@@ -58,11 +58,11 @@ read_error(const char *name, int err, char *errmsg)
 	return NK_ERR_READ_ERROR;
 }
 
-/* The whole of `path` ("-": standard input) into b. Unlike curl 7.88,
- * which warns and sends an empty body, a file that cannot be read stops
- * nk with 26: a script should not POST nothing in silence. */
-static nk_err
-read_source(const char *path, struct data_buf *b, char *errmsg)
+/* Unlike curl 7.88, which warns and sends an empty body, a file that
+ * cannot be read stops nk with 26: a script should not POST nothing in
+ * silence. */
+nk_err
+data_read_source(const char *path, struct data_buf *b, char *errmsg)
 {
 	int is_stdin = strcmp(path, "-") == 0;
 	const char *name = is_stdin ? "standard input" : path;
@@ -84,7 +84,7 @@ read_source(const char *path, struct data_buf *b, char *errmsg)
 			goto fail;
 		if (n == 0)
 			break;
-		if (buf_add(b, chunk, (size_t)n) != 0) {
+		if (data_buf_add(b, chunk, (size_t)n) != 0) {
 			if (!is_stdin)
 				close(fd);
 			return oom(errmsg);
@@ -114,7 +114,7 @@ data_strip_lines(struct data_buf *b, const char *s, size_t len)
 		while (pos + keep < end && s[pos + keep] != '\r' &&
 		       s[pos + keep] != '\n' && s[pos + keep] != '\0')
 			keep++;
-		if (buf_add(b, s + pos, keep) != 0)
+		if (data_buf_add(b, s + pos, keep) != 0)
 			return -1;
 		pos = end;
 	}
@@ -132,14 +132,14 @@ data_urlencode_bytes(struct data_buf *b, const char *s, size_t len)
 		if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
 		    (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' ||
 		    c == '~') {
-			r = buf_add(b, (const char *)&s[i], 1);
+			r = data_buf_add(b, (const char *)&s[i], 1);
 		} else if (c == ' ') {
-			r = buf_add(b, "+", 1);
+			r = data_buf_add(b, "+", 1);
 		} else {
 			esc[0] = '%';
 			esc[1] = hex[c >> 4];
 			esc[2] = hex[c & 15];
-			r = buf_add(b, esc, 3);
+			r = data_buf_add(b, esc, 3);
 		}
 		if (r != 0)
 			return -1;
@@ -160,7 +160,7 @@ urlencode_arg(const char *arg, struct data_buf *out, char *errmsg)
 	size_t tlen = strlen(text);
 	struct data_buf file = { 0 };
 	if (sep && *sep == '@') {
-		nk_err e = read_source(text, &file, errmsg);
+		nk_err e = data_read_source(text, &file, errmsg);
 		if (e)
 			return e;
 		/* curl sends an empty file as nothing at all, not "name=". */
@@ -171,7 +171,7 @@ urlencode_arg(const char *arg, struct data_buf *out, char *errmsg)
 	}
 	int r = 0;
 	if (sep && sep > arg)
-		r = buf_add(out, arg, (size_t)(sep - arg)) || buf_add(out, "=", 1);
+		r = data_buf_add(out, arg, (size_t)(sep - arg)) || data_buf_add(out, "=", 1);
 	if (!r)
 		r = data_urlencode_bytes(out, text, tlen);
 	buf_free(&file);
@@ -187,7 +187,7 @@ data_add(struct data *d, enum data_kind kind, const char *arg, char *errmsg)
 		e = urlencode_arg(arg, &piece, errmsg);
 	} else if (arg[0] == '@' && kind != DATA_RAW) {
 		struct data_buf file = { 0 };
-		e = read_source(arg + 1, &file, errmsg);
+		e = data_read_source(arg + 1, &file, errmsg);
 		if (!e && kind == DATA_ASCII) {
 			if (data_strip_lines(&piece, file.p, file.len) != 0)
 				e = oom(errmsg);
@@ -195,14 +195,14 @@ data_add(struct data *d, enum data_kind kind, const char *arg, char *errmsg)
 		} else {
 			piece = file;
 		}
-	} else if (buf_add(&piece, arg, strlen(arg)) != 0) {
+	} else if (data_buf_add(&piece, arg, strlen(arg)) != 0) {
 		e = oom(errmsg);
 	}
 	/* Each piece after the first is joined with '&', but --json's
 	 * pieces are glued on as they are (curl 7.88). */
 	if (!e && ((d->given && kind != DATA_JSON &&
-	            buf_add(&d->post, "&", 1) != 0) ||
-	           buf_add(&d->post, piece.p, piece.len) != 0))
+	            data_buf_add(&d->post, "&", 1) != 0) ||
+	           data_buf_add(&d->post, piece.p, piece.len) != 0))
 		e = oom(errmsg);
 	buf_free(&piece);
 	if (e)
@@ -219,13 +219,13 @@ data_url_query(struct data *d, const char *arg, char *errmsg)
 	struct data_buf piece = { 0 };
 	nk_err e = NK_OK;
 	if (arg[0] == '+') {
-		if (buf_add(&piece, arg + 1, strlen(arg + 1)) != 0)
+		if (data_buf_add(&piece, arg + 1, strlen(arg + 1)) != 0)
 			e = oom(errmsg);
 	} else {
 		e = urlencode_arg(arg, &piece, errmsg);
 	}
-	if (!e && ((d->query_given && buf_add(&d->query, "&", 1) != 0) ||
-	           buf_add(&d->query, piece.p, piece.len) != 0))
+	if (!e && ((d->query_given && data_buf_add(&d->query, "&", 1) != 0) ||
+	           data_buf_add(&d->query, piece.p, piece.len) != 0))
 		e = oom(errmsg);
 	buf_free(&piece);
 	if (e)
@@ -251,11 +251,11 @@ data_url_append(const char *url, const char *add, size_t addlen)
 	                  : (q + 1 < url + base && url[base - 1] != '&') ? "&"
 	                  : "";
 	struct data_buf b = { 0 };
-	if (buf_add(&b, url, base) || buf_add(&b, sep, strlen(sep)))
+	if (data_buf_add(&b, url, base) || data_buf_add(&b, sep, strlen(sep)))
 		goto fail;
 	size_t at = b.len;
-	if (buf_add(&b, add, addlen) ||
-	    buf_add(&b, url + base, strlen(url + base) + 1))
+	if (data_buf_add(&b, add, addlen) ||
+	    data_buf_add(&b, url + base, strlen(url + base) + 1))
 		goto fail;
 	/* libcurl 7.88 sends the escapes of an appended query in lower
 	 * case; so does nk, for the same bytes on the wire. */
@@ -291,7 +291,7 @@ load_headers(void *ctx, const char *path, char **data, size_t *len,
 {
 	(void)ctx;
 	struct data_buf b = { 0 };
-	nk_err e = read_source(path, &b, errmsg);
+	nk_err e = data_read_source(path, &b, errmsg);
 	if (e == NK_ERR_OUT_OF_MEMORY)
 		return e;
 	*data = e ? NULL : b.p;
@@ -307,7 +307,7 @@ static nk_err
 form_open(nk_multipart_part *p, struct data_file *f, char *errmsg)
 {
 	if (strcmp(p->path, "-") == 0) {
-		nk_err e = read_source("-", &f->mem, errmsg);
+		nk_err e = data_read_source("-", &f->mem, errmsg);
 		p->size = (int64_t)f->mem.len;
 		return e;
 	}
@@ -453,10 +453,10 @@ add_queries(struct data *d, const char **urls, size_t n, char *errmsg)
 	struct data_buf add = { 0 };
 	int r = 0;
 	if (d->get && d->given)
-		r = buf_add(&add, d->post.p, d->post.len);
+		r = data_buf_add(&add, d->post.p, d->post.len);
 	if (!r && d->query_given && d->query.len)
-		r = (add.len && buf_add(&add, "&", 1)) ||
-		    buf_add(&add, d->query.p, d->query.len);
+		r = (add.len && data_buf_add(&add, "&", 1)) ||
+		    data_buf_add(&add, d->query.p, d->query.len);
 	if (!r && add.len) {
 		d->urls = calloc(n, sizeof *d->urls);
 		r = !d->urls;

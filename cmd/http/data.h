@@ -91,6 +91,13 @@ char *data_url_append(const char *url, const char *add, size_t addlen);
  * space as +. Appends to b; returns 0, or -1 when out of memory. */
 int data_urlencode_bytes(struct data_buf *b, const char *s, size_t len);
 
+/* Appends len bytes to b: 0, or -1 when out of memory. */
+int data_buf_add(struct data_buf *b, const char *s, size_t len);
+
+/* The whole of `path` ("-": standard input) appended to b: 0, or
+ * NK_ERR_READ_ERROR (26) or NK_ERR_OUT_OF_MEMORY with errmsg set. */
+nk_err data_read_source(const char *path, struct data_buf *b, char *errmsg);
+
 /* -d @file's reading of bytes: each line (as fgets with 256 bytes reads
  * it: to a LF, or 255 bytes) up to its first CR, LF or NUL. Appends to b;
  * returns 0, or -1 when out of memory. */

@@ -24,6 +24,9 @@
 #include "data.h"
 #include "glob.h"
 #include "netrc.h"
+#include "config.h"
+#include "vars.h"
+#include "hosts.h"
 #include "tlsreport.h"
 
 enum {
@@ -40,6 +43,7 @@ enum {
 	O_POST301, O_POST302, O_POST303,
 	O_URL, O_GLOBOFF,
 	O_NETRC, O_NETRC_OPTIONAL, O_NETRC_FILE,
+	O_CONFIG, O_DISABLE, O_VARIABLE,
 };
 
 static const struct opt opts[] = {
@@ -170,6 +174,12 @@ static const struct opt opts[] = {
 	  NULL, "the server key must match one of these pins (;-separated)" },
 	{ O_NO_PROGRESS, 0, "no-progress-meter", OPT_FLAG, NULL,
 	  NULL, "no progress meter, but errors still shown" },
+	{ O_CONFIG, 'K', "config", OPT_FILE, "FILE",
+	  NULL, "read options from FILE (- for stdin), curl's syntax" },
+	{ O_DISABLE, 'q', "disable", OPT_FLAG, NULL,
+	  NULL, "as the first option: do not read the default config file" },
+	{ O_VARIABLE, 0, "variable", OPT_STRING, "[%]NAME=TEXT|[%]NAME@FILE",
+	  NULL, "set a variable for --expand-OPTION's {{NAME}}" },
 };
 
 static const struct tool tool_http = {
@@ -232,6 +242,21 @@ struct cfg {
 	const char *accept;         /* --json's Accept, or NULL */
 	int post301, post302, post303;
 	int64_t expect100_ms;
+	struct vars vars;           /* --variable */
+	struct host_sec *secs;      /* config files' [host NAME] sections */
+	size_t nsecs;
+	int in_section;             /* this cfg is a section's */
+};
+
+/* A section's options, parsed into a cfg of their own; what is used of
+ * it: headers (after the others), -u, -A, -e and the TLS options. */
+struct host_sec {
+	const char *name;
+	struct cfg *cfg;
+	struct strv headers;        /* the global ones, then the section's */
+	nk_tls_config tls;          /* the global TLS settings, overlaid */
+	int has_tls;
+	nk_fetch *f;                /* with tls, when has_tls */
 };
 
 static void
@@ -249,6 +274,102 @@ cfg_free(struct cfg *c)
 	free(c->headers.v);
 	free(c->uploads.v);
 	netargs_free(&c->na);
+	vars_free(&c->vars);
+	for (size_t i = 0; i < c->nsecs; i++) {
+		cfg_free(c->secs[i].cfg);
+		free(c->secs[i].cfg);
+		free(c->secs[i].headers.v);
+		nk_fetch_free(c->secs[i].f);
+	}
+	free(c->secs);
+}
+
+/* The section for host `name`, made on first use. */
+static struct cfg *
+section_get(struct cfg *c, const char *name)
+{
+	for (size_t i = 0; i < c->nsecs; i++)
+		if (strcasecmp(c->secs[i].name, name) == 0)
+			return c->secs[i].cfg;
+	struct host_sec *s = realloc(c->secs, (c->nsecs + 1) * sizeof *s);
+	struct cfg *sc = calloc(1, sizeof *sc);
+	if (s)
+		c->secs = s;
+	if (!s || !sc)
+		exit(tool_fail(NK_ERR_OUT_OF_MEMORY, NULL));
+	s = &c->secs[c->nsecs++];
+	memset(s, 0, sizeof *s);
+	s->name = name;
+	s->cfg = sc;
+	sc->in_section = 1;
+	return sc;
+}
+
+/* What a section may hold: what is sent to one host and how its TLS
+ * peer is checked, not what a whole run does. */
+static int
+section_allows(int id)
+{
+	switch (id) {
+	case O_HEADER: case O_USER: case O_USER_AGENT: case O_REFERER:
+	case O_PINNED: case TLSARGS_CACERT: case TLSARGS_CAPATH:
+	case TLSARGS_INSECURE: case TLSARGS_TLSV12: case TLSARGS_TLSV13:
+	case TLSARGS_TLS_MAX: case TLSARGS_CERT: case TLSARGS_KEY:
+		return 1;
+	}
+	return 0;
+}
+
+static int
+section_refuse(const struct tool *t, int id, const char *name)
+{
+	/* A config file's url line is --url: a URL either way. */
+	if (id == OPT_ARG || id == O_URL) {
+		tool_msg("[host %s]: a URL cannot be in a host section", name);
+		return NK_ERR_FAILED_INIT;
+	}
+	for (size_t i = 0; i < t->nopts; i++)
+		if (t->opts[i].id == id && t->opts[i].longopt)
+			tool_msg("[host %s]: --%s cannot be in a host section",
+			         name, t->opts[i].longopt);
+	return NK_ERR_FAILED_INIT;
+}
+
+/* Once every option is read: each section's headers follow the global
+ * ones, and its TLS settings overlay theirs. */
+static void
+sections_finish(struct cfg *c)
+{
+	for (size_t i = 0; i < c->nsecs; i++) {
+		struct host_sec *s = &c->secs[i];
+		for (size_t k = 0; k < c->headers.n; k++)
+			strv_add(&s->headers, c->headers.v[k]);
+		for (size_t k = 0; k < s->cfg->headers.n; k++)
+			strv_add(&s->headers, s->cfg->headers.v[k]);
+		s->has_tls = hosts_tls_overlay(&s->tls, &c->na.tls,
+		                               &s->cfg->na.tls);
+	}
+}
+
+/* A section with TLS settings needs its own nk_fetch, which one
+ * pipeline cannot mix in. */
+static int
+sections_tls(const struct cfg *c)
+{
+	for (size_t i = 0; i < c->nsecs; i++)
+		if (c->secs[i].has_tls)
+			return 1;
+	return 0;
+}
+
+/* The section for URL i, or NULL. */
+static const struct host_sec *
+section_for(const struct cfg *c, size_t i)
+{
+	for (size_t k = 0; k < c->nsecs; k++)
+		if (hosts_match(c->secs[k].name, c->urls.v[i], c->default_scheme))
+			return &c->secs[k];
+	return NULL;
 }
 
 /* --max-filesize: bytes with an optional k/M/G suffix (powers of 1024). */
@@ -455,8 +576,83 @@ expand_urls(struct cfg *c)
 	return e;
 }
 
+static int parse_opts(struct cfg *c, int argc, char **argv,
+                      const struct tool *t, int depth);
+
+/* -K FILE and the default file: its options go through parse_opts, as
+ * if given at this place on the command line. */
 static int
-parse_args(struct cfg *c, int argc, char **argv, const struct tool *t)
+parse_config(struct cfg *c, const char *path, int missing_ok,
+             const struct tool *t, int depth)
+{
+	/* A file that names itself would loop for ever. */
+	if (depth > 16) {
+		tool_msg("config files nested too deep at '%s'", path);
+		return NK_ERR_FAILED_INIT;
+	}
+	int n;
+	char **v;
+	int e = config_read(path, t, missing_ok, &n, &v);
+	if (e)
+		return e;
+	for (int i = 0; i < n; i++)
+		strv_add(&c->owned, v[i]);
+	/* Each section's options, up to the next, go to its own cfg; its
+	 * name stands where the parser expects argv[0]. */
+	int m = 0;
+	while (m < n && strcmp(v[m], CONFIG_SECTION) != 0)
+		m++;
+	e = m ? parse_opts(c, m, v, t, depth + 1) : 0;
+	while (!e && m < n) {
+		int start = ++m;
+		while (m < n && strcmp(v[m], CONFIG_SECTION) != 0)
+			m++;
+		e = parse_opts(section_get(c, v[start]), m - start, v + start, t,
+		               depth + 1);
+	}
+	free(v);
+	return e;
+}
+
+/* --expand-NAME VALUE at argv[*i]: NAME's option with {{...}} in VALUE
+ * expanded, parsed as if given so. */
+static int
+parse_expand(struct cfg *c, int argc, char **argv, int *i,
+             const struct tool *t, int depth)
+{
+	const char *a = argv[(*i)++], *name = a + 9, *eq = strchr(name, '=');
+	size_t len = eq ? (size_t)(eq - name) : strlen(name);
+	const struct opt *o = config_opt(t, name, len);
+	if (!o) {
+		tool_msg("unknown option %.*s (see nk %s --help)",
+		         (int)(len + 9), a, t->name);
+		return NK_ERR_FAILED_INIT;
+	}
+	char *opt = malloc(len + 3), *val = NULL;
+	if (!opt)
+		return tool_fail(NK_ERR_OUT_OF_MEMORY, NULL);
+	snprintf(opt, len + 3, "--%.*s", (int)len, name);
+	strv_add(&c->owned, opt);
+	char *mini[3] = { argv[0], opt, NULL };
+	if (o && o->kind == OPT_FLAG)
+		return parse_opts(c, 2, mini, t, depth);
+	if (!eq && *i >= argc) {
+		tool_msg("option %s needs an argument", a);
+		return NK_ERR_FAILED_INIT;
+	}
+	const char *v = eq ? eq + 1 : argv[(*i)++];
+	int e = vars_expand(&c->vars, v, &val);
+	if (e)
+		return e;
+	if (val)
+		strv_add(&c->owned, val);
+	mini[2] = val ? val : (char *)v;
+	return parse_opts(c, 3, mini, t, depth);
+}
+
+static int
+parse_opts(struct cfg *c, int argc, char **argv, const struct tool *t,
+           int depth)
 {
 	struct optstate st = { 1, NULL, 0 };
 	const char *arg;
@@ -464,7 +660,17 @@ parse_args(struct cfg *c, int argc, char **argv, const struct tool *t)
 	long l;
 	char errmsg[NK_ERR_MSG_LEN];
 	nk_err de;
-	while ((id = opt_next(&st, argc, argv, t, &arg)) != OPT_END) {
+	for (;;) {
+		if (!(st.bundle && *st.bundle) && !st.only_args && st.i < argc &&
+		    strncmp(argv[st.i], "--expand-", 9) == 0 && !c->in_section) {
+			if ((de = parse_expand(c, argc, argv, &st.i, t, depth)))
+				return de;
+			continue;
+		}
+		if ((id = opt_next(&st, argc, argv, t, &arg)) == OPT_END)
+			break;
+		if (c->in_section && id != OPT_ERROR && !section_allows(id))
+			return section_refuse(t, id, argv[0]);
 		switch (id) {
 		case OPT_ERROR:
 			return NK_ERR_FAILED_INIT;
@@ -483,6 +689,15 @@ parse_args(struct cfg *c, int argc, char **argv, const struct tool *t)
 			strv_add(&c->listed, NULL);
 			break;
 		case O_GLOBOFF: c->globoff = 1; break;
+		case O_CONFIG:
+			if ((de = parse_config(c, arg, 0, t, depth)))
+				return de;
+			break;
+		case O_DISABLE: break;
+		case O_VARIABLE:
+			if ((de = vars_set(&c->vars, arg)))
+				return de;
+			break;
 		case O_OUTPUT: strv_add(&c->outputs, arg); break;
 		case O_REMOTE_NAME: strv_add(&c->outputs, OUT_REMOTE); break;
 		case O_REMOTE_NAME_ALL: c->remote_all = 1; break;
@@ -650,6 +865,27 @@ parse_args(struct cfg *c, int argc, char **argv, const struct tool *t)
 			break;
 		}
 	}
+	return 0;
+}
+
+static int
+parse_args(struct cfg *c, int argc, char **argv, const struct tool *t)
+{
+	char errmsg[NK_ERR_MSG_LEN];
+	nk_err de = 0;
+	/* curl's rule: -q (--disable) only counts as the very first option. */
+	if (argc < 2 || (strcmp(argv[1], "-q") != 0 &&
+	                 strcmp(argv[1], "--disable") != 0)) {
+		char *rc = config_default_path();
+		if (rc) {
+			strv_add(&c->owned, rc);
+			de = parse_config(c, rc, 1, t, 0);
+		}
+	}
+	if (!de)
+		de = parse_opts(c, argc, argv, t, 0);
+	if (de)
+		return de;
 	if (c->urls.n == 0) {
 		tool_msg("no URL given (see nk %s --help)", t->name);
 		return NK_ERR_FAILED_INIT;
@@ -674,7 +910,10 @@ parse_args(struct cfg *c, int argc, char **argv, const struct tool *t)
 	de = netrc_finish(&c->netrc, errmsg);
 	if (de)
 		return tool_fail(de, errmsg);
-	return netargs_finish(&c->na);
+	de = netargs_finish(&c->na);
+	if (!de)
+		sections_finish(c);
+	return de;
 }
 
 /* ---- one transfer -------------------------------------------------- */
@@ -888,6 +1127,17 @@ fill_request(const struct cfg *c, size_t i, int64_t start_size,
 	rq->retry_max_time_ms = c->retry_max_time_ms;
 	rq->retry_connrefused = c->retry_connrefused;
 	rq->retry_all_errors = c->retry_all;
+	const struct host_sec *s = section_for(c, i);
+	if (s) {
+		rq->headers = s->headers.v;
+		rq->nheaders = s->headers.n;
+		if (s->cfg->user_agent)
+			rq->user_agent = s->cfg->user_agent;
+		if (s->cfg->user)
+			rq->userpass = s->cfg->user;
+		if (s->cfg->referer)
+			rq->referer = s->cfg->referer;
+	}
 }
 
 static void
@@ -1108,7 +1358,18 @@ main(int argc, char **argv)
 	/* --pipeline: the requests go ahead as they can. With -C - each
 	 * depends on its file's size, known only at its turn: not
 	 * pipelined. */
-	if (c.pipeline && c.resume != 1 && c.urls.n > 1) {
+	for (size_t i = 0; i < c.nsecs && !e; i++) {
+		nk_fetch_config sfc = fc;
+		sfc.tls = c.secs[i].tls;
+		if (c.secs[i].has_tls && (e = nk_fetch_new(&sfc, &c.secs[i].f,
+		                                           errmsg)) != 0) {
+			report(&c, e, errmsg);
+			nk_fetch_free(f);
+			cfg_free(&c);
+			return e;
+		}
+	}
+	if (c.pipeline && c.resume != 1 && c.urls.n > 1 && !sections_tls(&c)) {
 		nk_fetch_request *rqs = calloc(c.urls.n, sizeof *rqs);
 		if (!rqs) {
 			report(&c, NK_ERR_OUT_OF_MEMORY, "out of memory");
@@ -1132,7 +1393,8 @@ main(int argc, char **argv)
 	 * transfer's, which hides a failed URL followed by a good one. */
 	int status = 0;
 	for (size_t i = 0; i < c.urls.n; i++) {
-		int r = run_one(f, &c, i, dump);
+		const struct host_sec *s = section_for(&c, i);
+		int r = run_one(s && s->f ? s->f : f, &c, i, dump);
 		if (r)
 			status = r;
 		if (r && c.fail_early)

@@ -307,7 +307,7 @@ read_body(const nk_fetch_body *body, size_t step, struct data_buf *out)
 	ssize_t n;
 	assert_true(step <= sizeof buf);
 	while ((n = body->read(body->ctx, buf, step, errmsg)) > 0)
-		assert_int_equal(buf_add(out, buf, (size_t)n), 0);
+		assert_int_equal(data_buf_add(out, buf, (size_t)n), 0);
 	assert_int_equal(n, 0);
 }
 

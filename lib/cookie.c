@@ -496,7 +496,8 @@ cookie_order(const void *x, const void *y)
 {
 	const struct cookie *a = *(const struct cookie *const *)x;
 	const struct cookie *b = *(const struct cookie *const *)y;
-	size_t la = path_len(a->path), lb = path_len(b->path);
+	/* The path as kept ("/x/" before "/x"), as curl sorts. */
+	size_t la = strlen(a->path), lb = strlen(b->path);
 	if (la != lb)
 		return la > lb ? -1 : 1;
 	la = strlen(a->domain), lb = strlen(b->domain);
@@ -505,7 +506,7 @@ cookie_order(const void *x, const void *y)
 	la = strlen(a->name), lb = strlen(b->name);
 	if (la != lb)
 		return la > lb ? -1 : 1;
-	return a->created < b->created ? -1 : a->created > b->created;
+	return a->created > b->created ? -1 : a->created < b->created;
 }
 
 static int

@@ -56,7 +56,7 @@ NK_API nk_cookie_verdict nk_cookie_set(nk_cookie_jar *jar,
                                        const char *value, size_t len);
 
 /* The Cookie header value for a request ("a=1; b=2": longest path first,
- * then longest domain, longest name, oldest), or NULL when no cookie
+ * then longest domain, longest name, newest), or NULL when no cookie
  * matches or out of memory. Caller frees. */
 NK_API char *nk_cookie_header(const nk_cookie_jar *jar,
                               const nk_cookie_req *rq);

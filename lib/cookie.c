@@ -346,7 +346,8 @@ static int64_t
 expiry(const struct attrs *a, int64_t now)
 {
 	if (a->have_maxage)
-		return a->maxage <= 0 ? 1 : now + a->maxage;
+		return a->maxage <= 0 ? 1
+		       : now + (a->maxage < MAX_AGE ? a->maxage : MAX_AGE);
 	if (a->expires == -1)
 		return 0;
 	if (a->expires > now + MAX_AGE)

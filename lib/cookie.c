@@ -243,12 +243,14 @@ trim(const char *p, size_t n)
 	return (struct span){ p, n };
 }
 
+/* Control bytes (§5.6 refuses them); a tab too, which §5.6 lets through
+ * but would split the line of the cookie file. */
 static int
 has_ctl(struct span s)
 {
 	for (size_t i = 0; i < s.n; i++) {
 		unsigned char c = (unsigned char)s.p[i];
-		if ((c < 0x20 && c != '\t') || c == 0x7f)
+		if (c < 0x20 || c == 0x7f)
 			return 1;
 	}
 	return 0;
@@ -300,11 +302,15 @@ attr(struct attrs *a, struct span key, struct span val)
 			a->expires = t;
 	} else if (is(key, "max-age")) {
 		size_t i = val.n && val.p[0] == '-';
-		if (i == val.n || strspn(val.p + i, "0123456789") < val.n - i)
+		if (i == val.n)
 			return;
 		int64_t v = 0;
-		for (size_t k = i; k < val.n && v < MAX_AGE; k++)
-			v = v * 10 + (val.p[k] - '0');
+		for (size_t k = i; k < val.n; k++) {
+			if (!isdigit((unsigned char)val.p[k]))
+				return;
+			if (v < MAX_AGE)
+				v = v * 10 + (val.p[k] - '0');
+		}
 		a->maxage = i ? -1 : v;
 		a->have_maxage = 1;
 	} else if (is(key, "domain")) {
@@ -314,7 +320,7 @@ attr(struct attrs *a, struct span key, struct span val)
 		a->have_domain = 1;
 	} else if (is(key, "path")) {
 		a->path = val;
-		a->have_path = val.n && val.p[0] == '/';
+		a->have_path = val.n && val.p[0] == '/' && !has_ctl(val);
 	} else if (is(key, "secure")) {
 		a->secure = 1;
 	} else if (is(key, "httponly")) {
@@ -453,7 +459,10 @@ nk_cookie_set(nk_cookie_jar *jar, const nk_cookie_req *rq, const char *value,
 	const char *semi = memchr(value, ';', len);
 	const char *nv_end = semi ? semi : end;
 	const char *eq = memchr(value, '=', (size_t)(nv_end - value));
-	if (!eq || !*rq->host)
+	/* A host has no empty label first: the file could not say it. */
+	if (!eq || !*rq->host || *rq->host == '.' ||
+	    has_ctl((struct span){ rq->host, strlen(rq->host) }) ||
+	    has_ctl((struct span){ rq->path, strlen(rq->path) }))
 		return NK_COOKIE_REJECTED;
 	struct span name = trim(value, (size_t)(eq - value));
 	struct span val = trim(eq + 1, (size_t)(nv_end - eq - 1));
@@ -579,7 +588,7 @@ load_line(nk_cookie_jar *jar, char *line, int64_t now)
 	const char *dom = f[0][0] == '.' ? f[0] + 1 : f[0];
 	char *endp;
 	long long exp = strtoll(f[4], &endp, 10);
-	if (!*dom || *endp || exp < 0 || f[2][0] != '/')
+	if (!*dom || *dom == '.' || *endp || exp < 0 || f[2][0] != '/')
 		return 1;
 	struct cookie c;
 	memset(&c, 0, sizeof c);

@@ -189,6 +189,31 @@ test_file(void **state)
 	assert_non_null(strstr(err, "/nonexistent/dir/jar"));
 }
 
+/* What fuzz_cookie found (tests/fuzz/crashes/fuzz_cookie). */
+static void
+test_fuzz_finds(void **state)
+{
+	nk_cookie_jar *jar = *state;
+	/* host-with-leading-dot: the file could not tell it from a domain. */
+	assert_int_equal(set(jar, at(".o.nk", "/", 0), "a=1"), NK_COOKIE_REJECTED);
+	/* tab-in-path: a tab would split the file's line. */
+	assert_int_equal(set(jar, at("h.test", "/a/x", 0), "t=1; Path=/a\tb"),
+	                 NK_COOKIE_STORED);
+	char *f = nk_cookie_format(jar, NOW);
+	assert_non_null(strstr(f, "h.test\tFALSE\t/a/\tFALSE\t0\tt\t1\n"));
+	free(f);
+	assert_int_equal(set(jar, at("h.test", "/a\tb", 0), "u=1"),
+	                 NK_COOKIE_REJECTED);
+	/* max-age-past-the-value: the digits end where the value does. */
+	static const char line[] = "m=1; Max-Age=12";
+	char *exact = malloc(sizeof line - 1);
+	memcpy(exact, line, sizeof line - 1);
+	nk_cookie_req r = at("h.test", "/", 0);
+	assert_int_equal(nk_cookie_set(jar, &r, exact, sizeof line - 1),
+	                 NK_COOKIE_STORED);
+	free(exact);
+}
+
 int
 main(void)
 {
@@ -199,6 +224,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_expiry, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_malformed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_file, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fuzz_finds, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

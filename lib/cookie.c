@@ -29,6 +29,9 @@ struct cookie {
 	unsigned samesite : 2;      /* 0 unset, 1 None, 2 Lax, 3 Strict */
 };
 
+/* A cookie picked for a header or a file, to sort. */
+typedef const struct cookie *cookie_ref;
+
 struct nk_cookie_jar {
 	struct cookie *c;
 	size_t n, cap;
@@ -207,7 +210,7 @@ parse_date(const char *s, size_t len)
 				if (strncasecmp(t, months + 3 * m, 3) == 0)
 					mon = m;
 		} else if (year < 0 && (v = digits(t, n, 2, 4, 1, &u)) >= 0) {
-			year = v < 70 && u <= 2 ? v + 2000 : v < 100 && u <= 2 ? v + 1900 : v;
+			year = v <= 69 ? v + 2000 : v <= 99 ? v + 1900 : v;
 		}
 	}
 	if (!have_time || day < 1 || day > 31 || mon < 0 || year < 1601 ||
@@ -504,8 +507,7 @@ nk_cookie_set(nk_cookie_jar *jar, const nk_cookie_req *rq, const char *value,
 static int
 cookie_order(const void *x, const void *y)
 {
-	const struct cookie *a = *(const struct cookie *const *)x;
-	const struct cookie *b = *(const struct cookie *const *)y;
+	cookie_ref a = *(const cookie_ref *)x, b = *(const cookie_ref *)y;
 	/* The path as kept ("/x/" before "/x"), as curl sorts. */
 	size_t la = strlen(a->path), lb = strlen(b->path);
 	if (la != lb)
@@ -536,7 +538,7 @@ matches(const struct cookie *c, const nk_cookie_req *rq)
 char *
 nk_cookie_header(const nk_cookie_jar *jar, const nk_cookie_req *rq)
 {
-	const struct cookie **m = jar->n ? malloc(jar->n * sizeof *m) : NULL;
+	cookie_ref *m = jar->n ? malloc(jar->n * sizeof(cookie_ref)) : NULL;
 	size_t n = 0, len = 1;
 	if (!m)
 		return NULL;
@@ -547,7 +549,7 @@ nk_cookie_header(const nk_cookie_jar *jar, const nk_cookie_req *rq)
 		}
 	char *out = n ? malloc(len) : NULL;
 	if (out) {
-		qsort(m, n, sizeof *m, cookie_order);
+		qsort(m, n, sizeof(cookie_ref), cookie_order);
 		char *p = out;
 		for (size_t i = 0; i < n; i++)
 			p += sprintf(p, "%s%s=%s", i ? "; " : "", m[i]->name,
@@ -630,8 +632,7 @@ nk_cookie_load_buf(nk_cookie_jar *jar, const char *text, size_t len,
 static int
 newest_first(const void *x, const void *y)
 {
-	const struct cookie *a = *(const struct cookie *const *)x;
-	const struct cookie *b = *(const struct cookie *const *)y;
+	cookie_ref a = *(const cookie_ref *)x, b = *(const cookie_ref *)y;
 	return a->created > b->created ? -1 : a->created < b->created;
 }
 
@@ -644,7 +645,7 @@ nk_cookie_format(const nk_cookie_jar *jar, int64_t now)
 	char *buf = NULL;
 	size_t size = 0;
 	FILE *mf = open_memstream(&buf, &size);
-	const struct cookie **v = malloc((jar->n + 1) * sizeof *v);
+	cookie_ref *v = malloc((jar->n + 1) * sizeof(cookie_ref));
 	if (!mf || !v) {
 		if (mf)
 			fclose(mf);
@@ -656,7 +657,7 @@ nk_cookie_format(const nk_cookie_jar *jar, int64_t now)
 	for (size_t i = 0; i < jar->n; i++)
 		if (!jar->c[i].expires || jar->c[i].expires > now)
 			v[n++] = &jar->c[i];
-	qsort(v, n, sizeof *v, newest_first);
+	qsort(v, n, sizeof(cookie_ref), newest_first);
 	fputs(head, mf);
 	for (size_t i = 0; i < n; i++) {
 		const struct cookie *c = v[i];

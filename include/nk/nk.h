@@ -12,6 +12,7 @@
 #include "nk/telnet.h"
 #include "nk/net.h"
 #include "nk/http.h"
+#include "nk/cookie.h"
 #include "nk/fetch.h"
 #include "nk/multipart.h"
 

@@ -45,7 +45,8 @@ TOOL_CFLAGS := $(BASE_CFLAGS) -Icmd/common -DNK_LIBEXECDIR='"$(LIBEXECDIR)"'
 SSL_LIBS := $(shell $(PKG_CONFIG) --libs openssl 2>/dev/null || echo -lssl -lcrypto)
 Z_LIBS   := $(shell $(PKG_CONFIG) --libs zlib 2>/dev/null || echo -lz)
 IDN_LIBS := $(shell $(PKG_CONFIG) --libs libidn2 2>/dev/null || echo -lidn2)
-LIB_DEPS := $(SSL_LIBS) $(Z_LIBS) $(IDN_LIBS) -lpthread
+PSL_LIBS := $(shell $(PKG_CONFIG) --libs libpsl 2>/dev/null || echo -lpsl)
+LIB_DEPS := $(SSL_LIBS) $(Z_LIBS) $(PSL_LIBS) $(IDN_LIBS) -lpthread
 ifeq ($(READLINE),edit)
 RL_CFLAGS := -DNK_USE_LIBEDIT $(shell $(PKG_CONFIG) --cflags libedit 2>/dev/null)
 RL_LIBS   := $(shell $(PKG_CONFIG) --libs libedit 2>/dev/null || echo -ledit)
@@ -68,7 +69,7 @@ TOOL_LDFLAGS := -Wl,--as-needed $(RELR) $(SAN_LDFLAGS) $(LDFLAGS)
 # dynamically, for distributions that rebuild nothing on an OpenSSL update.
 STATIC_DEPS ?= 1
 ifeq ($(STATIC_DEPS),1)
-TOOL_DEPS := -Wl,-Bstatic -lssl -lcrypto -lz -lidn2 -lunistring -Wl,-Bdynamic -lpthread -ldl
+TOOL_DEPS := -Wl,-Bstatic -lssl -lcrypto -lz -lpsl -lidn2 -lunistring -Wl,-Bdynamic -lpthread -ldl
 else
 TOOL_DEPS := $(LIB_DEPS)
 endif

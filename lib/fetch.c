@@ -1446,6 +1446,60 @@ out:
 	return e;
 }
 
+/* The jar's view of a URL at this moment. host holds the host name. */
+static void
+cookie_req(const nk_url *u, char host[256], nk_cookie_req *cr)
+{
+	const char *h = nk_url_get(u, NK_URL_HOSTNAME);
+	size_t n = strlen(h);
+	if (n >= 2 && h[0] == '[')
+		h++, n -= 2;
+	snprintf(host, 256, "%.*s", (int)n, h);
+	cr->host = host;
+	cr->path = nk_url_get(u, NK_URL_PATHNAME);
+	cr->secure = is_https(u);
+	cr->now = (int64_t)time(NULL);
+}
+
+/* The Cookie line for a step, as curl 7.88 builds it: the jar's cookies,
+ * then -b's string. NULL when there is none; *oom on failure. */
+static char *
+cookie_line(const struct step *s, int *oom)
+{
+	const nk_fetch_request *rq = s->rq;
+	char host[256], *jar = NULL, *line = NULL;
+	nk_cookie_req cr;
+	if (rq->cookies) {
+		cookie_req(s->url, host, &cr);
+		jar = nk_cookie_header(rq->cookies, &cr);
+	}
+	const char *b = rq->cookie && *rq->cookie ? rq->cookie : NULL;
+	if ((jar || b) && asprintf(&line, "Cookie: %s%s%s", jar ? jar : "",
+	                           jar && b ? "; " : "", b ? b : "") < 0) {
+		line = NULL;
+		*oom = 1;
+	}
+	free(jar);
+	return line;
+}
+
+/* Every Set-Cookie of a hop's response goes to the jar. */
+static void
+take_cookies(const nk_fetch_request *rq, const nk_url *u,
+             const nk_fetch_hop *h)
+{
+	char host[256];
+	nk_cookie_req cr;
+	if (!rq->cookies)
+		return;
+	cookie_req(u, host, &cr);
+	for (size_t i = 0; i < h->num_headers; i++)
+		if (nk_http_eq(h->headers[i].name, h->headers[i].name_len,
+		               "Set-Cookie"))
+			nk_cookie_set(rq->cookies, &cr, h->headers[i].value,
+			              h->headers[i].value_len);
+}
+
 /* The request head for a step. Caller frees *head. */
 static nk_err
 build_request(struct step *s, const struct nk_proxy *px,
@@ -1455,11 +1509,18 @@ build_request(struct step *s, const struct nk_proxy *px,
 	struct nk_http_request r;
 	memset(&r, 0, sizeof r);
 	char *target = NULL, *userpass = NULL, *pxauth = NULL;
-	const char **hdrs = calloc(rq->nheaders + 1, sizeof *hdrs);
+	const char **hdrs = calloc(rq->nheaders + 2, sizeof *hdrs);
+	int oom = 0;
+	char *cookie = hdrs ? cookie_line(s, &oom) : NULL;
 	nk_err e = NK_OK;
-	if (!hdrs)
+	if (!hdrs || oom) {
+		free(hdrs);
 		return nk_fail(errmsg, NK_ERR_OUT_OF_MEMORY, "out of memory");
+	}
 	size_t nh = 0;
+	/* Before the user's headers: where curl puts it. */
+	if (cookie)
+		hdrs[nh++] = cookie;
 	for (size_t i = 0; i < rq->nheaders; i++) {
 		const char *hl = rq->headers[i];
 		/* Authorization and Cookie the user set are for the host the
@@ -1512,6 +1573,7 @@ build_request(struct step *s, const struct nk_proxy *px,
 	e = nk_http_request_build(&r, head, headlen, errmsg);
 out:
 	free(hdrs);
+	free(cookie);
 	free(target);
 	free(userpass);
 	free(pxauth);
@@ -2211,6 +2273,7 @@ one_try(nk_fetch *f, const nk_fetch_request *rq, const nk_fetch_callbacks *cb,
 		s.src = body ? src : NULL;
 		s.no_expect = no_expect;
 		e = do_request(f, &s, h, errmsg);
+		take_cookies(rq, cur, h);
 		if (!e && s.again_417) {
 			no_expect = 1;
 			e = src_rewind(src, "send the body again after the 417",

@@ -28,6 +28,7 @@
 #include "vars.h"
 #include "hosts.h"
 #include "tlsreport.h"
+#include "cookies.h"
 
 enum {
 	O_OUTPUT = 1, O_REMOTE_NAME, O_REMOTE_NAME_ALL, O_OUTPUT_DIR,
@@ -44,6 +45,7 @@ enum {
 	O_URL, O_GLOBOFF,
 	O_NETRC, O_NETRC_OPTIONAL, O_NETRC_FILE,
 	O_CONFIG, O_DISABLE, O_VARIABLE,
+	O_COOKIE, O_COOKIE_JAR, O_JUNK_SESSION,
 };
 
 static const struct opt opts[] = {
@@ -95,6 +97,12 @@ static const struct opt opts[] = {
 	  NULL, "User-Agent to send (default nk/VERSION)" },
 	{ O_REFERER, 'e', "referer", OPT_STRING, "URL",
 	  NULL, "Referer to send (URL;auto also sets it on redirects)" },
+	{ O_COOKIE, 'b', "cookie", OPT_STRING, "DATA|FILE",
+	  NULL, "send cookies: 'NAME=VALUE; ...', or a cookie FILE to read" },
+	{ O_COOKIE_JAR, 'c', "cookie-jar", OPT_STRING, "FILE",
+	  NULL, "write every cookie to FILE at the end (- for stdout)" },
+	{ O_JUNK_SESSION, 'j', "junk-session-cookies", OPT_FLAG, NULL,
+	  NULL, "-b FILE: leave out its session cookies" },
 	{ O_USER, 'u', "user", OPT_STRING, "USER:PASSWORD",
 	  NULL, "HTTP Basic credentials (never sent to another host)" },
 	{ O_NETRC, 'n', "netrc", OPT_FLAG, NULL,
@@ -242,6 +250,7 @@ struct cfg {
 	const char *accept;         /* --json's Accept, or NULL */
 	int post301, post302, post303;
 	int64_t expect100_ms;
+	struct cookies ck;          /* -b, -c, -j */
 	struct vars vars;           /* --variable */
 	struct host_sec *secs;      /* config files' [host NAME] sections */
 	size_t nsecs;
@@ -262,6 +271,10 @@ struct host_sec {
 static void
 cfg_free(struct cfg *c)
 {
+	char msg[NK_ERR_MSG_LEN];
+	/* Here, so that every way out writes -c's file, as curl does. */
+	if (cookies_close(&c->ck, msg) && !(c->silent && !c->show_error))
+		tool_msg("warning: failed to save cookies: %s", msg);
 	data_free(&c->data);
 	netrc_free(&c->netrc);
 	for (size_t i = 0; i < c->owned.n; i++)
@@ -719,6 +732,9 @@ parse_opts(struct cfg *c, int argc, char **argv, const struct tool *t,
 			strv_add(&c->headers, arg);
 			break;
 		case O_USER_AGENT: c->user_agent = arg; break;
+		case O_COOKIE: cookies_arg(&c->ck, arg); break;
+		case O_COOKIE_JAR: c->ck.jar_path = arg; break;
+		case O_JUNK_SESSION: c->ck.junk = 1; break;
 		case O_REFERER: {
 			const char *semi = strstr(arg, ";auto");
 			if (semi && semi[5] == '\0') {
@@ -1113,6 +1129,8 @@ fill_request(const struct cfg *c, size_t i, int64_t start_size,
 	rq->netrc_optional = c->netrc.optional;
 	rq->referer = c->referer;
 	rq->auto_referer = c->auto_referer;
+	rq->cookies = c->ck.jar;
+	rq->cookie = c->ck.string;
 	rq->follow = c->location;
 	rq->max_redirs = !c->max_redirs_set ? 0 : c->max_redirs == 0
 	                 ? NK_FETCH_REDIRS_NONE : c->max_redirs;
@@ -1334,7 +1352,9 @@ main(int argc, char **argv)
 
 	char errmsg[NK_ERR_MSG_LEN] = "";
 	nk_fetch *f;
-	e = nk_fetch_new(&fc, &f, errmsg);
+	e = cookies_open(&c.ck, errmsg);
+	if (!e)
+		e = nk_fetch_new(&fc, &f, errmsg);
 	if (e) {
 		report(&c, e, errmsg);
 		cfg_free(&c);

@@ -43,6 +43,7 @@
 #include "nk/net.h"
 #include "nk/tls.h"
 #include "nk/http.h"
+#include "nk/cookie.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -180,6 +181,12 @@ typedef struct nk_fetch_request {
 	                            * after sending "Expect: 100-continue" (for
 	                            * bodies over 1 MiB or of unknown size)
 	                            * before sending the body anyway; 0: 1 s */
+	nk_cookie_jar *cookies;    /* -b FILE, -c: the jar that gives each
+	                            * request (redirects too) its cookies and
+	                            * takes every response's Set-Cookie;
+	                            * NULL: no cookie engine */
+	const char *cookie;        /* -b "a=1; b=2": sent after the jar's
+	                            * cookies on every request, as curl */
 } nk_fetch_request;
 
 /* What happened on one request of a transfer: a redirect hop, or the final

@@ -12,7 +12,9 @@
 #include "nk/telnet.h"
 #include "nk/net.h"
 #include "nk/http.h"
+#include "nk/cookie.h"
 #include "nk/fetch.h"
 #include "nk/multipart.h"
+#include "nk/netrc.h"
 
 #endif

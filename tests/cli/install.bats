@@ -168,6 +168,7 @@ pc() {
 	run pc --print-requires-private nk
 	[ "$output" = "openssl
 zlib
+libpsl
 libidn2" ]
 	grep -qx "prefix=/usr/local" "$P/lib/pkgconfig/nk.pc"
 	grep -qx 'libdir=${prefix}/lib' "$P/lib/pkgconfig/nk.pc"

@@ -647,7 +647,7 @@ parse_expand(struct cfg *c, int argc, char **argv, int *i,
 	snprintf(opt, len + 3, "--%.*s", (int)len, name);
 	strv_add(&c->owned, opt);
 	char *mini[3] = { argv[0], opt, NULL };
-	if (o && o->kind == OPT_FLAG)
+	if (o->kind == OPT_FLAG)
 		return parse_opts(c, 2, mini, t, depth);
 	if (!eq && *i >= argc) {
 		tool_msg("option %s needs an argument", a);

@@ -32,14 +32,17 @@ VERSION := $(shell sed -n 's/^\#define NK_VERSION "\(.*\)"/\1/p' include/nk/defs
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
         -Wpointer-arith -Wformat=2 -Wno-format-nonliteral
-BASE_CFLAGS := -std=gnu11 $(WARN) -D_GNU_SOURCE -Iinclude -Ilib -MMD -MP
+# Tools see only the public headers (include/nk/); the library, its unit
+# tests and fuzz targets also see lib/'s internal headers, named by layer
+# ("net/net_int.h"). scripts/layers.py checks the layers (make lint).
+BASE_CFLAGS := -std=gnu11 $(WARN) -D_GNU_SOURCE -Iinclude -MMD -MP
 ifeq ($(SANITIZE),1)
 BASE_CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 SAN_LDFLAGS := -fsanitize=address,undefined
 endif
 # Library objects are position independent (they go into libnk.so too) and
 # export only what NK_API marks.
-LIB_CFLAGS := $(BASE_CFLAGS) -fPIC -fvisibility=hidden
+LIB_CFLAGS := $(BASE_CFLAGS) -Ilib -fPIC -fvisibility=hidden
 TOOL_CFLAGS := $(BASE_CFLAGS) -Icmd/common -DNK_LIBEXECDIR='"$(LIBEXECDIR)"'
 
 SSL_LIBS := $(shell $(PKG_CONFIG) --libs openssl 2>/dev/null || echo -lssl -lcrypto)
@@ -74,7 +77,8 @@ else
 TOOL_DEPS := $(LIB_DEPS)
 endif
 
-LIB_SRCS    := $(sort $(wildcard lib/*.c))
+# lib/ has one folder a layer (docs/DESIGN.md).
+LIB_SRCS    := $(sort $(wildcard lib/*/*.c))
 LIB_OBJS    := $(LIB_SRCS:%.c=$(B)/obj/%.o)
 COMMON_SRCS := $(sort $(wildcard cmd/common/*.c))
 COMMON_OBJS := $(COMMON_SRCS:%.c=$(B)/obj/%.o)
@@ -110,7 +114,7 @@ $(B)/obj/cmd/%.o: cmd/%.c
 $(B)/obj/tests/%.o: tests/%.c
 	@mkdir -p $(@D)
 	$(say) CC $<
-	$(Q)$(CC) $(BASE_CFLAGS) $(CFLAGS) -c -o $@ $<
+	$(Q)$(CC) $(BASE_CFLAGS) -Ilib $(CFLAGS) -c -o $@ $<
 
 $(LIB_A): $(LIB_OBJS)
 	@mkdir -p $(@D)
@@ -392,7 +396,7 @@ bench-quick: bench-build
 $(B)/obj/bench/%.o: bench/%.c
 	@mkdir -p $(@D)
 	$(say) CC $<
-	$(Q)$(CC) $(BASE_CFLAGS) $(CFLAGS) -c -o $@ $<
+	$(Q)$(CC) $(BASE_CFLAGS) -Ilib $(CFLAGS) -c -o $@ $<
 
 $(B)/bench/micro_%: $(B)/obj/bench/micro_%.o $(LIB_A)
 	@mkdir -p $(@D)

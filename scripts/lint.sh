@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # lint.sh [--tap] [FILE...]: static analysis of libnk and the tools, as `make lint`
 # runs it: cppcheck, then clang-tidy with the checks in .clang-tidy, over
-# lib/*.c and cmd/*/*.c (or the FILEs given). Exit status 0 when both are
+# lib/*/*.c and cmd/*/*.c (or the FILEs given). Exit status 0 when both are
 # clean, 1 when either found something (every finding is printed as
 # FILE:LINE: ...), 2 when a tool is missing.
 #
@@ -65,7 +65,7 @@ done
 if [ $# -gt 0 ]; then
 	files=("$@")
 else
-	files=(lib/*.c cmd/*/*.c)
+	files=(lib/*/*.c cmd/*/*.c)
 fi
 [ ${#files[@]} -gt 0 ] || { echo "lint: no files" >&2; exit 2; }
 mkdir -p "$out/cppcheck" "$out/tidy"

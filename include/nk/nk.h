@@ -5,6 +5,8 @@
 #include "nk/defs.h"
 #include "nk/err.h"
 #include "nk/time.h"
+#include "nk/buf.h"
+#include "nk/text.h"
 #include "nk/conn.h"
 #include "nk/url.h"
 #include "nk/tls.h"

@@ -15,7 +15,7 @@
 #include <string.h>
 
 #include "nk/multipart.h"
-#include "multipart_int.h"
+#include "http/multipart_int.h"
 #include "fuzz.h"
 
 #define MAX_PARTS 8

@@ -20,7 +20,7 @@
 #include <openssl/x509.h>
 
 #include "nk/x509.h"
-#include "x509_int.h"
+#include "tls/x509_int.h"
 #include "fuzz.h"
 
 /* Valid UTF-8 with no control character (C0, DEL, C1). */

@@ -35,7 +35,7 @@
 #include <openssl/x509v3.h>
 
 #include "nk/x509.h"
-#include "x509_int.h"
+#include "tls/x509_int.h"
 #include "fuzz.h"
 
 #define MAX_SANS 15

@@ -13,7 +13,7 @@
 #include <cmocka.h>
 
 #include "nk/net.h"
-#include "net_int.h"
+#include "net/net_int.h"
 
 static const struct {
 	const char *entry;

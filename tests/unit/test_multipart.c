@@ -16,7 +16,7 @@
 #include <cmocka.h>
 
 #include "nk/multipart.h"
-#include "multipart_int.h"
+#include "http/multipart_int.h"
 
 #define NK_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 

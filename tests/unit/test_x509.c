@@ -12,7 +12,7 @@
 #include <cmocka.h>
 
 #include "nk/x509.h"
-#include "x509_int.h"
+#include "tls/x509_int.h"
 
 static char dir[] = "/tmp/nk-test-x509-XXXXXX";
 

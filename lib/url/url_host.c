@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
-#include "url_int.h"
+#include "core/internal.h"
+#include "url/url_int.h"
 
 static int
 is_hex(unsigned char c)

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "nk/telnet.h"
-#include "internal.h"
+#include "core/internal.h"
 
 /* Bytes from the server: where we are in a command sequence. */
 enum rstate {

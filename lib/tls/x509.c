@@ -14,8 +14,8 @@
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
 
-#include "internal.h"
-#include "x509_int.h"
+#include "core/internal.h"
+#include "tls/x509_int.h"
 
 /* Length of the valid UTF-8 sequence at s (at most n bytes), or 0 if the
  * bytes there are not one: stray continuation bytes, overlong forms,

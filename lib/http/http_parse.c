@@ -11,8 +11,8 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "http_int.h"
-#include "internal.h"
+#include "http/http_int.h"
+#include "core/internal.h"
 
 enum {
 	P_PREFIX = 0,   /* matching "HTTP/1.x" */

@@ -4,7 +4,7 @@
  * kept-alive request's instructions (docs/BENCHMARKS.md). */
 #include <string.h>
 
-#include "internal.h"
+#include "core/internal.h"
 
 char *
 nk_put_str(char *p, const char *end, const char *s)

@@ -8,7 +8,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
-#include "net_int.h"
+#include "net/net_int.h"
 
 /* Compares names case-insensitively, ignoring one trailing dot on either
  * side: "LocalHost." and "localhost" are the same name. */

@@ -12,8 +12,8 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
-#include "internal.h"
-#include "net_int.h"
+#include "core/internal.h"
+#include "net/net_int.h"
 
 /* Copies text for an error message, escaping bytes a terminal would act
  * on: names come from users and from the network. */

@@ -23,9 +23,9 @@
 #include <openssl/x509v3.h>
 
 #include "nk/tls.h"
-#include "conn_int.h"
-#include "internal.h"
-#include "x509_int.h"
+#include "net/conn_int.h"
+#include "core/internal.h"
+#include "tls/x509_int.h"
 
 /* Sessions kept per context: enough for a tool's redirects and reuse
  * across a handful of hosts; the oldest entry makes room. */

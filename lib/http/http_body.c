@@ -5,8 +5,8 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "http_int.h"
-#include "internal.h"
+#include "http/http_int.h"
+#include "core/internal.h"
 
 enum {
 	C_SIZE = 0,     /* chunk-size: hex digits */

@@ -7,8 +7,8 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
-#include "internal.h"
-#include "net_int.h"
+#include "core/internal.h"
+#include "net/net_int.h"
 
 /* The addresses to bind, before ports are set. */
 struct bindlist {

@@ -5,7 +5,7 @@
 #include <strings.h>
 
 #include "nk/netrc.h"
-#include "internal.h"
+#include "core/internal.h"
 
 struct lex {
 	const char *p, *end;

@@ -21,10 +21,10 @@
 #include "nk/fetch.h"
 #include "nk/netrc.h"
 #include "nk/url.h"
-#include "conn_int.h"
-#include "http_int.h"
-#include "proxy_int.h"
-#include "internal.h"
+#include "net/conn_int.h"
+#include "http/http_int.h"
+#include "http/proxy_int.h"
+#include "core/internal.h"
 
 #define DEFAULT_BUFSIZE (512 * 1024)
 #define POOL_SIZE 4

@@ -6,8 +6,8 @@
 #include <arpa/inet.h>
 
 #include "nk/url.h"
-#include "proxy_int.h"
-#include "internal.h"
+#include "http/proxy_int.h"
+#include "core/internal.h"
 
 void
 nk_proxy_clear(struct nk_proxy *p)

@@ -8,8 +8,8 @@
 #include <string.h>
 #include <zlib.h>
 
-#include "http_int.h"
-#include "internal.h"
+#include "http/http_int.h"
+#include "core/internal.h"
 
 #define OUT_CHUNK  16384
 #define MAX_STAGES 5      /* curl's limit on stacked codings too */

@@ -5,8 +5,8 @@
 #include <string.h>
 #include <openssl/evp.h>
 
-#include "http_int.h"
-#include "internal.h"
+#include "http/http_int.h"
+#include "core/internal.h"
 
 /* tchar = "!" / "#" / "$" / "%" / "&" / "'" / "*" / "+" / "-" / "." /
  *         "^" / "_" / "`" / "|" / "~" / DIGIT / ALPHA   (RFC 9110 §5.6.2) */

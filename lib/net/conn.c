@@ -12,8 +12,8 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 
-#include "conn_int.h"
-#include "internal.h"
+#include "net/conn_int.h"
+#include "core/internal.h"
 
 const char *
 nk_conn_far(const nk_conn *c, int *port)

@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "url_int.h"
+#include "url/url_int.h"
 
 /* UTS #46 "deviation" characters: kept as they are by nontransitional
  * processing, which libidn2's transitional table would map. */

@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
-#include "url_int.h"
+#include "core/internal.h"
+#include "url/url_int.h"
 
 /* ---- buffers ---- */
 

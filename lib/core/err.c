@@ -5,7 +5,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
-#include "internal.h"
+#include "core/internal.h"
 
 static const struct {
 	nk_err code;

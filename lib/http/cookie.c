@@ -13,7 +13,7 @@
 #include <libpsl.h>
 
 #include "nk/cookie.h"
-#include "internal.h"
+#include "core/internal.h"
 
 /* RFC 6265bis §5.6: name and value together, and one attribute value. */
 #define MAX_NAMEVAL 4096

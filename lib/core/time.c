@@ -1,7 +1,7 @@
 /* time: the monotonic clock and deadline arithmetic every blocking call uses. */
 #include <time.h>
 
-#include "internal.h"
+#include "core/internal.h"
 
 nk_time
 nk_now(void)

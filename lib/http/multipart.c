@@ -8,8 +8,8 @@
 #include <sys/random.h>
 
 #include "nk/multipart.h"
-#include "internal.h"
-#include "multipart_int.h"
+#include "core/internal.h"
+#include "http/multipart_int.h"
 
 /* ---- small strings ------------------------------------------------- */
 

@@ -1,7 +1,7 @@
 /* url_punycode: RFC 3492 Punycode, for the "xn--" labels of IDNA. */
 #include <string.h>
 
-#include "url_int.h"
+#include "url/url_int.h"
 
 enum {
 	BASE = 36, TMIN = 1, TMAX = 26, SKEW = 38, DAMP = 700,

@@ -9,8 +9,8 @@
 #include <netinet/tcp.h>
 #include <sys/socket.h>
 
-#include "internal.h"
-#include "net_int.h"
+#include "core/internal.h"
+#include "net/net_int.h"
 
 /* An attempt still in flight. */
 struct racer {

@@ -1,5 +1,8 @@
 #!/usr/bin/env python3
-"""layers.py [--build DIR]: the architecture rules of docs/DESIGN.md, checked.
+"""layers.py [--root DIR] [--build DIR]: the architecture rules of
+docs/DESIGN.md, checked over the tree at DIR (default: this script's
+project), with the objects of the build DIR (default: build, below the
+root).
 
   1. lib/ is one folder a layer, ranked below. A file of lib/LAYER/ may
      include the headers (internal, "LAYER/x.h", or public, "nk/x.h") of its
@@ -281,11 +284,21 @@ def check_function(path, lines, brace, length):
 
 
 def main():
-    build = 'build'
+    build = None
+    root = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..')
     args = sys.argv[1:]
-    if args[:1] == ['--build'] and len(args) > 1:
-        build = args[1]
-    os.chdir(os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'))
+    while len(args) >= 2 and args[0] in ('--build', '--root'):
+        if args[0] == '--build':
+            build = args[1]
+        else:
+            root = args[1]
+        args = args[2:]
+    if args:
+        print(__doc__.split('\n\n')[0], file=sys.stderr)
+        return 2
+    build = os.path.abspath(build) if build else \
+        os.path.join(os.path.abspath(root), 'build')
+    os.chdir(root)
     check_includes()
     check_circles(build)
     check_sizes()

@@ -124,22 +124,20 @@ nk_tls_verify_reason(long code, int depth, X509 *cert, char *out, size_t len)
 	}
 	char name[160];
 	nk_x509_safe_text(name, sizeof name, f.subject, strlen(f.subject));
+	/* The server's own certificate goes without its name: the user
+	 * knows which server it is. */
+	char whose[200];
+	if (depth > 0)
+		snprintf(whose, sizeof whose, "%s %s", who, name);
+	else
+		snprintf(whose, sizeof whose, "certificate");
 	switch (code) {
 	case X509_V_ERR_CERT_HAS_EXPIRED:
-		if (depth > 0)
-			snprintf(out, len, "%s %s has expired (on %s)", who, name,
-			         f.not_after_str);
-		else
-			snprintf(out, len, "certificate has expired (on %s)",
-			         f.not_after_str);
+		snprintf(out, len, "%s has expired (on %s)", whose, f.not_after_str);
 		break;
 	case X509_V_ERR_CERT_NOT_YET_VALID:
-		if (depth > 0)
-			snprintf(out, len, "%s %s is not valid before %s", who, name,
-			         f.not_before_str);
-		else
-			snprintf(out, len, "certificate is not valid before %s",
-			         f.not_before_str);
+		snprintf(out, len, "%s is not valid before %s", whose,
+		         f.not_before_str);
 		break;
 	case X509_V_ERR_HOSTNAME_MISMATCH:
 	case X509_V_ERR_IP_ADDRESS_MISMATCH:

@@ -1,0 +1,199 @@
+/* tls internals: the state the files of lib/tls share, and who owns it.
+ *
+ * The files, each a layer over the ones before it (no file needs one that
+ * comes after it):
+ *   errors.c     OpenSSL's error queue in words
+ *   bio.c        the socket BIO (send/recv without SIGPIPE, one buffer)
+ *   cache.c      the session cache of a context
+ *   verify.c     what verification found, recorded and said in words
+ *   info.c       the facts of a handshake, into an nk_tls_info
+ *   trust.c      the trust store: CA file and directory, the late bundle
+ *   context.c    nk_tls_ctx: OpenSSL set up for a tool's options
+ *   conn_ops.c   struct tls_conn and the nk_conn operations over it
+ *   handshake.c  nk_tls_start: a plain conn becomes a TLS one
+ *
+ * Ownership. An nk_tls_ctx owns its SSL_CTX, the BIO method, the pins,
+ * the name of the trust store's fallback file and the session cache. It
+ * is counted: the caller's reference and one per tls_conn, so a context
+ * its owner frees lives on while its conns do. A tls_conn is an nk_conn's
+ * impl while the conn speaks TLS: it owns the SSL (and through it the
+ * BIO), the receive buffer, and the verification failure the callbacks
+ * recorded; the socket stays the nk_conn's. OpenSSL's callbacks find the
+ * tls_conn as the SSL's app data, the BIO's data, and the context as
+ * ctx->ssl's app data or their own argument. ctx->lock guards the cache
+ * and the fallback file's loading, which conns of other threads share.
+ *
+ * Errors. What can fail returns an nk_err and says why in errmsg through
+ * nk_fail, in the user's words (names, ports, files), never OpenSSL's
+ * alone. Whoever looks at OpenSSL's error queue clears it before
+ * returning, so no stale error is read as the next call's. A conn that
+ * failed is dead for good: t->dead and t->dead_msg answer every later
+ * read and write; t->fatal (an SSL_ERROR_SSL or _SYSCALL, an unclean EOF)
+ * forbids SSL_shutdown, which OpenSSL does not allow after one. The
+ * callbacks follow OpenSSL's conventions (1 for yes or success). */
+#ifndef NK_TLS_INT_H
+#define NK_TLS_INT_H
+
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+
+#include "nk/tls.h"
+#include "net/conn_int.h"
+
+/* Sessions kept per context: enough for a tool's redirects and reuse
+ * across a handful of hosts; the oldest entry makes room. */
+#define NK_TLS_CACHE_SLOTS 32
+
+/* "name:port", the cache key: the name the certificate is checked
+ * against (at most 255 bytes) and the far end's port. */
+#define NK_TLS_KEY_LEN 300
+
+struct nk_tls_cache_entry {
+	char key[NK_TLS_KEY_LEN];
+	SSL_SESSION *sess;
+	uint64_t age;                /* when stored, for eviction */
+};
+
+struct nk_tls_ctx {
+	SSL_CTX *ssl;
+	BIO_METHOD *bio_meth;        /* send()/recv() without SIGPIPE */
+	int insecure;
+	int ocsp;
+	int no_cache;
+	char *fallback;              /* the trust store's fallback file */
+	int fallback_read;           /* it is in the store (under lock) */
+	unsigned char (*pins)[32];   /* SHA-256 of acceptable SPKIs */
+	size_t npins;
+	int refs;                    /* the caller's, plus one per conn */
+	pthread_mutex_t lock;        /* guards the cache */
+	struct nk_tls_cache_entry cache[NK_TLS_CACHE_SLOTS];
+	uint64_t clock;
+};
+
+/* A TLS connection: the conn's impl while it speaks TLS. */
+struct tls_conn {
+	SSL *ssl;
+	nk_tls_ctx *ctx;
+	int fd;
+	char key[NK_TLS_KEY_LEN];    /* session cache key */
+	unsigned char *rbuf;         /* the BIO's buffer, or NULL before a read */
+	size_t roff, rlen;           /* rbuf[roff, rlen) is not read yet */
+	int bio_eof;                 /* recv() returned 0 */
+	int eof;                     /* EOF seen */
+	int unclean;                 /* ... without close_notify */
+	nk_err dead;                 /* sticky: a fatal error happened */
+	int fatal;                   /* OpenSSL said SSL_ERROR_SSL or _SYSCALL
+	                              * (an unclean EOF too): it forbids
+	                              * SSL_shutdown from then on */
+	char dead_msg[NK_ERR_MSG_LEN];
+	int told;                    /* a read returned the EOF or error */
+	int close_sent;
+	/* The first verification failure, from the verify callback. */
+	long verr;
+	int vdepth;
+	X509 *vcert;                 /* the certificate it is about */
+	STACK_OF(X509) *vchain;      /* the chain built when it happened */
+	STACK_OF(X509) *sent;        /* what the server sent, as seen there */
+	int cert_req;                /* the server asked for our certificate */
+};
+
+/* Bytes received from the socket that OpenSSL has not taken yet. */
+static inline size_t
+nk_tls_bio_buffered(const struct tls_conn *t)
+{
+	return t->rlen - t->roff;
+}
+
+/* ---- errors.c ---- */
+
+/* Words for the last OpenSSL error, or `fallback`; the queue is left as
+ * it is. */
+const char *nk_tls_ossl_reason(const char *fallback);
+
+/* Is the last OpenSSL error an EOF without close_notify? */
+int nk_tls_unexpected_eof(void);
+
+/* ---- bio.c ---- */
+
+/* The socket BIO's method, its functions set; NULL out of memory. */
+BIO_METHOD *nk_tls_bio_method_new(void);
+
+/* ---- cache.c ---- */
+
+/* OpenSSL's new-session callback: keeps sess under the conn's key. */
+int nk_tls_cache_store(SSL *ssl, SSL_SESSION *sess);
+
+/* Puts a cached session for t->key on t's SSL, if there is one. */
+void nk_tls_cache_resume(nk_tls_ctx *ctx, struct tls_conn *t);
+
+/* Forgets the session cached for t->key. */
+void nk_tls_cache_drop(nk_tls_ctx *ctx, struct tls_conn *t);
+
+/* Frees every cached session (the context is going). */
+void nk_tls_cache_clear(nk_tls_ctx *ctx);
+
+/* ---- verify.c ---- */
+
+/* OpenSSL's verify callback: records the first failure in the tls_conn. */
+int nk_tls_verify_cb(int ok, X509_STORE_CTX *xs);
+
+/* Forgets the recorded failure, before verifying again. */
+void nk_tls_verify_forget(struct tls_conn *t);
+
+/* The plain-words reason for a failure with `code` at `depth` about
+ * `cert` (which may be NULL), into out. */
+void nk_tls_verify_reason(long code, int depth, X509 *cert, char *out,
+                          size_t len);
+
+/* ---- info.c ---- */
+
+/* OpenSSL's certificate callback, which says the server asked for ours. */
+int nk_tls_cert_cb(SSL *ssl, void *arg);
+
+/* What verification found, into info (as far as it is known); with
+ * chains, the chains too. */
+void nk_tls_info_verify(struct tls_conn *t, int handshake_done, int chains,
+                        nk_tls_info *info);
+
+/* Whether the server asked for a client certificate, and from whom. */
+void nk_tls_info_cert_request(struct tls_conn *t, nk_tls_info *info);
+
+/* The facts of a finished handshake: session, verification, request. */
+void nk_tls_info_collect(struct tls_conn *t, int chains, nk_tls_info *info);
+
+/* The stapled OCSP response into info; a revoked leaf is then a failed
+ * verification. */
+void nk_tls_info_staple(nk_tls_ctx *ctx, struct tls_conn *t,
+                        nk_tls_info *info);
+
+/* ---- trust.c ---- */
+
+/* The CA file and directory of cfg (or the defaults) into ctx's store. */
+nk_err nk_tls_trust_load(nk_tls_ctx *ctx, const nk_tls_config *cfg,
+                         char *errmsg);
+
+/* ---- context.c ---- */
+
+/* One more reference to ctx, for a conn. */
+void nk_tls_ctx_ref(nk_tls_ctx *ctx);
+
+/* Drops one reference; the last one frees. */
+void nk_tls_ctx_unref(nk_tls_ctx *ctx);
+
+/* ---- conn_ops.c ---- */
+
+/* The operations of a conn that speaks TLS. */
+extern const struct nk_conn_ops nk_tls_conn_ops;
+
+/* A tls_conn over fd, its SSL and BIO made, its session cache key `key`;
+ * it holds a reference to ctx. NULL out of memory. */
+struct tls_conn *nk_tls_conn_new(nk_tls_ctx *ctx, int fd, const char *key);
+
+/* Frees t with its SSL, and drops its reference to the context. */
+void nk_tls_conn_free(struct tls_conn *t);
+
+#endif

@@ -36,12 +36,6 @@ lim_trailer(const struct nk_http_body *b)
 	return b->max_trailer ? b->max_trailer : NK_HTTP_MAX_HEAD;
 }
 
-static int
-is_ows(char c)
-{
-	return c == ' ' || c == '\t';
-}
-
 /* Content-Length = 1*DIGIT (RFC 9110 §8.6), possibly a list of equal
  * values or several fields with equal values. */
 static nk_err
@@ -60,7 +54,7 @@ content_length(const struct nk_http_response *res, int *found, int64_t *out,
 		int any = 0;
 		*found = 1;
 		while (s < end) {
-			while (s < end && (is_ows(*s) || *s == ','))
+			while (s < end && (nk_http_ows(*s) || *s == ','))
 				s++;
 			if (s == end)
 				break;
@@ -68,7 +62,7 @@ content_length(const struct nk_http_response *res, int *found, int64_t *out,
 			while (e < end && *e != ',')
 				e++;
 			const char *t = e;
-			while (t > s && is_ows(t[-1]))
+			while (t > s && nk_http_ows(t[-1]))
 				t--;
 			int64_t n = 0;
 			for (const char *q = s; q < t; q++) {
@@ -282,7 +276,7 @@ chunk_byte(struct nk_http_body *b, unsigned char c, char *errmsg)
 		if (c == '\n')
 			goto size_done;
 		if (b->_state != C_EXT) {
-			if (is_ows((char)c))
+			if (nk_http_ows((char)c))
 				b->_state = C_SIZE_WS;
 			else if (c == ';')
 				b->_state = C_EXT;
@@ -323,7 +317,7 @@ size_done:
 			b->done = 1;
 			break;
 		}
-		if (is_ows((char)c)) {
+		if (nk_http_ows((char)c)) {
 			/* obs-fold continues the previous trailer field */
 			if (!b->trailers)
 				return bad_byte(b, "the trailer section", c, errmsg);

@@ -1,5 +1,6 @@
 /* http_req: the request head serializer and the validation that keeps CR,
- * LF and NUL off the wire; plus small helpers shared by the http files. */
+ * LF and NUL off the wire; plus the Basic credentials of Authorization and
+ * Proxy-Authorization. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,111 +8,6 @@
 
 #include "http/http_int.h"
 #include "core/internal.h"
-
-/* tchar = "!" / "#" / "$" / "%" / "&" / "'" / "*" / "+" / "-" / "." /
- *         "^" / "_" / "`" / "|" / "~" / DIGIT / ALPHA   (RFC 9110 §5.6.2) */
-#define T1 1
-const unsigned char nk_http_tchar[256] = {
-	['!'] = T1, ['#'] = T1, ['$'] = T1, ['%'] = T1, ['&'] = T1,
-	['\''] = T1, ['*'] = T1, ['+'] = T1, ['-'] = T1, ['.'] = T1,
-	['^'] = T1, ['_'] = T1, ['`'] = T1, ['|'] = T1, ['~'] = T1,
-	['0'] = T1, ['1'] = T1, ['2'] = T1, ['3'] = T1, ['4'] = T1,
-	['5'] = T1, ['6'] = T1, ['7'] = T1, ['8'] = T1, ['9'] = T1,
-	['A'] = T1, ['B'] = T1, ['C'] = T1, ['D'] = T1, ['E'] = T1,
-	['F'] = T1, ['G'] = T1, ['H'] = T1, ['I'] = T1, ['J'] = T1,
-	['K'] = T1, ['L'] = T1, ['M'] = T1, ['N'] = T1, ['O'] = T1,
-	['P'] = T1, ['Q'] = T1, ['R'] = T1, ['S'] = T1, ['T'] = T1,
-	['U'] = T1, ['V'] = T1, ['W'] = T1, ['X'] = T1, ['Y'] = T1,
-	['Z'] = T1,
-	['a'] = T1, ['b'] = T1, ['c'] = T1, ['d'] = T1, ['e'] = T1,
-	['f'] = T1, ['g'] = T1, ['h'] = T1, ['i'] = T1, ['j'] = T1,
-	['k'] = T1, ['l'] = T1, ['m'] = T1, ['n'] = T1, ['o'] = T1,
-	['p'] = T1, ['q'] = T1, ['r'] = T1, ['s'] = T1, ['t'] = T1,
-	['u'] = T1, ['v'] = T1, ['w'] = T1, ['x'] = T1, ['y'] = T1,
-	['z'] = T1,
-};
-#undef T1
-
-int
-nk_http_is_token(const char *s, size_t len)
-{
-	if (!s || len == 0)
-		return 0;
-	for (size_t i = 0; i < len; i++)
-		if (!nk_http_tchar[(unsigned char)s[i]])
-			return 0;
-	return 1;
-}
-
-static void
-escape_byte(char out[5], unsigned char c)
-{
-	switch (c) {
-	case '\r': memcpy(out, "\\r", 3); return;
-	case '\n': memcpy(out, "\\n", 3); return;
-	case '\t': memcpy(out, "\\t", 3); return;
-	case '\0': memcpy(out, "\\0", 3); return;
-	case '\\': memcpy(out, "\\\\", 3); return;
-	}
-	if (c < 0x20 || c >= 0x7f)
-		snprintf(out, 5, "\\x%02x", c);
-	else {
-		out[0] = (char)c;
-		out[1] = '\0';
-	}
-}
-
-void
-nk_http_escape_byte(char out[5], unsigned char c)
-{
-	if (c == ' ')
-		memcpy(out, "\\x20", 5);
-	else
-		escape_byte(out, c);
-}
-
-void
-nk_http_escape(char *out, size_t outsz, const char *s, size_t len)
-{
-	size_t o = 0;
-	char e[5];
-
-	if (outsz == 0)
-		return;
-	for (size_t i = 0; i < len; i++) {
-		escape_byte(e, (unsigned char)s[i]);
-		size_t el = strlen(e);
-		/* keep room for "..." and the NUL */
-		if (o + el + 4 > outsz) {
-			if (o + 4 <= outsz) {
-				memcpy(out + o, "...", 3);
-				o += 3;
-			}
-			break;
-		}
-		memcpy(out + o, e, el);
-		o += el;
-	}
-	out[o] = '\0';
-}
-
-int
-nk_http_eq(const char *s, size_t len, const char *lit)
-{
-	size_t n = strlen(lit);
-	if (n != len)
-		return 0;
-	for (size_t i = 0; i < n; i++) {
-		unsigned char a = (unsigned char)s[i], b = (unsigned char)lit[i];
-		if (a >= 'A' && a <= 'Z')
-			a = (unsigned char)(a + 32);
-		if (b >= 'A' && b <= 'Z')
-			b = (unsigned char)(b + 32);
-		if (a != b)
-			return 0;
-	}
-	return 1;
-}
 
 /* A capped growable string; the first failure sticks so callers check once
  * at the end. */
@@ -191,12 +87,6 @@ check_value(const char *what, const char *v, size_t len, nk_err code,
 	               "offset %zu", what, shown, e, i);
 }
 
-static int
-is_ows(char c)
-{
-	return c == ' ' || c == '\t';
-}
-
 /* One user header line, split the curl way. */
 struct uhdr {
 	const char *name, *value;
@@ -239,9 +129,9 @@ split_user_header(const char *line, struct uhdr *h, char *errmsg)
 		               shown, e, i);
 	}
 	const char *v = sep + 1, *end = line + len;
-	while (v < end && is_ows(*v))
+	while (v < end && nk_http_ows(*v))
 		v++;
-	while (end > v && is_ows(end[-1]))
+	while (end > v && nk_http_ows(end[-1]))
 		end--;
 	if (semi) {
 		/* "Name;" sends an empty value; "Name;x" is not a header */

@@ -246,7 +246,88 @@ hexval(unsigned char c)
 	return -1;
 }
 
-/* One framing byte of a chunked body. */
+/* One byte of the trailer section that ends a chunked body (RFC 9112
+ * §7.1.2), kept in trailer_buf as far as it holds them. A state machine:
+ * C_TR_START, C_TR_NAME, C_TR_VALUE, C_TR_LF and C_END_LF are its cases;
+ * every byte of a field counts against the line limit, every byte of the
+ * section against the trailer limit. */
+static nk_err
+trailer_byte(struct nk_http_body *b, unsigned char c, char *errmsg)
+{
+	size_t max_line = lim_line(b);
+
+	switch (b->_state) {
+	case C_TR_START:
+		if (c == '\r') {
+			b->_state = C_END_LF;
+			break;
+		}
+		if (c == '\n') {
+			b->_state = C_DONE;
+			b->done = 1;
+			break;
+		}
+		if (nk_http_ows((char)c)) {
+			/* obs-fold continues the previous trailer field */
+			if (!b->trailers)
+				return bad_byte(b, "the trailer section", c, errmsg);
+			b->_state = C_TR_VALUE;
+		} else if (nk_http_tchar[c]) {
+			b->_state = C_TR_NAME;
+			b->trailers++;
+		} else {
+			return bad_byte(b, "a trailer field name", c, errmsg);
+		}
+		goto count;
+	case C_TR_NAME:
+		if (c == ':')
+			b->_state = C_TR_VALUE;
+		else if (!nk_http_tchar[c])
+			return bad_byte(b, "a trailer field name", c, errmsg);
+		goto count;
+	case C_TR_VALUE:
+		if (c == '\r') {
+			b->_state = C_TR_LF;
+			goto total;
+		}
+		if (c == '\n') {
+			b->_state = C_TR_START;
+			b->_line = 0;
+			goto total;
+		}
+		if (c == '\0')
+			return bad_byte(b, "a trailer field value", c, errmsg);
+		goto count;
+	case C_TR_LF:
+		if (c != '\n')
+			return bad_byte(b, "a trailer field (bare CR)", c, errmsg);
+		b->_state = C_TR_START;
+		b->_line = 0;
+		goto total;
+	case C_END_LF:
+		if (c != '\n')
+			return bad_byte(b, "the end of the trailer section", c, errmsg);
+		b->_state = C_DONE;
+		b->done = 1;
+		break;
+	}
+	return NK_OK;
+count:
+	if (++b->_line > max_line)
+		return stick(b, nk_fail(errmsg, NK_ERR_RECV_ERROR, "trailer line "
+		                        "longer than %zu bytes", max_line));
+total:
+	if (++b->_total > lim_trailer(b))
+		return stick(b, nk_fail(errmsg, NK_ERR_RECV_ERROR, "trailer section "
+		                        "longer than %zu bytes", lim_trailer(b)));
+	if (b->trailer_len < b->trailer_cap)
+		b->trailer_buf[b->trailer_len++] = (char)c;
+	return NK_OK;
+}
+
+/* One framing byte of a chunked body: the chunk size line, the line end
+ * after the data, or (through trailer_byte) the trailer section. A state
+ * machine whose states are its cases. */
 static nk_err
 chunk_byte(struct nk_http_body *b, unsigned char c, char *errmsg)
 {
@@ -308,74 +389,16 @@ size_done:
 		b->_state = C_SIZE;
 		break;
 	case C_TR_START:
-		if (c == '\r') {
-			b->_state = C_END_LF;
-			break;
-		}
-		if (c == '\n') {
-			b->_state = C_DONE;
-			b->done = 1;
-			break;
-		}
-		if (nk_http_ows((char)c)) {
-			/* obs-fold continues the previous trailer field */
-			if (!b->trailers)
-				return bad_byte(b, "the trailer section", c, errmsg);
-			b->_state = C_TR_VALUE;
-		} else if (nk_http_tchar[c]) {
-			b->_state = C_TR_NAME;
-			b->trailers++;
-		} else {
-			return bad_byte(b, "a trailer field name", c, errmsg);
-		}
-		goto count;
 	case C_TR_NAME:
-		if (c == ':')
-			b->_state = C_TR_VALUE;
-		else if (!nk_http_tchar[c])
-			return bad_byte(b, "a trailer field name", c, errmsg);
-		goto count;
 	case C_TR_VALUE:
-		if (c == '\r') {
-			b->_state = C_TR_LF;
-			goto total;
-		}
-		if (c == '\n') {
-			b->_state = C_TR_START;
-			b->_line = 0;
-			goto total;
-		}
-		if (c == '\0')
-			return bad_byte(b, "a trailer field value", c, errmsg);
-		goto count;
 	case C_TR_LF:
-		if (c != '\n')
-			return bad_byte(b, "a trailer field (bare CR)", c, errmsg);
-		b->_state = C_TR_START;
-		b->_line = 0;
-		goto total;
 	case C_END_LF:
-		if (c != '\n')
-			return bad_byte(b, "the end of the trailer section", c, errmsg);
-		b->_state = C_DONE;
-		b->done = 1;
-		break;
+		return trailer_byte(b, c, errmsg);
 	}
 	return NK_OK;
 long_size:
 	return stick(b, nk_fail(errmsg, NK_ERR_RECV_ERROR, "chunk size line "
 	                        "longer than %zu bytes", max_line));
-count:
-	if (++b->_line > max_line)
-		return stick(b, nk_fail(errmsg, NK_ERR_RECV_ERROR, "trailer line "
-		                        "longer than %zu bytes", max_line));
-total:
-	if (++b->_total > lim_trailer(b))
-		return stick(b, nk_fail(errmsg, NK_ERR_RECV_ERROR, "trailer section "
-		                        "longer than %zu bytes", lim_trailer(b)));
-	if (b->trailer_len < b->trailer_cap)
-		b->trailer_buf[b->trailer_len++] = (char)c;
-	return NK_OK;
 }
 
 nk_err

@@ -36,12 +36,6 @@ lim_trailer(const struct nk_http_body *b)
 	return b->max_trailer ? b->max_trailer : NK_HTTP_MAX_HEAD;
 }
 
-static int
-is_ows(char c)
-{
-	return c == ' ' || c == '\t';
-}
-
 /* Content-Length = 1*DIGIT (RFC 9110 §8.6), possibly a list of equal
  * values or several fields with equal values. */
 static nk_err
@@ -60,7 +54,7 @@ content_length(const struct nk_http_response *res, int *found, int64_t *out,
 		int any = 0;
 		*found = 1;
 		while (s < end) {
-			while (s < end && (is_ows(*s) || *s == ','))
+			while (s < end && (nk_http_ows(*s) || *s == ','))
 				s++;
 			if (s == end)
 				break;
@@ -68,7 +62,7 @@ content_length(const struct nk_http_response *res, int *found, int64_t *out,
 			while (e < end && *e != ',')
 				e++;
 			const char *t = e;
-			while (t > s && is_ows(t[-1]))
+			while (t > s && nk_http_ows(t[-1]))
 				t--;
 			int64_t n = 0;
 			for (const char *q = s; q < t; q++) {
@@ -252,67 +246,17 @@ hexval(unsigned char c)
 	return -1;
 }
 
-/* One framing byte of a chunked body. */
+/* One byte of the trailer section that ends a chunked body (RFC 9112
+ * §7.1.2), kept in trailer_buf as far as it holds them. A state machine:
+ * C_TR_START, C_TR_NAME, C_TR_VALUE, C_TR_LF and C_END_LF are its cases;
+ * every byte of a field counts against the line limit, every byte of the
+ * section against the trailer limit. */
 static nk_err
-chunk_byte(struct nk_http_body *b, unsigned char c, char *errmsg)
+trailer_byte(struct nk_http_body *b, unsigned char c, char *errmsg)
 {
 	size_t max_line = lim_line(b);
-	int h;
 
 	switch (b->_state) {
-	case C_SIZE:
-		if ((h = hexval(c)) >= 0) {
-			if (b->_left > ((uint64_t)INT64_MAX - (uint64_t)h) / 16)
-				return stick(b, nk_fail(errmsg, NK_ERR_WEIRD_SERVER_REPLY,
-				                        "chunk size overflows 63 bits"));
-			b->_left = b->_left * 16 + (uint64_t)h;
-			if (++b->_line > max_line)
-				goto long_size;
-			break;
-		}
-		if (b->_line == 0)
-			return bad_byte(b, "a chunk size", c, errmsg);
-		/* FALLTHROUGH */
-	case C_SIZE_WS:
-	case C_EXT:
-		if (c == '\r') {
-			b->_state = C_SIZE_LF;
-			break;
-		}
-		if (c == '\n')
-			goto size_done;
-		if (b->_state != C_EXT) {
-			if (is_ows((char)c))
-				b->_state = C_SIZE_WS;
-			else if (c == ';')
-				b->_state = C_EXT;
-			else
-				return bad_byte(b, "a chunk size line", c, errmsg);
-		} else if (c == '\0') {
-			return bad_byte(b, "a chunk extension", c, errmsg);
-		}
-		if (++b->_line > max_line)
-			goto long_size;
-		break;
-	case C_SIZE_LF:
-		if (c != '\n')
-			return bad_byte(b, "a chunk size line", c, errmsg);
-size_done:
-		b->_line = 0;
-		b->_state = b->_left ? C_DATA : C_TR_START;
-		break;
-	case C_DATA_CR:
-		if (c == '\r') {
-			b->_state = C_DATA_LF;
-			break;
-		}
-		/* FALLTHROUGH */
-	case C_DATA_LF:
-		if (c != '\n')
-			return stick(b, nk_fail(errmsg, NK_ERR_WEIRD_SERVER_REPLY,
-			                        "chunk data not followed by CRLF"));
-		b->_state = C_SIZE;
-		break;
 	case C_TR_START:
 		if (c == '\r') {
 			b->_state = C_END_LF;
@@ -323,7 +267,7 @@ size_done:
 			b->done = 1;
 			break;
 		}
-		if (is_ows((char)c)) {
+		if (nk_http_ows((char)c)) {
 			/* obs-fold continues the previous trailer field */
 			if (!b->trailers)
 				return bad_byte(b, "the trailer section", c, errmsg);
@@ -368,9 +312,6 @@ size_done:
 		break;
 	}
 	return NK_OK;
-long_size:
-	return stick(b, nk_fail(errmsg, NK_ERR_RECV_ERROR, "chunk size line "
-	                        "longer than %zu bytes", max_line));
 count:
 	if (++b->_line > max_line)
 		return stick(b, nk_fail(errmsg, NK_ERR_RECV_ERROR, "trailer line "
@@ -382,6 +323,82 @@ total:
 	if (b->trailer_len < b->trailer_cap)
 		b->trailer_buf[b->trailer_len++] = (char)c;
 	return NK_OK;
+}
+
+/* One framing byte of a chunked body: the chunk size line, the line end
+ * after the data, or (through trailer_byte) the trailer section. A state
+ * machine whose states are its cases. */
+static nk_err
+chunk_byte(struct nk_http_body *b, unsigned char c, char *errmsg)
+{
+	size_t max_line = lim_line(b);
+	int h;
+
+	switch (b->_state) {
+	case C_SIZE:
+		if ((h = hexval(c)) >= 0) {
+			if (b->_left > ((uint64_t)INT64_MAX - (uint64_t)h) / 16)
+				return stick(b, nk_fail(errmsg, NK_ERR_WEIRD_SERVER_REPLY,
+				                        "chunk size overflows 63 bits"));
+			b->_left = b->_left * 16 + (uint64_t)h;
+			if (++b->_line > max_line)
+				goto long_size;
+			break;
+		}
+		if (b->_line == 0)
+			return bad_byte(b, "a chunk size", c, errmsg);
+		/* FALLTHROUGH */
+	case C_SIZE_WS:
+	case C_EXT:
+		if (c == '\r') {
+			b->_state = C_SIZE_LF;
+			break;
+		}
+		if (c == '\n')
+			goto size_done;
+		if (b->_state != C_EXT) {
+			if (nk_http_ows((char)c))
+				b->_state = C_SIZE_WS;
+			else if (c == ';')
+				b->_state = C_EXT;
+			else
+				return bad_byte(b, "a chunk size line", c, errmsg);
+		} else if (c == '\0') {
+			return bad_byte(b, "a chunk extension", c, errmsg);
+		}
+		if (++b->_line > max_line)
+			goto long_size;
+		break;
+	case C_SIZE_LF:
+		if (c != '\n')
+			return bad_byte(b, "a chunk size line", c, errmsg);
+size_done:
+		b->_line = 0;
+		b->_state = b->_left ? C_DATA : C_TR_START;
+		break;
+	case C_DATA_CR:
+		if (c == '\r') {
+			b->_state = C_DATA_LF;
+			break;
+		}
+		/* FALLTHROUGH */
+	case C_DATA_LF:
+		if (c != '\n')
+			return stick(b, nk_fail(errmsg, NK_ERR_WEIRD_SERVER_REPLY,
+			                        "chunk data not followed by CRLF"));
+		b->_state = C_SIZE;
+		break;
+	case C_TR_START:
+	case C_TR_NAME:
+	case C_TR_VALUE:
+	case C_TR_LF:
+	case C_END_LF:
+		return trailer_byte(b, c, errmsg);
+	}
+	return NK_OK;
+long_size:
+	return stick(b, nk_fail(errmsg, NK_ERR_RECV_ERROR, "chunk size line "
+	                        "longer than %zu bytes", max_line));
 }
 
 nk_err

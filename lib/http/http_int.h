@@ -1,15 +1,28 @@
-/* http internals shared by http_req.c, http_parse.c, http_body.c and
- * decode.c; never installed. */
+/* http internals shared by the files of lib/http and by lib/fetch; never
+ * installed. tokens.c owns the lexical rules, escape.c how bytes show in
+ * a message, http_req.c the Authorization value, http_body.c the splice
+ * accounting. No function here fails but nk_http_basic (NULL). */
 #ifndef NK_HTTP_INT_H
 #define NK_HTTP_INT_H
 
 #include <stddef.h>
 #include "nk/http.h"
 
-/* RFC 9110 §5.6.2 tchar, indexed by byte. */
+/* RFC 9110 §5.6.2 tchar, indexed by byte (tokens.c). */
 extern const unsigned char nk_http_tchar[256];
 
-/* Writes s[0..len) into out (NUL-terminated, at most outsz bytes) with
+/* How many bytes of s[0..len) from the start are tchar: where a name that
+ * is not a token goes wrong. */
+size_t nk_http_token_len(const char *s, size_t len);
+
+/* OWS = *( SP / HTAB ) (RFC 9110 §5.6.3). */
+static inline int
+nk_http_ows(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+/* Writes s[0..len) (escape.c) into out (NUL-terminated, at most outsz bytes) with
  * every byte that is not printable ASCII escaped as \r, \n, \t, \0 or
  * \xNN, and "..." when it had to be cut, for error messages. */
 void nk_http_escape(char *out, size_t outsz, const char *s, size_t len);
@@ -18,7 +31,8 @@ void nk_http_escape(char *out, size_t outsz, const char *s, size_t len);
  * space, invisible on its own in a message, is "\x20". */
 void nk_http_escape_byte(char out[5], unsigned char c);
 
-/* Case-insensitive ASCII comparison of s[0..len) with the C string lit. */
+/* Case-insensitive ASCII comparison of s[0..len) with the C string lit
+ * (tokens.c). */
 int nk_http_eq(const char *s, size_t len, const char *lit);
 
 /* prefix, "Basic " and the base64 of userpass (RFC 7617), as one

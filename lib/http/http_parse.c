@@ -41,12 +41,6 @@ lim_head(const struct nk_http_parser *p)
 	return v < MIN_LIMIT ? MIN_LIMIT : v;
 }
 
-static int
-is_ows(char c)
-{
-	return c == ' ' || c == '\t';
-}
-
 /* status-line = HTTP-version SP status-code SP [ reason-phrase ]
  * (RFC 9112 §4); "HTTP/1.1 200" without the second SP is accepted, as
  * every client does. s[0..n) excludes the line end. */
@@ -120,7 +114,7 @@ parse_head(char *buf, size_t head_len, struct nk_http_response *res,
 				               l[i] ? "bare CR" : "NUL", lineno, shown);
 			}
 		}
-		if (is_ows(l[0])) {
+		if (nk_http_ows(l[0])) {
 			/* obs-fold (RFC 9112 §5.2): replace the line end before
 			 * it with SP so the value stays one run of bytes */
 			if (!last) {
@@ -133,24 +127,22 @@ parse_head(char *buf, size_t head_len, struct nk_http_response *res,
 			     i < ls; i++)
 				buf[i] = ' ';
 			const char *v = last->value, *vend = buf + ce;
-			while (v < vend && is_ows(*v))
+			while (v < vend && nk_http_ows(*v))
 				v++;
-			while (vend > v && is_ows(vend[-1]))
+			while (vend > v && nk_http_ows(vend[-1]))
 				vend--;
 			last->value = v;
 			last->value_len = (size_t)(vend - v);
 			res->folded = 1;
 			continue;
 		}
-		size_t i = 0;
-		while (i < n && nk_http_tchar[(unsigned char)l[i]])
-			i++;
+		size_t i = nk_http_token_len(l, n);
 		if (i == n || l[i] != ':' || i == 0) {
 			const char *why;
 			nk_http_escape(shown, sizeof(shown), l, n);
 			if (i == n)
 				why = "no colon in";
-			else if (is_ows(l[i]))
+			else if (nk_http_ows(l[i]))
 				why = "whitespace before the colon in";
 			else if (i == 0 && l[i] == ':')
 				why = "empty name in";
@@ -167,9 +159,9 @@ parse_head(char *buf, size_t head_len, struct nk_http_response *res,
 			return nk_fail(errmsg, NK_ERR_RECV_ERROR, "more than %zu "
 			               "response header fields", res->max_headers);
 		const char *v = l + i + 1, *vend = l + n;
-		while (v < vend && is_ows(*v))
+		while (v < vend && nk_http_ows(*v))
 			v++;
-		while (vend > v && is_ows(vend[-1]))
+		while (vend > v && nk_http_ows(vend[-1]))
 			vend--;
 		last = &res->headers[res->num_headers++];
 		last->name = l;
@@ -294,38 +286,6 @@ nk_http_header_find(const struct nk_http_response *res, const char *name,
 }
 
 int
-nk_http_list_next(const char **p, const char *end, const char **elem,
-                  size_t *elem_len)
-{
-	const char *s = *p;
-	for (;;) {
-		while (s < end && (is_ows(*s) || *s == ','))
-			s++;
-		if (s >= end) {
-			*p = end;
-			return 0;
-		}
-		const char *e = s;
-		while (e < end && *e != ',' && *e != ';')
-			e++;
-		const char *t = e;
-		while (t > s && is_ows(t[-1]))
-			t--;
-		/* skip the parameters up to the next comma */
-		while (e < end && *e != ',')
-			e++;
-		*p = e;
-		if (t == s) {          /* ";x" with no name: an empty element */
-			s = e;
-			continue;
-		}
-		*elem = s;
-		*elem_len = (size_t)(t - s);
-		return 1;
-	}
-}
-
-int
 nk_http_has_token(const struct nk_http_response *res, const char *name,
                   const char *token)
 {
@@ -357,7 +317,7 @@ nk_http_content_type(const struct nk_http_response *res, const char **type,
 	const char *s = h->value, *end = s + h->value_len;
 	const char *e = memchr(s, ';', h->value_len);
 	const char *t = e ? e : end;
-	while (t > s && is_ows(t[-1]))
+	while (t > s && nk_http_ows(t[-1]))
 		t--;
 	if (type)
 		*type = s;
@@ -366,7 +326,7 @@ nk_http_content_type(const struct nk_http_response *res, const char **type,
 	/* parameters: *( OWS ";" OWS [ name "=" value ] ) (RFC 9110 §5.6.6) */
 	while (e && e < end) {
 		const char *n = e + 1;
-		while (n < end && is_ows(*n))
+		while (n < end && nk_http_ows(*n))
 			n++;
 		const char *eq = n;
 		while (eq < end && *eq != '=' && *eq != ';')
@@ -390,7 +350,7 @@ nk_http_content_type(const struct nk_http_response *res, const char **type,
 			while (vend < end && *vend != ';')
 				vend++;
 			e = vend < end ? vend : NULL;
-			while (vend > v && is_ows(vend[-1]))
+			while (vend > v && nk_http_ows(vend[-1]))
 				vend--;
 		}
 		if (nk_http_eq(n, (size_t)(eq - n), "charset")) {

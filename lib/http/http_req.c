@@ -1,167 +1,14 @@
 /* http_req: the request head serializer and the validation that keeps CR,
- * LF and NUL off the wire; plus small helpers shared by the http files. */
+ * LF and NUL off the wire; plus the Basic credentials of Authorization and
+ * Proxy-Authorization. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <openssl/evp.h>
 
+#include "nk/buf.h"
 #include "http/http_int.h"
 #include "core/internal.h"
-
-/* tchar = "!" / "#" / "$" / "%" / "&" / "'" / "*" / "+" / "-" / "." /
- *         "^" / "_" / "`" / "|" / "~" / DIGIT / ALPHA   (RFC 9110 §5.6.2) */
-#define T1 1
-const unsigned char nk_http_tchar[256] = {
-	['!'] = T1, ['#'] = T1, ['$'] = T1, ['%'] = T1, ['&'] = T1,
-	['\''] = T1, ['*'] = T1, ['+'] = T1, ['-'] = T1, ['.'] = T1,
-	['^'] = T1, ['_'] = T1, ['`'] = T1, ['|'] = T1, ['~'] = T1,
-	['0'] = T1, ['1'] = T1, ['2'] = T1, ['3'] = T1, ['4'] = T1,
-	['5'] = T1, ['6'] = T1, ['7'] = T1, ['8'] = T1, ['9'] = T1,
-	['A'] = T1, ['B'] = T1, ['C'] = T1, ['D'] = T1, ['E'] = T1,
-	['F'] = T1, ['G'] = T1, ['H'] = T1, ['I'] = T1, ['J'] = T1,
-	['K'] = T1, ['L'] = T1, ['M'] = T1, ['N'] = T1, ['O'] = T1,
-	['P'] = T1, ['Q'] = T1, ['R'] = T1, ['S'] = T1, ['T'] = T1,
-	['U'] = T1, ['V'] = T1, ['W'] = T1, ['X'] = T1, ['Y'] = T1,
-	['Z'] = T1,
-	['a'] = T1, ['b'] = T1, ['c'] = T1, ['d'] = T1, ['e'] = T1,
-	['f'] = T1, ['g'] = T1, ['h'] = T1, ['i'] = T1, ['j'] = T1,
-	['k'] = T1, ['l'] = T1, ['m'] = T1, ['n'] = T1, ['o'] = T1,
-	['p'] = T1, ['q'] = T1, ['r'] = T1, ['s'] = T1, ['t'] = T1,
-	['u'] = T1, ['v'] = T1, ['w'] = T1, ['x'] = T1, ['y'] = T1,
-	['z'] = T1,
-};
-#undef T1
-
-int
-nk_http_is_token(const char *s, size_t len)
-{
-	if (!s || len == 0)
-		return 0;
-	for (size_t i = 0; i < len; i++)
-		if (!nk_http_tchar[(unsigned char)s[i]])
-			return 0;
-	return 1;
-}
-
-static void
-escape_byte(char out[5], unsigned char c)
-{
-	switch (c) {
-	case '\r': memcpy(out, "\\r", 3); return;
-	case '\n': memcpy(out, "\\n", 3); return;
-	case '\t': memcpy(out, "\\t", 3); return;
-	case '\0': memcpy(out, "\\0", 3); return;
-	case '\\': memcpy(out, "\\\\", 3); return;
-	}
-	if (c < 0x20 || c >= 0x7f)
-		snprintf(out, 5, "\\x%02x", c);
-	else {
-		out[0] = (char)c;
-		out[1] = '\0';
-	}
-}
-
-void
-nk_http_escape_byte(char out[5], unsigned char c)
-{
-	if (c == ' ')
-		memcpy(out, "\\x20", 5);
-	else
-		escape_byte(out, c);
-}
-
-void
-nk_http_escape(char *out, size_t outsz, const char *s, size_t len)
-{
-	size_t o = 0;
-	char e[5];
-
-	if (outsz == 0)
-		return;
-	for (size_t i = 0; i < len; i++) {
-		escape_byte(e, (unsigned char)s[i]);
-		size_t el = strlen(e);
-		/* keep room for "..." and the NUL */
-		if (o + el + 4 > outsz) {
-			if (o + 4 <= outsz) {
-				memcpy(out + o, "...", 3);
-				o += 3;
-			}
-			break;
-		}
-		memcpy(out + o, e, el);
-		o += el;
-	}
-	out[o] = '\0';
-}
-
-int
-nk_http_eq(const char *s, size_t len, const char *lit)
-{
-	size_t n = strlen(lit);
-	if (n != len)
-		return 0;
-	for (size_t i = 0; i < n; i++) {
-		unsigned char a = (unsigned char)s[i], b = (unsigned char)lit[i];
-		if (a >= 'A' && a <= 'Z')
-			a = (unsigned char)(a + 32);
-		if (b >= 'A' && b <= 'Z')
-			b = (unsigned char)(b + 32);
-		if (a != b)
-			return 0;
-	}
-	return 1;
-}
-
-/* A capped growable string; the first failure sticks so callers check once
- * at the end. */
-struct sbuf {
-	char *p;
-	size_t len, cap;
-	nk_err err;
-};
-
-static void
-sb_add(struct sbuf *b, const char *s, size_t n)
-{
-	if (b->err)
-		return;
-	if (n > NK_HTTP_MAX_REQUEST - b->len) {
-		b->err = NK_ERR_FAILED_INIT;
-		return;
-	}
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 256;
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		char *np = realloc(b->p, cap);
-		if (!np) {
-			b->err = NK_ERR_OUT_OF_MEMORY;
-			return;
-		}
-		b->p = np;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
-
-static void
-sb_str(struct sbuf *b, const char *s)
-{
-	sb_add(b, s, strlen(s));
-}
-
-static void
-sb_header(struct sbuf *b, const char *name, size_t nlen, const char *val,
-          size_t vlen)
-{
-	sb_add(b, name, nlen);
-	sb_add(b, ": ", vlen ? 2 : 1);
-	sb_add(b, val, vlen);
-	sb_add(b, "\r\n", 2);
-}
 
 /* A field value may hold HTAB, SP, visible ASCII and obs-text; never CR,
  * LF, NUL or another control byte (RFC 9110 §5.5). Returns the offset of
@@ -191,10 +38,18 @@ check_value(const char *what, const char *v, size_t len, nk_err code,
 	               "offset %zu", what, shown, e, i);
 }
 
-static int
-is_ows(char c)
+/* Refuses a name that is not a token: what it is ("method"), where it
+ * stands ("a method"), the text the message quotes and the name itself,
+ * which holds a byte other than tchar. */
+static nk_err
+refuse_name(const char *what, const char *in, const char *shown,
+            const char *name, size_t len, char *errmsg)
 {
-	return c == ' ' || c == '\t';
+	size_t i = nk_http_token_len(name, len);
+	char e[5];
+	nk_http_escape_byte(e, (unsigned char)name[i]);
+	return nk_fail(errmsg, NK_ERR_FAILED_INIT, "refused %s \"%s\": %s at "
+	               "offset %zu is not allowed in %s", what, shown, e, i, in);
 }
 
 /* One user header line, split the curl way. */
@@ -229,19 +84,13 @@ split_user_header(const char *line, struct uhdr *h, char *errmsg)
 		if (h->name_len == 0)
 			return nk_fail(errmsg, NK_ERR_FAILED_INIT, "refused header "
 			               "\"%s\": empty name", shown);
-		size_t i = 0;
-		while (nk_http_tchar[(unsigned char)h->name[i]])
-			i++;
-		char e[5];
-		nk_http_escape_byte(e, (unsigned char)h->name[i]);
-		return nk_fail(errmsg, NK_ERR_FAILED_INIT, "refused header \"%s\": "
-		               "%s at offset %zu is not allowed in a header name",
-		               shown, e, i);
+		return refuse_name("header", "a header name", shown, h->name,
+		                   h->name_len, errmsg);
 	}
 	const char *v = sep + 1, *end = line + len;
-	while (v < end && is_ows(*v))
+	while (v < end && nk_http_ows(*v))
 		v++;
-	while (end > v && is_ows(end[-1]))
+	while (end > v && nk_http_ows(end[-1]))
 		end--;
 	if (semi) {
 		/* "Name;" sends an empty value; "Name;x" is not a header */
@@ -270,16 +119,6 @@ split_user_header(const char *line, struct uhdr *h, char *errmsg)
 		               "control byte %s in its value \"%s\"", nm, e, shown);
 	}
 	return NK_OK;
-}
-
-/* Does any user header name `name` (set, empty or removed)? */
-static int
-user_names(const struct uhdr *u, size_t n, const char *name)
-{
-	for (size_t i = 0; i < n; i++)
-		if (nk_http_eq(u[i].name, u[i].name_len, name))
-			return 1;
-	return 0;
 }
 
 static nk_err
@@ -319,60 +158,63 @@ nk_http_basic(const char *prefix, const char *userpass)
 	return out;
 }
 
-nk_err
-nk_http_request_build(const struct nk_http_request *rq, char **out,
-                      size_t *outlen, char *errmsg)
+/* ---- building a head ----------------------------------------------- */
+
+/* A request head in the making: the request, what the checks found in
+ * it, and the buffer the head goes into, capped at NK_HTTP_MAX_REQUEST
+ * so that one check at the end catches a head too long. */
+struct head {
+	const struct nk_http_request *rq;
+	const char *method;
+	struct uhdr *u;      /* rq->headers, split */
+	int user_host;       /* a user header names Host (set, empty or removed) */
+	char *auth;          /* the Authorization value nk sends, or NULL */
+	nk_buf b;
+};
+
+/* Does any user header name `name` (set, empty or removed)? */
+static int
+user_names(const struct head *h, const char *name)
 {
-	struct sbuf b = { 0 };
-	struct uhdr *u = NULL;
-	char *auth = NULL;
-	char num[64];
-	nk_err e;
+	for (size_t i = 0; i < h->rq->nheaders; i++)
+		if (nk_http_eq(h->u[i].name, h->u[i].name_len, name))
+			return 1;
+	return 0;
+}
 
-	*out = NULL;
-	if (outlen)
-		*outlen = 0;
-	if (!rq || !rq->target)
-		return nk_fail(errmsg, NK_ERR_BAD_FUNCTION_ARGUMENT,
-		               "HTTP request without a target");
-	const char *method = rq->method ? rq->method : "GET";
-	if (!nk_http_is_token(method, strlen(method))) {
-		char shown[96];
-		nk_http_escape(shown, sizeof(shown), method, strlen(method));
-		if (!*method)
-			return nk_fail(errmsg, NK_ERR_FAILED_INIT, "refused method \"\": "
-			               "empty");
-		size_t i = 0;
-		while (nk_http_tchar[(unsigned char)method[i]])
-			i++;
-		char eb[5];
-		nk_http_escape_byte(eb, (unsigned char)method[i]);
-		return nk_fail(errmsg, NK_ERR_FAILED_INIT, "refused method \"%s\": "
-		               "%s at offset %zu is not allowed in a method",
-		               shown, eb, i);
-	}
-	if ((e = check_target("request target", rq->target, errmsg)))
-		return e;
+static nk_err
+check_method(const char *method, char *errmsg)
+{
+	size_t len = strlen(method);
+	if (nk_http_is_token(method, len))
+		return NK_OK;
+	if (len == 0)
+		return nk_fail(errmsg, NK_ERR_FAILED_INIT, "refused method \"\": "
+		               "empty");
+	char shown[96];
+	nk_http_escape(shown, sizeof(shown), method, len);
+	return refuse_name("method", "a method", shown, method, len, errmsg);
+}
 
-	if (rq->nheaders) {
-		u = calloc(rq->nheaders, sizeof(*u));
-		if (!u)
-			return nk_fail(errmsg, NK_ERR_OUT_OF_MEMORY, "out of memory");
-	}
-	for (size_t i = 0; i < rq->nheaders; i++)
-		if ((e = split_user_header(rq->headers[i], &u[i], errmsg)))
-			goto fail;
+static nk_err
+split_user_headers(struct head *h, char *errmsg)
+{
+	const struct nk_http_request *rq = h->rq;
+	nk_err e = NK_OK;
+	if (!rq->nheaders)
+		return NK_OK;
+	h->u = calloc(rq->nheaders, sizeof(*h->u));
+	if (!h->u)
+		return nk_fail(errmsg, NK_ERR_OUT_OF_MEMORY, "out of memory");
+	for (size_t i = 0; i < rq->nheaders && !e; i++)
+		e = split_user_header(rq->headers[i], &h->u[i], errmsg);
+	return e;
+}
 
-	int user_host = user_names(u, rq->nheaders, "Host");
-	if (!user_host && rq->host) {
-		if ((e = check_target("Host", rq->host, errmsg)))
-			goto fail;
-	} else if (!user_host && !rq->http10) {
-		e = nk_fail(errmsg, NK_ERR_BAD_FUNCTION_ARGUMENT,
-		            "HTTP/1.1 request without a Host");
-		goto fail;
-	}
-	const char *ua = rq->user_agent ? rq->user_agent : "nk/" NK_VERSION;
+/* The request's own values, each as it would go on the wire. */
+static nk_err
+check_values(const struct nk_http_request *rq, char *errmsg)
+{
 	const struct {
 		const char *what, *v;
 	} vals[] = {
@@ -383,108 +225,212 @@ nk_http_request_build(const struct nk_http_request *rq, char **out,
 		{ "Accept", rq->accept },
 		{ "Content-Type", rq->content_type },
 	};
+	nk_err e;
 	for (size_t i = 0; i < NK_ARRAY_LEN(vals); i++)
 		if (vals[i].v && (e = check_value(vals[i].what, vals[i].v,
 		                                  strlen(vals[i].v),
 		                                  NK_ERR_FAILED_INIT, errmsg)))
-			goto fail;
-	if (rq->has_body && rq->body_len < 0) {
-		e = nk_fail(errmsg, NK_ERR_BAD_FUNCTION_ARGUMENT,
-		            "negative request body length");
-		goto fail;
-	}
-
-	sb_str(&b, method);
-	sb_add(&b, " ", 1);
-	sb_str(&b, rq->target);
-	sb_str(&b, rq->http10 ? " HTTP/1.0\r\n" : " HTTP/1.1\r\n");
-
-	/* Host stays first even when the user sets it (RFC 9112 §3.2: a
-	 * client sends Host first), and goes once: several would make the
-	 * request invalid (RFC 9112 §3.2, a 400), so the first the user gave
-	 * a value decides, as in curl. */
-	if (user_host) {
-		/* "Host:" removes nk's own; a later "Host: x" still goes, as
-		 * in curl. */
-		for (size_t i = 0; i < rq->nheaders; i++)
-			if (!u[i].remove &&
-			    nk_http_eq(u[i].name, u[i].name_len, "Host")) {
-				sb_header(&b, u[i].name, u[i].name_len, u[i].value,
-				          u[i].value_len);
-				break;
-			}
-	} else if (rq->host) {
-		sb_header(&b, "Host", 4, rq->host, strlen(rq->host));
-	}
-	if (rq->userpass && !user_names(u, rq->nheaders, "Authorization")) {
-		if (strlen(rq->userpass) > NK_HTTP_MAX_REQUEST) {
-			e = nk_fail(errmsg, NK_ERR_FAILED_INIT, "user:password too long");
-			goto fail;
-		}
-		auth = nk_http_basic("", rq->userpass);
-		if (!auth) {
-			e = nk_fail(errmsg, NK_ERR_OUT_OF_MEMORY, "out of memory");
-			goto fail;
-		}
-		sb_header(&b, "Authorization", 13, auth, strlen(auth));
-	}
-	if (!user_names(u, rq->nheaders, "Range")) {
-		if (rq->range) {
-			sb_str(&b, "Range: bytes=");
-			sb_str(&b, rq->range);
-			sb_add(&b, "\r\n", 2);
-		} else if (rq->resume_from > 0) {
-			snprintf(num, sizeof(num), "bytes=%lld-",
-			         (long long)rq->resume_from);
-			sb_header(&b, "Range", 5, num, strlen(num));
-		}
-	}
-	if (*ua && !user_names(u, rq->nheaders, "User-Agent"))
-		sb_header(&b, "User-Agent", 10, ua, strlen(ua));
-	if (!user_names(u, rq->nheaders, "Accept")) {
-		const char *acc = rq->accept ? rq->accept : "*/*";
-		sb_header(&b, "Accept", 6, acc, strlen(acc));
-	}
-	if (rq->accept_encoding && !user_names(u, rq->nheaders, "Accept-Encoding"))
-		sb_header(&b, "Accept-Encoding", 15, rq->accept_encoding,
-		          strlen(rq->accept_encoding));
-	if (rq->referer && !user_names(u, rq->nheaders, "Referer"))
-		sb_header(&b, "Referer", 7, rq->referer, strlen(rq->referer));
-	if (rq->chunked && !user_names(u, rq->nheaders, "Transfer-Encoding"))
-		sb_header(&b, "Transfer-Encoding", 17, "chunked", 7);
-	for (size_t i = 0; i < rq->nheaders; i++) {
-		if (u[i].remove || nk_http_eq(u[i].name, u[i].name_len, "Host"))
-			continue;
-		sb_header(&b, u[i].name, u[i].name_len, u[i].value, u[i].value_len);
-	}
-	if (rq->has_body && !user_names(u, rq->nheaders, "Content-Length")) {
-		snprintf(num, sizeof(num), "%lld", (long long)rq->body_len);
-		sb_header(&b, "Content-Length", 14, num, strlen(num));
-	}
-	if (rq->content_type && !user_names(u, rq->nheaders, "Content-Type"))
-		sb_header(&b, "Content-Type", 12, rq->content_type,
-		          strlen(rq->content_type));
-	if (rq->expect_continue && !user_names(u, rq->nheaders, "Expect"))
-		sb_header(&b, "Expect", 6, "100-continue", 12);
-	sb_add(&b, "\r\n", 2);
-
-	if (b.err == NK_ERR_FAILED_INIT) {
-		e = nk_fail(errmsg, NK_ERR_FAILED_INIT, "request head longer than "
-		            "%d bytes", NK_HTTP_MAX_REQUEST);
-		goto fail;
-	} else if (b.err) {
-		e = nk_fail(errmsg, b.err, "out of memory");
-		goto fail;
-	}
-	free(u);
-	free(auth);
-	*out = b.p;
-	if (outlen)
-		*outlen = b.len;
+			return e;
+	if (rq->has_body && rq->body_len < 0)
+		return nk_fail(errmsg, NK_ERR_BAD_FUNCTION_ARGUMENT,
+		               "negative request body length");
 	return NK_OK;
-fail:
-	free(b.p);
-	free(u);
-	free(auth);
-	return e;
+}
+
+/* Everything that can refuse the request, in the order it is reported,
+ * before a byte of the head is written. */
+static nk_err
+check_request(struct head *h, char *errmsg)
+{
+	const struct nk_http_request *rq = h->rq;
+	nk_err e;
+	if ((e = check_method(h->method, errmsg)) ||
+	    (e = check_target("request target", rq->target, errmsg)) ||
+	    (e = split_user_headers(h, errmsg)))
+		return e;
+	h->user_host = user_names(h, "Host");
+	if (!h->user_host && rq->host) {
+		if ((e = check_target("Host", rq->host, errmsg)))
+			return e;
+	} else if (!h->user_host && !rq->http10) {
+		return nk_fail(errmsg, NK_ERR_BAD_FUNCTION_ARGUMENT,
+		               "HTTP/1.1 request without a Host");
+	}
+	if ((e = check_values(rq, errmsg)))
+		return e;
+	if (rq->userpass && !user_names(h, "Authorization")) {
+		if (strlen(rq->userpass) > NK_HTTP_MAX_REQUEST)
+			return nk_fail(errmsg, NK_ERR_FAILED_INIT,
+			               "user:password too long");
+		h->auth = nk_http_basic("", rq->userpass);
+		if (!h->auth)
+			return nk_fail(errmsg, NK_ERR_OUT_OF_MEMORY, "out of memory");
+	}
+	return NK_OK;
+}
+
+/* "Name: value\r\n"; "Name:\r\n" for an empty value ("Name;" given). */
+static void
+put_field(nk_buf *b, const char *name, size_t nlen, const char *val,
+          size_t vlen)
+{
+	nk_buf_add(b, name, nlen);
+	nk_buf_add(b, ": ", vlen ? 2 : 1);
+	nk_buf_add(b, val, vlen);
+	nk_buf_add(b, "\r\n", 2);
+}
+
+/* put_field for C strings. */
+static void
+put_str_field(nk_buf *b, const char *name, const char *val)
+{
+	put_field(b, name, strlen(name), val, strlen(val));
+}
+
+static void
+put_request_line(struct head *h)
+{
+	nk_buf_adds(&h->b, h->method);
+	nk_buf_addc(&h->b, ' ');
+	nk_buf_adds(&h->b, h->rq->target);
+	nk_buf_adds(&h->b, h->rq->http10 ? " HTTP/1.0\r\n" : " HTTP/1.1\r\n");
+}
+
+/* Host stays first even when the user sets it (RFC 9112 §3.2: a client
+ * sends Host first), and goes once: several would make the request
+ * invalid (RFC 9112 §3.2, a 400), so the first the user gave a value
+ * decides, as in curl. */
+static void
+put_host(struct head *h)
+{
+	if (!h->user_host) {
+		if (h->rq->host)
+			put_str_field(&h->b, "Host", h->rq->host);
+		return;
+	}
+	/* "Host:" removes nk's own; a later "Host: x" still goes, as in
+	 * curl. */
+	for (size_t i = 0; i < h->rq->nheaders; i++) {
+		const struct uhdr *u = &h->u[i];
+		if (!u->remove && nk_http_eq(u->name, u->name_len, "Host")) {
+			put_field(&h->b, u->name, u->name_len, u->value, u->value_len);
+			return;
+		}
+	}
+}
+
+static void
+put_range(struct head *h)
+{
+	const struct nk_http_request *rq = h->rq;
+	if (user_names(h, "Range"))
+		return;
+	if (rq->range) {
+		nk_buf_adds(&h->b, "Range: bytes=");
+		nk_buf_adds(&h->b, rq->range);
+		nk_buf_add(&h->b, "\r\n", 2);
+	} else if (rq->resume_from > 0) {
+		char num[64];
+		snprintf(num, sizeof(num), "bytes=%lld-",
+		         (long long)rq->resume_from);
+		put_str_field(&h->b, "Range", num);
+	}
+}
+
+/* The fields nk sends before the user's, each unless a user header names
+ * it. */
+static void
+put_defaults(struct head *h)
+{
+	const struct nk_http_request *rq = h->rq;
+	const char *ua = rq->user_agent ? rq->user_agent : "nk/" NK_VERSION;
+	if (h->auth)
+		put_str_field(&h->b, "Authorization", h->auth);
+	put_range(h);
+	if (*ua && !user_names(h, "User-Agent"))
+		put_str_field(&h->b, "User-Agent", ua);
+	if (!user_names(h, "Accept"))
+		put_str_field(&h->b, "Accept", rq->accept ? rq->accept : "*/*");
+	if (rq->accept_encoding && !user_names(h, "Accept-Encoding"))
+		put_str_field(&h->b, "Accept-Encoding", rq->accept_encoding);
+	if (rq->referer && !user_names(h, "Referer"))
+		put_str_field(&h->b, "Referer", rq->referer);
+	if (rq->chunked && !user_names(h, "Transfer-Encoding"))
+		put_str_field(&h->b, "Transfer-Encoding", "chunked");
+}
+
+/* The user's headers in their order, but Host (put first) and the ones
+ * that only remove a field. */
+static void
+put_user_headers(struct head *h)
+{
+	for (size_t i = 0; i < h->rq->nheaders; i++) {
+		const struct uhdr *u = &h->u[i];
+		if (u->remove || nk_http_eq(u->name, u->name_len, "Host"))
+			continue;
+		put_field(&h->b, u->name, u->name_len, u->value, u->value_len);
+	}
+}
+
+/* What describes the body, after the user's headers, and the empty line
+ * that ends the head. */
+static void
+put_body_fields(struct head *h)
+{
+	const struct nk_http_request *rq = h->rq;
+	if (rq->has_body && !user_names(h, "Content-Length")) {
+		char num[64];
+		snprintf(num, sizeof(num), "%lld", (long long)rq->body_len);
+		put_str_field(&h->b, "Content-Length", num);
+	}
+	if (rq->content_type && !user_names(h, "Content-Type"))
+		put_str_field(&h->b, "Content-Type", rq->content_type);
+	if (rq->expect_continue && !user_names(h, "Expect"))
+		put_str_field(&h->b, "Expect", "100-continue");
+	nk_buf_add(&h->b, "\r\n", 2);
+}
+
+static nk_err
+build(struct head *h, char *errmsg)
+{
+	nk_err e = check_request(h, errmsg);
+	if (e)
+		return e;
+	put_request_line(h);
+	put_host(h);
+	put_defaults(h);
+	put_user_headers(h);
+	put_body_fields(h);
+	/* the cap is the request's limit, not a file size */
+	if (h->b.err == NK_ERR_FILESIZE_EXCEEDED)
+		return nk_fail(errmsg, NK_ERR_FAILED_INIT, "request head longer "
+		               "than %d bytes", NK_HTTP_MAX_REQUEST);
+	if (h->b.err)
+		return nk_fail(errmsg, h->b.err, "out of memory");
+	return NK_OK;
+}
+
+nk_err
+nk_http_request_build(const struct nk_http_request *rq, char **out,
+                      size_t *outlen, char *errmsg)
+{
+	*out = NULL;
+	if (outlen)
+		*outlen = 0;
+	if (!rq || !rq->target)
+		return nk_fail(errmsg, NK_ERR_BAD_FUNCTION_ARGUMENT,
+		               "HTTP request without a target");
+	struct head h = { .rq = rq, .method = rq->method ? rq->method : "GET",
+	                  .b = NK_BUF_INIT(NK_HTTP_MAX_REQUEST) };
+	nk_err e = build(&h, errmsg);
+	free(h.u);
+	free(h.auth);
+	if (e) {
+		nk_buf_free(&h.b);
+		return e;
+	}
+	if (outlen)
+		*outlen = h.b.len;
+	*out = nk_buf_take(&h.b);
+	return NK_OK;
 }

@@ -6,12 +6,16 @@
  * libidn2 supplies the UTS #46 mapping table, one code point at a time: its
  * whole-domain calls also apply IDNA2008 rules the URL Standard does not
  * want (no symbols or emoji, no "--" in third and fourth place), and it
- * exports neither the mapping nor NFC on their own. Normalisation, the
- * validity criteria and Punycode are done here, from the generated tables
- * in url_unidata.c. */
+ * exports neither the mapping nor NFC on their own. The validity criteria
+ * and Punycode are done here; NFC and the character properties they need
+ * (combining class, general category, bidi class, joining type) come from
+ * libunistring, which libidn2 uses too. */
+#include <errno.h>
 #include <idn2.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unictype.h>
+#include <uninorm.h>
 
 #include "nk/text.h"
 #include "url/url_int.h"
@@ -24,210 +28,78 @@ is_deviation(uint32_t c)
 	return c == 0xDF || c == 0x3C2 || c == 0x200C || c == 0x200D;
 }
 
-static const struct url_uni_range *
-range_find(const struct url_uni_range *t, size_t n, uint32_t c)
-{
-	size_t lo = 0, hi = n;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (c < t[mid].lo)
-			hi = mid;
-		else if (c > t[mid].hi)
-			lo = mid + 1;
-		else
-			return &t[mid];
-	}
-	return NULL;
-}
+/* Bidi classes, as RFC 5893 names them. */
+enum url_bidi {
+	URL_BIDI_L, URL_BIDI_R, URL_BIDI_AL, URL_BIDI_EN, URL_BIDI_ES,
+	URL_BIDI_ET, URL_BIDI_AN, URL_BIDI_CS, URL_BIDI_NSM, URL_BIDI_BN,
+	URL_BIDI_ON, URL_BIDI_OTHER,
+};
 
+/* The Unicode properties of the checks below, from libunistring. */
 static unsigned
 ccc(uint32_t c)
 {
-	const struct url_uni_range *r;
-	if (c < 0x300)
-		return 0;
-	r = range_find(url_uni_ccc, url_uni_ccc_len, c);
-	return r ? r->v : 0;
+	return (unsigned)uc_combining_class(c);
 }
 
 static int
 is_mark(uint32_t c)
 {
-	return c >= 0x300 &&
-	       range_find(url_uni_marks, url_uni_marks_len, c) != NULL;
+	return uc_is_general_category(c, UC_CATEGORY_M);
 }
 
 static enum url_bidi
 bidi(uint32_t c)
 {
-	const struct url_uni_range *r =
-		range_find(url_uni_bidi, url_uni_bidi_len, c);
-	return r ? (enum url_bidi)r->v : URL_BIDI_L;
+	switch (uc_bidi_category(c)) {
+	case UC_BIDI_L: return URL_BIDI_L;
+	case UC_BIDI_R: return URL_BIDI_R;
+	case UC_BIDI_AL: return URL_BIDI_AL;
+	case UC_BIDI_EN: return URL_BIDI_EN;
+	case UC_BIDI_ES: return URL_BIDI_ES;
+	case UC_BIDI_ET: return URL_BIDI_ET;
+	case UC_BIDI_AN: return URL_BIDI_AN;
+	case UC_BIDI_CS: return URL_BIDI_CS;
+	case UC_BIDI_NSM: return URL_BIDI_NSM;
+	case UC_BIDI_BN: return URL_BIDI_BN;
+	case UC_BIDI_ON: return URL_BIDI_ON;
+	}
+	return URL_BIDI_OTHER;
 }
 
 /* Joining_Type: 'D', 'R', 'L', 'C', 'T', or 'U' for the rest. */
 static int
 joining(uint32_t c)
 {
-	const struct url_uni_range *r =
-		range_find(url_uni_joining, url_uni_joining_len, c);
-	return r ? (int)r->v : 'U';
-}
-
-static const struct url_uni_triple *
-triple_find(const struct url_uni_triple *t, size_t n, uint32_t x, uint32_t y,
-            int by_pair)
-{
-	size_t lo = 0, hi = n;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int less = t[mid].x < x ||
-		           (by_pair && t[mid].x == x && t[mid].y < y);
-		int more = t[mid].x > x ||
-		           (by_pair && t[mid].x == x && t[mid].y > y);
-		if (less)
-			lo = mid + 1;
-		else if (more)
-			hi = mid;
-		else
-			return &t[mid];
+	switch (uc_joining_type(c)) {
+	case UC_JOINING_TYPE_D: return 'D';
+	case UC_JOINING_TYPE_R: return 'R';
+	case UC_JOINING_TYPE_L: return 'L';
+	case UC_JOINING_TYPE_C: return 'C';
+	case UC_JOINING_TYPE_T: return 'T';
 	}
-	return NULL;
+	return 'U';
 }
 
-/* Hangul syllables decompose and compose by arithmetic (Unicode 3.12). */
-enum {
-	SBASE = 0xAC00, LBASE = 0x1100, VBASE = 0x1161, TBASE = 0x11A7,
-	LCOUNT = 19, VCOUNT = 21, TCOUNT = 28, NCOUNT = VCOUNT * TCOUNT,
-	SCOUNT = LCOUNT * NCOUNT,
-};
-
-/* Full canonical decomposition of c, appended. Decompositions nest only a
- * few levels deep (the data guarantees it), so the explicit stack is
- * small. */
-static int
-decompose(uint32_t c, struct u32buf *out)
-{
-	uint32_t stack[32];
-	size_t sp = 0;
-
-	stack[sp++] = c;
-	while (sp > 0) {
-		uint32_t x = stack[--sp];
-		if (x >= SBASE && x < SBASE + SCOUNT) {
-			uint32_t s = x - SBASE;
-			if (u32_put(out, LBASE + s / NCOUNT) ||
-			    u32_put(out, VBASE + (s % NCOUNT) / TCOUNT))
-				return URL_NOMEM;
-			if (s % TCOUNT && u32_put(out, TBASE + s % TCOUNT))
-				return URL_NOMEM;
-			continue;
-		}
-		const struct url_uni_triple *d = x < 0xC0 ? NULL :
-			triple_find(url_uni_decomp, url_uni_decomp_len, x, 0, 0);
-		if (!d) {
-			if (u32_put(out, x))
-				return URL_NOMEM;
-			continue;
-		}
-		if (sp + 2 > sizeof stack / sizeof stack[0])
-			return URL_FAIL;
-		if (d->z)
-			stack[sp++] = d->z;
-		stack[sp++] = d->y;
-	}
-	return URL_OK;
-}
-
-static uint32_t
-compose(uint32_t a, uint32_t b)
-{
-	if (a >= LBASE && a < LBASE + LCOUNT && b >= VBASE && b < VBASE + VCOUNT)
-		return SBASE + ((a - LBASE) * VCOUNT + (b - VBASE)) * TCOUNT;
-	if (a >= SBASE && a < SBASE + SCOUNT && (a - SBASE) % TCOUNT == 0 &&
-	    b > TBASE && b < TBASE + TCOUNT)
-		return a + (b - TBASE);
-	const struct url_uni_triple *t =
-		triple_find(url_uni_comp, url_uni_comp_len, a, b, 1);
-	return t ? t->z : 0;
-}
-
-/* Sorts a run of non-starters by combining class, keeping the order of
- * equal classes. A counting sort: hostile input can make the run long,
- * and insertion sort would then be quadratic. */
-static int
-sort_marks(uint32_t *d, size_t n)
-{
-	size_t count[257] = { 0 };
-	unsigned char *k;
-	uint32_t *tmp;
-
-	if (n < 2)
-		return URL_OK;
-	k = malloc(n);
-	tmp = malloc(n * sizeof *tmp);
-	if (!k || !tmp) {
-		free(k);
-		free(tmp);
-		return URL_NOMEM;
-	}
-	for (size_t i = 0; i < n; i++) {
-		k[i] = (unsigned char)ccc(d[i]);
-		count[k[i] + 1]++;
-	}
-	for (size_t c = 1; c < 257; c++)
-		count[c] += count[c - 1];
-	for (size_t i = 0; i < n; i++)
-		tmp[count[k[i]]++] = d[i];
-	memcpy(d, tmp, n * sizeof *tmp);
-	free(k);
-	free(tmp);
-	return URL_OK;
-}
-
-/* NFC of in[0..n), replacing out's contents. */
+/* NFC of in[0..n), replacing out's contents (written into out's memory
+ * when it is big enough). */
 static int
 nfc(const uint32_t *in, size_t n, struct u32buf *out)
 {
-	int rc;
+	size_t len = out->cap;
 
 	out->len = 0;
-	for (size_t i = 0; i < n; i++)
-		if ((rc = decompose(in[i], out)) != URL_OK)
-			return rc;
-	/* Canonical ordering: a stable sort of each run of non-starters. */
-	uint32_t *d = out->p;
-	for (size_t i = 0; i < out->len;) {
-		if (ccc(d[i]) == 0) {
-			i++;
-			continue;
-		}
-		size_t j = i;
-		while (j < out->len && ccc(d[j]) != 0)
-			j++;
-		if ((rc = sort_marks(d + i, j - i)) != URL_OK)
-			return rc;
-		i = j;
+	if (n == 0)
+		return URL_OK;
+	uint32_t *r = u32_normalize(UNINORM_NFC, in, n, out->p, &len);
+	if (!r)
+		return errno == ENOMEM ? URL_NOMEM : URL_FAIL;
+	if (r != out->p) {
+		free(out->p);
+		out->p = r;
+		out->cap = len;
 	}
-	/* Canonical composition (the Unicode sample algorithm): a mark joins
-	 * the last starter unless something in between blocks it. */
-	size_t starter = SIZE_MAX, w = 0;
-	unsigned last = 0;
-	for (size_t i = 0; i < out->len; i++) {
-		uint32_t c = d[i], comp;
-		unsigned k = ccc(c);
-		/* last == 0: the starter is the character just before. */
-		if (starter != SIZE_MAX && (last == 0 || last < k) &&
-		    (comp = compose(d[starter], c)) != 0) {
-			d[starter] = comp;
-			continue;
-		}
-		if (k == 0)
-			starter = w;
-		last = k;
-		d[w++] = c;
-	}
-	out->len = w;
+	out->len = len;
 	return URL_OK;
 }
 

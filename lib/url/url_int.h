@@ -7,8 +7,8 @@
  *   url_serialize.c  the parsed record to an nk_url (href and every part)
  *   url_percent.c    percent-encode sets, percent-decoding
  *   url_host.c       the host parser: domains, IPv4, IPv6, opaque hosts
- *   url_idna.c       UTS #46 ToASCII; url_punycode.c; url_u32.c
- *   url_unidata.c    generated Unicode tables for url_idna.c
+ *   url_idna.c       UTS #46 ToASCII (libidn2's mapping, libunistring's
+ *                    NFC and properties); url_punycode.c; url_u32.c
  *
  * Buffers are nk_bufs capped at URL_MAX_OUTPUT; a failed append (out of
  * memory, or past the cap) fails the whole parse as out of memory. */
@@ -251,27 +251,5 @@ int url_puny_encode(const uint32_t *cp, size_t n, nk_buf *out);
 
 /* Decodes a punycode label (without "xn--"); URL_FAIL on bad input. */
 int url_puny_decode(const char *in, size_t len, struct u32buf *out);
-
-/* Generated Unicode tables (url_unidata.c). */
-struct url_uni_range {
-	uint32_t lo, hi, v;
-};
-struct url_uni_triple {
-	uint32_t x, y, z;
-};
-enum url_bidi {
-	URL_BIDI_L, URL_BIDI_R, URL_BIDI_AL, URL_BIDI_EN, URL_BIDI_ES,
-	URL_BIDI_ET, URL_BIDI_AN, URL_BIDI_CS, URL_BIDI_NSM, URL_BIDI_BN,
-	URL_BIDI_ON, URL_BIDI_OTHER,
-};
-extern const char url_uni_version[];
-extern const struct url_uni_range url_uni_ccc[], url_uni_marks[],
-	url_uni_bidi[], url_uni_joining[];
-extern const size_t url_uni_ccc_len, url_uni_marks_len, url_uni_bidi_len,
-	url_uni_joining_len;
-/* decomp: {code point, first, second or 0}, sorted by code point;
- * comp: {first, second, composite}, sorted by (first, second). */
-extern const struct url_uni_triple url_uni_decomp[], url_uni_comp[];
-extern const size_t url_uni_decomp_len, url_uni_comp_len;
 
 #endif

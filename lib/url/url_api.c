@@ -26,8 +26,9 @@ blob_origin(const struct url_rec *r, int depth, nk_url **inner,
 	                            inner, NULL);
 	if (err == NK_ERR_OUT_OF_MEMORY)
 		return err;
-	if (err == NK_OK && (strcmp(url_str(*inner, S_SCHEME), "http") == 0 ||
-	                     strcmp(url_str(*inner, S_SCHEME), "https") == 0))
+	if (err == NK_OK && *inner &&
+	    (strcmp(url_str(*inner, S_SCHEME), "http") == 0 ||
+	     strcmp(url_str(*inner, S_SCHEME), "https") == 0))
 		*origin = url_str(*inner, S_ORIGIN);
 	return NK_OK;
 }

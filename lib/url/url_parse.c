@@ -189,16 +189,24 @@ no_scheme_state(struct parser *ps, int c)
 	return 0;
 }
 
+/* "//" goes on past both slashes to the special authority ignore slashes
+ * state; anything else is read again in the state `otherwise`. */
 static int
-special_relative_or_authority_state(struct parser *ps, int c)
+two_slashes_or(struct parser *ps, int c, enum state otherwise)
 {
 	if (c == '/' && remaining_starts(ps, '/')) {
 		ps->state = ST_SPECIAL_AUTHORITY_IGNORE_SLASHES;
 		ps->p++;
 	} else {
-		again_in(ps, ST_RELATIVE);
+		again_in(ps, otherwise);
 	}
 	return 0;
+}
+
+static int
+special_relative_or_authority_state(struct parser *ps, int c)
+{
+	return two_slashes_or(ps, c, ST_RELATIVE);
 }
 
 static int
@@ -276,13 +284,7 @@ relative_slash_state(struct parser *ps, int c)
 static int
 special_authority_slashes_state(struct parser *ps, int c)
 {
-	if (c == '/' && remaining_starts(ps, '/')) {
-		ps->state = ST_SPECIAL_AUTHORITY_IGNORE_SLASHES;
-		ps->p++;
-	} else {
-		again_in(ps, ST_SPECIAL_AUTHORITY_IGNORE_SLASHES);
-	}
-	return 0;
+	return two_slashes_or(ps, c, ST_SPECIAL_AUTHORITY_IGNORE_SLASHES);
 }
 
 static int
@@ -512,7 +514,9 @@ end_segment(struct parser *ps, int slash)
 		if (!slash && url_path_append(r, "", 0))
 			return -1;
 	} else {
-		if (url_rec_is_file(r) && r->nseg == 0 && url_is_drive(b->p, b->len))
+		/* A drive letter's '|' becomes ':' ("C|" is "C:"). */
+		if (b->p && url_rec_is_file(r) && r->nseg == 0 &&
+		    url_is_drive(b->p, b->len))
 			b->p[1] = ':';
 		if (url_path_append(r, b->p, b->len))
 			return -1;

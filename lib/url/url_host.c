@@ -8,18 +8,6 @@
 #include "core/internal.h"
 #include "url/url_int.h"
 
-static int
-is_hex(unsigned char c)
-{
-	return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'f');
-}
-
-static unsigned
-hex_val(unsigned char c)
-{
-	return c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10;
-}
-
 /* Forbidden host code points: U+0000, tab, LF, CR, space, # / : < > ? @
  * [ \ ] ^ |. */
 static int
@@ -81,8 +69,8 @@ ipv6_parse(const char *in, size_t len, uint16_t addr[8], const char **reason,
 			continue;
 		}
 		unsigned value = 0, length = 0;
-		while (length < 4 && !AT_END && is_hex(C)) {
-			value = value * 16 + hex_val(C);
+		while (length < 4 && !AT_END && url_hexval(C) >= 0) {
+			value = value * 16 + (unsigned)url_hexval(C);
 			p++;
 			length++;
 		}
@@ -154,7 +142,7 @@ ipv6_parse(const char *in, size_t len, uint16_t addr[8], const char **reason,
 /* RFC 5952 form: lowercase, no leading zeros, the first longest run of
  * two or more zero pieces as "::". */
 static int
-ipv6_serialize(const uint16_t addr[8], struct ubuf *out)
+ipv6_serialize(const uint16_t addr[8], nk_buf *out)
 {
 	int best = -1, best_len = 1, run = -1, run_len = 0;
 	char piece[8];
@@ -172,20 +160,20 @@ ipv6_serialize(const uint16_t addr[8], struct ubuf *out)
 			run_len = 0;
 		}
 	}
-	if (ubuf_putc(out, '['))
+	if (nk_buf_addc(out, '['))
 		return URL_NOMEM;
 	for (int i = 0; i < 8; i++) {
 		if (i == best) {
-			if (ubuf_puts(out, i == 0 ? "::" : ":"))
+			if (nk_buf_adds(out, i == 0 ? "::" : ":"))
 				return URL_NOMEM;
 			i += best_len - 1;
 			continue;
 		}
 		snprintf(piece, sizeof piece, "%x", addr[i]);
-		if (ubuf_puts(out, piece) || (i != 7 && ubuf_putc(out, ':')))
+		if (nk_buf_adds(out, piece) || (i != 7 && nk_buf_addc(out, ':')))
 			return URL_NOMEM;
 	}
-	return ubuf_putc(out, ']') ? URL_NOMEM : URL_OK;
+	return nk_buf_addc(out, ']') ? URL_NOMEM : URL_OK;
 }
 
 /* The IPv4 number parser: decimal, 0x hex or 0-prefixed octal. Values
@@ -211,8 +199,8 @@ ipv4_number(const char *s, size_t len, uint64_t *out)
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)s[i];
 		unsigned d;
-		if (radix == 16 && is_hex(c))
-			d = hex_val(c);
+		if (radix == 16 && url_hexval(c) >= 0)
+			d = (unsigned)url_hexval(c);
 		else if (c >= '0' && c <= (radix == 8 ? '7' : '9'))
 			d = c - '0';
 		else
@@ -286,24 +274,7 @@ ipv4_parse(const char *s, size_t len, uint32_t *out, const char **reason,
 }
 
 static int
-percent_decode(const char *in, size_t len, struct ubuf *out)
-{
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)in[i];
-		if (c == '%' && i + 2 < len && is_hex((unsigned char)in[i + 1]) &&
-		    is_hex((unsigned char)in[i + 2])) {
-			c = (unsigned char)(hex_val((unsigned char)in[i + 1]) * 16 +
-			                    hex_val((unsigned char)in[i + 2]));
-			i += 2;
-		}
-		if (ubuf_putc(out, (char)c))
-			return URL_NOMEM;
-	}
-	return URL_OK;
-}
-
-static int
-opaque_host(const char *in, size_t len, struct ubuf *out,
+opaque_host(const char *in, size_t len, nk_buf *out,
             const char **reason, size_t *at)
 {
 	for (size_t i = 0; i < len; i++)
@@ -315,9 +286,9 @@ opaque_host(const char *in, size_t len, struct ubuf *out,
 		if (c < 0x20 || c >= 0x7f) {
 			char enc[4];
 			snprintf(enc, sizeof enc, "%%%02X", c);
-			if (ubuf_put(out, enc, 3))
+			if (nk_buf_add(out, enc, 3))
 				return URL_NOMEM;
-		} else if (ubuf_putc(out, (char)c)) {
+		} else if (nk_buf_addc(out, (char)c)) {
 			return URL_NOMEM;
 		}
 	}
@@ -325,10 +296,11 @@ opaque_host(const char *in, size_t len, struct ubuf *out,
 }
 
 int
-url_host_parse(const char *in, size_t len, int is_opaque, struct ubuf *out,
+url_host_parse(const char *in, size_t len, int is_opaque, nk_buf *out,
                nk_url_host_kind *kind, const char **reason, size_t *at)
 {
-	struct ubuf dec = { 0 }, ascii = { 0 };
+	nk_buf dec = NK_BUF_INIT(URL_MAX_OUTPUT);
+	nk_buf ascii = NK_BUF_INIT(URL_MAX_OUTPUT);
 	int rc;
 
 	if (len > 0 && in[0] == '[') {
@@ -348,8 +320,10 @@ url_host_parse(const char *in, size_t len, int is_opaque, struct ubuf *out,
 		return opaque_host(in, len, out, reason, at);
 	}
 
-	if ((rc = percent_decode(in, len, &dec)) != URL_OK)
+	if (url_percent_decode(in, len, &dec)) {
+		rc = URL_NOMEM;
 		goto done;
+	}
 	int is_ascii = 1;
 	for (size_t i = 0; i < dec.len; i++)
 		if ((unsigned char)dec.p[i] >= 0x80)
@@ -359,7 +333,7 @@ url_host_parse(const char *in, size_t len, int is_opaque, struct ubuf *out,
 			char c = dec.p[i];
 			if (c >= 'A' && c <= 'Z')
 				c = (char)(c + 32);
-			if (ubuf_putc(&ascii, c)) {
+			if (url_addc(&ascii, c)) {
 				rc = URL_NOMEM;
 				goto done;
 			}
@@ -401,13 +375,13 @@ url_host_parse(const char *in, size_t len, int is_opaque, struct ubuf *out,
 				t = nk_put_str(t, end, ".");
 		}
 		*kind = NK_URL_HOST_IPV4;
-		rc = ubuf_puts(out, text) ? URL_NOMEM : URL_OK;
+		rc = nk_buf_adds(out, text) ? URL_NOMEM : URL_OK;
 		goto done;
 	}
 	*kind = NK_URL_HOST_DOMAIN;
-	rc = ubuf_put(out, ascii.p, ascii.len) ? URL_NOMEM : URL_OK;
+	rc = nk_buf_add(out, ascii.p, ascii.len) ? URL_NOMEM : URL_OK;
 done:
-	ubuf_free(&dec);
-	ubuf_free(&ascii);
+	nk_buf_free(&dec);
+	nk_buf_free(&ascii);
 	return rc;
 }

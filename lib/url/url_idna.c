@@ -6,13 +6,18 @@
  * libidn2 supplies the UTS #46 mapping table, one code point at a time: its
  * whole-domain calls also apply IDNA2008 rules the URL Standard does not
  * want (no symbols or emoji, no "--" in third and fourth place), and it
- * exports neither the mapping nor NFC on their own. Normalisation, the
- * validity criteria and Punycode are done here, from the generated tables
- * in url_unidata.c. */
+ * exports neither the mapping nor NFC on their own. The validity criteria
+ * and Punycode are done here; NFC and the character properties they need
+ * (combining class, general category, bidi class, joining type) come from
+ * libunistring, which libidn2 uses too. */
+#include <errno.h>
 #include <idn2.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unictype.h>
+#include <uninorm.h>
 
+#include "nk/text.h"
 #include "url/url_int.h"
 
 /* UTS #46 "deviation" characters: kept as they are by nontransitional
@@ -23,210 +28,78 @@ is_deviation(uint32_t c)
 	return c == 0xDF || c == 0x3C2 || c == 0x200C || c == 0x200D;
 }
 
-static const struct url_uni_range *
-range_find(const struct url_uni_range *t, size_t n, uint32_t c)
-{
-	size_t lo = 0, hi = n;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (c < t[mid].lo)
-			hi = mid;
-		else if (c > t[mid].hi)
-			lo = mid + 1;
-		else
-			return &t[mid];
-	}
-	return NULL;
-}
+/* Bidi classes, as RFC 5893 names them. */
+enum url_bidi {
+	URL_BIDI_L, URL_BIDI_R, URL_BIDI_AL, URL_BIDI_EN, URL_BIDI_ES,
+	URL_BIDI_ET, URL_BIDI_AN, URL_BIDI_CS, URL_BIDI_NSM, URL_BIDI_BN,
+	URL_BIDI_ON, URL_BIDI_OTHER,
+};
 
+/* The Unicode properties of the checks below, from libunistring. */
 static unsigned
 ccc(uint32_t c)
 {
-	const struct url_uni_range *r;
-	if (c < 0x300)
-		return 0;
-	r = range_find(url_uni_ccc, url_uni_ccc_len, c);
-	return r ? r->v : 0;
+	return (unsigned)uc_combining_class(c);
 }
 
 static int
 is_mark(uint32_t c)
 {
-	return c >= 0x300 &&
-	       range_find(url_uni_marks, url_uni_marks_len, c) != NULL;
+	return uc_is_general_category(c, UC_CATEGORY_M);
 }
 
 static enum url_bidi
 bidi(uint32_t c)
 {
-	const struct url_uni_range *r =
-		range_find(url_uni_bidi, url_uni_bidi_len, c);
-	return r ? (enum url_bidi)r->v : URL_BIDI_L;
+	switch (uc_bidi_category(c)) {
+	case UC_BIDI_L: return URL_BIDI_L;
+	case UC_BIDI_R: return URL_BIDI_R;
+	case UC_BIDI_AL: return URL_BIDI_AL;
+	case UC_BIDI_EN: return URL_BIDI_EN;
+	case UC_BIDI_ES: return URL_BIDI_ES;
+	case UC_BIDI_ET: return URL_BIDI_ET;
+	case UC_BIDI_AN: return URL_BIDI_AN;
+	case UC_BIDI_CS: return URL_BIDI_CS;
+	case UC_BIDI_NSM: return URL_BIDI_NSM;
+	case UC_BIDI_BN: return URL_BIDI_BN;
+	case UC_BIDI_ON: return URL_BIDI_ON;
+	}
+	return URL_BIDI_OTHER;
 }
 
 /* Joining_Type: 'D', 'R', 'L', 'C', 'T', or 'U' for the rest. */
 static int
 joining(uint32_t c)
 {
-	const struct url_uni_range *r =
-		range_find(url_uni_joining, url_uni_joining_len, c);
-	return r ? (int)r->v : 'U';
-}
-
-static const struct url_uni_triple *
-triple_find(const struct url_uni_triple *t, size_t n, uint32_t x, uint32_t y,
-            int by_pair)
-{
-	size_t lo = 0, hi = n;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int less = t[mid].x < x ||
-		           (by_pair && t[mid].x == x && t[mid].y < y);
-		int more = t[mid].x > x ||
-		           (by_pair && t[mid].x == x && t[mid].y > y);
-		if (less)
-			lo = mid + 1;
-		else if (more)
-			hi = mid;
-		else
-			return &t[mid];
+	switch (uc_joining_type(c)) {
+	case UC_JOINING_TYPE_D: return 'D';
+	case UC_JOINING_TYPE_R: return 'R';
+	case UC_JOINING_TYPE_L: return 'L';
+	case UC_JOINING_TYPE_C: return 'C';
+	case UC_JOINING_TYPE_T: return 'T';
 	}
-	return NULL;
+	return 'U';
 }
 
-/* Hangul syllables decompose and compose by arithmetic (Unicode 3.12). */
-enum {
-	SBASE = 0xAC00, LBASE = 0x1100, VBASE = 0x1161, TBASE = 0x11A7,
-	LCOUNT = 19, VCOUNT = 21, TCOUNT = 28, NCOUNT = VCOUNT * TCOUNT,
-	SCOUNT = LCOUNT * NCOUNT,
-};
-
-/* Full canonical decomposition of c, appended. Decompositions nest only a
- * few levels deep (the data guarantees it), so the explicit stack is
- * small. */
-static int
-decompose(uint32_t c, struct u32buf *out)
-{
-	uint32_t stack[32];
-	size_t sp = 0;
-
-	stack[sp++] = c;
-	while (sp > 0) {
-		uint32_t x = stack[--sp];
-		if (x >= SBASE && x < SBASE + SCOUNT) {
-			uint32_t s = x - SBASE;
-			if (u32_put(out, LBASE + s / NCOUNT) ||
-			    u32_put(out, VBASE + (s % NCOUNT) / TCOUNT))
-				return URL_NOMEM;
-			if (s % TCOUNT && u32_put(out, TBASE + s % TCOUNT))
-				return URL_NOMEM;
-			continue;
-		}
-		const struct url_uni_triple *d = x < 0xC0 ? NULL :
-			triple_find(url_uni_decomp, url_uni_decomp_len, x, 0, 0);
-		if (!d) {
-			if (u32_put(out, x))
-				return URL_NOMEM;
-			continue;
-		}
-		if (sp + 2 > sizeof stack / sizeof stack[0])
-			return URL_FAIL;
-		if (d->z)
-			stack[sp++] = d->z;
-		stack[sp++] = d->y;
-	}
-	return URL_OK;
-}
-
-static uint32_t
-compose(uint32_t a, uint32_t b)
-{
-	if (a >= LBASE && a < LBASE + LCOUNT && b >= VBASE && b < VBASE + VCOUNT)
-		return SBASE + ((a - LBASE) * VCOUNT + (b - VBASE)) * TCOUNT;
-	if (a >= SBASE && a < SBASE + SCOUNT && (a - SBASE) % TCOUNT == 0 &&
-	    b > TBASE && b < TBASE + TCOUNT)
-		return a + (b - TBASE);
-	const struct url_uni_triple *t =
-		triple_find(url_uni_comp, url_uni_comp_len, a, b, 1);
-	return t ? t->z : 0;
-}
-
-/* Sorts a run of non-starters by combining class, keeping the order of
- * equal classes. A counting sort: hostile input can make the run long,
- * and insertion sort would then be quadratic. */
-static int
-sort_marks(uint32_t *d, size_t n)
-{
-	size_t count[257] = { 0 };
-	unsigned char *k;
-	uint32_t *tmp;
-
-	if (n < 2)
-		return URL_OK;
-	k = malloc(n);
-	tmp = malloc(n * sizeof *tmp);
-	if (!k || !tmp) {
-		free(k);
-		free(tmp);
-		return URL_NOMEM;
-	}
-	for (size_t i = 0; i < n; i++) {
-		k[i] = (unsigned char)ccc(d[i]);
-		count[k[i] + 1]++;
-	}
-	for (size_t c = 1; c < 257; c++)
-		count[c] += count[c - 1];
-	for (size_t i = 0; i < n; i++)
-		tmp[count[k[i]]++] = d[i];
-	memcpy(d, tmp, n * sizeof *tmp);
-	free(k);
-	free(tmp);
-	return URL_OK;
-}
-
-/* NFC of in[0..n), replacing out's contents. */
+/* NFC of in[0..n), replacing out's contents (written into out's memory
+ * when it is big enough). */
 static int
 nfc(const uint32_t *in, size_t n, struct u32buf *out)
 {
-	int rc;
+	size_t len = out->cap;
 
 	out->len = 0;
-	for (size_t i = 0; i < n; i++)
-		if ((rc = decompose(in[i], out)) != URL_OK)
-			return rc;
-	/* Canonical ordering: a stable sort of each run of non-starters. */
-	uint32_t *d = out->p;
-	for (size_t i = 0; i < out->len;) {
-		if (ccc(d[i]) == 0) {
-			i++;
-			continue;
-		}
-		size_t j = i;
-		while (j < out->len && ccc(d[j]) != 0)
-			j++;
-		if ((rc = sort_marks(d + i, j - i)) != URL_OK)
-			return rc;
-		i = j;
+	if (n == 0)
+		return URL_OK;
+	uint32_t *r = u32_normalize(UNINORM_NFC, in, n, out->p, &len);
+	if (!r)
+		return errno == ENOMEM ? URL_NOMEM : URL_FAIL;
+	if (r != out->p) {
+		free(out->p);
+		out->p = r;
+		out->cap = len;
 	}
-	/* Canonical composition (the Unicode sample algorithm): a mark joins
-	 * the last starter unless something in between blocks it. */
-	size_t starter = SIZE_MAX, w = 0;
-	unsigned last = 0;
-	for (size_t i = 0; i < out->len; i++) {
-		uint32_t c = d[i], comp;
-		unsigned k = ccc(c);
-		/* last == 0: the starter is the character just before. */
-		if (starter != SIZE_MAX && (last == 0 || last < k) &&
-		    (comp = compose(d[starter], c)) != 0) {
-			d[starter] = comp;
-			continue;
-		}
-		if (k == 0)
-			starter = w;
-		last = k;
-		d[w++] = c;
-	}
-	out->len = w;
+	out->len = len;
 	return URL_OK;
 }
 
@@ -236,14 +109,14 @@ nfc(const uint32_t *in, size_t n, struct u32buf *out)
 static int
 map_one(uint32_t c, struct u32buf *out)
 {
-	struct ubuf in = { 0 };
+	char in[7] = "0";
 	uint8_t *res = NULL;
 	int rc = URL_NOMEM;
 	size_t start = out->len;
 
-	if (ubuf_putc(&in, '0') || url_utf8_put(&in, c) || ubuf_putc(&in, '0'))
-		goto done;
-	int irc = idn2_lookup_u8((const uint8_t *)in.p, &res, IDN2_TRANSITIONAL);
+	size_t cl = nk_utf8_encode(c, in + 1);
+	memcpy(in + 1 + cl, "0", 2);
+	int irc = idn2_lookup_u8((const uint8_t *)in, &res, IDN2_TRANSITIONAL);
 	if (irc == IDN2_MALLOC) {
 		goto done;
 	} else if (irc != IDN2_OK) {
@@ -281,7 +154,6 @@ map_one(uint32_t c, struct u32buf *out)
 done:
 	if (rc != URL_OK)
 		out->len = start;
-	ubuf_free(&in);
 	idn2_free(res);
 	return rc;
 }
@@ -383,6 +255,13 @@ is_rtl_cp(uint32_t c)
 	return b == URL_BIDI_R || b == URL_BIDI_AL || b == URL_BIDI_AN;
 }
 
+/* An "xn--" label. */
+static int
+is_xn(const uint32_t *l, size_t n)
+{
+	return n >= 4 && l[0] == 'x' && l[1] == 'n' && l[2] == '-' && l[3] == '-';
+}
+
 /* A label decoded from Punycode must come out mapped and in NFC already
  * (every code point "valid" or "deviation") and must not be an "xn--"
  * label again. */
@@ -391,7 +270,7 @@ check_decoded(const uint32_t *l, size_t n, struct u32buf *tmp)
 {
 	int rc;
 
-	if (n >= 4 && l[0] == 'x' && l[1] == 'n' && l[2] == '-' && l[3] == '-')
+	if (is_xn(l, n))
 		return URL_FAIL;
 	if ((rc = nfc(l, n, tmp)) != URL_OK)
 		return rc;
@@ -412,172 +291,210 @@ struct label {
 	int from_puny;
 };
 
-int
-url_idna_to_ascii(const char *in, size_t len, struct ubuf *out,
-                  const char **reason)
-{
-	struct u32buf mapped = { 0 }, norm = { 0 }, uni = { 0 }, tmp = { 0 };
-	struct label *labels = NULL;
-	size_t nlabels = 0, cap = 0;
-	int rc = URL_NOMEM, bidi_domain = 0;
+/* One domain's way through ToASCII. */
+struct idna {
+	struct u32buf mapped;   /* after step 1 */
+	struct u32buf norm;     /* after step 2, NFC */
+	struct u32buf uni;      /* the labels as Unicode, "xn--" ones decoded */
+	struct u32buf tmp;
+	struct label *labels;
+	size_t nlabels, cap;
+	int bidi_domain;        /* some label holds a right-to-left character */
+	const char **reason;
+};
 
-	/* 1. Map, 2. normalise. */
+static int
+idna_fail(struct idna *d, int rc, const char *reason)
+{
+	if (rc == URL_FAIL)
+		*d->reason = reason;
+	return rc;
+}
+
+/* Steps 1 and 2: map every code point, then normalise to NFC. */
+static int
+map_domain(struct idna *d, const char *in, size_t len)
+{
+	int rc;
+
 	for (size_t i = 0; i < len;) {
 		uint32_t c;
-		i += url_utf8_next((const unsigned char *)in + i, len - i, &c);
-		if ((rc = map_cp(c, &mapped)) != URL_OK) {
-			*reason = "disallowed character in domain";
-			goto done;
-		}
+		i += nk_utf8_next((const unsigned char *)in + i, len - i, &c, NULL);
+		if ((rc = map_cp(c, &d->mapped)) != URL_OK)
+			return idna_fail(d, rc, "disallowed character in domain");
 	}
-	if ((rc = nfc(mapped.p, mapped.len, &norm)) != URL_OK) {
-		*reason = "cannot normalise domain";
-		goto done;
-	}
+	if ((rc = nfc(d->mapped.p, d->mapped.len, &d->norm)) != URL_OK)
+		return idna_fail(d, rc, "cannot normalise domain");
 	/* Only ignored code points (U+00AD, say): nothing is left to be a host,
 	 * and the Standard fails an empty domain. */
-	if (norm.len == 0) {
-		*reason = "empty host after IDNA mapping";
-		rc = URL_FAIL;
-		goto done;
-	}
+	if (d->norm.len == 0)
+		return idna_fail(d, URL_FAIL, "empty host after IDNA mapping");
+	return URL_OK;
+}
 
-	/* 3. Break into labels; 4. convert "xn--" labels to Unicode. */
-	for (size_t i = 0; i <= norm.len;) {
+/* Step 4 for an "xn--" label l[0..n): its Punycode decoded onto uni. */
+static int
+decode_puny_label(struct idna *d, struct label *lb, const uint32_t *l,
+                  size_t n)
+{
+	nk_buf a = NK_BUF_INIT(URL_MAX_OUTPUT);
+	int rc = URL_OK;
+
+	for (size_t k = 4; k < n && rc == URL_OK; k++) {
+		if (l[k] >= 0x80)
+			rc = URL_FAIL;
+		else if (nk_buf_addc(&a, (char)l[k]))
+			rc = URL_NOMEM;
+	}
+	if (rc == URL_OK)
+		rc = url_puny_decode(nk_buf_str(&a), a.len, &d->uni);
+	nk_buf_free(&a);
+	if (rc == URL_NOMEM)
+		return rc;
+	lb->len = d->uni.len - lb->off;
+	/* A label that decodes to nothing, or to ASCII only, was never
+	 * Punycode's to write. */
+	int ascii_only = 1;
+	for (size_t k = 0; k < lb->len; k++)
+		if (d->uni.p[lb->off + k] >= 0x80)
+			ascii_only = 0;
+	if (rc != URL_OK || lb->len == 0 || ascii_only)
+		return idna_fail(d, URL_FAIL, "invalid punycode label in domain");
+	return URL_OK;
+}
+
+static struct label *
+new_label(struct idna *d)
+{
+	if (d->nlabels == d->cap) {
+		size_t ncap = d->cap ? d->cap * 2 : 8;
+		struct label *nl = realloc(d->labels, ncap * sizeof *nl);
+		if (!nl)
+			return NULL;
+		d->labels = nl;
+		d->cap = ncap;
+	}
+	return &d->labels[d->nlabels++];
+}
+
+/* Steps 3 and 4: break into labels, convert "xn--" labels to Unicode. */
+static int
+split_labels(struct idna *d)
+{
+	int rc;
+
+	for (size_t i = 0; i <= d->norm.len;) {
 		size_t j = i;
-		while (j < norm.len && norm.p[j] != '.')
+		while (j < d->norm.len && d->norm.p[j] != '.')
 			j++;
-		if (nlabels == cap) {
-			size_t ncap = cap ? cap * 2 : 8;
-			struct label *nl;
-			if (!(nl = realloc(labels, ncap * sizeof *nl))) {
-				rc = URL_NOMEM;
-				goto done;
-			}
-			labels = nl;
-			cap = ncap;
-		}
-		struct label *lb = &labels[nlabels++];
-		const uint32_t *l = norm.p + i;
+		struct label *lb = new_label(d);
+		if (!lb)
+			return URL_NOMEM;
+		const uint32_t *l = d->norm.p + i;
 		size_t n = j - i;
 		lb->aoff = i;
 		lb->alen = n;
-		lb->off = uni.len;
-		lb->from_puny = n >= 4 && l[0] == 'x' && l[1] == 'n' &&
-		                l[2] == '-' && l[3] == '-';
+		lb->off = d->uni.len;
+		lb->from_puny = is_xn(l, n);
 		if (lb->from_puny) {
-			struct ubuf a = { 0 };
-			int bad = 0;
-			for (size_t k = 4; k < n && !bad; k++) {
-				if (l[k] >= 0x80)
-					bad = 1;
-				else if (ubuf_putc(&a, (char)l[k])) {
-					ubuf_free(&a);
-					rc = URL_NOMEM;
-					goto done;
-				}
-			}
-			rc = bad ? URL_FAIL : url_puny_decode(a.p ? a.p : "", a.len, &uni);
-			ubuf_free(&a);
-			if (rc == URL_NOMEM)
-				goto done;
-			lb->len = uni.len - lb->off;
-			int ascii_only = 1;
-			for (size_t k = 0; k < lb->len; k++)
-				if (uni.p[lb->off + k] >= 0x80)
-					ascii_only = 0;
-			if (rc != URL_OK || lb->len == 0 || ascii_only) {
-				*reason = "invalid punycode label in domain";
-				rc = URL_FAIL;
-				goto done;
-			}
+			if ((rc = decode_puny_label(d, lb, l, n)) != URL_OK)
+				return rc;
 		} else {
 			for (size_t k = 0; k < n; k++)
-				if (u32_put(&uni, l[k])) {
-					rc = URL_NOMEM;
-					goto done;
-				}
+				if (u32_put(&d->uni, l[k]))
+					return URL_NOMEM;
 			lb->len = n;
 		}
 		for (size_t k = 0; k < lb->len; k++)
-			if (is_rtl_cp(uni.p[lb->off + k]))
-				bidi_domain = 1;
+			if (is_rtl_cp(d->uni.p[lb->off + k]))
+				d->bidi_domain = 1;
 		i = j + 1;
 	}
+	return URL_OK;
+}
 
-	/* The validity criteria, label by label. Empty labels first: with
-	 * nothing but those, uni.p is NULL and no offset may be added. */
-	for (size_t i = 0; i < nlabels; i++) {
-		size_t n = labels[i].len;
+/* The validity criteria, label by label. */
+static int
+check_labels(struct idna *d)
+{
+	int rc;
+
+	for (size_t i = 0; i < d->nlabels; i++) {
+		size_t n = d->labels[i].len;
+		/* Empty labels first: with nothing but those, uni.p is NULL and
+		 * no offset may be added. */
 		if (n == 0)
 			continue;
-		const uint32_t *l = uni.p + labels[i].off;
-		if (labels[i].from_puny &&
-		    (rc = check_decoded(l, n, &tmp)) != URL_OK) {
-			*reason = "invalid punycode label in domain";
-			goto done;
-		}
-		if (is_mark(l[0])) {
-			*reason = "domain label starts with a combining mark";
-			rc = URL_FAIL;
-			goto done;
-		}
-		if (!joiners_ok(l, n)) {
-			*reason = "zero width joiner out of context in domain";
-			rc = URL_FAIL;
-			goto done;
-		}
-		if (bidi_domain && !bidi_ok(l, n)) {
-			*reason = "domain breaks the bidirectional text rules";
-			rc = URL_FAIL;
-			goto done;
-		}
+		const uint32_t *l = d->uni.p + d->labels[i].off;
+		if (d->labels[i].from_puny &&
+		    (rc = check_decoded(l, n, &d->tmp)) != URL_OK)
+			return idna_fail(d, rc, "invalid punycode label in domain");
+		if (is_mark(l[0]))
+			return idna_fail(d, URL_FAIL, "domain label starts with a "
+			                 "combining mark");
+		if (!joiners_ok(l, n))
+			return idna_fail(d, URL_FAIL, "zero width joiner out of "
+			                 "context in domain");
+		if (d->bidi_domain && !bidi_ok(l, n))
+			return idna_fail(d, URL_FAIL, "domain breaks the "
+			                 "bidirectional text rules");
 	}
+	return URL_OK;
+}
 
-	/* 5. To ASCII. */
-	for (size_t i = 0; i < nlabels; i++) {
-		size_t n = labels[i].len;
-		int ascii = 1;
-		if (i > 0 && ubuf_putc(out, '.')) {
-			rc = URL_NOMEM;
-			goto done;
-		}
+/* Step 5: each label to ASCII, "xn--" ones as they were written. */
+static int
+labels_to_ascii(struct idna *d, nk_buf *out)
+{
+	for (size_t i = 0; i < d->nlabels; i++) {
+		const struct label *lb = &d->labels[i];
 		const uint32_t *l;
-		if (labels[i].from_puny) {
-			l = norm.p + labels[i].aoff;
-			n = labels[i].alen;
+		size_t n = lb->len;
+		int ascii = 1;
+
+		if (i > 0 && nk_buf_addc(out, '.'))
+			return URL_NOMEM;
+		if (lb->from_puny) {
+			l = d->norm.p + lb->aoff;
+			n = lb->alen;
 		} else if (n == 0) {
 			continue;
 		} else {
-			l = uni.p + labels[i].off;
+			l = d->uni.p + lb->off;
 		}
 		for (size_t k = 0; k < n; k++)
 			if (l[k] >= 0x80)
 				ascii = 0;
 		if (ascii) {
 			for (size_t k = 0; k < n; k++)
-				if (ubuf_putc(out, (char)l[k])) {
-					rc = URL_NOMEM;
-					goto done;
-				}
+				if (nk_buf_addc(out, (char)l[k]))
+					return URL_NOMEM;
 			continue;
 		}
-		if (ubuf_puts(out, "xn--")) {
-			rc = URL_NOMEM;
-			goto done;
-		}
-		rc = url_puny_encode(l, n, out);
-		if (rc == URL_FAIL)
-			*reason = "domain label too long";
+		if (nk_buf_adds(out, "xn--"))
+			return URL_NOMEM;
+		int rc = url_puny_encode(l, n, out);
 		if (rc != URL_OK)
-			goto done;
+			return idna_fail(d, rc, "domain label too long");
 	}
-	rc = URL_OK;
-done:
-	u32_free(&mapped);
-	u32_free(&norm);
-	u32_free(&uni);
-	u32_free(&tmp);
-	free(labels);
+	return URL_OK;
+}
+
+int
+url_idna_to_ascii(const char *in, size_t len, nk_buf *out,
+                  const char **reason)
+{
+	struct idna d = { .reason = reason };
+	int rc;
+
+	if ((rc = map_domain(&d, in, len)) == URL_OK &&
+	    (rc = split_labels(&d)) == URL_OK &&
+	    (rc = check_labels(&d)) == URL_OK)
+		rc = labels_to_ascii(&d, out);
+	u32_free(&d.mapped);
+	u32_free(&d.norm);
+	u32_free(&d.uni);
+	u32_free(&d.tmp);
+	free(d.labels);
 	return rc;
 }

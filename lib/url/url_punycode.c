@@ -56,7 +56,7 @@ threshold(uint32_t k, uint32_t bias)
 }
 
 int
-url_puny_encode(const uint32_t *cp, size_t len, struct ubuf *out)
+url_puny_encode(const uint32_t *cp, size_t len, nk_buf *out)
 {
 	uint32_t n = INITIAL_N, bias = INITIAL_BIAS, h, b = 0;
 	uint64_t delta = 0;
@@ -65,13 +65,13 @@ url_puny_encode(const uint32_t *cp, size_t len, struct ubuf *out)
 		return URL_FAIL;
 	for (size_t j = 0; j < len; j++) {
 		if (cp[j] < 0x80) {
-			if (ubuf_putc(out, (char)cp[j]))
+			if (nk_buf_addc(out, (char)cp[j]))
 				return URL_NOMEM;
 			b++;
 		}
 	}
 	h = b;
-	if (b > 0 && ubuf_putc(out, '-'))
+	if (b > 0 && nk_buf_addc(out, '-'))
 		return URL_NOMEM;
 	while (h < len) {
 		uint32_t m = UINT32_MAX;
@@ -94,11 +94,11 @@ url_puny_encode(const uint32_t *cp, size_t len, struct ubuf *out)
 				uint32_t t = threshold(k, bias);
 				if (q < t)
 					break;
-				if (ubuf_putc(out, digit_char(t + (q - t) % (BASE - t))))
+				if (nk_buf_addc(out, digit_char(t + (q - t) % (BASE - t))))
 					return URL_NOMEM;
 				q = (q - t) / (BASE - t);
 			}
-			if (ubuf_putc(out, digit_char(q)))
+			if (nk_buf_addc(out, digit_char(q)))
 				return URL_NOMEM;
 			bias = adapt((uint32_t)delta, h + 1, h == b);
 			delta = 0;

@@ -25,6 +25,19 @@ const char *const command_words[] = {
 	"close", "crlf", "help", "lf", "quit", "send", "status", NULL,
 };
 
+/* The one-letter escapes of `send`, as pairs: the letter, then its byte. */
+static const char letters[] = "n\nr\rt\ta\ab\be\033f\fv\v\\\\\"\"''";
+
+/* The byte the escape letter c stands for, or NULL. */
+static const char *
+escape_byte(char c)
+{
+	for (const char *p = letters; *p; p += 2)
+		if (*p == c)
+			return p + 1;
+	return NULL;
+}
+
 /* Parses the argument of `send`: an optional pair of double quotes
  * around the bytes, and C escapes (\n \r \t \\ \" \' \a \b \e \f \v,
  * \xHH, \NNN octal). out has room for strlen(in) bytes. Returns the count,
@@ -61,20 +74,9 @@ unescape(const char *in, char *out, char *err, size_t errlen)
 			return -1;
 		}
 		c = in[i];
-		char simple = 0;
-		switch (c) {
-		case 'n': simple = '\n'; break;
-		case 'r': simple = '\r'; break;
-		case 't': simple = '\t'; break;
-		case 'a': simple = '\a'; break;
-		case 'b': simple = '\b'; break;
-		case 'e': simple = '\033'; break;
-		case 'f': simple = '\f'; break;
-		case 'v': simple = '\v'; break;
-		case '\\': case '"': case '\'': simple = c; break;
-		}
+		const char *simple = escape_byte(c);
 		if (simple) {
-			out[n++] = simple;
+			out[n++] = *simple;
 		} else if (c == 'x') {
 			int v = 0, k = 0;
 			while (k < 2 && i + 1 < len && isxdigit((unsigned char)in[i + 1])) {

@@ -311,6 +311,14 @@ text_report(FILE *out, const struct report *r)
 	}
 }
 
+/* ",\n", the indent, and "key": value as a JSON string (or null). */
+static void
+json_str(FILE *out, const char *ind, const char *key, const char *value)
+{
+	fprintf(out, ",\n%s  \"%s\": ", ind, key);
+	text_json(out, value);
+}
+
 /* The subject alternative names of one type, as JSON strings between
  * commas. */
 static void
@@ -332,10 +340,8 @@ json_cert(FILE *out, const struct nk_x509_facts *f, const char *link_name,
 {
 	fprintf(out, "{\n%s  \"subject\": ", ind);
 	text_json(out, f->subject);
-	fprintf(out, ",\n%s  \"issuer\": ", ind);
-	text_json(out, f->issuer);
-	fprintf(out, ",\n%s  \"serial\": ", ind);
-	text_json(out, f->serial);
+	json_str(out, ind, "issuer", f->issuer);
+	json_str(out, ind, "serial", f->serial);
 	fprintf(out, ",\n%s  \"dns_names\": [", ind);
 	json_names(out, f, NK_SAN_DNS);
 	fprintf(out, "],\n%s  \"ip_addresses\": [", ind);
@@ -345,19 +351,14 @@ json_cert(FILE *out, const struct nk_x509_facts *f, const char *link_name,
 	fprintf(out, ",\n%s  \"not_after\": ", ind);
 	json_time(out, f->not_after);
 	fprintf(out, ",\n%s  \"not_before_unix\": %lld,\n%s  \"not_after_unix\": "
-	        "%lld,\n%s  \"days_left\": %lld,\n", ind, (long long)f->not_before,
+	        "%lld,\n%s  \"days_left\": %lld", ind, (long long)f->not_before,
 	        ind, (long long)f->not_after, ind, (long long)f->days_left);
-	fprintf(out, "%s  \"key_type\": ", ind);
-	text_json(out, f->key_type);
-	fprintf(out, ",\n%s  \"key_bits\": %d,\n%s  \"key\": ", ind, f->key_bits,
-	        ind);
-	text_json(out, f->key_desc);
-	fprintf(out, ",\n%s  \"signature_algorithm\": ", ind);
-	text_json(out, f->sig_alg);
-	fprintf(out, ",\n%s  \"sha256\": ", ind);
-	text_json(out, f->sha256);
-	fprintf(out, ",\n%s  \"pin\": ", ind);
-	text_json(out, f->pin);
+	json_str(out, ind, "key_type", f->key_type);
+	fprintf(out, ",\n%s  \"key_bits\": %d", ind, f->key_bits);
+	json_str(out, ind, "key", f->key_desc);
+	json_str(out, ind, "signature_algorithm", f->sig_alg);
+	json_str(out, ind, "sha256", f->sha256);
+	json_str(out, ind, "pin", f->pin);
 	fprintf(out, ",\n%s  \"self_signed\": %s,\n%s  \"is_ca\": %s,\n%s  \"%s\": ",
 	        ind, f->self_signed ? "true" : "false", ind,
 	        f->is_ca ? "true" : "false", ind, link_name);
@@ -365,6 +366,31 @@ json_cert(FILE *out, const struct nk_x509_facts *f, const char *link_name,
 		fprintf(out, "%d\n%s}", link, ind);
 	else
 		fprintf(out, "null\n%s}", ind);
+}
+
+/* The "tls" object: what the handshake settled. */
+static void
+json_tls(FILE *out, const struct report *r)
+{
+	const nk_tls_info *in = &r->info;
+	fputs("{\n    \"version\": ", out);
+	text_json(out, in->version);
+	json_str(out, "  ", "cipher", in->cipher);
+	json_str(out, "  ", "cipher_openssl", in->cipher_openssl);
+	json_str(out, "  ", "group", nz(in->group));
+	json_str(out, "  ", "alpn_offered", r->a->alpn);
+	json_str(out, "  ", "alpn", nz(in->alpn));
+	fprintf(out, ",\n    \"resumed\": %s,\n    \"handshake_ms\": %.3f,\n",
+	        in->resumed ? "true" : "false", (double)in->handshake_us / 1000.0);
+	fputs("    \"ocsp\": {\"status\": ", out);
+	text_json(out, ocsp_name(in->ocsp));
+	fputs(", \"this_update\": ", out);
+	text_json(out, nz(in->ocsp_this_update));
+	fputs(", \"next_update\": ", out);
+	text_json(out, nz(in->ocsp_next_update));
+	fputs(", \"revoked_at\": ", out);
+	text_json(out, nz(in->ocsp_revoked_at));
+	fputs("}\n  }", out);
 }
 
 void
@@ -383,10 +409,8 @@ json_report(FILE *out, const struct report *r, int code)
 		fprintf(out, "%d", r->addr_port);
 	else
 		fputs("null", out);
-	fputs(",\n  \"starttls\": ", out);
-	text_json(out, a->starttls);
-	fputs(",\n  \"trust\": ", out);
-	text_json(out, r->trust);
+	json_str(out, "", "starttls", a->starttls);
+	json_str(out, "", "trust", r->trust);
 	fputs(",\n  \"client_certificate_request\": ", out);
 	if (in->cert_requested) {
 		fprintf(out, "{\"sent\": %s, \"acceptable_cas\": [",
@@ -410,34 +434,10 @@ json_report(FILE *out, const struct report *r, int code)
 		fputs("null", out);
 	}
 	fputs(",\n  \"tls\": ", out);
-	if (r->handshake_done) {
-		fputs("{\n    \"version\": ", out);
-		text_json(out, in->version);
-		fputs(",\n    \"cipher\": ", out);
-		text_json(out, in->cipher);
-		fputs(",\n    \"cipher_openssl\": ", out);
-		text_json(out, in->cipher_openssl);
-		fputs(",\n    \"group\": ", out);
-		text_json(out, nz(in->group));
-		fputs(",\n    \"alpn_offered\": ", out);
-		text_json(out, a->alpn);
-		fputs(",\n    \"alpn\": ", out);
-		text_json(out, nz(in->alpn));
-		fprintf(out, ",\n    \"resumed\": %s,\n    \"handshake_ms\": %.3f,\n",
-		        in->resumed ? "true" : "false",
-		        (double)in->handshake_us / 1000.0);
-		fputs("    \"ocsp\": {\"status\": ", out);
-		text_json(out, ocsp_name(in->ocsp));
-		fputs(", \"this_update\": ", out);
-		text_json(out, nz(in->ocsp_this_update));
-		fputs(", \"next_update\": ", out);
-		text_json(out, nz(in->ocsp_next_update));
-		fputs(", \"revoked_at\": ", out);
-		text_json(out, nz(in->ocsp_revoked_at));
-		fputs("}\n  }", out);
-	} else {
+	if (r->handshake_done)
+		json_tls(out, r);
+	else
 		fputs("null", out);
-	}
 	fputs(",\n  \"verification\": {\n    \"verified\": ", out);
 	fputs(in->verify_ok ? "true" : "false", out);
 	fprintf(out, ",\n    \"insecure\": %s,\n    \"code\": %ld,\n    \"depth\": ",
@@ -446,10 +446,8 @@ json_report(FILE *out, const struct report *r, int code)
 		fprintf(out, "%d", in->verify_depth);
 	else
 		fputs("null", out);
-	fputs(",\n    \"reason\": ", out);
-	text_json(out, nz(in->verify_reason));
-	fputs(",\n    \"openssl_reason\": ", out);
-	text_json(out, nz(in->verify_openssl));
+	json_str(out, "  ", "reason", nz(in->verify_reason));
+	json_str(out, "  ", "openssl_reason", nz(in->verify_openssl));
 	fputs("\n  },\n  \"expiry_warn_days\": ", out);
 	if (a->expiry_warn >= 0)
 		fprintf(out, "%ld", a->expiry_warn);

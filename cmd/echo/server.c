@@ -161,7 +161,7 @@ parse_listen(const char *s, char *host, size_t hlen, long *port)
 /* What the server holds: its listening sockets, its clients, and the
  * poll set over both (listeners first, while accepting). */
 struct server {
-	int lfd[8];
+	const int *lfd;         /* the listening sockets, nl of them */
 	size_t nl;
 	struct client *cl;      /* max of them, nc in use */
 	struct pollfd *pf;      /* room for nl + max */
@@ -306,17 +306,18 @@ serve(const char *spec, int family, int verbose, long max_clients)
 {
 	char host[256], err[NK_ERR_MSG_LEN] = "";
 	long port;
-	struct server sv;
+	int lfd[8];
+	size_t nl = NK_ARRAY_LEN(lfd);
 
-	memset(&sv, 0, sizeof sv);
-	sv.nl = NK_ARRAY_LEN(sv.lfd);
-	sv.max = (size_t)max_clients;
-	sv.verbose = verbose;
 	if (parse_listen(spec, host, sizeof host, &port) != 0)
 		return NK_ERR_FAILED_INIT;
-	nk_err e = nk_listen(host, (int)port, family, sv.lfd, &sv.nl, err);
+	nk_err e = nk_listen(host, (int)port, family, lfd, &nl, err);
 	if (e)
 		return tool_fail(e, err);
+	struct server sv = {
+		.lfd = lfd, .nl = nl, .max = (size_t)max_clients,
+		.verbose = verbose,
+	};
 	sigset_t waitmask;
 	catch_stop(&waitmask);
 	for (size_t i = 0; i < sv.nl; i++) {

@@ -68,8 +68,10 @@ facts_of(const nk_x509_chain *ch, int64_t now, struct nk_x509_facts **out,
 	if (*n == 0)
 		return 0;
 	*out = calloc(*n, sizeof **out);
-	if (!*out)
+	if (!*out) {
+		*n = 0;     /* the report shows no certificate, not NULL's */
 		return -1;
+	}
 	for (size_t i = 0; i < *n; i++)
 		if (nk_x509_facts_get(nk_x509_chain_get(ch, i), now, &(*out)[i],
 		                      NULL) != NK_OK)
@@ -465,13 +467,14 @@ json_report(FILE *out, const struct report *r, int code)
 		fputs("null", out);
 	}
 	fputs(",\n  \"sent_chain\": [", out);
-	for (size_t i = 0; i < r->ns; i++) {
+	/* The facts are there for every certificate counted (analyse). */
+	for (size_t i = 0; r->sf && i < r->ns; i++) {
 		fputs(i ? ", " : "\n    ", out);
 		json_cert(out, &r->sf[i], "path_index", r->sent_in_path[i], "    ");
 	}
 	fputs(r->ns ? "\n  ],\n  \"verified_chain\": [" : "],\n  \"verified_chain\": [",
 	      out);
-	for (size_t j = 0; j < r->nv; j++) {
+	for (size_t j = 0; r->vf && j < r->nv; j++) {
 		fputs(j ? ", " : "\n    ", out);
 		json_cert(out, &r->vf[j], "sent_index", r->path_from_sent[j], "    ");
 	}

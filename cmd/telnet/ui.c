@@ -16,10 +16,12 @@
  * and Ctrl-Z too), and the server's echo is what the screen shows. The
  * editor sleeps until the escape character.
  *
- * The escape character opens the `nk> ` prompt, and the server's output
- * waits meanwhile; one command, an empty line, the escape character again
- * or Ctrl-D go back to the session.
+ * The escape character opens the `nk> ` prompt (its commands are in
+ * command.c), and the server's output waits meanwhile; one command, an
+ * empty line, the escape character again or Ctrl-D go back to the session.
  *
+ * The session calls the UI only through tty_ui (struct session_ui in
+ * session.h); the UI drives the session through session.h's functions.
  * One session per process, so the UI's state is file-level; libnk keeps
  * none. */
 #include <ctype.h>

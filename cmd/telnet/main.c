@@ -32,6 +32,7 @@
 #include "opts.h"
 #include "session.h"
 #include "tool.h"
+#include "ui.h"
 
 enum {
 	O_TLS = 1, O_ESCAPE, O_LF, O_RAW, O_TELNET, O_RAW_OUTPUT, O_QUIT,
@@ -157,13 +158,23 @@ parse_port(const char *s, int *port)
 	return 0;
 }
 
+/* -q, --eof-wait and --idle-timeout: seconds, kept as milliseconds. */
+static int
+take_secs(struct args *a, int id, const char *arg)
+{
+	const char *name = id == O_QUIT ? "-q" :
+	                   id == O_EOF_WAIT ? "--eof-wait" : "--idle-timeout";
+	int64_t *ms = id == O_QUIT ? &a->quit_ms :
+	              id == O_EOF_WAIT ? &a->eof_wait_ms : &a->idle_ms;
+	return tool_parse_secs(arg, name, ms);
+}
+
 static int
 parse_args(int argc, char **argv, struct args *a)
 {
 	struct optstate st = { 1, NULL, 0 };
 	const char *arg;
 	int id;
-	int64_t ms;
 
 	while ((id = opt_next(&st, argc, argv, &tool, &arg)) != OPT_END) {
 		switch (id) {
@@ -200,19 +211,10 @@ parse_args(int argc, char **argv, struct args *a)
 			a->raw_output = 1;
 			break;
 		case O_QUIT:
-			if (tool_parse_secs(arg, "-q", &ms) != 0)
-				return -1;
-			a->quit_ms = ms;
-			break;
 		case O_EOF_WAIT:
-			if (tool_parse_secs(arg, "--eof-wait", &ms) != 0)
-				return -1;
-			a->eof_wait_ms = ms;
-			break;
 		case O_IDLE:
-			if (tool_parse_secs(arg, "--idle-timeout", &ms) != 0)
+			if (take_secs(a, id, arg) != 0)
 				return -1;
-			a->idle_ms = ms;
 			break;
 		case O_VERBOSE:
 			a->verbose++;
@@ -288,6 +290,24 @@ history_path(const char *host, int port)
 	return path;
 }
 
+/* The session's settings from the options, and its face: the UI when
+ * stdin and stdout are terminals. */
+static void
+session_from_args(struct session *s, const struct args *a)
+{
+	int interactive = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
+	s->ui = interactive ? &tty_ui : NULL;
+	s->verbose = a->verbose + interactive;
+	s->lf = a->lf;
+	s->escape_char = a->escape;
+	s->quit_ms = a->quit_ms;
+	s->idle_ms = a->idle_ms;
+	s->eof_wait_ms = a->eof_wait_ms;
+	s->escape_output = isatty(STDOUT_FILENO) && !a->raw_output;
+	s->safe.raw = a->raw_output;
+	s->safe.utf8 = !strcmp(nl_langinfo(CODESET), "UTF-8");
+}
+
 static void
 report_attempts(struct session *s, const nk_connect_info *info)
 {
@@ -300,11 +320,105 @@ report_attempts(struct session *s, const nk_connect_info *info)
 	}
 }
 
+/* The TLS handshake over s->conn, said when it is done. */
+static nk_err
+start_tls(struct session *s, nk_tls_ctx *ctx, const char *name,
+          nk_time deadline, nk_tls_info *tls, char *err)
+{
+	nk_err e = nk_tls_start(ctx, s->conn, name, deadline, tls, err);
+	if (e)
+		return e;
+	s->tls = tls;
+	if (tls->verify_ok)
+		session_status(s, "TLS: %s, %s; certificate verified for %s.",
+		               tls->version, tls->cipher, name);
+	else
+		session_status(s, "TLS: %s, %s; certificate NOT verified "
+		               "(--insecure): %s.", tls->version, tls->cipher,
+		               tls->verify_reason);
+	return NK_OK;
+}
+
+/* Connects s->conn (and TLS with --tls into *tls), saying each step. Frees
+ * a's network options. Returns 0, or the exit status with nothing left
+ * open. */
+static int
+connect_session(struct session *s, struct args *a, nk_tls_info *tls)
+{
+	char err[NK_ERR_MSG_LEN] = "";
+	nk_tls_ctx *ctx = NULL;
+	nk_err e;
+
+	if (a->tls && (e = nk_tls_ctx_new(&a->na.tls, &ctx, err)) != NK_OK) {
+		netargs_free(&a->na);
+		return tool_fail(e, err);
+	}
+	/* --connect-timeout bounds TCP and TLS together, as in curl. */
+	nk_time deadline = nk_deadline_in_ms(a->na.net.connect_timeout_ms);
+	nk_connect_info info;
+	s->start = nk_now();
+	e = nk_connect(&a->na.net, a->host, s->port, deadline, &s->conn, &info,
+	               err);
+	netargs_free(&a->na);
+	report_attempts(s, &info);
+	if (e) {
+		nk_tls_ctx_free(ctx);
+		return tool_fail(e, err);
+	}
+	session_status(s, "Connected to %s (%s) port %d.", a->host,
+	               nk_conn_peer_str(s->conn), nk_conn_peer_port(s->conn));
+	if (a->tls) {
+		const char *name = a->na.servername ? a->na.servername : a->host;
+		e = start_tls(s, ctx, name, deadline, tls, err);
+		nk_tls_ctx_free(ctx);
+		if (e) {
+			nk_tls_info_clear(tls);
+			nk_conn_free(s->conn);
+			return tool_fail(e, err);
+		}
+	}
+	return 0;
+}
+
+/* The telnet machine for s (not with --raw). */
+static nk_err
+make_telnet(struct session *s, const struct args *a, char *err)
+{
+	nk_telnet_config tc;
+	memset(&tc, 0, sizeof tc);
+	struct winsize ws;
+	if (s->ui) {
+		tc.term = getenv("TERM");
+		if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) {
+			tc.naws = 1;
+			tc.width = ws.ws_col;
+			tc.height = ws.ws_row;
+		}
+	}
+	tc.binary = 1;
+	/* telnet(1) opens the negotiation on the telnet ports only;
+	 * elsewhere the server may not speak telnet at all. */
+	int telnet_port = s->port == 23 || s->port == 992 || a->telnet;
+	tc.auto_detect = !telnet_port;
+	if (nk_telnet_new(&tc, &s->tn, err) != NK_OK) {
+		/* An odd $TERM is not worth failing for: no TTYPE. */
+		tc.term = NULL;
+		nk_err e = nk_telnet_new(&tc, &s->tn, err);
+		if (e)
+			return e;
+	}
+	/* A new machine always has room for the offer. */
+	if (telnet_port)
+		(void)nk_telnet_offer(s->tn);
+	return NK_OK;
+}
+
 int
 main(int argc, char **argv)
 {
 	struct args a;
 	struct session s;
+	nk_tls_info tls;
 	char err[NK_ERR_MSG_LEN] = "";
 	nk_err e;
 
@@ -328,92 +442,17 @@ main(int argc, char **argv)
 		netargs_free(&a.na);
 		return 2;
 	}
-	s.interactive = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
-	s.verbose = a.verbose + s.interactive;
-	s.lf = a.lf;
-	s.escape_char = a.escape;
-	s.quit_ms = a.quit_ms;
-	s.idle_ms = a.idle_ms;
-	s.eof_wait_ms = a.eof_wait_ms;
-	s.escape_output = isatty(STDOUT_FILENO) && !a.raw_output;
-	s.safe.raw = a.raw_output;
-	s.safe.utf8 = !strcmp(nl_langinfo(CODESET), "UTF-8");
-
-	nk_tls_ctx *ctx = NULL;
-	if (a.tls && (e = nk_tls_ctx_new(&a.na.tls, &ctx, err)) != NK_OK) {
-		netargs_free(&a.na);
-		return tool_fail(e, err);
-	}
-
-	/* --connect-timeout bounds TCP and TLS together, as in curl. */
-	nk_time deadline = nk_deadline_in_ms(a.na.net.connect_timeout_ms);
-	nk_connect_info info;
-	nk_conn *conn = NULL;
-	s.start = nk_now();
-	e = nk_connect(&a.na.net, a.host, s.port, deadline, &conn, &info, err);
-	netargs_free(&a.na);
-	report_attempts(&s, &info);
-	if (e) {
-		nk_tls_ctx_free(ctx);
-		return tool_fail(e, err);
-	}
-	s.conn = conn;
-	session_status(&s, "Connected to %s (%s) port %d.", a.host,
-	               nk_conn_peer_str(conn), nk_conn_peer_port(conn));
-
-	nk_tls_info tls;
+	session_from_args(&s, &a);
 	memset(&tls, 0, sizeof tls);
-	if (a.tls) {
-		const char *name = a.na.servername ? a.na.servername : a.host;
-		e = nk_tls_start(ctx, conn, name, deadline, &tls, err);
-		nk_tls_ctx_free(ctx);
-		if (e) {
-			nk_tls_info_clear(&tls);
-			nk_conn_free(conn);
-			return tool_fail(e, err);
-		}
-		s.tls = &tls;
-		if (tls.verify_ok)
-			session_status(&s, "TLS: %s, %s; certificate verified for "
-			               "%s.", tls.version, tls.cipher, name);
-		else
-			session_status(&s, "TLS: %s, %s; certificate NOT verified "
-			               "(--insecure): %s.", tls.version, tls.cipher,
-			               tls.verify_reason);
+	int code = connect_session(&s, &a, &tls);
+	if (code)
+		return code;
+	if (!a.raw && (e = make_telnet(&s, &a, err)) != NK_OK) {
+		nk_conn_free(s.conn);
+		nk_tls_info_clear(&tls);
+		return tool_fail(e, err);
 	}
-
-	if (!a.raw) {
-		nk_telnet_config tc;
-		memset(&tc, 0, sizeof tc);
-		struct winsize ws;
-		if (s.interactive) {
-			tc.term = getenv("TERM");
-			if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 &&
-			    ws.ws_col > 0) {
-				tc.naws = 1;
-				tc.width = ws.ws_col;
-				tc.height = ws.ws_row;
-			}
-		}
-		tc.binary = 1;
-		/* telnet(1) opens the negotiation on the telnet ports only;
-		 * elsewhere the server may not speak telnet at all. */
-		int telnet_port = s.port == 23 || s.port == 992 || a.telnet;
-		tc.auto_detect = !telnet_port;
-		if (nk_telnet_new(&tc, &s.tn, err) != NK_OK) {
-			/* An odd $TERM is not worth failing for: no TTYPE. */
-			tc.term = NULL;
-			if ((e = nk_telnet_new(&tc, &s.tn, err)) != NK_OK) {
-				nk_conn_free(conn);
-				return tool_fail(e, err);
-			}
-		}
-		/* A new machine always has room for the offer. */
-		if (telnet_port)
-			(void)nk_telnet_offer(s.tn);
-	}
-
-	if (s.interactive) {
+	if (s.ui) {
 		if (s.escape_char >= 0)
 			session_status(&s, "Escape character is '%s'.",
 			               escape_name(s.escape_char));
@@ -422,10 +461,10 @@ main(int argc, char **argv)
 		s.history = history_path(a.host, s.port);
 	}
 
-	int code = session_run(&s);
+	code = session_run(&s);
 
 	nk_telnet_free(s.tn);
-	nk_conn_free(conn);
+	nk_conn_free(s.conn);
 	nk_tls_info_clear(&tls);
 	free(s.history);
 	if (s.term_signal) {

@@ -52,39 +52,24 @@ on_signal(int sig)
 	errno = saved;
 }
 
-/* Makes room for n more bytes (doubling) and returns where they go. */
-static unsigned char *
-buf_room(struct buf *b, size_t n)
+/* Queues bytes for the server. Running out of memory for the queue ends
+ * the tool on the spot, as nothing sensible can go on without it. */
+static void
+queue(struct session *s, const void *p, size_t n)
 {
-	if (b->len + n > b->cap) {
-		size_t cap = b->cap ? b->cap : 4096;
-		while (cap < b->len + n)
-			cap *= 2;
-		unsigned char *q = realloc(b->p, cap);
-		if (!q) {
-			tool_msg("out of memory");
-			exit(NK_ERR_OUT_OF_MEMORY);
-		}
-		b->p = q;
-		b->cap = cap;
+	if (nk_buf_add(&s->netout, p, n) != 0) {
+		tool_msg("out of memory");
+		exit(NK_ERR_OUT_OF_MEMORY);
 	}
-	return b->p + b->len;
 }
 
+/* Takes the first n queued bytes off, once the connection took them. */
 static void
-buf_add(struct buf *b, const void *p, size_t n)
+unqueue(struct session *s, size_t n)
 {
-	if (n == 0)
-		return;
-	memcpy(buf_room(b, n), p, n);
-	b->len += n;
-}
-
-static void
-buf_drop(struct buf *b, size_t n)
-{
+	nk_buf *b = &s->netout;
 	memmove(b->p, b->p + n, b->len - n);
-	b->len -= n;
+	nk_buf_cut(b, n);
 }
 
 void
@@ -100,9 +85,18 @@ session_finish(struct session *s, int code)
 static void
 fail(struct session *s, nk_err e, const char *errmsg)
 {
-	if (s->interactive)
-		ui_stop(s);
+	if (s->ui)
+		s->ui->stop(s);
 	session_finish(s, tool_fail(e, errmsg));
+}
+
+void
+session_end_by_signal(struct session *s, int sig)
+{
+	s->term_signal = sig;
+	if (s->ui)
+		s->ui->stop(s);
+	session_finish(s, 128 + sig);
 }
 
 void
@@ -111,13 +105,13 @@ session_status(struct session *s, const char *fmt, ...)
 	char line[1024];
 	va_list ap;
 
-	if (!s->interactive && s->verbose < 1)
+	if (!s->ui && s->verbose < 1)
 		return;
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof line, fmt, ap);
 	va_end(ap);
-	if (s->interactive) {
-		ui_message(s, line);
+	if (s->ui) {
+		s->ui->message(s, line);
 	} else {
 		fflush(stdout);
 		fprintf(stderr, "%s\n", line);
@@ -140,8 +134,7 @@ write_out(struct session *s, const void *p, size_t n)
 		}
 		if (w < 0 && errno == EINTR) {
 			if (term_pending) {
-				s->term_signal = term_pending;
-				session_finish(s, 128 + term_pending);
+				session_end_by_signal(s, term_pending);
 				return;
 			}
 			continue;
@@ -163,8 +156,8 @@ show(struct session *s, const unsigned char *p, size_t n)
 {
 	if (n == 0)
 		return;
-	if (s->interactive) {
-		ui_output(s, p, n);
+	if (s->ui) {
+		s->ui->output(s, s->esc, safe_text(&s->safe, p, n, s->esc));
 	} else if (s->escape_output) {
 		write_out(s, s->esc, safe_text(&s->safe, p, n, s->esc));
 	} else {
@@ -230,7 +223,7 @@ take_telnet(struct session *s)
 			/* After our half-close nothing can be sent: the
 			 * server's late negotiation goes unanswered. */
 			if (!s->wr_shut)
-				buf_add(&s->netout, p, n);
+				queue(s, p, n);
 			nk_telnet_output_done(s->tn, n);
 			moved = 1;
 		}
@@ -240,8 +233,8 @@ take_telnet(struct session *s)
 				trace(s, &ev);
 			if (ev.type == NK_TELNET_EV_OPTION && ev.remote &&
 			    (ev.opt == NK_TELNET_OPT_ECHO ||
-			     ev.opt == NK_TELNET_OPT_SGA) && s->interactive)
-				ui_modes(s);
+			     ev.opt == NK_TELNET_OPT_SGA) && s->ui)
+				s->ui->modes(s);
 		}
 		if (!moved)
 			return;
@@ -268,18 +261,26 @@ got(struct session *s, const unsigned char *p, size_t n)
 void
 session_send_raw(struct session *s, const void *p, size_t n)
 {
-	buf_add(&s->netout, p, n);
+	queue(s, p, n);
 }
 
 void
 session_send(struct session *s, const void *p, size_t n)
 {
 	if (!s->tn) {
-		buf_add(&s->netout, p, n);
+		queue(s, p, n);
 		return;
 	}
-	unsigned char *o = buf_room(&s->netout, 2 * n + 1);
-	s->netout.len += nk_telnet_encode(s->tn, p, n, o);
+	/* Encoded a piece at a time: the machine keeps what it needs (a
+	 * CR at the end of one piece) between calls. */
+	const unsigned char *in = p;
+	unsigned char o[2 * 1024];
+	while (n > 0) {
+		size_t k = n < sizeof o / 2 ? n : sizeof o / 2;
+		queue(s, o, nk_telnet_encode(s->tn, in, k, o));
+		in += k;
+		n -= k;
+	}
 }
 
 void
@@ -289,8 +290,8 @@ session_end_input(struct session *s)
 		return;
 	s->stdin_eof = 1;
 	if (s->tn) {
-		unsigned char *o = buf_room(&s->netout, 1);
-		s->netout.len += nk_telnet_encode_end(s->tn, o);
+		unsigned char o[1];
+		queue(s, o, nk_telnet_encode_end(s->tn, o));
 	}
 	if (s->quit_ms >= 0)
 		s->quit_at = nk_now() + s->quit_ms * 1000;
@@ -304,9 +305,11 @@ peer_closed(struct session *s)
 		unsigned char b[1];
 		show(s, b, nk_telnet_recv_end(s->tn, b));
 	}
-	if (s->interactive) {
-		ui_output_end(s);
-		ui_stop(s);
+	if (s->ui) {
+		size_t n = safe_end(&s->safe, s->esc);
+		if (n)
+			s->ui->output(s, s->esc, n);
+		s->ui->stop(s);
 	} else if (s->escape_output) {
 		write_out(s, s->esc, safe_end(&s->safe, s->esc));
 	}
@@ -327,7 +330,7 @@ read_net(struct session *s)
 	/* A bounded number of reads, so stdin and signals get their turn
 	 * even when the server sends without pause; at a terminal one, so
 	 * the escape character is seen after at most one buffer's output. */
-	int reads = s->interactive ? 1 : 16;
+	int reads = s->ui ? 1 : 16;
 	for (int i = 0; i < reads && !s->done && !s->hold_net; i++) {
 		size_t n;
 		int want;
@@ -375,7 +378,7 @@ flush_net(struct session *s)
 			s->wwant = want ? want : NK_WANT_WRITE;
 			return;
 		}
-		buf_drop(&s->netout, n);
+		unqueue(s, n);
 	}
 	s->wwant = 0;
 }
@@ -423,8 +426,8 @@ take_keys(struct session *s)
 	/* Typing (or piped input) is activity too. */
 	if (s->idle_ms)
 		s->idle_at = nk_now() + s->idle_ms * 1000;
-	if (s->interactive)
-		ui_input(s);
+	if (s->ui)
+		s->ui->input(s);
 	else
 		read_stdin(s);
 }
@@ -436,14 +439,10 @@ signals(struct session *s)
 	ssize_t n = read(s->sigpipe[0], b, sizeof b);
 	for (ssize_t i = 0; i < n; i++) {
 		int sig = b[i];
-		if (sig == SIGTERM || sig == SIGHUP) {
-			s->term_signal = sig;
-			if (s->interactive)
-				ui_stop(s);
-			session_finish(s, 128 + sig);
-		} else if (s->interactive) {
-			ui_signal(s, sig);
-		}
+		if (sig == SIGTERM || sig == SIGHUP)
+			session_end_by_signal(s, sig);
+		else if (s->ui)
+			s->ui->signal(s, sig);
 	}
 }
 
@@ -462,7 +461,7 @@ setup_signals(struct session *s)
 	/* No SA_RESTART: a blocking write to stdout must see the signal. */
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
-	if (s->interactive) {
+	if (s->ui) {
 		sigaction(SIGINT, &sa, NULL);
 		sigaction(SIGWINCH, &sa, NULL);
 		sigaction(SIGTSTP, &sa, NULL);
@@ -484,7 +483,7 @@ session_run(struct session *s)
 	s->quit_at = 0;
 	if (s->idle_ms)
 		s->idle_at = nk_now() + s->idle_ms * 1000;
-	if (s->interactive && ui_start(s) != 0)
+	if (s->ui && s->ui->start(s) != 0)
 		return NK_ERR_FAILED_INIT;
 
 	while (!s->done) {
@@ -513,7 +512,7 @@ session_run(struct session *s)
 			{ nk_conn_fd(s->conn), 0, 0 },
 			{ s->sigpipe[0], POLLIN, 0 },
 		};
-		if (s->interactive || (!s->stdin_eof &&
+		if (s->ui || (!s->stdin_eof &&
 		                       s->netout.len < NETOUT_PAUSE))
 			p[0].fd = STDIN_FILENO;
 		if (want & NK_WANT_READ)
@@ -543,18 +542,18 @@ session_run(struct session *s)
 		int typed = r > 0 && p[0].fd >= 0 && p[0].revents;
 		/* At a terminal the keys go first: the escape character
 		 * stops the server's output before more of it is shown. */
-		if (!s->done && typed && s->interactive)
+		if (!s->done && typed && s->ui)
 			take_keys(s);
 		if (!s->done && (pending || (r > 0 && p[1].revents)))
 			read_net(s);
-		if (!s->done && typed && !s->interactive)
+		if (!s->done && typed && !s->ui)
 			take_keys(s);
 		nk_time now = nk_now();
 		if (!s->done && !s->wr_shut && s->eof_at && now >= s->eof_at)
 			half_close(s);
 		if (!s->done && s->quit_at && now >= s->quit_at) {
-			if (s->interactive)
-				ui_stop(s);
+			if (s->ui)
+				s->ui->stop(s);
 			session_status(s, "Quitting %.3g s after end of input (-q).",
 			               (double)s->quit_ms / 1000);
 			session_finish(s, 0);
@@ -566,9 +565,9 @@ session_run(struct session *s)
 			fail(s, NK_ERR_OPERATION_TIMEDOUT, msg);
 		}
 	}
-	if (s->interactive)
-		ui_stop(s);
-	free(s->netout.p);
+	if (s->ui)
+		s->ui->stop(s);
+	nk_buf_free(&s->netout);
 	free(s->esc);
 	return s->exit_code;
 }

@@ -7,16 +7,46 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "nk/buf.h"
 #include "nk/conn.h"
 #include "nk/telnet.h"
 #include "nk/time.h"
 #include "nk/tls.h"
 #include "safe.h"
 
-/* A growable byte queue. */
-struct buf {
-	unsigned char *p;
-	size_t len, cap;
+struct session;
+
+/* The session's face at a terminal: the one way the session reaches the
+ * UI (ui.c gives tty_ui). The session knows nothing else of it; the UI in
+ * turn drives the session only through the functions below and the
+ * fields marked "the UI's" in struct session. NULL in a pipe: the session
+ * then reads stdin and writes stdout itself.
+ *
+ * Every call comes from the session's loop (session_run), one at a time,
+ * between start and the loop's end. */
+struct session_ui {
+	/* Before the loop: takes the terminal. 0, or -1 after saying why;
+	 * the session then ends with NK_ERR_FAILED_INIT. */
+	int (*start)(struct session *s);
+	/* Gives the terminal back as the user had it, the server's
+	 * unfinished line left on the screen as text. Called before an
+	 * error message, when the server or a signal ends the session, and
+	 * at the loop's end: calls after the first do nothing. */
+	void (*stop)(struct session *s);
+	/* stdin is readable: the UI reads what it needs and acts on it. */
+	void (*input)(struct session *s);
+	/* The server's text, already made safe for the terminal (s->safe);
+	 * n may be 0 when the filter holds the bytes back. The text is the
+	 * session's and lasts for the call. */
+	void (*output)(struct session *s, const char *text, size_t n);
+	/* A status line, without its newline (session_status). */
+	void (*message)(struct session *s, const char *line);
+	/* The server turned ECHO or SUPPRESS-GO-AHEAD on or off: the UI
+	 * picks its mode (line, hidden or character at a time). */
+	void (*modes)(struct session *s);
+	/* SIGINT, SIGWINCH or SIGTSTP arrived (SIGTERM and SIGHUP end the
+	 * session: stop is called instead). */
+	void (*signal)(struct session *s, int sig);
 };
 
 struct session {
@@ -25,9 +55,11 @@ struct session {
 	nk_telnet *tn;          /* NULL with --raw */
 	const char *host;       /* as the user gave it */
 	int port;
-	int interactive;        /* stdin and stdout are terminals: ui.c */
+	const struct session_ui *ui; /* stdin and stdout are terminals;
+	                         * NULL in a pipe */
 	int verbose;            /* 1: status lines, 2: negotiation trace */
-	int lf;                 /* lines end with LF, not CRLF */
+	int lf;                 /* lines end with LF, not CRLF; the UI's
+	                         * after start (crlf, lf) */
 	int escape_char;        /* -e; -1 for none */
 	int64_t quit_ms;        /* -q; -1 for none */
 	int64_t idle_ms;        /* --idle-timeout; 0 for none */
@@ -35,20 +67,21 @@ struct session {
 	                         * before our half-close; 0: at once */
 	char *history;          /* history file, or NULL; main frees it */
 	const nk_tls_info *tls; /* NULL for plain TCP */
-	struct safe safe;       /* the filter for a terminal's output */
+	struct safe safe;       /* the filter for a terminal's output; the
+	                         * UI sets edits with its mode */
 	int escape_output;      /* stdout is a terminal, no --raw-output */
 	nk_time start;
 
 	/* Loop state. */
-	struct buf netout;      /* queued for the server */
+	nk_buf netout;          /* queued for the server */
 	int rwant, wwant;       /* what the conn's last try_read/try_write
 	                         * waits for */
 	int stdin_eof;          /* no more user data (EOF, Ctrl-D) */
 	int wr_shut;            /* our direction is closed */
 	int we_closed_first;
-	int char_mode;          /* the UI sends each key as typed */
-	int hold_net;           /* the UI is at nk>: the server's data
-	                         * waits, as in telnet(1) */
+	int char_mode;          /* the UI's: it sends each key as typed */
+	int hold_net;           /* the UI's: it is at nk>, and the
+	                         * server's data waits, as in telnet(1) */
 	int done;               /* leave the loop with exit_code */
 	int exit_code;
 	nk_time quit_at, idle_at;
@@ -78,23 +111,16 @@ void session_end_input(struct session *s);
 /* Ends the loop with this status. */
 void session_finish(struct session *s, int code);
 
-/* A status line ("Trying ...", "Connected to ...") on stderr, shown when
- * interactive or verbose; through the UI when the line editor is on. */
+/* SIGTERM or SIGHUP (or its like, a terminal gone) ends the session: the
+ * UI stops, and main ends the process by the same signal. */
+void session_end_by_signal(struct session *s, int sig);
+
+/* A status line ("Trying ...", "Connected to ...") on stderr, shown at a
+ * terminal or when verbose; through the UI when there is one. */
 void session_status(struct session *s, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
 /* The `status` report, one line at a time through session_status. */
 void session_report(struct session *s);
-
-/* The UI (ui.c), called by the loop in interactive mode. */
-int ui_start(struct session *s);
-void ui_stop(struct session *s);
-void ui_input(struct session *s);              /* stdin is readable */
-void ui_output(struct session *s, const unsigned char *p, size_t n);
-void ui_output_end(struct session *s);         /* the server closed */
-void ui_message(struct session *s, const char *line);
-/* The server's ECHO or SUPPRESS-GO-AHEAD changed: the UI picks its mode. */
-void ui_modes(struct session *s);
-void ui_signal(struct session *s, int sig);
 
 #endif

@@ -16,10 +16,12 @@
  * and Ctrl-Z too), and the server's echo is what the screen shows. The
  * editor sleeps until the escape character.
  *
- * The escape character opens the `nk> ` prompt, and the server's output
- * waits meanwhile; one command, an empty line, the escape character again
- * or Ctrl-D go back to the session.
+ * The escape character opens the `nk> ` prompt (its commands are in
+ * command.c), and the server's output waits meanwhile; one command, an
+ * empty line, the escape character again or Ctrl-D go back to the session.
  *
+ * The session calls the UI only through tty_ui (struct session_ui in
+ * session.h); the UI drives the session through session.h's functions.
  * One session per process, so the UI's state is file-level; libnk keeps
  * none. */
 #include <ctype.h>
@@ -34,9 +36,10 @@
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 
+#include "command.h"
 #include "lineedit.h"
-#include "session.h"
 #include "tool.h"
+#include "ui.h"
 
 /* The longest unfinished server line used as the prompt; a longer one is
  * shown as a line of its own. */
@@ -64,21 +67,7 @@ static char *got_line;           /* a line the editor finished */
 static int line_ready;
 static unsigned char eof_char = 4, intr_char = 3, susp_char = 26;
 
-static const struct {
-	const char *name, *help;
-} cmds[] = {
-	{ "close", "close the connection and exit" },
-	{ "crlf", "end lines with CR LF (the default)" },
-	{ "help", "show this list" },
-	{ "lf", "end lines with LF only" },
-	{ "quit", "close the connection and exit" },
-	{ "send", "send bytes as given, C escapes allowed: "
-	          "send \\x04, send \"QUIT\\r\\n\"" },
-	{ "status", "show the connection: peer, bytes, time, TLS, telnet" },
-};
-static const char *const cmd_words[] = {
-	"close", "crlf", "help", "lf", "quit", "send", "status", NULL,
-};
+static void ui_stop(struct session *s);
 
 /* Writes to the terminal, LF as CR LF: the editor's terminal mode may
  * have turned output translation off. */
@@ -221,7 +210,7 @@ clear_for_output(void)
 	}
 }
 
-void
+static void
 ui_message(struct session *s, const char *line)
 {
 	(void)s;
@@ -283,21 +272,14 @@ emit(const char *text, size_t n)
 	show_line();
 }
 
-void
-ui_output(struct session *s, const unsigned char *p, size_t n)
+static void
+ui_output(struct session *s, const char *text, size_t n)
 {
-	emit(s->esc, safe_text(&s->safe, p, n, s->esc));
+	(void)s;
+	emit(text, n);
 }
 
-void
-ui_output_end(struct session *s)
-{
-	size_t n = safe_end(&s->safe, s->esc);
-	if (n)
-		emit(s->esc, n);
-}
-
-void
+static void
 ui_modes(struct session *s)
 {
 	int echo = nk_telnet_enabled(s->tn, 1, NK_TELNET_OPT_ECHO);
@@ -389,174 +371,14 @@ close_now(const char *why)
 	session_finish(S, 0);
 }
 
-/* Parses the argument of `send`: an optional pair of double quotes
- * around the bytes, and C escapes (\n \r \t \\ \" \' \a \b \e \f \v,
- * \xHH, \NNN octal). out has room for strlen(in) bytes. Returns the count,
- * or -1 with a message in err. */
-static long
-unescape(const char *in, char *out, char *err, size_t errlen)
-{
-	size_t len = strlen(in), n = 0;
-	if (in[0] == '"') {
-		/* The closing quote is the first one not escaped, and it
-		 * must end the argument. */
-		size_t j = 1;
-		while (j < len && in[j] != '"')
-			j += in[j] == '\\' ? 2 : 1;
-		if (j >= len) {
-			snprintf(err, errlen, "no closing quote");
-			return -1;
-		}
-		if (j != len - 1) {
-			snprintf(err, errlen, "text after the closing quote");
-			return -1;
-		}
-		in++;
-		len = j - 1;
-	}
-	for (size_t i = 0; i < len; i++) {
-		char c = in[i];
-		if (c != '\\') {
-			out[n++] = c;
-			continue;
-		}
-		if (++i == len) {
-			snprintf(err, errlen, "a lone \\ at the end");
-			return -1;
-		}
-		c = in[i];
-		char simple = 0;
-		switch (c) {
-		case 'n': simple = '\n'; break;
-		case 'r': simple = '\r'; break;
-		case 't': simple = '\t'; break;
-		case 'a': simple = '\a'; break;
-		case 'b': simple = '\b'; break;
-		case 'e': simple = '\033'; break;
-		case 'f': simple = '\f'; break;
-		case 'v': simple = '\v'; break;
-		case '\\': case '"': case '\'': simple = c; break;
-		}
-		if (simple) {
-			out[n++] = simple;
-		} else if (c == 'x') {
-			int v = 0, k = 0;
-			while (k < 2 && i + 1 < len && isxdigit((unsigned char)in[i + 1])) {
-				char h = in[++i];
-				v = v * 16 + (h <= '9' ? h - '0' : (h | 0x20) - 'a' + 10);
-				k++;
-			}
-			if (k == 0) {
-				snprintf(err, errlen, "\\x needs hex digits");
-				return -1;
-			}
-			out[n++] = (char)v;
-		} else if (c >= '0' && c <= '7') {
-			int v = c - '0', k = 1;
-			while (k < 3 && i + 1 < len && in[i + 1] >= '0' &&
-			       in[i + 1] <= '7') {
-				v = v * 8 + (in[++i] - '0');
-				k++;
-			}
-			if (v > 255) {
-				snprintf(err, errlen, "octal escape above \\377");
-				return -1;
-			}
-			out[n++] = (char)v;
-		} else {
-			snprintf(err, errlen, "unknown escape \\%c", c);
-			return -1;
-		}
-	}
-	return (long)n;
-}
-
+/* A line typed at nk>, or NULL for Ctrl-D there. */
 static void
 run_command(char *line)
 {
-	if (!line) {
-		leave_cmd();
-		return;
-	}
-	char *p = line;
-	while (*p == ' ' || *p == '\t')
-		p++;
-	char *end = p + strlen(p);
-	while (end > p && (end[-1] == ' ' || end[-1] == '\t'))
-		*--end = '\0';
-	if (!*p) {
-		leave_cmd();
-		return;
-	}
-	size_t wl = strcspn(p, " \t");
-	char *arg = p + wl;
-	while (*arg == ' ' || *arg == '\t')
-		arg++;
-	int match = -1, nmatch = 0;
-	for (size_t i = 0; i < NK_ARRAY_LEN(cmds); i++) {
-		if (strncmp(cmds[i].name, p, wl) != 0)
-			continue;
-		if (strlen(cmds[i].name) == wl) {
-			match = (int)i;
-			nmatch = 1;
-			break;
-		}
-		match = (int)i;
-		nmatch++;
-	}
-	if (p[0] == '?' && wl == 1) {
-		match = 2;
-		nmatch = 1;
-	}
-	if (nmatch != 1) {
-		char msg[128];
-		snprintf(msg, sizeof msg, "%s command '%.*s'; try help.",
-		         nmatch ? "Ambiguous" : "Unknown", (int)wl, p);
-		ui_message(S, msg);
-		leave_cmd();
-		return;
-	}
-	const char *name = cmds[match].name;
-	if (!strcmp(name, "close") || !strcmp(name, "quit")) {
+	if (line && command_run(S, line) == COMMAND_CLOSE)
 		close_now("Connection closed.");
-		return;
-	} else if (!strcmp(name, "status")) {
-		session_report(S);
-	} else if (!strcmp(name, "crlf") || !strcmp(name, "lf")) {
-		S->lf = name[0] == 'l';
-		ui_message(S, S->lf ? "Lines now end with LF."
-		                    : "Lines now end with CR LF.");
-	} else if (!strcmp(name, "help")) {
-		char msg[256];
-		ui_message(S, "Commands (each goes back to the session after):");
-		for (size_t i = 0; i < NK_ARRAY_LEN(cmds); i++) {
-			snprintf(msg, sizeof msg, "  %-7s %s", cmds[i].name,
-			         cmds[i].help);
-			ui_message(S, msg);
-		}
-	} else if (!strcmp(name, "send")) {
-		char err[128], msg[160];
-		char *out = malloc(strlen(arg) + 1);
-		long n = out ? unescape(arg, out, err, sizeof err) : -1;
-		if (!out)
-			snprintf(err, sizeof err, "out of memory");
-		if (n < 0) {
-			snprintf(msg, sizeof msg, "send: %s.", err);
-		} else if (n == 0) {
-			snprintf(msg, sizeof msg, "send: nothing to send; e.g. "
-			         "send \\x04 or send \"QUIT\\r\\n\".");
-		} else if (S->wr_shut || S->stdin_eof) {
-			snprintf(msg, sizeof msg, "send: our side is closed.");
-		} else {
-			session_send_raw(S, out, (size_t)n);
-			snprintf(msg, sizeof msg, "Sent %ld byte%s.", n,
-			         n == 1 ? "" : "s");
-		}
-		free(out);
-		ui_message(S, msg);
-	}
-	/* One command, then back to the session, as in telnet(1). */
-	leave_cmd();
+	else
+		leave_cmd();
 }
 
 static void
@@ -689,7 +511,7 @@ suspend(void)
 	show_line();
 }
 
-void
+static void
 ui_signal(struct session *s, int sig)
 {
 	if (!editing)
@@ -718,7 +540,7 @@ ui_signal(struct session *s, int sig)
 	}
 }
 
-void
+static void
 ui_input(struct session *s)
 {
 	unsigned char c;
@@ -729,9 +551,7 @@ ui_input(struct session *s)
 		/* The terminal went away: a hangup, whether or not the kernel
 		 * sent us SIGHUP (it signals only the session leader). End
 		 * as SIGHUP ends: main re-raises it. */
-		ui_stop(s);
-		s->term_signal = SIGHUP;
-		session_finish(s, 128 + SIGHUP);
+		session_end_by_signal(s, SIGHUP);
 		return;
 	}
 	if (s->escape_char >= 0 && c == s->escape_char) {
@@ -791,7 +611,7 @@ ui_atexit(void)
 	}
 }
 
-int
+static int
 ui_start(struct session *s)
 {
 	static int registered;
@@ -803,7 +623,7 @@ ui_start(struct session *s)
 		intr_char = t.c_cc[VINTR];
 		susp_char = t.c_cc[VSUSP];
 	}
-	if (le_start(ui_getc, on_line, cmd_words) != 0) {
+	if (le_start(ui_getc, on_line, command_words) != 0) {
 		tool_msg("cannot start the line editor");
 		return -1;
 	}
@@ -834,7 +654,7 @@ save_history(const char *path)
 		close(fd);
 }
 
-void
+static void
 ui_stop(struct session *s)
 {
 	if (!editing)
@@ -858,3 +678,7 @@ ui_stop(struct session *s)
 	got_line = NULL;
 	memset(hid, 0, sizeof hid);
 }
+
+const struct session_ui tty_ui = {
+	ui_start, ui_stop, ui_input, ui_output, ui_message, ui_modes, ui_signal,
+};

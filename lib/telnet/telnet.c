@@ -192,69 +192,59 @@ set_q(nk_telnet *t, int remote, int opt, unsigned char s)
 	}
 }
 
-/* RFC 1143 section 7: WILL (remote) or DO (local) received. */
-static void
-got_yes(nk_telnet *t, int remote, int opt)
-{
-	int yes = remote ? NK_TELNET_DO : NK_TELNET_WILL;
-	int no = remote ? NK_TELNET_DONT : NK_TELNET_WONT;
+/* One step of RFC 1143 section 7 on a received answer: what we send
+ * back (nothing, our yes or our no for the side) and, when set, the state
+ * the option moves to. */
+enum { SEND_NOTHING, SEND_YES, SEND_NO };
+struct q_step {
+	unsigned char send, set, next;
+};
+#define Q_GO(send, next) { (send), 1, (next) }
 
-	switch (t->q[remote][opt]) {
-	case Q_NO:
-		if (agree(t, remote, opt)) {
-			send_cmd(t, yes, opt);
-			set_q(t, remote, opt, Q_YES);
-		} else {
-			send_cmd(t, no, opt);
-		}
-		break;
-	case Q_YES:
-		break;
-	case Q_WANTNO:
+/* RFC 1143 section 7 as its table: [0] for WONT (remote) or DONT (local)
+ * received, [1] for WILL or DO; by the option's state. The states with
+ * Q_OPPOSITE on Q_NO or Q_YES never occur: nothing happens there. */
+static const struct q_step q_recv[2][8] = {
+	[0] = {
+		/* Already off: answering would start a loop. */
+		[Q_NO] = { SEND_NOTHING, 0, 0 },
+		[Q_YES] = Q_GO(SEND_NO, Q_NO),
+		[Q_WANTNO] = Q_GO(SEND_NOTHING, Q_NO),
+		[Q_WANTNO | Q_OPPOSITE] = Q_GO(SEND_YES, Q_WANTYES),
+		[Q_WANTYES] = Q_GO(SEND_NOTHING, Q_NO),
+		[Q_WANTYES | Q_OPPOSITE] = Q_GO(SEND_NOTHING, Q_NO),
+	},
+	[1] = {
+		/* Policy decides: see got_answer. */
+		[Q_NO] = Q_GO(SEND_YES, Q_YES),
+		[Q_YES] = { SEND_NOTHING, 0, 0 },
 		/* The peer answered our refusal with consent: an error the
 		 * RFC resolves as "disabled" without a reply. */
-		set_q(t, remote, opt, Q_NO);
-		break;
-	/* The answer to our DO; or WILL answering our DONT after we wanted
-	 * the option back (RFC 1143 resolves that error as enabled). */
-	case Q_WANTNO | Q_OPPOSITE:
-	case Q_WANTYES:
-		set_q(t, remote, opt, Q_YES);
-		break;
-	case Q_WANTYES | Q_OPPOSITE:
-		send_cmd(t, no, opt);
-		set_q(t, remote, opt, Q_WANTNO);
-		break;
-	}
-}
+		[Q_WANTNO] = Q_GO(SEND_NOTHING, Q_NO),
+		/* WILL answering our DONT after we wanted the option back
+		 * (RFC 1143 resolves that error as enabled); or the answer
+		 * to our DO. */
+		[Q_WANTNO | Q_OPPOSITE] = Q_GO(SEND_NOTHING, Q_YES),
+		[Q_WANTYES] = Q_GO(SEND_NOTHING, Q_YES),
+		[Q_WANTYES | Q_OPPOSITE] = Q_GO(SEND_NO, Q_WANTNO),
+	},
+};
 
-/* RFC 1143 section 7: WONT (remote) or DONT (local) received. */
+/* WILL or WONT (remote), DO or DONT (local) received: yes for WILL and
+ * DO. */
 static void
-got_no(nk_telnet *t, int remote, int opt)
+got_answer(nk_telnet *t, int remote, int opt, int yes)
 {
-	int yes = remote ? NK_TELNET_DO : NK_TELNET_WILL;
-	int no = remote ? NK_TELNET_DONT : NK_TELNET_WONT;
-
-	switch (t->q[remote][opt]) {
-	case Q_NO:
-		/* Already off: answering would start a loop. */
-		break;
-	case Q_YES:
-		send_cmd(t, no, opt);
-		set_q(t, remote, opt, Q_NO);
-		break;
-	case Q_WANTNO:
-		set_q(t, remote, opt, Q_NO);
-		break;
-	case Q_WANTNO | Q_OPPOSITE:
-		send_cmd(t, yes, opt);
-		set_q(t, remote, opt, Q_WANTYES);
-		break;
-	case Q_WANTYES:
-	case Q_WANTYES | Q_OPPOSITE:
-		set_q(t, remote, opt, Q_NO);
-		break;
-	}
+	struct q_step step = q_recv[yes][t->q[remote][opt]];
+	/* An offer from the peer: refused, it stays off. */
+	if (yes && t->q[remote][opt] == Q_NO && !agree(t, remote, opt))
+		step = (struct q_step){ SEND_NO, 0, 0 };
+	if (step.send == SEND_YES)
+		send_cmd(t, remote ? NK_TELNET_DO : NK_TELNET_WILL, opt);
+	else if (step.send == SEND_NO)
+		send_cmd(t, remote ? NK_TELNET_DONT : NK_TELNET_WONT, opt);
+	if (step.set)
+		set_q(t, remote, opt, step.next);
 }
 
 /* RFC 1143 section 7: we ask for opt on a side. */
@@ -281,16 +271,16 @@ got_option(nk_telnet *t, int cmd, int opt)
 	event(t, NK_TELNET_EV_RECV, cmd, opt, 0, 0);
 	switch (cmd) {
 	case NK_TELNET_WILL:
-		got_yes(t, 1, opt);
+		got_answer(t, 1, opt, 1);
 		break;
 	case NK_TELNET_WONT:
-		got_no(t, 1, opt);
+		got_answer(t, 1, opt, 0);
 		break;
 	case NK_TELNET_DO:
-		got_yes(t, 0, opt);
+		got_answer(t, 0, opt, 1);
 		break;
 	case NK_TELNET_DONT:
-		got_no(t, 0, opt);
+		got_answer(t, 0, opt, 0);
 		break;
 	}
 }

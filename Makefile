@@ -48,8 +48,10 @@ TOOL_CFLAGS := $(BASE_CFLAGS) -Icmd/common -DNK_LIBEXECDIR='"$(LIBEXECDIR)"'
 SSL_LIBS := $(shell $(PKG_CONFIG) --libs openssl 2>/dev/null || echo -lssl -lcrypto)
 Z_LIBS   := $(shell $(PKG_CONFIG) --libs zlib 2>/dev/null || echo -lz)
 IDN_LIBS := $(shell $(PKG_CONFIG) --libs libidn2 2>/dev/null || echo -lidn2)
+# libunistring: the URL layer's Unicode properties and NFC (lib/url).
+UNI_LIBS := -lunistring
 PSL_LIBS := $(shell $(PKG_CONFIG) --libs libpsl 2>/dev/null || echo -lpsl)
-LIB_DEPS := $(SSL_LIBS) $(Z_LIBS) $(PSL_LIBS) $(IDN_LIBS) -lpthread
+LIB_DEPS := $(SSL_LIBS) $(Z_LIBS) $(PSL_LIBS) $(IDN_LIBS) $(UNI_LIBS) -lpthread
 ifeq ($(READLINE),edit)
 RL_CFLAGS := -DNK_USE_LIBEDIT $(shell $(PKG_CONFIG) --cflags libedit 2>/dev/null)
 RL_LIBS   := $(shell $(PKG_CONFIG) --libs libedit 2>/dev/null || echo -ledit)

@@ -9,6 +9,7 @@
 
 #include "nk/http.h"
 #include "tool.h"
+#include "lines.h"
 #include "cfg.h"
 
 /* A header line from the command line, checked before any traffic: the
@@ -31,52 +32,42 @@ check_header(const char *h)
 	return 0;
 }
 
-/* -H @FILE: one header per line. The lines are kept for the whole run. */
+/* -H @FILE: one header per line, kept for the whole run. */
+struct header_file {
+	struct cfg *c;
+	const char *path;
+};
+
 static int
-headers_from_file(struct cfg *c, const char *path)
+header_line(void *ctx, char *line, size_t len, size_t lineno)
 {
-	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
-	if (!f)
-		return tool_failf(NK_ERR_READ_ERROR, "cannot read headers from "
-		                  "%s: %s", path, strerror(errno));
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t n;
-	size_t lineno = 0;
-	int e = 0;
-	while (!e && (n = getline(&line, &cap, f)) >= 0) {
-		lineno++;
-		/* A NUL would cut the header short without a word. */
-		if (memchr(line, '\0', (size_t)n)) {
-			tool_msg("bad header in %s line %zu: a NUL byte", path, lineno);
-			e = NK_ERR_FAILED_INIT;
-			break;
-		}
-		while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
-			line[--n] = '\0';
-		if (n == 0)
-			continue;
-		char *h = NULL;
-		if (check_header(line) != 0)
-			e = NK_ERR_FAILED_INIT;
-		else if (!(h = strdup(line)))
-			e = tool_fail(NK_ERR_OUT_OF_MEMORY, NULL);
-		else {
-			strv_add(&c->owned, h);
-			strv_add(&c->headers, h);
-		}
+	const struct header_file *hf = ctx;
+	struct cfg *c = hf->c;
+	/* A NUL would cut the header short without a word. */
+	if (memchr(line, '\0', len)) {
+		tool_msg("bad header in %s line %zu: a NUL byte", hf->path,
+		         lineno);
+		return NK_ERR_FAILED_INIT;
 	}
-	free(line);
-	if (f != stdin)
-		fclose(f);
-	return e;
+	if (len == 0)
+		return 0;
+	if (check_header(line) != 0)
+		return NK_ERR_FAILED_INIT;
+	char *h = strdup(line);
+	if (!h)
+		return tool_fail(NK_ERR_OUT_OF_MEMORY, NULL);
+	strv_add(&c->owned, h);
+	strv_add(&c->headers, h);
+	return 0;
 }
 
 int
 cfg_set_header(struct cfg *c, const char *arg)
 {
-	if (arg[0] == '@')
-		return headers_from_file(c, arg + 1);
+	if (arg[0] == '@') {
+		struct header_file hf = { c, arg + 1 };
+		return lines_read(hf.path, "headers", header_line, &hf);
+	}
 	if (check_header(arg) != 0)
 		return NK_ERR_FAILED_INIT;
 	strv_add(&c->headers, arg);

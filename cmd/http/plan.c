@@ -1,7 +1,6 @@
 /* The plan of an nk-http run: the URL list (--url @FILE, URL globbing
  * into one transfer each, with its -o name, -T file and %{urlnum}), the
  * config files' host sections, and the cfg's lifetime. */
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -9,6 +8,7 @@
 #include "tool.h"
 #include "glob.h"
 #include "hosts.h"
+#include "lines.h"
 #include "cfg.h"
 
 void
@@ -99,35 +99,26 @@ section_for(const struct cfg *c, size_t i)
 /* ---- the URL list -------------------------------------------------- */
 
 /* --url @FILE (curl 8.13): one URL a line, # starting a comment line. */
+static int
+url_line(void *ctx, char *line, size_t len, size_t lineno)
+{
+	struct cfg *c = ctx;
+	(void)lineno;
+	if (len == 0 || line[0] == '#')
+		return 0;
+	char *u = strdup(line);
+	if (!u)
+		return tool_fail(NK_ERR_OUT_OF_MEMORY, NULL);
+	strv_add(&c->owned, u);
+	strv_add(&c->urls, u);
+	strv_add(&c->listed, OUT_REMOTE);
+	return 0;
+}
+
 int
 urls_from_file(struct cfg *c, const char *path)
 {
-	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
-	if (!f)
-		return tool_failf(NK_ERR_READ_ERROR, "cannot read URLs from %s: %s",
-		                  path, strerror(errno));
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t n;
-	int e = 0;
-	while (!e && (n = getline(&line, &cap, f)) >= 0) {
-		while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
-			line[--n] = '\0';
-		if (n == 0 || line[0] == '#')
-			continue;
-		char *u = strdup(line);
-		if (!u) {
-			e = tool_fail(NK_ERR_OUT_OF_MEMORY, NULL);
-			break;
-		}
-		strv_add(&c->owned, u);
-		strv_add(&c->urls, u);
-		strv_add(&c->listed, OUT_REMOTE);
-	}
-	free(line);
-	if (f != stdin)
-		fclose(f);
-	return e;
+	return lines_read(path, "URLs", url_line, c);
 }
 
 /* What URL argument j becomes: its URLs, their -o names (#N filled in)

@@ -1,8 +1,8 @@
 /* nk-http's options: the table (the ids, --help, --nk-options, hence
- * the completions and the man page check), and what each option does to
- * the cfg, by group; the places options come from (the default config
- * file, -K FILE, --expand-OPTION, the command line), and the checks made
- * once all are read, before any traffic. */
+ * the completions and the man page check), what each option does to the
+ * cfg, by group, and the places options come from (the default config
+ * file, -K FILE, --expand-OPTION, the command line). Values that need
+ * checking are optvals.c's; what is done once all are read, plan.c's. */
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>

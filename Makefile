@@ -181,6 +181,7 @@ $(B)/tests/%: $(B)/obj/tests/unit/%.o $(LIB_A)
 	$(Q)$(CC) $(SAN_LDFLAGS) $(LDFLAGS) -o $@ $^ -lcmocka $(LIB_DEPS) -lm
 # A unit test of a tool's pure function links that tool's file too.
 $(B)/tests/test_glob: $(B)/obj/cmd/http/glob.o
+$(B)/tests/test_config: $(B)/obj/cmd/http/lines.o
 
 deps:
 	@scripts/deps.sh

@@ -12,6 +12,7 @@
 
 #include "nk/err.h"
 #include "tool.h"
+#include "lines.h"
 #include "config.h"
 
 /* A quoted value from just after its opening quote, to the closing one
@@ -267,30 +268,36 @@ append_urls(struct argv_b *a, struct argv_b *urls)
 	return r;
 }
 
+/* What line_args needs besides the line, for lines_each. */
+struct reading {
+	struct argv_b *a, urls;
+	const struct tool *t;
+	const char *path;
+};
+
+static int
+reading_line(void *ctx, char *line, size_t len, size_t lineno)
+{
+	struct reading *rd = ctx;
+	(void)len;
+	return line_args(rd->a, &rd->urls, rd->t, rd->path, lineno, line);
+}
+
 static int
 read_lines(FILE *f, const char *path, const struct tool *t,
            struct argv_b *a)
 {
-	struct argv_b urls = { NULL, 0, 0 };
-	char *line = NULL;
-	size_t cap = 0, lineno = 0;
-	int r = 0;
-	ssize_t n;
-	while (!r && (n = getline(&line, &cap, f)) >= 0) {
-		while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
-			line[--n] = '\0';
-		r = line_args(a, &urls, t, path, ++lineno, line);
-	}
-	free(line);
+	struct reading rd = { a, { NULL, 0, 0 }, t, path };
+	int r = lines_each(f, reading_line, &rd);
 	if (!r && ferror(f)) {
-		argv_free(&urls);
+		argv_free(&rd.urls);
 		return tool_failf(NK_ERR_READ_ERROR, "cannot read config from "
 		                  "'%s': %s", path, strerror(errno));
 	}
 	if (!r)
-		r = append_urls(a, &urls);
+		r = append_urls(a, &rd.urls);
 	else
-		argv_free(&urls);
+		argv_free(&rd.urls);
 	if (r == -2)
 		return NK_ERR_FAILED_INIT;
 	return r ? tool_fail(NK_ERR_OUT_OF_MEMORY, NULL) : 0;

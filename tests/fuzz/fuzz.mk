@@ -28,7 +28,8 @@ FUZZ_EXTRA_fuzz_writeout := cmd/http/writeout.c cmd/http/show.c
 # URL globbing is the http tool's too.
 FUZZ_EXTRA_fuzz_glob := cmd/http/glob.c
 # The config-file tokenizer and --expand-OPTION are nk-http's.
-FUZZ_EXTRA_fuzz_config := cmd/http/config.c cmd/http/vars.c cmd/http/data.c
+FUZZ_EXTRA_fuzz_config := cmd/http/config.c cmd/http/lines.c cmd/http/vars.c \
+                          cmd/http/data.c
 # STARTTLS is nk-tls's.
 FUZZ_EXTRA_fuzz_starttls := cmd/tls/starttls.c
 

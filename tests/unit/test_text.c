@@ -209,29 +209,34 @@ test_split(void **state)
 	nk_buf_free(&whole);
 }
 
+/* Every size of dst: a prefix of the whole, made of whole characters and
+ * whole escapes, standing for exactly the input it says it took, and as
+ * long as fits. */
 static void
 test_escape_to_cuts(void **state)
 {
-	static const struct {
-		const char *in;
-		size_t cap, took;
-		const char *want;
-	} rows[] = {
-		{ "abcdef", 4, 3, "abc" },
-		{ "ab\x1b", 5, 2, "ab" },              /* never half an escape */
-		{ "ab\x1b", 7, 3, "ab\\x1b" },
-		{ "a\xe2\x82\xac", 4, 1, "a" },        /* never half a character */
-		{ "a\xe2\x82\xac", 5, 4, "a\xe2\x82\xac" },
-		{ "x", 1, 0, "" },
-	};
+	static const char in[] = "ab\x1b\xe2\x82\xac\tc\xc3\xa9";
+	const size_t len = sizeof in - 1;
+	char whole[64];
 	(void)state;
-	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
-		char out[16];
+	assert_int_equal(nk_text_escape_to(whole, sizeof whole, in, len, 0), len);
+	assert_string_equal(whole, "ab\\x1b\xe2\x82\xac\\x09c\xc3\xa9");
+	for (size_t cap = 1; cap <= strlen(whole) + 1; cap++) {
+		char out[64], again[64];
 		memset(out, 'Z', sizeof out);
-		assert_int_equal(nk_text_escape_to(out, rows[i].cap, rows[i].in,
-		                                   strlen(rows[i].in), 0),
-		                 rows[i].took);
-		assert_string_equal(out, rows[i].want);
+		size_t took = nk_text_escape_to(out, cap, in, len, 0);
+		size_t olen = strlen(out);
+		assert_true(olen < cap);
+		assert_memory_equal(out, whole, olen);
+		nk_text_escape_to(again, sizeof again, in, took, 0);
+		assert_string_equal(again, out);
+		if (took < len) {
+			/* the next piece would not have fitted */
+			size_t k = nk_text_safe_len(in + took, len - took, 0);
+			nk_text_escape_to(again, sizeof again, in + took,
+			                  k ? k : 1, 0);
+			assert_true(olen + strlen(again) >= cap);
+		}
 	}
 	/* no room at all: nothing written, nothing taken */
 	char z = 'Z';

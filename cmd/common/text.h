@@ -1,24 +1,24 @@
 /* text: printing text that came from outside (servers, certificates, user
- * input) so it cannot act on a terminal or break a JSON document. One place
- * for the escaping rules every tool shares. */
+ * input) so it cannot act on a terminal or break a JSON document. The
+ * rule is libnk's (<nk/text.h>); these are the tools' writers over it. */
 #ifndef NK_CMD_TEXT_H
 #define NK_CMD_TEXT_H
 
 #include <stddef.h>
 #include <stdio.h>
 
-/* Writes s as a JSON string literal, or `null` for NULL. Control bytes and
- * DEL are escaped; valid UTF-8 passes through, but for C1 controls and
- * bidirectional controls (text_term's rule), written \uXXXX; a byte that
- * is not part of valid UTF-8 becomes its Latin-1 code point (\u00XX), so
- * the document is always valid JSON whatever a server sent. */
+/* Writes s as a JSON string literal, or `null` for NULL. What the rule
+ * lets through passes as it is (but '"', '\\', and \n, \r, \t, written
+ * as JSON does); a character it stops (C0, DEL, C1, bidirectional
+ * control) is written \uXXXX, and a byte that is not part of valid UTF-8
+ * becomes its Latin-1 code point (\u00XX), so the document is always
+ * valid JSON whatever a server sent. */
 void text_json(FILE *f, const char *s);
 
-/* The one rule for text that reaches a terminal: len bytes of s, with
- * printable ASCII, tab and valid UTF-8 as they are, and every byte of a
- * C0 control (ESC too), DEL, a C1 control (raw 0x80..0x9f or U+0080..
- * U+009F), invalid UTF-8 or a bidirectional control (U+200E, U+200F,
- * U+202A..U+202E, U+2066..U+2069) shown as \xNN. */
+/* len bytes of s under nk_text_safe_len's rule with flags (NK_TEXT_*). */
+void text_put(FILE *f, const char *s, size_t len, unsigned flags);
+
+/* text_put with tabs passing: what reaches a terminal from the tools. */
 void text_term(FILE *f, const char *s, size_t len);
 
 /* text_term for a NUL-terminated string. */

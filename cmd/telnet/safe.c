@@ -1,113 +1,93 @@
 /* safe: the terminal-safe view of a server's bytes (rules in safe.h). */
 #include <string.h>
 
+#include "nk/text.h"
 #include "safe.h"
 
-static const char hex[] = "0123456789abcdef";
-
+/* Bytes the rule stops that are not ASCII controls: \xhh each. */
 static size_t
-hexbyte(unsigned char c, char *o)
+hexbytes(const unsigned char *c, size_t n, char *o)
 {
-	o[0] = '\\';
-	o[1] = 'x';
-	o[2] = hex[c >> 4];
-	o[3] = hex[c & 15];
-	return 4;
+	/* Room: 4 bytes an escape and the NUL nk_text_escape_to ends with;
+	 * SAFE_MAX leaves it. */
+	nk_text_escape_to(o, 4 * n + 1, (const char *)c, n, 0);
+	return strlen(o);
 }
 
-/* The bytes of an unfinished or broken UTF-8 character, shown one by one. */
+/* The CR held back, now that the next byte c decides: CR LF is a line
+ * end; a CR where a line starts moves nothing; any other CR could
+ * overwrite what is shown. */
 static size_t
-flush_utf8(struct safe *s, char *o)
+held_cr(struct safe *s, unsigned char c, char *o)
 {
-	size_t n = 0;
-	for (size_t i = 0; i < s->un; i++)
-		n += hexbyte(s->u[i], o + n);
-	s->un = s->uneed = 0;
-	if (n)
-		s->midline = 1;
-	return n;
-}
-
-/* How long a UTF-8 character starting with c is; 0 if c cannot start one. */
-static size_t
-utf8_len(unsigned char c)
-{
-	if (c >= 0xc2 && c <= 0xdf)
-		return 2;
-	if (c >= 0xe0 && c <= 0xef)
-		return 3;
-	if (c >= 0xf0 && c <= 0xf4)
-		return 4;
-	return 0;
-}
-
-/* Is c a valid next byte after s->u[0..un)? The second byte's range
- * rules out overlong forms, surrogates and code points past U+10FFFF. */
-static int
-utf8_next_ok(const struct safe *s, unsigned char c)
-{
-	if (c < 0x80 || c > 0xbf)
+	if (!s->cr)
 		return 0;
-	if (s->un != 1)
-		return 1;
-	switch (s->u[0]) {
-	case 0xe0:
-		return c >= 0xa0;
-	case 0xed:
-		return c <= 0x9f;
-	case 0xf0:
-		return c >= 0x90;
-	case 0xf4:
-		return c <= 0x8f;
-	}
-	return 1;
+	s->cr = 0;
+	if (c == '\n' || !s->midline)
+		return 0;
+	o[0] = '^';
+	o[1] = 'M';
+	return 2;
 }
 
-/* One byte that is not part of a pending UTF-8 character. */
+/* One ASCII byte (a held CR already decided). */
 static size_t
-one(struct safe *s, unsigned char c, char *o)
+ascii(struct safe *s, unsigned char c, char *o)
 {
-	size_t n = 0;
-
-	if (s->cr) {
-		s->cr = 0;
-		/* CR LF is a line end; a CR where a line starts moves
-		 * nothing; any other CR could overwrite what is shown. */
-		if (c != '\n' && s->midline) {
-			o[n++] = '^';
-			o[n++] = 'M';
-		}
-	}
 	if ((c == '\r' || c == '\b') && s->edits) {
-		o[n++] = (char)c;
+		o[0] = (char)c;
 		s->midline = c != '\r';
-		return n;
+		return 1;
 	}
 	if (c == '\r') {
 		s->cr = 1;
-		return n;
+		return 0;
 	}
 	if (c == '\n') {
-		o[n++] = '\n';
+		o[0] = '\n';
 		s->midline = 0;
-		return n;
+		return 1;
 	}
 	s->midline = 1;
-	if (c == '\t' || (c >= 0x20 && c < 0x7f)) {
-		o[n++] = (char)c;
-	} else if (c < 0x20 || c == 0x7f) {
-		o[n++] = '^';
-		o[n++] = (char)(c ^ 0x40);
-	} else if (!s->utf8) {
-		if (c < 0xa0)
-			n += hexbyte(c, o + n);
-		else
-			o[n++] = (char)c;
-	} else if ((s->uneed = utf8_len(c)) != 0) {
-		s->u[0] = c;
-		s->un = 1;
-	} else {
-		n += hexbyte(c, o + n);
+	if (nk_text_safe_len((const char *)&c, 1, NK_TEXT_TAB)) {
+		o[0] = (char)c;
+		return 1;
+	}
+	o[0] = '^';
+	o[1] = (char)(c ^ 0x40);
+	return 2;
+}
+
+/* Shows what of s->u can be decided: whole characters as they are,
+ * stopped bytes escaped one by one; keeps a character still in progress. */
+static size_t
+drain(struct safe *s, char *o)
+{
+	unsigned flags = NK_TEXT_TAB | NK_TEXT_STREAM |
+	                 (s->utf8 ? 0 : NK_TEXT_8BIT);
+	size_t n = 0;
+
+	while (s->un) {
+		size_t k;
+		if (s->u[0] < 0x80) {
+			/* the byte that broke a character: ASCII's own rules */
+			n += ascii(s, s->u[0], o + n);
+			k = 1;
+		} else {
+			k = nk_text_safe_len((const char *)s->u, s->un, flags);
+			if (k == NK_TEXT_MORE)
+				break;
+			s->midline = 1;
+			if (k) {
+				memcpy(o + n, s->u, k);
+				n += k;
+			} else {
+				n += hexbytes(s->u, 1, o + n);
+				k = 1;
+			}
+		}
+		s->un -= k;
+		memmove(s->u, s->u + k, s->un);
 	}
 	return n;
 }
@@ -123,25 +103,15 @@ safe_text(struct safe *s, const unsigned char *in, size_t len, char *out)
 	}
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = in[i];
-		if (s->un) {
-			if (utf8_next_ok(s, c)) {
-				s->u[s->un++] = c;
-				if (s->un < s->uneed)
-					continue;
-				/* U+0080..U+009F are C1 controls (CSI is
-				 * U+009B): shown as bytes, not obeyed. */
-				if (s->u[0] == 0xc2 && s->u[1] < 0xa0) {
-					n += flush_utf8(s, out + n);
-				} else {
-					memcpy(out + n, s->u, s->un);
-					n += s->un;
-					s->un = s->uneed = 0;
-				}
+		if (!s->un) {
+			n += held_cr(s, c, out + n);
+			if (c < 0x80) {
+				n += ascii(s, c, out + n);
 				continue;
 			}
-			n += flush_utf8(s, out + n);
 		}
-		n += one(s, c, out + n);
+		s->u[s->un++] = c;
+		n += drain(s, out + n);
 	}
 	return n;
 }
@@ -152,7 +122,12 @@ safe_end(struct safe *s, char *out)
 	size_t n = 0;
 	if (s->raw)
 		return 0;
-	n += flush_utf8(s, out);
+	/* a character the stream never finished */
+	if (s->un) {
+		n += hexbytes(s->u, s->un, out);
+		s->un = 0;
+		s->midline = 1;
+	}
 	if (s->cr) {
 		s->cr = 0;
 		if (s->midline) {

@@ -40,20 +40,12 @@ fail(char *errmsg, nk_err e, const char *fmt, ...)
 	return e;
 }
 
-/* The line for a message or the trace: controls escaped, cut at 120. */
+/* The line for a message or the trace, under libnk's rule, cut near 120
+ * bytes. */
 static const char *
 shown(const char *s, char *out, size_t len)
 {
-	size_t o = 0;
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (o + 5 >= len || o >= 120)
-			break;
-		if (*p < 0x20 || *p == 0x7f)
-			o += (size_t)snprintf(out + o, len - o, "\\x%02X", *p);
-		else
-			out[o++] = (char)*p;
-	}
-	out[o] = '\0';
+	nk_text_escape_to(out, len < 124 ? len : 124, s, strlen(s), 0);
 	return out;
 }
 

@@ -26,54 +26,11 @@ static const struct tool tool = {
 
 #define USAGE "usage: nk url [--json] URL [BASE]"
 
-/* Prints s for a terminal: control characters (C0, DEL, C1), bidi
- * controls that could reorder the line, and bytes that are not UTF-8 come
- * out escaped; other characters as they are. */
+/* Prints s for a terminal under libnk's rule, tabs escaped too. */
 static void
 put_safe(FILE *f, const char *s)
 {
-	const unsigned char *p = (const unsigned char *)s;
-	while (*p) {
-		unsigned c = *p;
-		size_t n = 0;
-		unsigned cp = 0;
-		if (c < 0x20 || c == 0x7f) {
-			fprintf(f, "\\x%02X", c);
-			p++;
-			continue;
-		}
-		if (c < 0x80) {
-			fputc((int)c, f);
-			p++;
-			continue;
-		}
-		if (c >= 0xC2 && c <= 0xDF) {
-			n = 1;
-			cp = c & 0x1F;
-		} else if (c >= 0xE0 && c <= 0xEF) {
-			n = 2;
-			cp = c & 0x0F;
-		} else if (c >= 0xF0 && c <= 0xF4) {
-			n = 3;
-			cp = c & 0x07;
-		}
-		size_t i;
-		for (i = 1; i <= n && (p[i] & 0xC0) == 0x80; i++)
-			cp = (cp << 6) | (p[i] & 0x3F);
-		if (n == 0 || i <= n || (n == 2 && cp < 0x800) ||
-		    (n == 3 && (cp < 0x10000 || cp > 0x10FFFF)) ||
-		    (cp >= 0xD800 && cp <= 0xDFFF)) {
-			fprintf(f, "\\x%02X", c);
-			p++;
-			continue;
-		}
-		if (cp <= 0x9F || cp == 0x61C || cp == 0x200E || cp == 0x200F ||
-		    (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069))
-			fprintf(f, "\\u%04X", cp);
-		else
-			fwrite(p, 1, n + 1, f);
-		p += n + 1;
-	}
+	text_put(f, s, strlen(s), 0);
 }
 
 static void

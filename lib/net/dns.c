@@ -14,22 +14,14 @@
 
 #include "core/internal.h"
 #include "net/net_int.h"
+#include "nk/text.h"
 
-/* Copies text for an error message, escaping bytes a terminal would act
- * on: names come from users and from the network. */
+/* Copies text for an error message under the rule of nk/text.h: names
+ * come from users and from the network. */
 static const char *
 printable(const char *in, char *buf, size_t len)
 {
-	size_t o = 0;
-	for (const unsigned char *p = (const unsigned char *)in; *p; p++) {
-		if (o + 5 >= len)
-			break;
-		if (*p < 0x20 || *p == 0x7f)
-			o += (size_t)snprintf(buf + o, len - o, "\\x%02x", *p);
-		else
-			buf[o++] = (char)*p;
-	}
-	buf[o] = '\0';
+	nk_text_escape_to(buf, len, in, strlen(in), 0);
 	return buf;
 }
 

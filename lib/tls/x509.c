@@ -15,72 +15,14 @@
 #include <openssl/x509v3.h>
 
 #include "core/internal.h"
+#include "nk/text.h"
 #include "tls/x509_int.h"
 
-/* Length of the valid UTF-8 sequence at s (at most n bytes), or 0 if the
- * bytes there are not one: stray continuation bytes, overlong forms,
- * surrogates and code points past U+10FFFF all count as invalid, and so do
- * C1 controls (U+0080..U+009F), which terminals obey like escapes. */
-static size_t
-utf8_len(const unsigned char *s, size_t n)
-{
-	size_t len;
-	unsigned long cp;
-	if (s[0] < 0xc2)
-		return 0;
-	if (s[0] < 0xe0) {
-		len = 2;
-		cp = s[0] & 0x1f;
-	} else if (s[0] < 0xf0) {
-		len = 3;
-		cp = s[0] & 0x0f;
-	} else if (s[0] < 0xf5) {
-		len = 4;
-		cp = s[0] & 0x07;
-	} else {
-		return 0;
-	}
-	if (len > n)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3f);
-	}
-	if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff || cp < 0xa0)
-		return 0;
-	return len;
-}
-
+/* The rule of nk/text.h under the name tls.c and the tests know. */
 void
 nk_x509_safe_text(char *dst, size_t dstlen, const char *src, size_t srclen)
 {
-	const unsigned char *s = (const unsigned char *)src;
-	size_t o = 0;
-	if (dstlen == 0)
-		return;
-	for (size_t i = 0; i < srclen;) {
-		size_t ul = s[i] >= 0x80 ? utf8_len(s + i, srclen - i) : 0;
-		if (ul > 0) {
-			if (o + ul >= dstlen)
-				break;
-			memcpy(dst + o, s + i, ul);
-			o += ul;
-			i += ul;
-		} else if (s[i] < 0x20 || s[i] >= 0x7f) {
-			if (o + 4 >= dstlen)
-				break;
-			snprintf(dst + o, 5, "\\x%02X", s[i]);
-			o += 4;
-			i++;
-		} else {
-			if (o + 1 >= dstlen)
-				break;
-			dst[o++] = (char)s[i++];
-		}
-	}
-	dst[o] = '\0';
+	nk_text_escape_to(dst, dstlen, src, srclen, 0);
 }
 
 int

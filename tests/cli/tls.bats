@@ -549,10 +549,10 @@ Client CAs  CN=nk Test Root" ]
 	tls evil.test -k
 	[ "$status" -eq 0 ]
 	! grep -q $'[\x01-\x08\x0b-\x1f\x7f]' <<<"$output"
-	[ "${lines[8]}" = $'  [0] CN=evil\\1B]0\\;title\\07.test, O=Gr\u00fc\u00dfe \\xC2\\x9Bx  (self-signed)  = path [0]' ]
-	[ "${lines[10]}" = '      names       evil\x1B[31m.test' ]
+	[ "${lines[8]}" = $'  [0] CN=evil\\1B]0\\;title\\07.test, O=Gr\u00fc\u00dfe \\xc2\\x9bx  (self-signed)  = path [0]' ]
+	[ "${lines[10]}" = '      names       evil\x1b[31m.test' ]
 	json evil.test -k
-	jq -e '.sent_chain[0].dns_names == ["evil\\x1B[31m.test"]' <<<"$output"
+	jq -e '.sent_chain[0].dns_names == ["evil\\x1b[31m.test"]' <<<"$output"
 }
 
 @test "--version names the OpenSSL in use" {

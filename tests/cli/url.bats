@@ -246,9 +246,9 @@ EOF
 	bad 3 'nk-url: invalid URL "::": relative URL without a base URL at position 1' \
 		x '::'
 	# Control characters in the echoed input are escaped.
-	bad 3 'nk-url: invalid URL "http://a\x1B[31m/": forbidden character in host at position 9' \
+	bad 3 'nk-url: invalid URL "http://a\x1b[31m/": forbidden character in host at position 9' \
 		$'http://a\x1b[31m/'
-	bad 3 'nk-url: invalid URL "http://\u202E.com/": disallowed character in domain at position 8' \
+	bad 3 'nk-url: invalid URL "http://\xe2\x80\xae.com/": disallowed character in domain at position 8' \
 		$'http://\xe2\x80\xae.com/'
 }
 

@@ -1,0 +1,38 @@
+/* trace.c: the fetcher's own lines for cb->trace (information and
+ * warnings), formatted once here. */
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/stat.h>
+
+#include "nk/netrc.h"
+#include "fetch/fetch_int.h"
+
+void
+fetch_trace(const nk_fetch_callbacks *cb, const char *fmt, ...)
+{
+	if (!cb->trace)
+		return;
+	char line[NK_ERR_MSG_LEN * 2];
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(line, sizeof line, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if ((size_t)n >= sizeof line)
+		n = sizeof line - 1;
+	cb->trace(cb->ctx, NK_FETCH_INFO, line, (size_t)n, NULL);
+}
+
+void
+fetch_warn(const nk_fetch_callbacks *cb, const char *text)
+{
+	if (cb->trace)
+		cb->trace(cb->ctx, NK_FETCH_WARNING, text, strlen(text), NULL);
+}

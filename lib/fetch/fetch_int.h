@@ -148,11 +148,6 @@ struct step {
 	                           NULL */
 };
 
-/* Where decoded (or raw) body bytes go: the caller, within the limits. */
-struct sinkctx {
-	struct step *s;
-};
-
 /* The request body across the hops and tries of one run: where its
  * source started, so that a redirect or a retry can send it again. */
 struct src {
@@ -186,6 +181,35 @@ struct up {
 	char send_msg[NK_ERR_MSG_LEN];
 	uint64_t sent;          /* body bytes written */
 	int inline_body;        /* the body went with the head */
+};
+
+/* One exchange in progress (exchange.c): what its steps hand on. */
+struct exchange {
+	char key[KEY_LEN];      /* the pool's key for the route */
+	const struct nk_proxy *px;   /* NULL: straight to the host */
+	char *req;              /* the request head, and an inline body */
+	size_t reqlen;
+	size_t headlen;         /* of req, the head */
+	struct up up;           /* the request body */
+	struct pooled pc;       /* the connection, reused or new */
+	int sent;               /* the request went ahead (pipelining) */
+	int got;                /* a byte of the response came */
+	int up_failed;          /* the upload failed and said why */
+	int fresh_tries;        /* new connections after a reused one died */
+	struct nk_http_response r;   /* the final head, at f->buf's front */
+	size_t len;             /* bytes in f->buf */
+	struct nk_http_body b;  /* the body's framer */
+	nk_decoder *dec;        /* its decoder, or NULL */
+	int skip;               /* a redirect's body was left unread */
+};
+
+/* What an exchange does after the final head (decide.c). */
+enum after_head {
+	AFTER_FAIL,             /* the exchange ends: *err, errmsg say why */
+	AFTER_DELIVER,          /* the body goes to the caller */
+	AFTER_DISCARD,          /* the body is read and dropped */
+	AFTER_FOLLOW,           /* a redirect to follow (s->next): its body
+	                           is drained while small */
 };
 
 /* trace.c: lines for cb->trace */
@@ -277,15 +301,13 @@ int retry_transient(nk_err e, const nk_fetch_result *res,
 int retry_ready(struct retry *rt, const nk_fetch_callbacks *cb,
                 nk_fetch_result *res);
 
+/* decide.c: the one decision after the final head */
+enum after_head decide(nk_fetch *f, struct step *s, nk_fetch_hop *h,
+                       struct exchange *x, nk_err *err, char *errmsg);
+
 /* body.c: the response body */
-int64_t range_start(const struct nk_http_response *r, int64_t *total);
-nk_err body_deliver(void *ctx, const char *data, size_t len, char *errmsg);
-int drain_redirect(const struct nk_http_body *b);
-void keep_trailers(nk_fetch *f, struct nk_http_body *b);
-int splice_target(const struct step *s, const struct nk_http_body *b,
-                  const nk_decoder *dec, int discard, nk_conn *c,
-                  const char **name);
-nk_err body_eof(struct nk_http_body *b, const nk_conn *c, char *errmsg);
+nk_err body_pump(nk_fetch *f, struct step *s, nk_fetch_hop *h,
+                 struct exchange *x, enum after_head act, char *errmsg);
 
 /* exchange.c: one request and its response on one connection */
 nk_err fetch_exchange(nk_fetch *f, struct step *s, nk_fetch_hop *h,

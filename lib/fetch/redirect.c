@@ -97,14 +97,9 @@ fetch_try(nk_fetch *f, const nk_fetch_request *rq, const nk_fetch_callbacks *cb,
 				break;
 			continue;
 		}
-		if (e || !rq->follow || !h->location)
-			break;
-		if (!(h->status == 301 || h->status == 302 || h->status == 303 ||
-		      h->status == 307 || h->status == 308))
-			break;
-		nk_url *next = NULL;
-		e = nk_url_parse(h->location, NULL, &next, errmsg);
-		if (e)
+		/* decide() alone says whether this is a redirect to follow. */
+		nk_url *next = s.next;
+		if (e || !next)
 			break;
 		if (!is_http(next)) {
 			e = nk_fail(errmsg, NK_ERR_UNSUPPORTED_PROTOCOL, "Refusing to "

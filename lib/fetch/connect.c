@@ -1,16 +1,8 @@
 /* connect.c: a new connection for a hop: TCP to the host or the proxy,
  * a CONNECT tunnel through an HTTP proxy, and the TLS handshake. */
-#include <errno.h>
-#include <poll.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <time.h>
-#include <unistd.h>
-#include <sys/stat.h>
 
-#include "nk/netrc.h"
 #include "fetch/fetch_int.h"
 
 /* The facts a hop record keeps of a handshake. */
@@ -59,7 +51,7 @@ tunnel_through(nk_fetch *f, struct step *s, nk_conn *c,
 	if (e)
 		return e;
 	fetch_trace(s->cb, "Establishing a tunnel to %s through proxy %s", target,
-	      px->display);
+	            px->display);
 	if (s->cb->trace)
 		s->cb->trace(s->cb->ctx, NK_FETCH_HEAD_OUT, head, headlen, NULL);
 	e = nk_conn_write(c, head, headlen, s->deadline, errmsg);
@@ -130,16 +122,17 @@ open_conn(nk_fetch *f, struct step *s, const struct nk_proxy *px,
 	if (h->net.resolved) {
 		h->namelookup = h->net.resolved;
 		fetch_trace(s->cb, "Resolved %s%s in %.3f ms%s%s%s", px ? "proxy " : "",
-		      h->net.host[0] ? h->net.host : host,
-		      (double)(h->net.resolved - h->net.start) / 1000.0,
-		      e ? "" : " (", e ? "" : nk_addr_source_name(h->net.source),
-		      e ? "" : ")");
+		            h->net.host[0] ? h->net.host : host,
+		            (double)(h->net.resolved - h->net.start) / 1000.0,
+		            e ? "" : " (", e ? "" : nk_addr_source_name(h->net.source),
+		            e ? "" : ")");
 	}
 	for (size_t i = 0; i < h->net.nattempts; i++) {
 		const nk_attempt *a = &h->net.attempts[i];
-		fetch_trace(s->cb, "  Trying %s%s%s:%d... %s", a->family == 6 ? "[" : "",
-		      a->addr, a->family == 6 ? "]" : "", a->port,
-		      a->err == NK_OK ? "connected" : a->why);
+		fetch_trace(s->cb, "  Trying %s%s%s:%d... %s",
+		            a->family == 6 ? "[" : "", a->addr,
+		            a->family == 6 ? "]" : "", a->port,
+		            a->err == NK_OK ? "connected" : a->why);
 	}
 	if (e) {
 		if (px && e == NK_ERR_COULDNT_RESOLVE_HOST)
@@ -154,9 +147,10 @@ open_conn(nk_fetch *f, struct step *s, const struct nk_proxy *px,
 	pc->conn = c;
 	pc->id = f->next_id++;
 	fill_addrs(h, c);
-	fetch_trace(s->cb, "Connected to %s%s (%s) port %d (#%d)", px ? "proxy " : "",
-	      px ? px->host : nk_url_get(s->url, NK_URL_HOSTNAME),
-	      h->remote_ip, h->remote_port, pc->id);
+	fetch_trace(s->cb, "Connected to %s%s (%s) port %d (#%d)",
+	            px ? "proxy " : "",
+	            px ? px->host : nk_url_get(s->url, NK_URL_HOSTNAME),
+	            h->remote_ip, h->remote_port, pc->id);
 
 	/* --connect-timeout covers the tunnel and the handshake too. */
 	nk_time cdl = s->deadline;

@@ -1,16 +1,10 @@
 /* cookies.c: the cookie jar's glue: the Cookie line a request sends,
  * and the Set-Cookie lines of a response taken into the jar. */
-#include <errno.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
-#include <unistd.h>
-#include <sys/stat.h>
 
-#include "nk/netrc.h"
 #include "fetch/fetch_int.h"
 
 /* The jar's view of a URL at this moment. host holds the host name. */

@@ -5,17 +5,8 @@
  * by default), reads as large as it, and body bytes handed to the caller
  * straight from it (the framing decoder returns spans inside the buffer),
  * so a body costs no allocation and no copy per chunk. */
-#include <errno.h>
-#include <poll.h>
-#include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
-#include <strings.h>
-#include <time.h>
-#include <unistd.h>
-#include <sys/stat.h>
 
-#include "nk/netrc.h"
 #include "fetch/fetch_int.h"
 
 nk_err

@@ -2,17 +2,9 @@
  * built ahead (nk_fetch_pipeline), and sent in batches on the connection
  * of the one running now; their responses are read in order by the runs
  * that follow. */
-#include <errno.h>
-#include <poll.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <time.h>
-#include <unistd.h>
-#include <sys/stat.h>
 
-#include "nk/netrc.h"
 #include "fetch/fetch_int.h"
 
 void
@@ -88,8 +80,8 @@ send_request(nk_fetch *f, struct step *s, struct pooled *pc,
 			       f->queue[next + i].len);
 			at += f->queue[next + i].len;
 		}
-		fetch_trace(s->cb, "Pipelining %zu more request%s on connection #%d", more,
-		      more == 1 ? "" : "s", pc->id);
+		fetch_trace(s->cb, "Pipelining %zu more request%s on connection #%d",
+		            more, more == 1 ? "" : "s", pc->id);
 	}
 	nk_err e = nk_conn_write(pc->conn, batch ? batch : req, bytes,
 	                         s->deadline, errmsg);
@@ -126,7 +118,7 @@ nk_fetch_pipeline(nk_fetch *f, const nk_fetch_request *rqs, size_t n,
 		nk_url *u = NULL;
 		char msg[NK_ERR_MSG_LEN];
 		if (fetch_parse_url(rq->url, rq->default_scheme ? rq->default_scheme
-		                                          : "http", &u, msg) != NK_OK)
+		                    : "http", &u, msg) != NK_OK)
 			continue;
 		if (is_http(u)) {
 			struct step st;

@@ -1,17 +1,10 @@
 /* pool.c: the connections kept between requests: taking one back for
  * reuse (if the server has not closed it), putting one back, and dropping
  * one that will not be reused. */
-#include <errno.h>
 #include <poll.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <time.h>
-#include <unistd.h>
-#include <sys/stat.h>
 
-#include "nk/netrc.h"
 #include "fetch/fetch_int.h"
 
 void
@@ -52,7 +45,7 @@ pool_take(nk_fetch *f, const char *key, const char *req, size_t reqlen,
 			    ((check || nk_now() - p->idle_since >= IDLE_CHECK_US) &&
 			     poll(&pfd, 1, 0) != 0)) {
 				fetch_trace(cb, "Connection #%d was closed by the server while "
-				      "idle", p->id);
+				            "idle", p->id);
 				pool_drop(p);
 				continue;
 			}
@@ -91,8 +84,8 @@ conn_lost(nk_fetch *f, struct pooled *pc, const struct step *s, int mine)
 	int n = pc->ahead + (mine ? 1 : 0);
 	if (n > 0 && !f->pipe_off) {
 		fetch_trace(s->cb, "Connection #%d ends with %d pipelined request%s "
-		      "unanswered: %s again one at a time", pc->id, n,
-		      n == 1 ? "" : "s", n == 1 ? "it goes" : "they go");
+		            "unanswered: %s again one at a time", pc->id, n,
+		            n == 1 ? "" : "s", n == 1 ? "it goes" : "they go");
 		f->pipe_off = 1;
 	}
 	pool_drop(pc);

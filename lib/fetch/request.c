@@ -1,15 +1,9 @@
 /* request.c: the request head of one hop: the user's headers as they
  * may go to this host, credentials (the URL's, the netrc's), the proxy's
  * form of the target. */
-#include <errno.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <time.h>
-#include <unistd.h>
-#include <sys/stat.h>
 
 #include "nk/netrc.h"
 #include "fetch/fetch_int.h"

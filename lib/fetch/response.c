@@ -1,16 +1,7 @@
 /* response.c: reading a response head into the fetcher's buffer, and
  * passing the interim (1xx) ones that come before the final head. */
-#include <errno.h>
-#include <poll.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <time.h>
-#include <unistd.h>
-#include <sys/stat.h>
 
-#include "nk/netrc.h"
 #include "fetch/fetch_int.h"
 
 /* nk_conn_read, but before it waits for the network it lets the caller

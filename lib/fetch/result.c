@@ -1,17 +1,11 @@
 /* result.c: the hop records of nk_fetch_result: adding one, filling it
  * from the connection and the response head, reading it back, clearing
  * it. */
-#include <errno.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
-#include <unistd.h>
-#include <sys/stat.h>
 
-#include "nk/netrc.h"
 #include "fetch/fetch_int.h"
 
 void

@@ -1,17 +1,10 @@
 /* retry.c: whether a failed try is worth another, and whether the retry
  * will really go (its wait, Retry-After, the caller taking back what it
  * was given). */
-#include <errno.h>
-#include <poll.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
-#include <unistd.h>
-#include <sys/stat.h>
 
-#include "nk/netrc.h"
 #include "fetch/fetch_int.h"
 
 /* Is a final status one curl retries? */
@@ -26,7 +19,8 @@ retry_status(int status)
  * that broke before the transfer completed (52, 55, 56, 18): with -C -,
  * the retry continues where the last try stopped. */
 int
-retry_transient(nk_err e, const nk_fetch_result *res, const nk_fetch_request *rq)
+retry_transient(nk_err e, const nk_fetch_result *res,
+                const nk_fetch_request *rq)
 {
 	const nk_fetch_hop *h = nk_fetch_result_final(res);
 	switch (e) {

@@ -1,16 +1,11 @@
 /* run.c: nk_fetch_run, the top-level loop: tries, the wait between
  * them, and the result. */
 #include <errno.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
-#include <unistd.h>
-#include <sys/stat.h>
 
-#include "nk/netrc.h"
 #include "fetch/fetch_int.h"
 
 static void
@@ -50,7 +45,7 @@ nk_fetch_run(nk_fetch *f, const nk_fetch_request *rq,
 		                nk_now() - res->start < r.retry_max_time_ms * 1000);
 		rt.ready = 0;
 		e = fetch_try(f, &r, cb, res, can_retry ? &rt : NULL, &delivered,
-		            rq->body ? &src : NULL, msg);
+		              rq->body ? &src : NULL, msg);
 		memcpy(res->errmsg, msg, sizeof msg);
 		if (!e || !can_retry || !retry_transient(e, res, &r))
 			break;

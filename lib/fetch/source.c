@@ -3,15 +3,10 @@
  * starting it over for a redirect or a retry. */
 #include <errno.h>
 #include <poll.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <time.h>
 #include <unistd.h>
-#include <sys/stat.h>
 
-#include "nk/netrc.h"
 #include "fetch/fetch_int.h"
 
 static int

@@ -2,17 +2,11 @@
  * scheme and origin rules that decide what may follow it, the route
  * (proxy and pool key), and which of the user's headers carry
  * credentials. */
-#include <errno.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
-#include <unistd.h>
-#include <sys/stat.h>
 
-#include "nk/netrc.h"
 #include "fetch/fetch_int.h"
 
 /* Parses a URL as curl takes it: one without a scheme gets the default

@@ -1,16 +1,8 @@
 /* trace.c: the fetcher's own lines for cb->trace (information and
  * warnings), formatted once here. */
-#include <errno.h>
-#include <poll.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <time.h>
-#include <unistd.h>
-#include <sys/stat.h>
 
-#include "nk/netrc.h"
 #include "fetch/fetch_int.h"
 
 void

@@ -7,11 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
-#include <unistd.h>
 #include <sys/stat.h>
 
-#include "nk/netrc.h"
 #include "fetch/fetch_int.h"
 
 /* The user's own Expect header: -1 none, 1 "100-continue", 0 another
@@ -309,15 +306,15 @@ up_send(nk_fetch *f, const struct step *s, struct pooled *pc,
 		return e;
 	if (u->cut && u->src->size >= 0)
 		fetch_trace(s->cb, "Upload stopped after %llu of %lld bytes: %s",
-		      (unsigned long long)u->sent, (long long)u->src->size,
-		      u->send_err ? u->send_msg : "the server answered first");
+		            (unsigned long long)u->sent, (long long)u->src->size,
+		            u->send_err ? u->send_msg : "the server answered first");
 	else if (u->cut)
 		fetch_trace(s->cb, "Upload stopped after %llu bytes: %s",
-		      (unsigned long long)u->sent,
-		      u->send_err ? u->send_msg : "the server answered first");
+		            (unsigned long long)u->sent,
+		            u->send_err ? u->send_msg : "the server answered first");
 	else
 		fetch_trace(s->cb, "Upload complete: %llu bytes of request body sent",
-		      (unsigned long long)u->sent);
+		            (unsigned long long)u->sent);
 	return NK_OK;
 }
 

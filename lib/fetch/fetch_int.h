@@ -2,20 +2,23 @@
  *
  * nk_fetch_run (run.c) is the top: it runs tries (retry.c says whether
  * another goes), a try follows redirects (redirect.c), and each hop is one
- * exchange on one connection (exchange.c):
+ * exchange on one connection (exchange.c), in this order:
  *
  *   connection   pool.c (kept ones, reuse) or connect.c (TCP, tunnel, TLS)
- *   send         request.c builds the head (cookies.c, target.c help),
- *                pipeline.c writes it (with queued ones), upload.c the body
+ *   send         request.c builds the head (cookies.c, target.c, netrc.c
+ *                help), pipeline.c writes it (with queued ones after it),
+ *                upload.c the body (from source.c)
  *   head         response.c reads it; result.c keeps it in the hop record
  *   decide       decide.c: ONE action from the head (framing, redirect,
- *                resume, --fail, retry, size limit)
- *   body         body.c pumps it to the caller
- *   release      pool.c keeps the connection or closes it
+ *                417, resume, --fail, retry, size limit)
+ *   body         body.c pumps it to the caller, or drains it
+ *   release      exchange.c hands the connection to pool.c or closes it
  *
- * Dependencies go down that list only: a file calls the ones it names or
- * the small leaves (trace.c, target.c, result.c, source.c), never back up.
- * The types live here so that no file needs one above it.
+ * Calls go one way, down: run > redirect > exchange > {decide > retry,
+ * body, upload, connect, pool > pipeline > request > cookies} > the
+ * leaves (result, response, source, target, trace, netrc). fetch.c (the
+ * fetcher's life) uses pool and pipeline. No file calls one above it, so
+ * the types all live here.
  *
  * Errors: every function that returns nk_err has written errmsg when it
  * is not NK_OK, in the words the user will see; nothing here prints. */

@@ -101,8 +101,6 @@ has_creds(const nk_fetch_request *rq)
 	return 0;
 }
 
-/* Sends the request of one hop and reads its response. On return the
- * connection is back in the pool (kept alive) or closed. */
 /* Where a request for u goes: the proxy (NULL: straight to the host), and
  * the pool key of the connection that carries it. */
 const struct nk_proxy *

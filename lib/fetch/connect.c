@@ -1,0 +1,194 @@
+/* connect.c: a new connection for a hop: TCP to the host or the proxy,
+ * a CONNECT tunnel through an HTTP proxy, and the TLS handshake. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "fetch/fetch_int.h"
+
+/* The facts a hop record keeps of a handshake. */
+static struct tls_facts
+tls_facts_of(const nk_tls_info *ti)
+{
+	struct tls_facts t;
+	memset(&t, 0, sizeof t);
+	t.tls = 1;
+	nk_put_str(t.version, t.version + sizeof t.version, ti->version);
+	nk_put_str(t.cipher, t.cipher + sizeof t.cipher, ti->cipher);
+	t.verify_ok = ti->verify_ok;
+	t.verify_code = ti->verify_code;
+	t.resumed = ti->resumed;
+	return t;
+}
+
+/* Opens a CONNECT tunnel to target ("host:port") through an HTTP proxy. */
+static nk_err
+tunnel_through(nk_fetch *f, struct step *s, nk_conn *c,
+               const struct nk_proxy *px, nk_fetch_hop *h, const char *target,
+               char *errmsg)
+{
+	/* A CONNECT carries no content negotiation. */
+	const char *hdrs[2] = { "Accept:" };
+	size_t nh = 1;
+	char *line = NULL;
+	if (px->userpass) {
+		line = nk_http_basic("Proxy-Authorization: ", px->userpass);
+		if (!line)
+			return nk_fail(errmsg, NK_ERR_OUT_OF_MEMORY, "out of memory");
+		hdrs[nh++] = line;
+	}
+	struct nk_http_request rq;
+	memset(&rq, 0, sizeof rq);
+	rq.method = "CONNECT";
+	rq.target = target;
+	rq.host = target;
+	rq.user_agent = s->rq->user_agent;
+	rq.headers = hdrs;
+	rq.nheaders = nh;
+	char *head = NULL;
+	size_t headlen;
+	nk_err e = nk_http_request_build(&rq, &head, &headlen, errmsg);
+	free(line);
+	if (e)
+		return e;
+	fetch_trace(s->cb, "Establishing a tunnel to %s through proxy %s", target,
+	            px->display);
+	if (s->cb->trace)
+		s->cb->trace(s->cb->ctx, NK_FETCH_HEAD_OUT, head, headlen, NULL);
+	e = nk_conn_write(c, head, headlen, s->deadline, errmsg);
+	free(head);
+	if (e)
+		return e;
+	size_t len = 0;
+	int got = 0;
+	struct nk_http_response r;
+	for (;;) {
+		e = read_head(f, s->cb, c, &len, &r, s->deadline, NULL, &got,
+		              errmsg);
+		if (e)
+			return e;
+		if (s->cb->trace)
+			s->cb->trace(s->cb->ctx, NK_FETCH_HEAD_IN, f->buf, r.head_len,
+			             NULL);
+		h->header_bytes += r.head_len;
+		s->res->size_header += r.head_len;
+		if (!nk_http_is_interim(&r))
+			break;
+		memmove(f->buf, f->buf + r.head_len, len -= r.head_len);
+	}
+	if (r.status / 100 != 2)
+		return nk_fail(errmsg, NK_ERR_RECV_ERROR, "CONNECT tunnel to %.100s "
+		               "through proxy %s failed, response %d", target,
+		               px->display, r.status);
+	if (len != r.head_len)
+		return nk_fail(errmsg, NK_ERR_WEIRD_SERVER_REPLY, "proxy %s sent "
+		               "data after its CONNECT response", px->display);
+	fetch_trace(s->cb, "Tunnel to %s established", target);
+	return NK_OK;
+}
+
+/* Opens a CONNECT tunnel through an HTTP proxy to the step's host. */
+static nk_err
+tunnel(nk_fetch *f, struct step *s, nk_conn *c, const struct nk_proxy *px,
+       nk_fetch_hop *h, char *errmsg)
+{
+	/* host:port, the host as long as a URL may make it */
+	const char *host = nk_url_get(s->url, NK_URL_HOSTNAME);
+	size_t tlen = strlen(host) + sizeof ":65535";
+	char *target = malloc(tlen);
+	if (!target)
+		return nk_fail(errmsg, NK_ERR_OUT_OF_MEMORY, "out of memory");
+	nk_put_uint(nk_put_str(nk_put_str(target, target + tlen, host),
+	                       target + tlen, ":"),
+	            target + tlen, (unsigned)nk_url_port(s->url));
+	nk_err e = tunnel_through(f, s, c, px, h, target, errmsg);
+	free(target);
+	if (!e)   /* TLS sessions and messages name the target, not the proxy */
+		nk_conn_set_target(c, host, nk_url_port(s->url));
+	return e;
+}
+
+/* Makes a new connection for the step: TCP (to the proxy, if any), the
+ * CONNECT tunnel, TLS. */
+nk_err
+open_conn(nk_fetch *f, struct step *s, const struct nk_proxy *px,
+          nk_fetch_hop *h, struct pooled *pc, char *errmsg)
+{
+	const char *host = px ? px->host : nk_url_connect_host(s->url);
+	int port = px ? px->port : nk_url_port(s->url);
+	nk_conn *c = NULL;
+	nk_time t0 = nk_now();
+	nk_err e = nk_connect(&f->cfg.net, host, port, s->deadline, &c, &h->net,
+	                      errmsg);
+	if (h->net.resolved) {
+		h->namelookup = h->net.resolved;
+		fetch_trace(s->cb, "Resolved %s%s in %.3f ms%s%s%s", px ? "proxy " : "",
+		            h->net.host[0] ? h->net.host : host,
+		            (double)(h->net.resolved - h->net.start) / 1000.0,
+		            e ? "" : " (", e ? "" : nk_addr_source_name(h->net.source),
+		            e ? "" : ")");
+	}
+	for (size_t i = 0; i < h->net.nattempts; i++) {
+		const nk_attempt *a = &h->net.attempts[i];
+		fetch_trace(s->cb, "  Trying %s%s%s:%d... %s",
+		            a->family == 6 ? "[" : "", a->addr,
+		            a->family == 6 ? "]" : "", a->port,
+		            a->err == NK_OK ? "connected" : a->why);
+	}
+	if (e) {
+		if (px && e == NK_ERR_COULDNT_RESOLVE_HOST)
+			e = nk_fail(errmsg, NK_ERR_COULDNT_RESOLVE_PROXY,
+			            "Could not resolve proxy: %s", px->host);
+		return e;
+	}
+	h->connect = h->net.connected ? h->net.connected : nk_now();
+	if (!h->namelookup)
+		h->namelookup = h->connect;
+	s->res->num_connects++;
+	pc->conn = c;
+	pc->id = f->next_id++;
+	fill_addrs(h, c);
+	fetch_trace(s->cb, "Connected to %s%s (%s) port %d (#%d)",
+	            px ? "proxy " : "",
+	            px ? px->host : nk_url_get(s->url, NK_URL_HOSTNAME),
+	            h->remote_ip, h->remote_port, pc->id);
+
+	/* --connect-timeout covers the tunnel and the handshake too. */
+	nk_time cdl = s->deadline;
+	if (f->cfg.net.connect_timeout_ms > 0)
+		cdl = nk_deadline_min(cdl, t0 + f->cfg.net.connect_timeout_ms * 1000);
+	if (px && is_https(s->url)) {
+		struct step ts = *s;
+		ts.deadline = cdl;
+		e = tunnel(f, &ts, c, px, h, errmsg);
+		if (e == NK_ERR_OPERATION_TIMEDOUT)
+			nk_fail(errmsg, e, "Connection timed out after %lld ms setting "
+			        "up the tunnel through %s",
+			        (long long)((nk_now() - t0) / 1000), px->display);
+		if (e)
+			return e;
+	}
+	if (is_https(s->url)) {
+		if (!f->tls) {
+			e = nk_tls_ctx_new(&f->cfg.tls, &f->tls, errmsg);
+			if (e)
+				return e;
+		}
+		nk_tls_info ti;
+		memset(&ti, 0, sizeof ti);
+		const char *name = nk_url_connect_host(s->url);
+		e = nk_tls_start(f->tls, c, name, cdl, &ti, errmsg);
+		struct tls_facts t = tls_facts_of(&ti);
+		/* A failed handshake's facts go in the hop too: they say why. */
+		hop_set_tls(h, &t);
+		if (s->cb->trace && ti.version[0])
+			s->cb->trace(s->cb->ctx, NK_FETCH_TLS, name, strlen(name), &ti);
+		nk_tls_info_clear(&ti);
+		if (e)
+			return e;
+		h->appconnect = nk_now();
+		/* The hops that reuse the connection did no handshake. */
+		t.resumed = 0;
+		pc->tls = t;
+	}
+	return NK_OK;
+}

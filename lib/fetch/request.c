@@ -1,0 +1,131 @@
+/* request.c: the request head of one hop: the user's headers as they
+ * may go to this host, credentials (the URL's, the netrc's), the proxy's
+ * form of the target. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nk/netrc.h"
+#include "fetch/fetch_int.h"
+
+/* The credentials for a request to u: the URL's, or the netrc entry for
+ * u's own host (looked up on each hop, so a redirect elsewhere gets that
+ * host's entry or none). *userpass NULL: none. */
+static nk_err
+url_userpass(const nk_fetch_request *rq, const nk_url *u, char **userpass,
+             char *errmsg)
+{
+	char *user = nk_url_decode(u, NK_URL_USERNAME, NULL);
+	char *pass = nk_url_decode(u, NK_URL_PASSWORD, NULL);
+	nk_err e = NK_OK;
+	*userpass = NULL;
+	if (!user || !pass) {
+		e = nk_fail(errmsg, NK_ERR_OUT_OF_MEMORY, "out of memory");
+		goto out;
+	}
+	if (rq->netrc_file && !(rq->netrc_optional && *pass)) {
+		char *nu = NULL, *np = NULL;
+		e = nk_netrc_lookup(rq->netrc_file, nk_url_connect_host(u),
+		                    *user ? user : NULL, &nu, &np, errmsg);
+		if (nu) {
+			free(user);
+			free(pass);
+			user = nu;
+			pass = np;
+		}
+		if (e)
+			goto out;
+	}
+	if (*user || *pass) {
+		size_t n = strlen(user) + strlen(pass) + 2;
+		*userpass = malloc(n);
+		if (!*userpass)
+			e = nk_fail(errmsg, NK_ERR_OUT_OF_MEMORY, "out of memory");
+		else
+			snprintf(*userpass, n, "%s:%s", user, pass);
+	}
+out:
+	free(user);
+	free(pass);
+	return e;
+}
+
+/* The request head for a step. Caller frees *head. */
+nk_err
+build_request(struct step *s, const struct nk_proxy *px,
+              const struct up *up, char **head, size_t *headlen, char *errmsg)
+{
+	const nk_fetch_request *rq = s->rq;
+	struct nk_http_request r;
+	memset(&r, 0, sizeof r);
+	char *target = NULL, *userpass = NULL, *pxauth = NULL;
+	const char **hdrs = calloc(rq->nheaders + 2, sizeof *hdrs);
+	int oom = 0;
+	char *cookie = hdrs ? cookie_line(s, &oom) : NULL;
+	nk_err e = NK_OK;
+	if (!hdrs || oom) {
+		free(hdrs);
+		return nk_fail(errmsg, NK_ERR_OUT_OF_MEMORY, "out of memory");
+	}
+	size_t nh = 0;
+	/* Before the user's headers: where curl puts it. */
+	if (cookie)
+		hdrs[nh++] = cookie;
+	for (size_t i = 0; i < rq->nheaders; i++) {
+		const char *hl = rq->headers[i];
+		/* Authorization and Cookie the user set are for the host the
+		 * user named: not for a redirect elsewhere. */
+		if (!s->creds && is_cred_header(hl))
+			continue;
+		/* Nor is a Host the user set: another host is another server
+		 * (curl keeps it for another port of the same host). */
+		if (!s->same_host && header_is(hl, "Host"))
+			continue;
+		hdrs[nh++] = hl;
+	}
+	if (px && !is_https(s->url)) {
+		target = url_no_fragment(s->url, 1);
+		if (px->userpass) {
+			pxauth = nk_http_basic("Proxy-Authorization: ", px->userpass);
+			if (!pxauth) {
+				e = nk_fail(errmsg, NK_ERR_OUT_OF_MEMORY, "out of memory");
+				goto out;
+			}
+			hdrs[nh++] = pxauth;
+		}
+	}
+	if (s->creds && rq->userpass) {
+		r.userpass = rq->userpass;
+	} else {
+		e = url_userpass(rq, s->url, &userpass, errmsg);
+		if (e)
+			goto out;
+		r.userpass = userpass;
+	}
+	r.method = s->method;
+	r.target = target ? target : nk_url_target(s->url);
+	r.host = nk_url_get(s->url, NK_URL_HOST);
+	r.http10 = rq->http10;
+	r.user_agent = rq->user_agent;
+	r.resume_from = rq->resume_from > 0 ? rq->resume_from : 0;
+	r.accept_encoding = rq->compressed ? "gzip, deflate" : NULL;
+	r.referer = s->referer;
+	r.headers = hdrs;
+	r.nheaders = nh;
+	r.accept = rq->accept;
+	if (up->src) {
+		r.has_body = !up->chunked;
+		r.body_len = up->src->size;
+		r.chunked = up->chunked;
+		r.content_type = up->src->b->content_type;
+		r.expect_continue = up->expect;
+	}
+	e = nk_http_request_build(&r, head, headlen, errmsg);
+out:
+	free(hdrs);
+	free(cookie);
+	free(target);
+	free(userpass);
+	free(pxauth);
+	return e;
+}

@@ -24,6 +24,8 @@ nk_text_safe_len(const char *s, size_t len, unsigned flags)
 	const unsigned char *u = (const unsigned char *)s;
 	unsigned char c = u[0];
 
+	if (flags & NK_TEXT_WIRE)
+		return c >= 0x20 && c < 0x7F && c != '\\';
 	if ((c >= 0x20 && c < 0x7F) || (c == '\t' && (flags & NK_TEXT_TAB)))
 		return 1;
 	if (c < 0x80)
@@ -58,10 +60,20 @@ piece(const char *s, size_t len, unsigned flags, char out[4], size_t *used)
 	}
 	unsigned char c = (unsigned char)s[0];
 	out[0] = '\\';
+	*used = 1;
+	if (flags & NK_TEXT_WIRE) {
+		/* C's names, so a message reads back as the bytes it shows */
+		switch (c) {
+		case '\\': out[1] = '\\'; return 2;
+		case '\r': out[1] = 'r'; return 2;
+		case '\n': out[1] = 'n'; return 2;
+		case '\t': out[1] = 't'; return 2;
+		case '\0': out[1] = '0'; return 2;
+		}
+	}
 	out[1] = 'x';
 	out[2] = hex[c >> 4];
 	out[3] = hex[c & 15];
-	*used = 1;
 	return 4;
 }
 

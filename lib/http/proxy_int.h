@@ -1,6 +1,6 @@
 /* proxy: the HTTP proxy a fetch goes through, as curl's -x and
  * *_proxy name it, and the no_proxy list that sends a host around it.
- * Internal to libnk (lib/fetch.c). */
+ * Internal to libnk (lib/fetch/). */
 #ifndef NK_PROXY_INT_H
 #define NK_PROXY_INT_H
 

@@ -61,6 +61,22 @@ test_ascii(void **state)
 	check_rows(rows, sizeof rows / sizeof rows[0]);
 }
 
+/* The wire form: only printable ASCII passes, and the result reads back
+ * as the bytes (a backslash doubled, C's names for CR, LF, tab, NUL). */
+static void
+test_wire(void **state)
+{
+	static const struct row rows[] = {
+		{ "GET / HTTP/1.1", 14, NK_TEXT_WIRE, "GET / HTTP/1.1" },
+		{ "a\r\nb\tc\0d", 8, NK_TEXT_WIRE, "a\\r\\nb\\tc\\0d" },
+		{ "back\\slash", 10, NK_TEXT_WIRE, "back\\\\slash" },
+		{ "\xc3\xa9\x1b\x7f", 4, NK_TEXT_WIRE, "\\xc3\\xa9\\x1b\\x7f" },
+		{ "\t", 1, NK_TEXT_WIRE | NK_TEXT_TAB, "\\t" },
+	};
+	(void)state;
+	check_rows(rows, sizeof rows / sizeof rows[0]);
+}
+
 /* The bidirectional controls below are the point of the test: the
  * check that flags them in literals guards source code, not test data. */
 /* NOLINTBEGIN(misc-misleading-bidirectional) */
@@ -264,6 +280,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_ascii),
+		cmocka_unit_test(test_wire),
 		cmocka_unit_test(test_utf8),
 		cmocka_unit_test(test_8bit),
 		cmocka_unit_test(test_safe_len),

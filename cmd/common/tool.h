@@ -3,10 +3,7 @@
 #ifndef NK_CMD_TOOL_H
 #define NK_CMD_TOOL_H
 
-#include <errno.h>
-#include <stdarg.h>
 #include <stdint.h>
-#include <stdio.h>
 #include "nk/defs.h"
 #include "nk/err.h"
 
@@ -30,26 +27,6 @@ extern int tool_code_in_msgs;
 
 /* tool_fail with a message put together from fmt. */
 int tool_failf(nk_err e, const char *fmt, ...) NK_PRINTF(2, 3);
-
-/* The one way a tool's function that takes `char *errmsg` (NK_ERR_MSG_LEN
- * bytes, as libnk's do) fails: the message from fmt into errmsg (NULL:
- * none; errno kept), and e returned, so a failure reads
- * `return tool_errf(errmsg, e, ...)`. Inline, so that the files a unit
- * test or a fuzzer builds in on their own (data.c, starttls.c) need no
- * object of cmd/common. */
-static inline nk_err NK_PRINTF(3, 4)
-tool_errf(char *errmsg, nk_err e, const char *fmt, ...)
-{
-	if (errmsg) {
-		int saved = errno;
-		va_list ap;
-		va_start(ap, fmt);
-		vsnprintf(errmsg, NK_ERR_MSG_LEN, fmt, ap);
-		va_end(ap);
-		errno = saved;
-	}
-	return e;
-}
 
 /* Parses a whole decimal number in [min, max]; prints and returns -1 on
  * anything else. `what` names the option in the message. */

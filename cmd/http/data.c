@@ -14,23 +14,20 @@
 #include "nk/buf.h"
 #include "nk/err.h"
 #include "data.h"
-/* By its path: tests/unit/test_http_data.c builds this file in without
- * cmd/common on its include path. */
-#include "../common/tool.h"
 
 /* Every buffer here has no cap of its own: any failed append, past
  * SIZE_MAX / 2 as well, is reported as curl reports it, out of memory. */
 static nk_err
 oom(char *errmsg)
 {
-	return tool_errf(errmsg, NK_ERR_OUT_OF_MEMORY, "out of memory");
+	return nk_err_set(errmsg, NK_ERR_OUT_OF_MEMORY, "out of memory");
 }
 
 static nk_err
 read_error(const char *name, int err, char *errmsg)
 {
-	return tool_errf(errmsg, NK_ERR_READ_ERROR,
-	                 "cannot read data from %s: %s", name, strerror(err));
+	return nk_err_set(errmsg, NK_ERR_READ_ERROR,
+	                  "cannot read data from %s: %s", name, strerror(err));
 }
 
 /* Unlike curl 7.88, which warns and sends an empty body, a file that
@@ -364,10 +361,10 @@ form_rewind(void *ctx, char *errmsg)
 		struct data_file *f = &d->files[i];
 		f->off = 0;
 		if (f->fd >= 0 && lseek(f->fd, 0, SEEK_SET) != 0) {
-			return tool_errf(errmsg, NK_ERR_SEND_FAIL_REWIND,
-			                 "cannot send the form again: %s cannot be "
-			                 "read from its start again: %s",
-			                 d->parts[i].path, strerror(errno));
+			return nk_err_set(errmsg, NK_ERR_SEND_FAIL_REWIND,
+			                  "cannot send the form again: %s cannot "
+			                  "be read from its start again: %s",
+			                  d->parts[i].path, strerror(errno));
 		}
 	}
 	nk_multipart_rewind(d->form);
@@ -381,10 +378,11 @@ static nk_err
 form_body(struct data *d, const char **hdrs, size_t *nhdrs, char *errmsg)
 {
 	if (d->given) {
-		return tool_errf(errmsg, NK_ERR_FAILED_INIT, "You can only select "
-		                 "one HTTP request method! You asked for both %s "
-		                 "and multipart formpost (-F, --form).",
-		                 d->get ? "GET (-G, --get)" : "POST (-d, --data)");
+		return nk_err_set(errmsg, NK_ERR_FAILED_INIT, "You can only "
+		                  "select one HTTP request method! You asked for "
+		                  "both %s and multipart formpost (-F, --form).",
+		                  d->get ? "GET (-G, --get)"
+		                  : "POST (-d, --data)");
 	}
 	nk_err e = nk_multipart_new(d->parts, d->nparts, NULL, &d->form,
 	                            errmsg);

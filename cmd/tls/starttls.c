@@ -10,9 +10,6 @@
 
 #include "nk/nk.h"
 #include "starttls.h"
-/* By its path: the unit test and the fuzzer build this file without
- * cmd/common on their include path. */
-#include "../common/tool.h"
 
 #define LINE_MAX_LEN 4096
 #define REPLY_MAX_LINES 200
@@ -66,10 +63,11 @@ read_line(struct lines *l, char *errmsg)
 			/* A whole line, end and all, can come in one read: the
 			 * limit holds here too, not only while waiting for it. */
 			if (keep > LINE_MAX_LEN)
-				return tool_errf(errmsg, NK_ERR_SSL_CONNECT_ERROR,
-				                 "STARTTLS: %s server sent a line "
-				                 "longer than %d bytes", l->proto,
-				                 LINE_MAX_LEN);
+				return nk_err_set(errmsg,
+				                  NK_ERR_SSL_CONNECT_ERROR,
+				                  "STARTTLS: %s server sent a line "
+				                  "longer than %d bytes", l->proto,
+				                  LINE_MAX_LEN);
 			memcpy(l->line, l->buf, keep);
 			l->line[keep] = '\0';
 			memmove(l->buf, nl + 1, l->len - n - 1);
@@ -78,9 +76,10 @@ read_line(struct lines *l, char *errmsg)
 			return NK_OK;
 		}
 		if (l->len >= LINE_MAX_LEN)
-			return tool_errf(errmsg, NK_ERR_SSL_CONNECT_ERROR,
-			                 "STARTTLS: %s server sent a line longer "
-			                 "than %d bytes", l->proto, LINE_MAX_LEN);
+			return nk_err_set(errmsg, NK_ERR_SSL_CONNECT_ERROR,
+			                  "STARTTLS: %s server sent a line "
+			                  "longer than %d bytes", l->proto,
+			                  LINE_MAX_LEN);
 		size_t got;
 		nk_err e = nk_conn_read(l->c, l->buf + l->len,
 		                        sizeof l->buf - l->len, l->deadline, &got,
@@ -88,9 +87,9 @@ read_line(struct lines *l, char *errmsg)
 		if (e)
 			return e;
 		if (got == 0)
-			return tool_errf(errmsg, NK_ERR_SSL_CONNECT_ERROR,
-			                 "STARTTLS: %s server closed the "
-			                 "connection", l->proto);
+			return nk_err_set(errmsg, NK_ERR_SSL_CONNECT_ERROR,
+			                  "STARTTLS: %s server closed the "
+			                  "connection", l->proto);
 		l->len += got;
 	}
 }
@@ -134,9 +133,9 @@ read_coded(struct lines *l, void (*each)(const char *text, void *arg),
 		if (s[3] != '-')
 			return code;
 	}
-	*e = tool_errf(errmsg, NK_ERR_SSL_CONNECT_ERROR,
-	               "STARTTLS: %s reply longer than %d lines", l->proto,
-	               REPLY_MAX_LINES);
+	*e = nk_err_set(errmsg, NK_ERR_SSL_CONNECT_ERROR,
+	                "STARTTLS: %s reply longer than %d lines", l->proto,
+	                REPLY_MAX_LINES);
 	return -1;
 }
 
@@ -153,9 +152,9 @@ static nk_err
 unexpected(struct lines *l, const char *what, char *errmsg)
 {
 	char buf[160];
-	return tool_errf(errmsg, NK_ERR_SSL_CONNECT_ERROR,
-	                 "STARTTLS: %s %s: %s", l->proto, what,
-	                 shown(l->line, buf, sizeof buf));
+	return nk_err_set(errmsg, NK_ERR_SSL_CONNECT_ERROR,
+	                  "STARTTLS: %s %s: %s", l->proto, what,
+	                  shown(l->line, buf, sizeof buf));
 }
 
 static nk_err
@@ -171,8 +170,8 @@ smtp(struct lines *l, char *errmsg)
 	if (read_coded(l, find_starttls, &offered, errmsg, &e) != 250)
 		return e ? e : unexpected(l, "server refused EHLO", errmsg);
 	if (!offered)
-		return tool_errf(errmsg, NK_ERR_SSL_CONNECT_ERROR,
-		                 "STARTTLS: SMTP server does not offer STARTTLS");
+		return nk_err_set(errmsg, NK_ERR_SSL_CONNECT_ERROR,
+		                  "STARTTLS: SMTP server does not offer STARTTLS");
 	if ((e = send_line(l, "STARTTLS", errmsg)) != NK_OK)
 		return e;
 	if (read_coded(l, NULL, NULL, errmsg, &e) != 220)
@@ -268,8 +267,8 @@ starttls_run(nk_conn *c, const char *proto, nk_time deadline,
 	static struct lines l;   /* 12 KB: off the stack, one use per run */
 	const struct proto *p = find(proto);
 	if (!p)
-		return tool_errf(errmsg, NK_ERR_FAILED_INIT,
-		                 "unknown STARTTLS protocol '%s'", proto);
+		return nk_err_set(errmsg, NK_ERR_FAILED_INIT,
+		                  "unknown STARTTLS protocol '%s'", proto);
 	memset(&l, 0, sizeof l);
 	nk_time own = nk_deadline_in_ms(timeout_ms);
 	l.c = c;
@@ -278,14 +277,14 @@ starttls_run(nk_conn *c, const char *proto, nk_time deadline,
 	l.proto = p->upper;
 	nk_err e = p->run(&l, errmsg);
 	if (e == NK_ERR_OPERATION_TIMEDOUT && l.deadline == own)
-		return tool_errf(errmsg, e, "STARTTLS: the %s dialogue took "
-		                 "longer than %g s (--starttls-timeout)",
-		                 p->upper, (double)timeout_ms / 1000.0);
+		return nk_err_set(errmsg, e, "STARTTLS: the %s dialogue took "
+		                  "longer than %g s (--starttls-timeout)",
+		                  p->upper, (double)timeout_ms / 1000.0);
 	if (e)
 		return e;
 	if (l.len > 0 || nk_conn_pending(c) > 0)
-		return tool_errf(errmsg, NK_ERR_SSL_CONNECT_ERROR,
-		                 "STARTTLS: %s server sent data after "
-		                 "agreeing to start TLS", p->upper);
+		return nk_err_set(errmsg, NK_ERR_SSL_CONNECT_ERROR,
+		                  "STARTTLS: %s server sent data after "
+		                  "agreeing to start TLS", p->upper);
 	return NK_OK;
 }

@@ -403,11 +403,11 @@ form_body(struct data *d, const char **hdrs, size_t *nhdrs, char *errmsg)
 	if (!*v)
 		return NK_OK;
 	const char *b = nk_multipart_boundary(d->form);
-	size_t len = strlen(v) + strlen("; boundary=") + strlen(b) + 1;
-	d->form_type = malloc(len);
+	nk_buf type = NK_BUF_INIT(0);
+	nk_buf_printf(&type, "%s; boundary=%s", v, b);
+	d->form_type = nk_buf_take(&type);
 	if (!d->form_type)
 		return oom(errmsg);
-	snprintf(d->form_type, len, "%s; boundary=%s", v, b);
 	d->body.content_type = d->form_type;
 	memmove(&hdrs[i], &hdrs[i + 1], (*nhdrs - (size_t)i - 1) * sizeof *hdrs);
 	(*nhdrs)--;

@@ -299,8 +299,7 @@ main(int argc, char **argv)
 	memset(&s, 0, sizeof s);
 	s.host = a.host;
 	s.port = a.tls ? 992 : 23;
-	if (a.portarg &&
-	    nk_port_parse(a.portarg, "tcp", &s.port, err) != NK_OK) {
+	if (a.portarg && nk_port_parse(a.portarg, "tcp", &s.port, err)) {
 		tool_msg("%s", err);
 		netargs_free(&a.na);
 		return 2;

@@ -690,13 +690,9 @@ nk_resolve_delayed(const nk_netopts *o, const char *host, int port,
                    int64_t delay_ms)
 {
 	static const nk_netopts none;
-	struct query q;
-	q.t0 = nk_now();
-	q.o = o ? o : &none;
-	q.host = host ? host : "";
-	q.port = port;
-	q.deadline = deadline;
-	q.delay_ms = delay_ms;
+	struct query q = { .o = o ? o : &none, .host = host ? host : "",
+	                   .port = port, .t0 = nk_now(), .deadline = deadline,
+	                   .delay_ms = delay_ms };
 
 	memset(out, 0, sizeof *out);
 	if (port < 0 || port > 65535)

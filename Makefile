@@ -178,7 +178,7 @@ $(B)/obj/tests/unit/test_config.o: BASE_CFLAGS += -Icmd/common
 $(B)/tests/%: $(B)/obj/tests/unit/%.o $(LIB_A)
 	@mkdir -p $(@D)
 	$(say) LD $@
-	$(Q)$(CC) $(SAN_LDFLAGS) $(LDFLAGS) -o $@ $^ -lcmocka $(LIB_DEPS) -lm
+	$(Q)$(CC) $(SAN_LDFLAGS) $(LDFLAGS) -o $@ $(filter %.o,$^) $(filter %.a,$^) -lcmocka $(LIB_DEPS) -lm
 # A unit test of a tool's pure function links that tool's file too.
 $(B)/tests/test_glob: $(B)/obj/cmd/http/glob.o
 $(B)/tests/test_config: $(B)/obj/cmd/http/lines.o

@@ -11,58 +11,30 @@
 #include <unistd.h>
 #include <sys/stat.h>
 
+#include "nk/buf.h"
 #include "nk/err.h"
 #include "data.h"
 
-int
-data_buf_add(struct data_buf *b, const char *s, size_t len)
-{
-	if (len > b->cap - b->len) {
-		size_t cap = b->cap ? b->cap : 256;
-		while (cap - b->len < len) {
-			if (cap > SIZE_MAX / 2)
-				return -1;
-			cap *= 2;
-		}
-		char *p = realloc(b->p, cap);
-		if (!p)
-			return -1;
-		b->p = p;
-		b->cap = cap;
-	}
-	if (len)
-		memcpy(b->p + b->len, s, len);
-	b->len += len;
-	return 0;
-}
-
-static void
-buf_free(struct data_buf *b)
-{
-	free(b->p);
-	memset(b, 0, sizeof *b);
-}
-
+/* Every buffer here has no cap of its own: any failed append, past
+ * SIZE_MAX / 2 as well, is reported as curl reports it, out of memory. */
 static nk_err
 oom(char *errmsg)
 {
-	snprintf(errmsg, NK_ERR_MSG_LEN, "out of memory");
-	return NK_ERR_OUT_OF_MEMORY;
+	return nk_err_set(errmsg, NK_ERR_OUT_OF_MEMORY, "out of memory");
 }
 
 static nk_err
 read_error(const char *name, int err, char *errmsg)
 {
-	snprintf(errmsg, NK_ERR_MSG_LEN, "cannot read data from %s: %s", name,
-	         strerror(err));
-	return NK_ERR_READ_ERROR;
+	return nk_err_set(errmsg, NK_ERR_READ_ERROR,
+	                  "cannot read data from %s: %s", name, strerror(err));
 }
 
 /* Unlike curl 7.88, which warns and sends an empty body, a file that
  * cannot be read stops nk with 26: a script should not POST nothing in
  * silence. */
 nk_err
-data_read_source(const char *path, struct data_buf *b, char *errmsg)
+data_read_source(const char *path, nk_buf *b, char *errmsg)
 {
 	int is_stdin = strcmp(path, "-") == 0;
 	const char *name = is_stdin ? "standard input" : path;
@@ -84,7 +56,7 @@ data_read_source(const char *path, struct data_buf *b, char *errmsg)
 			goto fail;
 		if (n == 0)
 			break;
-		if (data_buf_add(b, chunk, (size_t)n) != 0) {
+		if (nk_buf_add(b, chunk, (size_t)n) != 0) {
 			if (!is_stdin)
 				close(fd);
 			return oom(errmsg);
@@ -101,7 +73,7 @@ fail:;
 }
 
 int
-data_strip_lines(struct data_buf *b, const char *s, size_t len)
+data_strip_lines(nk_buf *b, const char *s, size_t len)
 {
 	size_t pos = 0;
 	while (pos < len) {
@@ -114,7 +86,7 @@ data_strip_lines(struct data_buf *b, const char *s, size_t len)
 		while (pos + keep < end && s[pos + keep] != '\r' &&
 		       s[pos + keep] != '\n' && s[pos + keep] != '\0')
 			keep++;
-		if (data_buf_add(b, s + pos, keep) != 0)
+		if (nk_buf_add(b, s + pos, keep) != 0)
 			return -1;
 		pos = end;
 	}
@@ -122,43 +94,37 @@ data_strip_lines(struct data_buf *b, const char *s, size_t len)
 }
 
 int
-data_urlencode_bytes(struct data_buf *b, const char *s, size_t len)
+data_urlencode_bytes(nk_buf *b, const char *s, size_t len)
 {
 	static const char hex[] = "0123456789ABCDEF";
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)s[i];
-		char esc[3];
-		int r;
 		if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
 		    (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' ||
-		    c == '~') {
-			r = data_buf_add(b, (const char *)&s[i], 1);
-		} else if (c == ' ') {
-			r = data_buf_add(b, "+", 1);
-		} else {
-			esc[0] = '%';
-			esc[1] = hex[c >> 4];
-			esc[2] = hex[c & 15];
-			r = data_buf_add(b, esc, 3);
+		    c == '~')
+			nk_buf_addc(b, (char)c);
+		else if (c == ' ')
+			nk_buf_addc(b, '+');
+		else {
+			char esc[3] = { '%', hex[c >> 4], hex[c & 15] };
+			nk_buf_add(b, esc, 3);
 		}
-		if (r != 0)
-			return -1;
 	}
-	return 0;
+	return b->err ? -1 : 0;
 }
 
 /* --data-urlencode's forms: "text", "=text", "name=text", "@file",
  * "name@file"; only the text is escaped. The first '=' splits, else the
  * first '@'. */
 static nk_err
-urlencode_arg(const char *arg, struct data_buf *out, char *errmsg)
+urlencode_arg(const char *arg, nk_buf *out, char *errmsg)
 {
 	const char *sep = strchr(arg, '=');
 	if (!sep)
 		sep = strchr(arg, '@');
 	const char *text = sep ? sep + 1 : arg;
 	size_t tlen = strlen(text);
-	struct data_buf file = { 0 };
+	nk_buf file = NK_BUF_INIT(0);
 	if (sep && *sep == '@') {
 		nk_err e = data_read_source(text, &file, errmsg);
 		if (e)
@@ -169,42 +135,50 @@ urlencode_arg(const char *arg, struct data_buf *out, char *errmsg)
 		text = file.p;
 		tlen = file.len;
 	}
-	int r = 0;
-	if (sep && sep > arg)
-		r = data_buf_add(out, arg, (size_t)(sep - arg)) || data_buf_add(out, "=", 1);
-	if (!r)
-		r = data_urlencode_bytes(out, text, tlen);
-	buf_free(&file);
+	if (sep && sep > arg) {
+		nk_buf_add(out, arg, (size_t)(sep - arg));
+		nk_buf_addc(out, '=');
+	}
+	int r = data_urlencode_bytes(out, text, tlen);
+	nk_buf_free(&file);
 	return r ? oom(errmsg) : NK_OK;
 }
 
+/* Appends piece to to, after an '&' when amp: 0, or -1 when out of
+ * memory. */
+static int
+join(nk_buf *to, int amp, const nk_buf *piece)
+{
+	if (amp)
+		nk_buf_addc(to, '&');
+	return nk_buf_add(to, piece->p, piece->len);
+}
+
+/* Each piece after the first is joined with '&', but --json's pieces are
+ * glued on as they are (curl 7.88). */
 nk_err
 data_add(struct data *d, enum data_kind kind, const char *arg, char *errmsg)
 {
-	struct data_buf piece = { 0 };
+	nk_buf piece = NK_BUF_INIT(0);
 	nk_err e = NK_OK;
 	if (kind == DATA_URLENCODE) {
 		e = urlencode_arg(arg, &piece, errmsg);
 	} else if (arg[0] == '@' && kind != DATA_RAW) {
-		struct data_buf file = { 0 };
+		nk_buf file = NK_BUF_INIT(0);
 		e = data_read_source(arg + 1, &file, errmsg);
 		if (!e && kind == DATA_ASCII) {
 			if (data_strip_lines(&piece, file.p, file.len) != 0)
 				e = oom(errmsg);
-			buf_free(&file);
+			nk_buf_free(&file);
 		} else {
 			piece = file;
 		}
-	} else if (data_buf_add(&piece, arg, strlen(arg)) != 0) {
+	} else if (nk_buf_adds(&piece, arg) != 0) {
 		e = oom(errmsg);
 	}
-	/* Each piece after the first is joined with '&', but --json's
-	 * pieces are glued on as they are (curl 7.88). */
-	if (!e && ((d->given && kind != DATA_JSON &&
-	            data_buf_add(&d->post, "&", 1) != 0) ||
-	           data_buf_add(&d->post, piece.p, piece.len) != 0))
+	if (!e && join(&d->post, d->given && kind != DATA_JSON, &piece) != 0)
 		e = oom(errmsg);
-	buf_free(&piece);
+	nk_buf_free(&piece);
 	if (e)
 		return e;
 	d->given = 1;
@@ -216,18 +190,17 @@ data_add(struct data *d, enum data_kind kind, const char *arg, char *errmsg)
 nk_err
 data_url_query(struct data *d, const char *arg, char *errmsg)
 {
-	struct data_buf piece = { 0 };
+	nk_buf piece = NK_BUF_INIT(0);
 	nk_err e = NK_OK;
 	if (arg[0] == '+') {
-		if (data_buf_add(&piece, arg + 1, strlen(arg + 1)) != 0)
+		if (nk_buf_adds(&piece, arg + 1) != 0)
 			e = oom(errmsg);
 	} else {
 		e = urlencode_arg(arg, &piece, errmsg);
 	}
-	if (!e && ((d->query_given && data_buf_add(&d->query, "&", 1) != 0) ||
-	           data_buf_add(&d->query, piece.p, piece.len) != 0))
+	if (!e && join(&d->query, d->query_given, &piece) != 0)
 		e = oom(errmsg);
-	buf_free(&piece);
+	nk_buf_free(&piece);
 	if (e)
 		return e;
 	d->query_given = 1;
@@ -250,24 +223,20 @@ data_url_append(const char *url, const char *add, size_t addlen)
 	const char *sep = !q ? "?"
 	                  : (q + 1 < url + base && url[base - 1] != '&') ? "&"
 	                  : "";
-	struct data_buf b = { 0 };
-	if (data_buf_add(&b, url, base) || data_buf_add(&b, sep, strlen(sep)))
-		goto fail;
+	nk_buf b = NK_BUF_INIT(0);
+	nk_buf_add(&b, url, base);
+	nk_buf_adds(&b, sep);
 	size_t at = b.len;
-	if (data_buf_add(&b, add, addlen) ||
-	    data_buf_add(&b, url + base, strlen(url + base) + 1))
-		goto fail;
+	nk_buf_add(&b, add, addlen);
+	nk_buf_adds(&b, url + base);
 	/* libcurl 7.88 sends the escapes of an appended query in lower
 	 * case; so does nk, for the same bytes on the wire. */
-	for (size_t i = at; i + 2 < at + addlen; i++)
+	for (size_t i = at; !b.err && i + 2 < at + addlen; i++)
 		if (b.p[i] == '%' && is_hex(b.p[i + 1]) && is_hex(b.p[i + 2])) {
 			b.p[i + 1] = (char)(b.p[i + 1] | 0x20);
 			b.p[i + 2] = (char)(b.p[i + 2] | 0x20);
 		}
-	return b.p;
-fail:
-	buf_free(&b);
-	return NULL;
+	return nk_buf_take(&b);
 }
 
 /* Which of the user's -H lines sets (or removes) header `name`, as curl
@@ -290,14 +259,14 @@ load_headers(void *ctx, const char *path, char **data, size_t *len,
              char *errmsg)
 {
 	(void)ctx;
-	struct data_buf b = { 0 };
+	nk_buf b = NK_BUF_INIT(0);
 	nk_err e = data_read_source(path, &b, errmsg);
 	if (e == NK_ERR_OUT_OF_MEMORY)
 		return e;
 	*data = e ? NULL : b.p;
 	*len = e ? 0 : b.len;
 	if (e)
-		buf_free(&b);
+		nk_buf_free(&b);
 	return NK_OK;
 }
 
@@ -392,10 +361,10 @@ form_rewind(void *ctx, char *errmsg)
 		struct data_file *f = &d->files[i];
 		f->off = 0;
 		if (f->fd >= 0 && lseek(f->fd, 0, SEEK_SET) != 0) {
-			snprintf(errmsg, NK_ERR_MSG_LEN, "cannot send the form "
-			         "again: %s cannot be read from its start again: %s",
-			         d->parts[i].path, strerror(errno));
-			return NK_ERR_SEND_FAIL_REWIND;
+			return nk_err_set(errmsg, NK_ERR_SEND_FAIL_REWIND,
+			                  "cannot send the form again: %s cannot "
+			                  "be read from its start again: %s",
+			                  d->parts[i].path, strerror(errno));
 		}
 	}
 	nk_multipart_rewind(d->form);
@@ -409,11 +378,11 @@ static nk_err
 form_body(struct data *d, const char **hdrs, size_t *nhdrs, char *errmsg)
 {
 	if (d->given) {
-		snprintf(errmsg, NK_ERR_MSG_LEN, "You can only select one HTTP "
-		         "request method! You asked for both %s and multipart "
-		         "formpost (-F, --form).", d->get ? "GET (-G, --get)"
-		         : "POST (-d, --data)");
-		return NK_ERR_FAILED_INIT;
+		return nk_err_set(errmsg, NK_ERR_FAILED_INIT, "You can only "
+		                  "select one HTTP request method! You asked for "
+		                  "both %s and multipart formpost (-F, --form).",
+		                  d->get ? "GET (-G, --get)"
+		                  : "POST (-d, --data)");
 	}
 	nk_err e = nk_multipart_new(d->parts, d->nparts, NULL, &d->form,
 	                            errmsg);
@@ -434,11 +403,11 @@ form_body(struct data *d, const char **hdrs, size_t *nhdrs, char *errmsg)
 	if (!*v)
 		return NK_OK;
 	const char *b = nk_multipart_boundary(d->form);
-	size_t len = strlen(v) + strlen("; boundary=") + strlen(b) + 1;
-	d->form_type = malloc(len);
+	nk_buf type = NK_BUF_INIT(0);
+	nk_buf_printf(&type, "%s; boundary=%s", v, b);
+	d->form_type = nk_buf_take(&type);
 	if (!d->form_type)
 		return oom(errmsg);
-	snprintf(d->form_type, len, "%s; boundary=%s", v, b);
 	d->body.content_type = d->form_type;
 	memmove(&hdrs[i], &hdrs[i + 1], (*nhdrs - (size_t)i - 1) * sizeof *hdrs);
 	(*nhdrs)--;
@@ -450,13 +419,12 @@ form_body(struct data *d, const char **hdrs, size_t *nhdrs, char *errmsg)
 static nk_err
 add_queries(struct data *d, const char **urls, size_t n, char *errmsg)
 {
-	struct data_buf add = { 0 };
-	int r = 0;
+	nk_buf add = NK_BUF_INIT(0);
 	if (d->get && d->given)
-		r = data_buf_add(&add, d->post.p, d->post.len);
-	if (!r && d->query_given && d->query.len)
-		r = (add.len && data_buf_add(&add, "&", 1)) ||
-		    data_buf_add(&add, d->query.p, d->query.len);
+		nk_buf_add(&add, d->post.p, d->post.len);
+	if (d->query_given && d->query.len)
+		join(&add, add.len > 0, &d->query);
+	int r = add.err != 0;
 	if (!r && add.len) {
 		d->urls = calloc(n, sizeof *d->urls);
 		r = !d->urls;
@@ -467,7 +435,7 @@ add_queries(struct data *d, const char **urls, size_t n, char *errmsg)
 			urls[i] = d->urls[i];
 		}
 	}
-	buf_free(&add);
+	nk_buf_free(&add);
 	return r ? oom(errmsg) : NK_OK;
 }
 
@@ -495,7 +463,7 @@ data_finish(struct data *d, const char **urls, size_t n,
 	if (e || !d->given || d->get)
 		return e;
 	memset(&d->body, 0, sizeof d->body);
-	d->body.data = d->post.p ? d->post.p : "";
+	d->body.data = nk_buf_str(&d->post);
 	d->body.len = d->post.len;
 	d->body.size = (int64_t)d->post.len;
 	d->body.fd = -1;
@@ -508,8 +476,8 @@ data_finish(struct data *d, const char **urls, size_t n,
 void
 data_free(struct data *d)
 {
-	buf_free(&d->post);
-	buf_free(&d->query);
+	nk_buf_free(&d->post);
+	nk_buf_free(&d->query);
 	for (size_t i = 0; i < d->nurls; i++)
 		free(d->urls[i]);
 	free(d->urls);
@@ -518,7 +486,7 @@ data_free(struct data *d)
 		nk_multipart_part_clear(&d->parts[i]);
 		if (d->files[i].fd >= 0)
 			close(d->files[i].fd);
-		buf_free(&d->files[i].mem);
+		nk_buf_free(&d->files[i].mem);
 	}
 	free(d->parts);
 	free(d->files);

@@ -6,6 +6,7 @@
 #define NK_CMD_HTTP_DATA_H
 
 #include <stddef.h>
+#include "nk/buf.h"
 #include "nk/fetch.h"
 #include "nk/multipart.h"
 
@@ -18,27 +19,21 @@ enum data_kind {
 	DATA_JSON,      /* --json: @file byte for byte, joined without & */
 };
 
-/* A growable byte buffer. */
-struct data_buf {
-	char *p;
-	size_t len, cap;
-};
-
 /* Where a -F file part's bytes come from: a descriptor opened when the
  * option was read (a missing file stops nk before any connection), or
  * standard input, read whole then as curl reads it, in `mem`. */
 struct data_file {
 	int fd;                     /* -1 for none */
-	struct data_buf mem;
+	nk_buf mem;
 	size_t off;                 /* in mem */
 };
 
 struct data {
-	struct data_buf post;       /* the data options' bytes, joined */
+	nk_buf post;                /* the data options' bytes, joined */
 	int given;                  /* a data option was given */
 	int json;                   /* --json was given */
 	int get;                    /* -G: the data goes into the query */
-	struct data_buf query;      /* --url-query's parts, joined */
+	nk_buf query;               /* --url-query's parts, joined */
 	int query_given;
 	nk_fetch_body body;         /* what `finish` hands to libnk */
 	const char *headers[2];     /* --json's Content-Type and Accept */
@@ -89,19 +84,16 @@ char *data_url_append(const char *url, const char *add, size_t addlen);
 
 /* --data-urlencode's escaping: all but A-Z a-z 0-9 - . _ ~ as %XX, a
  * space as +. Appends to b; returns 0, or -1 when out of memory. */
-int data_urlencode_bytes(struct data_buf *b, const char *s, size_t len);
-
-/* Appends len bytes to b: 0, or -1 when out of memory. */
-int data_buf_add(struct data_buf *b, const char *s, size_t len);
+int data_urlencode_bytes(nk_buf *b, const char *s, size_t len);
 
 /* The whole of `path` ("-": standard input) appended to b: 0, or
  * NK_ERR_READ_ERROR (26) or NK_ERR_OUT_OF_MEMORY with errmsg set. */
-nk_err data_read_source(const char *path, struct data_buf *b, char *errmsg);
+nk_err data_read_source(const char *path, nk_buf *b, char *errmsg);
 
 /* -d @file's reading of bytes: each line (as fgets with 256 bytes reads
  * it: to a LF, or 255 bytes) up to its first CR, LF or NUL. Appends to b;
  * returns 0, or -1 when out of memory. */
-int data_strip_lines(struct data_buf *b, const char *s, size_t len);
+int data_strip_lines(nk_buf *b, const char *s, size_t len);
 
 void data_free(struct data *d);
 

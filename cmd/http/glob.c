@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "nk/buf.h"
 #include "nk/err.h"
 #include "glob.h"
 
@@ -27,47 +28,6 @@ struct glob {
 	struct part *p;
 	size_t np, count;
 };
-
-struct buf {
-	char *s;
-	size_t len, cap;
-	int oom;
-};
-
-static void
-buf_add(struct buf *b, const char *s, size_t n)
-{
-	if (b->oom)
-		return;
-	if (!b->s || b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 32;
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		char *ns = realloc(b->s, cap);
-		if (!ns) {
-			b->oom = 1;
-			return;
-		}
-		b->s = ns;
-		b->cap = cap;
-	}
-	memcpy(b->s + b->len, s, n);
-	b->len += n;
-	b->s[b->len] = '\0';
-}
-
-/* The string built, or NULL (and nothing leaked) when memory ran out. */
-static char *
-buf_take(struct buf *b)
-{
-	if (b->oom) {
-		free(b->s);
-		return NULL;
-	}
-	if (!b->s)
-		return strdup("");
-	return b->s;
-}
 
 struct parser {
 	const char *url;
@@ -99,12 +59,11 @@ add_part(struct parser *ps, enum kind kind)
 }
 
 static int
-flush_text(struct parser *ps, struct buf *text)
+flush_text(struct parser *ps, nk_buf *text)
 {
-	if (!text->len && !text->oom)
+	if (!text->len && !text->err)
 		return 0;
-	char *s = buf_take(text);
-	memset(text, 0, sizeof *text);
+	char *s = nk_buf_take(text);
 	struct part *p = s ? add_part(ps, P_TEXT) : NULL;
 	if (!p) {
 		free(s);
@@ -123,28 +82,27 @@ parse_set(struct parser *ps, const char **pp)
 	if (!p)
 		return NK_ERR_OUT_OF_MEMORY;
 	p->n = 0;
-	struct buf el = { 0 };
+	nk_buf el = NK_BUF_INIT(0);
 	for (;; s++) {
 		if (*s == '\0') {
-			free(el.s);
+			nk_buf_free(&el);
 			return fail(ps, "unmatched brace", open);
 		}
 		if (*s == '{' || *s == '[') {
-			free(el.s);
+			nk_buf_free(&el);
 			return fail(ps, "nested brace", s);
 		}
 		if (*s == ']') {
-			free(el.s);
+			nk_buf_free(&el);
 			return fail(ps, "unexpected close bracket", s);
 		}
 		if (*s == ',' || *s == '}') {
 			if (*s == '}' && p->n == 0 && el.len == 0) {
-				free(el.s);
+				nk_buf_free(&el);
 				return fail(ps, "empty string within braces", s);
 			}
 			char **ns = realloc(p->set, (p->n + 1) * sizeof *ns);
-			char *e = buf_take(&el);
-			memset(&el, 0, sizeof el);
+			char *e = nk_buf_take(&el);
 			if (ns)
 				p->set = ns;
 			if (!ns || !e) {
@@ -158,7 +116,7 @@ parse_set(struct parser *ps, const char **pp)
 		}
 		if (*s == '\\' && s[1])
 			s++;
-		buf_add(&el, s, 1);
+		nk_buf_addc(&el, *s);
 	}
 	*pp = s + 1;
 	return 0;
@@ -258,16 +216,16 @@ count_urls(struct parser *ps)
 static int
 parse(struct parser *ps)
 {
-	struct buf text = { 0 };
+	nk_buf text = NK_BUF_INIT(0);
 	const char *s = ps->url;
 	int e = 0;
 	while (*s && !e) {
 		size_t v6;
 		if (*s == '\\' && s[1] && strchr("[]{}", s[1])) {
-			buf_add(&text, s + 1, 1);
+			nk_buf_addc(&text, s[1]);
 			s += 2;
 		} else if (*s == '[' && (v6 = ipv6_len(s)) != 0) {
-			buf_add(&text, s, v6);
+			nk_buf_add(&text, s, v6);
 			s += v6;
 		} else if (*s == '{' || *s == '[') {
 			e = flush_text(ps, &text);
@@ -276,12 +234,12 @@ parse(struct parser *ps)
 		} else if (*s == '}' || *s == ']') {
 			e = fail(ps, "unmatched close brace/bracket", s);
 		} else {
-			buf_add(&text, s++, 1);
+			nk_buf_addc(&text, *s++);
 		}
 	}
 	if (!e)
 		e = flush_text(ps, &text);
-	free(text.s);
+	nk_buf_free(&text);
 	return e ? e : count_urls(ps);
 }
 
@@ -311,26 +269,21 @@ glob_count(const struct glob *g)
 
 /* Part p's value in URL k. */
 static void
-add_value(struct buf *b, const struct part *p, size_t k)
+add_value(nk_buf *b, const struct part *p, size_t k)
 {
 	size_t d = (k / p->stride) % p->n;
-	char num[32];
-	int n;
 	switch (p->kind) {
 	case P_TEXT:
-		buf_add(b, p->text, strlen(p->text));
+		nk_buf_adds(b, p->text);
 		break;
 	case P_SET:
-		buf_add(b, p->set[d], strlen(p->set[d]));
+		nk_buf_adds(b, p->set[d]);
 		break;
 	case P_NUM:
-		n = snprintf(num, sizeof num, "%0*llu", p->width,
-		             p->min + d * p->step);
-		buf_add(b, num, (size_t)n);
+		nk_buf_printf(b, "%0*llu", p->width, p->min + d * p->step);
 		break;
 	case P_ALPHA:
-		num[0] = (char)(p->min + d * p->step);
-		buf_add(b, num, 1);
+		nk_buf_addc(b, (char)(p->min + d * p->step));
 		break;
 	}
 }
@@ -338,10 +291,10 @@ add_value(struct buf *b, const struct part *p, size_t k)
 char *
 glob_url(const struct glob *g, size_t k)
 {
-	struct buf b = { 0 };
+	nk_buf b = NK_BUF_INIT(0);
 	for (size_t i = 0; i < g->np; i++)
 		add_value(&b, &g->p[i], k);
-	return buf_take(&b);
+	return nk_buf_take(&b);
 }
 
 /* The Nth pattern (1-based, literal text not counted), or NULL. */
@@ -357,7 +310,7 @@ pattern(const struct glob *g, unsigned long nth)
 char *
 glob_name(const struct glob *g, size_t k, const char *name)
 {
-	struct buf b = { 0 };
+	nk_buf b = NK_BUF_INIT(0);
 	const char *s = name;
 	while (*s) {
 		const struct part *p = NULL;
@@ -372,10 +325,10 @@ glob_name(const struct glob *g, size_t k, const char *name)
 			add_value(&b, p, k);
 			s = end;
 		} else {
-			buf_add(&b, s++, 1);
+			nk_buf_addc(&b, *s++);
 		}
 	}
-	return buf_take(&b);
+	return nk_buf_take(&b);
 }
 
 void

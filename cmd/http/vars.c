@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "nk/buf.h"
 #include "nk/err.h"
 #include "tool.h"
 #include "data.h"
@@ -77,16 +78,18 @@ set_text(struct vars *vs, const char *name, size_t nlen, const char *s)
 static int
 set_file(struct vars *vs, const char *name, size_t nlen, const char *path)
 {
-	struct data_buf b = { NULL, 0, 0 };
+	nk_buf b = NK_BUF_INIT(0);
 	char errmsg[NK_ERR_MSG_LEN];
 	nk_err e = data_read_source(path, &b, errmsg);
-	if (!e && data_buf_add(&b, "", 1))
+	size_t len = b.len;
+	char *val = e ? NULL : nk_buf_take(&b);
+	if (!e && !val)
 		e = NK_ERR_OUT_OF_MEMORY;
 	if (e) {
-		free(b.p);
+		nk_buf_free(&b);
 		return tool_fail(e, e == NK_ERR_OUT_OF_MEMORY ? NULL : errmsg);
 	}
-	return put(vs, name, nlen, b.p, b.len - 1);
+	return put(vs, name, nlen, val, len);
 }
 
 int
@@ -124,7 +127,7 @@ vars_set(struct vars *vs, const char *arg)
 
 /* Each function reads in[0..len) and appends to out. */
 static int
-fn_trim(struct data_buf *out, const char *in, size_t len)
+fn_trim(nk_buf *out, const char *in, size_t len)
 {
 	while (len && isspace((unsigned char)*in)) {
 		in++;
@@ -132,13 +135,13 @@ fn_trim(struct data_buf *out, const char *in, size_t len)
 	}
 	while (len && isspace((unsigned char)in[len - 1]))
 		len--;
-	return data_buf_add(out, in, len);
+	return nk_buf_add(out, in, len);
 }
 
 /* curl's JSON string escaping: quotes, backslash, the C escapes, other
  * controls as \u00XX; every other byte as it is. */
 static int
-fn_json(struct data_buf *out, const char *in, size_t len)
+fn_json(nk_buf *out, const char *in, size_t len)
 {
 	int r = 0;
 	for (size_t i = 0; i < len && !r; i++) {
@@ -159,8 +162,8 @@ fn_json(struct data_buf *out, const char *in, size_t len)
 				esc = hex;
 			}
 		}
-		r = esc ? data_buf_add(out, esc, strlen(esc))
-		        : data_buf_add(out, in + i, 1);
+		r = esc ? nk_buf_add(out, esc, strlen(esc))
+		        : nk_buf_add(out, in + i, 1);
 	}
 	return r;
 }
@@ -168,7 +171,7 @@ fn_json(struct data_buf *out, const char *in, size_t len)
 /* Percent-encoding of all but the unreserved A-Z a-z 0-9 - . _ ~, in
  * upper case (curl_easy_escape's). */
 static int
-fn_url(struct data_buf *out, const char *in, size_t len)
+fn_url(nk_buf *out, const char *in, size_t len)
 {
 	static const char hexd[] = "0123456789ABCDEF";
 	int r = 0;
@@ -176,10 +179,10 @@ fn_url(struct data_buf *out, const char *in, size_t len)
 		unsigned char ch = (unsigned char)in[i];
 		if (is_alnum(in[i]) || ch == '-' || ch == '.' || ch == '_' ||
 		    ch == '~') {
-			r = data_buf_add(out, in + i, 1);
+			r = nk_buf_add(out, in + i, 1);
 		} else {
 			char e[3] = { '%', hexd[ch >> 4], hexd[ch & 15] };
-			r = data_buf_add(out, e, 3);
+			r = nk_buf_add(out, e, 3);
 		}
 	}
 	return r;
@@ -189,7 +192,7 @@ static const char b64chars[] =
 	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 static int
-fn_b64(struct data_buf *out, const char *in, size_t len)
+fn_b64(nk_buf *out, const char *in, size_t len)
 {
 	const unsigned char *p = (const unsigned char *)in;
 	int r = 0;
@@ -199,7 +202,7 @@ fn_b64(struct data_buf *out, const char *in, size_t len)
 		                  (unsigned long)p[i + 1] << 8 | p[i + 2];
 		char q[4] = { b64chars[v >> 18], b64chars[(v >> 12) & 63],
 		              b64chars[(v >> 6) & 63], b64chars[v & 63] };
-		r = data_buf_add(out, q, 4);
+		r = nk_buf_add(out, q, 4);
 	}
 	if (!r && i < len) {
 		/* One or two bytes left: padded with '='. */
@@ -208,7 +211,7 @@ fn_b64(struct data_buf *out, const char *in, size_t len)
 		                  (two ? (unsigned long)p[i + 1] << 8 : 0);
 		char q[4] = { b64chars[v >> 18], b64chars[(v >> 12) & 63],
 		              two ? b64chars[(v >> 6) & 63] : '=', '=' };
-		r = data_buf_add(out, q, 4);
+		r = nk_buf_add(out, q, 4);
 	}
 	return r;
 }
@@ -216,7 +219,7 @@ fn_b64(struct data_buf *out, const char *in, size_t len)
 /* Strict base64 (groups of four, '=' only at the end); what does not
  * decode becomes "[64dec-fail]", as in curl. */
 static int
-fn_64dec(struct data_buf *out, const char *in, size_t len)
+fn_64dec(nk_buf *out, const char *in, size_t len)
 {
 	size_t start = out->len;
 	int bad = len % 4 != 0;
@@ -233,18 +236,18 @@ fn_64dec(struct data_buf *out, const char *in, size_t len)
 			v = v << 6 | (c ? (unsigned long)(c - b64chars) : 0);
 		}
 		char d[3] = { (char)(v >> 16), (char)(v >> 8), (char)v };
-		if (!bad && data_buf_add(out, d, (size_t)(3 - pad)))
+		if (!bad && nk_buf_add(out, d, (size_t)(3 - pad)))
 			return -1;
 	}
 	if (!bad)
 		return 0;
-	out->len = start;
-	return data_buf_add(out, "[64dec-fail]", 12);
+	nk_buf_cut(out, out->len - start);
+	return nk_buf_adds(out, "[64dec-fail]");
 }
 
 static const struct {
 	const char *name;
-	int (*fn)(struct data_buf *, const char *, size_t);
+	int (*fn)(nk_buf *, const char *, size_t);
 } fns[] = {
 	{ "trim", fn_trim }, { "json", fn_json }, { "url", fn_url },
 	{ "b64", fn_b64 }, { "64dec", fn_64dec },
@@ -267,14 +270,15 @@ apply(const char *f, size_t flen, char **val, size_t *vlen)
 			tool_msg("unknown variable function in '%.*s'", (int)flen, f);
 			return NK_ERR_FAILED_INIT;
 		}
-		struct data_buf b = { NULL, 0, 0 };
-		if (fns[k].fn(&b, *val, *vlen) || data_buf_add(&b, "", 1)) {
-			free(b.p);
+		nk_buf b = NK_BUF_INIT(0);
+		fns[k].fn(&b, *val, *vlen);
+		size_t len = b.len;
+		char *nv = nk_buf_take(&b);
+		if (!nv)
 			return tool_fail(NK_ERR_OUT_OF_MEMORY, NULL);
-		}
 		free(*val);
-		*val = b.p;
-		*vlen = b.len - 1;
+		*val = nv;
+		*vlen = len;
 		i = j;
 	}
 	return 0;
@@ -283,7 +287,7 @@ apply(const char *f, size_t flen, char **val, size_t *vlen)
 /* One {{...}} whose inside is s[0..len): its expansion appended to out. */
 static int
 expand_one(const struct vars *vs, const char *s, size_t len,
-           struct data_buf *out)
+           nk_buf *out)
 {
 	const char *colon = memchr(s, ':', len);
 	size_t nlen = colon ? (size_t)(colon - s) : len;
@@ -300,7 +304,7 @@ expand_one(const struct vars *vs, const char *s, size_t len,
 		tool_msg("variable contains null byte");
 		e = NK_ERR_FAILED_INIT;
 	}
-	if (!e && data_buf_add(out, val, vlen))
+	if (!e && nk_buf_add(out, val, vlen))
 		e = tool_fail(NK_ERR_OUT_OF_MEMORY, NULL);
 	free(val);
 	return e;
@@ -325,14 +329,14 @@ bad_name(const char *in, const char *s, size_t len)
 int
 vars_expand(const struct vars *vs, const char *in, char **out)
 {
-	struct data_buf b = { NULL, 0, 0 };
+	nk_buf b = NK_BUF_INIT(0);
 	const char *p = in;
 	int added = 0, e = 0;
 	*out = NULL;
 	for (const char *o; !e && (o = strstr(p, "{{"));) {
 		if (o > p && o[-1] == '\\') {
-			e = data_buf_add(&b, p, (size_t)(o - p - 1)) ||
-			    data_buf_add(&b, "{{", 2);
+			e = nk_buf_add(&b, p, (size_t)(o - p - 1)) ||
+			    nk_buf_add(&b, "{{", 2);
 			p = o + 2;
 			continue;
 		}
@@ -343,25 +347,24 @@ vars_expand(const struct vars *vs, const char *in, char **out)
 		}
 		size_t len = (size_t)(c - o - 2);
 		if (bad_name(in, o + 2, len)) {
-			e = data_buf_add(&b, p, (size_t)(c + 2 - p));
+			e = nk_buf_add(&b, p, (size_t)(c + 2 - p));
 		} else {
-			e = data_buf_add(&b, p, (size_t)(o - p));
+			e = nk_buf_add(&b, p, (size_t)(o - p));
 			if (!e && (e = expand_one(vs, o + 2, len, &b)) != 0) {
-				free(b.p);
+				nk_buf_free(&b);
 				return e;
 			}
 			added = 1;
 		}
 		p = c + 2;
 	}
-	if (!e && added)
-		e = data_buf_add(&b, p, strlen(p) + 1);
-	if (e || !added) {
-		free(b.p);
-		return e ? tool_fail(NK_ERR_OUT_OF_MEMORY, NULL) : 0;
+	if (!e && added) {
+		nk_buf_adds(&b, p);
+		*out = nk_buf_take(&b);
+		e = !*out;
 	}
-	*out = b.p;
-	return 0;
+	nk_buf_free(&b);
+	return e ? tool_fail(NK_ERR_OUT_OF_MEMORY, NULL) : 0;
 }
 
 void

@@ -19,8 +19,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <arpa/inet.h>
-#include <netdb.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 
@@ -133,29 +131,6 @@ escape_name(int c)
 	else
 		snprintf(b, sizeof b, "%c", c);
 	return b;
-}
-
-static int
-parse_port(const char *s, int *port)
-{
-	char *end;
-	errno = 0;
-	long v = strtol(s, &end, 10);
-	if (*s && !*end) {
-		if (errno || v < 1 || v > 65535) {
-			tool_msg("port takes 1 to 65535, not '%s'", s);
-			return -1;
-		}
-		*port = (int)v;
-		return 0;
-	}
-	struct servent *se = getservbyname(s, "tcp");
-	if (!se) {
-		tool_msg("unknown port or service '%s'", s);
-		return -1;
-	}
-	*port = ntohs((uint16_t)se->s_port);
-	return 0;
 }
 
 /* -q, --eof-wait and --idle-timeout: seconds, kept as milliseconds. */
@@ -438,7 +413,8 @@ main(int argc, char **argv)
 	memset(&s, 0, sizeof s);
 	s.host = a.host;
 	s.port = a.tls ? 992 : 23;
-	if (a.portarg && parse_port(a.portarg, &s.port) != 0) {
+	if (a.portarg && nk_port_parse(a.portarg, "tcp", &s.port, err)) {
+		tool_msg("%s", err);
 		netargs_free(&a.na);
 		return 2;
 	}

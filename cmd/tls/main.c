@@ -137,16 +137,18 @@ parse_target(const char *arg, int defport, char *host, size_t hostlen,
 	if (portstr) {
 		size_t pl = (size_t)(end - portstr);
 		char buf[8];
-		long v = 0;
 		if (pl == 0 || pl >= sizeof buf) {
 			tool_msg("bad port in '%s'", arg);
 			return -1;
 		}
 		memcpy(buf, portstr, pl);
 		buf[pl] = '\0';
-		if (tool_parse_long(buf, 1, 65535, "the port", &v) != 0)
+		/* A number only (no service name), in nk-tls's own words. */
+		if (nk_port_parse(buf, NULL, port, NULL) != NK_OK) {
+			tool_msg("the port takes a whole number from 1 to 65535, "
+			         "not '%s'", buf);
 			return -1;
-		*port = (int)v;
+		}
 	}
 	memcpy(host, h, hl);
 	host[hl] = '\0';

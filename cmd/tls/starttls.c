@@ -4,7 +4,6 @@
  * what the server sends: bytes after the go-ahead would be plain text
  * smuggled into the TLS session (the STARTTLS command injection of
  * CVE-2011-0411), and are refused. */
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -24,21 +23,6 @@ struct lines {
 	char line[LINE_MAX_LEN + 1];   /* the last line, without CR LF */
 	const char *proto;             /* "SMTP", for messages */
 };
-
-static nk_err
-fail(char *errmsg, nk_err e, const char *fmt, ...) NK_PRINTF(3, 4);
-
-static nk_err
-fail(char *errmsg, nk_err e, const char *fmt, ...)
-{
-	va_list ap;
-	if (errmsg) {
-		va_start(ap, fmt);
-		vsnprintf(errmsg, NK_ERR_MSG_LEN, fmt, ap);
-		va_end(ap);
-	}
-	return e;
-}
 
 /* The line for a message or the trace, under libnk's rule, cut near 120
  * bytes. */
@@ -71,9 +55,11 @@ read_line(struct lines *l, char *errmsg)
 			/* A whole line, end and all, can come in one read: the
 			 * limit holds here too, not only while waiting for it. */
 			if (keep > LINE_MAX_LEN)
-				return fail(errmsg, NK_ERR_SSL_CONNECT_ERROR,
-				            "STARTTLS: %s server sent a line longer than "
-				            "%d bytes", l->proto, LINE_MAX_LEN);
+				return nk_err_set(errmsg,
+				                  NK_ERR_SSL_CONNECT_ERROR,
+				                  "STARTTLS: %s server sent a line "
+				                  "longer than %d bytes", l->proto,
+				                  LINE_MAX_LEN);
 			memcpy(l->line, l->buf, keep);
 			l->line[keep] = '\0';
 			memmove(l->buf, nl + 1, l->len - n - 1);
@@ -82,9 +68,10 @@ read_line(struct lines *l, char *errmsg)
 			return NK_OK;
 		}
 		if (l->len >= LINE_MAX_LEN)
-			return fail(errmsg, NK_ERR_SSL_CONNECT_ERROR,
-			            "STARTTLS: %s server sent a line longer than %d "
-			            "bytes", l->proto, LINE_MAX_LEN);
+			return nk_err_set(errmsg, NK_ERR_SSL_CONNECT_ERROR,
+			                  "STARTTLS: %s server sent a line "
+			                  "longer than %d bytes", l->proto,
+			                  LINE_MAX_LEN);
 		size_t got;
 		nk_err e = nk_conn_read(l->c, l->buf + l->len,
 		                        sizeof l->buf - l->len, l->deadline, &got,
@@ -92,9 +79,9 @@ read_line(struct lines *l, char *errmsg)
 		if (e)
 			return e;
 		if (got == 0)
-			return fail(errmsg, NK_ERR_SSL_CONNECT_ERROR,
-			            "STARTTLS: %s server closed the connection",
-			            l->proto);
+			return nk_err_set(errmsg, NK_ERR_SSL_CONNECT_ERROR,
+			                  "STARTTLS: %s server closed the "
+			                  "connection", l->proto);
 		l->len += got;
 	}
 }
@@ -138,9 +125,9 @@ read_coded(struct lines *l, void (*each)(const char *text, void *arg),
 		if (s[3] != '-')
 			return code;
 	}
-	*e = fail(errmsg, NK_ERR_SSL_CONNECT_ERROR,
-	          "STARTTLS: %s reply longer than %d lines", l->proto,
-	          REPLY_MAX_LINES);
+	*e = nk_err_set(errmsg, NK_ERR_SSL_CONNECT_ERROR,
+	                "STARTTLS: %s reply longer than %d lines", l->proto,
+	                REPLY_MAX_LINES);
 	return -1;
 }
 
@@ -157,8 +144,9 @@ static nk_err
 unexpected(struct lines *l, const char *what, char *errmsg)
 {
 	char buf[160];
-	return fail(errmsg, NK_ERR_SSL_CONNECT_ERROR, "STARTTLS: %s %s: %s",
-	            l->proto, what, shown(l->line, buf, sizeof buf));
+	return nk_err_set(errmsg, NK_ERR_SSL_CONNECT_ERROR,
+	                  "STARTTLS: %s %s: %s", l->proto, what,
+	                  shown(l->line, buf, sizeof buf));
 }
 
 static nk_err
@@ -174,8 +162,8 @@ smtp(struct lines *l, char *errmsg)
 	if (read_coded(l, find_starttls, &offered, errmsg, &e) != 250)
 		return e ? e : unexpected(l, "server refused EHLO", errmsg);
 	if (!offered)
-		return fail(errmsg, NK_ERR_SSL_CONNECT_ERROR,
-		            "STARTTLS: SMTP server does not offer STARTTLS");
+		return nk_err_set(errmsg, NK_ERR_SSL_CONNECT_ERROR,
+		                  "STARTTLS: SMTP server does not offer STARTTLS");
 	if ((e = send_line(l, "STARTTLS", errmsg)) != NK_OK)
 		return e;
 	if (read_coded(l, NULL, NULL, errmsg, &e) != 220)
@@ -271,8 +259,8 @@ starttls_run(nk_conn *c, const char *proto, nk_time deadline,
 	static struct lines l;   /* 12 KB: off the stack, one use per run */
 	const struct proto *p = find(proto);
 	if (!p)
-		return fail(errmsg, NK_ERR_FAILED_INIT,
-		            "unknown STARTTLS protocol '%s'", proto);
+		return nk_err_set(errmsg, NK_ERR_FAILED_INIT,
+		                  "unknown STARTTLS protocol '%s'", proto);
 	memset(&l, 0, sizeof l);
 	nk_time own = nk_deadline_in_ms(timeout_ms);
 	l.c = c;
@@ -281,14 +269,14 @@ starttls_run(nk_conn *c, const char *proto, nk_time deadline,
 	l.proto = p->upper;
 	nk_err e = p->run(&l, errmsg);
 	if (e == NK_ERR_OPERATION_TIMEDOUT && l.deadline == own)
-		return fail(errmsg, e, "STARTTLS: the %s dialogue took longer "
-		            "than %g s (--starttls-timeout)", p->upper,
-		            (double)timeout_ms / 1000.0);
+		return nk_err_set(errmsg, e, "STARTTLS: the %s dialogue took "
+		                  "longer than %g s (--starttls-timeout)",
+		                  p->upper, (double)timeout_ms / 1000.0);
 	if (e)
 		return e;
 	if (l.len > 0 || nk_conn_pending(c) > 0)
-		return fail(errmsg, NK_ERR_SSL_CONNECT_ERROR,
-		            "STARTTLS: %s server sent data after agreeing to "
-		            "start TLS", p->upper);
+		return nk_err_set(errmsg, NK_ERR_SSL_CONNECT_ERROR,
+		                  "STARTTLS: %s server sent data after "
+		                  "agreeing to start TLS", p->upper);
 	return NK_OK;
 }

@@ -63,6 +63,12 @@ NK_API const char *nk_err_str(nk_err e);
 /* The symbolic name for JSON output ("COULDNT_RESOLVE_HOST"); never NULL. */
 NK_API const char *nk_err_name(nk_err e);
 
+/* Fails as libnk's own functions fail: the message from fmt into errmsg
+ * (NK_ERR_MSG_LEN bytes; NULL: none), errno kept, and e returned, so a
+ * failure reads `return nk_err_set(errmsg, e, ...)`. */
+NK_API nk_err nk_err_set(char *errmsg, nk_err e, const char *fmt, ...)
+	NK_PRINTF(3, 4);
+
 #ifdef __cplusplus
 }
 #endif

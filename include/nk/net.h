@@ -156,6 +156,15 @@ NK_API nk_err nk_listen(const char *host, int port, int family, int *fds,
 /* The local port a socket is bound to, or -1. */
 NK_API int nk_listen_port(int fd);
 
+/* A port as a user writes one: a decimal number from 1 to 65535 (strtol's
+ * reading: leading blanks and a sign are allowed), or, when proto ("tcp",
+ * "udp") is not NULL, a service name the system knows for it ("telnet"
+ * gives 23). Sets *port. Errors: NK_ERR_SETOPT_OPTION_SYNTAX, "port takes
+ * 1 to 65535, not '0'" or "unknown port or service 'x'", quoting s as it
+ * is (escape it before a terminal shows it). */
+NK_API nk_err nk_port_parse(const char *s, const char *proto, int *port,
+                            char *errmsg);
+
 #ifdef __cplusplus
 }
 #endif

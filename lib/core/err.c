@@ -67,7 +67,7 @@ nk_err_name(nk_err e)
 }
 
 nk_err
-nk_fail(char *errmsg, nk_err e, const char *fmt, ...)
+nk_err_set(char *errmsg, nk_err e, const char *fmt, ...)
 {
 	if (errmsg) {
 		int saved = errno;

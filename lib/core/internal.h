@@ -6,10 +6,10 @@
 #include "nk/err.h"
 #include "nk/time.h"
 
-/* Writes a formatted one-line message into a caller's NK_ERR_MSG_LEN buffer
- * (NULL-safe) and returns `e`, so a failure reads `return nk_fail(...)`.
- * errno is preserved. */
-nk_err nk_fail(char *errmsg, nk_err e, const char *fmt, ...) NK_PRINTF(3, 4);
+/* libnk's name for nk_err_set (nk/err.h), which the tools use too: a
+ * formatted one-line message into a caller's NK_ERR_MSG_LEN buffer
+ * (NULL-safe), errno preserved, `e` returned. */
+#define nk_fail nk_err_set
 
 /* Copies an addresses's printable form ("127.0.0.1" or "::1") into buf. */
 struct sockaddr;

@@ -126,6 +126,30 @@ numeric_addr(const char *s, size_t n, int port, nk_addr_source source,
 	return 0;
 }
 
+/* Reads a --resolve entry's comma-separated addresses, with port, into v
+ * (room for all of them), or with v NULL only checks and counts them.
+ * Returns how many there are, or -1 at the first that is no numeric
+ * address, with *bad and *badlen naming it. */
+static long
+resolve_addrs(const char *addrs, int port, nk_addr *v, const char **bad,
+              size_t *badlen)
+{
+	long n = 0;
+	for (const char *a = addrs;; n++) {
+		size_t len = strcspn(a, ",");
+		nk_addr tmp;
+		if (numeric_addr(a, len, port, NK_ADDR_OVERRIDE,
+		                 v ? &v[n] : &tmp) != 0) {
+			*bad = a;
+			*badlen = len;
+			return -1;
+		}
+		if (a[len] == '\0')
+			return n + 1;
+		a += len + 1;
+	}
+}
+
 nk_err
 nk_resolve_entry_parse(const char *entry, struct nk_resolve_entry *r,
                        char *errmsg)
@@ -153,20 +177,15 @@ nk_resolve_entry_parse(const char *entry, struct nk_resolve_entry *r,
 	if (*p != ':' || p[1] == '\0')
 		goto bad;
 	r->addrs = p + 1;
-	for (const char *a = r->addrs;;) {
-		size_t n = strcspn(a, ",");
-		nk_addr tmp;
-		if (numeric_addr(a, n, 0, NK_ADDR_OVERRIDE, &tmp) != 0) {
-			char one[80];
-			snprintf(one, sizeof one, "%.*s", (int)(n < 64 ? n : 64), a);
-			return nk_fail(errmsg, NK_ERR_SETOPT_OPTION_SYNTAX,
-			               "bad --resolve entry '%s': '%s' is not an IP address",
-			               printable(entry, show, sizeof show),
-			               printable(one, show + 96, sizeof show - 96));
-		}
-		if (a[n] == '\0')
-			break;
-		a += n + 1;
+	const char *a;
+	size_t n;
+	if (resolve_addrs(r->addrs, 0, NULL, &a, &n) < 0) {
+		char one[80];
+		snprintf(one, sizeof one, "%.*s", (int)(n < 64 ? n : 64), a);
+		return nk_fail(errmsg, NK_ERR_SETOPT_OPTION_SYNTAX,
+		               "bad --resolve entry '%s': '%s' is not an IP address",
+		               printable(entry, show, sizeof show),
+		               printable(one, show + 96, sizeof show - 96));
 	}
 	return NK_OK;
 bad:
@@ -245,25 +264,34 @@ nk_connect_to_apply(const nk_netopts *o, const char *host, int port,
 	return NK_OK;
 }
 
+static nk_err
+check_family(int family, char *errmsg)
+{
+	if (family != 0 && family != 4 && family != 6)
+		return nk_fail(errmsg, NK_ERR_FAILED_INIT,
+		               "address family must be 0, 4 or 6, not %d", family);
+	return NK_OK;
+}
+
 nk_err
 nk_netopts_check(const nk_netopts *o, char *errmsg)
 {
 	if (!o)
 		return NK_OK;
-	if (o->family != 0 && o->family != 4 && o->family != 6)
-		return nk_fail(errmsg, NK_ERR_FAILED_INIT,
-		               "address family must be 0, 4 or 6, not %d", o->family);
+	nk_err e = check_family(o->family, errmsg);
+	if (e)
+		return e;
 	if (o->connect_timeout_ms < 0 || o->happy_eyeballs_ms < 0)
 		return nk_fail(errmsg, NK_ERR_FAILED_INIT, "negative timeout");
 	for (size_t i = 0; i < o->nresolve; i++) {
 		struct nk_resolve_entry r;
-		nk_err e = nk_resolve_entry_parse(o->resolve[i], &r, errmsg);
+		e = nk_resolve_entry_parse(o->resolve[i], &r, errmsg);
 		if (e)
 			return e;
 	}
 	for (size_t i = 0; i < o->nconnect_to; i++) {
 		struct nk_connect_to_entry c;
-		nk_err e = nk_connect_to_parse(o->connect_to[i], &c, errmsg);
+		e = nk_connect_to_parse(o->connect_to[i], &c, errmsg);
 		if (e)
 			return e;
 	}
@@ -343,25 +371,19 @@ find_override(const nk_netopts *o, const char *host, int port,
 	return NK_OK;
 }
 
-/* Builds the list from an override's address list (checked already). */
+/* Builds the list from an override's address list (checked already, so
+ * every address is one). */
 static nk_err
 override_list(const char *addrs, int port, nk_addrlist *out, char *errmsg)
 {
-	size_t n = 1;
-	for (const char *p = addrs; *p; p++)
-		n += *p == ',';
-	out->v = calloc(n, sizeof *out->v);
+	const char *bad;
+	size_t badlen;
+	long n = resolve_addrs(addrs, port, NULL, &bad, &badlen);
+	out->v = calloc(n > 0 ? (size_t)n : 1, sizeof *out->v);
 	if (!out->v)
 		return nk_fail(errmsg, NK_ERR_OUT_OF_MEMORY, "out of memory");
-	for (const char *a = addrs;;) {
-		size_t len = strcspn(a, ",");
-		if (numeric_addr(a, len, port, NK_ADDR_OVERRIDE,
-		                 &out->v[out->n]) == 0)
-			out->n++;
-		if (a[len] == '\0')
-			break;
-		a += len + 1;
-	}
+	n = resolve_addrs(addrs, port, out->v, &bad, &badlen);
+	out->n = n > 0 ? (size_t)n : 0;
 	return NK_OK;
 }
 
@@ -510,125 +532,174 @@ is_invalid_tld(const char *name)
 	return n > 8 && strncasecmp(name + n - 8, ".invalid", 8) == 0;
 }
 
+/* One resolve, as the steps below share it. */
+struct query {
+	const nk_netopts *o;
+	const char *host;        /* as the caller gave it, brackets and all */
+	char name[256];          /* host without an IPv6 literal's brackets */
+	int port;
+	nk_time t0, deadline;
+	int64_t delay_ms;
+};
+
+/* q->name from q->host. The brackets still matter to numeric_addr, which
+ * accepts only IPv6 inside them, so q->host keeps them. */
+static nk_err
+bare_name(struct query *q, char *errmsg)
+{
+	size_t hl = strlen(q->host), nl = hl;
+	const char *h = q->host;
+	if (hl >= 2 && h[0] == '[' && h[hl - 1] == ']') {
+		h++;
+		nl -= 2;
+	}
+	if (nl == 0 || nl >= sizeof q->name)
+		return nk_fail(errmsg, NK_ERR_COULDNT_RESOLVE_HOST,
+		               "Could not resolve host: %s",
+		               nl ? "(name too long)" : "(empty name)");
+	memcpy(q->name, h, nl);
+	q->name[nl] = '\0';
+	return NK_OK;
+}
+
+/* getaddrinfo's result rc as libnk reports it. "No such name" is no
+ * failure here: it leaves the list empty, which is reported once the
+ * family is filtered. */
+static nk_err
+gai_failure(int rc, int err, const char *name, char *errmsg)
+{
+	char show[96];
+	if (rc == 0 || rc == EAI_NONAME || rc == EAI_NODATA ||
+	    rc == EAI_ADDRFAMILY)
+		return NK_OK;
+	if (rc == EAI_MEMORY)
+		return nk_fail(errmsg, NK_ERR_OUT_OF_MEMORY, "out of memory");
+	return nk_fail(errmsg, NK_ERR_COULDNT_RESOLVE_HOST,
+	               "Could not resolve host: %s (%s)",
+	               printable(name, show, sizeof show),
+	               rc == EAI_SYSTEM ? strerror(err) : gai_strerror(rc));
+}
+
+/* The IPv4 and IPv6 addresses of res, with port. */
+static nk_err
+addrinfo_list(const struct addrinfo *res, int port, nk_addrlist *out,
+              char *errmsg)
+{
+	size_t n = 0;
+	for (const struct addrinfo *ai = res; ai; ai = ai->ai_next)
+		n++;
+	out->v = calloc(n ? n : 1, sizeof *out->v);
+	if (!out->v)
+		return nk_fail(errmsg, NK_ERR_OUT_OF_MEMORY, "out of memory");
+	for (const struct addrinfo *ai = res; ai; ai = ai->ai_next) {
+		if (ai->ai_family != AF_INET && ai->ai_family != AF_INET6)
+			continue;
+		fill_addr(&out->v[out->n++], ai->ai_addr, ai->ai_addrlen, port,
+		          NK_ADDR_DNS);
+	}
+	return NK_OK;
+}
+
+/* The system resolver's answer, with what the hosts file gave marked. A
+ * bracketed name that is no IPv6 literal, and RFC 6761's "invalid", are
+ * refused without asking. */
+static nk_err
+from_resolver(const struct query *q, nk_addrlist *out, char *errmsg)
+{
+	char show[96];
+	if (is_invalid_tld(q->name) || strpbrk(q->host, "[]"))
+		return nk_fail(errmsg, NK_ERR_COULDNT_RESOLVE_HOST,
+		               "Could not resolve host: %s",
+		               printable(q->host, show, sizeof show));
+	struct addrinfo *res = NULL;
+	int rc = 0, err = 0;
+	nk_err e = lookup(q->name, q->o->family, q->deadline, q->delay_ms, &res,
+	                  &rc, &err, errmsg);
+	if (e == NK_ERR_OPERATION_TIMEDOUT)
+		return nk_fail(errmsg, e, "Resolving timed out after %lld ms: %s",
+		               (long long)((nk_now() - q->t0) / 1000),
+		               printable(q->name, show, sizeof show));
+	if (!e)
+		e = gai_failure(rc, err, q->name, errmsg);
+	if (!e)
+		e = addrinfo_list(res, q->port, out, errmsg);
+	if (res)
+		freeaddrinfo(res);
+	if (!e)
+		nk_hosts_mark(q->o->hosts_file, q->name, out->v, out->n);
+	return e;
+}
+
+/* The addresses of a --resolve entry, else of the literal, else of the
+ * system resolver. */
+static nk_err
+addresses(const struct query *q, nk_addrlist *out, char *errmsg)
+{
+	const char *addrs = NULL;
+	nk_err e = find_override(q->o, q->name, q->port, &addrs, errmsg);
+	if (e)
+		return e;
+	if (addrs)
+		return override_list(addrs, q->port, out, errmsg);
+	nk_addr lit;
+	if (numeric_addr(q->host, strlen(q->host), q->port, NK_ADDR_LITERAL,
+	                 &lit) != 0)
+		return from_resolver(q, out, errmsg);
+	out->v = malloc(sizeof *out->v);
+	if (!out->v)
+		return nk_fail(errmsg, NK_ERR_OUT_OF_MEMORY, "out of memory");
+	out->v[0] = lit;
+	out->n = 1;
+	return NK_OK;
+}
+
+/* Only the family asked for, each address once, in RFC 8305's order; an
+ * empty list is the failure to resolve. */
+static nk_err
+keep_family(const struct query *q, nk_addrlist *out, char *errmsg)
+{
+	char show[96];
+	size_t before = out->n;
+	out->n = filter(out->v, out->n, q->o->family);
+	if (out->n == 0) {
+		nk_addrlist_free(out);
+		if (before > 0)
+			return nk_fail(errmsg, NK_ERR_COULDNT_RESOLVE_HOST,
+			               "Could not resolve host: %s (no IPv%d address)",
+			               printable(q->name, show, sizeof show),
+			               q->o->family);
+		return nk_fail(errmsg, NK_ERR_COULDNT_RESOLVE_HOST,
+		               "Could not resolve host: %s",
+		               printable(q->name, show, sizeof show));
+	}
+	nk_addr_interleave(out->v, out->n);
+	return NK_OK;
+}
+
 nk_err
 nk_resolve_delayed(const nk_netopts *o, const char *host, int port,
                    nk_time deadline, nk_addrlist *out, char *errmsg,
                    int64_t delay_ms)
 {
 	static const nk_netopts none;
-	char name[256], show[96];
-	nk_time t0 = nk_now();
-	nk_err e;
+	struct query q = { .o = o ? o : &none, .host = host ? host : "",
+	                   .port = port, .t0 = nk_now(), .deadline = deadline,
+	                   .delay_ms = delay_ms };
 
 	memset(out, 0, sizeof *out);
-	if (!o)
-		o = &none;
 	if (port < 0 || port > 65535)
 		return nk_fail(errmsg, NK_ERR_BAD_FUNCTION_ARGUMENT,
 		               "port %d out of range", port);
-	if (o->family != 0 && o->family != 4 && o->family != 6)
-		return nk_fail(errmsg, NK_ERR_FAILED_INIT,
-		               "address family must be 0, 4 or 6, not %d", o->family);
-	if (!host)
-		host = "";
-	/* name is host without brackets; the brackets still matter to
-	 * numeric_addr, which accepts only IPv6 inside them. */
-	size_t hl = strlen(host), nl = hl;
-	const char *h = host;
-	if (hl >= 2 && host[0] == '[' && host[hl - 1] == ']') {
-		h++;
-		nl -= 2;
-	}
-	if (nl == 0 || nl >= sizeof name)
-		return nk_fail(errmsg, NK_ERR_COULDNT_RESOLVE_HOST,
-		               "Could not resolve host: %s",
-		               nl ? "(name too long)" : "(empty name)");
-	memcpy(name, h, nl);
-	name[nl] = '\0';
-
-	const char *addrs = NULL;
-	e = find_override(o, name, port, &addrs, errmsg);
-	if (e)
-		return e;
-	if (addrs) {
-		e = override_list(addrs, port, out, errmsg);
-		if (e)
-			return e;
-	} else {
-		nk_addr lit;
-		if (numeric_addr(host, hl, port, NK_ADDR_LITERAL, &lit) == 0) {
-			out->v = malloc(sizeof *out->v);
-			if (!out->v)
-				return nk_fail(errmsg, NK_ERR_OUT_OF_MEMORY,
-				               "out of memory");
-			out->v[0] = lit;
-			out->n = 1;
-		} else {
-			if (is_invalid_tld(name) || h != host || strchr(name, '[') ||
-			    strchr(name, ']'))
-				return nk_fail(errmsg, NK_ERR_COULDNT_RESOLVE_HOST,
-				               "Could not resolve host: %s",
-				               printable(host, show, sizeof show));
-			struct addrinfo *res = NULL;
-			int rc = 0, err = 0;
-			e = lookup(name, o->family, deadline, delay_ms, &res, &rc, &err,
-			           errmsg);
-			if (e == NK_ERR_OPERATION_TIMEDOUT)
-				return nk_fail(errmsg, e,
-				               "Resolving timed out after %lld ms: %s",
-				               (long long)((nk_now() - t0) / 1000),
-				               printable(name, show, sizeof show));
-			if (e)
-				return e;
-			if (rc == EAI_MEMORY)
-				return nk_fail(errmsg, NK_ERR_OUT_OF_MEMORY, "out of memory");
-			if (rc == EAI_SYSTEM)
-				return nk_fail(errmsg, NK_ERR_COULDNT_RESOLVE_HOST,
-				               "Could not resolve host: %s (%s)",
-				               printable(name, show, sizeof show),
-				               strerror(err));
-			if (rc != 0 && rc != EAI_NONAME && rc != EAI_NODATA &&
-			    rc != EAI_ADDRFAMILY)
-				return nk_fail(errmsg, NK_ERR_COULDNT_RESOLVE_HOST,
-				               "Could not resolve host: %s (%s)",
-				               printable(name, show, sizeof show),
-				               gai_strerror(rc));
-			size_t n = 0;
-			for (struct addrinfo *ai = res; ai; ai = ai->ai_next)
-				n++;
-			out->v = calloc(n ? n : 1, sizeof *out->v);
-			if (!out->v) {
-				if (res)
-					freeaddrinfo(res);
-				return nk_fail(errmsg, NK_ERR_OUT_OF_MEMORY, "out of memory");
-			}
-			for (struct addrinfo *ai = res; ai; ai = ai->ai_next) {
-				if (ai->ai_family != AF_INET && ai->ai_family != AF_INET6)
-					continue;
-				fill_addr(&out->v[out->n++], ai->ai_addr, ai->ai_addrlen,
-				          port, NK_ADDR_DNS);
-			}
-			if (res)
-				freeaddrinfo(res);
-			nk_hosts_mark(o->hosts_file, name, out->v, out->n);
-		}
-	}
-
-	size_t before = out->n;
-	out->n = filter(out->v, out->n, o->family);
-	if (out->n == 0) {
-		nk_addrlist_free(out);
-		if (before > 0)
-			return nk_fail(errmsg, NK_ERR_COULDNT_RESOLVE_HOST,
-			               "Could not resolve host: %s (no IPv%d address)",
-			               printable(name, show, sizeof show), o->family);
-		return nk_fail(errmsg, NK_ERR_COULDNT_RESOLVE_HOST,
-		               "Could not resolve host: %s",
-		               printable(name, show, sizeof show));
-	}
-	nk_addr_interleave(out->v, out->n);
-	out->elapsed = nk_now() - t0;
-	return NK_OK;
+	nk_err e = check_family(q.o->family, errmsg);
+	if (!e)
+		e = bare_name(&q, errmsg);
+	if (!e)
+		e = addresses(&q, out, errmsg);
+	if (!e)
+		e = keep_family(&q, out, errmsg);
+	if (!e)
+		out->elapsed = nk_now() - q.t0;
+	return e;
 }
 
 nk_err

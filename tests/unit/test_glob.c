@@ -9,6 +9,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "nk/buf.h"
 #include "nk/err.h"
 #include "../../cmd/http/glob.h"
 
@@ -21,17 +22,19 @@ expect(const char *pattern, const char *want)
 	int e = glob_parse(pattern, &g, errmsg, sizeof errmsg);
 	if (e)
 		fail_msg("%s: %s", pattern, errmsg);
-	char got[4096] = "";
+	nk_buf got = NK_BUF_INIT(0);
 	for (size_t k = 0; k < glob_count(g); k++) {
 		char *u = glob_url(g, k);
 		assert_non_null(u);
 		if (k)
-			strcat(got, " ");
-		strcat(got, u);
+			nk_buf_addc(&got, ' ');
+		nk_buf_adds(&got, u);
 		free(u);
 	}
 	glob_free(g);
-	assert_string_equal(got, want);
+	assert_int_equal(got.err, 0);
+	assert_string_equal(nk_buf_str(&got), want);
+	nk_buf_free(&got);
 }
 
 static void

@@ -29,7 +29,7 @@ file_with(const char *bytes, size_t len)
 }
 
 static void
-assert_bytes(const struct data_buf *b, const char *want, size_t len)
+assert_bytes(const nk_buf *b, const char *want, size_t len)
 {
 	assert_int_equal(b->len, len);
 	if (len)
@@ -56,12 +56,12 @@ static void
 test_strip_lines(void **state)
 {
 	(void)state;
-	struct data_buf b = { 0 };
+	nk_buf b = { 0 };
 	/* CR, LF and NUL each end what a line gives. */
 	static const char in[] = "a\r\nb\nc\0d\re\nlast";
 	assert_int_equal(data_strip_lines(&b, in, sizeof in - 1), 0);
 	assert_bytes(&b, "abclast", 7);
-	buf_free(&b);
+	nk_buf_free(&b);
 	/* A line is read 255 bytes at a time: a CR ends only its piece. */
 	char longline[600];
 	memset(longline, 'x', sizeof longline);
@@ -69,19 +69,19 @@ test_strip_lines(void **state)
 	longline[599] = '\n';
 	assert_int_equal(data_strip_lines(&b, longline, sizeof longline), 0);
 	assert_int_equal(b.len, 10 + (599 - 255));
-	buf_free(&b);
+	nk_buf_free(&b);
 }
 
 static void
 test_urlencode(void **state)
 {
 	(void)state;
-	struct data_buf b = { 0 };
+	nk_buf b = { 0 };
 	static const char in[] = "aZ09-._~ +/&=\xc3\xa9\n\0";
 	assert_int_equal(data_urlencode_bytes(&b, in, sizeof in - 1), 0);
 	static const char want[] = "aZ09-._~+%2B%2F%26%3D%C3%A9%0A%00";
 	assert_bytes(&b, want, sizeof want - 1);
-	buf_free(&b);
+	nk_buf_free(&b);
 }
 
 static void
@@ -301,13 +301,13 @@ test_finish(void **state)
 /* The whole body through the read callback, as libnk pulls it, in
  * pieces of `step` bytes. */
 static void
-read_body(const nk_fetch_body *body, size_t step, struct data_buf *out)
+read_body(const nk_fetch_body *body, size_t step, nk_buf *out)
 {
 	char buf[64], errmsg[NK_ERR_MSG_LEN] = "";
 	ssize_t n;
 	assert_true(step <= sizeof buf);
 	while ((n = body->read(body->ctx, buf, step, errmsg)) > 0)
-		assert_int_equal(data_buf_add(out, buf, (size_t)n), 0);
+		assert_int_equal(nk_buf_add(out, buf, (size_t)n), 0);
 	assert_int_equal(n, 0);
 }
 
@@ -352,10 +352,10 @@ test_form(void **state)
 	assert_int_equal(body->size, wl);
 	/* Any piece size gives the same bytes, and so does a rewind. */
 	for (size_t step = 1; step <= 64; step += 21) {
-		struct data_buf got = { 0 };
+		nk_buf got = { 0 };
 		read_body(body, step, &got);
 		assert_bytes(&got, want, (size_t)wl);
-		buf_free(&got);
+		nk_buf_free(&got);
 		assert_int_equal(body->rewind(body->ctx, errmsg), NK_OK);
 	}
 	data_free(&d);

@@ -422,14 +422,16 @@ include tests/fuzz/fuzz.mk
 
 # ---------------------------------------------------------------------------
 # Analysis (issue 7). `make lint`: cppcheck and clang-tidy over lib/ and
-# cmd/ (scripts/lint.sh; the checks and why some are off: .clang-tidy).
+# cmd/ (scripts/lint.sh; the checks and why some are off: .clang-tidy),
+# then the architecture rules (scripts/layers.py, docs/DESIGN.md), which
+# read the built objects.
 # `make valgrind`: the command-line tests with every nk binary under
 # valgrind memcheck (scripts/valgrind.sh, which says which suites and
 # why); VALGRIND_SUITES=NAME... picks others. Needs a build without
 # SANITIZE=1.
 VALGRIND_SUITES ?=
 .PHONY: lint valgrind
-lint:
+lint: lib tools
 	@B=$(B) scripts/lint.sh
 
 valgrind: all

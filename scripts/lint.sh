@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # lint.sh [--tap] [FILE...]: static analysis of libnk and the tools, as `make lint`
 # runs it: cppcheck, then clang-tidy with the checks in .clang-tidy, over
-# lib/*/*.c and cmd/*/*.c (or the FILEs given). Exit status 0 when both are
-# clean, 1 when either found something (every finding is printed as
-# FILE:LINE: ...), 2 when a tool is missing.
+# lib/*/*.c and cmd/*/*.c (or the FILEs given), then, for the whole tree,
+# scripts/layers.py: the layering and size rules of docs/DESIGN.md, over
+# the objects of the build in $B. Exit status 0 when all are clean, 1 when
+# one found something (every finding is printed as FILE:LINE: ...), 2 when
+# a tool is missing.
 #
 # Environment: B (build directory, for the logs and cppcheck's cache;
 # default build), JOBS (parallel runs; default the number of CPUs),
@@ -88,6 +90,14 @@ for f in "$out"/tidy/*.log; do
 	grep -Ev '^[0-9]+ (warnings?|errors?)( and [0-9]+ errors?)? generated\.$|^Suppressed [0-9]+ warnings|^Use -header-filter|^$' "$f" && rc=1
 done
 ls "$out"/tidy/*.failed >/dev/null 2>&1 && rc=1
+
+# The architecture rules (docs/DESIGN.md) over the whole tree: layers,
+# circles between files, file and function sizes. They read the objects
+# of the build in $B.
+if [ $# -eq 0 ]; then
+	echo "lint: layers"
+	python3 scripts/layers.py --build "$B" || rc=1
+fi
 
 if [ "$rc" -eq 0 ]; then
 	echo "lint: clean"

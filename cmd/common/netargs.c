@@ -124,3 +124,23 @@ netargs_free(struct netargs *na)
 	na->net.resolve = na->net.connect_to = NULL;
 	na->net.nresolve = na->net.nconnect_to = 0;
 }
+
+int
+netargs_main(int argc, char **argv,
+             int (*run)(int argc, char **argv, struct netargs *na,
+                        const char **pos))
+{
+	const char **pos = calloc((size_t)argc, sizeof *pos);
+	struct netargs na;
+	int rc;
+
+	tool_init(argc, argv);
+	memset(&na, 0, sizeof na);
+	if (!pos)
+		rc = tool_fail(NK_ERR_OUT_OF_MEMORY, "out of memory");
+	else
+		rc = run(argc, argv, &na, pos);
+	netargs_free(&na);
+	free(pos);
+	return rc;
+}

@@ -103,4 +103,12 @@ int netargs_finish(struct netargs *na);
 /* Frees the arrays and empties the lists; NULL fields are fine. */
 void netargs_free(struct netargs *na);
 
+/* The whole main of a tool whose command line is shared options and
+ * positional arguments: tool_init, a zeroed netargs and room for argc
+ * positionals (NULL-filled), run, and everything freed; out of memory
+ * fails as every tool does. Returns run's exit status. */
+int netargs_main(int argc, char **argv,
+                 int (*run)(int argc, char **argv, struct netargs *na,
+                            const char **pos));
+
 #endif

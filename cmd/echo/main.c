@@ -109,19 +109,6 @@ gen(unsigned long long seq, size_t total, size_t off, char *out, size_t n)
 	}
 }
 
-/* Writes a message into err (NK_ERR_MSG_LEN) and returns e. */
-static nk_err say(char *err, nk_err e, const char *fmt, ...) NK_PRINTF(3, 4);
-
-static nk_err
-say(char *err, nk_err e, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err, NK_ERR_MSG_LEN, fmt, ap);
-	va_end(ap);
-	return e;
-}
-
 /* Sends the message and reads its echo back, both at once so neither side
  * can stall on a full buffer, until every byte is back or the deadline.
  * Compares as bytes arrive. Errors: 28, 56 with err set. */
@@ -192,7 +179,7 @@ exchange(nk_conn *c, const struct msg *m, int64_t timeout_ms, struct bufs *b,
 			continue;
 		}
 		if (!r_want)
-			return say(err, NK_ERR_RECV_ERROR,
+			return nk_err_set(err, NK_ERR_RECV_ERROR,
 			               "connection closed by %s port %d during message "
 			               "%llu: %zu of %zu bytes came back",
 			               nk_conn_peer_str(c), nk_conn_peer_port(c), m->seq,
@@ -205,7 +192,7 @@ exchange(nk_conn *c, const struct msg *m, int64_t timeout_ms, struct bufs *b,
 			(want & NK_WANT_WRITE ? POLLOUT : 0)), 0 };
 		int ms = nk_deadline_poll_ms(deadline);
 		if (ms == 0 || (poll(&p, 1, ms) == 0 && nk_deadline_poll_ms(deadline) == 0))
-			return say(err, NK_ERR_OPERATION_TIMEDOUT,
+			return nk_err_set(err, NK_ERR_OPERATION_TIMEDOUT,
 			               "timed out after %lld ms waiting for the echo of "
 			               "message %llu: %zu of %zu bytes came back",
 			               (long long)((nk_now() - t0) / 1000), m->seq,
@@ -213,7 +200,7 @@ exchange(nk_conn *c, const struct msg *m, int64_t timeout_ms, struct bufs *b,
 	}
 	return NK_OK;
 lost:
-	return say(err, NK_ERR_RECV_ERROR,
+	return nk_err_set(err, NK_ERR_RECV_ERROR,
 	               "connection lost during message %llu (%zu of %zu bytes "
 	               "came back): %s", m->seq, r->back, m->len, why);
 }
@@ -258,7 +245,7 @@ parse_size(const char *s, size_t *out)
 struct client_opts {
 	const char *host;
 	int port;
-	char **msgs;
+	const char **msgs;
 	size_t nmsgs;
 	long count;             /* 0: no generated messages */
 	size_t size;
@@ -370,7 +357,7 @@ run_client(const struct client_opts *co, const nk_netopts *no)
 /* Parses the arguments and runs the client or the server. pos has room
  * for argc entries. */
 static int
-run(int argc, char **argv, struct netargs *na, char **pos)
+run(int argc, char **argv, struct netargs *na, const char **pos)
 {
 	struct optstate os = { 1, NULL, 0 };
 	struct client_opts co;
@@ -460,17 +447,5 @@ run(int argc, char **argv, struct netargs *na, char **pos)
 int
 main(int argc, char **argv)
 {
-	char **pos = calloc((size_t)argc, sizeof *pos);
-	struct netargs na;
-	int rc;
-
-	tool_init(argc, argv);
-	memset(&na, 0, sizeof na);
-	if (!pos)
-		rc = tool_fail(NK_ERR_OUT_OF_MEMORY, "out of memory");
-	else
-		rc = run(argc, argv, &na, pos);
-	netargs_free(&na);
-	free(pos);
-	return rc;
+	return netargs_main(argc, argv, run);
 }

@@ -163,17 +163,5 @@ run(int argc, char **argv, struct netargs *na, const char **hosts)
 int
 main(int argc, char **argv)
 {
-	const char **hosts = calloc((size_t)argc, sizeof *hosts);
-	struct netargs na;
-	int rc;
-
-	tool_init(argc, argv);
-	memset(&na, 0, sizeof na);
-	if (!hosts)
-		rc = tool_fail(NK_ERR_OUT_OF_MEMORY, "out of memory");
-	else
-		rc = run(argc, argv, &na, hosts);
-	netargs_free(&na);
-	free(hosts);
-	return rc;
+	return netargs_main(argc, argv, run);
 }

@@ -119,8 +119,13 @@ read_param(struct nk_digest *d, const struct nk_auth_param *a, char *errmsg)
 		               NK_DIGEST_MAX_VALUE);
 	}
 	char *slot = value_slot(d, a);
-	if (slot)
+	if (slot) {
+		/* they go back on the wire: curl would echo a \x01 */
+		nk_http_escape(name, sizeof name, a->name, a->name_len);
+		if (nk_auth_refuse_ctl(name, v, strlen(v), errmsg))
+			return NK_ERR_BAD_CONTENT_ENCODING;
 		memcpy(slot, v, strlen(v) + 1);
+	}
 	else if (nk_http_eq(a->name, a->name_len, "stale"))
 		d->stale = is_true(v);
 	else if (nk_http_eq(a->name, a->name_len, "qop") && read_qop(v))
@@ -138,7 +143,8 @@ nk_digest_challenge(struct nk_digest *d, const struct nk_auth_challenge *c,
 {
 	int before = d->nonce[0] != '\0', star = d->username_star;
 	struct nk_auth_param a;
-	const char *p = c->params, *end = c->params + c->params_len;
+	const char *p = c->params;
+	const char *end = p ? p + c->params_len : NULL;
 	nk_err e = NK_OK;
 
 	memset(d, 0, sizeof *d);
@@ -146,7 +152,7 @@ nk_digest_challenge(struct nk_digest *d, const struct nk_auth_challenge *c,
 	if (c->malformed)
 		e = nk_fail(errmsg, NK_ERR_BAD_CONTENT_ENCODING, "Digest challenge: "
 		            "malformed");
-	while (!e && c->params_len && nk_auth_param_next(&p, end, &a))
+	while (!e && p && nk_auth_param_next(&p, end, &a))
 		e = read_param(d, &a, errmsg);
 	if (e)
 		;

@@ -45,7 +45,7 @@ struct nk_auth_challenge {
 	size_t scheme_len;
 	const char *token68;     /* NULL when none */
 	size_t token68_len;
-	const char *params;      /* the auth-param list; params_len 0: none */
+	const char *params;      /* the auth-param list, NULL when none */
 	size_t params_len;
 	int malformed;           /* a param broke the grammar: an unterminated
 	                            quoted-string, a value that is no token,
@@ -149,7 +149,8 @@ struct nk_digest {
  * with the last of a repeated param winning and unknown params ignored.
  * Errors (NK_ERR_BAD_CONTENT_ENCODING, d's nonce then ""): a challenge that is
  * malformed, has no nonce, names an unknown algorithm, a -sess algorithm
- * without qop, a value over NK_DIGEST_MAX_VALUE; and a new nonce without
+ * without qop, a value over NK_DIGEST_MAX_VALUE, a control byte in the
+ * realm, nonce or opaque (they would go back on the wire); and a new nonce without
  * stale=true after one was answered: the server refused the credentials.
  * stale=true restarts nc at 1 with a new cnonce. */
 nk_err nk_digest_challenge(struct nk_digest *d,

@@ -40,10 +40,10 @@ parse(const char *v, struct seen *s)
 			snprintf(s->token68[s->n], 64, "%.*s", (int)c.token68_len,
 			         c.token68);
 		s->malformed[s->n] = c.malformed;
-		const char *q = c.params, *qe = c.params + c.params_len;
+		const char *q = c.params, *qe = q ? q + c.params_len : NULL;
 		struct nk_auth_param a;
 		size_t off = 0;
-		while (c.params_len && nk_auth_param_next(&q, qe, &a)) {
+		while (q && nk_auth_param_next(&q, qe, &a)) {
 			char val[128];
 			nk_auth_param_value(&a, val, sizeof val);
 			off += (size_t)snprintf(s->params[s->n] + off, 256 - off,
@@ -448,6 +448,8 @@ test_digest_refusals(void **state)
 	challenge(&d, "Digest nonce=1, qop=auth-conf, algorithm=SHA-256-sess",
 	          NK_ERR_BAD_CONTENT_ENCODING);
 	challenge(&d, "Digest nonce=\"1, realm=r", NK_ERR_BAD_CONTENT_ENCODING);
+	challenge(&d, "Digest nonce=1, realm=\"a\x01b\"", NK_ERR_BAD_CONTENT_ENCODING);
+	challenge(&d, "Digest nonce=1, opaque=\"\x7f\"", NK_ERR_BAD_CONTENT_ENCODING);
 	/* no challenge yet */
 	assert_int_equal(nk_auth_digest_response(&d, "GET", "/", "u", "p", &v,
 	                                          msg),

@@ -1,9 +1,10 @@
 /* HTTP authentication for the fetch layer, internal to libnk; never
- * installed. auth.c owns reading WWW-Authenticate / Proxy-Authenticate
- * challenges (RFC 9110 §11), the choice of a scheme the way curl makes
- * it, Bearer, and the 401/407 flow (struct nk_auth); auth_digest.c owns
+ * installed. auth_challenge.c owns reading WWW-Authenticate / Proxy-
+ * Authenticate challenges (RFC 9110 §11) and scheme names; auth_digest.c
  * the Digest answer (RFC 7616, RFC 2617 and RFC 2069 compatible) in the
- * exact form curl 7.88 sends. Basic is nk_http_basic (http_int.h).
+ * exact form curl 7.88 sends; auth.c the choice of a scheme the way curl
+ * makes it, Bearer, and the 401/407 flow (struct nk_auth). Basic is
+ * nk_http_basic (http_int.h).
  *
  * Ownership: the challenge and parameter views point into the caller's
  * field value and live as long as it. struct nk_digest and struct
@@ -36,7 +37,7 @@
 /* What nk can answer: --anyauth's mask. */
 #define NK_AUTH_ANY (NK_AUTH_BASIC | NK_AUTH_DIGEST | NK_AUTH_BEARER)
 
-/* ---- challenges (auth.c) ------------------------------------------ */
+/* ---- challenges (auth_challenge.c) -------------------------------- */
 
 /* One challenge of a field value: its scheme, and either a token68 or a
  * list of auth-params (the raw bytes, read with nk_auth_param_next). */
@@ -85,14 +86,22 @@ size_t nk_auth_param_value(const struct nk_auth_param *a, char *out,
  * scheme nk does not know. */
 unsigned nk_auth_scheme(const struct nk_auth_challenge *c);
 
+/* "Basic", "Digest", "Bearer", "NTLM", "Negotiate" for one bit, "none"
+ * for 0 or several: for -v and messages. */
+const char *nk_auth_name(unsigned scheme);
+
+/* NK_ERR_FAILED_INIT, "refused WHAT \"...\": control byte \r at offset
+ * N", when s[0..len) holds a byte a field value may not (the rule of
+ * http_req.c's header check); NK_OK otherwise. */
+nk_err nk_auth_refuse_ctl(const char *what, const char *s, size_t len,
+                          char *errmsg);
+
+/* ---- choice and Bearer (auth.c) ------------------------------------ */
+
 /* The scheme curl picks among `offered` and `want`: Negotiate, Bearer,
  * Digest, NTLM, then Basic, limited to what nk answers (NK_AUTH_ANY).
  * 0 when none fits. */
 unsigned nk_auth_pick(unsigned offered, unsigned want);
-
-/* "Basic", "Digest", "Bearer", "NTLM", "Negotiate" for one bit, "none"
- * for 0 or several: for -v and messages. */
-const char *nk_auth_name(unsigned scheme);
 
 /* "Bearer TOKEN", the value of Authorization for --oauth2-bearer, into
  * *value. The token [token, token + len) may not hold a control byte
@@ -100,12 +109,6 @@ const char *nk_auth_name(unsigned scheme);
  * NK_ERR_FAILED_INIT. */
 nk_err nk_auth_bearer(const char *token, size_t len, char **value,
                       char *errmsg);
-
-/* NK_ERR_FAILED_INIT, "refused WHAT \"...\": control byte \r at offset
- * N", when s[0..len) holds a byte a field value may not (the rule of
- * http_req.c's header check); NK_OK otherwise. */
-nk_err nk_auth_refuse_ctl(const char *what, const char *s, size_t len,
-                          char *errmsg);
 
 /* ---- Digest (auth_digest.c) ---------------------------------------- */
 

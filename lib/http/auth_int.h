@@ -150,12 +150,13 @@ struct nk_digest {
 
 /* Reads a Digest challenge into d the way curl does: the fields above,
  * with the last of a repeated param winning and unknown params ignored.
- * Errors (NK_ERR_BAD_CONTENT_ENCODING, d's nonce then ""): a challenge that is
- * malformed, has no nonce, names an unknown algorithm, a -sess algorithm
- * without qop, a value over NK_DIGEST_MAX_VALUE, a control byte in the
- * realm, nonce or opaque (they would go back on the wire); and a new nonce without
- * stale=true after one was answered: the server refused the credentials.
- * stale=true restarts nc at 1 with a new cnonce. */
+ * Errors (NK_ERR_BAD_CONTENT_ENCODING, d's nonce then ""): a challenge
+ * that is malformed, has no nonce, names an unknown algorithm, a -sess
+ * algorithm without qop, a value over NK_DIGEST_MAX_VALUE, a control byte
+ * in the realm, nonce or opaque (they would go back on the wire); and a
+ * new nonce without stale=true after one was answered: the server
+ * refused the credentials. stale=true restarts nc at 1 with a new
+ * cnonce. */
 nk_err nk_digest_challenge(struct nk_digest *d,
                            const struct nk_auth_challenge *c, char *errmsg);
 
@@ -174,7 +175,9 @@ nk_err nk_auth_digest_response(struct nk_digest *d, const char *method,
 
 /* ---- the 401/407 flow (auth.c) ------------------------------------- */
 
-#define NK_AUTH_MAX_ROUNDS 8   /* retries nk_auth_retry grants a request */
+/* Retries nk_auth_retry grants a transfer: curl has no bound, and a
+ * server that answers stale=true forever would keep it busy. */
+#define NK_AUTH_MAX_ROUNDS 8
 
 /* One transfer's authentication with a server or with a proxy: curl keeps
  * this per transfer (URL), across its redirects and retries, not across
@@ -183,7 +186,8 @@ struct nk_auth {
 	unsigned want;          /* NK_AUTH_* allowed: --basic (the default)
 	                           NK_AUTH_BASIC, --digest NK_AUTH_DIGEST,
 	                           --anyauth NK_AUTH_ANY, --oauth2-bearer
-	                           adds NK_AUTH_BEARER (alone: only Bearer) */
+	                           adds NK_AUTH_BEARER (alone: only Bearer);
+	                           0 counts as NK_AUTH_BASIC */
 	const char *user;       /* borrowed; NULL: no -u */
 	const char *pass;       /* borrowed; NULL means "" */
 	const char *bearer;     /* borrowed; NULL: no --oauth2-bearer */

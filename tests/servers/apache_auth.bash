@@ -8,7 +8,7 @@
 # /digest/ (Digest), /stale/ (Digest, nonces stale after 1 s), /basic/
 # (Basic), each with index.txt.
 start_apache_auth() {
-	local try
+	local _try
 	if [ "$(id -u)" -eq 0 ]; then
 		# Apache serves as nobody: a directory it can reach
 		APACHE_DIR=$(mktemp -d "${TMPDIR:-/tmp}/nk-apache.XXXXXX")
@@ -16,13 +16,13 @@ start_apache_auth() {
 	else
 		APACHE_DIR="$BATS_FILE_TMPDIR/apache"
 	fi
-	for try in 1 2 3; do
+	for _try in 1 2 3; do
 		rm -f "$APACHE_DIR/port"
 		"$TESTS_DIR/servers/apache_auth.sh" "$APACHE_DIR" \
 			>"$APACHE_DIR.log" 2>&1 </dev/null &
 		APACHE_PID=$!
-		local i
-		for i in $(seq 100); do
+		local _i
+		for _i in $(seq 100); do
 			[ -s "$APACHE_DIR/port" ] && break
 			kill -0 "$APACHE_PID" 2>/dev/null || break
 			sleep 0.05

@@ -49,7 +49,9 @@ SSL_LIBS := $(shell $(PKG_CONFIG) --libs openssl 2>/dev/null || echo -lssl -lcry
 Z_LIBS   := $(shell $(PKG_CONFIG) --libs zlib 2>/dev/null || echo -lz)
 IDN_LIBS := $(shell $(PKG_CONFIG) --libs libidn2 2>/dev/null || echo -lidn2)
 PSL_LIBS := $(shell $(PKG_CONFIG) --libs libpsl 2>/dev/null || echo -lpsl)
-LIB_DEPS := $(SSL_LIBS) $(Z_LIBS) $(PSL_LIBS) $(IDN_LIBS) -lpthread
+BR_LIBS  := $(shell $(PKG_CONFIG) --libs libbrotlidec 2>/dev/null || echo -lbrotlidec)
+ZSTD_LIBS := $(shell $(PKG_CONFIG) --libs libzstd 2>/dev/null || echo -lzstd)
+LIB_DEPS := $(SSL_LIBS) $(Z_LIBS) $(BR_LIBS) $(ZSTD_LIBS) $(PSL_LIBS) $(IDN_LIBS) -lpthread
 ifeq ($(READLINE),edit)
 RL_CFLAGS := -DNK_USE_LIBEDIT $(shell $(PKG_CONFIG) --cflags libedit 2>/dev/null)
 RL_LIBS   := $(shell $(PKG_CONFIG) --libs libedit 2>/dev/null || echo -ledit)
@@ -65,14 +67,14 @@ endif
 RELR := $(shell printf 'int main(void){return 0;}' | $(CC) -x c - -o /dev/null \
           -Wl,-z,pack-relative-relocs 2>/dev/null && echo -Wl,-z,pack-relative-relocs)
 TOOL_LDFLAGS := -Wl,--as-needed $(RELR) $(SAN_LDFLAGS) $(LDFLAGS)
-# STATIC_DEPS=1 (the default) links OpenSSL, zlib and libidn2 into the tools
+# STATIC_DEPS=1 (the default) links OpenSSL, zlib, brotli, zstd and libidn2 into the tools
 # statically: the dynamic loader relocating libssl and libcrypto cost 3.9M of
 # the 4.0M instructions of a small http GET (docs/BENCHMARKS.md); linked in,
 # the whole GET is 0.6M. The tools stay PIE. STATIC_DEPS=0 links them
 # dynamically, for distributions that rebuild nothing on an OpenSSL update.
 STATIC_DEPS ?= 1
 ifeq ($(STATIC_DEPS),1)
-TOOL_DEPS := -Wl,-Bstatic -lssl -lcrypto -lz -lpsl -lidn2 -lunistring -Wl,-Bdynamic -lpthread -ldl
+TOOL_DEPS := -Wl,-Bstatic -lssl -lcrypto -lz -lbrotlidec -lbrotlicommon -lzstd -lpsl -lidn2 -lunistring -Wl,-Bdynamic -lpthread -ldl
 else
 TOOL_DEPS := $(LIB_DEPS)
 endif
@@ -177,6 +179,8 @@ $(B)/tests/%: $(B)/obj/tests/unit/%.o $(LIB_A)
 	@mkdir -p $(@D)
 	$(say) LD $@
 	$(Q)$(CC) $(SAN_LDFLAGS) $(LDFLAGS) -o $@ $^ -lcmocka $(LIB_DEPS) -lm
+# The decoder's tests make br bodies with the encoder, which libnk lacks.
+$(B)/tests/test_decode: LIB_DEPS += $(shell $(PKG_CONFIG) --libs libbrotlienc 2>/dev/null || echo -lbrotlienc)
 # A unit test of a tool's pure function links that tool's file too.
 $(B)/tests/test_glob: $(B)/obj/cmd/http/glob.o
 

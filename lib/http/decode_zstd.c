@@ -1,0 +1,94 @@
+/* decode_zstd: the zstd content coding (RFC 8878) over Debian's libzstd,
+ * as an nk_codec step for decode.c. A body may hold several frames, one
+ * after another (RFC 8878 §3.1), skippable ones too: each end is a point
+ * where the body may stop. Windows over NK_ZSTD_WINDOW_LOG_MAX (8 MiB, the
+ * bound of RFC 9659 §3) are refused, so a response cannot make the decoder
+ * allocate zstd's own default bound of 128 MiB. */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <zstd.h>
+#include <zstd_errors.h>
+
+#include "http/http_int.h"
+
+struct zsstate {
+	ZSTD_DCtx *z;
+	size_t want;             /* what the library asks for next, or 1 */
+	char why[80];
+};
+
+static void *
+zs_open(void)
+{
+	struct zsstate *s = calloc(1, sizeof(*s));
+	if (!s)
+		return NULL;
+	s->z = ZSTD_createDCtx();
+	if (!s->z || ZSTD_isError(ZSTD_DCtx_setParameter(s->z, ZSTD_d_windowLogMax,
+	                                                  NK_ZSTD_WINDOW_LOG_MAX))) {
+		ZSTD_freeDCtx(s->z);
+		free(s);
+		return NULL;
+	}
+	s->want = 1;
+	return s;
+}
+
+static void
+zs_close(void *st)
+{
+	struct zsstate *s = st;
+	if (!s)
+		return;
+	ZSTD_freeDCtx(s->z);
+	free(s);
+}
+
+static int
+zs_reset(void *st)
+{
+	(void)st;
+	return 0;                /* the next frame starts by itself */
+}
+
+static int
+zs_step(void *st, const unsigned char **in, size_t *inlen,
+        unsigned char *out, size_t *outlen, const char **why)
+{
+	struct zsstate *s = st;
+	/* At most what the library asks for (the rest of a header or a
+	 * block, and the next block's header): each call then decodes one
+	 * unit, and the output of the units before a bad one was handed on
+	 * already. Given more, zstd writes a block's output and then fails on
+	 * the checksum without saying it wrote anything, and the output would
+	 * depend on where the input was split. */
+	ZSTD_inBuffer ib = { *in, *inlen < s->want ? *inlen : s->want, 0 };
+	ZSTD_outBuffer ob = { out, *outlen, 0 };
+	size_t r = ZSTD_decompressStream(s->z, &ob, &ib);
+	*in += ib.pos;
+	*inlen -= ib.pos;
+	*outlen = ob.pos;
+	if (!ZSTD_isError(r)) {
+		s->want = r == 0 ? 1 : r;
+		return r == 0 ? NK_CODEC_END : NK_CODEC_MORE;
+	}
+	switch (ZSTD_getErrorCode(r)) {
+	case ZSTD_error_memory_allocation:
+		return NK_CODEC_NOMEM;
+	case ZSTD_error_frameParameter_windowTooLarge:
+		*why = "the window is over the 8 MiB limit";
+		break;
+	default:
+		/* "Unknown frame descriptor" as "unknown frame descriptor" */
+		snprintf(s->why, sizeof(s->why), "%s", ZSTD_getErrorName(r));
+		s->why[0] = (char)tolower((unsigned char)s->why[0]);
+		*why = s->why;
+		break;
+	}
+	return NK_CODEC_BROKEN;
+}
+
+const struct nk_codec nk_codec_zstd = {
+	"zstd", 1, zs_open, zs_step, zs_reset, zs_close
+};

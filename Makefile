@@ -51,6 +51,8 @@ IDN_LIBS := $(shell $(PKG_CONFIG) --libs libidn2 2>/dev/null || echo -lidn2)
 PSL_LIBS := $(shell $(PKG_CONFIG) --libs libpsl 2>/dev/null || echo -lpsl)
 BR_LIBS  := $(shell $(PKG_CONFIG) --libs libbrotlidec 2>/dev/null || echo -lbrotlidec)
 ZSTD_LIBS := $(shell $(PKG_CONFIG) --libs libzstd 2>/dev/null || echo -lzstd)
+# the br encoder, which only tests link: they make br bodies with it
+BRENC_LIBS := $(shell $(PKG_CONFIG) --libs libbrotlienc 2>/dev/null || echo -lbrotlienc)
 LIB_DEPS := $(SSL_LIBS) $(Z_LIBS) $(BR_LIBS) $(ZSTD_LIBS) $(PSL_LIBS) $(IDN_LIBS) -lpthread
 ifeq ($(READLINE),edit)
 RL_CFLAGS := -DNK_USE_LIBEDIT $(shell $(PKG_CONFIG) --cflags libedit 2>/dev/null)
@@ -180,7 +182,7 @@ $(B)/tests/%: $(B)/obj/tests/unit/%.o $(LIB_A)
 	$(say) LD $@
 	$(Q)$(CC) $(SAN_LDFLAGS) $(LDFLAGS) -o $@ $^ -lcmocka $(LIB_DEPS) -lm
 # The decoder's tests make br bodies with the encoder, which libnk lacks.
-$(B)/tests/test_decode: LIB_DEPS += $(shell $(PKG_CONFIG) --libs libbrotlienc 2>/dev/null || echo -lbrotlienc)
+$(B)/tests/test_decode: LIB_DEPS += $(BRENC_LIBS)
 # A unit test of a tool's pure function links that tool's file too.
 $(B)/tests/test_glob: $(B)/obj/cmd/http/glob.o
 
@@ -420,6 +422,7 @@ $(BENCH_DATA): tests/data/urltestdata.json bench/urltestdata.py
 
 # libFuzzer targets: make fuzz, fuzz-check, fuzz-replay (see tests/fuzz/fuzz.mk).
 include tests/fuzz/fuzz.mk
+$(FUZZ_B)/bin/fuzz_decode: LIB_DEPS += $(BRENC_LIBS)
 
 # ---------------------------------------------------------------------------
 # Analysis (issue 7). `make lint`: cppcheck and clang-tidy over lib/ and

@@ -3,16 +3,13 @@
  * end are an error, as for deflate. The decoder's memory is bounded by
  * the format: a window of at most 16 MiB (the large-window extension,
  * which is not part of RFC 7932, stays off). */
-#include <ctype.h>
 #include <stdlib.h>
-#include <string.h>
 #include <brotli/decode.h>
 
 #include "http/http_int.h"
 
 struct brstate {
 	BrotliDecoderState *br;
-	char why[64];            /* the library's error name, made readable */
 };
 
 static void *
@@ -46,22 +43,6 @@ br_reset(void *st)
 	return -1;               /* never called: br has one stream */
 }
 
-/* "_ERROR_FORMAT_PADDING_1" (the library's name) as "format padding 1" */
-static const char *
-br_why(struct brstate *s, BrotliDecoderErrorCode code)
-{
-	const char *name = BrotliDecoderErrorString(code);
-	size_t n = 0;
-	while (*name == '_')
-		name++;
-	if (!strncmp(name, "ERROR_", 6))
-		name += 6;
-	for (; *name && n + 1 < sizeof(s->why); name++)
-		s->why[n++] = *name == '_' ? ' ' : (char)tolower((unsigned char)*name);
-	s->why[n] = '\0';
-	return s->why;
-}
-
 static int
 br_step(void *st, const unsigned char **in, size_t *inlen,
         unsigned char *out, size_t *outlen, const char **why)
@@ -85,7 +66,10 @@ br_step(void *st, const unsigned char **in, size_t *inlen,
 	if (code <= BROTLI_DECODER_ERROR_ALLOC_CONTEXT_MODES &&
 	    code >= BROTLI_DECODER_ERROR_ALLOC_BLOCK_TYPE_TREES)
 		return NK_CODEC_NOMEM;
-	*why = br_why(s, code);
+	/* One reason for all: the library's code for one bad stream differs
+	 * with where the input was split (BLOCK_LENGTH_1 or _2), and a
+	 * message must not. */
+	*why = "invalid data";
 	return NK_CODEC_BROKEN;
 }
 

@@ -656,12 +656,10 @@ test_br(void **state)
 	}
 	z.n = full;
 
-	/* not br: the library's reason, readable */
+	/* not br */
 	struct bytes plain = dup_bytes(text, sizeof(text) - 1);
 	decode_all("br", plain, &r);
-	assert_int_equal(r.err, NK_ERR_BAD_CONTENT_ENCODING);
-	assert_memory_equal(r.msg, "broken br data: ", 16);
-	assert_null(strchr(r.msg, '_'));
+	expect_error(&r, "broken br data: invalid data");
 	free_run(&r);
 	free(plain.p);
 	free(z.p);

@@ -203,3 +203,54 @@ trickle_line() {
 	[ "$rc" = 61 ]
 	err_is 'nk-http: (61) unsupported content encoding "lzma"'
 }
+
+# A real br encoder on the wire: nginx with Debian's brotli filter module
+# (libnginx-mod-http-brotli-filter; Debian has no zstd module for nginx).
+# nk asks with -H until --compressed names br itself.
+@test "decode: nginx's brotli filter, chunked, decodes to the file" {
+	local d="$BATS_TEST_TMPDIR/nginx" mod=/usr/lib/nginx/modules/ngx_http_brotli_filter_module.so
+	[ -f "$mod" ]
+	mkdir -p "$d/tmp" "$d/www"
+	cp "$BATS_FILE_TMPDIR/plain.txt" "$d/www/plain.txt"
+	local port pid
+	port=$(fast_port)
+	cat >"$d/nginx.conf" <<-CONF
+		load_module $mod;
+		daemon off;
+		master_process off;
+		worker_processes 1;
+		pid $d/nginx.pid;
+		error_log $d/error.log warn;
+		events { worker_connections 16; }
+		http {
+			access_log off;
+			client_body_temp_path $d/tmp/body;
+			proxy_temp_path $d/tmp/proxy;
+			fastcgi_temp_path $d/tmp/fastcgi;
+			uwsgi_temp_path $d/tmp/uwsgi;
+			scgi_temp_path $d/tmp/scgi;
+			types { text/plain txt; }
+			brotli on;
+			brotli_types text/plain;
+			server {
+				listen 127.0.0.1:$port;
+				root $d/www;
+			}
+		}
+	CONF
+	nginx -c "$d/nginx.conf" -p "$d" >"$d/stdout.log" 2>&1 </dev/null &
+	pid=$!
+	wait_port "$port" 3 || { cat "$d/error.log" "$d/stdout.log" >&2; stop_pid "$pid"; return 1; }
+	rc=0
+	timeout -k 2 20 nk-http -sS --compressed -H 'Accept-Encoding: br' \
+		-D "$BATS_TEST_TMPDIR/head" "http://127.0.0.1:$port/plain.txt" \
+		>"$BATS_TEST_TMPDIR/got" || rc=$?
+	timeout -k 2 20 nk-http -sS -H 'Accept-Encoding: br' \
+		"http://127.0.0.1:$port/plain.txt" >"$BATS_TEST_TMPDIR/raw" || rc=$?
+	stop_pid "$pid"
+	[ "$rc" = 0 ]
+	grep -qx $'Content-Encoding: br\r' "$BATS_TEST_TMPDIR/head"
+	grep -qx $'Transfer-Encoding: chunked\r' "$BATS_TEST_TMPDIR/head"
+	cmp "$BATS_FILE_TMPDIR/plain.txt" "$BATS_TEST_TMPDIR/got"
+	brotli -dc "$BATS_TEST_TMPDIR/raw" | cmp "$BATS_FILE_TMPDIR/plain.txt" -
+}

@@ -21,6 +21,7 @@
  * callback refuses more), so a compression bomb ends early but the same
  * way in every run. */
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <zlib.h>
 #include <brotli/encode.h>
@@ -79,12 +80,12 @@ add_codings(nk_decoder *d, const struct spec *s, char *msg)
 {
 	nk_err e;
 	if (s->list) {
-		char list[64] = "";
-		for (int i = 0; i < s->n; i++) {
-			strcat(list, i ? ", " : "");
-			strcat(list, names[s->kind[i]]);
-		}
-		return nk_decoder_add_list(d, list, strlen(list), msg);
+		char list[64];
+		size_t len = 0;
+		for (int i = 0; i < s->n; i++)
+			len += (size_t)snprintf(list + len, sizeof list - len, "%s%s",
+			                        i ? ", " : "", names[s->kind[i]]);
+		return nk_decoder_add_list(d, list, len, msg);
 	}
 	for (int i = 0; i < s->n; i++)
 		if ((e = nk_decoder_add(d, names[s->kind[i]],

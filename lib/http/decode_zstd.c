@@ -12,6 +12,9 @@
 
 #include "http/http_int.h"
 
+/* RFC 8878 §3.1.1.2 */
+#define ZSTD_BLOCK_HEADER 3
+
 struct zsstate {
 	ZSTD_DCtx *z;
 	size_t want;             /* what the library asks for next, or 1 */
@@ -57,13 +60,16 @@ zs_step(void *st, const unsigned char **in, size_t *inlen,
         unsigned char *out, size_t *outlen, const char **why)
 {
 	struct zsstate *s = st;
-	/* At most what the library asks for (the rest of a header or a
-	 * block, and the next block's header): each call then decodes one
-	 * unit, and the output of the units before a bad one was handed on
-	 * already. Given more, zstd writes a block's output and then fails on
-	 * the checksum without saying it wrote anything, and the output would
-	 * depend on where the input was split. */
-	ZSTD_inBuffer ib = { *in, *inlen < s->want ? *inlen : s->want, 0 };
+	/* Given more than one unit (a header, a block, the checksum), zstd
+	 * may write a block's output and then fail on what follows without
+	 * saying it wrote anything, and the output before an error would
+	 * depend on where the input was split. So each call gets at most the
+	 * rest of one unit: what the library asks for, less the 3 bytes of
+	 * the next block header it adds to a block's size. Less than a unit
+	 * is always fine: zstd keeps it until the rest comes. */
+	size_t give = s->want > ZSTD_BLOCK_HEADER ? s->want - ZSTD_BLOCK_HEADER
+	                                          : s->want;
+	ZSTD_inBuffer ib = { *in, *inlen < give ? *inlen : give, 0 };
 	ZSTD_outBuffer ob = { out, *outlen, 0 };
 	size_t r = ZSTD_decompressStream(s->z, &ob, &ib);
 	*in += ib.pos;

@@ -18,6 +18,7 @@
 struct zsstate {
 	ZSTD_DCtx *z;
 	size_t want;             /* what the library asks for next, or 1 */
+	int full;                /* the last call filled the output */
 	char why[80];
 };
 
@@ -56,29 +57,8 @@ zs_reset(void *st)
 }
 
 static int
-zs_step(void *st, const unsigned char **in, size_t *inlen,
-        unsigned char *out, size_t *outlen, const char **why)
+failed(struct zsstate *s, size_t r, const char **why)
 {
-	struct zsstate *s = st;
-	/* Given more than one unit (a header, a block, the checksum), zstd
-	 * may write a block's output and then fail on what follows without
-	 * saying it wrote anything, and the output before an error would
-	 * depend on where the input was split. So each call gets at most the
-	 * rest of one unit: what the library asks for, less the 3 bytes of
-	 * the next block header it adds to a block's size. Less than a unit
-	 * is always fine: zstd keeps it until the rest comes. */
-	size_t give = s->want > ZSTD_BLOCK_HEADER ? s->want - ZSTD_BLOCK_HEADER
-	                                          : s->want;
-	ZSTD_inBuffer ib = { *in, *inlen < give ? *inlen : give, 0 };
-	ZSTD_outBuffer ob = { out, *outlen, 0 };
-	size_t r = ZSTD_decompressStream(s->z, &ob, &ib);
-	*in += ib.pos;
-	*inlen -= ib.pos;
-	*outlen = ob.pos;
-	if (!ZSTD_isError(r)) {
-		s->want = r == 0 ? 1 : r;
-		return r == 0 ? NK_CODEC_END : NK_CODEC_MORE;
-	}
 	switch (ZSTD_getErrorCode(r)) {
 	case ZSTD_error_memory_allocation:
 		return NK_CODEC_NOMEM;
@@ -93,6 +73,51 @@ zs_step(void *st, const unsigned char **in, size_t *inlen,
 		break;
 	}
 	return NK_CODEC_BROKEN;
+}
+
+/* One call of the library with ib; out[0..*outlen) and what it wrote. */
+static int
+call(struct zsstate *s, ZSTD_inBuffer *ib, unsigned char *out,
+     size_t *outlen, const char **why)
+{
+	ZSTD_outBuffer ob = { out, *outlen, 0 };
+	size_t r = ZSTD_decompressStream(s->z, &ob, ib);
+	*outlen = ob.pos;
+	if (ZSTD_isError(r))
+		return failed(s, r, why);
+	s->full = ob.pos == ob.size;
+	s->want = r == 0 ? 1 : r;
+	return r == 0 ? NK_CODEC_END : NK_CODEC_MORE;
+}
+
+/* Given more than one unit (a header, a block, the checksum), zstd may
+ * write a block's output and then fail on what follows without saying it
+ * wrote anything, and the output before an error would depend on where
+ * the input was split. So a call that may still have output to flush gets
+ * no input, and any other at most the rest of one unit: what the library
+ * asks for, less the 3 bytes of the next block header it adds to a
+ * block's size. Less than a unit is always fine: zstd keeps it until the
+ * rest comes. */
+static int
+zs_step(void *st, const unsigned char **in, size_t *inlen,
+        unsigned char *out, size_t *outlen, const char **why)
+{
+	struct zsstate *s = st;
+	size_t room = *outlen;
+	if (s->full) {
+		ZSTD_inBuffer none = { *in, 0, 0 };
+		int r = call(s, &none, out, outlen, why);
+		if (r != NK_CODEC_MORE || *outlen > 0)
+			return r;
+		*outlen = room;          /* nothing was left: on to the input */
+	}
+	size_t give = s->want > ZSTD_BLOCK_HEADER ? s->want - ZSTD_BLOCK_HEADER
+	                                          : s->want;
+	ZSTD_inBuffer ib = { *in, *inlen < give ? *inlen : give, 0 };
+	int r = call(s, &ib, out, outlen, why);
+	*in += ib.pos;
+	*inlen -= ib.pos;
+	return r;
 }
 
 const struct nk_codec nk_codec_zstd = {

@@ -735,6 +735,29 @@ test_zstd_frames(void **state)
 	free(b.p);
 }
 
+/* A block longer than one 16 KiB piece of output, then a bad block
+ * header: all of the block comes out before the error, however the input
+ * was split (libzstd, given both in one call, drops the block's output). */
+static void
+test_zstd_bad_header_after_block(void **state)
+{
+	(void)state;
+	static const unsigned char frame[] = {
+		0x28, 0xb5, 0x2f, 0xfd, 0x04, 0x58,   /* magic; checksum, 2 MiB */
+		0x1a, 0x69, 0x02, 0x1f,               /* RLE block: 19747 x 0x1f */
+		0x6d, 0x81, 0x81,                     /* a block of over 1 MiB */
+	};
+	struct run r;
+	struct bytes z = dup_bytes(frame, sizeof(frame));
+	decode_all("zstd", z, &r);
+	expect_error(&r, "broken zstd data: data corruption detected");
+	assert_int_equal(r.out.n, 19747);
+	for (size_t i = 0; i < r.out.n; i++)
+		assert_int_equal(r.out.p[i], 0x1f);
+	free_run(&r);
+	free(z.p);
+}
+
 /* A window of 8 MiB decodes; 16 MiB is refused before anything is
  * allocated for it (RFC 9659 §3). */
 static void
@@ -852,6 +875,7 @@ main(void)
 		cmocka_unit_test(test_br),
 		cmocka_unit_test(test_zstd),
 		cmocka_unit_test(test_zstd_frames),
+		cmocka_unit_test(test_zstd_bad_header_after_block),
 		cmocka_unit_test(test_zstd_window),
 		cmocka_unit_test(test_stacked_new),
 		cmocka_unit_test(test_new_big),

@@ -51,7 +51,11 @@ IDN_LIBS := $(shell $(PKG_CONFIG) --libs libidn2 2>/dev/null || echo -lidn2)
 # libunistring: the URL layer's Unicode properties and NFC (lib/url).
 UNI_LIBS := -lunistring
 PSL_LIBS := $(shell $(PKG_CONFIG) --libs libpsl 2>/dev/null || echo -lpsl)
-LIB_DEPS := $(SSL_LIBS) $(Z_LIBS) $(PSL_LIBS) $(IDN_LIBS) $(UNI_LIBS) -lpthread
+BR_LIBS  := $(shell $(PKG_CONFIG) --libs libbrotlidec 2>/dev/null || echo -lbrotlidec)
+ZSTD_LIBS := $(shell $(PKG_CONFIG) --libs libzstd 2>/dev/null || echo -lzstd)
+# the br encoder, which only tests link: they make br bodies with it
+BRENC_LIBS := $(shell $(PKG_CONFIG) --libs libbrotlienc 2>/dev/null || echo -lbrotlienc)
+LIB_DEPS := $(SSL_LIBS) $(Z_LIBS) $(BR_LIBS) $(ZSTD_LIBS) $(PSL_LIBS) $(IDN_LIBS) $(UNI_LIBS) -lpthread
 ifeq ($(READLINE),edit)
 RL_CFLAGS := -DNK_USE_LIBEDIT $(shell $(PKG_CONFIG) --cflags libedit 2>/dev/null)
 RL_LIBS   := $(shell $(PKG_CONFIG) --libs libedit 2>/dev/null || echo -ledit)
@@ -67,14 +71,14 @@ endif
 RELR := $(shell printf 'int main(void){return 0;}' | $(CC) -x c - -o /dev/null \
           -Wl,-z,pack-relative-relocs 2>/dev/null && echo -Wl,-z,pack-relative-relocs)
 TOOL_LDFLAGS := -Wl,--as-needed $(RELR) $(SAN_LDFLAGS) $(LDFLAGS)
-# STATIC_DEPS=1 (the default) links OpenSSL, zlib and libidn2 into the tools
+# STATIC_DEPS=1 (the default) links OpenSSL, zlib, brotli, zstd and libidn2 into the tools
 # statically: the dynamic loader relocating libssl and libcrypto cost 3.9M of
 # the 4.0M instructions of a small http GET (docs/BENCHMARKS.md); linked in,
 # the whole GET is 0.6M. The tools stay PIE. STATIC_DEPS=0 links them
 # dynamically, for distributions that rebuild nothing on an OpenSSL update.
 STATIC_DEPS ?= 1
 ifeq ($(STATIC_DEPS),1)
-TOOL_DEPS := -Wl,-Bstatic -lssl -lcrypto -lz -lpsl -lidn2 -lunistring -Wl,-Bdynamic -lpthread -ldl
+TOOL_DEPS := -Wl,-Bstatic -lssl -lcrypto -lz -lbrotlidec -lbrotlicommon -lzstd -lpsl -lidn2 -lunistring -Wl,-Bdynamic -lpthread -ldl
 else
 TOOL_DEPS := $(LIB_DEPS)
 endif
@@ -179,6 +183,8 @@ $(B)/tests/%: $(B)/obj/tests/unit/%.o $(LIB_A)
 	@mkdir -p $(@D)
 	$(say) LD $@
 	$(Q)$(CC) $(SAN_LDFLAGS) $(LDFLAGS) -o $@ $(filter %.o,$^) $(filter %.a,$^) -lcmocka $(LIB_DEPS) -lm
+# The decoder's tests make br bodies with the encoder, which libnk lacks.
+$(B)/tests/test_decode: LIB_DEPS += $(BRENC_LIBS)
 # A unit test of a tool's pure function links that tool's file too.
 $(B)/tests/test_glob: $(B)/obj/cmd/http/glob.o
 $(B)/tests/test_config: $(B)/obj/cmd/http/lines.o
@@ -419,6 +425,7 @@ $(BENCH_DATA): tests/data/urltestdata.json bench/urltestdata.py
 
 # libFuzzer targets: make fuzz, fuzz-check, fuzz-replay (see tests/fuzz/fuzz.mk).
 include tests/fuzz/fuzz.mk
+$(FUZZ_B)/bin/fuzz_decode: LIB_DEPS += $(BRENC_LIBS)
 
 # ---------------------------------------------------------------------------
 # Analysis (issue 7). `make lint`: cppcheck and clang-tidy over lib/ and

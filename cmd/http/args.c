@@ -139,7 +139,7 @@ static const struct opt opts[] = {
 	{ O_HTTP11, 0, "http1.1", OPT_FLAG, NULL,
 	  NULL, "send HTTP/1.1 requests (the default)" },
 	{ O_COMPRESSED, 0, "compressed", OPT_FLAG, NULL,
-	  NULL, "ask for gzip or deflate and decode the body" },
+	  NULL, "ask for gzip, deflate, br or zstd and decode the body" },
 	{ O_PIPELINE, 0, "pipeline", OPT_FLAG, NULL,
 	  NULL, "send GET and HEAD requests for the next URLs on one "
 	  "connection without waiting for each response" },

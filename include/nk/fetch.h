@@ -149,7 +149,7 @@ typedef struct nk_fetch_request {
 	                            * (one more is NK_ERR_TOO_MANY_REDIRECTS);
 	                            * 0: the default, 50; NK_FETCH_REDIRS_NONE
 	                            * for none; -1: unlimited */
-	int compressed;            /* ask for gzip, deflate and decode them */
+	int compressed;            /* ask for deflate, gzip, br, zstd; decode them */
 	int64_t resume_from;       /* -C: > 0 asks for bytes=N- (the body is
 	                            * what follows N); 0: from the start; < 0
 	                            * no Range */

@@ -7,9 +7,9 @@
  *   - the body framer: decides how the body is delimited (RFC 9112 §6.3)
  *     and walks it (Content-Length, chunked, close), returning the spans of
  *     body data inside the caller's buffer;
- *   - the content decoder: gzip / deflate / identity (Content-Encoding and
- *     Transfer-Encoding codings other than chunked), streaming, constant
- *     memory.
+ *   - the content decoder: gzip / deflate / br / zstd / identity
+ *     (Content-Encoding and Transfer-Encoding codings other than
+ *     chunked), streaming, constant memory.
  *
  * Nothing here blocks, prints or reads the environment. Views (pointer,
  * length) point into the caller's buffer and are valid as long as it is.
@@ -369,10 +369,10 @@ NK_API nk_err nk_decoder_new(nk_decoder **out, char *errmsg);
 
 /* Adds one coding, in the order the sender applied them (the order of the
  * header); decoding undoes them last first. Known: gzip, x-gzip, deflate
- * (zlib-wrapped or raw, detected), identity and "none" (ignored);
- * case-insensitive.
+ * (zlib-wrapped or raw, detected), br, zstd, identity and "none"
+ * (ignored); case-insensitive.
  * Others are NK_ERR_BAD_CONTENT_ENCODING ("unsupported content encoding
- * \"br\""). Only before the first nk_decoder_write. */
+ * \"lzma\""). Only before the first nk_decoder_write. */
 NK_API nk_err nk_decoder_add(nk_decoder *d, const char *coding, size_t len,
                              char *errmsg);
 
@@ -396,9 +396,12 @@ NK_API int nk_decoder_active(const nk_decoder *d);
  * at most 16 KiB. Memory stays constant whatever the ratio. A gzip body
  * may hold several members, one after the other (RFC 1952 §2.2). Output
  * produced before a corruption is detected is handed out first, so the
- * output never depends on how the input was split.
+ * output never depends on how the input was split (except br: libbrotli
+ * drops what it decoded in the call that found the data broken; the error
+ * does not depend on the split).
  * Errors: NK_ERR_BAD_CONTENT_ENCODING (corrupt data, data after the end of
- * a deflate stream), whatever out returned, NK_ERR_OUT_OF_MEMORY. Errors
+ * a deflate or br stream, a zstd window over 8 MiB), whatever out
+ * returned, NK_ERR_OUT_OF_MEMORY. Errors
  * are sticky: later calls return the same code. */
 NK_API nk_err nk_decoder_write(nk_decoder *d, const void *in, size_t len,
                                nk_decode_out out, void *ctx, char *errmsg);

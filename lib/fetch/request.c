@@ -108,7 +108,7 @@ build_request(struct step *s, const struct nk_proxy *px,
 	r.http10 = rq->http10;
 	r.user_agent = rq->user_agent;
 	r.resume_from = rq->resume_from > 0 ? rq->resume_from : 0;
-	r.accept_encoding = rq->compressed ? "gzip, deflate" : NULL;
+	r.accept_encoding = rq->compressed ? "deflate, gzip, br, zstd" : NULL;
 	r.referer = s->referer;
 	r.headers = hdrs;
 	r.nheaders = nh;

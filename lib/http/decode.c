@@ -1,12 +1,15 @@
-/* decode: streaming content decoding (gzip, deflate) over zlib.
+/* decode: streaming content decoding, the stack of codings. The codings
+ * themselves are nk_codec steps: gzip and deflate (decode_zlib.c), br
+ * (decode_br.c), zstd (decode_zstd.c).
  *
  * Codings form a stack: bytes go through the stage of the coding the
  * sender applied last, then the one before, and so on, to the caller's
  * output callback. Each stage owns one fixed output buffer, so memory does
- * not grow with the data or the compression ratio. */
+ * not grow with the data or the compression ratio (beyond what a coding's
+ * own window needs: 32 KiB for deflate, at most 16 MiB for br, at most
+ * 8 MiB for zstd). */
 #include <stdlib.h>
 #include <string.h>
-#include <zlib.h>
 
 #include "http/http_int.h"
 #include "core/internal.h"
@@ -14,17 +17,12 @@
 #define OUT_CHUNK  16384
 #define MAX_STAGES 5      /* curl's limit on stacked codings too */
 
-enum { K_GZIP, K_DEFLATE };
-
 struct stage {
-	int kind;
-	const char *name;        /* for messages: "gzip", "deflate" */
-	z_stream z;
-	int inited;              /* inflateInit2 done */
-	int ended;               /* Z_STREAM_END seen for the current stream */
+	const struct nk_codec *c;
+	void *st;                /* the codec's state, opened on first input */
+	int ended;               /* the current stream ended */
 	int got;                 /* any input at all */
-	unsigned char hdr[2];    /* deflate: first bytes, to detect zlib */
-	int nhdr;
+	int pending;             /* out came back full: more may be waiting */
 	unsigned char out[OUT_CHUNK];
 };
 
@@ -51,8 +49,8 @@ nk_decoder_free(nk_decoder *d)
 	if (!d)
 		return;
 	for (size_t i = 0; i < d->n; i++) {
-		if (d->st[i]->inited)
-			inflateEnd(&d->st[i]->z);
+		if (d->st[i]->st)
+			d->st[i]->c->close(d->st[i]->st);
 		free(d->st[i]);
 	}
 	free(d);
@@ -61,8 +59,7 @@ nk_decoder_free(nk_decoder *d)
 nk_err
 nk_decoder_add(nk_decoder *d, const char *coding, size_t len, char *errmsg)
 {
-	int kind;
-	const char *name;
+	const struct nk_codec *c;
 
 	if (d->started)
 		return nk_fail(errmsg, NK_ERR_BAD_FUNCTION_ARGUMENT, "decoder "
@@ -72,11 +69,13 @@ nk_decoder_add(nk_decoder *d, const char *coding, size_t len, char *errmsg)
 	if (nk_http_eq(coding, len, "identity") || nk_http_eq(coding, len, "none"))
 		return NK_OK;
 	if (nk_http_eq(coding, len, "gzip") || nk_http_eq(coding, len, "x-gzip")) {
-		kind = K_GZIP;
-		name = "gzip";
+		c = &nk_codec_gzip;
 	} else if (nk_http_eq(coding, len, "deflate")) {
-		kind = K_DEFLATE;
-		name = "deflate";
+		c = &nk_codec_deflate;
+	} else if (nk_http_eq(coding, len, "br")) {
+		c = &nk_codec_br;
+	} else if (nk_http_eq(coding, len, "zstd")) {
+		c = &nk_codec_zstd;
 	} else {
 		char shown[64];
 		nk_http_escape(shown, sizeof(shown), coding, len);
@@ -89,8 +88,7 @@ nk_decoder_add(nk_decoder *d, const char *coding, size_t len, char *errmsg)
 	struct stage *s = calloc(1, sizeof(*s));
 	if (!s)
 		return nk_fail(errmsg, NK_ERR_OUT_OF_MEMORY, "out of memory");
-	s->kind = kind;
-	s->name = name;
+	s->c = c;
 	d->st[d->n++] = s;
 	return NK_OK;
 }
@@ -158,74 +156,61 @@ static nk_err
 broken(struct stage *s, const char *why, char *errmsg)
 {
 	return nk_fail(errmsg, NK_ERR_BAD_CONTENT_ENCODING, "broken %s data: %s",
-	               s->name, why ? why : "invalid");
+	               s->c->name, why ? why : "invalid");
+}
+
+static nk_err
+no_memory(struct stage *s, char *errmsg)
+{
+	return nk_fail(errmsg, NK_ERR_OUT_OF_MEMORY, "%s decoder: out of memory",
+	               s->c->name);
 }
 
 static nk_err push(nk_decoder *d, size_t idx, const unsigned char *in,
                    size_t len, nk_decode_out out, void *ctx, char *errmsg);
 
-/* The zlib stream header (RFC 1950 §2.2): CM 8, CINFO at most 7, and the
- * two bytes a multiple of 31. A "deflate" body without it is raw deflate
- * (RFC 1951), which many servers send. */
-static int
-looks_zlib(const unsigned char h[2])
-{
-	return (h[0] & 0x0f) == 8 && (h[0] >> 4) <= 7 &&
-	       ((unsigned)h[0] * 256 + h[1]) % 31 == 0;
-}
-
+/* Runs stage idx over in[0..len) until the input is used up and nothing
+ * is pending, handing each piece of output on as it comes. */
 static nk_err
-start(struct stage *s, char *errmsg)
-{
-	int wbits;
-	if (s->kind == K_GZIP)
-		wbits = 15 + 16;
-	else
-		wbits = looks_zlib(s->hdr) ? 15 : -15;
-	if (inflateInit2(&s->z, wbits) != Z_OK)
-		return nk_fail(errmsg, NK_ERR_OUT_OF_MEMORY, "zlib: out of memory");
-	s->inited = 1;
-	return NK_OK;
-}
-
-static nk_err
-inflate_some(nk_decoder *d, size_t idx, const unsigned char *in, size_t len,
-             nk_decode_out out, void *ctx, char *errmsg)
+run_stage(nk_decoder *d, size_t idx, const unsigned char *in, size_t len,
+          nk_decode_out out, void *ctx, char *errmsg)
 {
 	struct stage *s = d->st[idx];
 	nk_err e;
 
-	s->z.next_in = (unsigned char *)(uintptr_t)in;
-	s->z.avail_in = (uInt)len;
+	if (!s->st && !(s->st = s->c->open()))
+		return no_memory(s, errmsg);
 	for (;;) {
 		if (s->ended) {
-			if (s->z.avail_in == 0)
+			if (len == 0)
 				return NK_OK;
-			/* More after the end: a gzip body may hold several
-			 * members (RFC 1952 §2.2); a deflate stream may not. */
-			if (s->kind != K_GZIP)
+			/* More after the end: another gzip member or zstd frame,
+			 * where the coding has them; an error where not. */
+			if (!s->c->again)
 				return broken(s, "data after the end of the stream", errmsg);
-			if (inflateReset(&s->z) != Z_OK)
-				return broken(s, s->z.msg, errmsg);
+			if (s->c->reset(s->st))
+				return no_memory(s, errmsg);
 			s->ended = 0;
 		}
-		s->z.next_out = s->out;
-		s->z.avail_out = OUT_CHUNK;
-		int r = inflate(&s->z, Z_NO_FLUSH);
-		size_t made = OUT_CHUNK - s->z.avail_out;
+		if (len == 0 && !s->pending)
+			return NK_OK;
+		size_t before = len, made = OUT_CHUNK;
+		const char *why = NULL;
+		int r = s->c->step(s->st, &in, &len, s->out, &made, &why);
 		/* What came out before a failure goes out first, so the output
 		 * does not depend on where the input was split. */
 		if (made && (e = push(d, idx, s->out, made, out, ctx, errmsg)))
 			return e;
-		if (r == Z_STREAM_END)
-			s->ended = 1;
-		else if (r == Z_MEM_ERROR)
-			return nk_fail(errmsg, NK_ERR_OUT_OF_MEMORY, "zlib: out of memory");
-		else if (r != Z_OK && r != Z_BUF_ERROR)
-			return broken(s, s->z.msg, errmsg);
-		if (r == Z_BUF_ERROR || (r == Z_OK && s->z.avail_in == 0 &&
-		                         s->z.avail_out != 0))
-			return NK_OK;
+		if (r == NK_CODEC_NOMEM)
+			return no_memory(s, errmsg);
+		if (r == NK_CODEC_BROKEN)
+			return broken(s, why, errmsg);
+		s->ended = r == NK_CODEC_END;
+		s->pending = !s->ended && made == OUT_CHUNK;
+		/* a step that takes input and makes nothing, or the reverse, is
+		 * progress; one that does neither would loop for ever */
+		if (!s->ended && made == 0 && len == before && len > 0)
+			return broken(s, "the decoder made no progress", errmsg);
 	}
 }
 
@@ -239,35 +224,8 @@ push(nk_decoder *d, size_t idx, const unsigned char *in, size_t len,
 		d->bytes_out += len;
 		return out(ctx, (const char *)in, len, errmsg);
 	}
-	struct stage *s = d->st[idx - 1];
-	nk_err e;
-
-	/* uInt is 32 bits: feed very large inputs in slices */
-	while (len > 0) {
-		size_t n = len > (1u << 30) ? (1u << 30) : len;
-		s->got = 1;
-		if (!s->inited && s->kind == K_DEFLATE) {
-			/* wait for two bytes to tell zlib from raw deflate */
-			while (s->nhdr < 2 && n > 0) {
-				s->hdr[s->nhdr++] = *in++;
-				n--;
-				len--;
-			}
-			if (s->nhdr < 2)
-				return NK_OK;
-			if ((e = start(s, errmsg)))
-				return e;
-			if ((e = inflate_some(d, idx - 1, s->hdr, 2, out, ctx, errmsg)))
-				return e;
-		} else if (!s->inited && (e = start(s, errmsg))) {
-			return e;
-		}
-		if (n && (e = inflate_some(d, idx - 1, in, n, out, ctx, errmsg)))
-			return e;
-		in += n;
-		len -= n;
-	}
-	return NK_OK;
+	d->st[idx - 1]->got = 1;
+	return run_stage(d, idx - 1, in, len, out, ctx, errmsg);
 }
 
 nk_err

@@ -50,4 +50,32 @@ uint64_t nk_http_body_raw_left(const struct nk_http_body *b);
 /* n bytes (at most nk_http_body_raw_left) went by. */
 void nk_http_body_passed(struct nk_http_body *b, uint64_t n);
 
+/* One content coding's streaming decoder, beneath nk_decoder (decode.c):
+ * decode_zlib.c owns gzip and deflate, decode_br.c br, decode_zstd.c
+ * zstd. step reads from *in (advancing *in and *inlen) into
+ * out[0..*outlen), setting *outlen to what it wrote; a full out may mean
+ * more output is pending without more input. It returns NK_CODEC_MORE,
+ * NK_CODEC_END when a stream (gzip member, zstd frame, the br or deflate
+ * stream) ended with all its output written, NK_CODEC_NOMEM, or
+ * NK_CODEC_BROKEN with *why a message for "broken <coding> data: ...".
+ * open returns NULL when out of memory. */
+enum { NK_CODEC_MORE, NK_CODEC_END, NK_CODEC_BROKEN, NK_CODEC_NOMEM };
+
+struct nk_codec {
+	const char *name;            /* as in messages: "gzip", "br" */
+	int again;                   /* another stream may follow the end */
+	void *(*open)(void);
+	int (*step)(void *st, const unsigned char **in, size_t *inlen,
+	            unsigned char *out, size_t *outlen, const char **why);
+	int (*reset)(void *st);      /* for the next stream: 0, or -1 */
+	void (*close)(void *st);
+};
+
+extern const struct nk_codec nk_codec_gzip, nk_codec_deflate, nk_codec_br,
+                             nk_codec_zstd;
+
+/* The largest zstd window nk decodes, 8 MiB: RFC 9659 §3 has HTTP senders
+ * keep to it, and it bounds what one response can make a decoder hold. */
+#define NK_ZSTD_WINDOW_LOG_MAX 23
+
 #endif

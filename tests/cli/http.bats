@@ -114,7 +114,7 @@ S() { echo "https://nk.test:$NGINX_SPORT$1"; }
 	run timeout 10 nk-http -0 -u 'user:pa ss' -e http://ref.test/ --compressed \
 		"http://127.0.0.1:$RAW_PORT/"
 	[ "$status" -eq 0 ]
-	printf 'GET / HTTP/1.0\r\nHost: 127.0.0.1:%s\r\nAuthorization: Basic dXNlcjpwYSBzcw==\r\nUser-Agent: nk/0.1.0\r\nAccept: */*\r\nAccept-Encoding: gzip, deflate\r\nReferer: http://ref.test/\r\n\r\n' \
+	printf 'GET / HTTP/1.0\r\nHost: 127.0.0.1:%s\r\nAuthorization: Basic dXNlcjpwYSBzcw==\r\nUser-Agent: nk/0.1.0\r\nAccept: */*\r\nAccept-Encoding: deflate, gzip, br, zstd\r\nReferer: http://ref.test/\r\n\r\n' \
 		"$RAW_PORT" | cmp - "$BATS_TEST_TMPDIR/rec/conn-1"
 }
 

@@ -168,6 +168,8 @@ pc() {
 	run pc --print-requires-private nk
 	[ "$output" = "openssl
 zlib
+libbrotlidec
+libzstd
 libpsl
 libidn2" ]
 	grep -qx "prefix=/usr/local" "$P/lib/pkgconfig/nk.pc"

@@ -1,6 +1,6 @@
 /* Unit tests of the content decoder: gzip, x-gzip, deflate with and without
- * the zlib wrapper, identity and stacks of codings, with inputs made here
- * by zlib; corrupt, truncated and trailing data; the output callback's
+ * the zlib wrapper, br, zstd, identity and stacks of codings, with inputs
+ * made here by zlib, libbrotlienc and libzstd; corrupt, truncated and trailing data; the output callback's
  * contract (chunks of at most 16 KiB, errors stop decoding). Every case
  * runs whole, byte by byte and split in two at every point. */
 #include <stdarg.h>
@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
+#include <brotli/encode.h>
+#include <zstd.h>
 #include <cmocka.h>
 
 #include "nk/http.h"
@@ -178,7 +180,7 @@ decode_all(const char *codings, struct bytes in, struct run *whole)
 		decode(codings, in, cuts, nc, 0, &part);
 		if (part.err != whole->err || strcmp(part.msg, whole->msg) != 0 ||
 		    part.out.n != whole->out.n ||
-		    (part.out.n && memcmp(part.out.p, whole->out.p, part.out.n))) {
+		    (part.out.n && memcmp(part.out.p, whole->out.p, part.out.n) != 0)) {
 			print_error("%s: %d \"%s\" (%zu bytes) vs whole %d \"%s\" "
 			            "(%zu bytes)\n", how, part.err, part.msg,
 			            part.out.n, whole->err, whole->msg, whole->out.n);
@@ -416,9 +418,9 @@ test_unknown(void **state)
 	char msg[NK_ERR_MSG_LEN];
 	nk_decoder *d;
 	assert_int_equal(nk_decoder_new(&d, msg), NK_OK);
-	assert_int_equal(nk_decoder_add_list(d, "gzip, br", 8, msg),
+	assert_int_equal(nk_decoder_add_list(d, "gzip, lzma", 10, msg),
 	                 NK_ERR_BAD_CONTENT_ENCODING);
-	assert_string_equal(msg, "unsupported content encoding \"br\"");
+	assert_string_equal(msg, "unsupported content encoding \"lzma\"");
 	assert_int_equal(nk_decoder_add(d, "compress", 8, msg),
 	                 NK_ERR_BAD_CONTENT_ENCODING);
 	assert_string_equal(msg, "unsupported content encoding \"compress\"");
@@ -559,7 +561,7 @@ test_add_response(void **state)
 	free(z.p);
 
 	/* an unknown content coding */
-	char head2[] = "HTTP/1.1 200 OK\r\nContent-Encoding: zstd\r\n\r\n";
+	char head2[] = "HTTP/1.1 200 OK\r\nContent-Encoding: lzma\r\n\r\n";
 	struct nk_http_parser p2 = { 0 };
 	assert_int_equal(nk_http_parse_response(&p2, head2, sizeof(head2) - 1,
 	                                        &res, msg), NK_OK);
@@ -570,8 +572,287 @@ test_add_response(void **state)
 	assert_int_equal(nk_decoder_add_response(d, &res, NK_DECODE_CONTENT,
 	                                         msg),
 	                 NK_ERR_BAD_CONTENT_ENCODING);
-	assert_string_equal(msg, "unsupported content encoding \"zstd\"");
+	assert_string_equal(msg, "unsupported content encoding \"lzma\"");
 	nk_decoder_free(d);
+}
+
+/* ---- br and zstd ---------------------------------------------------- */
+
+static struct bytes
+brotli(const void *in, size_t n)
+{
+	size_t cap = BrotliEncoderMaxCompressedSize(n) + 64, len = cap;
+	unsigned char *p = malloc(cap);
+	assert_non_null(p);
+	/* the encoder fails only on a bad argument: a bug here, not a result */
+	if (!BrotliEncoderCompress(5, 22, BROTLI_MODE_GENERIC, n, in, &len, p)) {
+		free(p);
+		abort();
+	}
+	struct bytes out = { p, len };
+	return out;
+}
+
+/* A zstd frame of in[0..n) with the window 1 << wlog, checksummed. The
+ * size is not told in advance, so the frame keeps that window however
+ * small the data. */
+static struct bytes
+zstd(const void *in, size_t n, int wlog)
+{
+	ZSTD_CCtx *c = ZSTD_createCCtx();
+	assert_non_null(c);
+	assert_false(ZSTD_isError(ZSTD_CCtx_setParameter(c, ZSTD_c_windowLog,
+	                                                 wlog)));
+	/* a checksum, as the zstd command puts */
+	assert_false(ZSTD_isError(ZSTD_CCtx_setParameter(c, ZSTD_c_checksumFlag,
+	                                                 1)));
+	struct bytes out;
+	size_t cap = ZSTD_compressBound(n) + 64;
+	out.p = malloc(cap);
+	assert_non_null(out.p);
+	ZSTD_outBuffer ob = { out.p, cap, 0 };
+	ZSTD_inBuffer ib = { in, n, 0 };
+	assert_false(ZSTD_isError(ZSTD_compressStream2(c, &ob, &ib,
+	                                               ZSTD_e_continue)));
+	ZSTD_inBuffer none = { "", 0, 0 };
+	assert_int_equal(ZSTD_compressStream2(c, &ob, &none, ZSTD_e_end), 0);
+	out.n = ob.pos;
+	ZSTD_freeCCtx(c);
+	return out;
+}
+
+static void
+expect_error(struct run *r, const char *msg)
+{
+	assert_int_equal(r->err, NK_ERR_BAD_CONTENT_ENCODING);
+	assert_string_equal(r->msg, msg);
+}
+
+static void
+test_br(void **state)
+{
+	(void)state;
+	struct run r;
+	struct bytes z = brotli(text, sizeof(text) - 1);
+	decode_all("br", z, &r);
+	expect_text(&r);
+	free_run(&r);
+	decode_all("BR", z, &r);
+	expect_text(&r);
+	free_run(&r);
+
+	/* nothing may follow the one stream */
+	z = cat(z, "x", 1);
+	decode_all("br", z, &r);
+	expect_error(&r, "broken br data: data after the end of the stream");
+	assert_memory_equal(r.out.p, text, sizeof(text) - 1);
+	free_run(&r);
+	z.n--;
+
+	/* cut anywhere */
+	size_t full = z.n;
+	for (size_t cut = 1; cut < full; cut++) {
+		z.n = cut;
+		decode_all("br", z, &r);
+		expect_error(&r, "broken br data: the stream is truncated");
+		free_run(&r);
+	}
+
+	/* not br */
+	struct bytes plain = dup_bytes(text, sizeof(text) - 1);
+	decode_all("br", plain, &r);
+	expect_error(&r, "broken br data: invalid data");
+	free_run(&r);
+	free(plain.p);
+	free(z.p);
+}
+
+static void
+test_zstd(void **state)
+{
+	(void)state;
+	struct run r;
+	struct bytes z = zstd(text, sizeof(text) - 1, 20);
+	decode_all("zstd", z, &r);
+	expect_text(&r);
+	free_run(&r);
+
+	size_t full = z.n;
+	for (size_t cut = 1; cut < full; cut++) {
+		z.n = cut;
+		decode_all("zstd", z, &r);
+		expect_error(&r, "broken zstd data: the stream is truncated");
+		free_run(&r);
+	}
+	z.n = full;
+
+	/* what follows a frame must be a frame */
+	z = cat(z, "junk", 4);
+	decode_all("zstd", z, &r);
+	expect_error(&r, "broken zstd data: unknown frame descriptor");
+	assert_memory_equal(r.out.p, text, sizeof(text) - 1);
+	free_run(&r);
+
+	/* a wrong checksum */
+	z.n = full;
+	z.p[z.n - 1] ^= 0x40;
+	decode_all("zstd", z, &r);
+	expect_error(&r, "broken zstd data: restored data doesn't match "
+	             "checksum");
+	free_run(&r);
+	free(z.p);
+}
+
+/* Frames one after another, a skippable one (RFC 8878 §3.1.2) among them,
+ * are one body; the cut between two frames is a clean end. */
+static void
+test_zstd_frames(void **state)
+{
+	(void)state;
+	struct run r;
+	size_t half = 50;
+	struct bytes a = zstd(text, half, 18);
+	struct bytes b = zstd(text + half, sizeof(text) - 1 - half, 19);
+	static const unsigned char skip[] = { 0x50, 0x2a, 0x4d, 0x18, 3, 0, 0, 0,
+	                                      'n', 'k', '!' };
+	size_t first = a.n;
+	a = cat(a, skip, sizeof(skip));
+	a = cat(a, b.p, b.n);
+	decode_all("zstd", a, &r);
+	expect_text(&r);
+	free_run(&r);
+
+	a.n = first;
+	decode_all("zstd", a, &r);
+	assert_int_equal(r.err, NK_OK);
+	assert_int_equal(r.out.n, half);
+	free_run(&r);
+	a.n = first + 5;
+	decode_all("zstd", a, &r);
+	expect_error(&r, "broken zstd data: the stream is truncated");
+	free_run(&r);
+	free(a.p);
+	free(b.p);
+}
+
+/* A block longer than one 16 KiB piece of output, then a bad block
+ * header: all of the block comes out before the error, however the input
+ * was split (libzstd, given both in one call, drops the block's output). */
+static void
+test_zstd_bad_header_after_block(void **state)
+{
+	(void)state;
+	static const unsigned char frame[] = {
+		0x28, 0xb5, 0x2f, 0xfd, 0x04, 0x58,   /* magic; checksum, 2 MiB */
+		0x1a, 0x69, 0x02, 0x1f,               /* RLE block: 19747 x 0x1f */
+		0x6d, 0x81, 0x81,                     /* a block of over 1 MiB */
+	};
+	struct run r;
+	struct bytes z = dup_bytes(frame, sizeof(frame));
+	decode_all("zstd", z, &r);
+	expect_error(&r, "broken zstd data: data corruption detected");
+	assert_int_equal(r.out.n, 19747);
+	for (size_t i = 0; i < r.out.n; i++)
+		assert_int_equal(r.out.p[i], 0x1f);
+	free_run(&r);
+	free(z.p);
+}
+
+/* A window of 8 MiB decodes; 16 MiB is refused before anything is
+ * allocated for it (RFC 9659 §3). */
+static void
+test_zstd_window(void **state)
+{
+	(void)state;
+	struct run r;
+	struct bytes z = zstd(text, sizeof(text) - 1, 23);
+	decode_all("zstd", z, &r);
+	expect_text(&r);
+	free_run(&r);
+	free(z.p);
+	z = zstd(text, sizeof(text) - 1, 24);
+	decode_all("zstd", z, &r);
+	expect_error(&r, "broken zstd data: the window is over the 8 MiB limit");
+	assert_int_equal(r.out.n, 0);
+	free_run(&r);
+	free(z.p);
+}
+
+/* "Content-Encoding: gzip, br": gzip first, br over it; and every other
+ * pair of the four. */
+static void
+test_stacked_new(void **state)
+{
+	(void)state;
+	struct run r;
+	struct bytes g = squeeze(GZIP, text, sizeof(text) - 1);
+	struct bytes z = brotli(g.p, g.n);
+	decode_all("gzip, br", z, &r);
+	expect_text(&r);
+	free_run(&r);
+	decode_all("br, gzip", z, &r);
+	expect_error(&r, "broken gzip data: incorrect header check");
+	free_run(&r);
+	free(z.p);
+
+	struct bytes b = brotli(text, sizeof(text) - 1);
+	z = zstd(b.p, b.n, 20);
+	struct bytes d = squeeze(ZLIB, z.p, z.n);
+	decode_all("br, zstd, deflate", d, &r);
+	expect_text(&r);
+	free_run(&r);
+	/* the inner br cut short: its error, through two stages */
+	free(z.p);
+	free(d.p);
+	z = zstd(b.p, b.n - 1, 20);
+	d = squeeze(ZLIB, z.p, z.n);
+	decode_all("br, zstd, deflate", d, &r);
+	expect_error(&r, "broken br data: the stream is truncated");
+	free_run(&r);
+	free(z.p);
+	free(d.p);
+	free(b.p);
+	free(g.p);
+}
+
+/* 8 MiB out of each, in 16 KiB pieces, whole and in 1000-byte reads. */
+static void
+test_new_big(void **state)
+{
+	(void)state;
+	size_t n = 8u << 20;
+	unsigned char *data = calloc(1, n);
+	assert_non_null(data);
+	for (size_t i = 0; i < n; i += 4096)
+		memcpy(data + i, text, 40 + i % 64);
+	struct bytes zs[2] = { brotli(data, n), zstd(data, n, 23) };
+	const char *names[2] = { "br", "zstd" };
+	for (int k = 0; k < 2; k++) {
+		struct run r;
+		decode_all(names[k], zs[k], &r);
+		assert_int_equal(r.err, NK_OK);
+		assert_int_equal(r.out.n, n);
+		assert_memory_equal(r.out.p, data, n);
+		assert_int_equal(r.out.biggest, 16384);
+		free_run(&r);
+		size_t nc = (zs[k].n + 999) / 1000;
+		size_t *cuts = malloc(nc * sizeof(*cuts));
+		assert_non_null(cuts);
+		for (size_t i = 0; i < nc; i++)
+			cuts[i] = (i + 1) * 1000 < zs[k].n ? (i + 1) * 1000 : zs[k].n;
+		decode(names[k], zs[k], cuts, nc, 1000000, &r);
+		assert_int_equal(r.err, NK_ERR_FILESIZE_EXCEEDED);
+		assert_true(r.out.n > 1000000 - 16384);
+		free_run(&r);
+		decode(names[k], zs[k], cuts, nc, 0, &r);
+		assert_int_equal(r.err, NK_OK);
+		assert_int_equal(r.out.n, n);
+		assert_memory_equal(r.out.p, data, n);
+		free_run(&r);
+		free(cuts);
+		free(zs[k].p);
+	}
+	free(data);
 }
 
 int
@@ -591,6 +872,13 @@ main(void)
 		cmocka_unit_test(test_unknown),
 		cmocka_unit_test(test_big_and_limit),
 		cmocka_unit_test(test_add_response),
+		cmocka_unit_test(test_br),
+		cmocka_unit_test(test_zstd),
+		cmocka_unit_test(test_zstd_frames),
+		cmocka_unit_test(test_zstd_bad_header_after_block),
+		cmocka_unit_test(test_zstd_window),
+		cmocka_unit_test(test_stacked_new),
+		cmocka_unit_test(test_new_big),
 	};
 	return cmocka_run_group_tests_name("decode", tests, NULL, NULL);
 }

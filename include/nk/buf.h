@@ -39,6 +39,11 @@ NK_API int nk_buf_printf(nk_buf *b, const char *fmt, ...) NK_PRINTF(2, 3);
 NK_API int nk_buf_vprintf(nk_buf *b, const char *fmt, va_list ap)
 	NK_PRINTF(2, 0);
 
+/* Makes room for n more bytes in one allocation, so that a builder that
+ * knows about how much it will add grows once. 0, or -1 as an append
+ * fails (the error sticks). */
+NK_API int nk_buf_reserve(nk_buf *b, size_t n);
+
 /* The bytes as a C string: "" for an empty buffer, never NULL. */
 NK_API const char *nk_buf_str(const nk_buf *b);
 

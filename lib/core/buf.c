@@ -38,6 +38,12 @@ buf_room(nk_buf *b, size_t n)
 }
 
 int
+nk_buf_reserve(nk_buf *b, size_t n)
+{
+	return buf_room(b, n);
+}
+
+int
 nk_buf_add(nk_buf *b, const void *s, size_t n)
 {
 	if (buf_room(b, n) < 0)

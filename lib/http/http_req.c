@@ -422,6 +422,8 @@ nk_http_request_build(const struct nk_http_request *rq, char **out,
 		               "HTTP request without a target");
 	struct head h = { .rq = rq, .method = rq->method ? rq->method : "GET",
 	                  .b = NK_BUF_INIT(NK_HTTP_MAX_REQUEST) };
+	/* a usual head in one allocation, not four doublings */
+	nk_buf_reserve(&h.b, 512);
 	nk_err e = build(&h, errmsg);
 	free(h.u);
 	free(h.auth);

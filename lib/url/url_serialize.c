@@ -141,8 +141,7 @@ url_freeze(const struct url_rec *r, const char *blob_origin, nk_url **out)
 	               r->path.len + r->query.len + r->frag.len;
 	/* href, the parts again, host and target: about four times the
 	 * parts; one allocation for the usual URL. */
-	m.cap = 4 * parts + 128;
-	if (!(m.p = malloc(m.cap)))
+	if (nk_buf_reserve(&m, 4 * parts + 128) < 0)
 		return NK_ERR_OUT_OF_MEMORY;
 	for (int i = 0; i < S_COUNT; i++) {
 		off[i] = m.len;

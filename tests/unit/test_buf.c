@@ -37,6 +37,19 @@ test_grow(void **state)
 	assert_int_equal(b.p[600], '>');
 	nk_buf_free(&b);
 	assert_null(b.p);
+	/* one allocation for what is reserved */
+	assert_int_equal(nk_buf_reserve(&b, 1000), 0);
+	assert_true(b.cap >= 1001);
+	size_t cap = b.cap;
+	char *p = b.p;
+	for (int i = 0; i < 1000; i++)
+		nk_buf_addc(&b, 'x');
+	assert_ptr_equal(b.p, p);
+	assert_int_equal(b.cap, cap);
+	nk_buf_free(&b);
+	nk_buf small = NK_BUF_INIT(10);
+	assert_int_equal(nk_buf_reserve(&small, 11), -1);
+	assert_int_equal(small.err, NK_ERR_FILESIZE_EXCEEDED);
 }
 
 static void

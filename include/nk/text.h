@@ -44,10 +44,10 @@ NK_API size_t nk_utf8_valid(const char *s, size_t len);
 #define NK_TEXT_STREAM 0x4u  /* more bytes follow s[len): a UTF-8 character
                                 cut short there is not yet invalid */
 
-#define NK_TEXT_WIRE   0x8u  /* bytes of a protocol, shown exactly and
-                                reversibly: printable ASCII alone passes (no
-                                UTF-8), a backslash is doubled, CR, LF, tab
-                                and NUL are \\r \\n \\t \\0 */
+/* NK_TEXT_WIRE: bytes of a protocol, shown exactly and reversibly:
+ * printable ASCII alone passes, not UTF-8; a backslash is doubled; CR,
+ * LF, tab and NUL are \\r \\n \\t \\0. */
+#define NK_TEXT_WIRE   0x8u
 /* nk_text_safe_len's answer when s[0..len) is the start of a valid UTF-8
  * character and more bytes are needed (NK_TEXT_STREAM only). */
 #define NK_TEXT_MORE ((size_t)-1)

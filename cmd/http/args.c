@@ -174,7 +174,8 @@ static const struct opt opts[] = {
 	  NULL, "read options from FILE (- for stdin), curl's syntax" },
 	{ O_DISABLE, 'q', "disable", OPT_FLAG, NULL,
 	  NULL, "as the first option: do not read the default config file" },
-	{ O_VARIABLE, 0, "variable", OPT_STRING, "[%]NAME=TEXT|[%]NAME@FILE",
+	{ O_VARIABLE, 0, "variable", OPT_STRING,
+	  "[%]NAME[[N-M]]=TEXT|[%]NAME[[N-M]]@FILE",
 	  NULL, "set a variable for --expand-OPTION's {{NAME}}" },
 };
 

@@ -155,6 +155,8 @@ gen() {
 	# after the first colon needs : escaped.
 	function zhelp(s) { gsub(/\\/, "\\\\", s); gsub(/\]/, "\\]", s); gsub(/\[/, "\\[", s); return s }
 	function zmsg(s) { gsub(/\\/, "\\\\", s); gsub(/:/, "\\:", s); return s }
+	# An option name with a colon (-: for --next) has it escaped.
+	function zname(s) { gsub(/:/, "\\:", s); return s }
 	function zaction(i,    v) {
 		if (kind[i] == "file") return "_files"
 		if (kind[i] == "dir") return "_files -/"
@@ -176,14 +178,14 @@ gen() {
 					continue
 				if (kind[i] == "flag") {
 					if (short[i] != "")
-						print "\t\t" bq("*" short[i] "[" zhelp(help[i]) "]") " \\"
+						print "\t\t" bq("*" zname(short[i]) "[" zhelp(help[i]) "]") " \\"
 					if (long[i] != "")
 						print "\t\t" bq("*" long[i] "[" zhelp(help[i]) "]") " \\"
 					continue
 				}
 				spec = "[" zhelp(help[i]) "]:" zmsg(argname[i]) ":" zaction(i)
 				if (short[i] != "")
-					print "\t\t" bq("*" short[i] "+" spec) " \\"
+					print "\t\t" bq("*" zname(short[i]) "+" spec) " \\"
 				if (long[i] != "")
 					print "\t\t" bq("*" long[i] "=" spec) " \\"
 			}

@@ -1,6 +1,7 @@
 /* nk-http's options: the table (the ids, --help, --nk-options, hence
  * the completions and the man page check), what each option does to the
- * cfg, by group, and the places options come from (the default config
+ * cfg (for a global option the first --next group's, else the current
+ * group's), by kind, and the places options come from (the default config
  * file, -K FILE, --expand-OPTION, the command line). Values that need
  * checking are optvals.c's; what is done once all are read, plan.c's. */
 #include <limits.h>
@@ -30,6 +31,7 @@ enum {
 	O_NETRC, O_NETRC_OPTIONAL, O_NETRC_FILE,
 	O_CONFIG, O_DISABLE, O_VARIABLE,
 	O_COOKIE, O_COOKIE_JAR, O_JUNK_SESSION,
+	O_NEXT,
 };
 
 static const struct opt opts[] = {
@@ -49,6 +51,8 @@ static const struct opt opts[] = {
 	  NULL, "a URL to fetch (@FILE: URLs from FILE, one a line)" },
 	{ O_GLOBOFF, 'g', "globoff", OPT_FLAG, NULL,
 	  NULL, "send [] and {} in URLs as written: no URL globbing" },
+	{ O_NEXT, ':', "next", OPT_FLAG, NULL,
+	  NULL, "the options after it start afresh, for the URLs after it" },
 	{ O_INCLUDE, 'i', "include", OPT_FLAG, NULL,
 	  NULL, "write the response head before the body" },
 	{ O_HEAD, 'I', "head", OPT_FLAG, NULL,
@@ -170,7 +174,8 @@ static const struct opt opts[] = {
 	  NULL, "read options from FILE (- for stdin), curl's syntax" },
 	{ O_DISABLE, 'q', "disable", OPT_FLAG, NULL,
 	  NULL, "as the first option: do not read the default config file" },
-	{ O_VARIABLE, 0, "variable", OPT_STRING, "[%]NAME=TEXT|[%]NAME@FILE",
+	{ O_VARIABLE, 0, "variable", OPT_STRING,
+	  "[%]NAME[[N-M]]=TEXT|[%]NAME[[N-M]]@FILE",
 	  NULL, "set a variable for --expand-OPTION's {{NAME}}" },
 };
 
@@ -241,7 +246,7 @@ take_output(struct cfg *c, int id, const char *arg)
 	case O_INCLUDE: c->include = 1; break;
 	case O_DUMP_HEADER: c->dump_header = arg; break;
 	case O_WRITE_OUT: {
-		int e = writeout_set(arg);
+		int e = writeout_set(arg, &c->wo_format);
 		if (e)
 			return e;
 		c->write_out = 1;
@@ -381,6 +386,14 @@ take_retry(struct cfg *c, int id, const char *arg)
 static int
 take_connection(struct cfg *c, int id, const char *arg)
 {
+	/* Groups that give the same ones share connections. */
+	size_t len = (arg ? strlen(arg) : 0) + 16;
+	char *key = malloc(len);
+	if (!key)
+		return tool_fail(NK_ERR_OUT_OF_MEMORY, NULL);
+	snprintf(key, len, "%d %s", id, arg ? arg : "");
+	strv_add(&c->owned, key);
+	strv_add(&c->connopts, key);
 	switch (id) {
 	case O_PROXY: c->proxy = arg; c->proxy_set = 1; break;
 	case O_NOPROXY: c->noproxy = arg; break;
@@ -433,21 +446,36 @@ parse_config(struct cfg *c, const char *path, int missing_ok,
 	return e;
 }
 
+/* The group an option goes to: curl's global options to the first
+ * (where every group finds them), the others to the current one. */
+static struct cfg *
+group_for(struct cfg *c, int id)
+{
+	switch (id) {
+	case O_SILENT: case O_SHOW_ERROR: case O_VERBOSE: case O_NO_PROGRESS:
+	case O_FAIL_EARLY: case O_VARIABLE:
+		return c;
+	}
+	return c->cur ? c->cur : c;
+}
+
 /* The URLs, and options from elsewhere. */
 static int
 take_source(struct cfg *c, int id, const char *arg, const struct tool *t,
             int depth)
 {
+	struct cfg *g = group_for(c, id);
 	switch (id) {
 	case O_URL:
 		if (arg[0] == '@')
-			return urls_from_file(c, arg + 1);
+			return urls_from_file(g, arg + 1);
 		/* fall through */
 	case OPT_ARG:
-		strv_add(&c->urls, arg);
-		strv_add(&c->listed, NULL);
+		strv_add(&g->urls, arg);
+		strv_add(&g->listed, NULL);
 		break;
-	case O_GLOBOFF: c->globoff = 1; break;
+	case O_GLOBOFF: g->globoff = 1; break;
+	case O_NEXT: group_next(c); break;
 	case O_CONFIG: return parse_config(c, arg, 0, t, depth);
 	case O_DISABLE: break;
 	case O_VARIABLE: return vars_set(&c->vars, arg);
@@ -466,8 +494,9 @@ take_option(struct cfg *c, int id, const char *arg, const struct tool *t,
 		take_retry, take_connection,
 	};
 	int e = take_source(c, id, arg, t, depth);
+	struct cfg *to = group_for(c, id);
 	for (size_t g = 0; e == NOT_MINE && g < NK_ARRAY_LEN(groups); g++)
-		e = groups[g](c, id, arg);
+		e = groups[g](to, id, arg);
 	return e;
 }
 

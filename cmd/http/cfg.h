@@ -1,5 +1,8 @@
-/* nk-http's settings for one run (struct cfg) and the files that work
- * on them: args.c reads the options into a cfg, plan.c owns its lists
+/* nk-http's settings (struct cfg): one for each group of options that
+ * -:/--next separates, in a list from the first, which also holds the
+ * global options (curl's: -s, -S, -v, --no-progress-meter,
+ * --fail-early, --variable) and the config files' host sections. The
+ * files that work on them: args.c reads the options into a cfg, plan.c owns its lists
  * (the URLs globbed into transfers) and its host sections, run.c makes
  * one transfer of it. Functions that print say so; the others return
  * an nk_err or exit code for the caller to report. */
@@ -57,6 +60,17 @@ struct cfg {
 	struct host_sec *secs;      /* config files' [host NAME] sections */
 	size_t nsecs;
 	int in_section;             /* this cfg is a section's */
+	int secs_borrowed;          /* secs[i].cfg is the first group's */
+	char *wo_format;            /* -w's format, or NULL */
+	struct strv connopts;       /* the connection options given, as
+	                             * "ID ARG": groups with the same ones
+	                             * share connections */
+	nk_fetch *f;                /* the fetcher of this group's URLs */
+	int own_f;                  /* f is this group's (else an earlier
+	                             * group's with the same connopts) */
+	struct cfg *next;           /* the group after --next, or NULL */
+	struct cfg *cur;            /* first group: the group being read */
+	nk_cookie_jar *jar;         /* first group: the run's cookie engine */
 };
 
 /* A section's options, parsed into a cfg of their own; what is used of
@@ -110,15 +124,21 @@ int cfg_data_error(nk_err e, const char *errmsg);
 
 /* ---- plan.c: the URL list and host sections ----------------------- */
 
-/* Once every option is read: checks that there is a URL and that -C -
- * has a file for each, globs the URLs, makes the body, picks the netrc
- * file, completes the network settings and the sections. Prints what
- * is wrong (naming tool `name`) and returns its exit code, or 0. */
+/* Once every option is read, for each group of the first, c: the global
+ * options and host sections given to it, then checks that there is a
+ * URL and that -C - has a file for each, globs the URLs (and -T files),
+ * makes the body, picks the netrc file, completes the network settings
+ * and the sections. Prints what is wrong (naming tool `name`) and
+ * returns its exit code, or 0. */
 int plan_finish(struct cfg *c, const char *name);
 
-/* Frees everything c holds, after writing -c's cookie file (a failure
- * to is a warning, unless -s). */
+/* Frees everything c and the groups after it hold, after writing each
+ * -c cookie file (a failure to is a warning, unless -s). */
 void cfg_free(struct cfg *c);
+
+/* --next: the groups' options go to a new group from here on, when the
+ * current one has a URL (curl 7.88 ignores it before the first). */
+void group_next(struct cfg *c);
 
 /* --url @FILE: appends the file's URLs (to be saved as with -O, and not
  * globbed). Prints and returns the exit code of a file it cannot read. */

@@ -5,21 +5,28 @@
 #include <string.h>
 #include <time.h>
 
+#include "tool.h"
 #include "cookies.h"
 
 void
 cookies_arg(struct cookies *ck, const char *arg)
 {
-	if (strchr(arg, '='))
-		ck->string = arg;
-	else
-		ck->file = arg;
+	if (arg[0] == '@' || !strchr(arg, '=')) {
+		strv_add(&ck->files, arg + (arg[0] == '@'));
+		return;
+	}
+	size_t old = ck->string ? strlen(ck->string) : 0;
+	char *s = realloc(ck->string, old + strlen(arg) + 2);
+	if (!s)
+		exit(tool_fail(NK_ERR_OUT_OF_MEMORY, NULL));
+	snprintf(s + old, strlen(arg) + 2, "%s%s", old ? ";" : "", arg);
+	ck->string = s;
 }
 
 static nk_err
-load_file(struct cookies *ck, char *errmsg)
+load_file(struct cookies *ck, const char *file, char *errmsg)
 {
-	FILE *fp = strcmp(ck->file, "-") == 0 ? stdin : fopen(ck->file, "r");
+	FILE *fp = strcmp(file, "-") == 0 ? stdin : fopen(file, "r");
 	/* curl starts the engine with no cookies for a file it cannot open
 	 * (-b "" is the usual way to say so). */
 	if (!fp)
@@ -43,22 +50,27 @@ load_file(struct cookies *ck, char *errmsg)
 		                       errmsg);
 	else
 		snprintf(errmsg, NK_ERR_MSG_LEN, "cannot read cookie file %.200s",
-		         ck->file);
+		         file);
 	free(buf);
 	return e;
 }
 
 nk_err
-cookies_open(struct cookies *ck, char *errmsg)
+cookies_open(struct cookies *ck, nk_cookie_jar **shared, char *errmsg)
 {
-	if (!ck->file && !ck->jar_path)
+	if (!ck->files.n && !ck->jar_path)
 		return NK_OK;
-	ck->jar = nk_cookie_jar_new();
+	if (!*shared)
+		*shared = nk_cookie_jar_new();
+	ck->jar = *shared;
 	if (!ck->jar) {
 		snprintf(errmsg, NK_ERR_MSG_LEN, "out of memory");
 		return NK_ERR_OUT_OF_MEMORY;
 	}
-	nk_err e = ck->file && *ck->file ? load_file(ck, errmsg) : NK_OK;
+	nk_err e = NK_OK;
+	for (size_t i = 0; i < ck->files.n && !e; i++)
+		if (*ck->files.v[i])
+			e = load_file(ck, ck->files.v[i], errmsg);
 	if (!e && ck->junk)
 		nk_cookie_junk_session(ck->jar);
 	return e;
@@ -82,7 +94,9 @@ cookies_close(struct cookies *ck, char *errmsg)
 			e = nk_cookie_save(ck->jar, ck->jar_path, now, errmsg);
 		}
 	}
-	nk_cookie_jar_free(ck->jar);
 	ck->jar = NULL;
+	strv_free(&ck->files);
+	free(ck->string);
+	ck->string = NULL;
 	return e;
 }

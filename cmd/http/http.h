@@ -125,6 +125,7 @@ void progress_end(struct progress *p);
 
 /* Per transfer facts -w needs beyond the fetch result. */
 struct wo_info {
+	const char *format;         /* -w's, as writeout_set made it */
 	const nk_fetch_result *res;
 	const char *url;            /* as given */
 	int urlnum;                 /* 0-based */
@@ -135,10 +136,10 @@ struct wo_info {
 	int auto_referer;           /* --referer ';auto' */
 };
 
-/* Checks a -w format (literal or @file, @- for stdin) and keeps it.
- * Returns 0, or prints a message and returns 2 (26 for an unreadable
- * file). */
-int writeout_set(const char *arg);
+/* Checks a -w format (literal or @file, @- for stdin) and keeps it in
+ * *format (malloc'd; the old one freed). Returns 0, or prints a message
+ * and returns 2 (26 for an unreadable file). */
+int writeout_set(const char *arg, char **format);
 
 /* Prints the format for one transfer. */
 void writeout_print(const struct wo_info *w);

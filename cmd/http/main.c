@@ -4,8 +4,8 @@
  * scheme assumed for a URL given without one.
  *
  * This file is the run from start to end: the options read (args.c),
- * the fetchers and files set up, each URL's transfer (run.c) in turn,
- * and the exit status. */
+ * then for each group of options (--next) the fetchers and files set
+ * up and each URL's transfer (run.c) in turn, and the exit status. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -116,48 +116,68 @@ pipeline(const struct cfg *c, nk_fetch *f, char *errmsg)
 	return e;
 }
 
-/* Everything before the first transfer: the cookie jar read, the
- * fetcher made (and one for each section with TLS settings of its own),
- * -D's file opened, pipelined requests sent. Reports a failure and
- * returns its exit code. */
+/* The fetcher for group g: an earlier group's with the same connection
+ * options (so their connections are shared, as curl's are), else a new
+ * one. */
 static int
-start(struct cfg *c, nk_fetch **f, FILE **dump)
+group_fetch(const struct cfg *root, struct cfg *g, char *errmsg)
 {
+	for (const struct cfg *p = root; p != g; p = p->next) {
+		int same = p->own_f && p->connopts.n == g->connopts.n;
+		for (size_t i = 0; same && i < g->connopts.n; i++)
+			same = strcmp(p->connopts.v[i], g->connopts.v[i]) == 0;
+		if (same) {
+			g->f = p->f;
+			return 0;
+		}
+	}
 	nk_fetch_config fc;
-	fetch_config(c, &fc);
+	fetch_config(g, &fc);
+	g->own_f = 1;
+	return nk_fetch_new(&fc, &g->f, errmsg);
+}
+
+/* Everything before group c's first transfer: its cookie files read
+ * into the run's jar, its fetcher (and one for each section with TLS
+ * settings of its own), -D's file opened, pipelined requests sent.
+ * Reports a failure and returns its exit code. */
+static int
+start(struct cfg *root, struct cfg *c, FILE **dump)
+{
 	char errmsg[NK_ERR_MSG_LEN] = "";
-	int e = cookies_open(&c->ck, errmsg);
+	int e = cookies_open(&c->ck, &root->jar, errmsg);
 	if (!e)
-		e = nk_fetch_new(&fc, f, errmsg);
+		e = group_fetch(root, c, errmsg);
 	if (!e)
 		e = open_dump(c, dump, errmsg);
 	for (size_t i = 0; i < c->nsecs && !e; i++) {
-		nk_fetch_config sfc = fc;
+		nk_fetch_config sfc;
+		fetch_config(c, &sfc);
 		sfc.tls = c->secs[i].tls;
 		if (c->secs[i].has_tls)
 			e = nk_fetch_new(&sfc, &c->secs[i].f, errmsg);
 	}
 	if (!e)
-		e = pipeline(c, *f, errmsg);
+		e = pipeline(c, c->f, errmsg);
 	if (e)
 		report(c, e, errmsg);
 	return e;
 }
 
-/* Every URL in turn. The exit status is the last failure's: curl
- * reports the last transfer's, which hides a failed URL followed by a
- * good one. */
+/* Every URL of group c in turn. The exit status is the last transfer's,
+ * as curl's: a failed URL followed by a good one is 0. *stop is set
+ * when --fail-early ends the run here. */
 static int
-run_all(const struct cfg *c, nk_fetch *f, FILE *dump)
+run_all(const struct cfg *c, FILE *dump, int *stop)
 {
 	int status = 0;
 	for (size_t i = 0; i < c->urls.n; i++) {
 		const struct host_sec *s = section_for(c, i);
-		int r = run_one(s && s->f ? s->f : f, c, i, dump);
-		if (r)
-			status = r;
-		if (r && c->fail_early)
+		status = run_one(s && s->f ? s->f : c->f, c, i, dump);
+		if (status && c->fail_early) {
+			*stop = 1;
 			break;
+		}
 	}
 	return status;
 }
@@ -184,21 +204,28 @@ finish(const struct cfg *c, FILE *dump, int status)
 	return status ? status : fe;
 }
 
-/* From the first transfer's set-up to the last's end. */
+/* Each group in turn, from its set-up to its last transfer's end. */
 static int
-run(struct cfg *c)
+run(struct cfg *root, const char *name)
 {
-	nk_fetch *f = NULL;
-	FILE *dump = NULL;
 	sink_signals();
-	int status = start(c, &f, &dump);
-	if (status) {
-		nk_fetch_free(f);
-		return status;
+	int status = 0, stop = 0;
+	for (struct cfg *c = root; c && !stop; c = c->next) {
+		FILE *dump = NULL;
+		if (!c->urls.n) {
+			tool_msg("no URL given (see nk %s --help)", name);
+			return NK_ERR_FAILED_INIT;
+		}
+		status = start(root, c, &dump);
+		if (status) {
+			if (dump && dump != stdout)
+				fclose(dump);
+			break;
+		}
+		status = run_all(c, dump, &stop);
+		status = finish(c, dump, status);
 	}
-	status = run_all(c, f, dump);
-	nk_fetch_free(f);
-	return finish(c, dump, status);
+	return status;
 }
 
 int
@@ -212,11 +239,12 @@ main(int argc, char **argv)
 	struct cfg c;
 	memset(&c, 0, sizeof c);
 	c.default_scheme = https ? "https" : "http";
-	int status = parse_args(&c, argc, argv, args_tool(https));
+	const struct tool *t = args_tool(https);
+	int status = parse_args(&c, argc, argv, t);
+	for (const struct cfg *g = &c; g && !status; g = g->next)
+		status = check_method(g);
 	if (!status)
-		status = check_method(&c);
-	if (!status)
-		status = run(&c);
+		status = run(&c, t->name);
 	cfg_free(&c);
 	return status;
 }

@@ -1,6 +1,7 @@
-/* The plan of an nk-http run: the URL list (--url @FILE, URL globbing
- * into one transfer each, with its -o name, -T file and %{urlnum}), the
- * config files' host sections, and the cfg's lifetime. */
+/* The plan of an nk-http run: the option groups (--next), the URL list
+ * (--url @FILE, URL and -T globbing into one transfer each, with its -o
+ * name, -T file and %{urlnum}), the config files' host sections, and the
+ * cfgs' lifetime. */
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -15,6 +16,11 @@ void
 cfg_free(struct cfg *c)
 {
 	char msg[NK_ERR_MSG_LEN];
+	if (c->next) {
+		cfg_free(c->next);
+		free(c->next);
+		c->next = NULL;
+	}
 	/* Here, so that every way out writes -c's file, as curl does. */
 	if (cookies_close(&c->ck, msg) && !(c->silent && !c->show_error))
 		tool_msg("warning: failed to save cookies: %s", msg);
@@ -29,15 +35,36 @@ cfg_free(struct cfg *c)
 	strv_free(&c->outputs);
 	strv_free(&c->headers);
 	strv_free(&c->uploads);
+	strv_free(&c->connopts);
+	free(c->wo_format);
 	netargs_free(&c->na);
 	vars_free(&c->vars);
 	for (size_t i = 0; i < c->nsecs; i++) {
-		cfg_free(c->secs[i].cfg);
-		free(c->secs[i].cfg);
+		if (!c->secs_borrowed) {
+			cfg_free(c->secs[i].cfg);
+			free(c->secs[i].cfg);
+		}
 		strv_free(&c->secs[i].headers);
 		nk_fetch_free(c->secs[i].f);
 	}
 	free(c->secs);
+	if (c->own_f)
+		nk_fetch_free(c->f);
+	nk_cookie_jar_free(c->jar);
+}
+
+void
+group_next(struct cfg *c)
+{
+	struct cfg *g = c->cur ? c->cur : c;
+	if (g->urls.n == 0)
+		return;
+	struct cfg *n = calloc(1, sizeof *n);
+	if (!n)
+		exit(tool_fail(NK_ERR_OUT_OF_MEMORY, NULL));
+	n->default_scheme = c->default_scheme;
+	g->next = n;
+	c->cur = n;
 }
 
 /* ---- host sections ------------------------------------------------- */
@@ -128,61 +155,77 @@ struct expansion {
 	size_t *num;
 };
 
-/* Adds transfer k of argument j's glob g (NULL: the argument as it is)
- * to x. Returns 0 or NK_ERR_OUT_OF_MEMORY. */
+/* URL argument j's globs: its own (url), and its -T file's (up); NULL
+ * when not globbed. */
+struct globs {
+	struct glob *url, *up;
+};
+
+/* Adds transfer k of argument j's URL glob with its -T file's name u
+ * (both 0 without a glob) to x. Returns 0 or NK_ERR_OUT_OF_MEMORY. */
 static int
-add_transfer(struct cfg *c, size_t j, const struct glob *g, size_t k,
-             const char *o, struct expansion *x)
+add_transfer(struct cfg *c, size_t j, const struct globs *gs, size_t k,
+             size_t u, const char *o, struct expansion *x)
 {
 	/* An -O name comes from the URL later; an -o name may use #N. */
+	const struct glob *g = gs->url;
 	int named = o && o != OUT_REMOTE;
 	char *gu = g ? glob_url(g, k) : NULL;
 	char *go = g && named ? glob_name(g, k, o) : NULL;
-	if (g && (!gu || (named && !go))) {
+	char *gf = gs->up ? glob_url(gs->up, u) : NULL;
+	if ((g && (!gu || (named && !go))) || (gs->up && !gf)) {
 		free(gu);
 		free(go);
+		free(gf);
 		return NK_ERR_OUT_OF_MEMORY;
 	}
 	if (gu)
 		strv_add(&c->owned, gu);
 	if (go)
 		strv_add(&c->owned, go);
+	if (gf)
+		strv_add(&c->owned, gf);
 	x->num[x->urls.n] = j;
 	strv_add(&x->urls, gu ? gu : c->urls.v[j]);
 	strv_add(&x->outs, go ? go : o);
 	if (j < c->uploads.n)
-		strv_add(&x->ups, c->uploads.v[j]);
+		strv_add(&x->ups, gf ? gf : c->uploads.v[j]);
 	return 0;
 }
 
-/* URL argument j as globbed URLs; urlnum stays j, as curl's %{urlnum}. */
+/* URL argument j (and its -T file) as globbed; the -T files change
+ * slowest, as in curl. urlnum stays j, as curl's %{urlnum}. */
 static int
 expand_one(struct cfg *c, size_t j, struct expansion *x, char *errmsg)
 {
 	const char *o = j < c->outputs.n ? c->outputs.v[j]
 	                : c->listed.v[j] ? OUT_REMOTE : NULL;
-	struct glob *g = NULL;
-	if (!c->globoff && !c->listed.v[j]) {
-		int e = glob_parse(c->urls.v[j], &g, errmsg, NK_ERR_MSG_LEN);
-		if (e)
-			return e;
-	}
-	size_t n = g ? glob_count(g) : 1;
+	struct globs gs = { NULL, NULL };
 	int e = 0;
-	if (n > GLOB_MAX_URLS - x->urls.n) {
+	if (!c->globoff && !c->listed.v[j])
+		e = glob_parse(c->urls.v[j], &gs.url, errmsg, NK_ERR_MSG_LEN);
+	if (!e && !c->globoff && j < c->uploads.n)
+		e = glob_parse(c->uploads.v[j], &gs.up, errmsg, NK_ERR_MSG_LEN);
+	size_t n = gs.url ? glob_count(gs.url) : 1;
+	size_t nu = gs.up ? glob_count(gs.up) : 1;
+	if (e) {
+		/* reported below */
+	} else if (n * nu > GLOB_MAX_URLS - x->urls.n) {
 		snprintf(errmsg, NK_ERR_MSG_LEN, "more than %d URLs on one "
 		         "command line", GLOB_MAX_URLS);
 		e = NK_ERR_URL_MALFORMAT;
 	} else {
-		size_t *num = realloc(x->num, (x->urls.n + n) * sizeof *num);
+		size_t *num = realloc(x->num, (x->urls.n + n * nu) * sizeof *num);
 		if (!num)
 			e = NK_ERR_OUT_OF_MEMORY;
 		else
 			x->num = num;
 	}
-	for (size_t k = 0; k < n && !e; k++)
-		e = add_transfer(c, j, g, k, o, x);
-	glob_free(g);
+	for (size_t u = 0; u < nu && !e; u++)
+		for (size_t k = 0; k < n && !e; k++)
+			e = add_transfer(c, j, &gs, k, u, o, x);
+	glob_free(gs.url);
+	glob_free(gs.up);
 	return e;
 }
 
@@ -213,8 +256,10 @@ expand_urls(struct cfg *c)
 
 /* ---- once every option is read ------------------------------------ */
 
-int
-plan_finish(struct cfg *c, const char *name)
+/* Group c's plan: its URLs globbed, the body, netrc, the network
+ * settings and the sections. */
+static int
+group_finish(struct cfg *c, const char *name)
 {
 	char errmsg[NK_ERR_MSG_LEN];
 	if (c->urls.n == 0) {
@@ -242,5 +287,43 @@ plan_finish(struct cfg *c, const char *name)
 	e = netargs_finish(&c->na);
 	if (!e)
 		sections_finish(c);
+	return e;
+}
+
+/* A later group g gets the first one's global options, and the host
+ * sections (each with g's own headers and TLS settings under it). */
+static void
+group_inherit(const struct cfg *c, struct cfg *g)
+{
+	g->silent = c->silent;
+	g->show_error = c->show_error;
+	g->verbose = c->verbose;
+	g->no_progress = c->no_progress;
+	g->fail_early = c->fail_early;
+	if (!c->nsecs)
+		return;
+	g->secs = calloc(c->nsecs, sizeof *g->secs);
+	if (!g->secs)
+		exit(tool_fail(NK_ERR_OUT_OF_MEMORY, NULL));
+	g->nsecs = c->nsecs;
+	g->secs_borrowed = 1;
+	for (size_t i = 0; i < c->nsecs; i++) {
+		g->secs[i].name = c->secs[i].name;
+		g->secs[i].cfg = c->secs[i].cfg;
+	}
+}
+
+int
+plan_finish(struct cfg *c, const char *name)
+{
+	int e = 0;
+	for (struct cfg *g = c; g && !e; g = g->next) {
+		if (g != c)
+			group_inherit(c, g);
+		/* A last group without a URL (after a trailing --next) fails
+		 * when its turn comes, after the others ran, as in curl. */
+		if (g == c || g->urls.n)
+			e = group_finish(g, name);
+	}
 	return e;
 }

@@ -329,7 +329,7 @@ static void
 write_out(const struct cfg *c, size_t i, const nk_fetch_result *res,
           const char *filename, int e, const char *errmsg)
 {
-	struct wo_info w = { res, c->urls.v[i], (int)c->urlnum[i], filename,
+	struct wo_info w = { c->wo_format, res, c->urls.v[i], (int)c->urlnum[i], filename,
 	                     e, errmsg, c->referer, c->auto_referer };
 	writeout_print(&w);
 }

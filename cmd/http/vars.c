@@ -2,6 +2,8 @@
  * are bytes (a file may hold NUL, which only an encoding function may
  * carry into an argument). */
 #include <ctype.h>
+#include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,17 +68,69 @@ put(struct vars *vs, const char *name, size_t nlen, char *val, size_t len)
 	return 0;
 }
 
+/* curl 8.12's NAME[N-M]: bytes N to M (inclusive; M left out: to the
+ * end) of the value are kept. */
+struct range {
+	uint64_t start, end;
+};
+
+/* The range at *pp, which moves past it; none leaves it whole. Returns
+ * -1 for a malformed one (curl's syntax error). */
 static int
-set_text(struct vars *vs, const char *name, size_t nlen, const char *s)
+parse_range(const char **pp, struct range *r)
+{
+	const char *p = *pp;
+	r->start = 0;
+	r->end = INT64_MAX;
+	if (p[0] != '[' || !isdigit((unsigned char)p[1]))
+		return 0;
+	char *end;
+	errno = 0;
+	r->start = strtoull(p + 1, &end, 10);
+	if (errno || r->start > INT64_MAX || *end != '-')
+		return -1;
+	p = end + 1;
+	if (*p != ']') {
+		if (!isdigit((unsigned char)*p))
+			return -1;
+		r->end = strtoull(p, &end, 10);
+		if (errno || r->end > INT64_MAX || *end != ']')
+			return -1;
+		p = end;
+	}
+	if (r->start > r->end)
+		return -1;
+	*pp = p + 1;
+	return 0;
+}
+
+/* Cuts val (len bytes) to the range, in place; the new length. */
+static size_t
+cut(char *val, size_t len, const struct range *r)
+{
+	if (r->start >= len) {
+		val[0] = '\0';
+		return 0;
+	}
+	size_t n = (size_t)((r->end >= len - 1 ? len - 1 : r->end) - r->start) + 1;
+	memmove(val, val + r->start, n);
+	val[n] = '\0';
+	return n;
+}
+
+static int
+set_text(struct vars *vs, const char *name, size_t nlen, const char *s,
+         const struct range *r)
 {
 	char *val = strdup(s);
 	if (!val)
 		return tool_fail(NK_ERR_OUT_OF_MEMORY, NULL);
-	return put(vs, name, nlen, val, strlen(s));
+	return put(vs, name, nlen, val, cut(val, strlen(s), r));
 }
 
 static int
-set_file(struct vars *vs, const char *name, size_t nlen, const char *path)
+set_file(struct vars *vs, const char *name, size_t nlen, const char *path,
+         const struct range *r)
 {
 	nk_buf b = NK_BUF_INIT(0);
 	char errmsg[NK_ERR_MSG_LEN];
@@ -89,16 +143,19 @@ set_file(struct vars *vs, const char *name, size_t nlen, const char *path)
 		nk_buf_free(&b);
 		return tool_fail(e, e == NK_ERR_OUT_OF_MEMORY ? NULL : errmsg);
 	}
-	return put(vs, name, nlen, val, len);
+	return put(vs, name, nlen, val, cut(val, len, r));
 }
 
 int
 vars_set(struct vars *vs, const char *arg)
 {
+	static const struct range whole = { 0, INT64_MAX };
 	int import = *arg == '%';
 	const char *name = arg + import;
 	size_t nlen = name_len(name);
 	const char *rest = name + nlen;
+	const char *env = NULL;
+	struct range r;
 	if (nlen == 0 || nlen > NAME_MAX_LEN) {
 		tool_msg("warning: bad variable name length (%zu), skipping", nlen);
 		return 0;
@@ -107,20 +164,25 @@ vars_set(struct vars *vs, const char *arg)
 		char *nm = strndup(name, nlen);
 		if (!nm)
 			return tool_fail(NK_ERR_OUT_OF_MEMORY, NULL);
-		const char *env = getenv(nm);
+		env = getenv(nm);
 		free(nm);
-		if (env)
-			return set_text(vs, name, nlen, env);
-		if (!*rest) {
+		if (!env && !*rest) {
 			tool_msg("variable '%.*s' import fail, not set", (int)nlen,
 			         name);
 			return NK_ERR_FAILED_INIT;
 		}
 	}
+	if (parse_range(&rest, &r)) {
+		tool_msg("option --variable: syntax error in --variable argument");
+		return NK_ERR_FAILED_INIT;
+	}
+	/* As in curl, a value from the environment is kept whole. */
+	if (env)
+		return set_text(vs, name, nlen, env, &whole);
 	if (*rest == '=')
-		return set_text(vs, name, nlen, rest + 1);
+		return set_text(vs, name, nlen, rest + 1, &r);
 	if (*rest == '@')
-		return set_file(vs, name, nlen, rest + 1);
+		return set_file(vs, name, nlen, rest + 1, &r);
 	tool_msg("warning: bad --variable syntax, skipping: %s", arg);
 	return 0;
 }

@@ -22,16 +22,14 @@
 #include "text.h"
 #include "tool.h"
 
-static char *format;
-
 int
-writeout_set(const char *arg)
+writeout_set(const char *arg, char **format)
 {
-	free(format);
-	format = NULL;
+	free(*format);
+	*format = NULL;
 	if (arg[0] != '@') {
-		format = strdup(arg);
-		return format ? 0 : NK_ERR_OUT_OF_MEMORY;
+		*format = strdup(arg);
+		return *format ? 0 : NK_ERR_OUT_OF_MEMORY;
 	}
 	FILE *f = strcmp(arg, "@-") == 0 ? stdin : fopen(arg + 1, "r");
 	if (!f) {
@@ -61,7 +59,7 @@ writeout_set(const char *arg)
 	buf[len] = '\0';
 	/* A format file usually ends with a newline the user did not mean to
 	 * print: curl keeps it, and so does nk. */
-	format = buf;
+	*format = buf;
 	return 0;
 }
 
@@ -491,11 +489,11 @@ json_all(FILE *f, const struct wo_info *w)
 void
 writeout_print(const struct wo_info *w)
 {
-	if (!format)
+	if (!w->format)
 		return;
 	FILE *f = stdout;
 	struct value v;
-	for (const char *p = format; *p; p++) {
+	for (const char *p = w->format; *p; p++) {
 		if (*p == '\\' && p[1]) {
 			switch (p[1]) {
 			case 'n': fputc('\n', f); p++; continue;

@@ -313,7 +313,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	stdout = open_memstream(&out, &outlen);
 	stderr = open_memstream(&err, &errlen);
 	FUZZ_CHECK(stdout && stderr, "open_memstream");
-	int rc = writeout_set(format);
+	char *fmt = NULL;
+	int rc = writeout_set(format, &fmt);
+	w.format = fmt;
 	if (rc == 0)
 		writeout_print(&w);
 	fclose(stdout);
@@ -329,7 +331,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_CHECK(valid_json(out, outlen), "%s printed invalid JSON: "
 		           "%.*s", format, (int)(outlen > 2000 ? 2000 : outlen),
 		           out);
-	writeout_set("");
+	free(fmt);
 	free(out);
 	free(err);
 	free(format);

@@ -14,6 +14,7 @@
 #include "opts.h"
 #include "netargs.h"
 #include "cookies.h"
+#include "trace.h"
 #include "data.h"
 #include "netrc.h"
 #include "strv.h"
@@ -57,6 +58,8 @@ struct cfg {
 	struct host_sec *secs;      /* config files' [host NAME] sections */
 	size_t nsecs;
 	int in_section;             /* this cfg is a section's */
+	struct trace_opt tr;        /* --trace ... --trace-ids */
+	int progress_bar;           /* -# */
 };
 
 /* A section's options, parsed into a cfg of their own; what is used of

@@ -24,6 +24,7 @@ struct xfer {
 	int64_t expect;             /* Content-Length of the final response */
 	int status;                 /* final status seen */
 	int err_colour;
+	struct trace_ids ids;       /* --trace-ids */
 };
 
 static void
@@ -38,30 +39,42 @@ on_trace(void *ctx, nk_fetch_trace what, const char *data, size_t len,
 		}
 		return;
 	}
+	if (x->c->tr.type) {
+		trace_event(&x->c->tr, &x->ids, what, data, len, obj);
+		return;
+	}
 	if (!x->c->verbose)
 		return;
 	if (x->prog.shown) {
 		fputs("\r\033[K", stderr);
 		x->prog.shown = 0;
 	}
+	/* --trace-time and --trace-ids begin -v's lines too. */
+	char pre[80];
+	size_t pl;
+	if (what == NK_FETCH_INFO)
+		trace_ids_see(&x->ids, data, len);
+	trace_prefix(&x->c->tr, &x->ids, pre, sizeof pre - 4);
+	pl = strlen(pre);
 	switch (what) {
 	case NK_FETCH_INFO:
-		fputs("* ", stderr);
+		fprintf(stderr, "%s* ", pre);
 		text_term(stderr, data, len);
 		fputc('\n', stderr);
 		break;
 	case NK_FETCH_HEAD_OUT:
-		show_head(stderr, "> ", data, len, 1, x->err_colour);
-		break;
 	case NK_FETCH_HEAD_IN:
-		show_head(stderr, "< ", data, len, 1, x->err_colour);
+		snprintf(pre + pl, sizeof pre - pl, "%s ",
+		         what == NK_FETCH_HEAD_OUT ? ">" : "<");
+		show_head(stderr, pre, data, len, 1, x->err_colour);
 		break;
 	case NK_FETCH_WARNING:
 		break;
 	case NK_FETCH_TLS: {
 		char host[256];
 		snprintf(host, sizeof host, "%.*s", (int)len, data);
-		tlsreport_summary(stderr, obj, host, "* ");
+		snprintf(pre + pl, sizeof pre - pl, "* ");
+		tlsreport_summary(stderr, obj, host, pre);
 		if (x->c->na.tls.insecure && !((const nk_tls_info *)obj)->verify_ok)
 			fputs("* --insecure: going on anyway\n", stderr);
 		break;
@@ -159,6 +172,13 @@ on_restart(void *ctx, int64_t *resume_from, char *errmsg)
 		return NK_OK;
 	}
 	return sink_rewind(&x->out, errmsg);
+}
+
+static void
+on_wire(void *ctx, int out, const char *data, size_t len)
+{
+	struct xfer *x = ctx;
+	trace_wire(&x->c->tr, &x->ids, out, data, len);
 }
 
 static void
@@ -346,6 +366,8 @@ run_one(nk_fetch *f, const struct cfg *c, size_t i, FILE *dump)
 	x.dump_tty = dump && show_isatty(fileno(dump));
 	x.err_colour = show_colour(stderr);
 	x.expect = -1;
+	x.ids.xfer = (long)i;
+	x.ids.conn = -1;
 	struct upload up;
 	memset(&up, 0, sizeof up);
 	up.fd = -1;
@@ -368,7 +390,8 @@ run_one(nk_fetch *f, const struct cfg *c, size_t i, FILE *dump)
 			rq.url = up.url;
 	}
 	nk_fetch_callbacks cb = { &x, on_trace, on_head, on_body, on_restart,
-	                          on_body_fd, on_flush, on_trailers, on_sent };
+	                          on_body_fd, on_flush, on_trailers, on_sent,
+	                          c->tr.type ? on_wire : NULL };
 	/* The meter shares the terminal with nothing: not when the body goes
 	 * to it, nor with -s. */
 	progress_start(&x.prog, !c->silent && !c->no_progress && !x.out.tty &&

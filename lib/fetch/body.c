@@ -60,7 +60,8 @@ splice_target(const struct step *s, const struct nk_http_body *b,
               const nk_decoder *dec, int discard, nk_conn *c,
               const char **name)
 {
-	if (!s->cb->body_fd || dec || discard || s->range_refused ||
+	if (!s->cb->body_fd || s->cb->wire || dec || discard ||
+	    s->range_refused ||
 	    !nk_conn_can_splice(c))
 		return -1;
 	/* A small body costs fewer calls read with what follows it. */
@@ -122,6 +123,12 @@ body_feed(nk_fetch *f, struct step *s, struct exchange *x, int discard,
 {
 	const char *q = f->buf;
 	size_t left = x->len;
+	/* Traced as read, before the caller gets them: a chunked body's
+	 * end is not known here, a framed one's is. */
+	uint64_t raw = x->b.mode == NK_HTTP_BODY_CHUNKED && !x->b.done ? left
+	               : nk_http_body_raw_left(&x->b);
+	if (s->cb->wire && left && raw)
+		s->cb->wire(s->cb->ctx, 0, q, raw < left ? (size_t)raw : left);
 	while (left > 0 && !x->b.done) {
 		size_t used, dn;
 		const char *d;

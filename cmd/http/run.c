@@ -14,6 +14,7 @@
 #include "tlsreport.h"
 #include "http.h"
 #include "cfg.h"
+#include "bar.h"
 
 struct xfer {
 	const struct cfg *c;
@@ -25,6 +26,7 @@ struct xfer {
 	int status;                 /* final status seen */
 	int err_colour;
 	struct trace_ids ids;       /* --trace-ids */
+	struct bar bar;             /* -# */
 };
 
 static void
@@ -32,6 +34,8 @@ on_trace(void *ctx, nk_fetch_trace what, const char *data, size_t len,
          const void *obj)
 {
 	struct xfer *x = ctx;
+	if (what == NK_FETCH_HEAD_OUT)
+		bar_begin(&x->bar);
 	if (what == NK_FETCH_WARNING) {
 		if (!x->c->silent || x->c->verbose) {
 			progress_end(&x->prog);
@@ -120,6 +124,7 @@ on_head(void *ctx, const nk_fetch_hop *hop, const char *head, size_t len,
 	if (!interim) {
 		x->expect = hop->content_length;
 		x->status = hop->status;
+		x->bar.down_total = hop->content_length;
 	}
 	return show_lines(x, head, len, errmsg);
 }
@@ -140,8 +145,11 @@ on_body(void *ctx, const char *data, size_t len, char *errmsg)
 		e = sink_write(&x->out, data, len, 1, errmsg);
 	else
 		sink_moved(&x->out, len);
-	if (!e)
+	if (!e) {
 		progress_update(&x->prog, x->out.written, x->expect);
+		x->bar.down = x->out.written;
+		bar_update(&x->bar);
+	}
 	return e;
 }
 
@@ -186,6 +194,9 @@ on_sent(void *ctx, uint64_t bytes, int64_t total)
 {
 	struct xfer *x = ctx;
 	progress_upload(&x->prog, bytes, total);
+	x->bar.up = bytes;
+	x->bar.up_total = total;
+	bar_update(&x->bar);
 }
 
 void
@@ -394,12 +405,17 @@ run_one(nk_fetch *f, const struct cfg *c, size_t i, FILE *dump)
 	                          c->tr.type ? on_wire : NULL };
 	/* The meter shares the terminal with nothing: not when the body goes
 	 * to it, nor with -s. */
-	progress_start(&x.prog, !c->silent && !c->no_progress && !x.out.tty &&
+	progress_start(&x.prog, !c->silent && !c->no_progress &&
+	               !c->progress_bar && !x.out.tty &&
 	               show_isatty(STDERR_FILENO));
+	/* -# shows wherever stderr goes, as curl's does. */
+	bar_start(&x.bar, c->progress_bar && !c->silent && !c->no_progress,
+	          rq.resume_from);
 	nk_fetch_result res;
 	e = nk_fetch_run(f, &rq, &cb, &res, errmsg);
 	progress_end(&x.prog);
 	e = settle(c, &x, e, errmsg);
+	bar_end(&x.bar);
 	write_out(c, i, &res, x.out.taken ? x.out.taken : path, e, errmsg);
 	nk_fetch_result_clear(&res);
 	free(x.out.taken);

@@ -23,16 +23,10 @@ setup() {
 		skip "curl 7.88 is the reference and is not installed"
 }
 
-# case_file RESPONSE...: $D/c.case, each connection reads one request and
-# sends one response (escapes as rawhttp.py reads them).
+# case_file RESPONSE: $D/c.case, each connection reads one request and
+# gets RESPONSE (escapes as rawhttp.py reads them).
 case_file() {
-	local r first=1
-	: >"$D/c.case"
-	for r in "$@"; do
-		[ "$first" = 1 ] || echo conn >>"$D/c.case"
-		first=0
-		printf 'recv\nsend %s\nclose\n' "$r" >>"$D/c.case"
-	done
+	printf 'recv\nsend %s\nclose\n' "$1" >"$D/c.case"
 }
 
 # both ARGS...: nk http and curl, each `-s -A UA ARGS` with @PORT@ the
@@ -142,12 +136,13 @@ all_bytes() {
 	grep -qFx '<= Recv data, 3 bytes (0x3)' "$D/nk.err"
 }
 
-@test "trace: --trace-time and --trace-ids prefix each block; -v lines get them too" {
+@test "trace: --trace-time and --trace-ids prefix each block and each -v line" {
 	case_file "HTTP/1.1 200 OK\\r\\nContent-Length: 3\\r\\n\\r\\nhi\\n"
 	start_raw "$D/c.case"
 	local u="http://127.0.0.1:$RAW_PORT/x"
 	run -0 timeout 20 nk-http -s --trace-ascii "$D/t" --trace-time --trace-ids \
 		-o /dev/null -o /dev/null "$u" "$u"
+	timeout 20 nk-http -s -v --trace-time -o /dev/null "$u" 2>"$D/err"
 	stop_raw
 	local ts='[0-2][0-9]:[0-5][0-9]:[0-6][0-9]\.[0-9]{6} '
 	# every line is a prefixed block head or a dump line
@@ -158,15 +153,7 @@ all_bytes() {
 	grep -Eq "^${ts}\[0-0\] => Send header, " "$D/t"
 	# the server closes each connection: the second one is #1
 	grep -Eq "^${ts}\[1-1\] <= Recv data, 3 bytes \(0x3\)$" "$D/t"
-}
-
-@test "trace: --trace-time on -v lines" {
-	case_file "HTTP/1.1 200 OK\\r\\nContent-Length: 3\\r\\n\\r\\nhi\\n"
-	start_raw "$D/c.case"
-	timeout 20 nk-http -s -v --trace-time -o /dev/null \
-		"http://127.0.0.1:$RAW_PORT/x" 2>"$D/err"
-	stop_raw
-	local ts='[0-2][0-9]:[0-5][0-9]:[0-6][0-9]\.[0-9]{6} '
+	# -v: every line begins with the time
 	run grep -Evc "^${ts}[*<>] " "$D/err"
 	[ "$output" = 0 ] || { cat "$D/err"; false; }
 	grep -Eq "^${ts}> GET /x HTTP/1.1" "$D/err"

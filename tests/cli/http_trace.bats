@@ -32,7 +32,7 @@ case_file() {
 # both ARGS...: nk http and curl, each `-s -A UA ARGS` with @PORT@ the
 # raw server's port, one after the other against $D/c.case; their exit
 # statuses in $nk_rc and $curl_rc, stdout and stderr in $D/{nk,curl}.out
-# and .err. A trace file named T.trace in ARGS is made T-nk.trace and
+# and .err; stdin is a pipe from $IN (default /dev/null). A trace file named T.trace in ARGS is made T-nk.trace and
 # T-curl.trace.
 both() {
 	local client a args
@@ -45,7 +45,7 @@ both() {
 		done
 		local rc=0 bin=nk-http
 		[ "$client" = curl ] && bin=curl
-		timeout -k 2 20 "$bin" -s -A UA "${args[@]}" </dev/null \
+		timeout -k 2 20 "$bin" -s -A UA "${args[@]}" < <(cat "${IN:-/dev/null}") \
 			>"$D/$client.out" 2>"$D/$client.err" || rc=$?
 		eval "${client}_rc=$rc"
 	done
@@ -108,6 +108,18 @@ all_bytes() {
 	grep -aFx '<= Recv data, 26 bytes (0x1a)' "$D/got"
 	grep -aFx '0000: 5' "$D/got"
 	[ "$(cat "$D/nk.out")" = "hello world" ]
+}
+
+@test "trace: a chunked upload from stdin is traced with its framing, as curl" {
+	case_file "HTTP/1.1 200 OK\\r\\nContent-Length: 2\\r\\n\\r\\nok"
+	printf 'hello upload' >"$D/in"
+	IN=$D/in both --trace-ascii "$D/t.trace" -T - "http://127.0.0.1:@PORT@/u"
+	[ "$nk_rc" = 0 ] && [ "$curl_rc" = 0 ]
+	noinfo "$D/t-curl.trace" >"$D/want"
+	noinfo "$D/t-nk.trace" >"$D/got"
+	diff -u "$D/want" "$D/got"
+	grep -aFx '=> Send data, 17 bytes (0x11)' "$D/got"
+	grep -aFx '0003: hello upload' "$D/got"
 }
 
 @test "trace: --trace - writes the trace and the body to stdout in curl's order" {

@@ -277,3 +277,20 @@ bar() {
 	[ "$(tail -c 1 "$D/nk-http.bar" | od -An -c | tr -d ' ')" = '\n' ]
 	[ "$(wc -l <"$D/nk-http.bar")" = 1 ]
 }
+
+@test "trace: pipelined responses: each body's bytes traced once, the next head not among them" {
+	printf 'recv\nrecv\nsend %s%s\nclose\n' \
+		'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n' \
+		'HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nxyz' >"$D/c.case"
+	start_raw "$D/c.case"
+	run -0 timeout 20 nk-http -s --pipeline --trace-ascii "$D/t" \
+		"http://127.0.0.1:$RAW_PORT/a" "http://127.0.0.1:$RAW_PORT/b"
+	stop_raw
+	[ "$output" = abcxyz ]
+	grep -A5 -Fx '<= Recv data, 13 bytes (0xd)' "$D/t" >"$D/got"
+	printf '%s\n' '<= Recv data, 13 bytes (0xd)' '0000: 3' '0003: abc' \
+		'0008: 0' '000b: ' >"$D/want"
+	diff -u "$D/want" <(head -5 "$D/got")
+	[ "$(grep -c '^0000: HTTP/1.1 200 OK$' "$D/t")" = 2 ]
+	grep -A1 -Fx '<= Recv data, 3 bytes (0x3)' "$D/t" | grep -Fx '0000: xyz'
+}

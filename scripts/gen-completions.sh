@@ -257,7 +257,8 @@ gen() {
 				if (cmd[i] != cmds[c])
 					continue
 				line = ""
-				if (short[i] != "") line = line " -s " substr(short[i], 2)
+				# -#: fish would read an unquoted # as a comment.
+				if (short[i] != "") line = line " -s " (short[i] ~ /^-[[:alnum:]]$/ ? substr(short[i], 2) : fq(substr(short[i], 2)))
 				if (long[i] != "") line = line " -l " substr(long[i], 3)
 				if (kind[i] == "file") line = line " -r -F"
 				else if (kind[i] == "dir") line = line " -x -a " fq("(__fish_complete_directories (__nk_optval))")

@@ -32,6 +32,7 @@ enum {
 	O_CONFIG, O_DISABLE, O_VARIABLE,
 	O_COOKIE, O_COOKIE_JAR, O_JUNK_SESSION,
 	O_NEXT,
+	O_TRACE, O_TRACE_ASCII, O_TRACE_TIME, O_TRACE_IDS, O_PROGRESS_BAR,
 };
 
 static const struct opt opts[] = {
@@ -129,6 +130,15 @@ static const struct opt opts[] = {
 	  NULL, "with -s, still show errors" },
 	{ O_VERBOSE, 'v', "verbose", OPT_FLAG, NULL,
 	  NULL, "show the steps, and the heads sent and received, on stderr" },
+	{ O_TRACE, 0, "trace", OPT_FILE, "FILE",
+	  NULL, "write every byte sent and received to FILE (- for stdout), "
+	  "in hex and ASCII" },
+	{ O_TRACE_ASCII, 0, "trace-ascii", OPT_FILE, "FILE",
+	  NULL, "--trace in ASCII alone" },
+	{ O_TRACE_TIME, 0, "trace-time", OPT_FLAG, NULL,
+	  NULL, "begin each trace and -v line with the time" },
+	{ O_TRACE_IDS, 0, "trace-ids", OPT_FLAG, NULL,
+	  NULL, "begin each trace and -v line with [TRANSFER-CONNECTION]" },
 	{ O_WRITE_OUT, 'w', "write-out", OPT_STRING, "FORMAT",
 	  NULL, "print FORMAT after each transfer (%{http_code}, %{json}...)" },
 	{ O_MAX_TIME, 'm', "max-time", OPT_NUM, "SECS",
@@ -170,6 +180,8 @@ static const struct opt opts[] = {
 	  NULL, "the server key must match one of these pins (;-separated)" },
 	{ O_NO_PROGRESS, 0, "no-progress-meter", OPT_FLAG, NULL,
 	  NULL, "no progress meter, but errors still shown" },
+	{ O_PROGRESS_BAR, '#', "progress-bar", OPT_FLAG, NULL,
+	  NULL, "show progress as a bar of #s on stderr" },
 	{ O_CONFIG, 'K', "config", OPT_FILE, "FILE",
 	  NULL, "read options from FILE (- for stdin), curl's syntax" },
 	{ O_DISABLE, 'q', "disable", OPT_FLAG, NULL,
@@ -231,6 +243,23 @@ section_refuse(const struct tool *t, int id, const char *name)
 /* A group's answer for an option of another group. */
 #define NOT_MINE (-1)
 
+/* -v, --trace and --trace-ascii: the last one given is the one, as in
+ * curl, which warns when one replaces another. */
+static void
+take_trace(struct cfg *c, int id, const char *arg)
+{
+	int type = id == O_TRACE ? TRACE_BIN : id == O_TRACE_ASCII
+	           ? TRACE_ASCII : TRACE_NONE;
+	int had = c->verbose ? -1 : c->tr.type;
+	if (had && had != (type ? type : -1) && !c->silent)
+		fprintf(stderr, "Warning: %s overrides an earlier trace/verbose "
+		        "option\n", id == O_TRACE ? "--trace" : id == O_TRACE_ASCII
+		        ? "--trace-ascii" : "-v, --verbose");
+	c->verbose = !type;
+	c->tr.type = type;
+	c->tr.file = type ? arg : NULL;
+}
+
 /* Where the body goes, and what else is shown. */
 static int
 take_output(struct cfg *c, int id, const char *arg)
@@ -254,8 +283,13 @@ take_output(struct cfg *c, int id, const char *arg)
 	}
 	case O_SILENT: c->silent = 1; break;
 	case O_SHOW_ERROR: c->show_error = 1; break;
-	case O_VERBOSE: c->verbose = 1; break;
+	case O_VERBOSE: case O_TRACE: case O_TRACE_ASCII:
+		take_trace(c, id, arg);
+		break;
+	case O_TRACE_TIME: c->tr.time = 1; break;
+	case O_TRACE_IDS: c->tr.ids = 1; break;
 	case O_NO_PROGRESS: c->no_progress = 1; break;
+	case O_PROGRESS_BAR: c->progress_bar = 1; break;
 	default: return NOT_MINE;
 	}
 	return 0;
@@ -453,7 +487,8 @@ group_for(struct cfg *c, int id)
 {
 	switch (id) {
 	case O_SILENT: case O_SHOW_ERROR: case O_VERBOSE: case O_NO_PROGRESS:
-	case O_FAIL_EARLY: case O_VARIABLE:
+	case O_FAIL_EARLY: case O_VARIABLE: case O_TRACE: case O_TRACE_ASCII:
+	case O_TRACE_TIME: case O_TRACE_IDS: case O_PROGRESS_BAR:
 		return c;
 	}
 	return c->cur ? c->cur : c;

@@ -17,6 +17,7 @@
 #include "opts.h"
 #include "netargs.h"
 #include "cookies.h"
+#include "trace.h"
 #include "data.h"
 #include "netrc.h"
 #include "strv.h"
@@ -71,6 +72,8 @@ struct cfg {
 	struct cfg *next;           /* the group after --next, or NULL */
 	struct cfg *cur;            /* first group: the group being read */
 	nk_cookie_jar *jar;         /* first group: the run's cookie engine */
+	struct trace_opt tr;        /* --trace ... --trace-ids */
+	int progress_bar;           /* -# */
 };
 
 /* A section's options, parsed into a cfg of their own; what is used of

@@ -300,6 +300,8 @@ group_inherit(const struct cfg *c, struct cfg *g)
 	g->verbose = c->verbose;
 	g->no_progress = c->no_progress;
 	g->fail_early = c->fail_early;
+	g->tr = c->tr;
+	g->progress_bar = c->progress_bar;
 	if (!c->nsecs)
 		return;
 	g->secs = calloc(c->nsecs, sizeof *g->secs);

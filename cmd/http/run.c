@@ -14,6 +14,7 @@
 #include "tlsreport.h"
 #include "http.h"
 #include "cfg.h"
+#include "bar.h"
 
 struct xfer {
 	const struct cfg *c;
@@ -24,6 +25,8 @@ struct xfer {
 	int64_t expect;             /* Content-Length of the final response */
 	int status;                 /* final status seen */
 	int err_colour;
+	struct trace_ids ids;       /* --trace-ids */
+	struct bar bar;             /* -# */
 };
 
 static void
@@ -31,11 +34,17 @@ on_trace(void *ctx, nk_fetch_trace what, const char *data, size_t len,
          const void *obj)
 {
 	struct xfer *x = ctx;
+	if (what == NK_FETCH_HEAD_OUT)
+		bar_begin(&x->bar);
 	if (what == NK_FETCH_WARNING) {
 		if (!x->c->silent || x->c->verbose) {
 			progress_end(&x->prog);
 			tool_msg("%.*s", (int)len, data);
 		}
+		return;
+	}
+	if (x->c->tr.type) {
+		trace_event(&x->c->tr, &x->ids, what, data, len, obj);
 		return;
 	}
 	if (!x->c->verbose)
@@ -44,24 +53,32 @@ on_trace(void *ctx, nk_fetch_trace what, const char *data, size_t len,
 		fputs("\r\033[K", stderr);
 		x->prog.shown = 0;
 	}
+	/* --trace-time and --trace-ids begin -v's lines too. */
+	char pre[80];
+	size_t pl;
+	if (what == NK_FETCH_INFO)
+		trace_ids_see(&x->ids, data, len);
+	trace_prefix(&x->c->tr, &x->ids, pre, sizeof pre - 4);
+	pl = strlen(pre);
 	switch (what) {
 	case NK_FETCH_INFO:
-		fputs("* ", stderr);
+		fprintf(stderr, "%s* ", pre);
 		text_term(stderr, data, len);
 		fputc('\n', stderr);
 		break;
 	case NK_FETCH_HEAD_OUT:
-		show_head(stderr, "> ", data, len, 1, x->err_colour);
-		break;
 	case NK_FETCH_HEAD_IN:
-		show_head(stderr, "< ", data, len, 1, x->err_colour);
+		snprintf(pre + pl, sizeof pre - pl, "%s ",
+		         what == NK_FETCH_HEAD_OUT ? ">" : "<");
+		show_head(stderr, pre, data, len, 1, x->err_colour);
 		break;
 	case NK_FETCH_WARNING:
 		break;
 	case NK_FETCH_TLS: {
 		char host[256];
 		snprintf(host, sizeof host, "%.*s", (int)len, data);
-		tlsreport_summary(stderr, obj, host, "* ");
+		snprintf(pre + pl, sizeof pre - pl, "* ");
+		tlsreport_summary(stderr, obj, host, pre);
 		if (x->c->na.tls.insecure && !((const nk_tls_info *)obj)->verify_ok)
 			fputs("* --insecure: going on anyway\n", stderr);
 		break;
@@ -107,6 +124,7 @@ on_head(void *ctx, const nk_fetch_hop *hop, const char *head, size_t len,
 	if (!interim) {
 		x->expect = hop->content_length;
 		x->status = hop->status;
+		x->bar.down_total = hop->content_length;
 	}
 	return show_lines(x, head, len, errmsg);
 }
@@ -127,8 +145,11 @@ on_body(void *ctx, const char *data, size_t len, char *errmsg)
 		e = sink_write(&x->out, data, len, 1, errmsg);
 	else
 		sink_moved(&x->out, len);
-	if (!e)
+	if (!e) {
 		progress_update(&x->prog, x->out.written, x->expect);
+		x->bar.down = x->out.written;
+		bar_update(&x->bar);
+	}
 	return e;
 }
 
@@ -162,10 +183,20 @@ on_restart(void *ctx, int64_t *resume_from, char *errmsg)
 }
 
 static void
+on_wire(void *ctx, int out, const char *data, size_t len)
+{
+	struct xfer *x = ctx;
+	trace_wire(&x->c->tr, &x->ids, out, data, len);
+}
+
+static void
 on_sent(void *ctx, uint64_t bytes, int64_t total)
 {
 	struct xfer *x = ctx;
 	progress_upload(&x->prog, bytes, total);
+	x->bar.up = bytes;
+	x->bar.up_total = total;
+	bar_update(&x->bar);
 }
 
 void
@@ -346,6 +377,8 @@ run_one(nk_fetch *f, const struct cfg *c, size_t i, FILE *dump)
 	x.dump_tty = dump && show_isatty(fileno(dump));
 	x.err_colour = show_colour(stderr);
 	x.expect = -1;
+	x.ids.xfer = (long)i;
+	x.ids.conn = -1;
 	struct upload up;
 	memset(&up, 0, sizeof up);
 	up.fd = -1;
@@ -368,15 +401,21 @@ run_one(nk_fetch *f, const struct cfg *c, size_t i, FILE *dump)
 			rq.url = up.url;
 	}
 	nk_fetch_callbacks cb = { &x, on_trace, on_head, on_body, on_restart,
-	                          on_body_fd, on_flush, on_trailers, on_sent };
+	                          on_body_fd, on_flush, on_trailers, on_sent,
+	                          c->tr.type ? on_wire : NULL };
 	/* The meter shares the terminal with nothing: not when the body goes
 	 * to it, nor with -s. */
-	progress_start(&x.prog, !c->silent && !c->no_progress && !x.out.tty &&
+	progress_start(&x.prog, !c->silent && !c->no_progress &&
+	               !c->progress_bar && !x.out.tty &&
 	               show_isatty(STDERR_FILENO));
+	/* -# shows wherever stderr goes, as curl's does. */
+	bar_start(&x.bar, c->progress_bar && !c->silent && !c->no_progress,
+	          rq.resume_from);
 	nk_fetch_result res;
 	e = nk_fetch_run(f, &rq, &cb, &res, errmsg);
 	progress_end(&x.prog);
 	e = settle(c, &x, e, errmsg);
+	bar_end(&x.bar);
 	write_out(c, i, &res, x.out.taken ? x.out.taken : path, e, errmsg);
 	nk_fetch_result_clear(&res);
 	free(x.out.taken);

@@ -334,6 +334,14 @@ typedef struct nk_fetch_callbacks {
 	 * size (-1 when unknown), after each write: for a progress meter.
 	 * Must not fail. */
 	void (*sent)(void *ctx, uint64_t bytes, int64_t total);
+	/* Body bytes as they go on and come off the wire, after TLS: out = 1
+	 * for a request body as written (chunk framing included), 0 for a
+	 * response body as read, before its framing and codings are undone
+	 * (every hop's, redirects' too). The heads come to trace() as
+	 * NK_FETCH_HEAD_OUT and NK_FETCH_HEAD_IN. For --trace. When set,
+	 * no body moves inside the kernel (no splice, no sendfile): every
+	 * byte passes here. Must not fail. */
+	void (*wire)(void *ctx, int out, const char *data, size_t len);
 } nk_fetch_callbacks;
 
 /* HTTP/1.1 pipelining: rqs[0..n) are the requests the caller will run

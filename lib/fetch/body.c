@@ -60,7 +60,8 @@ splice_target(const struct step *s, const struct nk_http_body *b,
               const nk_decoder *dec, int discard, nk_conn *c,
               const char **name)
 {
-	if (!s->cb->body_fd || dec || discard || s->range_refused ||
+	if (!s->cb->body_fd || s->cb->wire || dec || discard ||
+	    s->range_refused ||
 	    !nk_conn_can_splice(c))
 		return -1;
 	/* A small body costs fewer calls read with what follows it. */
@@ -113,6 +114,33 @@ body_decoder(const struct step *s, struct exchange *x, int discard,
 	return NK_OK;
 }
 
+/* How many of the n bytes at p are the body's (the rest, a pipelined
+ * response's): a framed body's end is known, a chunked one's is found
+ * by a copy of its framer, which keeps no trailers. Bytes the framer
+ * refuses are all counted: the real feed fails on them. */
+static size_t
+body_span(const struct nk_http_body *b, const char *p, size_t n)
+{
+	if (b->mode != NK_HTTP_BODY_CHUNKED) {
+		uint64_t raw = nk_http_body_raw_left(b);
+		return raw < n ? (size_t)raw : n;
+	}
+	struct nk_http_body probe = *b;
+	probe.trailer_buf = NULL;
+	probe.trailer_cap = 0;
+	char msg[NK_ERR_MSG_LEN];
+	size_t at = 0;
+	while (at < n && !probe.done) {
+		size_t used, dn;
+		const char *d;
+		if (nk_http_body_feed(&probe, p + at, n - at, &used, &d, &dn,
+		                      msg) != NK_OK || used == 0)
+			return n;
+		at += used;
+	}
+	return at;
+}
+
 /* Feeds the x->len bytes at the front of f->buf to the framer, and the
  * body among them to the caller; *fed says how many were the body's (the
  * rest, once it is done, are the next response's). */
@@ -122,6 +150,10 @@ body_feed(nk_fetch *f, struct step *s, struct exchange *x, int discard,
 {
 	const char *q = f->buf;
 	size_t left = x->len;
+	/* Traced as read, before the caller gets them. */
+	size_t span = s->cb->wire && left ? body_span(&x->b, q, left) : 0;
+	if (span)
+		s->cb->wire(s->cb->ctx, 0, q, span);
 	while (left > 0 && !x->b.done) {
 		size_t used, dn;
 		const char *d;

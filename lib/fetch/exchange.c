@@ -97,6 +97,9 @@ exchange_send(nk_fetch *f, struct step *s, nk_fetch_hop *h,
 	nk_err e = send_request(f, s, pc, x->key, x->req, x->reqlen, x->sent,
 	                        errmsg);
 	if (!e) {
+		if (x->reqlen > x->headlen && s->cb->wire)
+			s->cb->wire(s->cb->ctx, 1, x->req + x->headlen,
+			            x->reqlen - x->headlen);
 		h->request_bytes += x->reqlen;
 		s->res->size_request += x->reqlen;
 		/* A pipelined response may have begun to arrive with the one

@@ -177,6 +177,8 @@ up_write(struct up *u, nk_conn *c, const nk_fetch_callbacks *cb, int *want)
 		}
 	} else {
 		e = nk_conn_try_write(c, u->p, u->n, &n, want, u->send_msg);
+		if (!e && n && cb->wire)
+			cb->wire(cb->ctx, 1, u->p, n);
 		if (!e) {
 			u->p += n;
 			u->n -= n;
@@ -295,7 +297,8 @@ nk_err
 up_send(nk_fetch *f, const struct step *s, struct pooled *pc,
         nk_fetch_hop *h, struct up *u, size_t *len, char *errmsg)
 {
-	u->kernel = up_kernel(u, pc->conn);
+	/* A traced body must pass through here to be seen. */
+	u->kernel = !s->cb->wire && up_kernel(u, pc->conn);
 	if (u->inline_body)
 		u->sent = u->src->b->len;
 	nk_err e = u->inline_body ? NK_OK

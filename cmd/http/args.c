@@ -88,7 +88,7 @@ static const struct opt opts[] = {
 	  NULL, "Referer to send (URL;auto also sets it on redirects)" },
 	{ O_RANGE, 'r', "range", OPT_STRING, "RANGE",
 	  NULL, "ask for bytes RANGE only (0-499, 500-, -500, 0-1,5-9)" },
-	{ O_TIME_COND, 'z', "time-cond", OPT_STRING, "[-]DATE|FILE",
+	{ O_TIME_COND, 'z', "time-cond", OPT_STRING, "[-|=]DATE|FILE",
 	  NULL, "only if modified since DATE or FILE's time (-: unmodified)" },
 	{ O_ETAG_COMPARE, 0, "etag-compare", OPT_FILE, "FILE",
 	  NULL, "only if the ETag differs from the one in FILE" },

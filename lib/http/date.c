@@ -144,22 +144,40 @@ take_number(struct when *w, const char *start, const char *s, long v,
 	return found ? 0 : -1;
 }
 
+/* One or two digits at *p, as sscanf's %02d reads them here; -1 if
+ * none. */
+static int
+two_digits(const char **p)
+{
+	const char *s = *p;
+	if (!is_digit(*s))
+		return -1;
+	int v = *s++ - '0';
+	if (is_digit(*s))
+		v = v * 10 + (*s++ - '0');
+	*p = s;
+	return v;
+}
+
 /* HH:MM:SS or HH:MM at s (at most two digits each, as curl reads them);
  * its length, or 0. */
 static size_t
 take_time(struct when *w, const char *s)
 {
-	int h, m, sec, len = 0;
-	if (sscanf(s, "%02d:%02d:%02d%n", &h, &m, &sec, &len) == 3 && len) {
-		w->hour = h, w->min = m, w->sec = sec;
-		return (size_t)len;
+	const char *p = s;
+	int h = two_digits(&p), m = -1, sec = 0;
+	if (h >= 0 && *p == ':') {
+		p++;
+		m = two_digits(&p);
 	}
-	len = 0;
-	if (sscanf(s, "%02d:%02d%n", &h, &m, &len) == 2 && len) {
-		w->hour = h, w->min = m, w->sec = 0;
-		return (size_t)len;
+	if (m < 0)
+		return 0;
+	if (*p == ':' && is_digit(p[1])) {
+		p++;
+		sec = two_digits(&p);
 	}
-	return 0;
+	w->hour = h, w->min = m, w->sec = sec;
+	return (size_t)(p - s);
 }
 
 static int

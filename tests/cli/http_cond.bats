@@ -42,13 +42,7 @@ need_curl() {
 
 # serve RESPONSE...: a case file of one connection per response.
 serve() {
-	local r first=1
-	: >"$D/c.case"
-	for r in "$@"; do
-		[ "$first" = 1 ] || echo conn >>"$D/c.case"
-		first=0
-		printf 'recv\nsend %s\nclose\n' "$r" >>"$D/c.case"
-	done
+	raw_serve "$D/c.case" "$@"
 }
 
 # A 200 with a Last-Modified of $OLD, an ETag and a body of 10 bytes.
@@ -74,8 +68,7 @@ run_client() {
 	(cd "$D/$name" && timeout -k 2 20 "$client" -s "${args[@]}" \
 		</dev/null >"$D/$name.out" 2>"$D/$name.err") || rc=$?
 	stop_raw
-	cat "$rec"/conn-* 2>/dev/null | sed -E -e "s/$RAW_PORT/PORT/g" \
-		-e 's/^User-Agent: [^\r]*\r$/User-Agent: UA\r/' >"$D/$name.req"
+	raw_requests "$rec" >"$D/$name.req"
 }
 
 # as_curl ARGS...: nk sends the request heads curl sends, exits as it

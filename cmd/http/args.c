@@ -33,6 +33,7 @@ enum {
 	O_COOKIE, O_COOKIE_JAR, O_JUNK_SESSION,
 	O_NEXT,
 	O_TRACE, O_TRACE_ASCII, O_TRACE_TIME, O_TRACE_IDS, O_PROGRESS_BAR,
+	O_RANGE, O_TIME_COND, O_ETAG_SAVE, O_ETAG_COMPARE, O_REMOTE_TIME,
 };
 
 static const struct opt opts[] = {
@@ -48,6 +49,10 @@ static const struct opt opts[] = {
 	  NULL, "never overwrite a file: write to FILE.1 ... FILE.100" },
 	{ O_REMOVE_ON_ERROR, 0, "remove-on-error", OPT_FLAG, NULL,
 	  NULL, "remove the output file when the transfer fails" },
+	{ O_REMOTE_TIME, 'R', "remote-time", OPT_FLAG, NULL,
+	  NULL, "give the output file the server's Last-Modified time" },
+	{ O_ETAG_SAVE, 0, "etag-save", OPT_FILE, "FILE",
+	  NULL, "write the response's ETag to FILE (- for stdout)" },
 	{ O_URL, 0, "url", OPT_STRING, "URL",
 	  NULL, "a URL to fetch (@FILE: URLs from FILE, one a line)" },
 	{ O_GLOBOFF, 'g', "globoff", OPT_FLAG, NULL,
@@ -86,6 +91,12 @@ static const struct opt opts[] = {
 	  NULL, "User-Agent to send (default nk/VERSION)" },
 	{ O_REFERER, 'e', "referer", OPT_STRING, "URL",
 	  NULL, "Referer to send (URL;auto also sets it on redirects)" },
+	{ O_RANGE, 'r', "range", OPT_STRING, "RANGE",
+	  NULL, "ask for bytes RANGE only (0-499, 500-, -500, 0-1,5-9)" },
+	{ O_TIME_COND, 'z', "time-cond", OPT_STRING, "[-|=]DATE|FILE",
+	  NULL, "only if modified since DATE or FILE's time (-: unmodified)" },
+	{ O_ETAG_COMPARE, 0, "etag-compare", OPT_FILE, "FILE",
+	  NULL, "only if the ETag differs from the one in FILE" },
 	{ O_COOKIE, 'b', "cookie", OPT_STRING, "DATA|FILE",
 	  NULL, "send cookies: 'NAME=VALUE; ...', or a cookie FILE to read" },
 	{ O_COOKIE_JAR, 'c', "cookie-jar", OPT_STRING, "FILE",
@@ -290,6 +301,8 @@ take_output(struct cfg *c, int id, const char *arg)
 	case O_TRACE_IDS: c->tr.ids = 1; break;
 	case O_NO_PROGRESS: c->no_progress = 1; break;
 	case O_PROGRESS_BAR: c->progress_bar = 1; break;
+	case O_REMOTE_TIME: c->cond.remote_time = 1; break;
+	case O_ETAG_SAVE: c->cond.etag_save = arg; break;
 	default: return NOT_MINE;
 	}
 	return 0;
@@ -311,6 +324,14 @@ take_request(struct cfg *c, int id, const char *arg)
 	case O_HTTP10: c->http10 = 1; break;
 	case O_HTTP11: c->http10 = 0; break;
 	case O_COMPRESSED: c->compressed = 1; break;
+	case O_RANGE: {
+		int e = cond_set_range(&c->cond, arg, c->silent);
+		if (!e)
+			strv_add(&c->owned, c->cond.range);
+		return e;
+	}
+	case O_TIME_COND: cond_set_time(&c->cond, arg, c->silent); break;
+	case O_ETAG_COMPARE: c->cond.etag_compare = arg; break;
 	default: return NOT_MINE;
 	}
 	return 0;

@@ -16,6 +16,7 @@
 #include "nk/tls.h"
 #include "opts.h"
 #include "netargs.h"
+#include "cond.h"
 #include "cookies.h"
 #include "trace.h"
 #include "data.h"
@@ -58,6 +59,7 @@ struct cfg {
 	int64_t expect100_ms;
 	struct cookies ck;          /* -b, -c, -j */
 	struct vars vars;           /* --variable */
+	struct cond cond;           /* -r, -z, --etag-*, -R */
 	struct host_sec *secs;      /* config files' [host NAME] sections */
 	size_t nsecs;
 	int in_section;             /* this cfg is a section's */

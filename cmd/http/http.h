@@ -78,6 +78,10 @@ int sink_commit(struct sink *s, char *errmsg);
  * written in place or appended to. Safe after commit (no-op). */
 void sink_abort(struct sink *s);
 
+/* Nothing came to keep (a 304 wrote no byte): a file that was there is
+ * left as it was, and none is made, as curl does. */
+void sink_untouched(struct sink *s);
+
 /* Removes every temporary file (and what sink_abort would remove) on
  * SIGINT, SIGTERM, SIGHUP, then dies of the signal as usual. Call once at
  * start-up. */

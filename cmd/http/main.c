@@ -98,11 +98,13 @@ open_dump(const struct cfg *c, FILE **dump, char *errmsg)
 }
 
 /* --pipeline: the requests go ahead as they can. With -C - each depends
- * on its file's size, known only at its turn: not pipelined. */
+ * on its file's size, and with --etag-compare on its file's ETag, known
+ * only at its turn: not pipelined. */
 static int
 pipeline(const struct cfg *c, nk_fetch *f, char *errmsg)
 {
-	if (!c->pipeline || c->resume == 1 || c->urls.n < 2 || sections_tls(c))
+	if (!c->pipeline || c->resume == 1 || c->urls.n < 2 || sections_tls(c) ||
+	    c->cond.etag_compare)
 		return 0;
 	nk_fetch_request *rqs = calloc(c->urls.n, sizeof *rqs);
 	if (!rqs) {

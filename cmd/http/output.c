@@ -586,3 +586,15 @@ remote_name(const char *url, const char *default_scheme, int *err,
 	nk_url_free(u);
 	return out;
 }
+
+void
+sink_untouched(struct sink *s)
+{
+	if (s->committed)
+		return;
+	if (s->remove_target) {
+		tmp_forget(s->target);
+		s->remove_target = 0;
+	}
+	sink_abort(s);
+}

@@ -27,6 +27,7 @@ struct xfer {
 	int err_colour;
 	struct trace_ids ids;       /* --trace-ids */
 	struct bar bar;             /* -# */
+	FILE *etag;                 /* --etag-save, or NULL */
 };
 
 static void
@@ -125,6 +126,12 @@ on_head(void *ctx, const nk_fetch_hop *hop, const char *head, size_t len,
 		x->expect = hop->content_length;
 		x->status = hop->status;
 		x->bar.down_total = hop->content_length;
+	}
+	if (x->etag) {
+		nk_err e = x->etag == stdout ? sink_flush(errmsg) : 0;
+		if (e)
+			return e;
+		cond_etag_write(x->etag, head, len);
 	}
 	return show_lines(x, head, len, errmsg);
 }
@@ -247,6 +254,9 @@ fill_request(const struct cfg *c, size_t i, int64_t start_size,
 		.retry_max_time_ms = c->retry_max_time_ms,
 		.retry_connrefused = c->retry_connrefused,
 		.retry_all_errors = c->retry_all,
+		.range = c->cond.range,
+		.time_cond = c->cond.time_cond,
+		.time_value = c->cond.time_value,
 	};
 	const struct host_sec *s = section_for(c, i);
 	if (s) {
@@ -320,18 +330,22 @@ prepare(const struct cfg *c, size_t i, struct xfer *x, struct upload *up,
 }
 
 /* After the exchange that ended with e: --fail-with-body's verdict, the
- * output kept or dropped, the error reported, stdout flushed for -w.
- * Returns the transfer's exit code. */
+ * output kept or dropped (a 304 that wrote nothing leaves the file as it
+ * was), the error reported, stdout flushed for -w. Returns the
+ * transfer's exit code. */
 static int
-settle(const struct cfg *c, struct xfer *x, int e, char *errmsg)
+settle(const struct cfg *c, struct xfer *x, int e, int not_modified,
+       char *errmsg)
 {
 	if (!e && c->fail_with_body && x->status >= 400) {
 		e = NK_ERR_HTTP_RETURNED_ERROR;
 		snprintf(errmsg, NK_ERR_MSG_LEN, "The requested URL returned "
 		         "error: %d", x->status);
 	}
-	if (!e || (e == NK_ERR_HTTP_RETURNED_ERROR && c->fail_with_body &&
-	           !c->remove_on_error)) {
+	if (!e && not_modified && x->out.written == 0) {
+		sink_untouched(&x->out);
+	} else if (!e || (e == NK_ERR_HTTP_RETURNED_ERROR &&
+	                  c->fail_with_body && !c->remove_on_error)) {
 		char cmsg[NK_ERR_MSG_LEN];
 		int ce = sink_commit(&x->out, cmsg);
 		if (ce && !e) {
@@ -363,6 +377,27 @@ write_out(const struct cfg *c, size_t i, const nk_fetch_result *res,
 	struct wo_info w = { c->wo_format, res, c->urls.v[i], (int)c->urlnum[i], filename,
 	                     e, errmsg, c->referer, c->auto_referer };
 	writeout_print(&w);
+}
+
+/* --etag-compare's header after the others, in *hdrs (made here, the
+ * caller frees it and *line), and --etag-save's file opened. Prints
+ * what fails and returns its exit code. */
+static int
+etag_start(const struct cfg *c, struct xfer *x, nk_fetch_request *rq,
+           const char ***hdrs, char **line)
+{
+	int e = cond_etag_line(&c->cond, line, c->silent);
+	if (!e && *line) {
+		*hdrs = malloc((rq->nheaders + 1) * sizeof **hdrs);
+		if (!*hdrs)
+			return tool_fail(NK_ERR_OUT_OF_MEMORY, NULL);
+		for (size_t k = 0; k < rq->nheaders; k++)
+			(*hdrs)[k] = rq->headers[k];
+		(*hdrs)[rq->nheaders] = *line;
+		rq->headers = *hdrs;
+		rq->nheaders++;
+	}
+	return e ? e : cond_etag_open(&c->cond, &x->etag, c->silent);
 }
 
 int
@@ -400,6 +435,17 @@ run_one(nk_fetch *f, const struct cfg *c, size_t i, FILE *dump)
 		if (up.url)
 			rq.url = up.url;
 	}
+	const char **hdrs = NULL;
+	char *etag_line = NULL;
+	e = etag_start(c, &x, &rq, &hdrs, &etag_line);
+	if (e) {
+		free(hdrs);
+		free(etag_line);
+		sink_abort(&x.out);
+		upload_close(&up);
+		free(path);
+		return e;
+	}
 	nk_fetch_callbacks cb = { &x, on_trace, on_head, on_body, on_restart,
 	                          on_body_fd, on_flush, on_trailers, on_sent,
 	                          c->tr.type ? on_wire : NULL };
@@ -414,8 +460,16 @@ run_one(nk_fetch *f, const struct cfg *c, size_t i, FILE *dump)
 	nk_fetch_result res;
 	e = nk_fetch_run(f, &rq, &cb, &res, errmsg);
 	progress_end(&x.prog);
-	e = settle(c, &x, e, errmsg);
+	const nk_fetch_hop *fin = nk_fetch_result_final(&res);
+	int not_modified = fin && fin->status == 304;
+	e = settle(c, &x, e, not_modified, errmsg);
 	bar_end(&x.bar);
+	cond_etag_close(x.etag);
+	free(hdrs);
+	free(etag_line);
+	if (!e && !not_modified)
+		cond_remote_time(&c->cond, x.out.taken ? x.out.taken : path, &res,
+		                 c->silent);
 	write_out(c, i, &res, x.out.taken ? x.out.taken : path, e, errmsg);
 	nk_fetch_result_clear(&res);
 	free(x.out.taken);

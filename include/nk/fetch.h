@@ -187,7 +187,23 @@ typedef struct nk_fetch_request {
 	                            * NULL: no cookie engine */
 	const char *cookie;        /* -b "a=1; b=2": sent after the jar's
 	                            * cookies on every request, as curl */
+	const char *range;         /* -r "0-499": Range: bytes=0-499 (over
+	                            * resume_from's); NULL: none */
+	int time_cond;             /* -z: NK_FETCH_IF_MODIFIED ... below; 0:
+	                            * none. A 2xx reply with a body whose
+	                            * Last-Modified fails the condition (the
+	                            * server ignored it) ends as a 304 with
+	                            * no body, as curl does, unless a range
+	                            * was asked for */
+	int64_t time_value;        /* the condition's date (epoch seconds) */
 } nk_fetch_request;
+
+/* nk_fetch_request.time_cond: the header its date goes in. */
+enum {
+	NK_FETCH_IF_MODIFIED = 1,  /* If-Modified-Since */
+	NK_FETCH_IF_UNMODIFIED,    /* If-Unmodified-Since */
+	NK_FETCH_LAST_MODIFIED,    /* Last-Modified (curl's -z =DATE) */
+};
 
 /* What happened on one request of a transfer: a redirect hop, or the final
  * response. Times are absolute (nk/time.h); 0 for steps not reached. */

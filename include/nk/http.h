@@ -141,6 +141,18 @@ struct nk_http_request {
 NK_API nk_err nk_http_request_build(const struct nk_http_request *rq,
                                     char **out, size_t *outlen, char *errmsg);
 
+/* A date as curl_getdate(3) reads it: the HTTP-date forms of RFC 9110
+ * §5.6.7 (IMF-fixdate, RFC 850, asctime) and curl's free forms ("19 Oct
+ * 2023 12:00:00", "Oct 19 2023", "20231019 12:00 +0200", ...): a weekday,
+ * a month name, a day, a year, HH:MM[:SS], a zone name or +HHMM, in any
+ * order, the time and zone optional (midnight GMT). Returns the seconds
+ * since the epoch, or -1 for text that is no date. */
+NK_API int64_t nk_http_date_parse(const char *date);
+
+/* "Thu, 19 Oct 2023 12:00:00 GMT" (IMF-fixdate) for time t. */
+#define NK_HTTP_DATE_LEN 64
+NK_API void nk_http_date_format(int64_t t, char out[NK_HTTP_DATE_LEN]);
+
 /* 1 if s[0..len) is a non-empty RFC 9110 token (tchar only), else 0. */
 NK_API int nk_http_is_token(const char *s, size_t len);
 

@@ -139,6 +139,45 @@ head_refuse(const struct step *s, const nk_fetch_hop *h, int status,
 	return NK_OK;
 }
 
+/* -z on a reply with a body: a Last-Modified that fails the condition
+ * (the server did not judge it) makes the reply a 304 without its body,
+ * as curl does; with a range asked for, the body is what was asked.
+ * As in curl, a Last-Modified that is no date fails the condition, and
+ * no Last-Modified passes it. Returns whether the body is dropped. */
+static int
+head_time_cond(const struct step *s, nk_fetch_hop *h,
+               const struct exchange *x)
+{
+	const nk_fetch_request *rq = s->rq;
+	if (!rq->time_cond || rq->time_cond > NK_FETCH_LAST_MODIFIED ||
+	    rq->range || rq->resume_from > 0 || x->r.status < 200 ||
+	    x->b.mode == NK_HTTP_BODY_NONE ||
+	    (x->b.mode == NK_HTTP_BODY_LENGTH && x->b.length == 0))
+		return 0;
+	const struct nk_http_header *lm = nk_http_header_find(&x->r,
+	                                                      "Last-Modified",
+	                                                      NULL);
+	if (!lm || rq->time_value == 0)
+		return 0;
+	char *v = strndup(lm->value, lm->value_len);
+	int64_t t = v ? nk_http_date_parse(v) : -1;
+	free(v);
+	if (t == 0)
+		return 0;
+	if (rq->time_cond == NK_FETCH_IF_UNMODIFIED) {
+		if (t < rq->time_value)
+			return 0;
+		fetch_trace(s->cb, "The requested document is not old enough");
+	} else {
+		if (t > rq->time_value)
+			return 0;
+		fetch_trace(s->cb, "The requested document is not new enough");
+	}
+	fetch_trace(s->cb, "Simulate an HTTP 304 response");
+	h->status = 304;
+	return 1;
+}
+
 /* The one decision after the final head (in f->buf, kept in h). The
  * caller's head callback runs inside it, where curl shows the head: after
  * what the head says (framing, Location, range) is known, before the
@@ -171,5 +210,8 @@ decide(nk_fetch *f, struct step *s, nk_fetch_hop *h, struct exchange *x,
 		*err = head_refuse(s, h, status, errmsg);
 	if (*err)
 		return AFTER_FAIL;
+	if (!follow && !discard && strcmp(s->method, "HEAD") != 0 &&
+	    head_time_cond(s, h, x))
+		discard = 1;
 	return follow ? AFTER_FOLLOW : discard ? AFTER_DISCARD : AFTER_DELIVER;
 }

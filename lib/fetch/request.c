@@ -50,6 +50,26 @@ out:
 	return e;
 }
 
+/* -z's header line in buf (of len bytes), unless the user's headers
+ * name that field; returns whether there is one. */
+static int
+time_cond_line(const nk_fetch_request *rq, char *buf, size_t len)
+{
+	static const char *const names[] = {
+		"If-Modified-Since", "If-Unmodified-Since", "Last-Modified" };
+	if (rq->time_cond < NK_FETCH_IF_MODIFIED ||
+	    rq->time_cond > NK_FETCH_LAST_MODIFIED)
+		return 0;
+	const char *name = names[rq->time_cond - 1];
+	for (size_t i = 0; i < rq->nheaders; i++)
+		if (header_is(rq->headers[i], name))
+			return 0;
+	char date[NK_HTTP_DATE_LEN];
+	nk_http_date_format(rq->time_value, date);
+	snprintf(buf, len, "%s: %s", name, date);
+	return 1;
+}
+
 /* The request head for a step. Caller frees *head. */
 nk_err
 build_request(struct step *s, const struct nk_proxy *px,
@@ -59,7 +79,7 @@ build_request(struct step *s, const struct nk_proxy *px,
 	struct nk_http_request r;
 	memset(&r, 0, sizeof r);
 	char *target = NULL, *userpass = NULL, *pxauth = NULL;
-	const char **hdrs = calloc(rq->nheaders + 2, sizeof *hdrs);
+	const char **hdrs = calloc(rq->nheaders + 3, sizeof *hdrs);
 	int oom = 0;
 	char *cookie = hdrs ? cookie_line(s, &oom) : NULL;
 	nk_err e = NK_OK;
@@ -68,9 +88,12 @@ build_request(struct step *s, const struct nk_proxy *px,
 		return nk_fail(errmsg, NK_ERR_OUT_OF_MEMORY, "out of memory");
 	}
 	size_t nh = 0;
-	/* Before the user's headers: where curl puts it. */
+	/* Before the user's headers: where curl puts them. */
 	if (cookie)
 		hdrs[nh++] = cookie;
+	char cond[NK_HTTP_DATE_LEN + 32];
+	if (time_cond_line(rq, cond, sizeof cond))
+		hdrs[nh++] = cond;
 	for (size_t i = 0; i < rq->nheaders; i++) {
 		const char *hl = rq->headers[i];
 		/* Authorization and Cookie the user set are for the host the
@@ -108,6 +131,7 @@ build_request(struct step *s, const struct nk_proxy *px,
 	r.http10 = rq->http10;
 	r.user_agent = rq->user_agent;
 	r.resume_from = rq->resume_from > 0 ? rq->resume_from : 0;
+	r.range = rq->range;
 	r.accept_encoding = rq->compressed ? "deflate, gzip, br, zstd" : NULL;
 	r.referer = s->referer;
 	r.headers = hdrs;

@@ -17,13 +17,7 @@ setup() {
 
 # serve RESPONSE...: a case file of one connection per response.
 serve() {
-	local r first=1
-	: >"$D/c.case"
-	for r in "$@"; do
-		[ "$first" = 1 ] || echo conn >>"$D/c.case"
-		first=0
-		printf 'recv\nsend %s\nclose\n' "$r" >>"$D/c.case"
-	done
+	raw_serve "$D/c.case" "$@"
 }
 
 # set_cookies LINE...: a 200 response with these Set-Cookie values.
@@ -55,9 +49,7 @@ run_client() {
 		--resolve "other.test:$RAW_PORT:127.0.0.1" "${args[@]}" \
 		</dev/null >/dev/null 2>"$D/err" || rc=$?
 	stop_raw
-	cat "$rec"/conn-* 2>/dev/null | sed -E -e "s/$RAW_PORT/PORT/g" \
-		-e 's/^User-Agent: [^\r]*\r$/User-Agent: UA\r/' \
-		>"$D/$(basename "$client").req"
+	raw_requests "$rec" >"$D/$(basename "$client").req"
 }
 
 # as_curl ARGS...: nk sends what curl sends, exits as it does, and writes

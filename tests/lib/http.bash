@@ -91,6 +91,27 @@ start_raw() {
 	RAW_PORT=${line##*:}
 }
 
+# raw_serve CASEFILE RESPONSE...: writes a case file of one connection per
+# response (each read a request, sent the response, closed).
+raw_serve() {
+	local case=$1 r first=1
+	shift
+	: >"$case"
+	for r in "$@"; do
+		[ "$first" = 1 ] || echo conn >>"$case"
+		first=0
+		printf 'recv\nsend %s\nclose\n' "$r" >>"$case"
+	done
+}
+
+# raw_requests RECORDDIR: the requests start_raw recorded, in order, with
+# the port and the User-Agent made neutral (PORT, UA), so that two
+# clients' requests compare byte for byte.
+raw_requests() {
+	cat "$1"/conn-* 2>/dev/null | sed -E -e "s/$RAW_PORT/PORT/g" \
+		-e 's/^User-Agent: [^\r]*\r$/User-Agent: UA\r/'
+}
+
 # stop_raw: stops the raw server now (stop_pid would poll for it).
 stop_raw() {
 	kill -TERM "$RAW_PID" 2>/dev/null || return 0

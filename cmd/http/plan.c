@@ -135,7 +135,7 @@ add_transfer(struct cfg *c, size_t j, const struct glob *g, size_t k,
              const char *o, struct expansion *x)
 {
 	/* An -O name comes from the URL later; an -o name may use #N. */
-	int named = o && o != OUT_REMOTE;
+	int named = OUT_NAMED(o);
 	char *gu = g ? glob_url(g, k) : NULL;
 	char *go = g && named ? glob_name(g, k, o) : NULL;
 	if (g && (!gu || (named && !go))) {

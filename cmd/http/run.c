@@ -209,6 +209,7 @@ fill_request(const struct cfg *c, size_t i, int64_t start_size,
 		.resume_from = c->resume == 1 ? start_size
 		               : c->resume == 2 ? c->resume_offset : -1,
 		.max_filesize = c->max_filesize,
+		.limit_rate = c->limit_rate,
 		.fail = c->fail && !c->fail_with_body,
 		.max_time_ms = c->max_time_ms,
 		.retry = (int)c->retry,

@@ -155,6 +155,9 @@ typedef struct nk_fetch_request {
 	                            * no Range */
 	int64_t max_filesize;      /* > 0: NK_ERR_FILESIZE_EXCEEDED when the
 	                            * announced or received body passes it */
+	int64_t limit_rate;        /* > 0: receive the body, and send the
+	                            * request body, at most this many bytes a
+	                            * second each, in small steady steps */
 	int fail;                  /* -f: a final status >= 400 ends the
 	                            * transfer before its body with
 	                            * NK_ERR_HTTP_RETURNED_ERROR */

@@ -221,6 +221,11 @@ plan_finish(struct cfg *c, const char *name)
 		tool_msg("no URL given (see nk %s --help)", name);
 		return NK_ERR_FAILED_INIT;
 	}
+	if (c->remote_header_name && (c->include || c->head)) {
+		tool_msg("showing headers and --remote-header-name cannot be "
+		         "combined");
+		return NK_ERR_FAILED_INIT;
+	}
 	nk_err e = expand_urls(c);
 	if (e)
 		return e;

@@ -1,6 +1,7 @@
 /* The names of output files that need more than the command line: -J's
  * from a Content-Disposition header (RFC 6266, RFC 8187), and the
  * directories --create-dirs makes for a path. */
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,18 +11,6 @@
 
 #include "nk/text.h"
 #include "http.h"
-
-static int
-hexval(int ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	if (ch >= 'a' && ch <= 'f')
-		return ch - 'a' + 10;
-	if (ch >= 'A' && ch <= 'F')
-		return ch - 'A' + 10;
-	return -1;
-}
 
 /* A parameter's value at *p (a token, or a quoted-string with its
  * backslash escapes undone; one without its closing quote runs to the
@@ -66,10 +55,11 @@ ext_value(char *v)
 	char *o = v;
 	for (q++; *q; q++) {
 		if (*q == '%') {
-			int hi = hexval(q[1]), lo = hi < 0 ? -1 : hexval(q[2]);
-			if (lo < 0)
+			char hex[3] = { q[1], q[1] ? q[2] : '\0', '\0' };
+			if (!isxdigit((unsigned char)hex[0]) ||
+			    !isxdigit((unsigned char)hex[1]))
 				return -1;
-			*o++ = (char)(hi << 4 | lo);
+			*o++ = (char)strtol(hex, NULL, 16);
 			q += 2;
 		} else {
 			*o++ = *q;

@@ -155,9 +155,6 @@ typedef struct nk_fetch_request {
 	                            * no Range */
 	int64_t max_filesize;      /* > 0: NK_ERR_FILESIZE_EXCEEDED when the
 	                            * announced or received body passes it */
-	int64_t limit_rate;        /* > 0: receive the body, and send the
-	                            * request body, at most this many bytes a
-	                            * second each, in small steady steps */
 	int fail;                  /* -f: a final status >= 400 ends the
 	                            * transfer before its body with
 	                            * NK_ERR_HTTP_RETURNED_ERROR */
@@ -190,6 +187,9 @@ typedef struct nk_fetch_request {
 	                            * NULL: no cookie engine */
 	const char *cookie;        /* -b "a=1; b=2": sent after the jar's
 	                            * cookies on every request, as curl */
+	int64_t limit_rate;        /* > 0: receive the body, and send the
+	                            * request body, at most this many bytes a
+	                            * second each, in small steady steps */
 } nk_fetch_request;
 
 /* What happened on one request of a transfer: a redirect hop, or the final

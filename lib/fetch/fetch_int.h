@@ -16,9 +16,9 @@
  *
  * Calls go one way, down: run > redirect > exchange > {decide > retry,
  * body, upload, connect, pool > pipeline > request > cookies} > the
- * leaves (result, response, source, target, trace, netrc). fetch.c (the
- * fetcher's life) uses pool and pipeline. No file calls one above it, so
- * the types all live here.
+ * leaves (result, response, source, target, trace, netrc, pace). fetch.c
+ * (the fetcher's life) uses pool and pipeline. No file calls one above
+ * it, so the types all live here.
  *
  * Errors: every function that returns nk_err has written errmsg when it
  * is not NK_OK, in the words the user will see; nothing here prints. */

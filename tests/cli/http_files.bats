@@ -67,9 +67,14 @@ files() { find . -type f | sort; }
 @test "-J: filename* (UTF-8, percent-encoded) wins over filename" {
 	cd_peer "Content-Disposition: attachment; filename=\"plain.txt\"; filename*=UTF-8''caf%C3%A9%201.txt"
 	in_dir dl
-	run timeout 10 nk-http -sS -J -O "$URL"
+	run timeout 10 nk-http -sS -J -O -w '%{filename_effective}' "$URL"
 	[ "$status" -eq 0 ]
+	[ "$output" = "café 1.txt" ]
 	[ "$(files)" = "./café 1.txt" ]
+	# --no-clobber: the next free number instead of a refusal
+	run timeout 10 nk-http -sS -J -O --no-clobber "$URL"
+	[ "$status" -eq 0 ]
+	[ "$(cat "café 1.txt.1")" = hello ]
 	# A filename* in another charset, or one that is not UTF-8, is left
 	# for filename.
 	stop_raw
@@ -186,6 +191,12 @@ files() { find . -type f | sort; }
 	[ "$status" -eq 0 ]
 	[ "$output" = 2000.bin ]
 	cmp 2000.bin "$NGINX_DIR/www/2000.bin"
+	# a large body (spliced into the file over http) and over https
+	run nkh -sS -J --remote-name-all "$(H /2m.bin)" \
+		"https://nk.test:$NGINX_SPORT/100k.txt"
+	[ "$status" -eq 0 ]
+	cmp 2m.bin "$NGINX_DIR/www/2m.bin"
+	cmp 100k.txt "$NGINX_DIR/www/100k.txt"
 	: >"$NGINX_DIR/www/empty.txt"
 	run nkh -sS -J -O "$(H /empty.txt)"
 	[ "$status" -eq 0 ]

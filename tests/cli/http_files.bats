@@ -347,3 +347,18 @@ within() {
 	[ "$status" -eq 2 ]
 	[ "$output" = "nk-http: --limit-rate takes bytes a second (fractions and k, M, G or T allowed), not '1.5q'" ]
 }
+
+@test "--limit-rate: an upload over https (written, not sent by the kernel)" {
+	head -c 1000000 /dev/urandom >"$BATS_TEST_TMPDIR/up.bin"
+	elapsed nkh -sS --limit-rate 1M -T "$BATS_TEST_TMPDIR/up.bin" \
+		"https://nk.test:$NGINX_SPORT/dav/paced.bin"
+	[ "$RC" -eq 0 ]
+	cmp "$BATS_TEST_TMPDIR/up.bin" "$NGINX_DIR/www/dav/paced.bin"
+	within "$SECS" 0.95
+	# and from a pipe, chunked
+	elapsed nkh -sS --limit-rate 1M -T - \
+		"https://nk.test:$NGINX_SPORT/dav/piped.bin" <"$BATS_TEST_TMPDIR/up.bin"
+	[ "$RC" -eq 0 ]
+	cmp "$BATS_TEST_TMPDIR/up.bin" "$NGINX_DIR/www/dav/piped.bin"
+	within "$SECS" 0.95
+}

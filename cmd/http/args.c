@@ -34,6 +34,7 @@ enum {
 	O_NEXT,
 	O_TRACE, O_TRACE_ASCII, O_TRACE_TIME, O_TRACE_IDS, O_PROGRESS_BAR,
 	O_RANGE, O_TIME_COND, O_ETAG_SAVE, O_ETAG_COMPARE, O_REMOTE_TIME,
+	O_REMOTE_HEADER_NAME, O_CREATE_DIRS, O_OUT_NULL, O_LIMIT_RATE,
 };
 
 static const struct opt opts[] = {
@@ -45,6 +46,13 @@ static const struct opt opts[] = {
 	  NULL, "-O for every URL" },
 	{ O_OUTPUT_DIR, 0, "output-dir", OPT_DIR, "DIR",
 	  NULL, "put -o and -O files in DIR" },
+	{ O_REMOTE_HEADER_NAME, 'J', "remote-header-name", OPT_FLAG, NULL,
+	  NULL, "-O: name the file as Content-Disposition says (never a "
+	  "path, never over a file)" },
+	{ O_CREATE_DIRS, 0, "create-dirs", OPT_FLAG, NULL,
+	  NULL, "create the directories -o and --output-dir name" },
+	{ O_OUT_NULL, 0, "out-null", OPT_FLAG, NULL,
+	  NULL, "discard the body of the next URL (one per URL, as -o)" },
 	{ O_NO_CLOBBER, 0, "no-clobber", OPT_FLAG, NULL,
 	  NULL, "never overwrite a file: write to FILE.1 ... FILE.100" },
 	{ O_REMOVE_ON_ERROR, 0, "remove-on-error", OPT_FLAG, NULL,
@@ -155,7 +163,9 @@ static const struct opt opts[] = {
 	{ O_MAX_TIME, 'm', "max-time", OPT_NUM, "SECS",
 	  NULL, "give up a transfer after SECS" },
 	{ O_MAX_FILESIZE, 0, "max-filesize", OPT_NUM, "BYTES",
-	  NULL, "refuse bodies larger than BYTES (k, M, G suffixes)" },
+	  NULL, "refuse bodies larger than BYTES (1.5M: fractions, k, M, G)" },
+	{ O_LIMIT_RATE, 0, "limit-rate", OPT_NUM, "SPEED",
+	  NULL, "send and receive at most SPEED bytes a second (k, M, G)" },
 	NETARGS_CONNECT_OPTS,
 	NETARGS_RESOLVE_OPT,
 	NETARGS_FAMILY_OPTS,
@@ -279,6 +289,9 @@ take_output(struct cfg *c, int id, const char *arg)
 	case O_OUTPUT: strv_add(&c->outputs, arg); break;
 	case O_REMOTE_NAME: strv_add(&c->outputs, OUT_REMOTE); break;
 	case O_REMOTE_NAME_ALL: c->remote_all = 1; break;
+	case O_REMOTE_HEADER_NAME: c->remote_header_name = 1; break;
+	case O_CREATE_DIRS: c->create_dirs = 1; break;
+	case O_OUT_NULL: strv_add(&c->outputs, OUT_NULL); break;
 	case O_OUTPUT_DIR: c->output_dir = arg; break;
 	case O_NO_CLOBBER: c->no_clobber = 1; break;
 	case O_REMOVE_ON_ERROR: c->remove_on_error = 1; break;
@@ -407,6 +420,7 @@ take_transfer(struct cfg *c, int id, const char *arg)
 			return NK_ERR_FAILED_INIT;
 		break;
 	case O_MAX_FILESIZE: return cfg_set_max_filesize(c, arg);
+	case O_LIMIT_RATE: return cfg_set_limit_rate(c, arg);
 	default: return NOT_MINE;
 	}
 	return 0;

@@ -26,6 +26,10 @@
 
 /* -o FILE or -O, in the order given; each goes to the next URL. */
 #define OUT_REMOTE ((const char *)1)
+/* --out-null: the body goes nowhere. */
+#define OUT_NULL ((const char *)2)
+/* An -o name to use as it is (not -O, not --out-null). */
+#define OUT_NAMED(o) ((o) && (o) != OUT_REMOTE && (o) != OUT_NULL)
 
 struct cfg {
 	struct strv owned;          /* strings made here, freed at exit */
@@ -49,6 +53,8 @@ struct cfg {
 	int retry_connrefused, retry_all;
 	int resume;                 /* 0 no, 1 -C -, 2 -C OFFSET */
 	int no_clobber, remove_on_error;
+	int remote_header_name, create_dirs;  /* -J, --create-dirs */
+	int64_t limit_rate;         /* --limit-rate: bytes a second, 0 none */
 	struct data data;           /* -d ... --json, -G, --url-query */
 	int64_t resume_offset;
 	struct netargs na;          /* -4 ... --connect-timeout, --cacert ...
@@ -120,8 +126,16 @@ int cfg_set_user(struct cfg *c, const char *arg);
 /* -C -: at the output file's size; -C OFFSET. */
 int cfg_set_continue_at(struct cfg *c, const char *arg);
 
-/* --max-filesize BYTES with an optional k, M or G (powers of 1024). */
+/* A size with an optional fraction and unit (b, k, M, G, T: powers of
+ * 1024), as curl 8 takes --max-filesize and --limit-rate: 0 with *out
+ * set, or -1 (nothing printed). */
+int cfg_parse_size(const char *s, int64_t *out);
+
+/* --max-filesize BYTES (cfg_parse_size). */
 int cfg_set_max_filesize(struct cfg *c, const char *arg);
+
+/* --limit-rate SPEED (cfg_parse_size): bytes a second. */
+int cfg_set_limit_rate(struct cfg *c, const char *arg);
 
 /* Prints the error of a data option (data.h: errmsg set) and returns its
  * exit code: a usage error (2) reads as the others do. */

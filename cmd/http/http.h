@@ -27,6 +27,7 @@ struct sink {
 	int emptied;            /* inplace: its old content is gone */
 	int append;             /* -C: keep what is there, add to it */
 	int no_clobber;         /* --no-clobber */
+	int no_replace;         /* -J: the name must not exist */
 	int remove_on_error;    /* --remove-on-error */
 	int remove_target;      /* `target` goes if the transfer fails */
 	int tty;                /* the fd is a terminal */
@@ -93,6 +94,23 @@ void sink_signals(void);
  * and a URL that does not parse (3). Caller frees. */
 char *remote_name(const char *url, const char *default_scheme, int *err,
                   char *errmsg);
+
+/* sink_open flag for -J: never over an existing name (refused at open,
+ * and the rename replaces nothing). */
+#define SINK_NO_REPLACE 8
+
+/* ---- outname.c: -J's names, --create-dirs ------------------------- */
+
+/* -J: the file name in a Content-Disposition value v[0..len): filename*
+ * (RFC 8187, UTF-8 only) over filename, its last path component. *name
+ * is NULL (and 0 returned) when there is none, or it ends in '/'.
+ * Refuses (23, errmsg set) a name that is empty, "." or "..", or not
+ * terminal-safe UTF-8. Caller frees *name. */
+int cd_filename(const char *v, size_t len, char **name, char *errmsg);
+
+/* --create-dirs: makes each missing directory of path (mode 0750, less
+ * the umask). Returns 0, or 23 with errmsg set. */
+int make_dirs(const char *path, char *errmsg);
 
 /* ---- show.c: what people read ------------------------------------- */
 

@@ -138,33 +138,66 @@ cfg_set_continue_at(struct cfg *c, const char *arg)
 	return 0;
 }
 
-/* Bytes with an optional k/M/G suffix (powers of 1024). */
-static int
-parse_size(const char *s, int64_t *out)
+/* A size as curl 8 takes it: a number with an optional fraction and an
+ * optional unit, b (bytes), k, M, G or T (powers of 1024), in either
+ * case: "2000", "1.5k", "0.5M". The fraction of a byte is dropped. */
+int
+cfg_parse_size(const char *s, int64_t *out)
 {
-	char *end;
-	errno = 0;
-	long long v = strtoll(s, &end, 10);
-	if (errno || end == s || v < 0)
+	const char *p = s;
+	uint64_t whole = 0, frac = 0, scale = 1;
+	if (*p < '0' || *p > '9')
 		return -1;
-	long long mul = 1;
-	switch (*end) {
-	case 'k': case 'K': mul = 1024; end++; break;
-	case 'm': case 'M': mul = 1024 * 1024; end++; break;
-	case 'g': case 'G': mul = 1024LL * 1024 * 1024; end++; break;
+	for (; *p >= '0' && *p <= '9'; p++) {
+		if (whole > (UINT64_MAX - 9) / 10)
+			return -1;
+		whole = whole * 10 + (uint64_t)(*p - '0');
 	}
-	if (*end || v > INT64_MAX / mul)
+	if (*p == '.') {
+		p++;
+		if (*p < '0' || *p > '9')
+			return -1;
+		/* Nine digits are more than any unit can tell apart. */
+		for (; *p >= '0' && *p <= '9'; p++)
+			if (scale < 1000000000) {
+				frac = frac * 10 + (uint64_t)(*p - '0');
+				scale *= 10;
+			}
+	}
+	int shift = 0;
+	switch (*p) {
+	case 'b': case 'B': p++; break;
+	case 'k': case 'K': shift = 10; p++; break;
+	case 'm': case 'M': shift = 20; p++; break;
+	case 'g': case 'G': shift = 30; p++; break;
+	case 't': case 'T': shift = 40; p++; break;
+	}
+	if (*p || whole > ((uint64_t)INT64_MAX >> shift))
 		return -1;
-	*out = v * mul;
+	uint64_t v = (whole << shift) + ((frac << shift) / scale);
+	if (v > INT64_MAX)
+		return -1;
+	*out = (int64_t)v;
 	return 0;
 }
 
 int
 cfg_set_max_filesize(struct cfg *c, const char *arg)
 {
-	if (parse_size(arg, &c->max_filesize)) {
-		tool_msg("--max-filesize takes a number of bytes (with k, M or "
-		         "G), not '%s'", arg);
+	if (cfg_parse_size(arg, &c->max_filesize)) {
+		tool_msg("--max-filesize takes a number of bytes (fractions and "
+		         "k, M, G or T allowed), not '%s'", arg);
+		return NK_ERR_FAILED_INIT;
+	}
+	return 0;
+}
+
+int
+cfg_set_limit_rate(struct cfg *c, const char *arg)
+{
+	if (cfg_parse_size(arg, &c->limit_rate)) {
+		tool_msg("--limit-rate takes bytes a second (fractions and k, M, "
+		         "G or T allowed), not '%s'", arg);
 		return NK_ERR_FAILED_INIT;
 	}
 	return 0;

@@ -285,6 +285,15 @@ sink_open(struct sink *s, const char *path, int flags, char *errmsg)
 	s->no_clobber = (flags & SINK_NO_CLOBBER) && !s->append;
 	if (s->no_clobber)
 		return make_tmp(s, path, errmsg);
+	/* -J: a name that is there (a link too, dangling or not) stays. */
+	struct stat st;
+	if (flags & SINK_NO_REPLACE) {
+		if (lstat(path, &st) == 0)
+			return path_msg(errmsg, "refusing to overwrite ", path,
+			                strerror(EEXIST));
+		s->no_replace = 1;
+		return make_tmp(s, path, errmsg);
+	}
 	int e = follow_links(path, &s->target, errmsg);
 	if (!e && (e = open_file(s, errmsg)) != 0) {
 		free(s->target);
@@ -463,7 +472,8 @@ sink_rewind(struct sink *s, char *errmsg)
 }
 
 /* Puts the temporary file under the first free one of NAME, NAME.1 ...
- * NAME.100, replacing nothing even if a file appeared meanwhile. */
+ * NAME.100 (NAME alone for -J), replacing nothing even if a file
+ * appeared meanwhile. */
 static int
 place_numbered(struct sink *s, char *errmsg)
 {
@@ -471,7 +481,7 @@ place_numbered(struct sink *s, char *errmsg)
 	char *name = malloc(n);
 	if (!name)
 		return oom(errmsg);
-	for (int i = 0; i <= 100; i++) {
+	for (int i = 0; i <= (s->no_replace ? 0 : 100); i++) {
 		if (i == 0)
 			snprintf(name, n, "%s", s->final);
 		else
@@ -496,6 +506,9 @@ place_numbered(struct sink *s, char *errmsg)
 		}
 	}
 	free(name);
+	if (s->no_replace)
+		return path_msg(errmsg, "refusing to overwrite ", s->final,
+		                strerror(EEXIST));
 	return path_msg(errmsg, "--no-clobber: ", s->final, "it and every "
 	                "name from .1 to .100 exist");
 }
@@ -540,7 +553,7 @@ sink_commit(struct sink *s, char *errmsg)
 			rc = path_msg(errmsg, "writing to ", s->final, strerror(errno));
 		s->fd = -1;
 	}
-	if (!rc && s->tmp && s->no_clobber)
+	if (!rc && s->tmp && (s->no_clobber || s->no_replace))
 		rc = place_numbered(s, errmsg);
 	else if (!rc && s->tmp && rename(s->tmp, s->target) != 0)
 		rc = path_msg(errmsg, "cannot rename the temporary file to ",

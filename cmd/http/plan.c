@@ -169,7 +169,7 @@ add_transfer(struct cfg *c, size_t j, const struct globs *gs, size_t k,
 {
 	/* An -O name comes from the URL later; an -o name may use #N. */
 	const struct glob *g = gs->url;
-	int named = o && o != OUT_REMOTE;
+	int named = OUT_NAMED(o);
 	char *gu = g ? glob_url(g, k) : NULL;
 	char *go = g && named ? glob_name(g, k, o) : NULL;
 	char *gf = gs->up ? glob_url(gs->up, u) : NULL;
@@ -264,6 +264,11 @@ group_finish(struct cfg *c, const char *name)
 	char errmsg[NK_ERR_MSG_LEN];
 	if (c->urls.n == 0) {
 		tool_msg("no URL given (see nk %s --help)", name);
+		return NK_ERR_FAILED_INIT;
+	}
+	if (c->remote_header_name && (c->include || c->head)) {
+		tool_msg("showing headers and --remote-header-name cannot be "
+		         "combined");
 		return NK_ERR_FAILED_INIT;
 	}
 	nk_err e = expand_urls(c);

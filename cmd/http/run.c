@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "nk/fetch.h"
@@ -28,7 +29,19 @@ struct xfer {
 	struct trace_ids ids;       /* --trace-ids */
 	struct bar bar;             /* -# */
 	FILE *etag;                 /* --etag-save, or NULL */
+	/* -J -O: the file opens at the body's first byte, once the final
+	 * head has said its name. */
+	int lazy;
+	char **path;                /* run_one's: the file's path */
+	char *cd_name;              /* the final head's name, or NULL */
+	int cd_err;                 /* the final head's name was refused */
+	char cd_msg[NK_ERR_MSG_LEN];
+	int open_err;               /* the lazy open failed (or the URL had
+	                             * no name to fall back on) */
+	char open_msg[NK_ERR_MSG_LEN];
 };
+
+static int open_lazy(struct xfer *x, char *errmsg);
 
 static void
 on_trace(void *ctx, nk_fetch_trace what, const char *data, size_t len,
@@ -107,7 +120,10 @@ show_lines(struct xfer *x, const char *head, size_t len, char *errmsg)
 		}
 	}
 	if (x->c->include || x->c->head) {
-		if (x->out.tty) {
+		if (x->out.fd < 0) {
+			/* -J's file is not open yet (-i is refused with -J, but a
+			 * --out-null or failed open has no fd either) */
+		} else if (x->out.tty) {
 			show_head(stdout, NULL, head, len, 1, show_colour(stdout));
 			fflush(stdout);
 		} else {
@@ -115,6 +131,25 @@ show_lines(struct xfer *x, const char *head, size_t len, char *errmsg)
 		}
 	}
 	return NK_OK;
+}
+
+/* -J: the name the final head gives the file, or its refusal; the first
+ * Content-Disposition counts, as in curl. */
+static void
+head_name(struct xfer *x, const nk_fetch_hop *hop)
+{
+	free(x->cd_name);
+	x->cd_name = NULL;
+	x->cd_err = 0;
+	for (size_t k = 0; k < hop->num_headers; k++) {
+		const struct nk_http_header *h = &hop->headers[k];
+		if (h->name_len == 19 &&
+		    strncasecmp(h->name, "Content-Disposition", 19) == 0) {
+			x->cd_err = cd_filename(h->value, h->value_len, &x->cd_name,
+			                        x->cd_msg);
+			return;
+		}
+	}
 }
 
 static nk_err
@@ -133,6 +168,8 @@ on_head(void *ctx, const nk_fetch_hop *hop, const char *head, size_t len,
 			return e;
 		cond_etag_write(x->etag, head, len);
 	}
+	if (!interim && x->lazy)
+		head_name(x, hop);
 	return show_lines(x, head, len, errmsg);
 }
 
@@ -147,7 +184,9 @@ static nk_err
 on_body(void *ctx, const char *data, size_t len, char *errmsg)
 {
 	struct xfer *x = ctx;
-	nk_err e = NK_OK;
+	nk_err e = open_lazy(x, errmsg);
+	if (e)
+		return e;
 	if (data)
 		e = sink_write(&x->out, data, len, 1, errmsg);
 	else
@@ -164,6 +203,10 @@ static int
 on_body_fd(void *ctx, const char **name)
 {
 	struct xfer *x = ctx;
+	char msg[NK_ERR_MSG_LEN];
+	/* A failure shows at the body's first byte (on_body). */
+	if (open_lazy(x, msg))
+		return -1;
 	return sink_splice_fd(&x->out, name);
 }
 
@@ -247,6 +290,7 @@ fill_request(const struct cfg *c, size_t i, int64_t start_size,
 		.resume_from = c->resume == 1 ? start_size
 		               : c->resume == 2 ? c->resume_offset : -1,
 		.max_filesize = c->max_filesize,
+		.limit_rate = c->limit_rate,
 		.fail = c->fail && !c->fail_with_body,
 		.max_time_ms = c->max_time_ms,
 		.retry = (int)c->retry,
@@ -307,8 +351,67 @@ output_path(const struct cfg *c, size_t i, char **path, char *errmsg)
 	return o && !*path ? NK_ERR_OUT_OF_MEMORY : 0;
 }
 
+static int
+sink_flags(const struct cfg *c)
+{
+	return (c->resume ? SINK_APPEND : 0) |
+	       (c->no_clobber ? SINK_NO_CLOBBER : 0) |
+	       (c->remove_on_error ? SINK_REMOVE_ON_ERROR : 0);
+}
+
+/* Opens the output at path (NULL: stdout), its directories made first
+ * with --create-dirs. */
+static int
+open_out(const struct cfg *c, struct xfer *x, const char *path, int flags,
+         char *errmsg)
+{
+	int e;
+	if (c->create_dirs && path && strcmp(path, "-") != 0 &&
+	    (e = make_dirs(path, errmsg)) != 0)
+		return e;
+	return sink_open(&x->out, path, flags, errmsg);
+}
+
+/* -J: opens the file under the final head's name (never over an
+ * existing file), or the URL's (as -O) when it gave none. Once; a
+ * failure stays. */
+static int
+open_lazy(struct xfer *x, char *errmsg)
+{
+	const struct cfg *c = x->c;
+	if (x->open_err) {
+		memcpy(errmsg, x->open_msg, NK_ERR_MSG_LEN);
+		return x->open_err;
+	}
+	if (!x->lazy)
+		return 0;
+	x->lazy = 0;
+	int e = x->cd_err, flags = sink_flags(c);
+	if (e) {
+		memcpy(x->open_msg, x->cd_msg, NK_ERR_MSG_LEN);
+	} else if (x->cd_name) {
+		free(*x->path);
+		if (!(*x->path = out_path(c, x->cd_name))) {
+			e = NK_ERR_OUT_OF_MEMORY;
+			snprintf(x->open_msg, NK_ERR_MSG_LEN, "out of memory");
+		}
+		flags |= SINK_NO_REPLACE;
+	} else if (!*x->path) {
+		/* The URL's name was refused: prepare kept why. */
+		e = NK_ERR_WRITE_ERROR;
+	}
+	if (!e)
+		e = open_out(c, x, *x->path, flags, x->open_msg);
+	if (e) {
+		x->open_err = e;
+		memcpy(errmsg, x->open_msg, NK_ERR_MSG_LEN);
+	}
+	return e;
+}
+
 /* What fails before any connection: a file to send that is not there,
- * a body that cannot start over, an output that cannot be opened. */
+ * a body that cannot start over, an output that cannot be opened (but
+ * -J's, which waits for the head). */
 static int
 prepare(const struct cfg *c, size_t i, struct xfer *x, struct upload *up,
         char **path, char *errmsg)
@@ -322,11 +425,22 @@ prepare(const struct cfg *c, size_t i, struct xfer *x, struct upload *up,
 	if (i > 0 && c->body && c->body->rewind &&
 	    (e = c->body->rewind(c->body->ctx, errmsg)) != 0)
 		return e;
+	const char *o = i < c->outputs.n && c->outputs.v[i] ? c->outputs.v[i]
+	                : c->remote_all ? OUT_REMOTE : NULL;
+	if (o == OUT_NULL)
+		return sink_open(&x->out, "/dev/null", 0, errmsg);
+	if (o == OUT_REMOTE && c->remote_header_name) {
+		x->lazy = 1;
+		x->path = path;
+		/* A URL without a name is an error only if the head gives
+		 * none either. */
+		if (output_path(c, i, path, x->open_msg) == NK_ERR_OUT_OF_MEMORY)
+			return tool_fail(NK_ERR_OUT_OF_MEMORY, NULL);
+		return 0;
+	}
 	if ((e = output_path(c, i, path, errmsg)) != 0)
 		return e;
-	return sink_open(&x->out, *path, (c->resume ? SINK_APPEND : 0) |
-	                 (c->no_clobber ? SINK_NO_CLOBBER : 0) |
-	                 (c->remove_on_error ? SINK_REMOVE_ON_ERROR : 0), errmsg);
+	return open_out(c, x, *path, sink_flags(c), errmsg);
 }
 
 /* After the exchange that ended with e: --fail-with-body's verdict, the
@@ -347,7 +461,10 @@ settle(const struct cfg *c, struct xfer *x, int e, int not_modified,
 	} else if (!e || (e == NK_ERR_HTTP_RETURNED_ERROR &&
 	                  c->fail_with_body && !c->remove_on_error)) {
 		char cmsg[NK_ERR_MSG_LEN];
-		int ce = sink_commit(&x->out, cmsg);
+		/* -J and an empty body: the file is made now. */
+		int ce = open_lazy(x, cmsg);
+		if (!ce)
+			ce = sink_commit(&x->out, cmsg);
 		if (ce && !e) {
 			e = ce;
 			memcpy(errmsg, cmsg, NK_ERR_MSG_LEN);
@@ -407,6 +524,7 @@ run_one(nk_fetch *f, const struct cfg *c, size_t i, FILE *dump)
 	char *path = NULL;
 	struct xfer x;
 	memset(&x, 0, sizeof x);
+	x.out.fd = -1;
 	x.c = c;
 	x.dump = dump;
 	x.dump_tty = dump && show_isatty(fileno(dump));
@@ -472,6 +590,7 @@ run_one(nk_fetch *f, const struct cfg *c, size_t i, FILE *dump)
 		                 c->silent);
 	write_out(c, i, &res, x.out.taken ? x.out.taken : path, e, errmsg);
 	nk_fetch_result_clear(&res);
+	free(x.cd_name);
 	free(x.out.taken);
 	free(path);
 	upload_close(&up);

@@ -196,6 +196,9 @@ typedef struct nk_fetch_request {
 	                            * no body, as curl does, unless a range
 	                            * was asked for */
 	int64_t time_value;        /* the condition's date (epoch seconds) */
+	int64_t limit_rate;        /* > 0: receive the body, and send the
+	                            * request body, at most this many bytes a
+	                            * second each, in small steady steps */
 } nk_fetch_request;
 
 /* nk_fetch_request.time_cond: the header its date goes in. */

@@ -193,13 +193,28 @@ body_read(nk_fetch *f, struct step *s, nk_fetch_hop *h, struct exchange *x,
 	if (raw >= SPLICE_MIN && s->cb->flush &&
 	    (e = s->cb->flush(s->cb->ctx, errmsg)) != NK_OK)
 		return e;
-	if (raw >= SPLICE_MIN)
-		e = nk_conn_splice(x->pc.conn, out_fd, out_name, raw > SIZE_MAX
-		                   ? SIZE_MAX : (size_t)raw, s->deadline, &n,
-		                   errmsg);
+	size_t cap = raw >= SPLICE_MIN ? raw > SIZE_MAX ? SIZE_MAX : (size_t)raw
+	             : f->cap;
+	/* --limit-rate: wait for the bucket (what the caller holds goes out
+	 * first), then take no more than it holds. */
+	e = NK_OK;
+	if (pace_wait_ms(&f->down) > 0) {
+		if (s->cb->flush && (e = s->cb->flush(s->cb->ctx, errmsg)) != NK_OK)
+			return e;
+		e = pace_sleep(&f->down, s->deadline);
+	}
+	if (!e)
+		cap = pace_allow(&f->down, cap);
+	if (e)
+		n = 0;
+	else if (raw >= SPLICE_MIN)
+		e = nk_conn_splice(x->pc.conn, out_fd, out_name, cap, s->deadline,
+		                   &n, errmsg);
 	else
-		e = read_or_flush(s->cb, x->pc.conn, f->buf, f->cap, s->deadline,
-		                  &n, NULL, errmsg);
+		e = read_or_flush(s->cb, x->pc.conn, f->buf, cap, s->deadline, &n,
+		                  NULL, errmsg);
+	if (!e)
+		pace_used(&f->down, n);
 	if (e == NK_ERR_OPERATION_TIMEDOUT) {
 		long long ms = (long long)((nk_now() - h->start) / 1000);
 		if (x->b.mode == NK_HTTP_BODY_LENGTH)
@@ -242,6 +257,8 @@ body_pump(nk_fetch *f, struct step *s, nk_fetch_hop *h, struct exchange *x,
 		return e;
 	/* The header views are done with: the body starts at the front. */
 	memmove(f->buf, f->buf + x->r.head_len, x->len -= x->r.head_len);
+	/* What came with the head is paid for with the next wait. */
+	pace_used(&f->down, x->len);
 	const char *out_name = NULL;
 	int out_fd = splice_target(s, &x->b, x->dec, discard, x->pc.conn,
 	                           &out_name);

@@ -16,9 +16,9 @@
  *
  * Calls go one way, down: run > redirect > exchange > {decide > retry,
  * body, upload, connect, pool > pipeline > request > cookies} > the
- * leaves (result, response, source, target, trace, netrc). fetch.c (the
- * fetcher's life) uses pool and pipeline. No file calls one above it, so
- * the types all live here.
+ * leaves (result, response, source, target, trace, netrc, pace). fetch.c
+ * (the fetcher's life) uses pool and pipeline. No file calls one above
+ * it, so the types all live here.
  *
  * Errors: every function that returns nk_err has written errmsg when it
  * is not NK_OK, in the words the user will see; nothing here prints. */
@@ -98,6 +98,18 @@ struct queued {
 	size_t len;
 };
 
+/* --limit-rate, one direction (pace.c). */
+struct pace {
+	int64_t rate;           /* bytes a second; 0: no limit */
+	double tokens;          /* bytes that may go now (below 0: owed) */
+	double cap;             /* the most the bucket holds */
+	nk_time last;           /* tokens were counted then */
+};
+
+/* A response head read while the download is paced: small reads, so
+ * that little of the body comes with it unpaced. */
+#define PACE_HEAD_READ (16 * 1024)
+
 struct nk_fetch {
 	nk_fetch_config cfg;
 	nk_tls_ctx *tls;        /* made on the first https request */
@@ -113,6 +125,7 @@ struct nk_fetch {
 	int pipe_off;           /* a pipelined connection was lost: no more */
 	char *tbuf;             /* trailer lines for cb->trailers, or NULL */
 	char *sbuf;             /* SEND_BUF for request bodies, or NULL */
+	struct pace down, up;   /* the run's --limit-rate */
 };
 
 /* A retry being weighed: what nk_fetch_run's loop knows, so that a try
@@ -184,6 +197,7 @@ struct up {
 	char send_msg[NK_ERR_MSG_LEN];
 	uint64_t sent;          /* body bytes written */
 	int inline_body;        /* the body went with the head */
+	int paced;              /* --limit-rate: never with the head */
 };
 
 /* One exchange in progress (exchange.c): what its steps hand on. */
@@ -219,6 +233,16 @@ enum after_head {
 void fetch_trace(const nk_fetch_callbacks *cb, const char *fmt, ...)
 	NK_PRINTF(2, 3);
 void fetch_warn(const nk_fetch_callbacks *cb, const char *text);
+
+/* pace.c: --limit-rate (a zeroed pace has no limit). pace_allow: how
+ * much of `want` may go now (0: wait pace_wait_ms); pace_used: n went.
+ * pace_sleep waits until a byte may go; NK_ERR_OPERATION_TIMEDOUT (the
+ * caller words it) if the deadline comes first. */
+void pace_init(struct pace *p, int64_t rate);
+size_t pace_allow(struct pace *p, size_t want);
+void pace_used(struct pace *p, size_t n);
+int pace_wait_ms(struct pace *p);
+nk_err pace_sleep(struct pace *p, nk_time deadline);
 
 /* target.c: the URL a request goes to, and the user's headers for it */
 nk_err fetch_parse_url(const char *in, const char *scheme, nk_url **out,

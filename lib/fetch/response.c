@@ -63,8 +63,11 @@ read_head(nk_fetch *f, const nk_fetch_callbacks *cb, nk_conn *c,
 			               "larger than the %zu byte buffer", f->cap);
 		size_t n;
 		int cb_failed;
-		nk_err e = read_or_flush(cb, c, f->buf + *len, f->cap - *len,
-		                        deadline, &n, &cb_failed, errmsg);
+		size_t room = f->cap - *len;
+		if (f->down.rate && room > PACE_HEAD_READ)
+			room = PACE_HEAD_READ;
+		nk_err e = read_or_flush(cb, c, f->buf + *len, room, deadline, &n,
+		                        &cb_failed, errmsg);
 		if (cb_failed)
 			*got = 1;
 		if (e)

@@ -33,6 +33,8 @@ nk_fetch_run(nk_fetch *f, const nk_fetch_request *rq,
 		return res->err;
 	}
 	nk_fetch_request r = *rq;
+	pace_init(&f->down, rq->limit_rate);
+	pace_init(&f->up, rq->limit_rate);
 	uint64_t delivered = 0;
 	struct src src;
 	if (rq->body)

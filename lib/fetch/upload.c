@@ -155,15 +155,16 @@ up_timeout(const struct step *s, const nk_fetch_hop *h, const struct up *u,
  * took bytes. A failed write stops the upload (the server may have
  * answered, and closed): the error is kept for when no answer came. */
 static void
-up_write(struct up *u, nk_conn *c, const nk_fetch_callbacks *cb, int *want)
+up_write(struct up *u, nk_conn *c, const nk_fetch_callbacks *cb,
+         struct pace *pace, size_t cap, int *want)
 {
 	size_t n = 0;
 	nk_err e;
 	if (u->kernel) {
 		int64_t left = u->src->size - (int64_t)u->src->pos;
-		e = nk_conn_try_sendfile(c, u->src->b->fd, left > (1 << 30)
-		                         ? (size_t)1 << 30 : (size_t)left, &n,
-		                         want, u->send_msg);
+		size_t len = left > (1 << 30) ? (size_t)1 << 30 : (size_t)left;
+		e = nk_conn_try_sendfile(c, u->src->b->fd, len < cap ? len : cap,
+		                         &n, want, u->send_msg);
 		if (!e && n == 0 && !*want)
 			e = nk_fail(u->send_msg, NK_ERR_READ_ERROR, "the request body "
 			            "ended after %llu of its %lld bytes",
@@ -176,7 +177,8 @@ up_write(struct up *u, nk_conn *c, const nk_fetch_callbacks *cb, int *want)
 			u->last = (int64_t)u->src->pos == u->src->size;
 		}
 	} else {
-		e = nk_conn_try_write(c, u->p, u->n, &n, want, u->send_msg);
+		e = nk_conn_try_write(c, u->p, u->n < cap ? u->n : cap, &n, want,
+		                      u->send_msg);
 		if (!e && n && cb->wire)
 			cb->wire(cb->ctx, 1, u->p, n);
 		if (!e) {
@@ -193,9 +195,11 @@ up_write(struct up *u, nk_conn *c, const nk_fetch_callbacks *cb, int *want)
 		u->send_err = e;
 		u->cut = 1;
 		*want = 0;
-	} else if (n && cb->sent) {
-		cb->sent(cb->ctx, u->sent, u->src->size);
+		return;
 	}
+	pace_used(pace, n);
+	if (n && cb->sent)
+		cb->sent(cb->ctx, u->sent, u->src->size);
 }
 
 /* Sends the body of a request whose head went, and listens while it does:
@@ -223,8 +227,15 @@ send_body(nk_fetch *f, const struct step *s, nk_conn *c, nk_fetch_hop *h,
 		}
 		if (!wait100 && !u->n && u->last && !u->src_wait)
 			return NK_OK;
+		/* --limit-rate: write what the bucket holds, else wait for it
+		 * (listening all the same). */
+		int paced = 0;
 		if (!wait100 && !u->src_wait && (u->n || u->kernel)) {
-			up_write(u, c, s->cb, &want);
+			size_t cap = pace_allow(&f->up, SIZE_MAX);
+			if (cap)
+				up_write(u, c, s->cb, &f->up, cap, &want);
+			else
+				paced = pace_wait_ms(&f->up);
 			if (u->send_err)
 				return NK_OK;
 		}
@@ -233,7 +244,7 @@ send_body(nk_fetch *f, const struct step *s, nk_conn *c, nk_fetch_hop *h,
 			                                   ? POLLOUT : 0)), 0 },
 			{ u->src->b->fd, POLLIN, 0 },
 		};
-		int ms = want || u->src_wait || wait100
+		int ms = want || u->src_wait || wait100 || paced
 		         ? nk_deadline_poll_ms(s->deadline) : 0;
 		if (wait100) {
 			int64_t w = (int64_t)(wait100 - nk_now()) / 1000;
@@ -241,6 +252,8 @@ send_body(nk_fetch *f, const struct step *s, nk_conn *c, nk_fetch_hop *h,
 			if (ms < 0 || w < ms)
 				ms = (int)w;
 		}
+		if (paced && (ms < 0 || paced < ms))
+			ms = paced;
 		if (nk_conn_pending(c))
 			ms = 0;
 		int r = poll(p, u->src_wait ? 2 : 1, ms);
@@ -275,7 +288,7 @@ send_body(nk_fetch *f, const struct step *s, nk_conn *c, nk_fetch_hop *h,
 int
 up_inline(const struct up *u)
 {
-	return u->src && u->src->b->data && !u->expect &&
+	return u->src && u->src->b->data && !u->expect && !u->paced &&
 	       u->src->b->len > 0 && u->src->b->len < INLINE_MAX;
 }
 
@@ -331,6 +344,7 @@ up_plan(const struct step *s, struct up *u, char *errmsg)
 		return NK_OK;
 	u->chunked = u->src->size < 0;
 	u->last = u->src->size == 0;
+	u->paced = s->rq->limit_rate > 0;
 	if (u->chunked && s->rq->http10)
 		return nk_fail(errmsg, NK_ERR_UPLOAD_FAILED, "Chunky upload is not "
 		               "supported by HTTP 1.0: the body's size is unknown");

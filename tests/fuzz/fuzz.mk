@@ -30,6 +30,8 @@ FUZZ_EXTRA_fuzz_glob := cmd/http/glob.c
 # The config-file tokenizer and --expand-OPTION are nk-http's.
 FUZZ_EXTRA_fuzz_config := cmd/http/config.c cmd/http/lines.c cmd/http/vars.c \
                           cmd/http/data.c
+# -J's Content-Disposition names are nk-http's.
+FUZZ_EXTRA_fuzz_cd := cmd/http/outname.c
 # STARTTLS is nk-tls's.
 FUZZ_EXTRA_fuzz_starttls := cmd/tls/starttls.c
 

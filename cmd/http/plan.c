@@ -28,6 +28,7 @@ cfg_free(struct cfg *c)
 	free(c->urlnum);
 	strv_free(&c->outputs);
 	strv_free(&c->headers);
+	strv_free(&c->proxy_headers);
 	strv_free(&c->uploads);
 	netargs_free(&c->na);
 	vars_free(&c->vars);

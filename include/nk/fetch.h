@@ -77,6 +77,23 @@ typedef struct nk_fetch_config {
 	                            * more than max_head is used */
 	size_t max_line;           /* one response header line; 0: 100 KiB */
 	size_t max_head;           /* a whole response head; 0: 300 KiB */
+	/* The proxies above may also be SOCKS proxies, as curl names them:
+	 * socks4://, socks4a://, socks5:// (names resolved here) and
+	 * socks5h:// (the proxy resolves them); a SOCKS proxy carries the
+	 * connection (TLS to the host inside it for https) and sees no
+	 * HTTP. */
+	const char *proxy_userpass;/* --proxy-user "user:password" (%XX
+	                            * decoded, as curl), for a proxy URL
+	                            * without credentials: Basic for an HTTP
+	                            * proxy, RFC 1929 for SOCKS5 */
+	int proxytunnel;           /* -p: CONNECT through an HTTP proxy for
+	                            * http:// URLs too */
+	const char *const *proxy_headers; /* --proxy-header lines for the
+	                            * HTTP proxy alone: in CONNECT requests,
+	                            * and after the -H lines in requests the
+	                            * proxy forwards. "Name:" removes one of
+	                            * CONNECT's own */
+	size_t nproxy_headers;
 } nk_fetch_config;
 
 /* Makes a fetcher. Checks the network overrides and proxy URLs here, so a

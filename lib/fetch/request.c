@@ -59,7 +59,12 @@ build_request(struct step *s, const struct nk_proxy *px,
 	struct nk_http_request r;
 	memset(&r, 0, sizeof r);
 	char *target = NULL, *userpass = NULL, *pxauth = NULL;
-	const char **hdrs = calloc(rq->nheaders + 2, sizeof *hdrs);
+	/* An HTTP proxy that forwards the request sees the whole of it: the
+	 * absolute-form target, its credentials, its --proxy-header lines
+	 * after the user's (as curl sends them). */
+	int fwd = proxy_forwards(px, s->url);
+	const char **hdrs = calloc(rq->nheaders + 2 + (fwd ? px->nheaders : 0),
+	                           sizeof *hdrs);
 	int oom = 0;
 	char *cookie = hdrs ? cookie_line(s, &oom) : NULL;
 	nk_err e = NK_OK;
@@ -83,7 +88,7 @@ build_request(struct step *s, const struct nk_proxy *px,
 			continue;
 		hdrs[nh++] = hl;
 	}
-	if (px && !is_https(s->url)) {
+	if (fwd) {
 		target = url_no_fragment(s->url, 1);
 		if (px->userpass) {
 			pxauth = nk_http_basic("Proxy-Authorization: ", px->userpass);
@@ -93,6 +98,8 @@ build_request(struct step *s, const struct nk_proxy *px,
 			}
 			hdrs[nh++] = pxauth;
 		}
+		for (size_t i = 0; i < px->nheaders; i++)
+			hdrs[nh++] = px->headers[i];
 	}
 	if (s->creds && rq->userpass) {
 		r.userpass = rq->userpass;

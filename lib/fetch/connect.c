@@ -29,20 +29,11 @@ tunnel_through(nk_fetch *f, struct step *s, nk_conn *c,
 {
 	/* A CONNECT carries no content negotiation; --proxy-header lines go
 	 * after its own. */
-	const char **hdrs = calloc(px->nheaders + 2, sizeof *hdrs);
+	const char **hdrs = calloc(px->nheaders + 1, sizeof *hdrs);
 	size_t nh = 0;
-	char *line = NULL;
 	if (!hdrs)
 		return nk_fail(errmsg, NK_ERR_OUT_OF_MEMORY, "out of memory");
 	hdrs[nh++] = "Accept:";
-	if (px->userpass) {
-		line = nk_http_basic("Proxy-Authorization: ", px->userpass);
-		if (!line) {
-			free(hdrs);
-			return nk_fail(errmsg, NK_ERR_OUT_OF_MEMORY, "out of memory");
-		}
-		hdrs[nh++] = line;
-	}
 	for (size_t i = 0; i < px->nheaders; i++)
 		hdrs[nh++] = px->headers[i];
 	struct nk_http_request rq;
@@ -53,10 +44,11 @@ tunnel_through(nk_fetch *f, struct step *s, nk_conn *c,
 	rq.user_agent = s->rq->user_agent;
 	rq.headers = hdrs;
 	rq.nheaders = nh;
+	rq.proxy_userpass = px->userpass;
+	rq.proxy_keepalive = 1;
 	char *head = NULL;
 	size_t headlen;
 	nk_err e = nk_http_request_build(&rq, &head, &headlen, errmsg);
-	free(line);
 	free(hdrs);
 	if (e)
 		return e;
@@ -192,11 +184,10 @@ open_conn(nk_fetch *f, struct step *s, const struct nk_proxy *px,
 		e = px->socks ? socks_through(f, &ts, c, px, cdl, errmsg)
 		    : tunnel(f, &ts, c, px, h, errmsg);
 		if (e == NK_ERR_OPERATION_TIMEDOUT)
-			nk_fail(errmsg, e, "Connection timed out after %lld ms setting "
-			        "up the %s through %s",
+			nk_fail(errmsg, e, "Connection timed out after %lld ms %s %s",
 			        (long long)((nk_now() - t0) / 1000),
-			        px->socks ? "SOCKS handshake" : "tunnel",
-			        px->display);
+			        px->socks ? "in the SOCKS handshake with"
+			        : "setting up the tunnel through", px->display);
 		if (e)
 			return e;
 	}

@@ -58,12 +58,12 @@ build_request(struct step *s, const struct nk_proxy *px,
 	const nk_fetch_request *rq = s->rq;
 	struct nk_http_request r;
 	memset(&r, 0, sizeof r);
-	char *target = NULL, *userpass = NULL, *pxauth = NULL;
+	char *target = NULL, *userpass = NULL;
 	/* An HTTP proxy that forwards the request sees the whole of it: the
 	 * absolute-form target, its credentials, its --proxy-header lines
 	 * after the user's (as curl sends them). */
 	int fwd = proxy_forwards(px, s->url);
-	const char **hdrs = calloc(rq->nheaders + 2 + (fwd ? px->nheaders : 0),
+	const char **hdrs = calloc(rq->nheaders + 1 + (fwd ? px->nheaders : 0),
 	                           sizeof *hdrs);
 	int oom = 0;
 	char *cookie = hdrs ? cookie_line(s, &oom) : NULL;
@@ -90,14 +90,12 @@ build_request(struct step *s, const struct nk_proxy *px,
 	}
 	if (fwd) {
 		target = url_no_fragment(s->url, 1);
-		if (px->userpass) {
-			pxauth = nk_http_basic("Proxy-Authorization: ", px->userpass);
-			if (!pxauth) {
-				e = nk_fail(errmsg, NK_ERR_OUT_OF_MEMORY, "out of memory");
-				goto out;
-			}
-			hdrs[nh++] = pxauth;
+		if (!target) {
+			e = nk_fail(errmsg, NK_ERR_OUT_OF_MEMORY, "out of memory");
+			goto out;
 		}
+		r.proxy_userpass = px->userpass;
+		r.proxy_keepalive = 1;
 		for (size_t i = 0; i < px->nheaders; i++)
 			hdrs[nh++] = px->headers[i];
 	}
@@ -133,6 +131,5 @@ out:
 	free(cookie);
 	free(target);
 	free(userpass);
-	free(pxauth);
 	return e;
 }

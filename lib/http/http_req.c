@@ -169,6 +169,7 @@ struct head {
 	struct uhdr *u;      /* rq->headers, split */
 	int user_host;       /* a user header names Host (set, empty or removed) */
 	char *auth;          /* the Authorization value nk sends, or NULL */
+	char *pauth;         /* the Proxy-Authorization value, or NULL */
 	nk_buf b;
 };
 
@@ -266,6 +267,14 @@ check_request(struct head *h, char *errmsg)
 		if (!h->auth)
 			return nk_fail(errmsg, NK_ERR_OUT_OF_MEMORY, "out of memory");
 	}
+	if (rq->proxy_userpass && !user_names(h, "Proxy-Authorization")) {
+		if (strlen(rq->proxy_userpass) > NK_HTTP_MAX_REQUEST)
+			return nk_fail(errmsg, NK_ERR_FAILED_INIT,
+			               "proxy user:password too long");
+		h->pauth = nk_http_basic("", rq->proxy_userpass);
+		if (!h->pauth)
+			return nk_fail(errmsg, NK_ERR_OUT_OF_MEMORY, "out of memory");
+	}
 	return NK_OK;
 }
 
@@ -344,6 +353,8 @@ put_defaults(struct head *h)
 {
 	const struct nk_http_request *rq = h->rq;
 	const char *ua = rq->user_agent ? rq->user_agent : "nk/" NK_VERSION;
+	if (h->pauth)
+		put_str_field(&h->b, "Proxy-Authorization", h->pauth);
 	if (h->auth)
 		put_str_field(&h->b, "Authorization", h->auth);
 	put_range(h);
@@ -355,6 +366,8 @@ put_defaults(struct head *h)
 		put_str_field(&h->b, "Accept-Encoding", rq->accept_encoding);
 	if (rq->referer && !user_names(h, "Referer"))
 		put_str_field(&h->b, "Referer", rq->referer);
+	if (rq->proxy_keepalive && !user_names(h, "Proxy-Connection"))
+		put_str_field(&h->b, "Proxy-Connection", "Keep-Alive");
 	if (rq->chunked && !user_names(h, "Transfer-Encoding"))
 		put_str_field(&h->b, "Transfer-Encoding", "chunked");
 }
@@ -425,6 +438,7 @@ nk_http_request_build(const struct nk_http_request *rq, char **out,
 	nk_err e = build(&h, errmsg);
 	free(h.u);
 	free(h.auth);
+	free(h.pauth);
 	if (e) {
 		nk_buf_free(&h.b);
 		return e;

@@ -113,7 +113,7 @@ CONNECT nk.test:$NGINX_SPORT HTTP/1.1" ]
 	run nkp -x "proxy.invalid:3128" "http://nk.test:$NGINX_PORT/"
 	[ "$status" -eq 5 ]
 	[[ "$output" == "nk-http: (5) Could not resolve proxy: proxy.invalid" ]]
-	run nkp -x "socks5://127.0.0.1:1080" "http://nk.test:$NGINX_PORT/"
+	run nkp -x "socks6://127.0.0.1:1080" "http://nk.test:$NGINX_PORT/"
 	[ "$status" -eq 7 ]
-	[[ "$output" == *'unsupported proxy scheme "socks5"'* ]]
+	[[ "$output" == *'unsupported proxy scheme "socks6"'* ]]
 }

@@ -75,6 +75,7 @@ resolve_one(const nk_netopts *o, const char *host, int port, int v4only,
 {
 	nk_addrlist al;
 	char msg[NK_ERR_MSG_LEN];
+	memset(out, 0, sizeof *out);
 	nk_err e = nk_resolve(o, host, port, deadline, &al, msg);
 	if (e == NK_ERR_COULDNT_RESOLVE_HOST)
 		return nk_fail(errmsg, NK_ERR_PROXY, "%s", msg);
@@ -263,7 +264,9 @@ socks5_addr(const nk_socks *s, const nk_netopts *o, const char *host,
 				               "resolved remotely by the proxy.");
 			p[0] = 3;
 			p[1] = (unsigned char)hl;
-			memcpy(p + 2, host, hl);
+			/* the name without its NUL */
+			for (size_t i = 0; i < hl; i++)
+				p[2 + i] = (unsigned char)host[i];
 			*n = 2 + hl;
 		}
 		nk_err_set(said, NK_OK, "SOCKS5 connect to %s:%d (remotely "

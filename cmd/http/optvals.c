@@ -63,30 +63,30 @@ header_line(void *ctx, char *line, size_t len, size_t lineno)
 	return 0;
 }
 
-int
-cfg_set_header(struct cfg *c, const char *arg)
+/* A header line, or @FILE's lines, into dst. */
+static int
+add_header(struct cfg *c, struct strv *dst, const char *arg)
 {
 	if (arg[0] == '@') {
-		struct header_file hf = { c, arg + 1, &c->headers };
+		struct header_file hf = { c, arg + 1, dst };
 		return lines_read(hf.path, "headers", header_line, &hf);
 	}
 	if (check_header(arg) != 0)
 		return NK_ERR_FAILED_INIT;
-	strv_add(&c->headers, arg);
+	strv_add(dst, arg);
 	return 0;
+}
+
+int
+cfg_set_header(struct cfg *c, const char *arg)
+{
+	return add_header(c, &c->headers, arg);
 }
 
 int
 cfg_set_proxy_header(struct cfg *c, const char *arg)
 {
-	if (arg[0] == '@') {
-		struct header_file hf = { c, arg + 1, &c->proxy_headers };
-		return lines_read(hf.path, "headers", header_line, &hf);
-	}
-	if (check_header(arg) != 0)
-		return NK_ERR_FAILED_INIT;
-	strv_add(&c->proxy_headers, arg);
-	return 0;
+	return add_header(c, &c->proxy_headers, arg);
 }
 
 void

@@ -238,6 +238,23 @@ check_values(const struct nk_http_request *rq, char *errmsg)
 	return NK_OK;
 }
 
+/* The Basic value of field `name` for "user:password" (NULL: none) in
+ * *out, unless a user header names the field. */
+static nk_err
+basic_value(struct head *h, const char *userpass, const char *name,
+            const char *what, char **out, char *errmsg)
+{
+	if (!userpass || user_names(h, name))
+		return NK_OK;
+	if (strlen(userpass) > NK_HTTP_MAX_REQUEST)
+		return nk_fail(errmsg, NK_ERR_FAILED_INIT, "%suser:password too "
+		               "long", what);
+	*out = nk_http_basic("", userpass);
+	if (!*out)
+		return nk_fail(errmsg, NK_ERR_OUT_OF_MEMORY, "out of memory");
+	return NK_OK;
+}
+
 /* Everything that can refuse the request, in the order it is reported,
  * before a byte of the head is written. */
 static nk_err
@@ -259,23 +276,11 @@ check_request(struct head *h, char *errmsg)
 	}
 	if ((e = check_values(rq, errmsg)))
 		return e;
-	if (rq->userpass && !user_names(h, "Authorization")) {
-		if (strlen(rq->userpass) > NK_HTTP_MAX_REQUEST)
-			return nk_fail(errmsg, NK_ERR_FAILED_INIT,
-			               "user:password too long");
-		h->auth = nk_http_basic("", rq->userpass);
-		if (!h->auth)
-			return nk_fail(errmsg, NK_ERR_OUT_OF_MEMORY, "out of memory");
-	}
-	if (rq->proxy_userpass && !user_names(h, "Proxy-Authorization")) {
-		if (strlen(rq->proxy_userpass) > NK_HTTP_MAX_REQUEST)
-			return nk_fail(errmsg, NK_ERR_FAILED_INIT,
-			               "proxy user:password too long");
-		h->pauth = nk_http_basic("", rq->proxy_userpass);
-		if (!h->pauth)
-			return nk_fail(errmsg, NK_ERR_OUT_OF_MEMORY, "out of memory");
-	}
-	return NK_OK;
+	if ((e = basic_value(h, rq->userpass, "Authorization", "",
+	                     &h->auth, errmsg)))
+		return e;
+	return basic_value(h, rq->proxy_userpass, "Proxy-Authorization",
+	                   "proxy ", &h->pauth, errmsg);
 }
 
 /* "Name: value\r\n"; "Name:\r\n" for an empty value ("Name;" given). */

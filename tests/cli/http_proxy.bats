@@ -13,17 +13,6 @@ teardown_file() {
 	stop_nginx
 }
 
-# start_proxy [proxy.py options...]: sets PROXY_PORT; requests are logged
-# in $BATS_TEST_TMPDIR/proxy.log.
-start_proxy() {
-	start_bg "$BATS_TEST_TMPDIR/proxy.out" "$PYTHON" "$SERVERS_DIR/proxy.py" \
-		--record "$BATS_TEST_TMPDIR/proxy.log" --map nk.test=127.0.0.1 "$@"
-	local line
-	line=$(wait_for_line "$BATS_TEST_TMPDIR/proxy.out" '^Listening on ') || return 1
-	PROXY_PORT=${line##*:}
-	: >"$BATS_TEST_TMPDIR/proxy.log"
-}
-
 # The request lines the proxy saw.
 seen() { grep -a -E '^[A-Z]+ ' "$BATS_TEST_TMPDIR/proxy.log" | tr -d '\r'; }
 

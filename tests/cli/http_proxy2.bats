@@ -32,17 +32,6 @@ start_tinyproxy() {
 	wait_port "$TP_PORT"
 }
 
-# start_proxy [proxy.py options...]: sets PROXY_PORT; requests are logged
-# in $BATS_TEST_TMPDIR/proxy.log.
-start_proxy() {
-	start_bg "$BATS_TEST_TMPDIR/proxy.out" "$PYTHON" "$SERVERS_DIR/proxy.py" \
-		--record "$BATS_TEST_TMPDIR/proxy.log" --map nk.test=127.0.0.1 "$@"
-	local line
-	line=$(wait_for_line "$BATS_TEST_TMPDIR/proxy.out" '^Listening on ') || return 1
-	PROXY_PORT=${line##*:}
-	: >"$BATS_TEST_TMPDIR/proxy.log"
-}
-
 nkp() { timeout -k 2 20 nk-http -s -S --cacert "$NGINX_DIR/certs/ca.pem" "$@"; }
 curlp() { timeout -k 2 20 curl -s -S --cacert "$NGINX_DIR/certs/ca.pem" "$@"; }
 

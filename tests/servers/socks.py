@@ -25,24 +25,11 @@ import sys
 import threading
 import time
 
+from proxy import pipe
+
 
 class Bye(Exception):
     pass
-
-
-def pipe(a, b):
-    try:
-        while True:
-            data = a.recv(65536)
-            if not data:
-                break
-            b.sendall(data)
-    except OSError:
-        pass
-    try:
-        b.shutdown(socket.SHUT_WR)
-    except OSError:
-        pass
 
 
 class Conn:

@@ -64,9 +64,10 @@ typedef struct nk_fetch_config {
 	                            * first https request, so a fetcher that
 	                            * only speaks http never initialises
 	                            * OpenSSL. ALPN defaults to "http/1.1" */
-	const char *http_proxy;    /* proxy for http:// URLs: "[http://]
+	const char *http_proxy;    /* proxy for http:// URLs: "[SCHEME://]
 	                            * [user:password@]host[:port]" (port 1080
-	                            * by default, as curl); NULL or "": none */
+	                            * by default, as curl; SCHEME http or a
+	                            * SOCKS one, below); NULL or "": none */
 	const char *https_proxy;   /* proxy for https:// URLs (a CONNECT
 	                            * tunnel); NULL or "": none */
 	const char *no_proxy;      /* curl's NO_PROXY list: "*", or names and
@@ -380,7 +381,8 @@ NK_API nk_err nk_fetch_pipeline(nk_fetch *f, const nk_fetch_request *rqs,
  * would put CR, LF or NUL on the wire), 5, 6, 7, 8 (framing the client
  * cannot trust), 18 (body shorter than announced), 22 (fail), 23 (from a
  * callback), 28, 33 (server cannot resume), 35, 47, 52, 55, 56, 60, 61,
- * 63, 90. errmsg (and res->errmsg) says what failed, naming the host. */
+ * 63, 90, 97 (a SOCKS proxy refused). errmsg (and res->errmsg) says
+ * what failed, naming the host. */
 NK_API nk_err nk_fetch_run(nk_fetch *f, const nk_fetch_request *rq,
                            const nk_fetch_callbacks *cb, nk_fetch_result *res,
                            char *errmsg);

@@ -35,6 +35,8 @@ enum {
 	O_TRACE, O_TRACE_ASCII, O_TRACE_TIME, O_TRACE_IDS, O_PROGRESS_BAR,
 	O_RANGE, O_TIME_COND, O_ETAG_SAVE, O_ETAG_COMPARE, O_REMOTE_TIME,
 	O_REMOTE_HEADER_NAME, O_CREATE_DIRS, O_OUT_NULL, O_LIMIT_RATE,
+	O_SOCKS4, O_SOCKS4A, O_SOCKS5, O_SOCKS5_HOSTNAME, O_PROXY_USER,
+	O_PROXY_BASIC, O_PROXYTUNNEL, O_PROXY_HEADER,
 };
 
 static const struct opt opts[] = {
@@ -188,10 +190,27 @@ static const struct opt opts[] = {
 	  NULL, "also retry when the connection is refused" },
 	{ O_RETRY_ALL, 0, "retry-all-errors", OPT_FLAG, NULL,
 	  NULL, "retry whatever the error" },
-	{ O_PROXY, 'x', "proxy", OPT_STRING, "[http://]HOST[:PORT]",
-	  NULL, "use this HTTP proxy (\"\" for none)" },
+	{ O_PROXY, 'x', "proxy", OPT_STRING, "[SCHEME://]HOST[:PORT]",
+	  NULL, "use this proxy: http, socks4, socks4a, socks5, socks5h "
+	  "(\"\" for none)" },
 	{ O_NOPROXY, 0, "noproxy", OPT_STRING, "LIST",
 	  NULL, "hosts to reach without the proxy (* for all)" },
+	{ O_SOCKS4, 0, "socks4", OPT_STRING, "HOST[:PORT]",
+	  NULL, "use this SOCKS4 proxy (names resolved here)" },
+	{ O_SOCKS4A, 0, "socks4a", OPT_STRING, "HOST[:PORT]",
+	  NULL, "use this SOCKS4a proxy (it resolves names)" },
+	{ O_SOCKS5, 0, "socks5", OPT_STRING, "HOST[:PORT]",
+	  NULL, "use this SOCKS5 proxy (names resolved here)" },
+	{ O_SOCKS5_HOSTNAME, 0, "socks5-hostname", OPT_STRING, "HOST[:PORT]",
+	  NULL, "use this SOCKS5 proxy, which resolves names" },
+	{ O_PROXY_USER, 'U', "proxy-user", OPT_STRING, "USER:PASSWORD",
+	  NULL, "credentials for the proxy (Basic, or SOCKS5's)" },
+	{ O_PROXY_BASIC, 0, "proxy-basic", OPT_FLAG, NULL,
+	  NULL, "Basic authentication with the proxy (the only one)" },
+	{ O_PROXYTUNNEL, 'p', "proxytunnel", OPT_FLAG, NULL,
+	  NULL, "CONNECT through the HTTP proxy for http:// URLs too" },
+	{ O_PROXY_HEADER, 0, "proxy-header", OPT_STRING, "'NAME: VALUE'",
+	  NULL, "a header for the HTTP proxy alone (@FILE reads lines)" },
 	{ O_CONTINUE_AT, 'C', "continue-at", OPT_STRING, "OFFSET|-",
 	  NULL, "resume at OFFSET, or (-) at the output file's size" },
 	TLSARGS_VERIFY_OPTS,
@@ -466,6 +485,14 @@ take_connection(struct cfg *c, int id, const char *arg)
 	switch (id) {
 	case O_PROXY: c->proxy = arg; c->proxy_set = 1; break;
 	case O_NOPROXY: c->noproxy = arg; break;
+	case O_SOCKS4: cfg_set_socks(c, "socks4", arg); break;
+	case O_SOCKS4A: cfg_set_socks(c, "socks4a", arg); break;
+	case O_SOCKS5: cfg_set_socks(c, "socks5", arg); break;
+	case O_SOCKS5_HOSTNAME: cfg_set_socks(c, "socks5h", arg); break;
+	case O_PROXY_USER: c->proxy_user = arg; break;
+	case O_PROXY_BASIC: break;
+	case O_PROXYTUNNEL: c->proxytunnel = 1; break;
+	case O_PROXY_HEADER: return cfg_set_proxy_header(c, arg);
 	case O_PINNED: c->na.tls.pinned_pubkey = arg; break;
 	default:
 		if (netargs_take(&c->na, id, arg) < 0)

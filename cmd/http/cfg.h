@@ -82,6 +82,10 @@ struct cfg {
 	nk_cookie_jar *jar;         /* first group: the run's cookie engine */
 	struct trace_opt tr;        /* --trace ... --trace-ids */
 	int progress_bar;           /* -# */
+	/* --proxy-user, -p, --proxy-header (the SOCKS options set proxy) */
+	const char *proxy_user;
+	int proxytunnel;
+	struct strv proxy_headers;
 };
 
 /* A section's options, parsed into a cfg of their own; what is used of
@@ -112,6 +116,13 @@ int parse_args(struct cfg *c, int argc, char **argv, const struct tool *t);
 
 /* -H 'Name: value' (checked), or @FILE: its lines. */
 int cfg_set_header(struct cfg *c, const char *arg);
+
+/* --proxy-header 'Name: value' (checked), or @FILE: its lines. */
+int cfg_set_proxy_header(struct cfg *c, const char *arg);
+
+/* --socks4 ... --socks5-hostname HOST[:PORT]: the proxy, of that kind
+ * unless the value names a scheme. */
+void cfg_set_socks(struct cfg *c, const char *scheme, const char *arg);
 
 /* -X METHOD: a token. */
 int cfg_set_method(struct cfg *c, const char *arg);

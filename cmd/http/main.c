@@ -80,6 +80,10 @@ fetch_config(const struct cfg *c, nk_fetch_config *fc)
 			fc->https_proxy = all;
 	}
 	fc->no_proxy = c->noproxy ? c->noproxy : env2("no_proxy", "NO_PROXY");
+	fc->proxy_userpass = c->proxy_user;
+	fc->proxytunnel = c->proxytunnel;
+	fc->proxy_headers = c->proxy_headers.v;
+	fc->nproxy_headers = c->proxy_headers.n;
 }
 
 /* -D FILE ("-": stdout) in *dump, or NULL without -D. */

@@ -32,10 +32,12 @@ check_header(const char *h)
 	return 0;
 }
 
-/* -H @FILE: one header per line, kept for the whole run. */
+/* -H @FILE: one header per line, kept for the whole run (in dst: -H's
+ * or --proxy-header's list). */
 struct header_file {
 	struct cfg *c;
 	const char *path;
+	struct strv *dst;
 };
 
 static int
@@ -57,21 +59,50 @@ header_line(void *ctx, char *line, size_t len, size_t lineno)
 	if (!h)
 		return tool_fail(NK_ERR_OUT_OF_MEMORY, NULL);
 	strv_add(&c->owned, h);
-	strv_add(&c->headers, h);
+	strv_add(hf->dst, h);
+	return 0;
+}
+
+/* A header line, or @FILE's lines, into dst. */
+static int
+add_header(struct cfg *c, struct strv *dst, const char *arg)
+{
+	if (arg[0] == '@') {
+		struct header_file hf = { c, arg + 1, dst };
+		return lines_read(hf.path, "headers", header_line, &hf);
+	}
+	if (check_header(arg) != 0)
+		return NK_ERR_FAILED_INIT;
+	strv_add(dst, arg);
 	return 0;
 }
 
 int
 cfg_set_header(struct cfg *c, const char *arg)
 {
-	if (arg[0] == '@') {
-		struct header_file hf = { c, arg + 1 };
-		return lines_read(hf.path, "headers", header_line, &hf);
-	}
-	if (check_header(arg) != 0)
-		return NK_ERR_FAILED_INIT;
-	strv_add(&c->headers, arg);
-	return 0;
+	return add_header(c, &c->headers, arg);
+}
+
+int
+cfg_set_proxy_header(struct cfg *c, const char *arg)
+{
+	return add_header(c, &c->proxy_headers, arg);
+}
+
+void
+cfg_set_socks(struct cfg *c, const char *scheme, const char *arg)
+{
+	c->proxy = arg;
+	c->proxy_set = 1;
+	if (strstr(arg, "://"))
+		return;
+	size_t n = strlen(scheme) + strlen(arg) + 4;
+	char *p = malloc(n);
+	if (!p)
+		exit(tool_fail(NK_ERR_OUT_OF_MEMORY, NULL));
+	snprintf(p, n, "%s://%s", scheme, arg);
+	strv_add(&c->owned, p);
+	c->proxy = p;
 }
 
 int

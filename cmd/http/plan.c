@@ -34,6 +34,7 @@ cfg_free(struct cfg *c)
 	free(c->urlnum);
 	strv_free(&c->outputs);
 	strv_free(&c->headers);
+	strv_free(&c->proxy_headers);
 	strv_free(&c->uploads);
 	strv_free(&c->connopts);
 	free(c->wo_format);

@@ -64,9 +64,10 @@ typedef struct nk_fetch_config {
 	                            * first https request, so a fetcher that
 	                            * only speaks http never initialises
 	                            * OpenSSL. ALPN defaults to "http/1.1" */
-	const char *http_proxy;    /* proxy for http:// URLs: "[http://]
+	const char *http_proxy;    /* proxy for http:// URLs: "[SCHEME://]
 	                            * [user:password@]host[:port]" (port 1080
-	                            * by default, as curl); NULL or "": none */
+	                            * by default, as curl; SCHEME http or a
+	                            * SOCKS one, below); NULL or "": none */
 	const char *https_proxy;   /* proxy for https:// URLs (a CONNECT
 	                            * tunnel); NULL or "": none */
 	const char *no_proxy;      /* curl's NO_PROXY list: "*", or names and
@@ -77,6 +78,23 @@ typedef struct nk_fetch_config {
 	                            * more than max_head is used */
 	size_t max_line;           /* one response header line; 0: 100 KiB */
 	size_t max_head;           /* a whole response head; 0: 300 KiB */
+	/* The proxies above may also be SOCKS proxies, as curl names them:
+	 * socks4://, socks4a://, socks5:// (names resolved here) and
+	 * socks5h:// (the proxy resolves them); a SOCKS proxy carries the
+	 * connection (TLS to the host inside it for https) and sees no
+	 * HTTP. */
+	const char *proxy_userpass;/* --proxy-user "user:password" (%XX
+	                            * decoded, as curl), for a proxy URL
+	                            * without credentials: Basic for an HTTP
+	                            * proxy, RFC 1929 for SOCKS5 */
+	int proxytunnel;           /* -p: CONNECT through an HTTP proxy for
+	                            * http:// URLs too */
+	const char *const *proxy_headers; /* --proxy-header lines for the
+	                            * HTTP proxy alone: in CONNECT requests,
+	                            * and after the -H lines in requests the
+	                            * proxy forwards. "Name:" removes one of
+	                            * CONNECT's own */
+	size_t nproxy_headers;
 } nk_fetch_config;
 
 /* Makes a fetcher. Checks the network overrides and proxy URLs here, so a
@@ -390,7 +408,8 @@ NK_API nk_err nk_fetch_pipeline(nk_fetch *f, const nk_fetch_request *rqs,
  * would put CR, LF or NUL on the wire), 5, 6, 7, 8 (framing the client
  * cannot trust), 18 (body shorter than announced), 22 (fail), 23 (from a
  * callback), 28, 33 (server cannot resume), 35, 47, 52, 55, 56, 60, 61,
- * 63, 90. errmsg (and res->errmsg) says what failed, naming the host. */
+ * 63, 90, 97 (a SOCKS proxy refused). errmsg (and res->errmsg) says
+ * what failed, naming the host. */
 NK_API nk_err nk_fetch_run(nk_fetch *f, const nk_fetch_request *rq,
                            const nk_fetch_callbacks *cb, nk_fetch_result *res,
                            char *errmsg);

@@ -108,13 +108,18 @@ struct nk_http_request {
 	const char *content_type;    /* the body's Content-Type value */
 	int expect_continue;         /* Expect: 100-continue */
 	const char *accept;          /* Accept value; NULL: any type */
+	const char *proxy_userpass;  /* "user:password" -> Proxy-Authorization:
+	                                Basic, right after Host (curl's place) */
+	int proxy_keepalive;         /* Proxy-Connection: Keep-Alive, after
+	                                Referer: what curl sends an HTTP proxy */
 };
 
 /* Serializes a request head, ending with the empty line:
  *
  *	METHOD SP target SP HTTP/1.1 CRLF
- *	Host, Authorization, Range, User-Agent, Accept: * / *,
- *	Accept-Encoding, Referer, Transfer-Encoding (the defaults, those that apply,
+ *	Host, Proxy-Authorization, Authorization, Range, User-Agent,
+ *	Accept: * / *, Accept-Encoding, Referer, Proxy-Connection,
+ *	Transfer-Encoding (the defaults, those that apply,
  *	in this order), the user headers in order, then Content-Length
  *	(has_body), Content-Type, Expect, as curl 7.88 orders them.
  *

@@ -165,6 +165,45 @@ NK_API int nk_listen_port(int fd);
 NK_API nk_err nk_port_parse(const char *s, const char *proto, int *port,
                             char *errmsg);
 
+/* SOCKS proxies (net/socks.c): the handshake on a connection already made
+ * to the proxy (nk_connect to it), after which the conn carries bytes to
+ * and from the target as if connected there. */
+typedef enum nk_socks_kind {
+	NK_SOCKS4 = 4,     /* SOCKS4: this side resolves the name; IPv4 only */
+	NK_SOCKS4A,        /* SOCKS4a: the proxy resolves it */
+	NK_SOCKS5,         /* SOCKS5 (RFC 1928): this side resolves it */
+	NK_SOCKS5H,        /* SOCKS5 with the name sent: the proxy resolves */
+} nk_socks_kind;
+
+typedef struct nk_socks {
+	nk_socks_kind kind;
+	/* SOCKS5: RFC 1929 credentials, offered when user is not NULL (each
+	 * at most 255 bytes); SOCKS4: user is the USERID field. */
+	const char *user;
+	const char *password;          /* NULL: empty */
+} nk_socks;
+
+/* Asks the SOCKS proxy at the other end of c to connect to host:port (an
+ * IPv6 literal without brackets), with the bytes curl 7.88 sends: SOCKS5
+ * offers "no authentication" and, with a user, RFC 1929's method. The
+ * name is resolved here (nk_resolve with o: --resolve, -4/-6) for
+ * NK_SOCKS4 and NK_SOCKS5, sent for NK_SOCKS4A and NK_SOCKS5H; o's
+ * --connect-to applies to host:port first. Bounded by deadline. On
+ * success c's far end is host:port (nk_conn_set_target), and said (may
+ * be NULL; NK_ERR_MSG_LEN bytes) tells what was asked, for -v: "SOCKS5
+ * connect to nk.test:80 (remotely resolved)".
+ * Errors, as curl's: NK_ERR_PROXY (97: the proxy refused, closed, sent
+ * what is not SOCKS, or a name to resolve here did not resolve),
+ * NK_ERR_OPERATION_TIMEDOUT, NK_ERR_OUT_OF_MEMORY, errmsg in curl's
+ * words ("Can't complete SOCKS5 connection to nk.test. (5)"). */
+NK_API nk_err nk_socks_connect(nk_conn *c, const nk_socks *s,
+                               const nk_netopts *o, const char *host,
+                               int port, nk_time deadline, char *said,
+                               char *errmsg);
+
+/* "SOCKS4", "SOCKS4a", "SOCKS5", "SOCKS5h". */
+NK_API const char *nk_socks_name(nk_socks_kind k);
+
 #ifdef __cplusplus
 }
 #endif

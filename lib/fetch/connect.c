@@ -1,5 +1,6 @@
 /* connect.c: a new connection for a hop: TCP to the host or the proxy,
- * a CONNECT tunnel through an HTTP proxy, and the TLS handshake. */
+ * the SOCKS handshake (net/socks.c) or a CONNECT tunnel through an HTTP
+ * proxy, and the TLS handshake. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,16 +27,15 @@ tunnel_through(nk_fetch *f, struct step *s, nk_conn *c,
                const struct nk_proxy *px, nk_fetch_hop *h, const char *target,
                char *errmsg)
 {
-	/* A CONNECT carries no content negotiation. */
-	const char *hdrs[2] = { "Accept:" };
-	size_t nh = 1;
-	char *line = NULL;
-	if (px->userpass) {
-		line = nk_http_basic("Proxy-Authorization: ", px->userpass);
-		if (!line)
-			return nk_fail(errmsg, NK_ERR_OUT_OF_MEMORY, "out of memory");
-		hdrs[nh++] = line;
-	}
+	/* A CONNECT carries no content negotiation; --proxy-header lines go
+	 * after its own. */
+	const char **hdrs = calloc(px->nheaders + 1, sizeof *hdrs);
+	size_t nh = 0;
+	if (!hdrs)
+		return nk_fail(errmsg, NK_ERR_OUT_OF_MEMORY, "out of memory");
+	hdrs[nh++] = "Accept:";
+	for (size_t i = 0; i < px->nheaders; i++)
+		hdrs[nh++] = px->headers[i];
 	struct nk_http_request rq;
 	memset(&rq, 0, sizeof rq);
 	rq.method = "CONNECT";
@@ -44,10 +44,12 @@ tunnel_through(nk_fetch *f, struct step *s, nk_conn *c,
 	rq.user_agent = s->rq->user_agent;
 	rq.headers = hdrs;
 	rq.nheaders = nh;
+	rq.proxy_userpass = px->userpass;
+	rq.proxy_keepalive = 1;
 	char *head = NULL;
 	size_t headlen;
 	nk_err e = nk_http_request_build(&rq, &head, &headlen, errmsg);
-	free(line);
+	free(hdrs);
 	if (e)
 		return e;
 	fetch_trace(s->cb, "Establishing a tunnel to %s through proxy %s", target,
@@ -107,8 +109,26 @@ tunnel(nk_fetch *f, struct step *s, nk_conn *c, const struct nk_proxy *px,
 	return e;
 }
 
+/* Asks the SOCKS proxy at the other end of c for the step's host. */
+static nk_err
+socks_through(nk_fetch *f, struct step *s, nk_conn *c,
+              const struct nk_proxy *px, nk_time deadline, char *errmsg)
+{
+	nk_socks sk = { px->socks, px->user, px->pass };
+	char said[NK_ERR_MSG_LEN] = "";
+	nk_err e = nk_socks_connect(c, &sk, &f->cfg.net,
+	                            nk_url_connect_host(s->url),
+	                            nk_url_port(s->url), deadline, said, errmsg);
+	if (*said)
+		fetch_trace(s->cb, "%s", said);
+	if (!e)
+		fetch_trace(s->cb, "%s request granted.", px->socks == NK_SOCKS5H
+		            ? "SOCKS5" : nk_socks_name(px->socks));
+	return e;
+}
+
 /* Makes a new connection for the step: TCP (to the proxy, if any), the
- * CONNECT tunnel, TLS. */
+ * SOCKS handshake or the CONNECT tunnel, TLS. */
 nk_err
 open_conn(nk_fetch *f, struct step *s, const struct nk_proxy *px,
           nk_fetch_hop *h, struct pooled *pc, char *errmsg)
@@ -135,7 +155,9 @@ open_conn(nk_fetch *f, struct step *s, const struct nk_proxy *px,
 		            a->err == NK_OK ? "connected" : a->why);
 	}
 	if (e) {
-		if (px && e == NK_ERR_COULDNT_RESOLVE_HOST)
+		/* curl 7.88 says so of an HTTP proxy; of a SOCKS proxy, "Could
+		 * not resolve host" (6), as the resolver put it. */
+		if (px && !px->socks && e == NK_ERR_COULDNT_RESOLVE_HOST)
 			e = nk_fail(errmsg, NK_ERR_COULDNT_RESOLVE_PROXY,
 			            "Could not resolve proxy: %s", px->host);
 		return e;
@@ -156,14 +178,16 @@ open_conn(nk_fetch *f, struct step *s, const struct nk_proxy *px,
 	nk_time cdl = s->deadline;
 	if (f->cfg.net.connect_timeout_ms > 0)
 		cdl = nk_deadline_min(cdl, t0 + f->cfg.net.connect_timeout_ms * 1000);
-	if (px && is_https(s->url)) {
+	if (px && (px->socks || is_https(s->url) || px->tunnel)) {
 		struct step ts = *s;
 		ts.deadline = cdl;
-		e = tunnel(f, &ts, c, px, h, errmsg);
+		e = px->socks ? socks_through(f, &ts, c, px, cdl, errmsg)
+		    : tunnel(f, &ts, c, px, h, errmsg);
 		if (e == NK_ERR_OPERATION_TIMEDOUT)
-			nk_fail(errmsg, e, "Connection timed out after %lld ms setting "
-			        "up the tunnel through %s",
-			        (long long)((nk_now() - t0) / 1000), px->display);
+			nk_fail(errmsg, e, "Connection timed out after %lld ms %s %s",
+			        (long long)((nk_now() - t0) / 1000),
+			        px->socks ? "in the SOCKS handshake with"
+			        : "setting up the tunnel through", px->display);
 		if (e)
 			return e;
 	}

@@ -23,12 +23,20 @@ nk_fetch_new(const nk_fetch_config *cfg, nk_fetch **out, char *errmsg)
 		f->cfg.tls.alpn = "http/1.1";
 	nk_err e = nk_netopts_check(&f->cfg.net, errmsg);
 	if (!e)
-		e = nk_proxy_parse(f->cfg.http_proxy, &f->http_proxy, errmsg);
+		e = nk_proxy_parse(f->cfg.http_proxy, f->cfg.proxy_userpass,
+		                   &f->http_proxy, errmsg);
 	if (!e)
-		e = nk_proxy_parse(f->cfg.https_proxy, &f->https_proxy, errmsg);
+		e = nk_proxy_parse(f->cfg.https_proxy, f->cfg.proxy_userpass,
+		                   &f->https_proxy, errmsg);
 	if (e) {
 		nk_fetch_free(f);
 		return e;
+	}
+	struct nk_proxy *pxs[] = { &f->http_proxy, &f->https_proxy };
+	for (size_t i = 0; i < NK_ARRAY_LEN(pxs); i++) {
+		pxs[i]->tunnel = f->cfg.proxytunnel;
+		pxs[i]->headers = f->cfg.proxy_headers;
+		pxs[i]->nheaders = f->cfg.nproxy_headers;
 	}
 	size_t head = f->cfg.max_head ? f->cfg.max_head : NK_HTTP_MAX_HEAD;
 	f->cap = f->cfg.bufsize ? f->cfg.bufsize : DEFAULT_BUFSIZE;

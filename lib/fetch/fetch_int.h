@@ -256,6 +256,7 @@ int is_cred_header(const char *h);
 int has_creds(const nk_fetch_request *rq);
 const struct nk_proxy *fetch_route(const nk_fetch *f, const nk_url *u,
                                    char key[KEY_LEN]);
+int proxy_forwards(const struct nk_proxy *px, const nk_url *u);
 
 /* result.c: hop records */
 void hop_clear(nk_fetch_hop *h);

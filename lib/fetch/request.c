@@ -78,8 +78,14 @@ build_request(struct step *s, const struct nk_proxy *px,
 	const nk_fetch_request *rq = s->rq;
 	struct nk_http_request r;
 	memset(&r, 0, sizeof r);
-	char *target = NULL, *userpass = NULL, *pxauth = NULL;
-	const char **hdrs = calloc(rq->nheaders + 3, sizeof *hdrs);
+	char *target = NULL, *userpass = NULL;
+	/* An HTTP proxy that forwards the request sees the whole of it: the
+	 * absolute-form target, its credentials, its --proxy-header lines
+	 * after the user's (as curl sends them). */
+	int fwd = proxy_forwards(px, s->url);
+	/* the user's, the cookie, the time condition, the proxy's */
+	const char **hdrs = calloc(rq->nheaders + 2 + (fwd ? px->nheaders : 0),
+	                           sizeof *hdrs);
 	int oom = 0;
 	char *cookie = hdrs ? cookie_line(s, &oom) : NULL;
 	nk_err e = NK_OK;
@@ -106,16 +112,16 @@ build_request(struct step *s, const struct nk_proxy *px,
 			continue;
 		hdrs[nh++] = hl;
 	}
-	if (px && !is_https(s->url)) {
+	if (fwd) {
 		target = url_no_fragment(s->url, 1);
-		if (px->userpass) {
-			pxauth = nk_http_basic("Proxy-Authorization: ", px->userpass);
-			if (!pxauth) {
-				e = nk_fail(errmsg, NK_ERR_OUT_OF_MEMORY, "out of memory");
-				goto out;
-			}
-			hdrs[nh++] = pxauth;
+		if (!target) {
+			e = nk_fail(errmsg, NK_ERR_OUT_OF_MEMORY, "out of memory");
+			goto out;
 		}
+		r.proxy_userpass = px->userpass;
+		r.proxy_keepalive = 1;
+		for (size_t i = 0; i < px->nheaders; i++)
+			hdrs[nh++] = px->headers[i];
 	}
 	if (s->creds && rq->userpass) {
 		r.userpass = rq->userpass;
@@ -150,6 +156,5 @@ out:
 	free(cookie);
 	free(target);
 	free(userpass);
-	free(pxauth);
 	return e;
 }

@@ -123,3 +123,12 @@ fetch_route(const nk_fetch *f, const nk_url *u, char key[KEY_LEN])
 	nk_put_uint(k, end, px ? (unsigned)px->port : 0);
 	return px;
 }
+
+/* Whether the proxy px forwards the request for u (absolute-form, its
+ * credentials in the head): an HTTP proxy, for http:// without -p. A
+ * SOCKS proxy or a CONNECT tunnel carries the bytes unseen. */
+int
+proxy_forwards(const struct nk_proxy *px, const nk_url *u)
+{
+	return px && !px->socks && !px->tunnel && !is_https(u);
+}

@@ -169,6 +169,7 @@ struct head {
 	struct uhdr *u;      /* rq->headers, split */
 	int user_host;       /* a user header names Host (set, empty or removed) */
 	char *auth;          /* the Authorization value nk sends, or NULL */
+	char *pauth;         /* the Proxy-Authorization value, or NULL */
 	nk_buf b;
 };
 
@@ -237,6 +238,23 @@ check_values(const struct nk_http_request *rq, char *errmsg)
 	return NK_OK;
 }
 
+/* The Basic value of field `name` for "user:password" (NULL: none) in
+ * *out, unless a user header names the field. */
+static nk_err
+basic_value(struct head *h, const char *userpass, const char *name,
+            const char *what, char **out, char *errmsg)
+{
+	if (!userpass || user_names(h, name))
+		return NK_OK;
+	if (strlen(userpass) > NK_HTTP_MAX_REQUEST)
+		return nk_fail(errmsg, NK_ERR_FAILED_INIT, "%suser:password too "
+		               "long", what);
+	*out = nk_http_basic("", userpass);
+	if (!*out)
+		return nk_fail(errmsg, NK_ERR_OUT_OF_MEMORY, "out of memory");
+	return NK_OK;
+}
+
 /* Everything that can refuse the request, in the order it is reported,
  * before a byte of the head is written. */
 static nk_err
@@ -258,15 +276,11 @@ check_request(struct head *h, char *errmsg)
 	}
 	if ((e = check_values(rq, errmsg)))
 		return e;
-	if (rq->userpass && !user_names(h, "Authorization")) {
-		if (strlen(rq->userpass) > NK_HTTP_MAX_REQUEST)
-			return nk_fail(errmsg, NK_ERR_FAILED_INIT,
-			               "user:password too long");
-		h->auth = nk_http_basic("", rq->userpass);
-		if (!h->auth)
-			return nk_fail(errmsg, NK_ERR_OUT_OF_MEMORY, "out of memory");
-	}
-	return NK_OK;
+	if ((e = basic_value(h, rq->userpass, "Authorization", "",
+	                     &h->auth, errmsg)))
+		return e;
+	return basic_value(h, rq->proxy_userpass, "Proxy-Authorization",
+	                   "proxy ", &h->pauth, errmsg);
 }
 
 /* "Name: value\r\n"; "Name:\r\n" for an empty value ("Name;" given). */
@@ -344,6 +358,8 @@ put_defaults(struct head *h)
 {
 	const struct nk_http_request *rq = h->rq;
 	const char *ua = rq->user_agent ? rq->user_agent : "nk/" NK_VERSION;
+	if (h->pauth)
+		put_str_field(&h->b, "Proxy-Authorization", h->pauth);
 	if (h->auth)
 		put_str_field(&h->b, "Authorization", h->auth);
 	put_range(h);
@@ -355,6 +371,8 @@ put_defaults(struct head *h)
 		put_str_field(&h->b, "Accept-Encoding", rq->accept_encoding);
 	if (rq->referer && !user_names(h, "Referer"))
 		put_str_field(&h->b, "Referer", rq->referer);
+	if (rq->proxy_keepalive && !user_names(h, "Proxy-Connection"))
+		put_str_field(&h->b, "Proxy-Connection", "Keep-Alive");
 	if (rq->chunked && !user_names(h, "Transfer-Encoding"))
 		put_str_field(&h->b, "Transfer-Encoding", "chunked");
 }
@@ -427,6 +445,7 @@ nk_http_request_build(const struct nk_http_request *rq, char **out,
 	nk_err e = build(&h, errmsg);
 	free(h.u);
 	free(h.auth);
+	free(h.pauth);
 	if (e) {
 		nk_buf_free(&h.b);
 		return e;

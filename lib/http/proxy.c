@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <ctype.h>
 #include <arpa/inet.h>
 
 #include "nk/url.h"
@@ -14,6 +15,8 @@ nk_proxy_clear(struct nk_proxy *p)
 {
 	free(p->host);
 	free(p->userpass);
+	free(p->user);
+	free(p->pass);
 	free(p->display);
 	memset(p, 0, sizeof *p);
 }
@@ -39,8 +42,74 @@ explicit_port(const char *spec)
 	return colon && colon + 1 < end;
 }
 
+/* The proxy kinds by scheme, curl's names. */
+static int
+proxy_kind(const char *scheme, nk_socks_kind *k)
+{
+	static const struct {
+		const char *name;
+		nk_socks_kind kind;
+	} kinds[] = {
+		{ "http", 0 }, { "socks4", NK_SOCKS4 }, { "socks4a", NK_SOCKS4A },
+		{ "socks5", NK_SOCKS5 }, { "socks5h", NK_SOCKS5H },
+	};
+	for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+		if (strcmp(scheme, kinds[i].name) == 0) {
+			*k = kinds[i].kind;
+			return 1;
+		}
+	return 0;
+}
+
+/* s[0..n) with %XX escapes decoded, as curl decodes --proxy-user. */
+static char *
+pct_decode(const char *s, size_t n)
+{
+	char *out = malloc(n + 1), *o = out;
+	if (!out)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '%' && i + 2 < n && isxdigit((unsigned char)s[i + 1]) &&
+		    isxdigit((unsigned char)s[i + 2])) {
+			char hex[3] = { s[i + 1], s[i + 2], '\0' };
+			*o++ = (char)strtol(hex, NULL, 16);
+			i += 2;
+		} else {
+			*o++ = s[i];
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
+/* The credentials: the proxy URL's, else --proxy-user's. */
+static int
+proxy_creds(const nk_url *u, const char *userpass, struct nk_proxy *p)
+{
+	if (*nk_url_get(u, NK_URL_USERNAME) || *nk_url_get(u, NK_URL_PASSWORD)) {
+		p->user = nk_url_decode(u, NK_URL_USERNAME, NULL);
+		p->pass = nk_url_decode(u, NK_URL_PASSWORD, NULL);
+	} else if (userpass) {
+		const char *colon = strchr(userpass, ':');
+		size_t ul = colon ? (size_t)(colon - userpass) : strlen(userpass);
+		p->user = pct_decode(userpass, ul);
+		p->pass = colon ? pct_decode(colon + 1, strlen(colon + 1))
+		          : strdup("");
+	} else {
+		return 1;
+	}
+	if (!p->user || !p->pass)
+		return 0;
+	size_t n = strlen(p->user) + strlen(p->pass) + 2;
+	p->userpass = malloc(n);
+	if (p->userpass)
+		snprintf(p->userpass, n, "%s:%s", p->user, p->pass);
+	return p->userpass != NULL;
+}
+
 nk_err
-nk_proxy_parse(const char *spec, struct nk_proxy *p, char *errmsg)
+nk_proxy_parse(const char *spec, const char *userpass, struct nk_proxy *p,
+               char *errmsg)
 {
 	memset(p, 0, sizeof *p);
 	if (!spec || !*spec)
@@ -52,37 +121,32 @@ nk_proxy_parse(const char *spec, struct nk_proxy *p, char *errmsg)
 	if (e)
 		return nk_fail(errmsg, NK_ERR_COULDNT_RESOLVE_PROXY,
 		               "bad proxy \"%.100s\": %s", spec, msg);
-	if (strcmp(nk_url_scheme(u), "http") != 0) {
+	if (!proxy_kind(nk_url_scheme(u), &p->socks)) {
 		/* As curl: an unusable proxy is a failure to connect. */
 		e = nk_fail(errmsg, NK_ERR_COULDNT_CONNECT, "unsupported proxy "
-		            "scheme \"%s\" in \"%.100s\": only http:// proxies",
-		            nk_url_scheme(u), spec);
+		            "scheme \"%s\" in \"%.100s\": http, socks4, socks4a, "
+		            "socks5 or socks5h", nk_url_scheme(u), spec);
 		nk_url_free(u);
 		return e;
+	}
+	const char *host = nk_url_connect_host(u);
+	if (!*host) {
+		nk_url_free(u);
+		return nk_fail(errmsg, NK_ERR_COULDNT_RESOLVE_PROXY,
+		               "bad proxy \"%.100s\": no host", spec);
 	}
 	/* curl's default proxy port, 1080, when the proxy URL names none
 	 * (the parser drops an explicit :80 as http's default). */
 	p->port = explicit_port(spec) ? nk_url_port(u) : 1080;
-	p->host = strdup(nk_url_connect_host(u));
+	p->host = strdup(host);
 	size_t n = strlen(nk_url_get(u, NK_URL_HOSTNAME)) + 8;
 	p->display = malloc(n);
 	if (p->display)
 		snprintf(p->display, n, "%s:%d", nk_url_get(u, NK_URL_HOSTNAME),
 		         p->port);
-	if (*nk_url_get(u, NK_URL_USERNAME) || *nk_url_get(u, NK_URL_PASSWORD)) {
-		char *user = nk_url_decode(u, NK_URL_USERNAME, NULL);
-		char *pass = nk_url_decode(u, NK_URL_PASSWORD, NULL);
-		if (user && pass) {
-			n = strlen(user) + strlen(pass) + 2;
-			p->userpass = malloc(n);
-			if (p->userpass)
-				snprintf(p->userpass, n, "%s:%s", user, pass);
-		}
-		free(user);
-		free(pass);
-	}
+	int ok = proxy_creds(u, userpass, p);
 	nk_url_free(u);
-	if (!p->host || !p->display) {
+	if (!ok || !p->host || !p->display) {
 		nk_proxy_clear(p);
 		return nk_fail(errmsg, NK_ERR_OUT_OF_MEMORY, "out of memory");
 	}

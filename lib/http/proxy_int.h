@@ -1,25 +1,36 @@
-/* proxy: the HTTP proxy a fetch goes through, as curl's -x and
- * *_proxy name it, and the no_proxy list that sends a host around it.
+/* proxy: the proxy a fetch goes through (HTTP or SOCKS), as curl's -x
+ * and *_proxy name it, and the no_proxy list that sends a host around it.
  * Internal to libnk (lib/fetch/). */
 #ifndef NK_PROXY_INT_H
 #define NK_PROXY_INT_H
 
 #include "nk/err.h"
+#include "nk/net.h"
 
 struct nk_proxy {
 	char *host;             /* connect host (IPv6 without brackets); NULL:
 	                           no proxy */
 	int port;
+	nk_socks_kind socks;    /* 0: an HTTP proxy; else the SOCKS version */
 	char *userpass;         /* decoded "user:password", or NULL */
+	char *user, *pass;      /* the same, apart (NULL when userpass is) */
 	char *display;          /* "host:port" for messages */
+	/* Set by the fetcher (borrowed): */
+	int tunnel;             /* -p: CONNECT for http:// URLs too */
+	const char *const *headers;  /* --proxy-header lines */
+	size_t nheaders;
 };
 
-/* Parses "[http://][user:password@]host[:port]" (port 1080 by default, as
- * curl) into p, which owns its strings; NULL or "" is no proxy. Errors:
+/* Parses "[SCHEME://][user:password@]host[:port]" (port 1080 by default,
+ * as curl) into p, which owns its strings; NULL or "" is no proxy.
+ * SCHEME is http, socks4, socks4a, socks5 or socks5h. userpass (may be
+ * NULL) is --proxy-user's "user:password", percent-decoded as curl does,
+ * for a proxy URL without credentials. Errors:
  * NK_ERR_COULDNT_RESOLVE_PROXY (5: it does not parse),
- * NK_ERR_COULDNT_CONNECT (7: a scheme other than http, as curl),
+ * NK_ERR_COULDNT_CONNECT (7: another scheme, as curl),
  * NK_ERR_OUT_OF_MEMORY. */
-nk_err nk_proxy_parse(const char *spec, struct nk_proxy *p, char *errmsg);
+nk_err nk_proxy_parse(const char *spec, const char *userpass,
+                      struct nk_proxy *p, char *errmsg);
 
 /* Frees p's strings and zeroes it. */
 void nk_proxy_clear(struct nk_proxy *p);

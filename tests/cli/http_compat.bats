@@ -117,7 +117,7 @@ redirect_to() {
 	stop_raw
 	[ "$status" -eq 56 ]
 	[ "$stderr" = "nk-http: (56) CONNECT tunnel to ${host:0:100} through proxy 127.0.0.1:$RAW_PORT failed, response 403" ]
-	printf 'CONNECT %s:8443 HTTP/1.1\r\nHost: %s:8443\r\nUser-Agent: nk/0.1.0\r\n\r\n' \
+	printf 'CONNECT %s:8443 HTTP/1.1\r\nHost: %s:8443\r\nUser-Agent: nk/0.1.0\r\nProxy-Connection: Keep-Alive\r\n\r\n' \
 		"$host" "$host" | cmp - "$rec/conn-1"
 }
 

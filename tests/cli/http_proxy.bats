@@ -13,17 +13,6 @@ teardown_file() {
 	stop_nginx
 }
 
-# start_proxy [proxy.py options...]: sets PROXY_PORT; requests are logged
-# in $BATS_TEST_TMPDIR/proxy.log.
-start_proxy() {
-	start_bg "$BATS_TEST_TMPDIR/proxy.out" "$PYTHON" "$SERVERS_DIR/proxy.py" \
-		--record "$BATS_TEST_TMPDIR/proxy.log" --map nk.test=127.0.0.1 "$@"
-	local line
-	line=$(wait_for_line "$BATS_TEST_TMPDIR/proxy.out" '^Listening on ') || return 1
-	PROXY_PORT=${line##*:}
-	: >"$BATS_TEST_TMPDIR/proxy.log"
-}
-
 # The request lines the proxy saw.
 seen() { grep -a -E '^[A-Z]+ ' "$BATS_TEST_TMPDIR/proxy.log" | tr -d '\r'; }
 
@@ -113,7 +102,7 @@ CONNECT nk.test:$NGINX_SPORT HTTP/1.1" ]
 	run nkp -x "proxy.invalid:3128" "http://nk.test:$NGINX_PORT/"
 	[ "$status" -eq 5 ]
 	[[ "$output" == "nk-http: (5) Could not resolve proxy: proxy.invalid" ]]
-	run nkp -x "socks5://127.0.0.1:1080" "http://nk.test:$NGINX_PORT/"
+	run nkp -x "socks6://127.0.0.1:1080" "http://nk.test:$NGINX_PORT/"
 	[ "$status" -eq 7 ]
-	[[ "$output" == *'unsupported proxy scheme "socks5"'* ]]
+	[[ "$output" == *'unsupported proxy scheme "socks6"'* ]]
 }

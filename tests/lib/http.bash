@@ -185,3 +185,14 @@ raw_case() {
 		return 1
 	fi
 }
+
+# start_proxy [proxy.py options...]: sets PROXY_PORT; requests are logged
+# in $BATS_TEST_TMPDIR/proxy.log (tests/servers/proxy.py).
+start_proxy() {
+	start_bg "$BATS_TEST_TMPDIR/proxy.out" "$PYTHON" "$SERVERS_DIR/proxy.py" \
+		--record "$BATS_TEST_TMPDIR/proxy.log" --map nk.test=127.0.0.1 "$@"
+	local line
+	line=$(wait_for_line "$BATS_TEST_TMPDIR/proxy.out" '^Listening on ') || return 1
+	PROXY_PORT=${line##*:}
+	: >"$BATS_TEST_TMPDIR/proxy.log"
+}

@@ -30,6 +30,7 @@ enum {
 	O_NETRC, O_NETRC_OPTIONAL, O_NETRC_FILE,
 	O_CONFIG, O_DISABLE, O_VARIABLE,
 	O_COOKIE, O_COOKIE_JAR, O_JUNK_SESSION,
+	O_BASIC, O_DIGEST, O_ANYAUTH, O_OAUTH2_BEARER,
 };
 
 static const struct opt opts[] = {
@@ -89,6 +90,14 @@ static const struct opt opts[] = {
 	  NULL, "-b FILE: leave out its session cookies" },
 	{ O_USER, 'u', "user", OPT_STRING, "USER:PASSWORD",
 	  NULL, "HTTP Basic credentials (never sent to another host)" },
+	{ O_BASIC, 0, "basic", OPT_FLAG, NULL,
+	  NULL, "-u as HTTP Basic (the default)" },
+	{ O_DIGEST, 0, "digest", OPT_FLAG, NULL,
+	  NULL, "-u as HTTP Digest, answering the server's challenge" },
+	{ O_ANYAUTH, 0, "anyauth", OPT_FLAG, NULL,
+	  NULL, "-u as the scheme the server asks for (Digest, Basic)" },
+	{ O_OAUTH2_BEARER, 0, "oauth2-bearer", OPT_STRING, "TOKEN",
+	  NULL, "send Authorization: Bearer TOKEN (never to another host)" },
 	{ O_NETRC, 'n', "netrc", OPT_FLAG, NULL,
 	  NULL, "credentials from ~/.netrc ($NETRC), each host its own" },
 	{ O_NETRC_OPTIONAL, 0, "netrc-optional", OPT_FLAG, NULL,
@@ -320,6 +329,12 @@ take_auth(struct cfg *c, int id, const char *arg)
 	case O_NETRC: c->netrc.use = 1; break;
 	case O_NETRC_OPTIONAL: c->netrc.optional = 1; break;
 	case O_NETRC_FILE: c->netrc.use = 1; c->netrc.file = arg; break;
+	/* curl: --basic and --digest add to the schemes allowed, --anyauth
+	 * allows all, --oauth2-bearer adds Bearer; none of them: Basic */
+	case O_BASIC: c->auth |= NK_FETCH_AUTH_BASIC; break;
+	case O_DIGEST: c->auth |= NK_FETCH_AUTH_DIGEST; break;
+	case O_ANYAUTH: c->auth = NK_FETCH_AUTH_ANY; break;
+	case O_OAUTH2_BEARER: return cfg_set_bearer(c, arg);
 	default: return NOT_MINE;
 	}
 	return 0;

@@ -124,6 +124,13 @@ typedef struct nk_fetch_body {
 
 /* One URL to get. Zero-initialise, then set what you need; strings are
  * borrowed for the duration of nk_fetch_run. */
+/* Authentication schemes for nk_fetch_request.auth. */
+#define NK_FETCH_AUTH_BASIC  0x01u
+#define NK_FETCH_AUTH_DIGEST 0x02u
+#define NK_FETCH_AUTH_BEARER 0x04u
+#define NK_FETCH_AUTH_ANY    0x07u   /* --anyauth: whichever the server
+                                        offers (Bearer, Digest, Basic) */
+
 typedef struct nk_fetch_request {
 	const char *url;           /* required */
 	const char *default_scheme;/* for a URL given without one
@@ -142,6 +149,15 @@ typedef struct nk_fetch_request {
 	                            * host from this file (nk/netrc.h), over
 	                            * the URL's; never those of another host */
 	int netrc_optional;        /* --netrc-optional: a URL's password wins */
+	unsigned auth;             /* NK_FETCH_AUTH_* the credentials may
+	                            * go as: --basic, --digest, --anyauth,
+	                            * --oauth2-bearer; 0: Basic. One scheme
+	                            * goes up front; Digest, or several, wait
+	                            * for the server's 401 and answer it */
+	const char *bearer;        /* --oauth2-bearer TOKEN ("Bearer TOKEN"
+	                            * when auth has NK_FETCH_AUTH_BEARER), or
+	                            * NULL; like userpass, never sent to
+	                            * another host */
 	const char *referer;       /* Referer for the first request */
 	int auto_referer;          /* -L: send the previous URL as Referer */
 	int follow;                /* -L: follow 3xx Location */

@@ -210,6 +210,7 @@ section_allows(int id)
 	case O_PINNED: case TLSARGS_CACERT: case TLSARGS_CAPATH:
 	case TLSARGS_INSECURE: case TLSARGS_TLSV12: case TLSARGS_TLSV13:
 	case TLSARGS_TLS_MAX: case TLSARGS_CERT: case TLSARGS_KEY:
+	case O_BASIC: case O_DIGEST: case O_ANYAUTH: case O_OAUTH2_BEARER:
 		return 1;
 	}
 	return 0;

@@ -34,6 +34,15 @@ need_curl() {
 
 A() { echo "http://127.0.0.1:$APACHE_PORT$1"; }
 
+# get BODY ARGS...: nk http with the peer's user and password, and ARGS,
+# exits 0 with BODY.
+get() {
+	local want=$1
+	shift
+	run -0 timeout 20 nk-http -s -u 'nk:pass w0rd' "$@"
+	[ "$output" = "$want" ]
+}
+
 # access: Apache's log lines for PATH since the last call, as
 # "STATUS AUTH-SCHEME" per request.
 access() {
@@ -83,8 +92,7 @@ same() {
 @test "auth: --digest with the right password gets the page (Apache)" {
 	need_apache
 	access >/dev/null
-	run -0 timeout 20 nk-http -s --digest -u 'nk:pass w0rd' "$(A /digest/index.txt)"
-	[ "$output" = "digest ok" ]
+	get "digest ok" --digest "$(A /digest/index.txt)"
 	[ "$(access)" = "$(printf 'GET /digest/index.txt 401 -\nGET /digest/index.txt 200 Digest')" ]
 }
 
@@ -118,18 +126,15 @@ same() {
 @test "auth: --anyauth picks Digest where Apache asks for it, Basic where it asks for that" {
 	need_apache
 	access >/dev/null
-	run -0 timeout 20 nk-http -s --anyauth -u 'nk:pass w0rd' "$(A /digest/index.txt)"
-	[ "$output" = "digest ok" ]
-	run -0 timeout 20 nk-http -s --anyauth -u 'nk:pass w0rd' "$(A /basic/index.txt)"
-	[ "$output" = "basic ok" ]
+	get "digest ok" --anyauth "$(A /digest/index.txt)"
+	get "basic ok" --anyauth "$(A /basic/index.txt)"
 	[ "$(access)" = "$(printf 'GET /digest/index.txt 401 -\nGET /digest/index.txt 200 Digest\nGET /basic/index.txt 401 -\nGET /basic/index.txt 200 Basic')" ]
 }
 
 @test "auth: --basic sends Basic up front; Digest's area refuses it" {
 	need_apache
 	access >/dev/null
-	run -0 timeout 20 nk-http -s --basic -u 'nk:pass w0rd' "$(A /basic/index.txt)"
-	[ "$output" = "basic ok" ]
+	get "basic ok" --basic "$(A /basic/index.txt)"
 	run -0 timeout 20 nk-http -s --basic -u 'nk:pass w0rd' -w '%{http_code}' -o /dev/null "$(A /digest/index.txt)"
 	[ "$output" = 401 ]
 	[ "$(access)" = "$(printf 'GET /basic/index.txt 200 Basic\nGET /digest/index.txt 401 Basic')" ]
@@ -147,8 +152,7 @@ same() {
 	need_apache
 	# curl and nk start each URL afresh, so Apache's stale=true needs one
 	# transfer to outlive its nonce: the recording peer below plays it
-	run -0 timeout 20 nk-http -s --digest -u 'nk:pass w0rd' "$(A /stale/index.txt)"
-	[ "$output" = "stale ok" ]
+	get "stale ok" --digest "$(A /stale/index.txt)"
 }
 
 # ---- recording peers, against curl -------------------------------------
@@ -234,4 +238,18 @@ same() {
 	run -2 nk-http -s --oauth2-bearer $'tok\r\nX-Evil: 1' http://127.0.0.1:9/
 	[ "$output" = 'nk-http: bad --oauth2-bearer token: control character \x0d in it' ]
 	run -2 nk-http -s -H $'A: tok\r\nX-Evil: 1' http://127.0.0.1:9/
+}
+
+@test "auth: --oauth2-bearer and --digest in a config file's host section go to that host alone" {
+	printf 'recv\nsend HTTP/1.1 200 OK\\r\\nContent-Length: 2\\r\\n\\r\\nok\n' >"$D/ok.case"
+	printf '[host a.test]\noauth2-bearer = "sec.tok"\n' >"$D/a.cfg"
+	start_raw "$D/ok.case" "$D/rec"
+	run -0 timeout -k 2 20 nk-http -q -s -K "$D/a.cfg" \
+		--resolve "a.test:$RAW_PORT:127.0.0.1" --resolve "c.test:$RAW_PORT:127.0.0.1" \
+		"http://a.test:$RAW_PORT/" "http://c.test:$RAW_PORT/"
+	stop_raw
+	[ "$output" = okok ]
+	[ "$(cat "$D"/rec/conn-* | grep -ac '^Authorization: Bearer sec.tok')" -eq 1 ]
+	[ "$(cat "$D"/rec/conn-* | grep -ac '^Authorization')" -eq 1 ]
+	[ "$(cat "$D"/rec/conn-* | grep -a -A1 '^Host: a.test' | grep -ac 'Bearer sec.tok')" -eq 1 ]
 }

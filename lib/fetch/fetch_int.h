@@ -149,8 +149,8 @@ struct step {
 	int no_expect;          /* a 417 said: no Expect this time */
 	int again_417;          /* out: send again without Expect */
 	struct nk_auth *auth;   /* the transfer's authentication with the
-	                           server (run.c), or NULL (a pipelined
-	                           request's head: -u as Basic) */
+	                           server (run.c; pipeline.c's own for a
+	                           head sent ahead), or NULL: no credentials */
 	char *authz;            /* this request's Authorization value, or
 	                           NULL (owned; auth_prepare) */
 	char *userpass;         /* the credentials auth->user and ->pass

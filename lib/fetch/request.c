@@ -123,7 +123,7 @@ build_request(struct step *s, const struct nk_proxy *px,
 	const nk_fetch_request *rq = s->rq;
 	struct nk_http_request r;
 	memset(&r, 0, sizeof r);
-	char *target = NULL, *userpass = NULL, *pxauth = NULL;
+	char *target = NULL, *pxauth = NULL;
 	const char **hdrs = calloc(rq->nheaders + 2, sizeof *hdrs);
 	int oom = 0;
 	char *cookie = hdrs ? cookie_line(s, &oom) : NULL;
@@ -159,16 +159,7 @@ build_request(struct step *s, const struct nk_proxy *px,
 			hdrs[nh++] = pxauth;
 		}
 	}
-	if (s->auth) {
-		r.authorization = s->authz;
-	} else if (s->creds && rq->userpass) {
-		r.userpass = rq->userpass;
-	} else {
-		e = url_userpass(rq, s->url, &userpass, errmsg);
-		if (e)
-			goto out;
-		r.userpass = userpass;
-	}
+	r.authorization = s->authz;
 	r.method = s->method;
 	r.target = target ? target : nk_url_target(s->url);
 	r.host = nk_url_get(s->url, NK_URL_HOST);
@@ -196,7 +187,6 @@ out:
 	free(hdrs);
 	free(cookie);
 	free(target);
-	free(userpass);
 	free(pxauth);
 	return e;
 }

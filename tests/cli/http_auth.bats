@@ -253,3 +253,13 @@ same() {
 	[ "$(cat "$D"/rec/conn-* | grep -ac '^Authorization')" -eq 1 ]
 	[ "$(cat "$D"/rec/conn-* | grep -a -A1 '^Host: a.test' | grep -ac 'Bearer sec.tok')" -eq 1 ]
 }
+
+@test "auth: --pipeline sends ahead only what the scheme sends up front" {
+	printf 'recv\nsend HTTP/1.1 200 OK\\r\\nContent-Length: 2\\r\\n\\r\\nok\nrecv\nsend HTTP/1.1 200 OK\\r\\nContent-Length: 2\\r\\n\\r\\nok\n' >"$D/ok2.case"
+	rec pd "$D/ok2.case" nk-http --pipeline --digest -u a:b '@U@/1' '@U@/2'
+	[ "$rc" -eq 0 ]
+	[ "$(grep -c '^GET /' "$D/pd.req")" -eq 2 ]
+	run ! grep -q '^Authorization' "$D/pd.req"
+	rec pb "$D/ok2.case" nk-http --pipeline --oauth2-bearer t '@U@/1' '@U@/2'
+	[ "$(grep -c $'^Authorization: Bearer t\r$' "$D/pb.req")" -eq 2 ]
+}

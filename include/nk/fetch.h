@@ -143,8 +143,9 @@ typedef struct nk_fetch_request {
 	                            * "Name;" sends an empty value */
 	size_t nheaders;
 	const char *user_agent;    /* NULL: "nk/VERSION" */
-	const char *userpass;      /* -u "user:password" (Basic); when NULL,
-	                            * credentials in the URL are used */
+	const char *userpass;      /* -u "user:password" (sent as auth
+	                            * allows); when NULL, credentials in
+	                            * the URL are used */
 	const char *netrc_file;    /* --netrc: credentials for each request's
 	                            * host from this file (nk/netrc.h), over
 	                            * the URL's; never those of another host */

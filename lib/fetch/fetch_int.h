@@ -10,7 +10,7 @@
  *                upload.c the body (from source.c)
  *   head         response.c reads it; result.c keeps it in the hop record
  *   decide       decide.c: ONE action from the head (framing, redirect,
- *                417, resume, --fail, retry, size limit)
+ *                417, a 401 to answer, resume, --fail, retry, size limit)
  *   body         body.c pumps it to the caller, or drains it
  *   release      exchange.c hands the connection to pool.c or closes it
  *

@@ -95,6 +95,9 @@ auth_prepare(struct step *s, char *errmsg)
 	            ? rq->bearer : NULL;
 	e = nk_auth_header(a, 0, s->method, nk_url_target(s->url), &s->authz,
 	                   errmsg);
+	if (!e && s->authz && a->user && a->picked != NK_AUTH_BEARER)
+		fetch_trace(s->cb, "Server auth using %s with user '%.100s'",
+		            nk_auth_name(a->picked), a->user);
 	if (!e && a->probe && s->src && !s->no_probe &&
 	    may_probe(s->method)) {
 		s->probe = 1;

@@ -37,6 +37,7 @@ enum {
 	O_REMOTE_HEADER_NAME, O_CREATE_DIRS, O_OUT_NULL, O_LIMIT_RATE,
 	O_SOCKS4, O_SOCKS4A, O_SOCKS5, O_SOCKS5_HOSTNAME, O_PROXY_USER,
 	O_PROXY_BASIC, O_PROXYTUNNEL, O_PROXY_HEADER,
+	O_BASIC, O_DIGEST, O_ANYAUTH, O_OAUTH2_BEARER,
 };
 
 static const struct opt opts[] = {
@@ -115,6 +116,14 @@ static const struct opt opts[] = {
 	  NULL, "-b FILE: leave out its session cookies" },
 	{ O_USER, 'u', "user", OPT_STRING, "USER:PASSWORD",
 	  NULL, "HTTP Basic credentials (never sent to another host)" },
+	{ O_BASIC, 0, "basic", OPT_FLAG, NULL,
+	  NULL, "-u as HTTP Basic (the default)" },
+	{ O_DIGEST, 0, "digest", OPT_FLAG, NULL,
+	  NULL, "-u as HTTP Digest, answering the server's challenge" },
+	{ O_ANYAUTH, 0, "anyauth", OPT_FLAG, NULL,
+	  NULL, "-u as the scheme the server asks for (Digest, Basic)" },
+	{ O_OAUTH2_BEARER, 0, "oauth2-bearer", OPT_STRING, "TOKEN",
+	  NULL, "send Authorization: Bearer TOKEN (never to another host)" },
 	{ O_NETRC, 'n', "netrc", OPT_FLAG, NULL,
 	  NULL, "credentials from ~/.netrc ($NETRC), each host its own" },
 	{ O_NETRC_OPTIONAL, 0, "netrc-optional", OPT_FLAG, NULL,
@@ -258,6 +267,7 @@ section_allows(int id)
 	case O_PINNED: case TLSARGS_CACERT: case TLSARGS_CAPATH:
 	case TLSARGS_INSECURE: case TLSARGS_TLSV12: case TLSARGS_TLSV13:
 	case TLSARGS_TLS_MAX: case TLSARGS_CERT: case TLSARGS_KEY:
+	case O_BASIC: case O_DIGEST: case O_ANYAUTH: case O_OAUTH2_BEARER:
 		return 1;
 	}
 	return 0;
@@ -412,6 +422,12 @@ take_auth(struct cfg *c, int id, const char *arg)
 	case O_NETRC: c->netrc.use = 1; break;
 	case O_NETRC_OPTIONAL: c->netrc.optional = 1; break;
 	case O_NETRC_FILE: c->netrc.use = 1; c->netrc.file = arg; break;
+	/* curl: --basic and --digest add to the schemes allowed, --anyauth
+	 * allows all, --oauth2-bearer adds Bearer; none of them: Basic */
+	case O_BASIC: c->auth |= NK_FETCH_AUTH_BASIC; break;
+	case O_DIGEST: c->auth |= NK_FETCH_AUTH_DIGEST; break;
+	case O_ANYAUTH: c->auth = NK_FETCH_AUTH_ANY; break;
+	case O_OAUTH2_BEARER: return cfg_set_bearer(c, arg);
 	default: return NOT_MINE;
 	}
 	return 0;

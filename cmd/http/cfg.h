@@ -86,6 +86,9 @@ struct cfg {
 	const char *proxy_user;
 	int proxytunnel;
 	struct strv proxy_headers;
+	unsigned auth;              /* NK_FETCH_AUTH_*: --basic, --digest,
+	                             * --anyauth, --oauth2-bearer */
+	const char *bearer;         /* --oauth2-bearer TOKEN */
 };
 
 /* A section's options, parsed into a cfg of their own; what is used of
@@ -133,6 +136,10 @@ void cfg_set_referer(struct cfg *c, const char *arg);
 
 /* -u USER:PASSWORD, or USER alone for an empty password. */
 int cfg_set_user(struct cfg *c, const char *arg);
+
+/* --oauth2-bearer TOKEN: refused with a control byte, as -H values are
+ * (curl would send it, breaking the head). */
+int cfg_set_bearer(struct cfg *c, const char *arg);
 
 /* -C -: at the output file's size; -C OFFSET. */
 int cfg_set_continue_at(struct cfg *c, const char *arg);

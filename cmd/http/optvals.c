@@ -32,6 +32,20 @@ check_header(const char *h)
 	return 0;
 }
 
+int
+cfg_set_bearer(struct cfg *c, const char *arg)
+{
+	for (const unsigned char *p = (const unsigned char *)arg; *p; p++)
+		if ((*p < 0x20 && *p != '\t') || *p == 0x7f) {
+			tool_msg("bad --oauth2-bearer token: control character "
+			         "\\x%02x in it", *p);
+			return NK_ERR_FAILED_INIT;
+		}
+	c->auth |= NK_FETCH_AUTH_BEARER;
+	c->bearer = arg;
+	return 0;
+}
+
 /* -H @FILE: one header per line, kept for the whole run (in dst: -H's
  * or --proxy-header's list). */
 struct header_file {

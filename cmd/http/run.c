@@ -277,6 +277,8 @@ fill_request(const struct cfg *c, size_t i, int64_t start_size,
 		.nheaders = c->headers.n,
 		.user_agent = c->user_agent,
 		.userpass = c->user,
+		.auth = c->auth,
+		.bearer = c->bearer,
 		.netrc_file = c->netrc.file,
 		.netrc_optional = c->netrc.optional,
 		.referer = c->referer,
@@ -310,6 +312,10 @@ fill_request(const struct cfg *c, size_t i, int64_t start_size,
 			rq->user_agent = s->cfg->user_agent;
 		if (s->cfg->user)
 			rq->userpass = s->cfg->user;
+		if (s->cfg->auth)
+			rq->auth = s->cfg->auth;
+		if (s->cfg->bearer)
+			rq->bearer = s->cfg->bearer;
 		if (s->cfg->referer)
 			rq->referer = s->cfg->referer;
 	}

@@ -142,6 +142,13 @@ typedef struct nk_fetch_body {
 
 /* One URL to get. Zero-initialise, then set what you need; strings are
  * borrowed for the duration of nk_fetch_run. */
+/* Authentication schemes for nk_fetch_request.auth. */
+#define NK_FETCH_AUTH_BASIC  0x01u
+#define NK_FETCH_AUTH_DIGEST 0x02u
+#define NK_FETCH_AUTH_BEARER 0x04u
+#define NK_FETCH_AUTH_ANY    0x07u   /* --anyauth: whichever the server
+                                        offers (Bearer, Digest, Basic) */
+
 typedef struct nk_fetch_request {
 	const char *url;           /* required */
 	const char *default_scheme;/* for a URL given without one
@@ -154,12 +161,22 @@ typedef struct nk_fetch_request {
 	                            * "Name;" sends an empty value */
 	size_t nheaders;
 	const char *user_agent;    /* NULL: "nk/VERSION" */
-	const char *userpass;      /* -u "user:password" (Basic); when NULL,
-	                            * credentials in the URL are used */
+	const char *userpass;      /* -u "user:password" (sent as auth
+	                            * allows); when NULL, credentials in
+	                            * the URL are used */
 	const char *netrc_file;    /* --netrc: credentials for each request's
 	                            * host from this file (nk/netrc.h), over
 	                            * the URL's; never those of another host */
 	int netrc_optional;        /* --netrc-optional: a URL's password wins */
+	unsigned auth;             /* NK_FETCH_AUTH_* the credentials may
+	                            * go as: --basic, --digest, --anyauth,
+	                            * --oauth2-bearer; 0: Basic. One scheme
+	                            * goes up front; Digest, or several, wait
+	                            * for the server's 401 and answer it */
+	const char *bearer;        /* --oauth2-bearer TOKEN ("Bearer TOKEN"
+	                            * when auth has NK_FETCH_AUTH_BEARER), or
+	                            * NULL; like userpass, never sent to
+	                            * another host */
 	const char *referer;       /* Referer for the first request */
 	int auto_referer;          /* -L: send the previous URL as Referer */
 	int follow;                /* -L: follow 3xx Location */

@@ -93,6 +93,9 @@ struct nk_http_request {
 	int http10;                  /* nonzero: an HTTP/1.0 request line */
 	const char *user_agent;      /* NULL: "nk/" NK_VERSION */
 	const char *userpass;        /* "user:password" -> Authorization: Basic */
+	const char *authorization;   /* the whole Authorization value ("Digest
+	                                ...", "Bearer ..."); wins over
+	                                userpass */
 	const char *range;           /* "0-499" -> Range: bytes=0-499 */
 	int64_t resume_from;         /* > 0 and no range: Range: bytes=N- */
 	const char *accept_encoding; /* Accept-Encoding value, e.g. "gzip, deflate" */

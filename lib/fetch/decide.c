@@ -1,8 +1,8 @@
 /* decide.c: what an exchange does after the final response head, decided
  * in one place (decide): the body's framing, a redirect to follow (the
  * only place that says so; redirect.c acts on s->next), a 417 to send
- * again, a resume's range, --fail, a retry that will go, and the size
- * limit. */
+ * again, a 401 to answer with credentials, a resume's range, --fail, a
+ * retry that will go, and the size limit. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,6 +81,38 @@ head_redirect(struct step *s, nk_fetch_hop *h, const struct exchange *x,
 	nk_url_free(t);
 	free(l);
 	return follow;
+}
+
+/* Whether the same request goes again with credentials (curl 7.88's
+ * Curl_http_auth_act): a 401 that nk_auth_retry says to answer, or a 2xx
+ * to a probe that held its body back. A 401 that is the answer after
+ * credentials went is shown with curl's -v line. */
+static int
+head_auth(struct step *s, const struct exchange *x)
+{
+	struct nk_auth *a = s->auth;
+	int st = x->r.status;
+	int again = 0;
+	if (!a)
+		return 0;
+	if (st == 401) {
+		char why[NK_ERR_MSG_LEN] = "";
+		int creds = a->user || a->bearer;
+		again = nk_auth_retry(a, &x->r, 0, why);
+		if (!again && creds) {
+			fetch_trace(s->cb, "%s", why);
+			fetch_trace(s->cb, "Authentication problem. Ignoring this.");
+		}
+	} else {
+		again = s->probe && st >= 200 && st < 300;
+	}
+	if (again) {
+		char *u = url_no_fragment(s->url, 1);
+		fetch_trace(s->cb, "Issue another request to this URL: '%s'",
+		            u ? u : "");
+		free(u);
+	}
+	return again;
 }
 
 /* Resume: only a range starting where asked for is appended; any other
@@ -195,7 +227,8 @@ decide(nk_fetch *f, struct step *s, nk_fetch_hop *h, struct exchange *x,
 	if (s->again_417)
 		fetch_trace(s->cb, "Got 417 while waiting for a 100: sending again "
 		            "without Expect");
-	int discard = !s->deliver || follow || s->again_417;
+	s->again_auth = !follow && !s->again_417 && head_auth(s, x);
+	int discard = !s->deliver || follow || s->again_417 || s->again_auth;
 	/* --fail judges an error before a resume does. */
 	if (!framing && s->rq->resume_from > 0 && !discard &&
 	    strcmp(s->method, "HEAD") != 0 && !(s->rq->fail && status >= 400))

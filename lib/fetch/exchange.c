@@ -30,7 +30,9 @@ exchange_prepare(nk_fetch *f, struct step *s, nk_fetch_hop *h,
 {
 	x->px = fetch_route(f, s->url, x->key);
 	h->proxied = x->px != NULL;
-	nk_err e = up_plan(s, &x->up, errmsg);
+	nk_err e = auth_prepare(s, errmsg);
+	if (!e)
+		e = up_plan(s, &x->up, errmsg);
 	if (!e)
 		e = build_request(s, x->px, &x->up, &x->req, &x->reqlen, errmsg);
 	if (e)
@@ -258,6 +260,7 @@ fetch_exchange(nk_fetch *f, struct step *s, nk_fetch_hop *h, char *errmsg)
 		goto fail;
 	h->end = nk_now();
 	free(x.req);
+	auth_done(s);
 	exchange_release(f, s, &x);
 	return NK_OK;
 
@@ -266,6 +269,7 @@ fail:
 	h->end = nk_now();
 	h->err = e;
 	free(x.req);
+	auth_done(s);
 	if (x.pc.conn)
 		fetch_trace(s->cb, "Closing connection #%d", x.pc.id);
 	conn_lost(f, &x.pc, s, 0);

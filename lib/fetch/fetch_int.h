@@ -10,7 +10,7 @@
  *                upload.c the body (from source.c)
  *   head         response.c reads it; result.c keeps it in the hop record
  *   decide       decide.c: ONE action from the head (framing, redirect,
- *                417, resume, --fail, retry, size limit)
+ *                417, a 401 to answer, resume, --fail, retry, size limit)
  *   body         body.c pumps it to the caller, or drains it
  *   release      exchange.c hands the connection to pool.c or closes it
  *
@@ -34,6 +34,7 @@
 #include "net/conn_int.h"
 #include "http/http_int.h"
 #include "http/proxy_int.h"
+#include "http/auth_int.h"
 #include "core/internal.h"
 
 #define DEFAULT_BUFSIZE (512 * 1024)
@@ -160,6 +161,17 @@ struct step {
 	struct src *src;        /* the body this hop sends, or NULL */
 	int no_expect;          /* a 417 said: no Expect this time */
 	int again_417;          /* out: send again without Expect */
+	struct nk_auth *auth;   /* the transfer's authentication with the
+	                           server (run.c; pipeline.c's own for a
+	                           head sent ahead), or NULL: no credentials */
+	char *authz;            /* this request's Authorization value, or
+	                           NULL (owned; auth_prepare) */
+	char *userpass;         /* the credentials auth->user and ->pass
+	                           point into (owned; auth_prepare) */
+	int probe;              /* the body is held back: Content-Length: 0
+	                           until the server's challenge is answered */
+	int no_probe;           /* a probe got a 2xx: hold nothing back */
+	int again_auth;         /* out: send again, answering the 401 */
 	nk_url *next;           /* out: the redirect to follow (owned), or
 	                           NULL */
 };
@@ -279,7 +291,9 @@ char *cookie_line(const struct step *s, int *oom);
 void take_cookies(const nk_fetch_request *rq, const nk_url *u,
                   const nk_fetch_hop *h);
 
-/* request.c: the request head */
+/* request.c: the request head, and the credentials in it */
+nk_err auth_prepare(struct step *s, char *errmsg);
+void auth_done(struct step *s);
 nk_err build_request(struct step *s, const struct nk_proxy *px,
                      const struct up *up, char **head, size_t *headlen,
                      char *errmsg);
@@ -345,6 +359,6 @@ nk_err fetch_exchange(nk_fetch *f, struct step *s, nk_fetch_hop *h,
 nk_err fetch_try(nk_fetch *f, const nk_fetch_request *rq,
                  const nk_fetch_callbacks *cb, nk_fetch_result *res,
                  struct retry *retry, uint64_t *delivered, struct src *src,
-                 char *errmsg);
+                 struct nk_auth *auth, char *errmsg);
 
 #endif

@@ -134,8 +134,16 @@ nk_fetch_pipeline(nk_fetch *f, const nk_fetch_request *rqs, size_t n,
 			struct queued *q = &f->queue[i];
 			struct up none;
 			memset(&none, 0, sizeof none);
-			if (build_request(&st, px, &none, &q->head, &q->len, msg)
-			    == NK_OK) {
+			/* the first request's credentials, as the run will have
+			 * them: a scheme that waits for a challenge sends none */
+			struct nk_auth a;
+			memset(&a, 0, sizeof a);
+			st.auth = &a;
+			nk_err be = auth_prepare(&st, msg);
+			if (!be)
+				be = build_request(&st, px, &none, &q->head, &q->len, msg);
+			auth_done(&st);
+			if (be == NK_OK) {
 				q->key = strdup(key);
 				if (!q->key) {
 					nk_url_free(u);

@@ -41,6 +41,8 @@ struct hops {
 	struct src *src;        /* the run's body, or NULL */
 	int body;               /* the body goes on this hop */
 	int no_expect;          /* a 417 said: no Expect from now on */
+	struct nk_auth *auth;   /* the transfer's (run.c) */
+	int no_probe;           /* a probe got a 2xx: the body goes now */
 };
 
 /* Runs the hop to t->cur: its step (what may go to this host), its
@@ -67,6 +69,8 @@ hop_run(nk_fetch *f, struct hops *t, nk_fetch_result *res,
 	s->delivered = delivered;
 	s->src = t->body ? t->src : NULL;
 	s->no_expect = t->no_expect;
+	s->auth = t->auth;
+	s->no_probe = t->no_probe;
 	nk_err e = fetch_exchange(f, s, h, errmsg);
 	take_cookies(t->rq, t->cur, h);
 	return e;
@@ -116,6 +120,13 @@ hop_follow(struct hops *t, const nk_fetch_hop *h, nk_url *next,
 	if (!same_origin(next, t->first) && has_creds(rq))
 		fetch_trace(t->cb, "Not sending the user's credentials to %s: not "
 		            "the host the user named", nk_url_get(next, NK_URL_HOST));
+	/* curl keeps what a server said about authentication for its own
+	 * origin only */
+	if (!same_origin(next, t->cur)) {
+		unsigned rounds = t->auth->rounds;
+		memset(t->auth, 0, sizeof *t->auth);
+		t->auth->rounds = rounds;
+	}
 	fetch_trace(t->cb, "Following redirect %d to %s", h->status, h->location);
 	nk_url_free(t->cur);
 	t->cur = next;
@@ -128,7 +139,7 @@ nk_err
 fetch_try(nk_fetch *f, const nk_fetch_request *rq,
           const nk_fetch_callbacks *cb, nk_fetch_result *res,
           struct retry *retry, uint64_t *delivered, struct src *src,
-          char *errmsg)
+          struct nk_auth *auth, char *errmsg)
 {
 	struct hops t;
 	memset(&t, 0, sizeof t);
@@ -152,6 +163,7 @@ fetch_try(nk_fetch *f, const nk_fetch_request *rq,
 	             : NK_NO_DEADLINE;
 	t.src = src;
 	t.body = src != NULL;
+	t.auth = auth;
 	for (;;) {
 		nk_fetch_hop *h = hop_add(res, t.cur, t.method, errmsg);
 		if (!h) {
@@ -172,6 +184,14 @@ fetch_try(nk_fetch *f, const nk_fetch_request *rq,
 			t.no_expect = 1;
 			e = src_rewind(src, "send the body again after the 417",
 			               errmsg);
+			if (e)
+				break;
+			continue;
+		}
+		if (!e && s.again_auth) {
+			t.no_probe |= h->status != 401;
+			e = src_rewind(t.body ? src : NULL, "send the body again with "
+			               "credentials", errmsg);
 			if (e)
 				break;
 			continue;

@@ -1,6 +1,6 @@
 /* request.c: the request head of one hop: the user's headers as they
- * may go to this host, credentials (the URL's, the netrc's), the proxy's
- * form of the target. */
+ * may go to this host, credentials (-u, the URL's, the netrc's, as Basic,
+ * Digest or Bearer: auth_prepare), the proxy's form of the target. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,6 +70,74 @@ time_cond_line(const nk_fetch_request *rq, char *buf, size_t len)
 	return 1;
 }
 
+_Static_assert(NK_FETCH_AUTH_BASIC == NK_AUTH_BASIC &&
+               NK_FETCH_AUTH_DIGEST == NK_AUTH_DIGEST &&
+               NK_FETCH_AUTH_BEARER == NK_AUTH_BEARER &&
+               NK_FETCH_AUTH_ANY == NK_AUTH_ANY, "one set of scheme bits");
+
+/* Whether a request with this method and a body is one curl holds the
+ * body of until Digest's challenge is answered: all but GET and HEAD. */
+static int
+may_probe(const char *method)
+{
+	return strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0;
+}
+
+/* The credentials of this hop (-u where the user's credentials may go,
+ * else the URL's or the netrc's for this host; --oauth2-bearer likewise)
+ * into s->auth, and the Authorization value for its request into
+ * s->authz. Digest before its challenge holds a body back (s->probe, and
+ * s->src NULL): curl's Content-Length: 0 request. auth_done frees. */
+nk_err
+auth_prepare(struct step *s, char *errmsg)
+{
+	const nk_fetch_request *rq = s->rq;
+	struct nk_auth *a = s->auth;
+	nk_err e = NK_OK;
+	if (!a)
+		return NK_OK;
+	if (s->creds && rq->userpass) {
+		s->userpass = strdup(rq->userpass);
+		if (!s->userpass)
+			return nk_fail(errmsg, NK_ERR_OUT_OF_MEMORY, "out of memory");
+	} else if ((e = url_userpass(rq, s->url, &s->userpass, errmsg))) {
+		return e;
+	}
+	a->want = rq->auth & NK_AUTH_ANY;
+	a->user = s->userpass;
+	a->pass = NULL;
+	char *colon = s->userpass ? strchr(s->userpass, ':') : NULL;
+	if (colon) {
+		*colon = '\0';
+		a->pass = colon + 1;
+	}
+	a->bearer = s->creds && (rq->auth & NK_FETCH_AUTH_BEARER)
+	            ? rq->bearer : NULL;
+	e = nk_auth_header(a, 0, s->method, nk_url_target(s->url), &s->authz,
+	                   errmsg);
+	if (!e && s->authz && a->user && a->picked != NK_AUTH_BEARER)
+		fetch_trace(s->cb, "Server auth using %s with user '%.100s'",
+		            nk_auth_name(a->picked), a->user);
+	if (!e && a->probe && s->src && !s->no_probe &&
+	    may_probe(s->method)) {
+		s->probe = 1;
+		s->src = NULL;
+	}
+	return e;
+}
+
+/* Frees what auth_prepare made for the step. */
+void
+auth_done(struct step *s)
+{
+	if (s->auth) {
+		s->auth->user = s->auth->pass = s->auth->bearer = NULL;
+	}
+	free(s->authz);
+	free(s->userpass);
+	s->authz = s->userpass = NULL;
+}
+
 /* The request head for a step. Caller frees *head. */
 nk_err
 build_request(struct step *s, const struct nk_proxy *px,
@@ -78,7 +146,7 @@ build_request(struct step *s, const struct nk_proxy *px,
 	const nk_fetch_request *rq = s->rq;
 	struct nk_http_request r;
 	memset(&r, 0, sizeof r);
-	char *target = NULL, *userpass = NULL;
+	char *target = NULL;
 	/* An HTTP proxy that forwards the request sees the whole of it: the
 	 * absolute-form target, its credentials, its --proxy-header lines
 	 * after the user's (as curl sends them). */
@@ -123,14 +191,7 @@ build_request(struct step *s, const struct nk_proxy *px,
 		for (size_t i = 0; i < px->nheaders; i++)
 			hdrs[nh++] = px->headers[i];
 	}
-	if (s->creds && rq->userpass) {
-		r.userpass = rq->userpass;
-	} else {
-		e = url_userpass(rq, s->url, &userpass, errmsg);
-		if (e)
-			goto out;
-		r.userpass = userpass;
-	}
+	r.authorization = s->authz;
 	r.method = s->method;
 	r.target = target ? target : nk_url_target(s->url);
 	r.host = nk_url_get(s->url, NK_URL_HOST);
@@ -149,12 +210,15 @@ build_request(struct step *s, const struct nk_proxy *px,
 		r.chunked = up->chunked;
 		r.content_type = up->src->b->content_type;
 		r.expect_continue = up->expect;
+	} else if (s->probe) {
+		r.has_body = 1;
+		r.body_len = 0;
+		r.content_type = rq->body->content_type;
 	}
 	e = nk_http_request_build(&r, head, headlen, errmsg);
 out:
 	free(hdrs);
 	free(cookie);
 	free(target);
-	free(userpass);
 	return e;
 }

@@ -40,6 +40,9 @@ nk_fetch_run(nk_fetch *f, const nk_fetch_request *rq,
 	if (rq->body)
 		src_init(&src, rq->body);
 	struct retry rt = { &r, &delivered, res->start, 1000, 0, 0 };
+	/* one transfer's authentication, across its tries and redirects */
+	struct nk_auth auth;
+	memset(&auth, 0, sizeof auth);
 	nk_err e;
 	for (int tries = 0;; tries++) {
 		char msg[NK_ERR_MSG_LEN] = "";
@@ -47,7 +50,7 @@ nk_fetch_run(nk_fetch *f, const nk_fetch_request *rq,
 		                nk_now() - res->start < r.retry_max_time_ms * 1000);
 		rt.ready = 0;
 		e = fetch_try(f, &r, cb, res, can_retry ? &rt : NULL, &delivered,
-		              rq->body ? &src : NULL, msg);
+		              rq->body ? &src : NULL, &auth, msg);
 		memcpy(res->errmsg, msg, sizeof msg);
 		if (!e || !can_retry || !retry_transient(e, res, &r))
 			break;

@@ -32,8 +32,8 @@ nk_err
 nk_auth_bearer(const char *token, size_t len, char **value, char *errmsg)
 {
 	*value = NULL;
-	nk_err e = nk_auth_refuse_ctl("--oauth2-bearer token", token, len,
-	                              errmsg);
+	nk_err e = nk_http_check_value("--oauth2-bearer token", token, len,
+	                               NK_ERR_FAILED_INIT, errmsg);
 	if (e)
 		return e;
 	if (len > NK_HTTP_MAX_REQUEST)

@@ -297,23 +297,3 @@ nk_auth_name(unsigned scheme)
 			return schemes[i].name;
 	return "none";
 }
-
-/* ---- values nk sends ------------------------------------------------ */
-
-nk_err
-nk_auth_refuse_ctl(const char *what, const char *s, size_t len,
-                   char *errmsg)
-{
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if ((c < 0x20 && c != '\t') || c == 0x7f) {
-			char e[5], shown[96];
-			nk_http_escape_byte(e, c);
-			nk_http_escape(shown, sizeof shown, s, len);
-			return nk_fail(errmsg, NK_ERR_FAILED_INIT, "refused %s \"%s\": "
-			               "control byte %s at offset %zu", what, shown,
-			               e, i);
-		}
-	}
-	return NK_OK;
-}

@@ -15,6 +15,14 @@
 #include "http/http_int.h"
 #include "core/internal.h"
 
+/* A value that goes back on the wire: no control byte. */
+static nk_err
+refuse_ctl(const char *what, const char *v, char *errmsg)
+{
+	return nk_http_check_value(what, v, strlen(v), NK_ERR_FAILED_INIT,
+	                           errmsg);
+}
+
 static const struct {
 	const char *name;
 	enum nk_digest_algo algo;
@@ -122,7 +130,7 @@ read_param(struct nk_digest *d, const struct nk_auth_param *a, char *errmsg)
 	if (slot) {
 		/* they go back on the wire: curl would echo a \x01 */
 		nk_http_escape(name, sizeof name, a->name, a->name_len);
-		if (nk_auth_refuse_ctl(name, v, strlen(v), errmsg))
+		if (refuse_ctl(name, v, errmsg))
 			return NK_ERR_BAD_CONTENT_ENCODING;
 		memcpy(slot, v, strlen(v) + 1);
 	}
@@ -349,9 +357,9 @@ nk_auth_digest_response(struct nk_digest *d, const char *method,
 	if (!d->nonce[0])
 		return nk_fail(errmsg, NK_ERR_BAD_FUNCTION_ARGUMENT, "Digest: no "
 		               "challenge to answer");
-	if ((e = nk_auth_refuse_ctl("method", method, strlen(method), errmsg)) ||
-	    (e = nk_auth_refuse_ctl("Digest uri", uri, strlen(uri), errmsg)) ||
-	    (e = nk_auth_refuse_ctl("user name", user, strlen(user), errmsg)))
+	if ((e = refuse_ctl("method", method, errmsg)) ||
+	    (e = refuse_ctl("Digest uri", uri, errmsg)) ||
+	    (e = refuse_ctl("user name", user, errmsg)))
 		return e;
 	if (!d->cnonce[0] && make_cnonce(d->cnonce))
 		return nk_fail(errmsg, NK_ERR_FAILED_INIT, "Digest: no random bytes "

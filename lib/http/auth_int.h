@@ -90,12 +90,6 @@ unsigned nk_auth_scheme(const struct nk_auth_challenge *c);
  * for 0 or several: for -v and messages. */
 const char *nk_auth_name(unsigned scheme);
 
-/* NK_ERR_FAILED_INIT, "refused WHAT \"...\": control byte \r at offset
- * N", when s[0..len) holds a byte a field value may not (the rule of
- * http_req.c's header check); NK_OK otherwise. */
-nk_err nk_auth_refuse_ctl(const char *what, const char *s, size_t len,
-                          char *errmsg);
-
 /* ---- choice and Bearer (auth.c) ------------------------------------ */
 
 /* The scheme curl picks among `offered` and `want`: Negotiate, Bearer,

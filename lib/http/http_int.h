@@ -1,7 +1,8 @@
 /* http internals shared by the files of lib/http and by lib/fetch; never
  * installed. tokens.c owns the lexical rules, escape.c how bytes show in
  * a message, http_req.c the Authorization value, http_body.c the splice
- * accounting. No function here fails but nk_http_basic (NULL). */
+ * accounting. No function here fails but nk_http_basic (NULL) and
+ * nk_http_check_value. */
 #ifndef NK_HTTP_INT_H
 #define NK_HTTP_INT_H
 
@@ -40,6 +41,13 @@ int nk_http_eq(const char *s, size_t len, const char *lit);
  * or a whole "Proxy-Authorization: " line. NULL when out of memory or
  * longer than NK_HTTP_MAX_REQUEST. Caller frees. */
 char *nk_http_basic(const char *prefix, const char *userpass);
+
+/* code, "refused WHAT \"...\": control byte \r at offset N", when
+ * v[0..len) holds a byte a field value may not (CR, LF, NUL, another
+ * control byte but HTAB, DEL: RFC 9110 §5.5); NK_OK otherwise. The one
+ * check of every value nk puts in a header (http_req.c, auth*.c). */
+nk_err nk_http_check_value(const char *what, const char *v, size_t len,
+                           nk_err code, char *errmsg);
 
 /* Body bytes that need no framing work, whatever they are: what is left
  * of a Content-Length body, UINT64_MAX for one that ends at EOF, 0

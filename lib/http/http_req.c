@@ -24,9 +24,9 @@ bad_value_byte(const char *v, size_t len)
 	return len;
 }
 
-static nk_err
-check_value(const char *what, const char *v, size_t len, nk_err code,
-            char *errmsg)
+nk_err
+nk_http_check_value(const char *what, const char *v, size_t len,
+                    nk_err code, char *errmsg)
 {
 	size_t i = bad_value_byte(v, len);
 	if (i == len)
@@ -227,11 +227,14 @@ check_values(const struct nk_http_request *rq, char *errmsg)
 		{ "Content-Type", rq->content_type },
 	};
 	nk_err e;
-	for (size_t i = 0; i < NK_ARRAY_LEN(vals); i++)
-		if (vals[i].v && (e = check_value(vals[i].what, vals[i].v,
-		                                  strlen(vals[i].v),
-		                                  NK_ERR_FAILED_INIT, errmsg)))
+	for (size_t i = 0; i < NK_ARRAY_LEN(vals); i++) {
+		if (!vals[i].v)
+			continue;
+		e = nk_http_check_value(vals[i].what, vals[i].v, strlen(vals[i].v),
+		                        NK_ERR_FAILED_INIT, errmsg);
+		if (e)
 			return e;
+	}
 	if (rq->has_body && rq->body_len < 0)
 		return nk_fail(errmsg, NK_ERR_BAD_FUNCTION_ARGUMENT,
 		               "negative request body length");
@@ -276,9 +279,19 @@ check_request(struct head *h, char *errmsg)
 	}
 	if ((e = check_values(rq, errmsg)))
 		return e;
-	if ((e = basic_value(h, rq->userpass, "Authorization", "",
-	                     &h->auth, errmsg)))
+	if (rq->authorization && !user_names(h, "Authorization")) {
+		/* a whole value (Digest, Bearer) made by the caller */
+		if ((e = nk_http_check_value("Authorization", rq->authorization,
+		                             strlen(rq->authorization),
+		                             NK_ERR_FAILED_INIT, errmsg)))
+			return e;
+		h->auth = strdup(rq->authorization);
+		if (!h->auth)
+			return nk_fail(errmsg, NK_ERR_OUT_OF_MEMORY, "out of memory");
+	} else if ((e = basic_value(h, rq->userpass, "Authorization", "",
+	                            &h->auth, errmsg))) {
 		return e;
+	}
 	return basic_value(h, rq->proxy_userpass, "Proxy-Authorization",
 	                   "proxy ", &h->pauth, errmsg);
 }

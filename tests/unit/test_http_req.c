@@ -72,6 +72,21 @@ static const struct row rows[] = {
 	    NULL },
 	  "GET / HTTP/1.1\r\nHost: h\r\n" UA "Accept: */*\r\n"
 	  "authorization: Bearer t\r\nContent-Length: 9\r\n\r\n", NK_OK, NULL },
+	{ "a whole Authorization value wins over userpass",
+	  { .target = "/", .host = "h", .userpass = "a:b",
+	    .authorization = "Digest username=\"a\", nc=00000001" }, { NULL },
+	  "GET / HTTP/1.1\r\nHost: h\r\nAuthorization: Digest username=\"a\", "
+	  "nc=00000001\r\n" UA "Accept: */*\r\n\r\n", NK_OK, NULL },
+	{ "a user Authorization wins over a whole value",
+	  { .target = "/", .host = "h", .authorization = "Bearer x" },
+	  { "Authorization:", NULL },
+	  "GET / HTTP/1.1\r\nHost: h\r\n" UA "Accept: */*\r\n\r\n", NK_OK,
+	  NULL },
+	{ "CR in an Authorization value",
+	  { .target = "/", .host = "h", .authorization = "Bearer x\r\nY: 1" },
+	  { NULL }, NULL, NK_ERR_FAILED_INIT,
+	  "refused Authorization \"Bearer x\\r\\nY: 1\": control byte \\r at "
+	  "offset 8" },
 	{ "empty user agent drops it", { .target = "/", .host = "h",
 	  .user_agent = "" }, { NULL },
 	  "GET / HTTP/1.1\r\nHost: h\r\nAccept: */*\r\n\r\n", NK_OK, NULL },

@@ -84,6 +84,8 @@ struct cfg {
 	int progress_bar;           /* -# */
 	/* --proxy-user, -p, --proxy-header (the SOCKS options set proxy) */
 	const char *proxy_user;
+	int proxy_basic, proxy_digest, proxy_anyauth; /* curl: anyauth wins,
+	                             * then digest, then basic */
 	int proxytunnel;
 	struct strv proxy_headers;
 	unsigned auth;              /* NK_FETCH_AUTH_*: --basic, --digest,

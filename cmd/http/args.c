@@ -511,9 +511,9 @@ take_connection(struct cfg *c, int id, const char *arg)
 	case O_SOCKS5: cfg_set_socks(c, "socks5", arg); break;
 	case O_SOCKS5_HOSTNAME: cfg_set_socks(c, "socks5h", arg); break;
 	case O_PROXY_USER: c->proxy_user = arg; break;
-	case O_PROXY_BASIC: c->proxy_basic = 1; break;
-	case O_PROXY_DIGEST: c->proxy_digest = 1; break;
-	case O_PROXY_ANYAUTH: c->proxy_anyauth = 1; break;
+	case O_PROXY_BASIC: c->proxy_auth |= 1; break;
+	case O_PROXY_DIGEST: c->proxy_auth |= 2; break;
+	case O_PROXY_ANYAUTH: c->proxy_auth |= 4; break;
 	case O_PROXYTUNNEL: c->proxytunnel = 1; break;
 	case O_PROXY_HEADER: return cfg_set_proxy_header(c, arg);
 	case O_PINNED: c->na.tls.pinned_pubkey = arg; break;

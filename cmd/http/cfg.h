@@ -84,10 +84,11 @@ struct cfg {
 	int progress_bar;           /* -# */
 	/* --proxy-user, -p, --proxy-header (the SOCKS options set proxy) */
 	const char *proxy_user;
-	int proxy_basic, proxy_digest, proxy_anyauth; /* curl: anyauth wins,
-	                             * then digest, then basic */
 	int proxytunnel;
 	struct strv proxy_headers;
+	unsigned proxy_auth;        /* 1 --proxy-basic, 2 --proxy-digest,
+	                             * 4 --proxy-anyauth: curl's anyauth wins,
+	                             * then digest, then basic */
 	unsigned auth;              /* NK_FETCH_AUTH_*: --basic, --digest,
 	                             * --anyauth, --oauth2-bearer */
 	const char *bearer;         /* --oauth2-bearer TOKEN */

@@ -13,10 +13,14 @@ is appended to RECORD, and after each Proxy-Authorization a line
 """
 import base64
 import hashlib
+import os
 import re
 import socket
 import sys
 import threading
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from proxy import read_head  # noqa: E402  (head, bytes after it)
 
 RECORD, CRED = sys.argv[1], sys.argv[2]
 MODE = sys.argv[3] if len(sys.argv) > 3 else "digest"
@@ -29,16 +33,6 @@ lock = threading.Lock()
 def log(text):
     with lock, open(RECORD, "a", encoding="latin-1") as f:
         f.write(text)
-
-
-def read_head(sock, buf):
-    while b"\r\n\r\n" not in buf:
-        data = sock.recv(65536)
-        if not data:
-            return None, b""
-        buf += data
-    end = buf.index(b"\r\n\r\n") + 4
-    return buf[:end], buf[end:]
 
 
 def h(s):
@@ -75,10 +69,10 @@ def challenge():
 
 
 def serve(conn):
-    buf = b""
     try:
         while True:
-            head, buf = read_head(conn, buf)
+            # the client waits for each answer: nothing comes after a head
+            head, _ = read_head(conn)
             if head is None:
                 return
             text = head.decode("latin-1")
@@ -98,7 +92,7 @@ def serve(conn):
                 continue
             if method == "CONNECT":
                 conn.sendall(b"HTTP/1.1 200 Connection established\r\n\r\n")
-                head, buf = read_head(conn, buf)
+                head, _ = read_head(conn)
                 if head is None:
                     return
                 log(head.decode("latin-1"))

@@ -38,6 +38,7 @@ enum {
 	O_SOCKS4, O_SOCKS4A, O_SOCKS5, O_SOCKS5_HOSTNAME, O_PROXY_USER,
 	O_PROXY_BASIC, O_PROXYTUNNEL, O_PROXY_HEADER,
 	O_BASIC, O_DIGEST, O_ANYAUTH, O_OAUTH2_BEARER,
+	O_PROXY_DIGEST, O_PROXY_ANYAUTH,
 };
 
 static const struct opt opts[] = {
@@ -215,7 +216,11 @@ static const struct opt opts[] = {
 	{ O_PROXY_USER, 'U', "proxy-user", OPT_STRING, "USER:PASSWORD",
 	  NULL, "credentials for the proxy (Basic, or SOCKS5's)" },
 	{ O_PROXY_BASIC, 0, "proxy-basic", OPT_FLAG, NULL,
-	  NULL, "Basic authentication with the proxy (the only one)" },
+	  NULL, "Basic authentication with the proxy (the default)" },
+	{ O_PROXY_DIGEST, 0, "proxy-digest", OPT_FLAG, NULL,
+	  NULL, "Digest authentication with the proxy" },
+	{ O_PROXY_ANYAUTH, 0, "proxy-anyauth", OPT_FLAG, NULL,
+	  NULL, "the proxy's choice of Basic or Digest (after a 407)" },
 	{ O_PROXYTUNNEL, 'p', "proxytunnel", OPT_FLAG, NULL,
 	  NULL, "CONNECT through the HTTP proxy for http:// URLs too" },
 	{ O_PROXY_HEADER, 0, "proxy-header", OPT_STRING, "'NAME: VALUE'",
@@ -506,7 +511,9 @@ take_connection(struct cfg *c, int id, const char *arg)
 	case O_SOCKS5: cfg_set_socks(c, "socks5", arg); break;
 	case O_SOCKS5_HOSTNAME: cfg_set_socks(c, "socks5h", arg); break;
 	case O_PROXY_USER: c->proxy_user = arg; break;
-	case O_PROXY_BASIC: break;
+	case O_PROXY_BASIC: c->proxy_auth |= 1; break;
+	case O_PROXY_DIGEST: c->proxy_auth |= 2; break;
+	case O_PROXY_ANYAUTH: c->proxy_auth |= 4; break;
 	case O_PROXYTUNNEL: c->proxytunnel = 1; break;
 	case O_PROXY_HEADER: return cfg_set_proxy_header(c, arg);
 	case O_PINNED: c->na.tls.pinned_pubkey = arg; break;

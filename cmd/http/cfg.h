@@ -86,6 +86,9 @@ struct cfg {
 	const char *proxy_user;
 	int proxytunnel;
 	struct strv proxy_headers;
+	unsigned proxy_auth;        /* 1 --proxy-basic, 2 --proxy-digest,
+	                             * 4 --proxy-anyauth: curl's anyauth wins,
+	                             * then digest, then basic */
 	unsigned auth;              /* NK_FETCH_AUTH_*: --basic, --digest,
 	                             * --anyauth, --oauth2-bearer */
 	const char *bearer;         /* --oauth2-bearer TOKEN */

@@ -81,6 +81,9 @@ fetch_config(const struct cfg *c, nk_fetch_config *fc)
 	}
 	fc->no_proxy = c->noproxy ? c->noproxy : env2("no_proxy", "NO_PROXY");
 	fc->proxy_userpass = c->proxy_user;
+	fc->proxy_auth = c->proxy_auth & 4 ? NK_FETCH_AUTH_BASIC |
+	                 NK_FETCH_AUTH_DIGEST : c->proxy_auth & 2 ?
+	                 NK_FETCH_AUTH_DIGEST : NK_FETCH_AUTH_BASIC;
 	fc->proxytunnel = c->proxytunnel;
 	fc->proxy_headers = c->proxy_headers.v;
 	fc->nproxy_headers = c->proxy_headers.n;

@@ -87,6 +87,10 @@ typedef struct nk_fetch_config {
 	                            * decoded, as curl), for a proxy URL
 	                            * without credentials: Basic for an HTTP
 	                            * proxy, RFC 1929 for SOCKS5 */
+	unsigned proxy_auth;       /* NK_FETCH_AUTH_BASIC (also 0) or _DIGEST
+	                            * or _ANY (Bearer never goes to a proxy):
+	                            * --proxy-basic, --proxy-digest,
+	                            * --proxy-anyauth; a 407 is answered */
 	int proxytunnel;           /* -p: CONNECT through an HTTP proxy for
 	                            * http:// URLs too */
 	const char *const *proxy_headers; /* --proxy-header lines for the

@@ -113,6 +113,10 @@ struct nk_http_request {
 	const char *accept;          /* Accept value; NULL: any type */
 	const char *proxy_userpass;  /* "user:password" -> Proxy-Authorization:
 	                                Basic, right after Host (curl's place) */
+	const char *proxy_authorization; /* the whole Proxy-Authorization
+	                                value ("Digest ..."), made by the
+	                                caller: sent instead of
+	                                proxy_userpass's Basic, same place */
 	int proxy_keepalive;         /* Proxy-Connection: Keep-Alive, after
 	                                Referer: what curl sends an HTTP proxy */
 };

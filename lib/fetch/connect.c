@@ -21,12 +21,56 @@ tls_facts_of(const nk_tls_info *ti)
 	return t;
 }
 
-/* Opens a CONNECT tunnel to target ("host:port") through an HTTP proxy. */
+/* A 407 to a CONNECT is to be answered: its body read off (len bytes of
+ * f->buf hold its head and what came after) when the proxy keeps the
+ * connection (*again 1: CONNECT again on c), else *again 2: on a new
+ * connection, as curl does. */
+static nk_err
+tunnel_again(nk_fetch *f, struct step *s, nk_conn *c,
+             const struct nk_http_response *r, size_t len, int *again,
+             char *errmsg)
+{
+	struct nk_http_body b;
+	memset(&b, 0, sizeof b);
+	nk_err e = nk_http_body_init(&b, "CONNECT", r, errmsg);
+	*again = 2;
+	if (e || !b.keep_alive)
+		return NK_OK;
+	size_t have = len - r->head_len;
+	const char *q = f->buf + r->head_len;
+	while (!b.done) {
+		size_t n = have;
+		if (!n) {
+			e = nk_conn_read(c, f->buf, f->cap, s->deadline, &n, errmsg);
+			if (e || !n)
+				return NK_OK;
+			q = f->buf;
+		}
+		have = n;
+		while (have && !b.done) {
+			size_t used;
+			const char *d;
+			size_t dn;
+			if (nk_http_body_feed(&b, q, have, &used, &d, &dn, errmsg))
+				return NK_OK;
+			q += used;
+			have -= used;
+		}
+		if (have)   /* bytes after the body: not a connection to reuse */
+			return NK_OK;
+	}
+	*again = 1;
+	return NK_OK;
+}
+
+/* Opens a CONNECT tunnel to target ("host:port") through an HTTP proxy;
+ * *again set (tunnel_again) when a 407 is to be answered. */
 static nk_err
 tunnel_through(nk_fetch *f, struct step *s, nk_conn *c,
                const struct nk_proxy *px, nk_fetch_hop *h, const char *target,
-               char *errmsg)
+               int *again, char *errmsg)
 {
+	*again = 0;
 	/* A CONNECT carries no content negotiation; --proxy-header lines go
 	 * after its own. */
 	const char **hdrs = calloc(px->nheaders + 1, sizeof *hdrs);
@@ -36,6 +80,13 @@ tunnel_through(nk_fetch *f, struct step *s, nk_conn *c,
 	hdrs[nh++] = "Accept:";
 	for (size_t i = 0; i < px->nheaders; i++)
 		hdrs[nh++] = px->headers[i];
+	char *pv = NULL;
+	nk_err e = proxy_authz(&f->pauth, s->cb, px, "CONNECT", target, &pv,
+	                       errmsg);
+	if (e) {
+		free(hdrs);
+		return e;
+	}
 	struct nk_http_request rq;
 	memset(&rq, 0, sizeof rq);
 	rq.method = "CONNECT";
@@ -44,12 +95,14 @@ tunnel_through(nk_fetch *f, struct step *s, nk_conn *c,
 	rq.user_agent = s->rq->user_agent;
 	rq.headers = hdrs;
 	rq.nheaders = nh;
-	rq.proxy_userpass = px->userpass;
+	rq.proxy_userpass = NULL;   /* proxy_authz made it, Basic too */
+	rq.proxy_authorization = pv;
 	rq.proxy_keepalive = 1;
 	char *head = NULL;
 	size_t headlen;
-	nk_err e = nk_http_request_build(&rq, &head, &headlen, errmsg);
+	e = nk_http_request_build(&rq, &head, &headlen, errmsg);
 	free(hdrs);
+	free(pv);
 	if (e)
 		return e;
 	fetch_trace(s->cb, "Establishing a tunnel to %s through proxy %s", target,
@@ -77,6 +130,12 @@ tunnel_through(nk_fetch *f, struct step *s, nk_conn *c,
 			break;
 		memmove(f->buf, f->buf + r.head_len, len -= r.head_len);
 	}
+	if (r.status == 407 && f->pauth.user) {
+		char why[NK_ERR_MSG_LEN] = "";
+		if (nk_auth_retry(&f->pauth, &r, 1, why))
+			return tunnel_again(f, s, c, &r, len, again, errmsg);
+		fetch_trace(s->cb, "%s", why);
+	}
 	if (r.status / 100 != 2)
 		return nk_fail(errmsg, NK_ERR_RECV_ERROR, "CONNECT tunnel to %.100s "
 		               "through proxy %s failed, response %d", target,
@@ -91,7 +150,7 @@ tunnel_through(nk_fetch *f, struct step *s, nk_conn *c,
 /* Opens a CONNECT tunnel through an HTTP proxy to the step's host. */
 static nk_err
 tunnel(nk_fetch *f, struct step *s, nk_conn *c, const struct nk_proxy *px,
-       nk_fetch_hop *h, char *errmsg)
+       nk_fetch_hop *h, int *redo, char *errmsg)
 {
 	/* host:port, the host as long as a URL may make it */
 	const char *host = nk_url_get(s->url, NK_URL_HOSTNAME);
@@ -102,9 +161,14 @@ tunnel(nk_fetch *f, struct step *s, nk_conn *c, const struct nk_proxy *px,
 	nk_put_uint(nk_put_str(nk_put_str(target, target + tlen, host),
 	                       target + tlen, ":"),
 	            target + tlen, (unsigned)nk_url_port(s->url));
-	nk_err e = tunnel_through(f, s, c, px, h, target, errmsg);
+	int again;
+	nk_err e;
+	do
+		e = tunnel_through(f, s, c, px, h, target, &again, errmsg);
+	while (!e && again == 1);
 	free(target);
-	if (!e)   /* TLS sessions and messages name the target, not the proxy */
+	*redo = !e && again;
+	if (!e && !*redo)   /* TLS sessions and messages name the target, not the proxy */
 		nk_conn_set_target(c, host, nk_url_port(s->url));
 	return e;
 }
@@ -181,8 +245,15 @@ open_conn(nk_fetch *f, struct step *s, const struct nk_proxy *px,
 	if (px && (px->socks || is_https(s->url) || px->tunnel)) {
 		struct step ts = *s;
 		ts.deadline = cdl;
+		int redo = 0;
 		e = px->socks ? socks_through(f, &ts, c, px, cdl, errmsg)
-		    : tunnel(f, &ts, c, px, h, errmsg);
+		    : tunnel(f, &ts, c, px, h, &redo, errmsg);
+		if (redo) {   /* the proxy closed after its 407: a new one
+		                 (nk_auth_retry bounds the rounds) */
+			nk_conn_free(c);
+			pc->conn = NULL;
+			return open_conn(f, s, px, h, pc, errmsg);
+		}
 		if (e == NK_ERR_OPERATION_TIMEDOUT)
 			nk_fail(errmsg, e, "Connection timed out after %lld ms %s %s",
 			        (long long)((nk_now() - t0) / 1000),

@@ -93,9 +93,16 @@ head_auth(struct step *s, const struct exchange *x)
 	struct nk_auth *a = s->auth;
 	int st = x->r.status;
 	int again = 0;
-	if (!a)
+	if (st == 407 && s->pauth && s->pauth->user) {
+		char why[NK_ERR_MSG_LEN] = "";
+		again = nk_auth_retry(s->pauth, &x->r, 1, why);
+		if (!again) {
+			fetch_trace(s->cb, "%s", why);
+			fetch_trace(s->cb, "Authentication problem. Ignoring this.");
+		}
+	} else if (!a) {
 		return 0;
-	if (st == 401) {
+	} else if (st == 401) {
 		char why[NK_ERR_MSG_LEN] = "";
 		int creds = a->user || a->bearer;
 		again = nk_auth_retry(a, &x->r, 0, why);

@@ -127,6 +127,8 @@ struct nk_fetch {
 	char *tbuf;             /* trailer lines for cb->trailers, or NULL */
 	char *sbuf;             /* SEND_BUF for request bodies, or NULL */
 	struct pace down, up;   /* the run's --limit-rate */
+	struct nk_auth pauth;   /* the run's authentication with the HTTP
+	                           proxy (zeroed by nk_fetch_run) */
 };
 
 /* A retry being weighed: what nk_fetch_run's loop knows, so that a try
@@ -164,6 +166,8 @@ struct step {
 	struct nk_auth *auth;   /* the transfer's authentication with the
 	                           server (run.c; pipeline.c's own for a
 	                           head sent ahead), or NULL: no credentials */
+	struct nk_auth *pauth;  /* the run's with the proxy (f->pauth), or
+	                           NULL: --proxy-user's Basic as it stands */
 	char *authz;            /* this request's Authorization value, or
 	                           NULL (owned; auth_prepare) */
 	char *userpass;         /* the credentials auth->user and ->pass
@@ -293,6 +297,9 @@ void take_cookies(const nk_fetch_request *rq, const nk_url *u,
 
 /* request.c: the request head, and the credentials in it */
 nk_err auth_prepare(struct step *s, char *errmsg);
+nk_err proxy_authz(struct nk_auth *pa, const nk_fetch_callbacks *cb,
+                   const struct nk_proxy *px, const char *method,
+                   const char *uri, char **value, char *errmsg);
 void auth_done(struct step *s);
 nk_err build_request(struct step *s, const struct nk_proxy *px,
                      const struct up *up, char **head, size_t *headlen,

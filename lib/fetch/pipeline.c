@@ -136,9 +136,12 @@ nk_fetch_pipeline(nk_fetch *f, const nk_fetch_request *rqs, size_t n,
 			memset(&none, 0, sizeof none);
 			/* the first request's credentials, as the run will have
 			 * them: a scheme that waits for a challenge sends none */
-			struct nk_auth a;
+			struct nk_auth a, pa;
 			memset(&a, 0, sizeof a);
+			memset(&pa, 0, sizeof pa);
+			pa.want = f->cfg.proxy_auth;
 			st.auth = &a;
+			st.pauth = &pa;
 			nk_err be = auth_prepare(&st, msg);
 			if (!be)
 				be = build_request(&st, px, &none, &q->head, &q->len, msg);

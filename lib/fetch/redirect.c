@@ -70,6 +70,7 @@ hop_run(nk_fetch *f, struct hops *t, nk_fetch_result *res,
 	s->src = t->body ? t->src : NULL;
 	s->no_expect = t->no_expect;
 	s->auth = t->auth;
+	s->pauth = &f->pauth;
 	s->no_probe = t->no_probe;
 	nk_err e = fetch_exchange(f, s, h, errmsg);
 	take_cookies(t->rq, t->cur, h);

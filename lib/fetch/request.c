@@ -147,10 +147,13 @@ build_request(struct step *s, const struct nk_proxy *px,
 	struct nk_http_request r;
 	memset(&r, 0, sizeof r);
 	char *target = NULL;
+	char *pauthz = NULL;
 	/* An HTTP proxy that forwards the request sees the whole of it: the
 	 * absolute-form target, its credentials, its --proxy-header lines
 	 * after the user's (as curl sends them). */
 	int fwd = proxy_forwards(px, s->url);
+	if (s->pauth && !fwd)
+		s->pauth->user = NULL;   /* a 407 from no proxy is not answered */
 	/* the user's, the cookie, the time condition, the proxy's */
 	const char **hdrs = calloc(rq->nheaders + 2 + (fwd ? px->nheaders : 0),
 	                           sizeof *hdrs);
@@ -188,6 +191,13 @@ build_request(struct step *s, const struct nk_proxy *px,
 		}
 		r.proxy_userpass = px->userpass;
 		r.proxy_keepalive = 1;
+		/* curl's digest-uri for a proxy is the path, as for a server */
+		if ((e = proxy_authz(s->pauth, s->cb, px, s->method,
+		                     nk_url_target(s->url), &pauthz, errmsg)))
+			goto out;
+		r.proxy_authorization = pauthz;
+		if (s->pauth && !pauthz)
+			r.proxy_userpass = NULL;
 		for (size_t i = 0; i < px->nheaders; i++)
 			hdrs[nh++] = px->headers[i];
 	}
@@ -220,5 +230,6 @@ out:
 	free(hdrs);
 	free(cookie);
 	free(target);
+	free(pauthz);
 	return e;
 }

@@ -43,6 +43,8 @@ nk_fetch_run(nk_fetch *f, const nk_fetch_request *rq,
 	/* one transfer's authentication, across its tries and redirects */
 	struct nk_auth auth;
 	memset(&auth, 0, sizeof auth);
+	memset(&f->pauth, 0, sizeof f->pauth);
+	f->pauth.want = f->cfg.proxy_auth;
 	nk_err e;
 	for (int tries = 0;; tries++) {
 		char msg[NK_ERR_MSG_LEN] = "";

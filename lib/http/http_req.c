@@ -292,6 +292,16 @@ check_request(struct head *h, char *errmsg)
 	                            &h->auth, errmsg))) {
 		return e;
 	}
+	if (rq->proxy_authorization && !user_names(h, "Proxy-Authorization")) {
+		if ((e = nk_http_check_value("Proxy-Authorization",
+		                             rq->proxy_authorization,
+		                             strlen(rq->proxy_authorization),
+		                             NK_ERR_FAILED_INIT, errmsg)))
+			return e;
+		h->pauth = strdup(rq->proxy_authorization);
+		return h->pauth ? NK_OK : nk_fail(errmsg, NK_ERR_OUT_OF_MEMORY,
+		                                  "out of memory");
+	}
 	return basic_value(h, rq->proxy_userpass, "Proxy-Authorization",
 	                   "proxy ", &h->pauth, errmsg);
 }

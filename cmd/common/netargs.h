@@ -47,8 +47,9 @@ enum {
 
 /* -x, --noproxy: curl's; ALL_PROXY and NO_PROXY when they are not given. */
 #define NETARGS_PROXY_OPTS \
-	{ NETARGS_PROXY, 'x', "proxy", OPT_STRING, "[SCHEME://]HOST[:PORT]", \
-	  NULL, "connect through this SOCKS or HTTP (CONNECT) proxy" }, \
+	{ NETARGS_PROXY, 'x', "proxy", OPT_STRING, \
+	  "[SCHEME://][USER:PASSWORD@]HOST[:PORT]", NULL, \
+	  "connect through this SOCKS or HTTP (CONNECT) proxy" }, \
 	{ NETARGS_NOPROXY, 0, "noproxy", OPT_STRING, "LIST", NULL, \
 	  "hosts to reach directly, not through the proxy" }
 

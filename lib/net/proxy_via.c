@@ -73,9 +73,7 @@ read_status(nk_conn *c, const struct nk_proxy *px, nk_time deadline,
 {
 	char head[VIA_MAX_HEAD];
 	size_t len = 0, n;
-	while (len < 4 || memcmp(head + len - 4, "\r\n\r\n", 4) != 0) {
-		if (len >= 2 && memcmp(head + len - 2, "\n\n", 2) == 0)
-			break;
+	for (;;) {
 		if (len == sizeof head - 1)
 			return nk_fail(errmsg, NK_ERR_RECV_ERROR, "proxy %s sent a "
 			               "CONNECT response head over %d bytes",
@@ -88,12 +86,22 @@ read_status(nk_conn *c, const struct nk_proxy *px, nk_time deadline,
 			               "aborted: %s closed the connection",
 			               px->display);
 		len++;
+		/* The blank line ends it: CRLF CRLF, or bare LFs. */
+		if (head[len - 1] == '\n' && len >= 2 &&
+		    (head[len - 2] == '\n' ||
+		     (len >= 4 && memcmp(head + len - 4, "\r\n\r\n", 4) == 0)))
+			break;
 	}
 	head[len] = '\0';
-	int code;
-	if (strncmp(head, "HTTP/1.", 7) != 0 || len < 12 || head[8] != ' ' ||
-	    sscanf(head + 9, "%3d", &code) != 1)
-		code = -1;
+	*status = -1;
+	if (strncmp(head, "HTTP/1.", 7) != 0 || len < 12 || head[8] != ' ')
+		return NK_OK;
+	int code = 0;
+	for (int i = 9; i < 12; i++) {
+		if (head[i] < '0' || head[i] > '9')
+			return NK_OK;
+		code = code * 10 + (head[i] - '0');
+	}
 	*status = code;
 	return NK_OK;
 }

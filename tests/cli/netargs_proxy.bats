@@ -32,6 +32,7 @@ start_tinyproxy() {
 		printf 'Port %s\nListen %s\nTimeout 30\nMaxClients 20\n' "$TP_PORT" "$addr"
 		printf 'Allow 127.0.0.1\nDisableViaHeader Yes\nLogLevel Info\n'
 		for p in "$@"; do printf 'ConnectPort %s\n' "$p"; done
+		[ -z "${TP_AUTH:-}" ] || printf 'BasicAuth %s\n' "$TP_AUTH"
 	} >"$BATS_TEST_TMPDIR/tinyproxy.conf"
 	start_bg "$BATS_TEST_TMPDIR/tinyproxy.log" tinyproxy -d -c "$BATS_TEST_TMPDIR/tinyproxy.conf"
 	local i
@@ -67,6 +68,17 @@ echo_ok() {
 	echo_ok -x "127.0.0.1:$TP_PORT"
 	echo_ok -x "http://127.0.0.1:$TP_PORT"
 	grep -q "CONNECT 127.0.0.1:$ECHO_PORT HTTP/1.1" "$BATS_TEST_TMPDIR/tinyproxy.log"
+}
+
+@test "proxy: CONNECT with Basic credentials from the URL; wrong ones are 56" {
+	start_echo
+	TP_AUTH="nk s3cret" start_tinyproxy 127.0.0.1 "$ECHO_PORT"
+	echo_ok -x "http://nk:s3cret@127.0.0.1:$TP_PORT"
+	run --separate-stderr timeout 20 nk-echo -x "http://nk:wrong@127.0.0.1:$TP_PORT" \
+		127.0.0.1 "$ECHO_PORT" x
+	[ "$status" -eq 56 ]
+	# tinyproxy answers a CONNECT with bad credentials 401, not 407.
+	[ "$stderr" = "nk-echo: CONNECT tunnel to 127.0.0.1 port $ECHO_PORT through proxy 127.0.0.1:$TP_PORT failed, response 401" ]
 }
 
 @test "proxy: nk telnet pipes 1 MiB through SOCKS5 and through CONNECT, unchanged" {

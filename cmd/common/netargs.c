@@ -45,6 +45,14 @@ netargs_take(struct netargs *na, int id, const char *arg)
 	case NETARGS_CONNECT_TIMEOUT:
 		return tool_parse_secs(arg, "--connect-timeout",
 		                       &na->net.connect_timeout_ms) == 0 ? 1 : -1;
+	case NETARGS_PROXY:
+		na->proxy = arg;
+		na->_proxy_set = 1;
+		return 1;
+	case NETARGS_NOPROXY:
+		na->noproxy = arg;
+		na->_noproxy_set = 1;
+		return 1;
 	case TLSARGS_CACERT:
 		na->tls.cafile = arg;
 		return 1;
@@ -111,7 +119,24 @@ netargs_finish(struct netargs *na)
 		return tool_fail(e, err);
 	na->tls.default_cafile = env_path("SSL_CERT_FILE");
 	na->tls.default_capath = env_path("SSL_CERT_DIR");
+	/* curl's order: the lower-case name first. -x "" and --noproxy ""
+	 * override the environment. */
+	if (!na->_proxy_set)
+		na->proxy = env_path("all_proxy") ? env_path("all_proxy")
+		            : env_path("ALL_PROXY");
+	if (!na->_noproxy_set)
+		na->noproxy = env_path("no_proxy") ? env_path("no_proxy")
+		              : env_path("NO_PROXY");
 	return 0;
+}
+
+nk_err
+netargs_connect(const struct netargs *na, const char *host, int port,
+                nk_time deadline, nk_conn **out, nk_connect_info *info,
+                char *errmsg)
+{
+	return nk_connect_via(&na->net, na->proxy, na->noproxy, host, port,
+	                      deadline, out, info, errmsg);
 }
 
 void

@@ -19,6 +19,7 @@ enum {
 	NETARGS_CONNECT_TIMEOUT, TLSARGS_CACERT, TLSARGS_CAPATH,
 	TLSARGS_INSECURE, TLSARGS_SERVERNAME, TLSARGS_TLSV12, TLSARGS_TLSV13,
 	TLSARGS_TLS_MAX, TLSARGS_CERT, TLSARGS_KEY,
+	NETARGS_PROXY = 1100, NETARGS_NOPROXY,
 };
 
 /* curl's default for --connect-timeout: five minutes for resolving, the
@@ -43,6 +44,14 @@ enum {
 	{ NETARGS_CONNECT_TIMEOUT, 0, "connect-timeout", OPT_NUM, "SECS", NULL, \
 	  "give up resolving and connecting, TLS included, after SECS " \
 	  "(default 300)" }
+
+/* -x, --noproxy: curl's; ALL_PROXY and NO_PROXY when they are not given. */
+#define NETARGS_PROXY_OPTS \
+	{ NETARGS_PROXY, 'x', "proxy", OPT_STRING, \
+	  "[SCHEME://][USER:PASSWORD@]HOST[:PORT]", NULL, \
+	  "connect through this SOCKS or HTTP (CONNECT) proxy" }, \
+	{ NETARGS_NOPROXY, 0, "noproxy", OPT_STRING, "LIST", NULL, \
+	  "hosts to reach directly, not through the proxy" }
 
 #define TLSARGS_VERIFY_OPTS \
 	{ TLSARGS_CACERT, 0, "cacert", OPT_FILE, "FILE", NULL, \
@@ -79,6 +88,10 @@ struct netargs {
 	nk_tls_config tls;         /* --cacert ... --key, and after
 	                            * netargs_finish the system store defaults */
 	const char *servername;    /* --servername, or NULL */
+	/* -x, else all_proxy or ALL_PROXY after netargs_finish ("" or NULL:
+	 * none); --noproxy, else no_proxy or NO_PROXY. */
+	const char *proxy, *noproxy;
+	int _proxy_set, _noproxy_set;
 	/* private: the growable arrays behind net.resolve, net.connect_to */
 	const char **_resolve, **_connect_to;
 	size_t _resolve_cap, _connect_to_cap;
@@ -95,10 +108,18 @@ int netargs_take(struct netargs *na, int id, const char *arg);
  * against --tlsv1.3, the --resolve and --connect-to entries with
  * nk_netopts_check), applies the default connect timeout, and sets the
  * system trust store defaults from SSL_CERT_FILE and SSL_CERT_DIR (unset
- * or empty: OpenSSL's own). Returns 0, or the exit code after printing
+ * or empty: OpenSSL's own), and the proxy from all_proxy or ALL_PROXY
+ * and the list from no_proxy or NO_PROXY when -x or --noproxy is not
+ * given. Returns 0, or the exit code after printing
  * a one-line message (49 for a malformed --resolve or --connect-to entry,
  * as curl; 2 otherwise). */
 int netargs_finish(struct netargs *na);
+
+/* nk_connect_via with the options: to host:port, through the proxy when
+ * there is one. */
+nk_err netargs_connect(const struct netargs *na, const char *host, int port,
+                       nk_time deadline, nk_conn **out, nk_connect_info *info,
+                       char *errmsg);
 
 /* Frees the arrays and empties the lists; NULL fields are fine. */
 void netargs_free(struct netargs *na);

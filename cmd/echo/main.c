@@ -29,6 +29,7 @@ static const struct opt opts[] = {
 	NETARGS_FAMILY_OPTS,
 	NETARGS_RESOLVE_OPT,
 	NETARGS_CONNECT_OPTS,
+	NETARGS_PROXY_OPTS,
 	{ O_TIMEOUT, 'W', "timeout", OPT_NUM, "SECS",
 	  NULL, "wait at most SECS for each echo (default 10, 0: forever)" },
 	{ O_COUNT, 'c', "count", OPT_NUM, "N",
@@ -254,7 +255,7 @@ struct client_opts {
 };
 
 static int
-run_client(const struct client_opts *co, const nk_netopts *no)
+run_client(const struct client_opts *co, const struct netargs *na)
 {
 	char err[NK_ERR_MSG_LEN] = "", show[300];
 	nk_connect_info info;
@@ -265,7 +266,8 @@ run_client(const struct client_opts *co, const nk_netopts *no)
 	size_t cap = 0;
 
 	text_safe_buf(co->host, show, sizeof show);
-	e = nk_connect(no, co->host, co->port, NK_NO_DEADLINE, &c, &info, err);
+	e = netargs_connect(na, co->host, co->port, NK_NO_DEADLINE, &c, &info,
+	                    err);
 	if (e)
 		return tool_fail(e, err);
 	struct bufs *b = malloc(sizeof *b);
@@ -441,7 +443,7 @@ run(int argc, char **argv, struct netargs *na, const char **pos)
 	}
 	if (size_set && !co.count)
 		co.count = 1;
-	return run_client(&co, &na->net);
+	return run_client(&co, na);
 }
 
 int

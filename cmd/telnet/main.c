@@ -46,6 +46,7 @@ static const struct opt opts[] = {
 	NETARGS_FAMILY_OPTS,
 	NETARGS_RESOLVE_OPT,
 	NETARGS_CONNECT_OPTS,
+	NETARGS_PROXY_OPTS,
 	{ O_TLS, 0, "tls", OPT_FLAG, NULL, NULL,
 	  "wrap the session in TLS, verified (default port 992)" },
 	TLSARGS_VERIFY_OPTS,
@@ -332,7 +333,7 @@ connect_session(struct session *s, struct args *a, nk_tls_info *tls)
 	nk_time deadline = nk_deadline_in_ms(a->na.net.connect_timeout_ms);
 	nk_connect_info info;
 	s->start = nk_now();
-	e = nk_connect(&a->na.net, a->host, s->port, deadline, &s->conn, &info,
+	e = netargs_connect(&a->na, a->host, s->port, deadline, &s->conn, &info,
 	               err);
 	netargs_free(&a->na);
 	report_attempts(s, &info);

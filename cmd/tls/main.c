@@ -49,6 +49,7 @@ static const struct opt opts[] = {
 	NETARGS_FAMILY_OPTS,
 	NETARGS_RESOLVE_OPT,
 	NETARGS_CONNECT_OPTS,
+	NETARGS_PROXY_OPTS,
 };
 
 static const struct tool tool = {
@@ -349,7 +350,7 @@ handshake(struct report *r, nk_tls_ctx *ctx, nk_time deadline, nk_time cdl)
 	const struct args *a = r->a;
 	nk_conn *conn = NULL;
 
-	r->err = nk_connect(&a->na.net, r->host, r->port, cdl, &conn,
+	r->err = netargs_connect(&a->na, r->host, r->port, cdl, &conn,
 	                    &r->cinfo, r->errmsg);
 	if (a->verbose)
 		trace_connect(r);

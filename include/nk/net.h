@@ -204,6 +204,27 @@ NK_API nk_err nk_socks_connect(nk_conn *c, const nk_socks *s,
 /* "SOCKS4", "SOCKS4a", "SOCKS5", "SOCKS5h". */
 NK_API const char *nk_socks_name(nk_socks_kind k);
 
+/* nk_connect through a proxy, for raw byte streams (net/proxy_via.c).
+ * proxy is curl's form, "[SCHEME://][user:password@]host[:port]" (port
+ * 1080 by default; SCHEME http, socks4, socks4a, socks5 or socks5h); NULL
+ * or "" connects directly, as does a host in noproxy (curl's NO_PROXY
+ * list, may be NULL). Through a SOCKS proxy: nk_socks_connect. Through an
+ * HTTP proxy: a CONNECT tunnel (Basic credentials from the URL), of which
+ * only the status line is checked. The handshake is bounded by deadline
+ * and o's connect timeout as nk_connect is; info (may be NULL) records
+ * the connection to the proxy. On success *out carries bytes to and from
+ * host:port (its peer address is the proxy's).
+ * Errors: nk_connect's (to the proxy), NK_ERR_COULDNT_RESOLVE_PROXY (5:
+ * the proxy does not parse, or an HTTP proxy's name does not resolve),
+ * NK_ERR_COULDNT_CONNECT (7: an unknown scheme), nk_socks_connect's
+ * (NK_ERR_PROXY, 97), NK_ERR_RECV_ERROR (56: the CONNECT was refused or
+ * the proxy closed), NK_ERR_WEIRD_SERVER_REPLY (8: not HTTP),
+ * NK_ERR_URL_MALFORMAT (a host with blanks or control bytes). */
+NK_API nk_err nk_connect_via(const nk_netopts *o, const char *proxy,
+                             const char *noproxy, const char *host, int port,
+                             nk_time deadline, nk_conn **out,
+                             nk_connect_info *info, char *errmsg);
+
 #ifdef __cplusplus
 }
 #endif

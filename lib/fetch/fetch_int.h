@@ -33,7 +33,7 @@
 #include "nk/url.h"
 #include "net/conn_int.h"
 #include "http/http_int.h"
-#include "http/proxy_int.h"
+#include "net/proxy_int.h"
 #include "http/auth_int.h"
 #include "core/internal.h"
 

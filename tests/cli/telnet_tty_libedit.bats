@@ -22,7 +22,7 @@ setup_file() {
 		"$src"/cmd/telnet/*.c "$src"/cmd/common/*.c "$NK_BUILD/lib/libnk.a" \
 		$(pkg-config --libs libedit) \
 		$(pkg-config --libs openssl zlib libidn2 2>/dev/null || echo -lssl -lcrypto -lz -lidn2) \
-		-lpthread -lm
+		-lunistring -lpthread -lm
 }
 
 setup() {

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "http/proxy_int.h"
+#include "net/proxy_int.h"
 
 static void
 kind_is(const char *spec, nk_socks_kind want, const char *host, int port)

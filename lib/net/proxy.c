@@ -7,7 +7,7 @@
 #include <arpa/inet.h>
 
 #include "nk/url.h"
-#include "http/proxy_int.h"
+#include "net/proxy_int.h"
 #include "core/internal.h"
 
 void

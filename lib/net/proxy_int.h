@@ -1,6 +1,6 @@
 /* proxy: the proxy a fetch goes through (HTTP or SOCKS), as curl's -x
  * and *_proxy name it, and the no_proxy list that sends a host around it.
- * Internal to libnk (lib/fetch/). */
+ * Internal to libnk (lib/net/, lib/fetch/). */
 #ifndef NK_PROXY_INT_H
 #define NK_PROXY_INT_H
 

@@ -25,6 +25,7 @@
 #include "nk/net.h"
 #include "nk/telnet.h"
 #include "nk/tls.h"
+#include "dgram.h"
 #include "lineedit.h"
 #include "netargs.h"
 #include "opts.h"
@@ -35,6 +36,7 @@
 enum {
 	O_TLS = 1, O_ESCAPE, O_LF, O_RAW, O_TELNET, O_RAW_OUTPUT, O_QUIT,
 	O_EOF_WAIT, O_IDLE, O_VERBOSE,
+	O_UNIX, O_UDP,
 };
 
 /* The server's quiet time before our half-close (--eof-wait): longer than
@@ -46,6 +48,11 @@ static const struct opt opts[] = {
 	NETARGS_FAMILY_OPTS,
 	NETARGS_RESOLVE_OPT,
 	NETARGS_CONNECT_OPTS,
+	{ O_UNIX, 'U', "unixsock", OPT_FLAG, NULL, NULL,
+	  "HOST is the path of a Unix domain stream socket (no PORT)" },
+	{ O_UDP, 'u', "udp", OPT_FLAG, NULL, NULL,
+	  "UDP: each line of input one datagram, each datagram received "
+	  "shown" },
 	{ O_TLS, 0, "tls", OPT_FLAG, NULL, NULL,
 	  "wrap the session in TLS, verified (default port 992)" },
 	TLSARGS_VERIFY_OPTS,
@@ -81,6 +88,7 @@ struct args {
 	struct netargs na;
 	int64_t quit_ms, idle_ms, eof_wait_ms;
 	int tls, lf, raw, telnet, raw_output, verbose, escape;
+	int unixsock, udp;
 };
 
 static void
@@ -144,6 +152,32 @@ take_secs(struct args *a, int id, const char *arg)
 	return tool_parse_secs(arg, name, ms);
 }
 
+/* -U and -u: what they cannot go with. */
+static int
+check_transport(const struct args *a)
+{
+	if (a->unixsock && a->udp) {
+		tool_msg("-U and -u cannot be combined (a Unix datagram socket "
+		         "is not supported)");
+		return -1;
+	}
+	if ((a->unixsock || a->udp) && a->tls) {
+		tool_msg("--tls works over TCP only, not with %s",
+		         a->udp ? "-u" : "-U");
+		return -1;
+	}
+	if (a->unixsock && a->portarg) {
+		tool_msg("-U takes a socket path and no PORT, not '%s'",
+		         a->portarg);
+		return -1;
+	}
+	if (a->udp && !a->portarg) {
+		tool_msg("-u needs a PORT");
+		return -1;
+	}
+	return 0;
+}
+
 static int
 parse_args(int argc, char **argv, struct args *a)
 {
@@ -194,6 +228,12 @@ parse_args(int argc, char **argv, struct args *a)
 		case O_VERBOSE:
 			a->verbose++;
 			break;
+		case O_UNIX:
+			a->unixsock = 1;
+			break;
+		case O_UDP:
+			a->udp = 1;
+			break;
 		default:
 			if (netargs_take(&a->na, id, arg) < 0)
 				return -1;
@@ -214,6 +254,8 @@ parse_args(int argc, char **argv, struct args *a)
 		tool_msg("--raw and --telnet contradict each other");
 		return -1;
 	}
+	if (check_transport(a) != 0)
+		return -1;
 	return netargs_finish(&a->na);
 }
 
@@ -314,6 +356,19 @@ start_tls(struct session *s, nk_tls_ctx *ctx, const char *name,
 	return NK_OK;
 }
 
+/* -U: connects s->conn to the socket at a->host. */
+static int
+connect_unix(struct session *s, struct args *a)
+{
+	char err[NK_ERR_MSG_LEN] = "";
+	netargs_free(&a->na);
+	nk_err e = unix_connect(a->host, &s->conn, err);
+	if (e)
+		return tool_fail(e, err);
+	session_status(s, "Connected to %s.", a->host);
+	return 0;
+}
+
 /* Connects s->conn (and TLS with --tls into *tls), saying each step. Frees
  * a's network options. Returns 0, or the exit status with nothing left
  * open. */
@@ -332,6 +387,8 @@ connect_session(struct session *s, struct args *a, nk_tls_info *tls)
 	nk_time deadline = nk_deadline_in_ms(a->na.net.connect_timeout_ms);
 	nk_connect_info info;
 	s->start = nk_now();
+	if (a->unixsock)
+		return connect_unix(s, a);
 	e = nk_connect(&a->na.net, a->host, s->port, deadline, &s->conn, &info,
 	               err);
 	netargs_free(&a->na);
@@ -388,6 +445,19 @@ make_telnet(struct session *s, const struct args *a, char *err)
 	return NK_OK;
 }
 
+/* -u: the datagram session instead of the stream one. */
+static int
+run_udp(struct args *a, int port)
+{
+	struct udp_args u = {
+		a->host, port, &a->na.net, a->quit_ms, a->idle_ms,
+		a->eof_wait_ms, a->verbose, a->raw_output,
+	};
+	int code = udp_run(&u);
+	netargs_free(&a->na);
+	return code;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -412,12 +482,16 @@ main(int argc, char **argv)
 
 	memset(&s, 0, sizeof s);
 	s.host = a.host;
-	s.port = a.tls ? 992 : 23;
-	if (a.portarg && nk_port_parse(a.portarg, "tcp", &s.port, err)) {
+	/* Port 0 for -U: no telnet port, so no telnet offer. */
+	s.port = a.unixsock ? 0 : a.tls ? 992 : 23;
+	if (a.portarg && nk_port_parse(a.portarg, a.udp ? "udp" : "tcp",
+	                               &s.port, err)) {
 		tool_msg("%s", err);
 		netargs_free(&a.na);
 		return 2;
 	}
+	if (a.udp)
+		return run_udp(&a, s.port);
 	session_from_args(&s, &a);
 	memset(&tls, 0, sizeof tls);
 	int code = connect_session(&s, &a, &tls);

@@ -7,6 +7,7 @@
 
 #include "nk/conn.h"
 #include "nk/net.h"
+#include "sesslog.h"
 
 /* Connects a stream socket to the Unix socket at path: *out a plain conn,
  * or NK_ERR_COULDNT_CONNECT (NK_ERR_FAILED_INIT for a path too long) with
@@ -24,6 +25,7 @@ struct udp_args {
 	                         * datagram came for this long */
 	int verbose;
 	int raw_output;
+	struct sesslog *log;    /* --hexdump and -o */
 };
 
 /* The UDP session: each line of stdin one datagram, each datagram

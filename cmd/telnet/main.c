@@ -36,7 +36,7 @@
 enum {
 	O_TLS = 1, O_ESCAPE, O_LF, O_RAW, O_TELNET, O_RAW_OUTPUT, O_QUIT,
 	O_EOF_WAIT, O_IDLE, O_VERBOSE,
-	O_UNIX, O_UDP,
+	O_UNIX, O_UDP, O_HEXDUMP, O_OUTPUT,
 };
 
 /* The server's quiet time before our half-close (--eof-wait): longer than
@@ -74,6 +74,11 @@ static const struct opt opts[] = {
 	  "SECS (default 1; 0: at once)" },
 	{ O_IDLE, 0, "idle-timeout", OPT_NUM, "SECS", NULL,
 	  "end the session after SECS without data either way (exit 28)" },
+	{ O_HEXDUMP, 0, "hexdump", OPT_STRING, "FILE", NULL,
+	  "log both directions to FILE in hex, each chunk with its "
+	  "direction, time and offsets" },
+	{ O_OUTPUT, 'o', "output", OPT_STRING, "FILE", NULL,
+	  "write the bytes received to FILE too, as they came" },
 	{ O_VERBOSE, 'v', "verbose", OPT_FLAG, NULL, NULL,
 	  "status lines in a pipe; again (or at a terminal): telnet options" },
 };
@@ -89,6 +94,7 @@ struct args {
 	int64_t quit_ms, idle_ms, eof_wait_ms;
 	int tls, lf, raw, telnet, raw_output, verbose, escape;
 	int unixsock, udp;
+	const char *hexdump, *output;
 };
 
 static void
@@ -233,6 +239,12 @@ parse_args(int argc, char **argv, struct args *a)
 			break;
 		case O_UDP:
 			a->udp = 1;
+			break;
+		case O_HEXDUMP:
+			a->hexdump = arg;
+			break;
+		case O_OUTPUT:
+			a->output = arg;
 			break;
 		default:
 			if (netargs_take(&a->na, id, arg) < 0)
@@ -447,11 +459,11 @@ make_telnet(struct session *s, const struct args *a, char *err)
 
 /* -u: the datagram session instead of the stream one. */
 static int
-run_udp(struct args *a, int port)
+run_udp(struct args *a, int port, struct sesslog *log)
 {
 	struct udp_args u = {
 		a->host, port, &a->na.net, a->quit_ms, a->idle_ms,
-		a->eof_wait_ms, a->verbose, a->raw_output,
+		a->eof_wait_ms, a->verbose, a->raw_output, log,
 	};
 	int code = udp_run(&u);
 	netargs_free(&a->na);
@@ -466,6 +478,7 @@ main(int argc, char **argv)
 	nk_tls_info tls;
 	char err[NK_ERR_MSG_LEN] = "";
 	nk_err e;
+	int code;
 
 	tool_init(argc, argv);
 	tool_version_hook = versions;
@@ -490,16 +503,28 @@ main(int argc, char **argv)
 		netargs_free(&a.na);
 		return 2;
 	}
-	if (a.udp)
-		return run_udp(&a, s.port);
-	session_from_args(&s, &a);
-	memset(&tls, 0, sizeof tls);
-	int code = connect_session(&s, &a, &tls);
-	if (code)
+	struct sesslog log;
+	if (sesslog_open(&log, a.hexdump, a.output) != 0) {
+		netargs_free(&a.na);
+		return NK_ERR_WRITE_ERROR;
+	}
+	if (a.udp) {
+		code = run_udp(&a, s.port, &log);
+		sesslog_close(&log);
 		return code;
+	}
+	session_from_args(&s, &a);
+	s.log = &log;
+	memset(&tls, 0, sizeof tls);
+	code = connect_session(&s, &a, &tls);
+	if (code) {
+		sesslog_close(&log);
+		return code;
+	}
 	if (!a.raw && (e = make_telnet(&s, &a, err)) != NK_OK) {
 		nk_conn_free(s.conn);
 		nk_tls_info_clear(&tls);
+		sesslog_close(&log);
 		return tool_fail(e, err);
 	}
 	if (s.ui) {
@@ -517,6 +542,7 @@ main(int argc, char **argv)
 	nk_conn_free(s.conn);
 	nk_tls_info_clear(&tls);
 	free(s.history);
+	sesslog_close(&log);
 	if (s.term_signal) {
 		signal(s.term_signal, SIG_DFL);
 		raise(s.term_signal);

@@ -33,6 +33,7 @@ struct udp {
 	int escape;                     /* stdout is a terminal */
 	nk_time last;                   /* the last datagram either way */
 	nk_time eof;                    /* when stdin ended, or 0 */
+	struct sesslog *log;
 };
 
 static int
@@ -45,6 +46,16 @@ net_fail(const char *what, int err)
 	                  NK_ERR_RECV_ERROR, "%s: %s", what, strerror(err));
 }
 
+/* --hexdump and -o. 0, or the exit status. */
+static int
+log_data(struct udp *u, int dir, const void *p, size_t n)
+{
+	char msg[NK_ERR_MSG_LEN];
+	if (sesslog_data(u->log, dir, p, n, msg) == 0)
+		return 0;
+	return tool_fail(NK_ERR_WRITE_ERROR, msg);
+}
+
 /* Sends in[0..n) as one datagram. 0, or the exit status. */
 static int
 send_one(struct udp *u, const unsigned char *p, size_t n)
@@ -52,7 +63,7 @@ send_one(struct udp *u, const unsigned char *p, size_t n)
 	for (;;) {
 		if (send(u->fd, p, n, 0) >= 0) {
 			u->last = nk_now();
-			return 0;
+			return log_data(u, LOG_SENT, p, n);
 		}
 		if (errno == EINTR)
 			continue;
@@ -122,6 +133,9 @@ receive(struct udp *u)
 		return errno == EINTR || errno == EAGAIN ? 0 :
 		       net_fail("recv", errno);
 	u->last = nk_now();
+	int code = log_data(u, LOG_RECEIVED, u->pkt, (size_t)r);
+	if (code)
+		return code;
 	if (!u->escape)
 		return write_all(u->pkt, (size_t)r);
 	return write_all(u->esc, safe_text(&u->safe, u->pkt, (size_t)r,
@@ -236,6 +250,7 @@ udp_run(const struct udp_args *a)
 	u.safe.utf8 = !strcmp(nl_langinfo(CODESET), "UTF-8");
 	u.safe.raw = a->raw_output;
 	u.last = nk_now();
+	u.log = a->log;
 	code = udp_loop(&u, a);
 	if (u.escape && code == 0) {
 		size_t n = safe_end(&u.safe, u.esc);

@@ -174,3 +174,74 @@ Connection closed by foreign host, after our end of input." ]
 	[ "$status" -eq 2 ]
 	[ "$output" = "nk-telnet: --tls works over TCP only, not with -u" ]
 }
+
+# strip_headers FILE: the hex lines of a --hexdump log, without the headers.
+strip_headers() { grep -v '^[<>] ' "$1"; }
+
+@test "--hexdump: headers with direction, time and offsets; the hex lines are ncat -x's exactly" {
+	command -v ncat >/dev/null || skip "ncat is not installed"
+	local sock=$BATS_TEST_TMPDIR/s.sock in=$BATS_TEST_TMPDIR/in
+	printf 'hello world, this is a longer line\000\001\377\n' >"$in"
+	start_bg "$BATS_TEST_TMPDIR/socat.log" socat UNIX-LISTEN:"$sock" EXEC:cat
+	wait_sock "$sock"
+	status=0
+	timeout 10 nk-telnet -U "$sock" --hexdump "$BATS_TEST_TMPDIR/hex" <"$in" \
+		>"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err" || status=$?
+	[ "$status" -eq 0 ]
+	cmp "$in" "$BATS_TEST_TMPDIR/out"
+	local ts='[0-9]{4}/[0-9]{2}/[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6}'
+	[ "$(grep -c '' "$BATS_TEST_TMPDIR/hex")" -eq 8 ]
+	sed -n 1p "$BATS_TEST_TMPDIR/hex" | grep -Eqx "> $ts  length=38 from=0 to=37"
+	sed -n 5p "$BATS_TEST_TMPDIR/hex" | grep -Eqx "< $ts  length=38 from=0 to=37"
+	local want='0000   68 65 6c 6c 6f 20 77 6f  72 6c 64 2c 20 74 68 69  hello.world,.thi
+0010   73 20 69 73 20 61 20 6c  6f 6e 67 65 72 20 6c 69  s.is.a.longer.li
+0020   6e 65 00 01 ff 0a                                 ne....          '
+	[ "$(sed -n 2,4p "$BATS_TEST_TMPDIR/hex")" = "$want" ]
+	[ "$(sed -n 6,8p "$BATS_TEST_TMPDIR/hex")" = "$want" ]
+	# The same exchange through ncat -x: the same hex lines.
+	stop_all
+	rm -f "$sock"
+	start_bg "$BATS_TEST_TMPDIR/socat.log" socat UNIX-LISTEN:"$sock" EXEC:cat
+	wait_sock "$sock"
+	timeout 10 ncat -U "$sock" -x "$BATS_TEST_TMPDIR/ncat.hex" <"$in" >/dev/null
+	[ "$(strip_headers "$BATS_TEST_TMPDIR/hex")" = "$(cat "$BATS_TEST_TMPDIR/ncat.hex")" ]
+}
+
+@test "--hexdump: offsets go on per direction across chunks; -o holds exactly what came" {
+	udp_peer echo
+	status=0
+	printf 'ab\ncd\n' | timeout 10 nk-telnet -u 127.0.0.1 "$UDP_PORT" \
+		--hexdump "$BATS_TEST_TMPDIR/hex" -o "$BATS_TEST_TMPDIR/got" \
+		>"$BATS_TEST_TMPDIR/out" || status=$?
+	[ "$status" -eq 0 ]
+	[ "$(sed -E 's/^([<>]) [0-9/]+ [0-9:.]+  /\1 T  /' "$BATS_TEST_TMPDIR/hex" | sort)" = "$(sort <<'EOT'
+> T  length=3 from=0 to=2
+0000   61 62 0a                                          ab.             
+> T  length=3 from=3 to=5
+0000   63 64 0a                                          cd.             
+< T  length=3 from=0 to=2
+0000   61 62 0a                                          ab.             
+< T  length=3 from=3 to=5
+0000   63 64 0a                                          cd.             
+EOT
+)" ]
+	[ "$(od -An -tx1 "$BATS_TEST_TMPDIR/got" | tr -d ' \n')" = 61620a63640a ]
+}
+
+@test "-o: 1 MiB received through a Unix socket, byte for byte; a log that cannot be created is exit 23" {
+	local sock=$BATS_TEST_TMPDIR/s.sock in=$BATS_TEST_TMPDIR/in
+	head -c 1048576 /dev/urandom >"$in"
+	start_bg "$BATS_TEST_TMPDIR/socat.log" socat UNIX-LISTEN:"$sock" EXEC:cat
+	wait_sock "$sock"
+	status=0
+	timeout 30 nk-telnet --raw -U "$sock" -o "$BATS_TEST_TMPDIR/got" <"$in" \
+		>/dev/null 2>"$BATS_TEST_TMPDIR/err" || status=$?
+	[ "$status" -eq 0 ]
+	[ "$(sha "$BATS_TEST_TMPDIR/got")" = "$(sha "$in")" ]
+	run nk-telnet -U "$sock" -o "$BATS_TEST_TMPDIR/no/such/dir/f" </dev/null
+	[ "$status" -eq 23 ]
+	[ "$output" = "nk-telnet: -o: cannot create $BATS_TEST_TMPDIR/no/such/dir/f: No such file or directory" ]
+	run nk-telnet -U "$sock" --hexdump "$BATS_TEST_TMPDIR/no/h" </dev/null
+	[ "$status" -eq 23 ]
+	[ "$output" = "nk-telnet: --hexdump: cannot create $BATS_TEST_TMPDIR/no/h: No such file or directory" ]
+}

@@ -10,13 +10,23 @@ sha() { sha256sum <"$1" | cut -d' ' -f1; }
 
 # wait_sock PATH: waits up to 5 s for a socket file at PATH.
 wait_sock() {
-	local i
-	for i in $(seq 100); do
-		[ -S "$1" ] && return 0
-		sleep 0.05
-	done
-	echo "no socket at $1 after 5s" >&2
-	return 1
+	timeout 5 sh -c 'until [ -S "$1" ]; do sleep 0.05; done' sh "$1" ||
+		{ echo "no socket at $1 after 5s" >&2; return 1; }
+}
+
+# unix_cat PATH: socat serving cat on a Unix socket at PATH, ready.
+unix_cat() {
+	start_bg "$BATS_TEST_TMPDIR/socat.log" socat UNIX-LISTEN:"$1" EXEC:cat
+	wait_sock "$1"
+}
+
+# udp_run INPUT ARGS...: `run`s nk-telnet -u ARGS, bounded, with INPUT (a
+# printf format) on its stdin.
+udp_run() {
+	local input=$1
+	shift
+	run timeout 10 sh -c 'in=$1; shift; printf "$in" | nk-telnet -u "$@"' \
+		sh "$input" "$@"
 }
 
 # udp_peer MODE: a Python UDP peer on 127.0.0.1, port 0; sets UDP_PORT.
@@ -48,8 +58,7 @@ while True:
 @test "-U: 1 MiB of random bytes through socat's Unix socket cat, unchanged" {
 	local sock=$BATS_TEST_TMPDIR/s.sock in=$BATS_TEST_TMPDIR/in
 	head -c 1048576 /dev/urandom >"$in"
-	start_bg "$BATS_TEST_TMPDIR/socat.log" socat UNIX-LISTEN:"$sock" EXEC:cat
-	wait_sock "$sock"
+	unix_cat "$sock"
 	status=0
 	timeout 30 nk-telnet -U "$sock" <"$in" >"$BATS_TEST_TMPDIR/out" \
 		2>"$BATS_TEST_TMPDIR/err" || status=$?
@@ -127,32 +136,32 @@ Connection closed by foreign host, after our end of input." ]
 	[ "$(sha "$BATS_TEST_TMPDIR/out")" = "$(sha "$in")" ]
 }
 
-@test "-u: socat's UDP echo answers each datagram" {
+@test "-u: socat's UDP echo (UDP-LISTEN to cat) answers, in order" {
 	local port
 	port=$(free_port)
-	start_bg "$BATS_TEST_TMPDIR/socat.log" socat UDP-RECVFROM:"$port",bind=127.0.0.1,fork EXEC:cat
+	start_bg "$BATS_TEST_TMPDIR/socat.log" socat UDP-LISTEN:"$port",bind=127.0.0.1 EXEC:cat
 	sleep 0.3
-	run timeout 10 sh -c 'printf "one\ntwo\nthree\n" | nk-telnet -u 127.0.0.1 "$1"' sh "$port"
+	udp_run 'one\ntwo\nthree\n' 127.0.0.1 "$port"
 	[ "$status" -eq 0 ]
 	[ "$output" = "$(printf 'one\ntwo\nthree')" ]
 }
 
 @test "-u: a reply after the end of input still shows; a silent peer ends it after --eof-wait" {
 	udp_peer late
-	run timeout 10 sh -c 'printf "q\n" | nk-telnet -u 127.0.0.1 "$1"' sh "$UDP_PORT"
+	udp_run 'q\n' 127.0.0.1 "$UDP_PORT"
 	[ "$status" -eq 0 ]
 	[ "$output" = late ]
 	stop_all
 	udp_peer silent
 	local t0=$SECONDS
-	run timeout 10 sh -c 'printf "q\n" | nk-telnet -u --eof-wait 0.2 127.0.0.1 "$1"' sh "$UDP_PORT"
+	udp_run 'q\n' --eof-wait 0.2 127.0.0.1 "$UDP_PORT"
 	[ "$status" -eq 0 ]
 	[ "$output" = "" ]
 	[ $((SECONDS - t0)) -le 2 ]
 	# -q ends it that long after the end of input, replies or not.
 	stop_all
 	udp_peer late
-	run timeout 10 sh -c 'printf "q\n" | nk-telnet -u -q 0.1 127.0.0.1 "$1"' sh "$UDP_PORT"
+	udp_run 'q\n' -q 0.1 127.0.0.1 "$UDP_PORT"
 	[ "$status" -eq 0 ]
 	[ "$output" = "" ]
 }
@@ -164,7 +173,7 @@ Connection closed by foreign host, after our end of input." ]
 	[ "$output" = "nk-telnet: no datagram either way for 300 ms" ]
 	local port
 	port=$(free_port)
-	run timeout 10 sh -c 'printf "x\n" | nk-telnet -u 127.0.0.1 "$1"' sh "$port"
+	udp_run 'x\n' 127.0.0.1 "$port"
 	[ "$status" -eq 7 ]
 	[ "$output" = "nk-telnet: recv: Connection refused (port unreachable)" ]
 	run nk-telnet -u 127.0.0.1 </dev/null
@@ -182,8 +191,7 @@ strip_headers() { grep -v '^[<>] ' "$1"; }
 	command -v ncat >/dev/null || skip "ncat is not installed"
 	local sock=$BATS_TEST_TMPDIR/s.sock in=$BATS_TEST_TMPDIR/in
 	printf 'hello world, this is a longer line\000\001\377\n' >"$in"
-	start_bg "$BATS_TEST_TMPDIR/socat.log" socat UNIX-LISTEN:"$sock" EXEC:cat
-	wait_sock "$sock"
+	unix_cat "$sock"
 	status=0
 	timeout 10 nk-telnet -U "$sock" --hexdump "$BATS_TEST_TMPDIR/hex" <"$in" \
 		>"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err" || status=$?
@@ -201,8 +209,7 @@ strip_headers() { grep -v '^[<>] ' "$1"; }
 	# The same exchange through ncat -x: the same hex lines.
 	stop_all
 	rm -f "$sock"
-	start_bg "$BATS_TEST_TMPDIR/socat.log" socat UNIX-LISTEN:"$sock" EXEC:cat
-	wait_sock "$sock"
+	unix_cat "$sock"
 	timeout 10 ncat -U "$sock" -x "$BATS_TEST_TMPDIR/ncat.hex" <"$in" >/dev/null
 	[ "$(strip_headers "$BATS_TEST_TMPDIR/hex")" = "$(cat "$BATS_TEST_TMPDIR/ncat.hex")" ]
 }
@@ -231,8 +238,7 @@ EOT
 @test "-o: 1 MiB received through a Unix socket, byte for byte; a log that cannot be created is exit 23" {
 	local sock=$BATS_TEST_TMPDIR/s.sock in=$BATS_TEST_TMPDIR/in
 	head -c 1048576 /dev/urandom >"$in"
-	start_bg "$BATS_TEST_TMPDIR/socat.log" socat UNIX-LISTEN:"$sock" EXEC:cat
-	wait_sock "$sock"
+	unix_cat "$sock"
 	status=0
 	timeout 30 nk-telnet --raw -U "$sock" -o "$BATS_TEST_TMPDIR/got" <"$in" \
 		>/dev/null 2>"$BATS_TEST_TMPDIR/err" || status=$?

@@ -251,3 +251,33 @@ EOT
 	[ "$status" -eq 23 ]
 	[ "$output" = "nk-telnet: --hexdump: cannot create $BATS_TEST_TMPDIR/no/h: No such file or directory" ]
 }
+
+@test "-u: at a terminal, a datagram's control characters are shown escaped; --raw-output passes them" {
+	udp_peer echo
+	local pty='
+import os, pty, subprocess, sys
+m, s = pty.openpty()
+p = subprocess.Popen(["nk-telnet", "-u"] + sys.argv[1:], stdin=subprocess.PIPE,
+                     stdout=s, stderr=s)
+os.close(s)
+p.stdin.write(b"\x1b[31mred\x07\n")
+p.stdin.close()
+out = b""
+while True:
+    try:
+        d = os.read(m, 4096)
+    except OSError:
+        break
+    if not d:
+        break
+    out += d
+p.wait(timeout=10)
+sys.stdout.write(repr(out) + " %d\n" % p.returncode)
+'
+	run timeout 10 python3 -c "$pty" 127.0.0.1 "$UDP_PORT"
+	[ "$status" -eq 0 ]
+	[ "$output" = "b'^[[31mred^G\\r\\n' 0" ]
+	run timeout 10 python3 -c "$pty" --raw-output 127.0.0.1 "$UDP_PORT"
+	[ "$status" -eq 0 ]
+	[ "$output" = "b'\\x1b[31mred\\x07\\r\\n' 0" ]
+}

@@ -2,7 +2,6 @@
  * trip (ping-style), here, and an echo server that serves many clients
  * from one poll loop with bounded buffering (server.c). */
 #include <errno.h>
-#include <math.h>
 #include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -14,6 +13,7 @@
 #include "nk/nk.h"
 #include "netargs.h"
 #include "opts.h"
+#include "report.h"
 #include "server.h"
 #include "text.h"
 #include "tool.h"
@@ -21,6 +21,7 @@
 enum {
 	O_LISTEN = 1, O_TIMEOUT, O_COUNT, O_SIZE, O_INTERVAL, O_QUIET, O_VERBOSE,
 	O_MAX_CLIENTS,
+	O_JSON,
 };
 
 static const struct opt opts[] = {
@@ -39,6 +40,8 @@ static const struct opt opts[] = {
 	{ O_INTERVAL, 'i', "interval", OPT_NUM, "SECS",
 	  NULL, "pause SECS between messages (default 0)" },
 	{ O_QUIET, 'q', "quiet", OPT_FLAG, NULL, NULL, "print only the summary" },
+	{ O_JSON, 0, "json", OPT_FLAG, NULL, NULL,
+	  "print the statistics and every mismatch as one JSON object" },
 	{ O_VERBOSE, 'v', "verbose", OPT_FLAG, NULL,
 	  NULL, "server: log connects and disconnects on stderr" },
 	{ O_MAX_CLIENTS, 0, "max-clients", OPT_NUM, "N",
@@ -61,11 +64,6 @@ struct msg {
 	const char *data;
 	size_t len;
 	unsigned long long seq;
-};
-
-struct stats {
-	unsigned long long sent, received, mismatched, bytes;
-	double min, max, sum, sum2;   /* round trips, in ms */
 };
 
 /* What came back for one message. */
@@ -214,10 +212,10 @@ summary(const struct stats *s, const char *host, int port, double total_ms)
 	       "time %.1f ms\n", s->sent, s->received, s->mismatched, s->bytes,
 	       total_ms);
 	if (s->received > 0) {
-		double n = (double)s->received, avg = s->sum / n;
-		double var = s->sum2 / n - avg * avg;
+		double avg, mdev;
+		stats_rtt(s, &avg, &mdev);
 		printf("rtt min/avg/max/mdev = %.3f/%.3f/%.3f/%.3f ms\n", s->min, avg,
-		       s->max, var > 0 ? sqrt(var) : 0.0);
+		       s->max, mdev);
 	}
 }
 
@@ -251,8 +249,38 @@ struct client_opts {
 	long count;             /* 0: no generated messages */
 	size_t size;
 	int64_t timeout_ms, interval_ms;
-	int quiet;
+	int quiet, json;
 };
+
+/* One echo back: counted, and said (a line, or a JSON mismatch). */
+static void
+record(struct stats *st, const struct client_opts *co, const nk_conn *c,
+       const struct msg *m, const struct echo *r, double ms)
+{
+	st->received++;
+	st->bytes += m->len;
+	st->min = st->received == 1 || ms < st->min ? ms : st->min;
+	st->max = ms > st->max ? ms : st->max;
+	st->sum += ms;
+	st->sum2 += ms * ms;
+	if (r->mismatch)
+		st->mismatched++;
+	if (co->json) {
+		if (r->mismatch)
+			json_mismatch(m->seq, m->len, r->bad_at, r->want, r->got, ms);
+		return;
+	}
+	if (co->quiet)
+		return;
+	printf("%zu bytes from %s port %d: seq=%llu time=%.3f ms", m->len,
+	       nk_conn_peer_str(c), nk_conn_peer_port(c), m->seq, ms);
+	if (r->mismatch)
+		printf(" MISMATCH at byte %zu (sent 0x%02x, got 0x%02x)",
+		       r->bad_at, r->want, r->got);
+	putchar('\n');
+	if (co->interval_ms > 0 || !co->count)
+		fflush(stdout);
+}
 
 static int
 run_client(const struct client_opts *co, const struct netargs *na)
@@ -266,21 +294,32 @@ run_client(const struct client_opts *co, const struct netargs *na)
 	size_t cap = 0;
 
 	text_safe_buf(co->host, show, sizeof show);
+	memset(&st, 0, sizeof st);
 	e = netargs_connect(na, co->host, co->port, NK_NO_DEADLINE, &c, &info,
 	                    err);
-	if (e)
-		return tool_fail(e, err);
+	if (e) {
+		int code = tool_fail(e, err);
+		if (co->json) {
+			json_begin(co->host, co->port, NULL, 0);
+			json_end(&st, 0, e, err);
+			/* The connect failure's status wins over a failed
+			 * write (which tool_flush_stdout reports). */
+			tool_flush_stdout();
+		}
+		return code;
+	}
 	struct bufs *b = malloc(sizeof *b);
 	if (!b) {
 		nk_conn_free(c);
 		return tool_fail(NK_ERR_OUT_OF_MEMORY, "out of memory");
 	}
-	if (!co->quiet)
+	double connect_ms = (double)(info.connected - info.start) / 1000.0;
+	if (co->json)
+		json_begin(co->host, co->port, c, connect_ms);
+	else if (!co->quiet)
 		printf("ECHO %s (%s) port %d: connected in %.3f ms\n", show,
-		       nk_conn_peer_str(c), nk_conn_peer_port(c),
-		       (double)(info.connected - info.start) / 1000.0);
+		       nk_conn_peer_str(c), nk_conn_peer_port(c), connect_ms);
 
-	memset(&st, 0, sizeof st);
 	nk_time t0 = nk_now();
 	for (unsigned long long seq = 1;; seq++) {
 		struct msg m = { NULL, 0, seq };
@@ -291,7 +330,8 @@ run_client(const struct client_opts *co, const struct netargs *na)
 			size_t n = strlen(co->msgs[seq - 1]);
 			char *p = realloc(line, n + 2);
 			if (!p) {
-				fail = tool_fail(NK_ERR_OUT_OF_MEMORY, "out of memory");
+				snprintf(err, sizeof err, "out of memory");
+				fail = tool_fail(NK_ERR_OUT_OF_MEMORY, err);
 				break;
 			}
 			line = p;
@@ -325,26 +365,13 @@ run_client(const struct client_opts *co, const struct netargs *na)
 			fail = tool_fail(e, err);
 			break;
 		}
-		st.received++;
-		st.bytes += m.len;
-		st.min = st.received == 1 || ms < st.min ? ms : st.min;
-		st.max = ms > st.max ? ms : st.max;
-		st.sum += ms;
-		st.sum2 += ms * ms;
-		if (r.mismatch)
-			st.mismatched++;
-		if (!co->quiet) {
-			printf("%zu bytes from %s port %d: seq=%llu time=%.3f ms", m.len,
-			       nk_conn_peer_str(c), nk_conn_peer_port(c), seq, ms);
-			if (r.mismatch)
-				printf(" MISMATCH at byte %zu (sent 0x%02x, got 0x%02x)",
-				       r.bad_at, r.want, r.got);
-			putchar('\n');
-			if (co->interval_ms > 0 || !co->count)
-				fflush(stdout);
-		}
+		record(&st, co, c, &m, &r, ms);
 	}
-	summary(&st, show, nk_conn_peer_port(c), (double)(nk_now() - t0) / 1000.0);
+	double total_ms = (double)(nk_now() - t0) / 1000.0;
+	if (co->json)
+		json_end(&st, total_ms, fail, err);
+	else
+		summary(&st, show, nk_conn_peer_port(c), total_ms);
 	free(line);
 	free(b);
 	nk_conn_free(c);
@@ -400,6 +427,9 @@ run(int argc, char **argv, struct netargs *na, const char **pos)
 			break;
 		case O_QUIET:
 			co.quiet = 1;
+			break;
+		case O_JSON:
+			co.json = 1;
 			break;
 		case O_VERBOSE:
 			verbose = 1;

@@ -25,6 +25,7 @@
 #include "nk/net.h"
 #include "nk/telnet.h"
 #include "nk/tls.h"
+#include "dgram.h"
 #include "lineedit.h"
 #include "netargs.h"
 #include "opts.h"
@@ -35,6 +36,7 @@
 enum {
 	O_TLS = 1, O_ESCAPE, O_LF, O_RAW, O_TELNET, O_RAW_OUTPUT, O_QUIT,
 	O_EOF_WAIT, O_IDLE, O_VERBOSE,
+	O_UNIX, O_UDP, O_HEXDUMP, O_OUTPUT,
 };
 
 /* The server's quiet time before our half-close (--eof-wait): longer than
@@ -47,6 +49,11 @@ static const struct opt opts[] = {
 	NETARGS_RESOLVE_OPT,
 	NETARGS_CONNECT_OPTS,
 	NETARGS_PROXY_OPTS,
+	{ O_UNIX, 'U', "unixsock", OPT_FLAG, NULL, NULL,
+	  "HOST is the path of a Unix domain stream socket (no PORT)" },
+	{ O_UDP, 'u', "udp", OPT_FLAG, NULL, NULL,
+	  "UDP: each line of input one datagram, each datagram received "
+	  "shown" },
 	{ O_TLS, 0, "tls", OPT_FLAG, NULL, NULL,
 	  "wrap the session in TLS, verified (default port 992)" },
 	TLSARGS_VERIFY_OPTS,
@@ -68,6 +75,11 @@ static const struct opt opts[] = {
 	  "SECS (default 1; 0: at once)" },
 	{ O_IDLE, 0, "idle-timeout", OPT_NUM, "SECS", NULL,
 	  "end the session after SECS without data either way (exit 28)" },
+	{ O_HEXDUMP, 0, "hexdump", OPT_STRING, "FILE", NULL,
+	  "log both directions to FILE in hex, each chunk with its "
+	  "direction, time and offsets" },
+	{ O_OUTPUT, 'o', "output", OPT_STRING, "FILE", NULL,
+	  "write the bytes received to FILE too, as they came" },
 	{ O_VERBOSE, 'v', "verbose", OPT_FLAG, NULL, NULL,
 	  "status lines in a pipe; again (or at a terminal): telnet options" },
 };
@@ -82,6 +94,8 @@ struct args {
 	struct netargs na;
 	int64_t quit_ms, idle_ms, eof_wait_ms;
 	int tls, lf, raw, telnet, raw_output, verbose, escape;
+	int unixsock, udp;
+	const char *hexdump, *output;
 };
 
 static void
@@ -145,6 +159,32 @@ take_secs(struct args *a, int id, const char *arg)
 	return tool_parse_secs(arg, name, ms);
 }
 
+/* -U and -u: what they cannot go with. */
+static int
+check_transport(const struct args *a)
+{
+	if (a->unixsock && a->udp) {
+		tool_msg("-U and -u cannot be combined (a Unix datagram socket "
+		         "is not supported)");
+		return -1;
+	}
+	if ((a->unixsock || a->udp) && a->tls) {
+		tool_msg("--tls works over TCP only, not with %s",
+		         a->udp ? "-u" : "-U");
+		return -1;
+	}
+	if (a->unixsock && a->portarg) {
+		tool_msg("-U takes a socket path and no PORT, not '%s'",
+		         a->portarg);
+		return -1;
+	}
+	if (a->udp && !a->portarg) {
+		tool_msg("-u needs a PORT");
+		return -1;
+	}
+	return 0;
+}
+
 static int
 parse_args(int argc, char **argv, struct args *a)
 {
@@ -195,6 +235,18 @@ parse_args(int argc, char **argv, struct args *a)
 		case O_VERBOSE:
 			a->verbose++;
 			break;
+		case O_UNIX:
+			a->unixsock = 1;
+			break;
+		case O_UDP:
+			a->udp = 1;
+			break;
+		case O_HEXDUMP:
+			a->hexdump = arg;
+			break;
+		case O_OUTPUT:
+			a->output = arg;
+			break;
 		default:
 			if (netargs_take(&a->na, id, arg) < 0)
 				return -1;
@@ -215,6 +267,8 @@ parse_args(int argc, char **argv, struct args *a)
 		tool_msg("--raw and --telnet contradict each other");
 		return -1;
 	}
+	if (check_transport(a) != 0)
+		return -1;
 	return netargs_finish(&a->na);
 }
 
@@ -315,6 +369,19 @@ start_tls(struct session *s, nk_tls_ctx *ctx, const char *name,
 	return NK_OK;
 }
 
+/* -U: connects s->conn to the socket at a->host. */
+static int
+connect_unix(struct session *s, struct args *a)
+{
+	char err[NK_ERR_MSG_LEN] = "";
+	netargs_free(&a->na);
+	nk_err e = unix_connect(a->host, &s->conn, err);
+	if (e)
+		return tool_fail(e, err);
+	session_status(s, "Connected to %s.", a->host);
+	return 0;
+}
+
 /* Connects s->conn (and TLS with --tls into *tls), saying each step. Frees
  * a's network options. Returns 0, or the exit status with nothing left
  * open. */
@@ -333,6 +400,8 @@ connect_session(struct session *s, struct args *a, nk_tls_info *tls)
 	nk_time deadline = nk_deadline_in_ms(a->na.net.connect_timeout_ms);
 	nk_connect_info info;
 	s->start = nk_now();
+	if (a->unixsock)
+		return connect_unix(s, a);
 	e = netargs_connect(&a->na, a->host, s->port, deadline, &s->conn, &info,
 	               err);
 	netargs_free(&a->na);
@@ -389,6 +458,19 @@ make_telnet(struct session *s, const struct args *a, char *err)
 	return NK_OK;
 }
 
+/* -u: the datagram session instead of the stream one. */
+static int
+run_udp(struct args *a, int port, struct sesslog *log)
+{
+	struct udp_args u = {
+		a->host, port, &a->na.net, a->quit_ms, a->idle_ms,
+		a->eof_wait_ms, a->verbose, a->raw_output, log,
+	};
+	int code = udp_run(&u);
+	netargs_free(&a->na);
+	return code;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -397,6 +479,7 @@ main(int argc, char **argv)
 	nk_tls_info tls;
 	char err[NK_ERR_MSG_LEN] = "";
 	nk_err e;
+	int code;
 
 	tool_init(argc, argv);
 	tool_version_hook = versions;
@@ -413,20 +496,36 @@ main(int argc, char **argv)
 
 	memset(&s, 0, sizeof s);
 	s.host = a.host;
-	s.port = a.tls ? 992 : 23;
-	if (a.portarg && nk_port_parse(a.portarg, "tcp", &s.port, err)) {
+	/* Port 0 for -U: no telnet port, so no telnet offer. */
+	s.port = a.unixsock ? 0 : a.tls ? 992 : 23;
+	if (a.portarg && nk_port_parse(a.portarg, a.udp ? "udp" : "tcp",
+	                               &s.port, err)) {
 		tool_msg("%s", err);
 		netargs_free(&a.na);
 		return 2;
 	}
-	session_from_args(&s, &a);
-	memset(&tls, 0, sizeof tls);
-	int code = connect_session(&s, &a, &tls);
-	if (code)
+	struct sesslog log;
+	if (sesslog_open(&log, a.hexdump, a.output) != 0) {
+		netargs_free(&a.na);
+		return NK_ERR_WRITE_ERROR;
+	}
+	if (a.udp) {
+		code = run_udp(&a, s.port, &log);
+		sesslog_close(&log);
 		return code;
+	}
+	session_from_args(&s, &a);
+	s.log = &log;
+	memset(&tls, 0, sizeof tls);
+	code = connect_session(&s, &a, &tls);
+	if (code) {
+		sesslog_close(&log);
+		return code;
+	}
 	if (!a.raw && (e = make_telnet(&s, &a, err)) != NK_OK) {
 		nk_conn_free(s.conn);
 		nk_tls_info_clear(&tls);
+		sesslog_close(&log);
 		return tool_fail(e, err);
 	}
 	if (s.ui) {
@@ -444,6 +543,7 @@ main(int argc, char **argv)
 	nk_conn_free(s.conn);
 	nk_tls_info_clear(&tls);
 	free(s.history);
+	sesslog_close(&log);
 	if (s.term_signal) {
 		signal(s.term_signal, SIG_DFL);
 		raise(s.term_signal);

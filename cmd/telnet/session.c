@@ -324,6 +324,17 @@ peer_closed(struct session *s)
 	session_finish(s, 0);
 }
 
+/* --hexdump and -o: a log that cannot be written ends the session (23). */
+static int
+log_data(struct session *s, int dir, const void *p, size_t n)
+{
+	char msg[NK_ERR_MSG_LEN];
+	if (!s->log || sesslog_data(s->log, dir, p, n, msg) == 0)
+		return 0;
+	fail(s, NK_ERR_WRITE_ERROR, msg);
+	return -1;
+}
+
 static void
 read_net(struct session *s)
 {
@@ -350,6 +361,8 @@ read_net(struct session *s)
 			return;
 		}
 		s->rwant = NK_WANT_READ;
+		if (log_data(s, LOG_RECEIVED, s->rbuf, n) != 0)
+			return;
 		if (s->idle_ms)
 			s->idle_at = nk_now() + s->idle_ms * 1000;
 		got(s, s->rbuf, n);
@@ -378,6 +391,8 @@ flush_net(struct session *s)
 			s->wwant = want ? want : NK_WANT_WRITE;
 			return;
 		}
+		if (log_data(s, LOG_SENT, s->netout.p, n) != 0)
+			return;
 		unqueue(s, n);
 	}
 	s->wwant = 0;

@@ -13,6 +13,7 @@
 #include "nk/time.h"
 #include "nk/tls.h"
 #include "safe.h"
+#include "sesslog.h"
 
 struct session;
 
@@ -71,6 +72,7 @@ struct session {
 	                         * UI sets edits with its mode */
 	int escape_output;      /* stdout is a terminal, no --raw-output */
 	nk_time start;
+	struct sesslog *log;    /* --hexdump and -o */
 
 	/* Loop state. */
 	nk_buf netout;          /* queued for the server */

@@ -1,0 +1,35 @@
+/* The transports besides TCP: a Unix domain stream socket (-U, unix.c)
+ * and UDP (-u, udp.c). */
+#ifndef NK_TELNET_DGRAM_H
+#define NK_TELNET_DGRAM_H
+
+#include <stdint.h>
+
+#include "nk/conn.h"
+#include "nk/net.h"
+#include "sesslog.h"
+
+/* Connects a stream socket to the Unix socket at path: *out a plain conn,
+ * or NK_ERR_COULDNT_CONNECT (NK_ERR_FAILED_INIT for a path too long) with
+ * the reason in errmsg. */
+nk_err unix_connect(const char *path, nk_conn **out, char *errmsg);
+
+/* -u's settings. */
+struct udp_args {
+	const char *host;
+	int port;
+	const nk_netopts *net;
+	int64_t quit_ms;        /* -q: end this long after input's end; -1 */
+	int64_t idle_ms;        /* --idle-timeout: exit 28; 0 for none */
+	int64_t wait_ms;        /* --eof-wait: after input's end, end once no
+	                         * datagram came for this long */
+	int verbose;
+	int raw_output;
+	struct sesslog *log;    /* --hexdump and -o */
+};
+
+/* The UDP session: each line of stdin one datagram, each datagram
+ * received written to stdout. Returns the exit status. */
+int udp_run(const struct udp_args *u);
+
+#endif

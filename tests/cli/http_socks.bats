@@ -207,8 +207,14 @@ socks4 cmd=1 ip 127.0.0.1 $NGINX_SPORT user=" ]
 	local url="http://nk.test:$NGINX_PORT/hello.txt"
 	run nks -x "socks5h://127.0.0.1:$(fast_port)" "$url"
 	[ "$status" -eq 7 ]
-	same_error -x "socks5h://proxy.invalid:1080" "$url"
-	[ "$SAME_MSG" = "(6) Could not resolve host: proxy.invalid" ]
+	# curl 7.88 says 6 here, or 5 when its resolver thread is slow (seen
+	# under load): nk says 6, always, in curl's words.
+	run nks -x "socks5h://proxy.invalid:1080" "$url"
+	[ "$status" -eq 6 ]
+	[ "$output" = "nk-http: (6) Could not resolve host: proxy.invalid" ]
+	run curls -x "socks5h://proxy.invalid:1080" "$url"
+	[ "$status" -eq 6 ] || [ "$status" -eq 5 ]
+	[ "${output#curl: (?) }" = "Could not resolve host: proxy.invalid" ]
 	start_socks --hang
 	local t0=$SECONDS
 	run nks --connect-timeout 1 -x "socks5h://127.0.0.1:$SOCKS_PORT" "$url"

@@ -38,22 +38,12 @@ struct cfg {
 	struct strv urls, outputs, headers, uploads;
 	struct strv listed;         /* per URL: non-NULL if from --url @FILE */
 	size_t *urlnum;             /* per globbed URL: its argument's index */
-	int globoff;
 	const char *output_dir, *dump_header, *user_agent, *referer, *user;
 	const char *method, *proxy, *noproxy;
-	int proxy_set, remote_all, include, head, location, fail,
-	    fail_with_body, fail_early, silent, show_error, verbose,
-	    no_progress, compressed, http10, auto_referer, pipeline,
-	    write_out;
 	long max_redirs;
-	int max_redirs_set;
 	int64_t max_time_ms, max_filesize;
 	long retry;
 	int64_t retry_delay_ms, retry_max_time_ms;
-	int retry_connrefused, retry_all;
-	int resume;                 /* 0 no, 1 -C -, 2 -C OFFSET */
-	int no_clobber, remove_on_error;
-	int remote_header_name, create_dirs;  /* -J, --create-dirs */
 	int64_t limit_rate;         /* --limit-rate: bytes a second, 0 none */
 	struct data data;           /* -d ... --json, -G, --url-query */
 	int64_t resume_offset;
@@ -61,37 +51,48 @@ struct cfg {
 	                             * --key; --pinnedpubkey is in na.tls too */
 	nk_fetch_body *body;        /* -d, --json, -F ...: NULL when none */
 	const char *accept;         /* --json's Accept, or NULL */
-	int post301, post302, post303;
 	int64_t expect100_ms;
 	struct cookies ck;          /* -b, -c, -j */
 	struct vars vars;           /* --variable */
 	struct cond cond;           /* -r, -z, --etag-*, -R */
 	struct host_sec *secs;      /* config files' [host NAME] sections */
 	size_t nsecs;
-	int in_section;             /* this cfg is a section's */
-	int secs_borrowed;          /* secs[i].cfg is the first group's */
 	char *wo_format;            /* -w's format, or NULL */
 	struct strv connopts;       /* the connection options given, as
 	                             * "ID ARG": groups with the same ones
 	                             * share connections */
 	nk_fetch *f;                /* the fetcher of this group's URLs */
-	int own_f;                  /* f is this group's (else an earlier
-	                             * group's with the same connopts) */
 	struct cfg *next;           /* the group after --next, or NULL */
 	struct cfg *cur;            /* first group: the group being read */
 	nk_cookie_jar *jar;         /* first group: the run's cookie engine */
 	struct trace_opt tr;        /* --trace ... --trace-ids */
-	int progress_bar;           /* -# */
 	/* --proxy-user, -p, --proxy-header (the SOCKS options set proxy) */
 	const char *proxy_user;
-	int proxytunnel;
 	struct strv proxy_headers;
+	const char *bearer;         /* --oauth2-bearer TOKEN */
+	/* the flags and small numbers, together (no padding between them) */
+	int globoff;
+	int proxy_set, remote_all, include, head, location, fail,
+	    fail_with_body, fail_early, silent, show_error, verbose,
+	    no_progress, compressed, http10, auto_referer, pipeline,
+	    write_out;
+	int max_redirs_set;
+	int retry_connrefused, retry_all;
+	int resume;                 /* 0 no, 1 -C -, 2 -C OFFSET */
+	int no_clobber, remove_on_error;
+	int remote_header_name, create_dirs;  /* -J, --create-dirs */
+	int post301, post302, post303;
+	int in_section;             /* this cfg is a section's */
+	int secs_borrowed;          /* secs[i].cfg is the first group's */
+	int own_f;                  /* f is this group's (else an earlier
+	                             * group's with the same connopts) */
+	int progress_bar;           /* -# */
+	int proxytunnel;
 	unsigned proxy_auth;        /* 1 --proxy-basic, 2 --proxy-digest,
 	                             * 4 --proxy-anyauth: curl's anyauth wins,
 	                             * then digest, then basic */
 	unsigned auth;              /* NK_FETCH_AUTH_*: --basic, --digest,
 	                             * --anyauth, --oauth2-bearer */
-	const char *bearer;         /* --oauth2-bearer TOKEN */
 };
 
 /* A section's options, parsed into a cfg of their own; what is used of

@@ -35,7 +35,11 @@
 enum {
 	O_TLS = 1, O_ESCAPE, O_LF, O_RAW, O_TELNET, O_RAW_OUTPUT, O_QUIT,
 	O_EOF_WAIT, O_IDLE, O_VERBOSE,
+	O_ZERO, O_CRLF, O_SOURCE,
 };
+
+/* -z: at most this many ports after HOST. */
+#define ZERO_MAX_PORTS 64
 
 /* The server's quiet time before our half-close (--eof-wait): longer than
  * a server takes to start a reply to a request it has whole, short enough
@@ -46,6 +50,8 @@ static const struct opt opts[] = {
 	NETARGS_FAMILY_OPTS,
 	NETARGS_RESOLVE_OPT,
 	NETARGS_CONNECT_OPTS,
+	{ O_SOURCE, 's', "source", OPT_STRING, "ADDR[:PORT]", NULL,
+	  "connect from this local address (and port; [v6]:PORT)" },
 	{ O_TLS, 0, "tls", OPT_FLAG, NULL, NULL,
 	  "wrap the session in TLS, verified (default port 992)" },
 	TLSARGS_VERIFY_OPTS,
@@ -54,6 +60,10 @@ static const struct opt opts[] = {
 	  "escape character: ^X, one character, or none (default ^])" },
 	{ O_LF, 0, "lf", OPT_FLAG, NULL, NULL,
 	  "end typed lines with LF instead of CR LF" },
+	{ O_CRLF, 'C', "crlf", OPT_FLAG, NULL, NULL,
+	  "send each piped LF as CR LF (as nc -C)" },
+	{ O_ZERO, 'z', NULL, OPT_FLAG, NULL, NULL,
+	  "only check that each PORT opens (exit 0, or 7), sending nothing" },
 	{ O_RAW, 0, "raw", OPT_FLAG, NULL, NULL,
 	  "no telnet processing at all: bytes pass unchanged both ways" },
 	{ O_TELNET, 0, "telnet", OPT_FLAG, NULL, NULL,
@@ -81,6 +91,9 @@ struct args {
 	struct netargs na;
 	int64_t quit_ms, idle_ms, eof_wait_ms;
 	int tls, lf, raw, telnet, raw_output, verbose, escape;
+	int zero, crlf;
+	const char *zports[ZERO_MAX_PORTS]; /* -z: the PORTs after the first */
+	size_t nzports;
 };
 
 static void
@@ -160,6 +173,8 @@ parse_args(int argc, char **argv, struct args *a)
 				a->host = arg;
 			} else if (!a->portarg) {
 				a->portarg = arg;
+			} else if (a->nzports < ZERO_MAX_PORTS) {
+				a->zports[a->nzports++] = arg;
 			} else {
 				tool_msg("one HOST and one PORT, not '%s' too (see nk "
 				         "telnet --help)", arg);
@@ -175,6 +190,15 @@ parse_args(int argc, char **argv, struct args *a)
 			break;
 		case O_LF:
 			a->lf = 1;
+			break;
+		case O_CRLF:
+			a->crlf = 1;
+			break;
+		case O_ZERO:
+			a->zero = 1;
+			break;
+		case O_SOURCE:
+			a->na.net.source = arg;
 			break;
 		case O_RAW:
 			a->raw = 1;
@@ -208,6 +232,16 @@ parse_args(int argc, char **argv, struct args *a)
 	if (!a->tls && (tc->cafile || tc->capath || tc->insecure ||
 	                a->na.servername)) {
 		tool_msg("--cacert, --capath, -k and --servername need --tls");
+		return -1;
+	}
+	if (a->nzports && !a->zero) {
+		tool_msg("one HOST and one PORT, not '%s' too (see nk telnet "
+		         "--help)", a->zports[0]);
+		return -1;
+	}
+	if (a->zero && (!a->portarg || a->tls)) {
+		tool_msg(a->tls ? "-z checks TCP ports only: leave out --tls" :
+		         "-z needs a PORT");
 		return -1;
 	}
 	if (a->raw && a->telnet) {
@@ -273,7 +307,8 @@ session_from_args(struct session *s, const struct args *a)
 	int interactive = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
 	s->ui = interactive ? &tty_ui : NULL;
 	s->verbose = a->verbose + interactive;
-	s->lf = a->lf;
+	s->lf = a->lf && !a->crlf;
+	s->crlf = a->crlf;
 	s->escape_char = a->escape;
 	s->quit_ms = a->quit_ms;
 	s->idle_ms = a->idle_ms;
@@ -355,6 +390,39 @@ connect_session(struct session *s, struct args *a, nk_tls_info *tls)
 	return 0;
 }
 
+/* -z: connects to each port of a->host in turn and closes at once,
+ * saying so with -v. 0 when every port opened, else the status of the
+ * last that did not (its error said). Frees a's network options. */
+static int
+zero_scan(struct args *a)
+{
+	char err[NK_ERR_MSG_LEN];
+	int code = 0;
+	for (size_t i = 0; i <= a->nzports; i++) {
+		const char *arg = i ? a->zports[i - 1] : a->portarg;
+		int port;
+		if (nk_port_parse(arg, "tcp", &port, err)) {
+			tool_msg("%s", err);
+			code = 2;
+			continue;
+		}
+		nk_time deadline = nk_deadline_in_ms(a->na.net.connect_timeout_ms);
+		nk_conn *c;
+		nk_err e = nk_connect(&a->na.net, a->host, port, deadline, &c,
+		                      NULL, err);
+		if (e) {
+			code = tool_fail(e, err);
+			continue;
+		}
+		if (a->verbose)
+			fprintf(stderr, "Connected to %s (%s) port %d.\n", a->host,
+			        nk_conn_peer_str(c), nk_conn_peer_port(c));
+		nk_conn_free(c);
+	}
+	netargs_free(&a->na);
+	return code;
+}
+
 /* The telnet machine for s (not with --raw). */
 static nk_err
 make_telnet(struct session *s, const struct args *a, char *err)
@@ -410,6 +478,8 @@ main(int argc, char **argv)
 		return pe > 0 ? pe : NK_ERR_FAILED_INIT;
 	}
 
+	if (a.zero)
+		return zero_scan(&a);
 	memset(&s, 0, sizeof s);
 	s.host = a.host;
 	s.port = a.tls ? 992 : 23;

@@ -22,6 +22,13 @@ while True:
 	wait_port "$1"
 }
 
+# cat_server PORT: socat echoing every client's bytes back.
+cat_server() {
+	start_bg "$BATS_TEST_TMPDIR/socat.log" \
+		socat TCP-LISTEN:"$1",bind=127.0.0.1,reuseaddr,fork EXEC:cat
+	wait_port "$1"
+}
+
 @test "-z: an open port exits 0 having sent nothing, a closed one 7" {
 	local port closed
 	port=$(free_port)
@@ -49,9 +56,7 @@ while True:
 	local port closed
 	port=$(free_port)
 	closed=$(free_port)
-	start_bg "$BATS_TEST_TMPDIR/socat.log" \
-		socat TCP-LISTEN:"$port",bind=127.0.0.1,reuseaddr,fork EXEC:cat
-	wait_port "$port"
+	cat_server "$port"
 	status=0
 	timeout 10 nk-telnet -z -v 127.0.0.1 "$closed" "$port" \
 		2>"$BATS_TEST_TMPDIR/err" || status=$?
@@ -78,9 +83,7 @@ Connected to 127.0.0.1 (127.0.0.1) port $port." ]
 @test "-C: each piped LF goes out as CR LF, one already after CR stays; without -C bytes pass as they are" {
 	local port
 	port=$(free_port)
-	start_bg "$BATS_TEST_TMPDIR/socat.log" \
-		socat TCP-LISTEN:"$port",bind=127.0.0.1,reuseaddr,fork EXEC:cat
-	wait_port "$port"
+	cat_server "$port"
 	local opt
 	for opt in -C --crlf; do
 		printf 'a\nb\r\nc\n\n' | timeout 10 nk-telnet --raw "$opt" 127.0.0.1 "$port" \
@@ -94,9 +97,7 @@ Connected to 127.0.0.1 (127.0.0.1) port $port." ]
 @test "-C: a megabyte with CRs and LFs split across reads matches the expected conversion" {
 	local port
 	port=$(free_port)
-	start_bg "$BATS_TEST_TMPDIR/socat.log" \
-		socat TCP-LISTEN:"$port",bind=127.0.0.1,reuseaddr,fork EXEC:cat
-	wait_port "$port"
+	cat_server "$port"
 	head -c 1048576 /dev/urandom >"$BATS_TEST_TMPDIR/in"
 	python3 -c '
 import re, sys
@@ -125,9 +126,7 @@ sys.stdout.buffer.write(re.sub(rb"(?<!\r)\n", b"\r\n", d))' "$BATS_TEST_TMPDIR/i
 @test "--source: the other family fails with 7, a bad address with 2" {
 	local port
 	port=$(free_port)
-	start_bg "$BATS_TEST_TMPDIR/socat.log" \
-		socat TCP-LISTEN:"$port",bind=127.0.0.1,reuseaddr,fork EXEC:cat
-	wait_port "$port"
+	cat_server "$port"
 	run timeout 10 nk-telnet -z --source ::1 127.0.0.1 "$port"
 	[ "$status" -eq 7 ]
 	[ "$output" = "nk-telnet: Failed to connect to 127.0.0.1 port $port: Address family not supported by protocol" ]

@@ -26,6 +26,7 @@
 #include "nk/telnet.h"
 #include "nk/tls.h"
 #include "lineedit.h"
+#include "listen.h"
 #include "netargs.h"
 #include "opts.h"
 #include "session.h"
@@ -36,6 +37,7 @@ enum {
 	O_TLS = 1, O_ESCAPE, O_LF, O_RAW, O_TELNET, O_RAW_OUTPUT, O_QUIT,
 	O_EOF_WAIT, O_IDLE, O_VERBOSE,
 	O_ZERO, O_CRLF, O_SOURCE,
+	O_LISTEN, O_KEEP_OPEN,
 };
 
 /* -z: at most this many ports after HOST. */
@@ -52,6 +54,10 @@ static const struct opt opts[] = {
 	NETARGS_CONNECT_OPTS,
 	{ O_SOURCE, 's', "source", OPT_STRING, "ADDR[:PORT]", NULL,
 	  "connect from this local address (and port; [v6]:PORT)" },
+	{ O_LISTEN, 'l', "listen", OPT_FLAG, NULL, NULL,
+	  "listen on [ADDR] PORT and take one connection (as nc -l)" },
+	{ O_KEEP_OPEN, 0, "keep-open", OPT_FLAG, NULL, NULL,
+	  "with -l: take the next connection after each (ncat's -k)" },
 	{ O_TLS, 0, "tls", OPT_FLAG, NULL, NULL,
 	  "wrap the session in TLS, verified (default port 992)" },
 	TLSARGS_VERIFY_OPTS,
@@ -91,7 +97,7 @@ struct args {
 	struct netargs na;
 	int64_t quit_ms, idle_ms, eof_wait_ms;
 	int tls, lf, raw, telnet, raw_output, verbose, escape;
-	int zero, crlf;
+	int zero, crlf, listen, keep_open;
 	const char *zports[ZERO_MAX_PORTS]; /* -z: the PORTs after the first */
 	size_t nzports;
 };
@@ -200,6 +206,12 @@ parse_args(int argc, char **argv, struct args *a)
 		case O_SOURCE:
 			a->na.net.source = arg;
 			break;
+		case O_LISTEN:
+			a->listen = 1;
+			break;
+		case O_KEEP_OPEN:
+			a->keep_open = 1;
+			break;
 		case O_RAW:
 			a->raw = 1;
 			break;
@@ -242,6 +254,14 @@ parse_args(int argc, char **argv, struct args *a)
 	if (a->zero && (!a->portarg || a->tls)) {
 		tool_msg(a->tls ? "-z checks TCP ports only: leave out --tls" :
 		         "-z needs a PORT");
+		return -1;
+	}
+	if (a->listen && (a->zero || a->tls || a->na.net.source)) {
+		tool_msg("-l takes none of -z, --tls and --source");
+		return -1;
+	}
+	if (a->keep_open && !a->listen) {
+		tool_msg("--keep-open needs -l");
 		return -1;
 	}
 	if (a->raw && a->telnet) {
@@ -456,6 +476,61 @@ make_telnet(struct session *s, const struct args *a, char *err)
 	return NK_OK;
 }
 
+/* -l: one connection at a time on [ADDR] PORT, each a session as in
+ * connect mode; bytes pass as they are unless --telnet. The status of
+ * the last session (with --keep-open, until a signal ends nk). */
+static int
+listen_main(struct args *a)
+{
+	const char *host = a->portarg ? a->host : NULL;
+	const char *parg = a->portarg ? a->portarg : a->host;
+	char err[NK_ERR_MSG_LEN] = "";
+	struct listener l;
+	int port, code = 0;
+
+	if (nk_port_parse(parg, "tcp", &port, err)) {
+		tool_msg("%s", err);
+		netargs_free(&a->na);
+		return 2;
+	}
+	nk_err e = listener_open(&l, host, port, a->na.net.family, err);
+	netargs_free(&a->na);
+	if (e)
+		return tool_fail(e, err);
+	do {
+		struct session s;
+		memset(&s, 0, sizeof s);
+		session_from_args(&s, a);
+		s.port = port;
+		if ((e = listener_accept(&l, &s.conn, err)) != NK_OK) {
+			code = tool_fail(e, err);
+			break;
+		}
+		s.host = nk_conn_peer_str(s.conn);
+		s.start = nk_now();
+		session_status(&s, "Connection from %s port %d.", s.host,
+		               nk_conn_peer_port(s.conn));
+		if (a->telnet && (e = make_telnet(&s, a, err)) != NK_OK) {
+			nk_conn_free(s.conn);
+			code = tool_fail(e, err);
+			break;
+		}
+		code = session_run(&s);
+		/* Waiting for the next client, a signal ends nk at once. */
+		signal(SIGTERM, SIG_DFL);
+		signal(SIGHUP, SIG_DFL);
+		nk_telnet_free(s.tn);
+		nk_conn_free(s.conn);
+		if (s.term_signal) {
+			listener_close(&l);
+			signal(s.term_signal, SIG_DFL);
+			raise(s.term_signal);
+		}
+	} while (a->keep_open);
+	listener_close(&l);
+	return code;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -480,6 +555,8 @@ main(int argc, char **argv)
 
 	if (a.zero)
 		return zero_scan(&a);
+	if (a.listen)
+		return listen_main(&a);
 	memset(&s, 0, sizeof s);
 	s.host = a.host;
 	s.port = a.tls ? 992 : 23;

@@ -591,6 +591,10 @@ session_run(struct session *s)
 		s->ui->stop(s);
 	nk_buf_free(&s->netout);
 	free(s->esc);
+	/* The loop may run again (-l --keep-open): nothing left open. */
+	sig_wfd = -1;
+	close(s->sigpipe[0]);
+	close(s->sigpipe[1]);
 	return s->exit_code;
 }
 

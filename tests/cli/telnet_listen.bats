@@ -138,3 +138,105 @@ sys.stdout.buffer.write(re.sub(rb"(?<!\r)\n", b"\r\n", d))' "$BATS_TEST_TMPDIR/i
 	run timeout 10 nk-telnet -z --source 127.0.0.1:0x 127.0.0.1 "$port"
 	[ "$status" -eq 2 ]
 }
+
+sha() { sha256sum <"$1" | cut -d' ' -f1; }
+
+# listen_bg PORT ARGS...: nk telnet -l ARGS in the background (stdin from
+# $LISTEN_IN, default /dev/null; stdout to $BATS_TEST_TMPDIR/lout), once it
+# listens. Sets NK_PID.
+listen_bg() {
+	local port=$1; shift
+	timeout 60 nk-telnet -l "$@" <"${LISTEN_IN:-/dev/null}" \
+		>"$BATS_TEST_TMPDIR/lout" 2>"$BATS_TEST_TMPDIR/lerr" &
+	NK_PID=$!
+	echo "$NK_PID" >>"$BATS_TEST_TMPDIR/pids"
+	local i
+	for i in $(seq 50); do
+		ss -Hltn "sport = :$port" | grep -q . && return 0
+		sleep 0.1
+	done
+	echo "nk telnet -l does not listen on $port" >&2
+	return 1
+}
+
+# wait_nk: nk's exit status into NK_ST, bounded by listen_bg's timeout.
+wait_nk() {
+	NK_ST=0
+	wait "$NK_PID" || NK_ST=$?
+}
+
+@test "-l: 1 MiB from nc, ncat and socat clients arrives whole (sha256), exit 0" {
+	head -c 1048576 /dev/urandom >"$BATS_TEST_TMPDIR/in"
+	local client port
+	for client in nc ncat socat; do
+		port=$(free_port)
+		listen_bg "$port" 127.0.0.1 "$port"
+		case $client in
+		nc) timeout 20 nc -N 127.0.0.1 "$port" <"$BATS_TEST_TMPDIR/in" ;;
+		ncat) timeout 20 ncat --send-only 127.0.0.1 "$port" <"$BATS_TEST_TMPDIR/in" ;;
+		socat) timeout 20 socat -u - TCP:127.0.0.1:"$port" <"$BATS_TEST_TMPDIR/in" ;;
+		esac
+		wait_nk; [ "$NK_ST" -eq 0 ]
+		[ "$(sha "$BATS_TEST_TMPDIR/lout")" = "$(sha "$BATS_TEST_TMPDIR/in")" ]
+	done
+}
+
+@test "-l PORT: 1 MiB piped into nk reaches nc, ncat and socat clients whole" {
+	head -c 1048576 /dev/urandom >"$BATS_TEST_TMPDIR/in"
+	local client port
+	for client in nc ncat socat; do
+		port=$(free_port)
+		LISTEN_IN=$BATS_TEST_TMPDIR/in listen_bg "$port" "$port"
+		case $client in
+		nc) timeout 20 nc -d 127.0.0.1 "$port" >"$BATS_TEST_TMPDIR/out" ;;
+		ncat) timeout 20 ncat --recv-only 127.0.0.1 "$port" >"$BATS_TEST_TMPDIR/out" ;;
+		socat) timeout 20 socat -u TCP:127.0.0.1:"$port" - >"$BATS_TEST_TMPDIR/out" ;;
+		esac
+		wait_nk; [ "$NK_ST" -eq 0 ]
+		[ "$(sha "$BATS_TEST_TMPDIR/out")" = "$(sha "$BATS_TEST_TMPDIR/in")" ]
+	done
+}
+
+@test "nk -l and nk: 1 MiB each way at once, compared by sha256" {
+	head -c 1048576 /dev/urandom >"$BATS_TEST_TMPDIR/a"
+	head -c 1048576 /dev/urandom >"$BATS_TEST_TMPDIR/b"
+	local port
+	port=$(free_port)
+	LISTEN_IN=$BATS_TEST_TMPDIR/a listen_bg "$port" 127.0.0.1 "$port"
+	timeout 30 nk-telnet --raw 127.0.0.1 "$port" <"$BATS_TEST_TMPDIR/b" >"$BATS_TEST_TMPDIR/out"
+	wait_nk; [ "$NK_ST" -eq 0 ]
+	[ "$(sha "$BATS_TEST_TMPDIR/out")" = "$(sha "$BATS_TEST_TMPDIR/a")" ]
+	[ "$(sha "$BATS_TEST_TMPDIR/lout")" = "$(sha "$BATS_TEST_TMPDIR/b")" ]
+}
+
+@test "-l --keep-open serves two clients in turn, -v says who; a signal ends it" {
+	local port
+	port=$(free_port)
+	listen_bg "$port" --keep-open -v 127.0.0.1 "$port"
+	printf 'one\n' | timeout 10 nc -N 127.0.0.1 "$port"
+	printf 'two\n' | timeout 10 socat -u - TCP:127.0.0.1:"$port"
+	timeout 10 sh -c 'until [ "$(wc -l <"$1")" -ge 2 ]; do sleep 0.1; done' sh "$BATS_TEST_TMPDIR/lout"
+	kill -0 "$NK_PID"
+	[ "$(cat "$BATS_TEST_TMPDIR/lout")" = "one
+two" ]
+	[ "$(grep -c '^Connection from 127.0.0.1 port [0-9]*\.$' "$BATS_TEST_TMPDIR/lerr")" -eq 2 ]
+	kill -TERM "$NK_PID"
+	wait_nk
+	[ "$NK_ST" -ne 0 ]
+	! kill -0 "$NK_PID" 2>/dev/null
+}
+
+@test "-l: usage errors exit 2, a port in use 2 with bind's reason" {
+	run timeout 10 nk-telnet -l -z 127.0.0.1 1
+	[ "$status" -eq 2 ]
+	[ "$output" = "nk-telnet: -l takes none of -z, --tls and --source" ]
+	run timeout 10 nk-telnet --keep-open 127.0.0.1 1
+	[ "$status" -eq 2 ]
+	[ "$output" = "nk-telnet: --keep-open needs -l" ]
+	local port
+	port=$(free_port)
+	cat_server "$port"
+	run timeout 10 nk-telnet -l 127.0.0.1 "$port"
+	[ "$status" -eq 2 ]
+	[[ "$output" == "nk-telnet: bind 127.0.0.1 port $port: Address already in use" ]]
+}

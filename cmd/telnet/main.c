@@ -27,6 +27,7 @@
 #include "nk/tls.h"
 #include "dgram.h"
 #include "lineedit.h"
+#include "listen.h"
 #include "netargs.h"
 #include "opts.h"
 #include "session.h"
@@ -37,7 +38,12 @@ enum {
 	O_TLS = 1, O_ESCAPE, O_LF, O_RAW, O_TELNET, O_RAW_OUTPUT, O_QUIT,
 	O_EOF_WAIT, O_IDLE, O_VERBOSE,
 	O_UNIX, O_UDP, O_HEXDUMP, O_OUTPUT,
+	O_ZERO, O_CRLF, O_SOURCE,
+	O_LISTEN, O_KEEP_OPEN,
 };
+
+/* -z: at most this many ports after HOST. */
+#define ZERO_MAX_PORTS 64
 
 /* The server's quiet time before our half-close (--eof-wait): longer than
  * a server takes to start a reply to a request it has whole, short enough
@@ -54,6 +60,12 @@ static const struct opt opts[] = {
 	{ O_UDP, 'u', "udp", OPT_FLAG, NULL, NULL,
 	  "UDP: each line of input one datagram, each datagram received "
 	  "shown" },
+	{ O_SOURCE, 's', "source", OPT_STRING, "ADDR[:PORT]", NULL,
+	  "connect from this local address (and port; [v6]:PORT)" },
+	{ O_LISTEN, 'l', "listen", OPT_FLAG, NULL, NULL,
+	  "listen on [ADDR] PORT and take one connection (as nc -l)" },
+	{ O_KEEP_OPEN, 0, "keep-open", OPT_FLAG, NULL, NULL,
+	  "with -l: take the next connection after each (ncat's -k)" },
 	{ O_TLS, 0, "tls", OPT_FLAG, NULL, NULL,
 	  "wrap the session in TLS, verified (default port 992)" },
 	TLSARGS_VERIFY_OPTS,
@@ -62,6 +74,10 @@ static const struct opt opts[] = {
 	  "escape character: ^X, one character, or none (default ^])" },
 	{ O_LF, 0, "lf", OPT_FLAG, NULL, NULL,
 	  "end typed lines with LF instead of CR LF" },
+	{ O_CRLF, 'C', "crlf", OPT_FLAG, NULL, NULL,
+	  "send each piped LF as CR LF (as nc -C)" },
+	{ O_ZERO, 'z', NULL, OPT_FLAG, NULL, NULL,
+	  "only check that each PORT opens (exit 0, or 7), sending nothing" },
 	{ O_RAW, 0, "raw", OPT_FLAG, NULL, NULL,
 	  "no telnet processing at all: bytes pass unchanged both ways" },
 	{ O_TELNET, 0, "telnet", OPT_FLAG, NULL, NULL,
@@ -96,6 +112,9 @@ struct args {
 	int tls, lf, raw, telnet, raw_output, verbose, escape;
 	int unixsock, udp;
 	const char *hexdump, *output;
+	int zero, crlf, listen, keep_open;
+	const char *zports[ZERO_MAX_PORTS]; /* -z: the PORTs after the first */
+	size_t nzports;
 };
 
 static void
@@ -201,6 +220,8 @@ parse_args(int argc, char **argv, struct args *a)
 				a->host = arg;
 			} else if (!a->portarg) {
 				a->portarg = arg;
+			} else if (a->nzports < ZERO_MAX_PORTS) {
+				a->zports[a->nzports++] = arg;
 			} else {
 				tool_msg("one HOST and one PORT, not '%s' too (see nk "
 				         "telnet --help)", arg);
@@ -216,6 +237,21 @@ parse_args(int argc, char **argv, struct args *a)
 			break;
 		case O_LF:
 			a->lf = 1;
+			break;
+		case O_CRLF:
+			a->crlf = 1;
+			break;
+		case O_ZERO:
+			a->zero = 1;
+			break;
+		case O_SOURCE:
+			a->na.net.source = arg;
+			break;
+		case O_LISTEN:
+			a->listen = 1;
+			break;
+		case O_KEEP_OPEN:
+			a->keep_open = 1;
 			break;
 		case O_RAW:
 			a->raw = 1;
@@ -261,6 +297,24 @@ parse_args(int argc, char **argv, struct args *a)
 	if (!a->tls && (tc->cafile || tc->capath || tc->insecure ||
 	                a->na.servername)) {
 		tool_msg("--cacert, --capath, -k and --servername need --tls");
+		return -1;
+	}
+	if (a->nzports && !a->zero) {
+		tool_msg("one HOST and one PORT, not '%s' too (see nk telnet "
+		         "--help)", a->zports[0]);
+		return -1;
+	}
+	if (a->zero && (!a->portarg || a->tls)) {
+		tool_msg(a->tls ? "-z checks TCP ports only: leave out --tls" :
+		         "-z needs a PORT");
+		return -1;
+	}
+	if (a->listen && (a->zero || a->tls || a->na.net.source)) {
+		tool_msg("-l takes none of -z, --tls and --source");
+		return -1;
+	}
+	if (a->keep_open && !a->listen) {
+		tool_msg("--keep-open needs -l");
 		return -1;
 	}
 	if (a->raw && a->telnet) {
@@ -328,7 +382,8 @@ session_from_args(struct session *s, const struct args *a)
 	int interactive = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
 	s->ui = interactive ? &tty_ui : NULL;
 	s->verbose = a->verbose + interactive;
-	s->lf = a->lf;
+	s->lf = a->lf && !a->crlf;
+	s->crlf = a->crlf;
 	s->escape_char = a->escape;
 	s->quit_ms = a->quit_ms;
 	s->idle_ms = a->idle_ms;
@@ -425,6 +480,39 @@ connect_session(struct session *s, struct args *a, nk_tls_info *tls)
 	return 0;
 }
 
+/* -z: connects to each port of a->host in turn and closes at once,
+ * saying so with -v. 0 when every port opened, else the status of the
+ * last that did not (its error said). Frees a's network options. */
+static int
+zero_scan(struct args *a)
+{
+	char err[NK_ERR_MSG_LEN];
+	int code = 0;
+	for (size_t i = 0; i <= a->nzports; i++) {
+		const char *arg = i ? a->zports[i - 1] : a->portarg;
+		int port;
+		if (nk_port_parse(arg, "tcp", &port, err)) {
+			tool_msg("%s", err);
+			code = 2;
+			continue;
+		}
+		nk_time deadline = nk_deadline_in_ms(a->na.net.connect_timeout_ms);
+		nk_conn *c;
+		nk_err e = nk_connect(&a->na.net, a->host, port, deadline, &c,
+		                      NULL, err);
+		if (e) {
+			code = tool_fail(e, err);
+			continue;
+		}
+		if (a->verbose)
+			fprintf(stderr, "Connected to %s (%s) port %d.\n", a->host,
+			        nk_conn_peer_str(c), nk_conn_peer_port(c));
+		nk_conn_free(c);
+	}
+	netargs_free(&a->na);
+	return code;
+}
+
 /* The telnet machine for s (not with --raw). */
 static nk_err
 make_telnet(struct session *s, const struct args *a, char *err)
@@ -471,6 +559,62 @@ run_udp(struct args *a, int port, struct sesslog *log)
 	return code;
 }
 
+/* -l: one connection at a time on [ADDR] PORT, each a session as in
+ * connect mode; bytes pass as they are unless --telnet. The status of
+ * the last session (with --keep-open, until a signal ends nk). */
+static int
+listen_main(struct args *a, struct sesslog *log)
+{
+	const char *host = a->portarg ? a->host : NULL;
+	const char *parg = a->portarg ? a->portarg : a->host;
+	char err[NK_ERR_MSG_LEN] = "";
+	struct listener l;
+	int port, code = 0;
+
+	if (nk_port_parse(parg, "tcp", &port, err)) {
+		tool_msg("%s", err);
+		netargs_free(&a->na);
+		return 2;
+	}
+	nk_err e = listener_open(&l, host, port, a->na.net.family, err);
+	netargs_free(&a->na);
+	if (e)
+		return tool_fail(e, err);
+	do {
+		struct session s;
+		memset(&s, 0, sizeof s);
+		session_from_args(&s, a);
+		s.port = port;
+		s.log = log;
+		if ((e = listener_accept(&l, &s.conn, err)) != NK_OK) {
+			code = tool_fail(e, err);
+			break;
+		}
+		s.host = nk_conn_peer_str(s.conn);
+		s.start = nk_now();
+		session_status(&s, "Connection from %s port %d.", s.host,
+		               nk_conn_peer_port(s.conn));
+		if (a->telnet && (e = make_telnet(&s, a, err)) != NK_OK) {
+			nk_conn_free(s.conn);
+			code = tool_fail(e, err);
+			break;
+		}
+		code = session_run(&s);
+		/* Waiting for the next client, a signal ends nk at once. */
+		signal(SIGTERM, SIG_DFL);
+		signal(SIGHUP, SIG_DFL);
+		nk_telnet_free(s.tn);
+		nk_conn_free(s.conn);
+		if (s.term_signal) {
+			listener_close(&l);
+			signal(s.term_signal, SIG_DFL);
+			raise(s.term_signal);
+		}
+	} while (a->keep_open);
+	listener_close(&l);
+	return code;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -494,6 +638,23 @@ main(int argc, char **argv)
 		return pe > 0 ? pe : NK_ERR_FAILED_INIT;
 	}
 
+	if (a.zero)
+		return zero_scan(&a);
+	if (a.listen && (a.udp || a.unixsock)) {
+		tool_msg("-l listens on TCP only: not with -u or -U");
+		netargs_free(&a.na);
+		return 2;
+	}
+	struct sesslog log;
+	if (sesslog_open(&log, a.hexdump, a.output) != 0) {
+		netargs_free(&a.na);
+		return NK_ERR_WRITE_ERROR;
+	}
+	if (a.listen) {
+		code = listen_main(&a, &log);
+		sesslog_close(&log);
+		return code;
+	}
 	memset(&s, 0, sizeof s);
 	s.host = a.host;
 	/* Port 0 for -U: no telnet port, so no telnet offer. */
@@ -502,12 +663,8 @@ main(int argc, char **argv)
 	                               &s.port, err)) {
 		tool_msg("%s", err);
 		netargs_free(&a.na);
+		sesslog_close(&log);
 		return 2;
-	}
-	struct sesslog log;
-	if (sesslog_open(&log, a.hexdump, a.output) != 0) {
-		netargs_free(&a.na);
-		return NK_ERR_WRITE_ERROR;
 	}
 	if (a.udp) {
 		code = run_udp(&a, s.port, &log);

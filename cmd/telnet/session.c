@@ -417,13 +417,35 @@ half_close(struct session *s)
 	}
 }
 
+/* -C: each LF not already after a CR goes out as CR LF, as in ncat (a
+ * CR ending one read counts for an LF starting the next). */
+static void
+send_crlf(struct session *s, const unsigned char *b, size_t n)
+{
+	unsigned char o[2 * 4096];
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (b[i] == '\n' && !s->last_cr)
+			o[k++] = '\r';
+		o[k++] = b[i];
+		s->last_cr = b[i] == '\r';
+		if (k >= sizeof o - 1) {
+			session_send(s, o, k);
+			k = 0;
+		}
+	}
+	session_send(s, o, k);
+}
+
 static void
 read_stdin(struct session *s)
 {
 	unsigned char b[16384];
 	ssize_t n = read(STDIN_FILENO, b, sizeof b);
 	if (n > 0) {
-		if (!s->wr_shut)
+		if (!s->wr_shut && s->crlf)
+			send_crlf(s, b, (size_t)n);
+		else if (!s->wr_shut)
 			session_send(s, b, (size_t)n);
 	} else if (n == 0) {
 		session_end_input(s);
@@ -584,6 +606,10 @@ session_run(struct session *s)
 		s->ui->stop(s);
 	nk_buf_free(&s->netout);
 	free(s->esc);
+	/* The loop may run again (-l --keep-open): nothing left open. */
+	sig_wfd = -1;
+	close(s->sigpipe[0]);
+	close(s->sigpipe[1]);
 	return s->exit_code;
 }
 

@@ -62,6 +62,7 @@ struct session {
 	int lf;                 /* lines end with LF, not CRLF; the UI's
 	                         * after start (crlf, lf) */
 	int escape_char;        /* -e; -1 for none */
+	int crlf;               /* -C: piped LF goes out as CR LF */
 	int64_t quit_ms;        /* -q; -1 for none */
 	int64_t idle_ms;        /* --idle-timeout; 0 for none */
 	int64_t eof_wait_ms;    /* --eof-wait: the server's quiet time
@@ -79,6 +80,7 @@ struct session {
 	int rwant, wwant;       /* what the conn's last try_read/try_write
 	                         * waits for */
 	int stdin_eof;          /* no more user data (EOF, Ctrl-D) */
+	int last_cr;            /* -C: the last byte read from stdin was CR */
 	int wr_shut;            /* our direction is closed */
 	int we_closed_first;
 	int char_mode;          /* the UI's: it sends each key as typed */

@@ -41,6 +41,10 @@ typedef struct nk_netopts {
 	/* The hosts file consulted to tell "hosts" from "dns" addresses; NULL
 	 * means /etc/hosts. It only labels addresses, getaddrinfo decides them. */
 	const char *hosts_file;
+	/* The local address each attempt binds before it connects: "ADDR",
+	 * "ADDR:PORT" or "[V6]:PORT", literals only; NULL for the kernel's
+	 * choice. Addresses of the other family fail with EAFNOSUPPORT. */
+	const char *source;
 } nk_netopts;
 
 /* Checks every override entry's syntax without resolving anything.

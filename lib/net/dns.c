@@ -295,6 +295,11 @@ nk_netopts_check(const nk_netopts *o, char *errmsg)
 		if (e)
 			return e;
 	}
+	if (o->source) {
+		struct sockaddr_storage ss;
+		socklen_t len;
+		return nk_source_parse(o->source, &ss, &len, errmsg);
+	}
 	return NK_OK;
 }
 

@@ -2,6 +2,8 @@
 #ifndef NK_NET_INT_H
 #define NK_NET_INT_H
 
+#include <sys/socket.h>
+
 #include "nk/net.h"
 
 /* RFC 8305 section 5: the recommended Connection Attempt Delay. */
@@ -37,6 +39,12 @@ nk_err nk_connect_to_parse(const char *entry, struct nk_connect_to_entry *c,
 nk_err nk_connect_to_apply(const nk_netopts *o, const char *host, int port,
                            char *out, size_t outlen, int *outport,
                            char *errmsg);
+
+/* Parses nk_netopts.source into *ss (port 0 when it has none).
+ * NK_ERR_FAILED_INIT with a message quoting s on bad syntax. */
+struct sockaddr_storage;
+nk_err nk_source_parse(const char *s, struct sockaddr_storage *ss,
+                       socklen_t *len, char *errmsg);
 
 /* Reorders v in place as RFC 8305 section 4 asks: families alternate,
  * starting with the family of v[0], each family keeping its own order. */

@@ -28,6 +28,8 @@ struct race {
 	int last_errno;     /* of the latest failure, for the message */
 	int same_errno;     /* every failure so far had last_errno */
 	size_t nfailed;
+	struct sockaddr_storage src;   /* nk_netopts.source, when srclen */
+	socklen_t srclen;
 };
 
 static nk_attempt *
@@ -80,6 +82,18 @@ start(struct race *rc, size_t i, int *fd)
 		return 0;
 	}
 	int r;
+	if (rc->srclen) {
+		int one = 1;
+		setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+		errno = EAFNOSUPPORT;
+		if (rc->src.ss_family != a->sa.ss_family ||
+		    bind(s, (const struct sockaddr *)&rc->src, rc->srclen) != 0) {
+			int err = errno;
+			close(s);
+			failed(rc, t, err, nk_now());
+			return 0;
+		}
+	}
 	do
 		r = connect(s, (const struct sockaddr *)&a->sa, a->len);
 	while (r != 0 && errno == EINTR);
@@ -268,6 +282,9 @@ nk_connect(const nk_netopts *o, const char *host, int port, nk_time deadline,
 
 	rc.al = &al;
 	rc.info = info;
+	if (o->source && (e = nk_source_parse(o->source, &rc.src, &rc.srclen,
+	                                      errmsg)) != NK_OK)
+		goto done;
 	rc.r = calloc(al.n, sizeof *rc.r);
 	rc.p = calloc(al.n, sizeof *rc.p);
 	if (!rc.r || !rc.p) {

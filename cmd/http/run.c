@@ -572,7 +572,13 @@ run_one(nk_fetch *f, const struct cfg *c, size_t i, FILE *dump)
 	}
 	nk_fetch_callbacks cb = { &x, on_trace, on_head, on_body, on_restart,
 	                          on_body_fd, on_flush, on_trailers, on_sent,
-	                          c->tr.type ? on_wire : NULL };
+	                          c->tr.type ? on_wire : NULL, 0 };
+	/* Without -v or --trace only warnings show (and -#'s start): the
+	 * fetcher then need not even format its step lines. */
+	if (!c->verbose && !c->tr.type)
+		cb.trace_skip = 1u << NK_FETCH_INFO | 1u << NK_FETCH_HEAD_IN |
+		                1u << NK_FETCH_TLS |
+		                (c->progress_bar ? 0 : 1u << NK_FETCH_HEAD_OUT);
 	/* The meter shares the terminal with nothing: not when the body goes
 	 * to it, nor with -s. */
 	progress_start(&x.prog, !c->silent && !c->no_progress &&

@@ -400,6 +400,10 @@ typedef struct nk_fetch_callbacks {
 	 * no body moves inside the kernel (no splice, no sendfile): every
 	 * byte passes here. Must not fail. */
 	void (*wire)(void *ctx, int out, const char *data, size_t len);
+	/* Kinds trace() is not called for, as bits (1u << kind): lines
+	 * nobody shows are then not even formatted (a tool without -v skips
+	 * NK_FETCH_INFO, say). 0, the default, skips none. */
+	unsigned trace_skip;
 } nk_fetch_callbacks;
 
 /* HTTP/1.1 pipelining: rqs[0..n) are the requests the caller will run

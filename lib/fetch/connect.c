@@ -107,7 +107,7 @@ tunnel_through(nk_fetch *f, struct step *s, nk_conn *c,
 		return e;
 	fetch_trace(s->cb, "Establishing a tunnel to %s through proxy %s", target,
 	            px->display);
-	if (s->cb->trace)
+	if (fetch_wants(s->cb, NK_FETCH_HEAD_OUT))
 		s->cb->trace(s->cb->ctx, NK_FETCH_HEAD_OUT, head, headlen, NULL);
 	e = nk_conn_write(c, head, headlen, s->deadline, errmsg);
 	free(head);
@@ -121,7 +121,7 @@ tunnel_through(nk_fetch *f, struct step *s, nk_conn *c,
 		              errmsg);
 		if (e)
 			return e;
-		if (s->cb->trace)
+		if (fetch_wants(s->cb, NK_FETCH_HEAD_IN))
 			s->cb->trace(s->cb->ctx, NK_FETCH_HEAD_IN, f->buf, r.head_len,
 			             NULL);
 		h->header_bytes += r.head_len;
@@ -275,7 +275,7 @@ open_conn(nk_fetch *f, struct step *s, const struct nk_proxy *px,
 		struct tls_facts t = tls_facts_of(&ti);
 		/* A failed handshake's facts go in the hop too: they say why. */
 		hop_set_tls(h, &t);
-		if (s->cb->trace && ti.version[0])
+		if (fetch_wants(s->cb, NK_FETCH_TLS) && ti.version[0])
 			s->cb->trace(s->cb->ctx, NK_FETCH_TLS, name, strlen(name), &ti);
 		nk_tls_info_clear(&ti);
 		if (e)

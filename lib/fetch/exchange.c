@@ -93,7 +93,7 @@ exchange_send(nk_fetch *f, struct step *s, nk_fetch_hop *h,
 {
 	struct pooled *pc = &x->pc;
 	h->pretransfer = nk_now();
-	if (s->cb->trace)
+	if (fetch_wants(s->cb, NK_FETCH_HEAD_OUT))
 		s->cb->trace(s->cb->ctx, NK_FETCH_HEAD_OUT, x->req, x->headlen,
 		             NULL);
 	nk_err e = send_request(f, s, pc, x->key, x->req, x->reqlen, x->sent,
@@ -183,7 +183,7 @@ exchange_head(nk_fetch *f, struct step *s, nk_fetch_hop *h,
 	}
 	h->header_bytes += x->r.head_len;
 	s->res->size_header += x->r.head_len;
-	if (s->cb->trace)
+	if (fetch_wants(s->cb, NK_FETCH_HEAD_IN))
 		s->cb->trace(s->cb->ctx, NK_FETCH_HEAD_IN, f->buf, x->r.head_len,
 		             NULL);
 	return keep_head(h, f->buf, &x->r, errmsg);

@@ -249,6 +249,12 @@ enum after_head {
 void fetch_trace(const nk_fetch_callbacks *cb, const char *fmt, ...)
 	NK_PRINTF(2, 3);
 void fetch_warn(const nk_fetch_callbacks *cb, const char *text);
+/* Whether trace() takes lines of this kind: set and not skipped. */
+static inline int
+fetch_wants(const nk_fetch_callbacks *cb, nk_fetch_trace kind)
+{
+	return cb->trace && !(cb->trace_skip & (1u << kind));
+}
 
 /* pace.c: --limit-rate (a zeroed pace has no limit). pace_allow: how
  * much of `want` may go now (0: wait pace_wait_ms); pace_used: n went.

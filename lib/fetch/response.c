@@ -88,7 +88,7 @@ pass_interim(nk_fetch *f, const struct step *s, nk_fetch_hop *h,
 {
 	h->header_bytes += r->head_len;
 	s->res->size_header += r->head_len;
-	if (s->cb->trace)
+	if (fetch_wants(s->cb, NK_FETCH_HEAD_IN))
 		s->cb->trace(s->cb->ctx, NK_FETCH_HEAD_IN, f->buf, r->head_len,
 		             NULL);
 	if (s->cb->head) {

@@ -65,7 +65,7 @@ nk_fetch_run(nk_fetch *f, const nk_fetch_request *rq,
 		if (!rt.ready && !retry_ready(&rt, cb, res))
 			break;
 		int64_t wait = rt.wait;
-		if (cb->trace) {
+		if (fetch_wants(cb, NK_FETCH_WARNING)) {
 			char line[NK_ERR_MSG_LEN * 2];
 			int n = snprintf(line, sizeof line, "Transient problem: %s. "
 			                 "Will retry in %.1f seconds, %d %s left.",

@@ -8,7 +8,7 @@
 void
 fetch_trace(const nk_fetch_callbacks *cb, const char *fmt, ...)
 {
-	if (!cb->trace)
+	if (!fetch_wants(cb, NK_FETCH_INFO))
 		return;
 	char line[NK_ERR_MSG_LEN * 2];
 	va_list ap;
@@ -25,6 +25,6 @@ fetch_trace(const nk_fetch_callbacks *cb, const char *fmt, ...)
 void
 fetch_warn(const nk_fetch_callbacks *cb, const char *text)
 {
-	if (cb->trace)
+	if (fetch_wants(cb, NK_FETCH_WARNING))
 		cb->trace(cb->ctx, NK_FETCH_WARNING, text, strlen(text), NULL);
 }

@@ -11,7 +11,13 @@
  * -q passes, or --idle-timeout trips. The wait is there because some
  * servers (nginx) abort a reply they are still sending when they see the
  * client's FIN; a server that answers only after our EOF gets it late by
- * that much. */
+ * that much.
+ *
+ * A server that closes its side first (ncat --recv-only, nc -N) may still
+ * read: in a pipe, the rest of the input goes to it, then our side
+ * closes and the loop waits for the server to take every byte (drain.c).
+ * Input the server did not take is an error that says how much, never a
+ * quiet 0. */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -21,7 +27,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
 
+#include "drain.h"
 #include "session.h"
 #include "tool.h"
 
@@ -293,8 +302,38 @@ session_end_input(struct session *s)
 		unsigned char o[1];
 		queue(s, o, nk_telnet_encode_end(s->tn, o));
 	}
-	if (s->quit_ms >= 0)
-		s->quit_at = nk_now() + s->quit_ms * 1000;
+}
+
+/* The input the server will not get: what waits in our queue, in the
+ * kernel (kernel_left) and what stdin holds ready: the rest of a file, or
+ * what a pipe has buffered (more may come: "at least"). Ends the session
+ * with status e (55 for a failed send, 56 for a reset seen reading) and
+ * one line saying how much; just the error when none is known lost. */
+static void
+input_lost(struct session *s, nk_err e, const char *why, uint64_t kernel_left)
+{
+	uint64_t n = s->netout.len + kernel_left;
+	int more = 0;
+	struct stat st;
+	if (!s->stdin_eof && !s->ui) {
+		off_t at = lseek(STDIN_FILENO, 0, SEEK_CUR);
+		int ready = 0;
+		if (fstat(STDIN_FILENO, &st) == 0 && S_ISREG(st.st_mode) &&
+		    at >= 0 && st.st_size >= at) {
+			n += (uint64_t)(st.st_size - at);
+		} else if (ioctl(STDIN_FILENO, FIONREAD, &ready) == 0 &&
+		           ready > 0) {
+			n += (uint64_t)ready;
+			more = 1;
+		}
+	}
+	char msg[NK_ERR_MSG_LEN];
+	if (n == 0)
+		snprintf(msg, sizeof msg, "%s", why);
+	else
+		snprintf(msg, sizeof msg, "%s: %s%llu bytes of input not sent",
+		         why, more ? "at least " : "", (unsigned long long)n);
+	fail(s, e, msg);
 }
 
 /* The server closed its side: show the rest and say so. */
@@ -316,11 +355,19 @@ peer_closed(struct session *s)
 	if (s->tls && nk_tls_conn_unclean_eof(s->conn))
 		session_status(s, "The server closed TCP without a TLS "
 		               "close_notify: what came last may be cut short.");
-	if (s->we_closed_first)
+	if (s->we_closed_first) {
 		session_status(s, "Connection closed by foreign host, after "
 		               "our end of input.");
-	else
+	} else if (!s->ui) {
+		/* It may still read (a half-close): the input goes on. */
+		session_status(s, "The server closed its side; still sending "
+		               "our input.");
+		s->peer_eof = 1;
+		s->rwant = 0;
+		return;
+	} else {
 		session_status(s, "Connection closed by foreign host.");
+	}
 	session_finish(s, 0);
 }
 
@@ -348,6 +395,12 @@ read_net(struct session *s)
 		char err[NK_ERR_MSG_LEN] = "";
 		nk_err e = nk_conn_try_read(s->conn, s->rbuf, sizeof s->rbuf, &n,
 		                            &want, err);
+		/* A reset with input still to go: say how much is lost. */
+		if (e == NK_ERR_RECV_ERROR && !s->ui &&
+		    (!s->stdin_eof || s->netout.len)) {
+			input_lost(s, e, err, 0);
+			return;
+		}
 		if (e) {
 			fail(s, e, err);
 			return;
@@ -383,6 +436,10 @@ flush_net(struct session *s)
 		char err[NK_ERR_MSG_LEN] = "";
 		nk_err e = nk_conn_try_write(s->conn, s->netout.p, s->netout.len,
 		                             &n, &want, err);
+		if (e == NK_ERR_SEND_ERROR) {
+			input_lost(s, e, err, 0);
+			return;
+		}
 		if (e) {
 			fail(s, e, err);
 			return;
@@ -398,19 +455,69 @@ flush_net(struct session *s)
 	s->wwant = 0;
 }
 
+static void signals(struct session *s);
+
+/* The server closed its side first and our input has all gone out: 0
+ * once it has taken every byte (then our side closes). What our kernel
+ * took may still be in flight: a server that closed for good resets the
+ * connection instead of taking it. */
+static int
+confirm_delivery(struct session *s)
+{
+	while (!s->done) {
+		uint64_t left;
+		int err;
+		int r = drain_wait(nk_conn_fd(s->conn), s->sigpipe[0],
+		                   SHUTDOWN_MS, &left, &err);
+		if (r == 1) {
+			signals(s);
+			continue;
+		}
+		if (r == 0)
+			return 0;
+		char to[160], why[NK_ERR_MSG_LEN];
+		int port = nk_conn_peer_port(s->conn);
+		if (port > 0)
+			snprintf(to, sizeof to, "%s port %d",
+			         nk_conn_peer_str(s->conn), port);
+		else
+			snprintf(to, sizeof to, "%s", s->host);
+		if (err)
+			snprintf(why, sizeof why, "send to %s: %s", to,
+			         strerror(err));
+		else
+			snprintf(why, sizeof why, "send to %s: nothing taken for "
+			         "%d s after it closed its side", to,
+			         SHUTDOWN_MS / 1000);
+		input_lost(s, NK_ERR_SEND_ERROR, why, left);
+	}
+	return -1;
+}
+
 static void
 half_close(struct session *s)
 {
 	char err[NK_ERR_MSG_LEN] = "";
+	if (s->peer_eof && confirm_delivery(s) != 0)
+		return;
 	nk_err e = nk_conn_shutdown(s->conn, nk_deadline_in_ms(SHUTDOWN_MS), err);
 	if (e) {
 		fail(s, e, err);
 		return;
 	}
 	s->wr_shut = 1;
+	if (s->peer_eof) {
+		session_status(s, "Sent all our input; connection closed.");
+		session_finish(s, 0);
+		return;
+	}
 	s->we_closed_first = 1;
 	session_status(s, "Sent %s to %s; still reading what it sends.",
 	               s->tls ? "close_notify and EOF" : "EOF", s->host);
+	/* -q counts from here, once every byte has gone: counted from the
+	 * end of input, a slow server would lose what is still queued. */
+	if (s->quit_ms > 0)
+		s->quit_at = nk_now() + s->quit_ms * 1000;
 	if (s->quit_ms == 0) {
 		session_status(s, "Quitting at end of input (-q 0).");
 		session_finish(s, 0);
@@ -530,8 +637,10 @@ session_run(struct session *s)
 			break;
 		if (s->stdin_eof && !s->wr_shut && s->netout.len == 0 &&
 		    !s->eof_at) {
-			/* -q 0 quits at the end of input: no point waiting. */
-			if (s->eof_wait_ms == 0 || s->quit_ms == 0)
+			/* -q 0 quits at the end of input: no point waiting;
+			 * nor for a server that has closed its side. */
+			if (s->eof_wait_ms == 0 || s->quit_ms == 0 ||
+			    s->peer_eof)
 				half_close(s);
 			else
 				s->eof_at = nk_now() + s->eof_wait_ms * 1000;
@@ -541,7 +650,8 @@ session_run(struct session *s)
 
 		/* Reading from the server pauses while a flood of replies
 		 * waits to go out; what it waits for depends on TLS. */
-		int reading = s->netout.len < NETOUT_MAX && !s->hold_net;
+		int reading = s->netout.len < NETOUT_MAX && !s->hold_net &&
+		              !s->peer_eof;
 		int want = (reading ? s->rwant : 0) |
 		           (s->netout.len ? s->wwant : 0);
 		struct pollfd p[3] = {
@@ -558,7 +668,7 @@ session_run(struct session *s)
 			p[1].events |= POLLOUT;
 		/* A reset while the UI holds the server's data would report
 		 * POLLHUP at once, again and again: it waits too. */
-		if (s->hold_net && !p[1].events)
+		if ((s->hold_net || s->peer_eof) && !p[1].events)
 			p[1].fd = -1;
 
 		nk_time deadline = nk_deadline_min(s->quit_at, s->idle_at);
@@ -581,7 +691,8 @@ session_run(struct session *s)
 		 * stops the server's output before more of it is shown. */
 		if (!s->done && typed && s->ui)
 			take_keys(s);
-		if (!s->done && (pending || (r > 0 && p[1].revents)))
+		if (!s->done && !s->peer_eof &&
+		    (pending || (r > 0 && p[1].revents)))
 			read_net(s);
 		if (!s->done && typed && !s->ui)
 			take_keys(s);

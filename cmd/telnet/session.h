@@ -83,6 +83,8 @@ struct session {
 	int last_cr;            /* -C: the last byte read from stdin was CR */
 	int wr_shut;            /* our direction is closed */
 	int we_closed_first;
+	int peer_eof;           /* the server closed its side first (in a
+	                         * pipe): our input still goes to it */
 	int char_mode;          /* the UI's: it sends each key as typed */
 	int hold_net;           /* the UI's: it is at nk>, and the
 	                         * server's data waits, as in telnet(1) */

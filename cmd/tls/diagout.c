@@ -59,16 +59,16 @@ missing_text(FILE *out, const struct report *r)
 	if (d->aia_ran && d->aia_v.ok) {
 		fputs("Completed   the chain verifies with what was fetched: ", out);
 		path_line(out, r, d->aia_v.path);
-		fputs("\nFix         send the intermediates --pem writes (with "
-		      "--fetch-aia) after the server's certificate\n", out);
-	} else if (d->aia_ran) {
+		fputs("\nFix         configure the server to send the chain "
+		      "--fetch-aia --pem writes\n", out);
+		return;
+	}
+	if (d->aia_ran)
 		fprintf(out, "Completed   still no verified chain: %s\n",
 		        d->aia_v.reason);
-	} else if (!r->a->fetch_aia) {
-		fprintf(out, "Fix         send %s after the server's certificate%s\n",
-		        d->missing_subject, d->top.nca_issuers
-		        ? " (--fetch-aia fetches it from the CA Issuers URL)" : "");
-	}
+	fprintf(out, "Fix         send %s after the server's certificate%s\n",
+	        d->missing_subject, !r->a->fetch_aia && d->top.nca_issuers
+	        ? " (--fetch-aia fetches it from the CA Issuers URL)" : "");
 }
 
 void

@@ -1,8 +1,9 @@
 #!/bin/sh
-# mkdiag.sh OUTDIR AIA_BASE: the PKI of the nk tls chain diagnosis tests
+# mkdiag.sh OUTDIR AIA_BASE SLOW_BASE: the PKI of the nk tls chain diagnosis tests
 # (tests/cli/tls_diag.bats), made fresh at each run into OUTDIR. AIA_BASE
 # is the http:// URL the AIA "CA Issuers" fields point under; the test
-# serves OUTDIR/aia/ there. EC P-256 keys unless noted.
+# serves OUTDIR/aia/ there; SLOW_BASE is a server that never answers.
+# EC P-256 keys unless noted.
 #
 #   root.pem        CN=nk Diag Root (trusted by the tests)
 #   int.pem         CN=nk Diag Intermediate, by root; also aia/int.der
@@ -18,6 +19,8 @@
 #   deadaia   dead.test, AIA pointing at AIA_BASE/missing.der (404)
 #   junkaia   junk.test, AIA pointing at AIA_BASE/junk.der (not a cert)
 #   p7aia     p7.test, AIA pointing at AIA_BASE/int.p7c
+#   bigaia    big.test, AIA pointing at AIA_BASE/big.der (100 KiB)
+#   slowaia   slow.test, AIA pointing at SLOW_BASE/int.der
 #   subleaf   sub.test, by sub
 #   sha1      sha1.test, signed with SHA-1
 #   weak      weak.test, RSA 1024 (weak.key)
@@ -26,8 +29,9 @@
 #   long      long.test, by short, valid 100 days (outlives short)
 #   stray     stray.test, by other-root (an unrelated certificate)
 set -eu
-out=${1:?usage: mkdiag.sh OUTDIR AIA_BASE}
-aia=${2:?usage: mkdiag.sh OUTDIR AIA_BASE}
+out=${1:?usage: mkdiag.sh OUTDIR AIA_BASE SLOW_BASE}
+aia=${2:?usage: mkdiag.sh OUTDIR AIA_BASE SLOW_BASE}
+slow=${3:?usage: mkdiag.sh OUTDIR AIA_BASE SLOW_BASE}
 mkdir -p "$out/aia"
 cd "$out"
 
@@ -103,12 +107,15 @@ openssl x509 -in int.pem -outform DER -out aia/int.der
 cp int.pem aia/int.pem
 openssl crl2pkcs7 -nocrl -certfile int.pem -outform DER -out aia/int.p7c
 printf 'this is no certificate\n' >aia/junk.der
+head -c 102400 /dev/zero >aia/big.der
 
 eckey leaf.key
 SAN=DNS:valid.test sign valid valid.test int leaf 100 leaf.key
 SAN=DNS:noaia.test sign noaia noaia.test int leaf_noaia 100 leaf.key
 SAN=DNS:dead.test AIA="$aia/missing.der" sign deadaia dead.test int leaf 100 leaf.key
 SAN=DNS:junk.test AIA="$aia/junk.der" sign junkaia junk.test int leaf 100 leaf.key
+SAN=DNS:big.test AIA="$aia/big.der" sign bigaia big.test int leaf 100 leaf.key
+SAN=DNS:slow.test AIA="$slow/int.der" sign slowaia slow.test int leaf 100 leaf.key
 SAN=DNS:p7.test AIA="$aia/int.p7c" sign p7aia p7.test int leaf 100 leaf.key
 SAN=DNS:sub.test sign subleaf sub.test sub leaf_noaia 100 leaf.key
 SAN=DNS:sha1.test sign sha1 sha1.test int leaf 100 leaf.key -sha1

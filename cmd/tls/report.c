@@ -19,20 +19,6 @@ nz(const char *s)
 	return s && *s ? s : NULL;
 }
 
-void
-json_time(FILE *out, int64_t t)
-{
-	char buf[32];
-	time_t tt = (time_t)t;
-	struct tm tm;
-	if (!gmtime_r(&tt, &tm) ||
-	    !strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm)) {
-		fputs("null", out);
-		return;
-	}
-	text_json(out, buf);
-}
-
 static const char *
 ocsp_name(nk_ocsp_status s)
 {

@@ -35,73 +35,56 @@ slow=${3:?usage: mkdiag.sh OUTDIR AIA_BASE SLOW_BASE}
 mkdir -p "$out/aia"
 cd "$out"
 
-cat >ext.cnf <<CNF
-[ req ]
-distinguished_name = dn
-prompt = no
-[ dn ]
-CN = unused
-[ v3_ca ]
-basicConstraints = critical, CA:TRUE
-keyUsage = critical, keyCertSign, cRLSign, digitalSignature
-subjectKeyIdentifier = hash
-authorityKeyIdentifier = keyid:always
-[ v3_sub ]
-basicConstraints = critical, CA:TRUE
-keyUsage = critical, keyCertSign, cRLSign, digitalSignature
-subjectKeyIdentifier = hash
-authorityKeyIdentifier = keyid:always
-authorityInfoAccess = caIssuers;URI:\${ENV::AIA}
-[ leaf ]
-basicConstraints = critical, CA:FALSE
-keyUsage = critical, digitalSignature, keyEncipherment
-extendedKeyUsage = serverAuth
-subjectKeyIdentifier = hash
-authorityKeyIdentifier = keyid
-subjectAltName = \${ENV::SAN}
-authorityInfoAccess = caIssuers;URI:\${ENV::AIA}
-[ leaf_noaia ]
-basicConstraints = critical, CA:FALSE
-keyUsage = critical, digitalSignature
-extendedKeyUsage = serverAuth
-subjectKeyIdentifier = hash
-authorityKeyIdentifier = keyid
-subjectAltName = \${ENV::SAN}
-[ leaf_nosan ]
-basicConstraints = critical, CA:FALSE
-keyUsage = critical, digitalSignature
-extendedKeyUsage = serverAuth
-subjectKeyIdentifier = hash
-authorityKeyIdentifier = keyid
-authorityInfoAccess = caIssuers;URI:\${ENV::AIA}
-CNF
-export OPENSSL_CONF="$out/ext.cnf" SAN=DNS:unused AIA="$aia/int.der"
+# Extensions go on the command line (-addext), one certificate at a time.
+printf '[ req ]\ndistinguished_name = dn\n[ dn ]\n' >req.cnf
+CA_EXT="basicConstraints=critical,CA:TRUE"
+CA_KU="keyUsage=critical,keyCertSign,cRLSign,digitalSignature"
+LEAF_EXT="basicConstraints=critical,CA:FALSE"
+LEAF_KU="keyUsage=critical,digitalSignature,keyEncipherment"
 
 eckey() { openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$1" 2>/dev/null; }
 
-# sign NAME CN ISSUER EXT DAYS KEY [x509 options...]: NAME.pem for KEY.
-sign() {
-	name=$1 cn=$2 issuer=$3 ext=$4 days=$5 key=$6
-	shift 6
-	openssl req -new -key "$key" -subj "/CN=$cn" -config ext.cnf |
-		openssl x509 -req -CA "$issuer.pem" -CAkey "$issuer.key" \
-			-set_serial "0x$(openssl rand -hex 8)" -days "$days" \
-			-extfile ext.cnf -extensions "$ext" -out "$name.pem" "$@" 2>/dev/null
+# cert NAME CN ISSUER DAYS KEY [req options...]: NAME.pem for KEY, issued
+# by ISSUER.pem ("-": self-signed), with key identifiers.
+cert() {
+	name=$1 cn=$2 issuer=$3 days=$4 key=$5
+	shift 5
+	if [ "$issuer" = - ]; then
+		set -- -x509 "$@"
+	else
+		set -- -CA "$issuer.pem" -CAkey "$issuer.key" "$@"
+	fi
+	openssl req -config req.cnf -new -key "$key" -subj "/CN=$cn" \
+		-days "$days" -set_serial "0x$(openssl rand -hex 8)" \
+		-addext subjectKeyIdentifier=hash \
+		-addext authorityKeyIdentifier=keyid:always "$@" -out "$name.pem"
 }
 
-eckey root.key
-openssl req -x509 -new -key root.key -subj "/CN=nk Diag Root" -days 3650 \
-	-config ext.cnf -extensions v3_ca -out root.pem
-eckey other-root.key
-openssl req -x509 -new -key other-root.key -subj "/CN=nk Diag Other Root" \
-	-days 3650 -config ext.cnf -extensions v3_ca -out other-root.pem
+# ca NAME CN ISSUER DAYS [req options...]: a CA with its own key.
+ca() {
+	eckey "$1.key"
+	n=$1 c=$2 i=$3 d=$4
+	shift 4
+	cert "$n" "$c" "$i" "$d" "$n.key" -addext "$CA_EXT" -addext "$CA_KU" "$@"
+}
+
+# leaf NAME CN ISSUER SAN|- AIA|- [KEY [req options...]]: a server
+# certificate valid 100 days.
+leaf() {
+	n=$1 c=$2 i=$3 san=$4 url=$5 key=${6:-leaf.key}
+	shift 5; [ $# -gt 0 ] && shift
+	[ "$san" != - ] && set -- -addext "subjectAltName=$san" "$@"
+	[ "$url" != - ] && set -- -addext "authorityInfoAccess=caIssuers;URI:$url" "$@"
+	cert "$n" "$c" "$i" 100 "$key" -addext "$LEAF_EXT" -addext "$LEAF_KU" \
+		-addext extendedKeyUsage=serverAuth "$@"
+}
+
+ca root "nk Diag Root" - 3650
+ca other-root "nk Diag Other Root" - 3650
 cat root.pem other-root.pem >two-cas.pem
-eckey int.key
-sign int "nk Diag Intermediate" root v3_ca 3650 int.key
-eckey sub.key
-sign sub "nk Diag Sub CA" int v3_sub 3650 sub.key
-eckey short.key
-sign short "nk Diag Short CA" root v3_ca 30 short.key
+ca int "nk Diag Intermediate" root 3650
+ca sub "nk Diag Sub CA" int 3650 -addext "authorityInfoAccess=caIssuers;URI:$aia/int.der"
+ca short "nk Diag Short CA" root 30
 
 openssl x509 -in int.pem -outform DER -out aia/int.der
 cp int.pem aia/int.pem
@@ -110,21 +93,21 @@ printf 'this is no certificate\n' >aia/junk.der
 head -c 102400 /dev/zero >aia/big.der
 
 eckey leaf.key
-SAN=DNS:valid.test sign valid valid.test int leaf 100 leaf.key
-SAN=DNS:noaia.test sign noaia noaia.test int leaf_noaia 100 leaf.key
-SAN=DNS:dead.test AIA="$aia/missing.der" sign deadaia dead.test int leaf 100 leaf.key
-SAN=DNS:junk.test AIA="$aia/junk.der" sign junkaia junk.test int leaf 100 leaf.key
-SAN=DNS:big.test AIA="$aia/big.der" sign bigaia big.test int leaf 100 leaf.key
-SAN=DNS:slow.test AIA="$slow/int.der" sign slowaia slow.test int leaf 100 leaf.key
-SAN=DNS:p7.test AIA="$aia/int.p7c" sign p7aia p7.test int leaf 100 leaf.key
-SAN=DNS:sub.test sign subleaf sub.test sub leaf_noaia 100 leaf.key
-SAN=DNS:sha1.test sign sha1 sha1.test int leaf 100 leaf.key -sha1
+leaf valid valid.test int DNS:valid.test "$aia/int.der"
+leaf noaia noaia.test int DNS:noaia.test -
+leaf deadaia dead.test int DNS:dead.test "$aia/missing.der"
+leaf junkaia junk.test int DNS:junk.test "$aia/junk.der"
+leaf bigaia big.test int DNS:big.test "$aia/big.der"
+leaf slowaia slow.test int DNS:slow.test "$slow/int.der"
+leaf p7aia p7.test int DNS:p7.test "$aia/int.p7c"
+leaf subleaf sub.test sub DNS:sub.test -
+leaf sha1 sha1.test int DNS:sha1.test "$aia/int.der" leaf.key -sha1
 openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:1024 -out weak.key 2>/dev/null
-SAN=DNS:weak.test sign weak weak.test int leaf 100 weak.key
-sign nosan nosan.test int leaf_nosan 100 leaf.key
-SAN="DNS:*.wild.test" sign wild "*.wild.test" int leaf 100 leaf.key
-SAN=DNS:long.test sign long long.test short leaf_noaia 100 leaf.key
-SAN=DNS:stray.test sign stray stray.test other-root leaf_noaia 100 leaf.key
+leaf weak weak.test int DNS:weak.test "$aia/int.der" weak.key
+leaf nosan nosan.test int - "$aia/int.der"
+leaf wild "*.wild.test" int "DNS:*.wild.test" "$aia/int.der"
+leaf long long.test short DNS:long.test -
+leaf stray stray.test other-root DNS:stray.test -
 
 # The chains the tests serve with s_server -cert_chain.
 cat int.pem >int-chain.pem

@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "diag.h"
+#include "text.h"
 #include "tool.h"
 
 /* ---- the order of what was sent ------------------------------------- */
@@ -193,9 +194,15 @@ fetch_aia(struct report *r, struct diag *d, nk_tls_ctx *ctx,
 	       nk_deadline_poll_ms(deadline) != 0) {
 		struct diag_fetch *fe = &d->fetch[d->nfetch++];
 		snprintf(fe->url, sizeof fe->url, "%s", url);
+		if (r->a->verbose)
+			tool_msg("fetching %s (--fetch-aia)", fe->url);
 		fetch_one(f, d, fe, deadline);
-		if (fe->err)
+		if (fe->err) {
+			if (r->a->verbose)
+				tool_msg("%s: %s", fe->url, text_safe_buf(fe->errmsg, err,
+				                                          sizeof err));
 			continue;
+		}
 		nk_x509_chain *all = NULL;
 		if (nk_chain_join(r->info.sent, d->fetched, &all, err) != NK_OK)
 			break;

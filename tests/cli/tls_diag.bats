@@ -154,6 +154,11 @@ keyid() {
 	line "Fix         send CN=nk Diag Intermediate after the server's certificate"
 	diag dead.test "d['aia']['verified'] == False and d['aia']['reason'] == 'nothing fetched'
 		and d['aia']['chain'] == [] and d['aia']['fetches'][0]['status'] == 404" --fetch-aia
+	# -v: each fetch on stderr.
+	tls dead.test --fetch-aia -v
+	[ "$status" -eq 60 ]
+	grep -qxF "nk-tls: fetching http://127.0.0.1:$AIA_PORT/missing.der (--fetch-aia)" <<<"$stderr"
+	grep -qxF "nk-tls: http://127.0.0.1:$AIA_PORT/missing.der: The requested URL returned error: 404" <<<"$stderr"
 	serve junkaia.pem
 	tls junk.test --fetch-aia
 	[ "$status" -eq 60 ]

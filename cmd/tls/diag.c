@@ -400,19 +400,24 @@ static int
 warnings(struct report *r, struct diag *d)
 {
 	d->wchain = d->aia_ran && d->aia_v.ok ? d->aia_v.path
+	            : r->info.verify_ok ? r->info.verified
 	            : d->sent_v.path ? d->sent_v.path : r->info.sent;
 	d->nw = nk_x509_chain_len(d->wchain);
 	if (d->nw == 0)
 		return 0;
-	d->wf = calloc(d->nw, sizeof *d->wf);
-	if (!d->wf) {
-		d->nw = 0;
-		return -1;
-	}
-	for (size_t i = 0; i < d->nw; i++)
-		if (nk_x509_facts_get(nk_x509_chain_get(d->wchain, i), r->now,
-		                      &d->wf[i], NULL) != NK_OK)
+	if (d->wchain == r->info.verified && r->vf) {
+		d->wf = r->vf;     /* the report's facts of that path */
+	} else {
+		d->wf = d->wf_own = calloc(d->nw, sizeof *d->wf);
+		if (!d->wf) {
+			d->nw = 0;
 			return -1;
+		}
+		for (size_t i = 0; i < d->nw; i++)
+			if (nk_x509_facts_get(nk_x509_chain_get(d->wchain, i), r->now,
+			                      &d->wf_own[i], NULL) != NK_OK)
+				return -1;
+	}
 	if (order_warnings(r, d) || expiry_warning(r, d) || cert_warnings(d) ||
 	    name_warnings(r, d))
 		return -1;
@@ -434,10 +439,15 @@ diag_run(struct report *r, nk_tls_ctx *ctx, nk_time deadline)
 	d->expires_first = -1;
 	if (order(r, d) != 0)
 		return -1;
-	if (nk_chain_verify(ctx, r->info.sent, r->name, &d->sent_v, err) != NK_OK)
-		return -1;
-	if (issuer_missing(&d->sent_v, r->now))
-		note_missing(r, d);
+	/* A verified handshake has the whole path already; a failed one
+	 * stopped building it at the first failure, so build it again. */
+	if (!r->info.verify_ok) {
+		if (nk_chain_verify(ctx, r->info.sent, r->name, &d->sent_v,
+		                    err) != NK_OK)
+			return -1;
+		if (issuer_missing(&d->sent_v, r->now))
+			note_missing(r, d);
+	}
 	if (d->missing && r->a->fetch_aia && fetch_aia(r, d, ctx, deadline) != 0)
 		return -1;
 	return warnings(r, d);
@@ -455,9 +465,9 @@ diag_free(struct report *r)
 	nk_chain_verdict_clear(&d->sent_v);
 	nk_chain_verdict_clear(&d->aia_v);
 	nk_x509_chain_free(d->fetched);
-	for (size_t i = 0; d->wf && i < d->nw; i++)
-		nk_x509_facts_clear(&d->wf[i]);
-	free(d->wf);
+	for (size_t i = 0; d->wf_own && i < d->nw; i++)
+		nk_x509_facts_clear(&d->wf_own[i]);
+	free(d->wf_own);
 	free(d->weak_key);
 	free(d->weak_sig);
 	free(d->warn);
@@ -469,15 +479,15 @@ char *
 diag_pem(const struct report *r, size_t *len)
 {
 	const struct diag *d = r->diag;
-	const nk_chain_verdict *v = !d ? NULL
-	                            : d->aia_ran && d->aia_v.ok ? &d->aia_v
-	                            : d->sent_v.ok ? &d->sent_v : NULL;
+	const nk_x509_chain *path = !d ? NULL
+	                            : d->aia_ran && d->aia_v.ok ? d->aia_v.path
+	                            : r->info.verify_ok ? r->info.verified : NULL;
 	char *pem = NULL;
-	if (!v || nk_x509_chain_pem(v->path, &pem, len, NULL) != NK_OK)
+	if (!path || nk_x509_chain_pem(path, &pem, len, NULL) != NK_OK)
 		return NULL;
 	/* The server sends everything but the trust anchor, which a client
 	 * has: the path's last certificate, its last PEM block. */
-	if (nk_x509_chain_len(v->path) > 1) {
+	if (nk_x509_chain_len(path) > 1) {
 		const char *mark = "-----BEGIN CERTIFICATE-----", *p = pem, *last = pem;
 		while ((p = strstr(p, mark))) {
 			last = p;

@@ -42,7 +42,8 @@ struct diag {
 	                             * from the leaf up (and no duplicate) */
 	int root_sent;              /* sent index of a root, or -1 */
 
-	/* The chain as sent, verified anew with the whole path built. */
+	/* The chain as sent, verified anew with the whole path built, when
+	 * the handshake's verification failed. */
 	nk_chain_verdict sent_v;
 	int missing;                /* the path ends below a root */
 	char missing_subject[1024]; /* the issuer nobody has */
@@ -57,9 +58,11 @@ struct diag {
 	int aia_ran;
 
 	/* The chain the warnings look at (borrowed from the above or the
-	 * report), with its facts (owned). */
+	 * report), with its facts: the report's when it is the report's
+	 * path, else wf_own. */
 	const nk_x509_chain *wchain;
-	struct nk_x509_facts *wf;
+	const struct nk_x509_facts *wf;
+	struct nk_x509_facts *wf_own;
 	size_t nw;
 	long expires_first;         /* wf index of the first CA certificate
 	                             * to expire before the leaf, or -1 */

@@ -8,7 +8,7 @@
 #   root.pem        CN=nk Diag Root (trusted by the tests)
 #   int.pem         CN=nk Diag Intermediate, by root; also aia/int.der
 #                   (DER), aia/int.p7c (PKCS#7) and aia/int.pem
-#   sub.pem         CN=nk Diag Sub CA, by int (AIA: int.der)
+#   sub.pem         CN=nk Diag Sub CA, by int (AIA: int.der); aia/sub.der
 #   short.pem       CN=nk Diag Short CA, by root, valid 30 days
 #   other-root.pem  CN=nk Diag Other Root, trusted by nobody
 #   two-cas.pem     root.pem and other-root.pem (s_server -CAfile)
@@ -21,7 +21,7 @@
 #   p7aia     p7.test, AIA pointing at AIA_BASE/int.p7c
 #   bigaia    big.test, AIA pointing at AIA_BASE/big.der (100 KiB)
 #   slowaia   slow.test, AIA pointing at SLOW_BASE/int.der
-#   subleaf   sub.test, by sub
+#   subleaf   sub.test, by sub (AIA: sub.der, whose AIA is int.der)
 #   sha1      sha1.test, signed with SHA-1
 #   weak      weak.test, RSA 1024 (weak.key)
 #   nosan     nosan.test, no subjectAltName
@@ -87,6 +87,7 @@ ca sub "nk Diag Sub CA" int 3650 -addext "authorityInfoAccess=caIssuers;URI:$aia
 ca short "nk Diag Short CA" root 30
 
 openssl x509 -in int.pem -outform DER -out aia/int.der
+openssl x509 -in sub.pem -outform DER -out aia/sub.der
 cp int.pem aia/int.pem
 openssl crl2pkcs7 -nocrl -certfile int.pem -outform DER -out aia/int.p7c
 printf 'this is no certificate\n' >aia/junk.der
@@ -100,7 +101,7 @@ leaf junkaia junk.test int DNS:junk.test "$aia/junk.der"
 leaf bigaia big.test int DNS:big.test "$aia/big.der"
 leaf slowaia slow.test int DNS:slow.test "$slow/int.der"
 leaf p7aia p7.test int DNS:p7.test "$aia/int.p7c"
-leaf subleaf sub.test sub DNS:sub.test -
+leaf subleaf sub.test sub DNS:sub.test "$aia/sub.der"
 leaf sha1 sha1.test int DNS:sha1.test "$aia/int.der" leaf.key -sha1
 openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:1024 -out weak.key 2>/dev/null
 leaf weak weak.test int DNS:weak.test "$aia/int.der" weak.key

@@ -139,6 +139,20 @@ keyid() {
 	[ "$output" = "$(cat "$D/valid.pem")" ]
 }
 
+@test "--fetch-aia: two intermediates missing, fetched one after the other" {
+	serve subleaf.pem
+	tls sub.test --fetch-aia
+	[ "$status" -eq 60 ]
+	line "Missing     CN=nk Diag Sub CA (key id $(keyid sub.pem)), the issuer of CN=sub.test: the server did not send it and it is not trusted"
+	line "Completed   the chain verifies with what was fetched: CN=sub.test < CN=nk Diag Sub CA (fetched) < CN=nk Diag Intermediate (fetched) < CN=nk Diag Root"
+	diag sub.test "[f['url'] for f in d['aia']['fetches']] ==
+		['http://127.0.0.1:$AIA_PORT/sub.der', 'http://127.0.0.1:$AIA_PORT/int.der']
+		and [c['source'] for c in d['aia']['chain']] == ['sent', 'fetched', 'fetched', 'store']
+		and d['aia']['verified'] == True" --fetch-aia
+	tls sub.test --fetch-aia --pem
+	[ "$output" = "$(cat "$D/subleaf.pem" "$D/sub.pem" "$D/int.pem")" ]
+}
+
 @test "--fetch-aia: a PKCS#7 bundle is read too" {
 	serve p7aia.pem
 	tls p7.test --fetch-aia

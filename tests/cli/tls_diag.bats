@@ -185,11 +185,11 @@ keyid() {
 		'65536' in d['aia']['fetches'][0]['error']" --fetch-aia
 	serve slowaia.pem
 	local t0=$SECONDS
-	tls slow.test --fetch-aia --max-time 2
-	[ "$status" -eq 60 ]
-	[ $((SECONDS - t0)) -le 4 ]
 	diag slow.test "d['aia']['fetches'][0]['status'] == 0 and
-		d['aia']['fetches'][0]['error'] is not None" --fetch-aia --max-time 1
+		d['aia']['fetches'][0]['error'].startswith('Operation timed out')" \
+		--fetch-aia --max-time 1
+	[ "$status" -eq 60 ]
+	[ $((SECONDS - t0)) -le 3 ]
 }
 
 @test "no AIA URL: said so; --fetch-aia has nothing to fetch" {

@@ -109,10 +109,14 @@ static nk_err
 take_body(void *ctx, const char *data, size_t len, char *errmsg)
 {
 	nk_buf *b = ctx;
-	(void)errmsg;
-	if (data && nk_buf_add(b, data, len) != 0)
-		return b->err;
-	return NK_OK;
+	if (!data || nk_buf_add(b, data, len) == 0)
+		return NK_OK;
+	if (b->err == NK_ERR_FILESIZE_EXCEEDED)
+		snprintf(errmsg, NK_ERR_MSG_LEN, "more than %d bytes: no "
+		         "certificate is that big", DIAG_MAX_AIA_BYTES);
+	else
+		snprintf(errmsg, NK_ERR_MSG_LEN, "out of memory");
+	return b->err;
 }
 
 /* Fetches one URL into fe (and its certificates onto d->fetched). */

@@ -2,7 +2,8 @@
 # mkdiag.sh OUTDIR AIA_BASE SLOW_BASE: the PKI of the nk tls chain diagnosis tests
 # (tests/cli/tls_diag.bats), made fresh at each run into OUTDIR. AIA_BASE
 # is the http:// URL the AIA "CA Issuers" fields point under; the test
-# serves OUTDIR/aia/ there; SLOW_BASE is a server that never answers.
+# serves OUTDIR/aia/ there; SLOW_BASE is a server that never answers
+# (but for /stream.der).
 # EC P-256 keys unless noted.
 #
 #   root.pem        CN=nk Diag Root (trusted by the tests)
@@ -21,6 +22,8 @@
 #   p7aia     p7.test, AIA pointing at AIA_BASE/int.p7c
 #   bigaia    big.test, AIA pointing at AIA_BASE/big.der (100 KiB)
 #   slowaia   slow.test, AIA pointing at SLOW_BASE/int.der
+#   streamaia stream.test, AIA pointing at SLOW_BASE/stream.der (a body
+#             without a length, 100 KiB until the server closes)
 #   subleaf   sub.test, by sub (AIA: sub.der, whose AIA is int.der)
 #   sha1      sha1.test, signed with SHA-1
 #   weak      weak.test, RSA 1024 (weak.key)
@@ -100,6 +103,7 @@ leaf deadaia dead.test int DNS:dead.test "$aia/missing.der"
 leaf junkaia junk.test int DNS:junk.test "$aia/junk.der"
 leaf bigaia big.test int DNS:big.test "$aia/big.der"
 leaf slowaia slow.test int DNS:slow.test "$slow/int.der"
+leaf streamaia stream.test int DNS:stream.test "$slow/stream.der"
 leaf p7aia p7.test int DNS:p7.test "$aia/int.p7c"
 leaf subleaf sub.test sub DNS:sub.test "$aia/sub.der"
 leaf sha1 sha1.test int DNS:sha1.test "$aia/int.der" leaf.key -sha1

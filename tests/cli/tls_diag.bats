@@ -19,14 +19,22 @@ setup_file() {
 	python3 -m http.server --bind 127.0.0.1 --directory "$D/aia" "$AIA_PORT" \
 		>"$D/http.log" 2>&1 </dev/null &
 	echo $! >"$D/pids"
-	# Accepts and holds every connection, never answering.
+	# Holds every connection without an answer, but for /stream.der: 100
+	# KiB after an HTTP/1.0 head without a length, then the close.
 	python3 -c '
-import socket, sys, time
+import socket, sys, threading
+def serve(c):
+    req = c.recv(4096)
+    if req.startswith(b"GET /stream.der "):
+        c.sendall(b"HTTP/1.0 200 OK\r\n\r\n" + b"\0" * 102400)
+        c.close()
+    else:
+        held.append(c)
 s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(8)
 held = []
 while True:
-    held.append(s.accept()[0])
+    threading.Thread(target=serve, args=(s.accept()[0],), daemon=True).start()
 ' "$SLOW_PORT" >/dev/null 2>&1 </dev/null &
 	echo $! >>"$D/pids"
 	wait_port "$AIA_PORT"
@@ -181,6 +189,13 @@ keyid() {
 	tls big.test --fetch-aia
 	[ "$status" -eq 60 ]
 	diag big.test "d['aia']['fetches'][0]['status'] == 200 and
+		d['aia']['fetches'][0]['bytes'] <= 65536 and
+		'65536' in d['aia']['fetches'][0]['error']" --fetch-aia
+	# A body without a length is cut at 64 KiB as well.
+	serve streamaia.pem
+	tls stream.test --fetch-aia
+	[ "$status" -eq 60 ]
+	diag stream.test "d['aia']['fetches'][0]['status'] == 200 and
 		d['aia']['fetches'][0]['bytes'] <= 65536 and
 		'65536' in d['aia']['fetches'][0]['error']" --fetch-aia
 	serve slowaia.pem

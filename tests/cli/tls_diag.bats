@@ -188,16 +188,16 @@ keyid() {
 	serve bigaia.pem
 	tls big.test --fetch-aia
 	[ "$status" -eq 60 ]
-	diag big.test "d['aia']['fetches'][0]['status'] == 200 and
-		d['aia']['fetches'][0]['bytes'] <= 65536 and
-		'65536' in d['aia']['fetches'][0]['error']" --fetch-aia
+	diag big.test "d['aia']['fetches'] == [{'url': 'http://127.0.0.1:$AIA_PORT/big.der',
+		'status': 200, 'bytes': 0, 'certificates': 0, 'error':
+		'Maximum file size exceeded: the body is 102400 bytes, the limit 65536'}]" --fetch-aia
 	# A body without a length is cut at 64 KiB as well.
 	serve streamaia.pem
 	tls stream.test --fetch-aia
 	[ "$status" -eq 60 ]
 	diag stream.test "d['aia']['fetches'][0]['status'] == 200 and
-		d['aia']['fetches'][0]['bytes'] <= 65536 and
-		'65536' in d['aia']['fetches'][0]['error']" --fetch-aia
+		d['aia']['fetches'][0]['bytes'] <= 65536 and d['aia']['fetches'][0]['error'] ==
+		'Maximum file size exceeded: the body is larger than 65536 bytes'" --fetch-aia
 	serve slowaia.pem
 	local t0=$SECONDS
 	diag slow.test "d['aia']['fetches'][0]['status'] == 0 and

@@ -14,6 +14,7 @@
 #include "nk/nk.h"
 #include "netargs.h"
 #include "opts.h"
+#include "diag.h"
 #include "report.h"
 #include "starttls.h"
 #include "tool.h"
@@ -21,6 +22,7 @@
 enum {
 	O_MAX_TIME = 1, O_ALPN, O_JSON, O_PEM, O_OUTPUT, O_EXPIRY_WARN,
 	O_STARTTLS, O_STARTTLS_TIMEOUT, O_VERBOSE,
+	O_FETCH_AIA,
 };
 
 static const struct opt opts[] = {
@@ -28,6 +30,8 @@ static const struct opt opts[] = {
 	  "offer these ALPN protocols (comma-separated: h2,http/1.1)" },
 	{ O_EXPIRY_WARN, 0, "expiry-warn", OPT_NUM, "DAYS", NULL,
 	  "exit 101 if a certificate of the trust path expires within DAYS" },
+	{ O_FETCH_AIA, 0, "fetch-aia", OPT_FLAG, NULL, NULL,
+	  "fetch a missing intermediate from its AIA URL (http, 64 KiB, 5 s)" },
 	{ O_JSON, 0, "json", OPT_FLAG, NULL, NULL,
 	  "print the report as one JSON document" },
 	{ O_MAX_TIME, 'm', "max-time", OPT_NUM, "SECS", NULL,
@@ -189,6 +193,7 @@ parse_args(int argc, char **argv, struct args *a)
 		case O_ALPN: a->alpn = arg; break;
 		case O_JSON: a->json = 1; break;
 		case O_PEM: a->pem = 1; break;
+		case O_FETCH_AIA: a->fetch_aia = 1; break;
 		case O_OUTPUT: a->output = arg; break;
 		case O_EXPIRY_WARN:
 			if (tool_parse_long(arg, 0, 100000, "--expiry-warn", &v) != 0)
@@ -233,7 +238,11 @@ write_pem(const struct report *r)
 {
 	char *pem = NULL, err[NK_ERR_MSG_LEN] = "";
 	size_t len = 0;
-	nk_err e = nk_x509_chain_pem(r->info.sent, &pem, &len, err);
+	/* With --fetch-aia: the chain the server should send, when one
+	 * verifies (diag.h). */
+	if (r->a->fetch_aia)
+		pem = diag_pem(r, &len);
+	nk_err e = pem ? NK_OK : nk_x509_chain_pem(r->info.sent, &pem, &len, err);
 	if (e)
 		return tool_fail(e, err);
 	if (!r->a->output) {
@@ -377,14 +386,15 @@ handshake(struct report *r, nk_tls_ctx *ctx, nk_time deadline, nk_time cdl)
 	nk_conn_free(conn);
 }
 
-/* After a handshake: the analysis, the chain with --pem, the report and
- * the verdict on stderr. Returns the exit status. */
+/* After a handshake: the analysis and diagnosis (against ctx's store,
+ * fetching before deadline), the chain with --pem, the report and the
+ * verdict on stderr. Returns the exit status. */
 static int
-show_report(struct report *r)
+show_report(struct report *r, nk_tls_ctx *ctx, nk_time deadline)
 {
 	const struct args *a = r->a;
 
-	if (analyse(r) != 0)
+	if (analyse(r) != 0 || diag_run(r, ctx, deadline) != 0)
 		return tool_fail(NK_ERR_OUT_OF_MEMORY, NULL);
 	int code = verdict_code(r);
 	if (a->pem) {
@@ -446,8 +456,8 @@ run(const struct args *a)
 	nk_time cdl = nk_deadline_min(deadline,
 	              nk_deadline_in_ms(a->na.net.connect_timeout_ms));
 	handshake(&r, ctx, deadline, cdl);
+	int code = r.err ? finish_error(&r) : show_report(&r, ctx, deadline);
 	nk_tls_ctx_free(ctx);
-	int code = r.err ? finish_error(&r) : show_report(&r);
 	report_free(&r);
 	return code;
 }

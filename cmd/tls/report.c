@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "diag.h"
 #include "report.h"
 #include "text.h"
 #include "tlsreport.h"
@@ -16,21 +17,6 @@ static const char *
 nz(const char *s)
 {
 	return s && *s ? s : NULL;
-}
-
-/* "2024-01-01 00:00:00 UTC" as RFC 3339 "2024-01-01T00:00:00Z". */
-static void
-json_time(FILE *out, int64_t t)
-{
-	char buf[32];
-	time_t tt = (time_t)t;
-	struct tm tm;
-	if (!gmtime_r(&tt, &tm) ||
-	    !strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm)) {
-		fputs("null", out);
-		return;
-	}
-	text_json(out, buf);
 }
 
 static const char *
@@ -132,6 +118,7 @@ report_free(struct report *r)
 	free(r->vf);
 	free(r->sent_in_path);
 	free(r->path_from_sent);
+	diag_free(r);
 	nk_tls_info_clear(&r->info);
 }
 
@@ -311,6 +298,7 @@ text_report(FILE *out, const struct report *r)
 			cert_block(out, r, f);
 		}
 	}
+	diag_text(out, r);
 }
 
 /* ",\n", the indent, and "key": value as a JSON string (or null). */
@@ -435,6 +423,8 @@ json_report(FILE *out, const struct report *r, int code)
 	} else {
 		fputs("null", out);
 	}
+	fputs(",\n  \"diagnosis\": ", out);
+	diag_json(out, r);
 	fputs(",\n  \"tls\": ", out);
 	if (r->handshake_done)
 		json_tls(out, r);

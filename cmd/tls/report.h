@@ -16,6 +16,7 @@ struct args {
 	struct netargs na;           /* -k is na.tls.insecure */
 	const char *alpn, *output, *starttls;
 	int json, pem, verbose;
+	int fetch_aia;               /* --fetch-aia */
 	int64_t max_time_ms;
 	int64_t starttls_timeout_ms;
 	long expiry_warn;            /* -1: not asked */
@@ -46,6 +47,7 @@ struct report {
 	long expiring;               /* path index of the first cert expiring
 	                              * within --expiry-warn, or -1 */
 	int color;
+	struct diag *diag;           /* the chain diagnosis (diag.h), or NULL */
 };
 
 /* Reads the facts of both chains and matches them; -1 when out of
@@ -65,6 +67,8 @@ int verdict_code(const struct report *r);
 void text_report(FILE *out, const struct report *r);
 /* The report as one JSON document; code is the exit status it states. */
 void json_report(FILE *out, const struct report *r, int code);
+/* t as RFC 3339 ("2024-01-01T00:00:00Z") in JSON, or null. */
+void json_time(FILE *out, int64_t t);
 /* The client certificate request alone (what a failed run still shows). */
 void cert_request_text(FILE *out, const nk_tls_info *in);
 

@@ -8,6 +8,7 @@
  *   verify.c     what verification found, recorded and said in words
  *   info.c       the facts of a handshake, into an nk_tls_info
  *   trust.c      the trust store: CA file and directory, the late bundle
+ *   chain.c      chain diagnosis: key ids, AIA, parsing, verifying anew
  *   context.c    nk_tls_ctx: OpenSSL set up for a tool's options
  *   conn_ops.c   struct tls_conn and the nk_conn operations over it
  *   handshake.c  nk_tls_start: a plain conn becomes a TLS one
@@ -175,6 +176,11 @@ void nk_tls_info_staple(nk_tls_ctx *ctx, struct tls_conn *t,
 /* The CA file and directory of cfg (or the defaults) into ctx's store. */
 nk_err nk_tls_trust_load(nk_tls_ctx *ctx, const nk_tls_config *cfg,
                          char *errmsg);
+/* Puts the context's fallback file (the system bundle) in its store
+ * once; 1 when it is there, 0 when there is none or it cannot be read. */
+int nk_tls_trust_read_fallback(nk_tls_ctx *ctx);
+/* 1 for the verification failures a store with more roots could cure. */
+int nk_tls_trust_issuer_missing(long code);
 
 /* ---- context.c ---- */
 

@@ -24,10 +24,11 @@
 #include "core/internal.h"
 #include "tls/tls_int.h"
 
-/* Puts ctx->fallback in the store once; 1 when it is there. */
-static int
-read_fallback(nk_tls_ctx *ctx)
+int
+nk_tls_trust_read_fallback(nk_tls_ctx *ctx)
 {
+	if (!ctx->fallback)
+		return 0;
 	pthread_mutex_lock(&ctx->lock);
 	if (!ctx->fallback_read &&
 	    X509_STORE_load_file(SSL_CTX_get_cert_store(ctx->ssl), ctx->fallback))
@@ -38,9 +39,8 @@ read_fallback(nk_tls_ctx *ctx)
 	return ok;
 }
 
-/* The failures a store with more roots could cure. */
-static int
-issuer_missing(long code)
+int
+nk_tls_trust_issuer_missing(long code)
 {
 	return code == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY ||
 	       code == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT ||
@@ -88,7 +88,7 @@ verify_app(X509_STORE_CTX *xs, void *arg)
 	SSL *ssl = X509_STORE_CTX_get_ex_data(xs,
 	                                      SSL_get_ex_data_X509_STORE_CTX_idx());
 	struct tls_conn *t = ssl ? SSL_get_app_data(ssl) : NULL;
-	if (!t || !issuer_missing(t->verr) || !read_fallback(ctx))
+	if (!t || !nk_tls_trust_issuer_missing(t->verr) || !nk_tls_trust_read_fallback(ctx))
 		return ok;
 	return verify_again(xs, ssl, t, ok);
 }

@@ -465,6 +465,38 @@ def netrc():
         w.add("netrc%d" % (i + 1), bytes([flags]) + host + b"\0" + text)
 
 
+def chain():
+    w = Writer("fuzz_chain")
+    w.add("junk", bytes([1]) + b"this is no certificate\n")
+    with tempfile.TemporaryDirectory() as d:
+        key = os.path.join(d, "k.pem")
+        pem = os.path.join(d, "c.pem")
+        r = subprocess.run(
+            ["openssl", "req", "-x509", "-nodes", "-days", "30", "-newkey",
+             "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-keyout", key,
+             "-subj", "/CN=nk Fuzz CA", "-addext",
+             "authorityInfoAccess=caIssuers;URI:http://ca.example/ca.der,"
+             "caIssuers;URI:ldap://ca.example/cn=ca", "-addext",
+             "authorityKeyIdentifier=keyid:always", "-out", pem],
+            capture_output=True)
+        if r.returncode != 0:
+            sys.stderr.write(r.stderr.decode())
+            return
+        der = subprocess.run(["openssl", "x509", "-in", pem, "-outform",
+                              "DER"], capture_output=True).stdout
+        p7 = subprocess.run(["openssl", "crl2pkcs7", "-nocrl", "-certfile",
+                             pem, "-outform", "DER"],
+                            capture_output=True).stdout
+        p7pem = subprocess.run(["openssl", "crl2pkcs7", "-nocrl",
+                                "-certfile", pem],
+                               capture_output=True).stdout
+        text = open(pem, "rb").read()
+        w.add("der", bytes([1]) + der)
+        w.add("pkcs7-der", bytes([0]) + p7)
+        w.add("pkcs7-pem", bytes([0]) + p7pem)
+        w.add("pem-two", bytes([0]) + text + text)
+
+
 def main():
     http_response()
     http_body()
@@ -474,6 +506,7 @@ def main():
     url()
     x509_host()
     x509_cert()
+    chain()
     writeout()
     starttls()
     multipart()

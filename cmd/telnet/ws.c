@@ -199,6 +199,23 @@ parse_url(const char *arg, nk_url **u)
 	return 0;
 }
 
+/* The request, built once with a placeholder key to refuse a bad -H or
+ * --ws-protocol before connecting. 0, or the exit status. */
+static int
+check_request(const struct ws_args *a, const nk_url *u)
+{
+	char err[NK_ERR_MSG_LEN] = "", *req;
+	size_t len;
+	struct nk_ws_handshake h = {
+		nk_url_target(u), nk_url_get(u, NK_URL_HOST),
+		"AAAAAAAAAAAAAAAAAAAAAA==", a->protocols, a->nprotocols,
+		a->headers, a->nheaders,
+	};
+	nk_err e = nk_ws_request(&h, &req, &len, err);
+	free(req);
+	return e ? tool_fail(e, err) : 0;
+}
+
 /* ws_run without its frees. */
 static int
 run(struct ws_args *a)
@@ -212,6 +229,12 @@ run(struct ws_args *a)
 		return tool_failf(NK_ERR_OUT_OF_MEMORY, "out of memory");
 	w->a = a;
 	if ((code = parse_url(a->url, &u)) != 0) {
+		free(w);
+		return code;
+	}
+	/* A header or protocol refused before anything is sent. */
+	if ((code = check_request(a, u)) != 0) {
+		nk_url_free(u);
 		free(w);
 		return code;
 	}

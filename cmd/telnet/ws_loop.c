@@ -271,7 +271,8 @@ on_close(struct wsess *w, const nk_ws_event *ev)
 	             ev->close_code == NK_WS_CLOSE_NO_STATUS;
 	w->close_got = 1;
 	if (!normal || w->a->verbose || w->tty)
-		say(w, "WebSocket closed by the server: %d %s",
+		say(w, ev->len ? "WebSocket closed by the server: %d %s" :
+		    "WebSocket closed by the server: %d%s",
 		    (const char *)ev->data, ev->len, ev->close_code);
 	if (!w->close_sent)
 		send_close(w, ev->close_code, "");

@@ -219,7 +219,8 @@ check_transport(const struct args *a)
 	return 0;
 }
 
-/* ws:// and wss://: the options that make no sense with them. */
+/* ws:// and wss://: the options that make no sense with them. 0, or -1
+ * after saying why. */
 static int
 check_ws(struct args *a)
 {
@@ -237,7 +238,16 @@ check_ws(struct args *a)
 	}
 	a->ws.url = a->host;
 	a->ws.na = &a->na;
-	return netargs_finish(&a->na);
+	return 0;
+}
+
+/* The shared network options, and ws://'s. 0, or -1 after saying why. */
+static int
+take_other(struct args *a, int id, const char *arg)
+{
+	if (id >= O_WS_PROTOCOL && id <= O_WS_MAX)
+		return ws_opt(&a->ws, id - O_WS_PROTOCOL, arg);
+	return netargs_take(&a->na, id, arg) < 0 ? -1 : 0;
 }
 
 static int
@@ -320,12 +330,8 @@ parse_args(int argc, char **argv, struct args *a)
 			a->output = arg;
 			break;
 		default:
-			if (id >= O_WS_PROTOCOL && id <= O_WS_MAX) {
-				if (ws_opt(&a->ws, id - O_WS_PROTOCOL, arg) != 0)
-					return -1;
-			} else if (netargs_take(&a->na, id, arg) < 0) {
+			if (take_other(a, id, arg) < 0)
 				return -1;
-			}
 			break;
 		}
 	}
@@ -333,11 +339,9 @@ parse_args(int argc, char **argv, struct args *a)
 		tool_msg("missing HOST (see nk telnet --help)");
 		return -1;
 	}
-	if (ws_is_url(a->host) || ws_opts_given(&a->ws))
-		return check_ws(a);
 	const nk_tls_config *tc = &a->na.tls;
-	if (!a->tls && (tc->cafile || tc->capath || tc->insecure ||
-	                a->na.servername)) {
+	if (!a->tls && !ws_is_url(a->host) && (tc->cafile || tc->capath ||
+	                tc->insecure || a->na.servername)) {
 		tool_msg("--cacert, --capath, -k and --servername need --tls");
 		return -1;
 	}
@@ -606,9 +610,12 @@ static int
 ws_main(struct args *a)
 {
 	struct sesslog log;
-	if (sesslog_open(&log, a->hexdump, a->output) != 0) {
+	int bad = check_ws(a) != 0;
+	if (bad || sesslog_open(&log, a->hexdump, a->output) != 0) {
 		netargs_free(&a->na);
-		return NK_ERR_WRITE_ERROR;
+		free(a->ws.protocols);
+		free(a->ws.headers);
+		return bad ? 2 : NK_ERR_WRITE_ERROR;
 	}
 	a->ws.quit_ms = a->quit_ms;
 	a->ws.eof_wait_ms = a->eof_wait_ms;
@@ -704,7 +711,7 @@ main(int argc, char **argv)
 
 	if (a.zero)
 		return zero_scan(&a);
-	if (a.ws.url)
+	if (ws_is_url(a.host) || ws_opts_given(&a.ws))
 		return ws_main(&a);
 	if (a.listen && (a.udp || a.unixsock)) {
 		tool_msg("-l listens on TCP only: not with -u or -U");

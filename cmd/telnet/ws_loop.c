@@ -254,7 +254,8 @@ on_pong(struct wsess *w, const nk_ws_event *ev)
 	char want[32];
 	int n = snprintf(want, sizeof want, "nk %llu",
 	                 (unsigned long long)w->ping_seq);
-	if (!w->ping_sent || ev->len != (size_t)n || memcmp(ev->data, want, n))
+	if (!w->ping_sent || ev->len != (size_t)n ||
+	    memcmp(ev->data, want, (size_t)n) != 0)
 		return;
 	nk_time rtt = nk_now() - w->ping_sent;
 	w->ping_sent = 0;

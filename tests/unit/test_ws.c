@@ -26,7 +26,8 @@ events(int client, uint64_t max, const unsigned char *in, size_t n,
 	memset(&rx, 0, sizeof rx);
 	rx.client = client;
 	rx.max_message = max;
-	size_t cuts[3] = { a, b, n }, at = 0;
+	const size_t cuts[3] = { a, b, n };
+	size_t at = 0;
 	for (int k = 0; k < 3; k++) {
 		while (at < cuts[k]) {
 			nk_ws_event ev;

@@ -223,3 +223,49 @@ WebSocket closed by the server: 1000"
 	[ "$status" -eq 2 ]
 	err_is "nk-telnet: a ws:// or wss:// URL takes its port in the URL, and none of --tls, -u, -U, -l, -z, -C, --lf, --raw and --telnet"
 }
+
+# At a terminal (tmux): the line editor sends each line typed, messages show
+# made safe, Ctrl-D closes with 1000 and the terminal is given back.
+tm() { tmux -L "$TMUX_SOCK" -f /dev/null "$@"; }
+
+teardown() {
+	[ -z "${TMUX_SOCK:-}" ] || tm kill-server 2>/dev/null || true
+	stop_all
+}
+
+screen_has() {
+	local i
+	for i in $(seq 100); do
+		tm capture-pane -p | grep -Eq -- "$1" && return 0
+		sleep 0.05
+	done
+	echo "the screen never showed /$1/:" >&2
+	tm capture-pane -p >&2
+	return 1
+}
+
+@test "tty: typed lines are messages, binary shown escaped, Ctrl-D closes and restores the terminal" {
+	command -v tmux >/dev/null || skip "tmux is not installed"
+	ws_start
+	TMUX_SOCK="nk-ws-$$-$BATS_TEST_NUMBER"
+	tm new-session -d -x 80 -y 24 "stty -g >'$BATS_TEST_TMPDIR/stty.before';
+		env TERM=xterm LC_ALL=C.UTF-8 HOME='$BATS_TEST_TMPDIR' '$NK_BIN/nk-telnet' ws://127.0.0.1:$WS_PORT/frag;
+		echo EXIT=\$?; stty -g >'$BATS_TEST_TMPDIR/stty.after'; sleep 60"
+	screen_has '^\\x00\\x01\\x02\\xff$'
+	screen_has '^Hello, wörld$'
+	tm send-keys -l 'typed here'
+	tm send-keys Enter
+	# the line as typed, then the server's echo of it
+	screen_has '^typed here$'
+	local i
+	for i in $(seq 100); do
+		[ "$(tm capture-pane -p | grep -c '^typed here$')" -eq 2 ] && break
+		sleep 0.05
+	done
+	[ "$(tm capture-pane -p | grep -c '^typed here$')" -eq 2 ]
+	tm send-keys C-d
+	screen_has '^EXIT=0$'
+	screen_has '^WebSocket closed by the server: 1000$'
+	cmp "$BATS_TEST_TMPDIR/stty.before" "$BATS_TEST_TMPDIR/stty.after"
+	wait_for_line "$BATS_TEST_TMPDIR/ws.log" '^closed 1000 $' >/dev/null
+}

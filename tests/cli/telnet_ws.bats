@@ -269,3 +269,19 @@ screen_has() {
 	cmp "$BATS_TEST_TMPDIR/stty.before" "$BATS_TEST_TMPDIR/stty.after"
 	wait_for_line "$BATS_TEST_TMPDIR/ws.log" '^closed 1000 $' >/dev/null
 }
+
+@test "-x: through an HTTP CONNECT proxy, with -o logging the messages received" {
+	ws_start
+	start_bg "$BATS_TEST_TMPDIR/proxy.log" "$PY" "$TESTS_DIR/servers/proxy.py" \
+		--record "$BATS_TEST_TMPDIR/proxy.rec"
+	local pport
+	pport=$(wait_for_line "$BATS_TEST_TMPDIR/proxy.log" '^Listening on ' |
+		sed 's/.*://')
+	ws -x "http://127.0.0.1:$pport" -o "$BATS_TEST_TMPDIR/got" --eof-wait 0.2 \
+		"ws://127.0.0.1:$WS_PORT/echo" < <(printf 'one\ntwo\n')
+	[ "$status" -eq 0 ]
+	out_is "one
+two"
+	[ "$(cat "$BATS_TEST_TMPDIR/got")" = "onetwo" ]
+	grep -q "^CONNECT 127.0.0.1:$WS_PORT HTTP/1.1" "$BATS_TEST_TMPDIR/proxy.rec"
+}

@@ -154,28 +154,21 @@ WebSocket closed by the server: 1000"
 	printf 'caf\351\n' | cmp - "$BATS_TEST_TMPDIR/out"
 }
 
-@test "violations: a masked frame or opcode 3 gets close 1002, bad UTF-8 1007 (exit 8)" {
-	local mode code msg
-	for mode in masked:1002:"a masked frame from the server" \
-	            opcode:1002:"unknown opcode 0x3" \
-	            utf8:1007:"a text message that is not UTF-8"; do
-		IFS=: read -r mode code msg <<<"$mode"
+@test "violations: a masked frame or opcode 3 gets close 1002, bad UTF-8 1007 (exit 8), an oversize header 1009 (exit 63)" {
+	local mode code exit msg
+	for mode in masked:1002:8:"a masked frame from the server" \
+	            opcode:1002:8:"unknown opcode 0x3" \
+	            utf8:1007:8:"a text message that is not UTF-8" \
+	            big:1009:63:"a message over the limit of 1048576 bytes"; do
+		IFS=: read -r mode code exit msg <<<"$mode"
 		raw_start "$mode"
-		ws "ws://127.0.0.1:$RAW_PORT/" </dev/null
-		[ "$status" -eq 8 ]
+		ws --max-message 1048576 "ws://127.0.0.1:$RAW_PORT/" </dev/null
+		[ "$status" -eq "$exit" ]
 		err_is "nk-telnet: WebSocket: $msg"
 		[ ! -s "$BATS_TEST_TMPDIR/out" ]
 		wait_for_line "$BATS_TEST_TMPDIR/raw.log" "^client close: $code\$" >/dev/null
 		stop_all
 	done
-}
-
-@test "violations: an oversize frame is refused from its header alone (close 1009, exit 63)" {
-	raw_start big
-	ws --max-message 1048576 "ws://127.0.0.1:$RAW_PORT/" </dev/null
-	[ "$status" -eq 63 ]
-	err_is "nk-telnet: WebSocket: a message over the limit of 1048576 bytes"
-	wait_for_line "$BATS_TEST_TMPDIR/raw.log" '^client close: 1009$' >/dev/null
 }
 
 @test "handshake: a wrong Sec-WebSocket-Accept exits 8, a 404 exits 22" {

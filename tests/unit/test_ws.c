@@ -63,16 +63,32 @@ all_at_once(int client, const void *in, size_t n)
 	return nk_buf_take(&b);
 }
 
-/* RFC 6455 §5.7, each example as a client (unmasked) or server gets it. */
+/* Bytes as a client (unmasked) or a server (masked) gets them, and the
+ * events they give. */
+struct row {
+	int client;
+	const char *bytes;
+	size_t n;
+	const char *want;
+};
+
+static void
+check_rows(const struct row *rows, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		char *got = all_at_once(rows[i].client, rows[i].bytes, rows[i].n);
+		if (strcmp(got, rows[i].want) != 0)
+			fprintf(stderr, "# row %zu: got '%s'\n", i, got);
+		assert_string_equal(got, rows[i].want);
+		free(got);
+	}
+}
+
+/* RFC 6455 §5.7's examples. */
 static void
 test_rfc_examples(void **state)
 {
-	static const struct {
-		int client;
-		const char *bytes;
-		size_t n;
-		const char *want;
-	} rows[] = {
+	static const struct row rows[] = {
 		{ 1, "\x81\x05Hello", 7, "1:5:Hello|" },
 		{ 0, "\x81\x85\x37\xfa\x21\x3d\x7f\x9f\x4d\x51\x58", 11,
 		  "1:5:Hello|" },
@@ -85,11 +101,7 @@ test_rfc_examples(void **state)
 		{ 1, "\x82\x00", 2, "2:0:|" },
 	};
 	(void)state;
-	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
-		char *got = all_at_once(rows[i].client, rows[i].bytes, rows[i].n);
-		assert_string_equal(got, rows[i].want);
-		free(got);
-	}
+	check_rows(rows, sizeof rows / sizeof rows[0]);
 }
 
 /* The builder makes §5.7's bytes, with the 16- and 64-bit lengths. */
@@ -175,12 +187,7 @@ test_every_split(void **state)
 static void
 test_violations(void **state)
 {
-	static const struct {
-		int client;
-		const char *bytes;
-		size_t n;
-		const char *want;
-	} rows[] = {
+	static const struct row rows[] = {
 		{ 1, "\x81\x81\0\0\0\0a", 7, "ERR 1002" },      /* masked to us */
 		{ 0, "\x81\x01" "a", 3, "ERR 1002" },           /* unmasked */
 		{ 1, "\xc1\x01" "a", 3, "ERR 1002" },           /* RSV1 */
@@ -202,13 +209,7 @@ test_violations(void **state)
 		{ 1, "\x82\x7f\0\0\0\0\x01\0\0\x01", 10, "ERR 1009" }, /* 16M+1 */
 	};
 	(void)state;
-	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
-		char *got = all_at_once(rows[i].client, rows[i].bytes, rows[i].n);
-		if (strcmp(got, rows[i].want) != 0)
-			fprintf(stderr, "# row %zu: got '%s'\n", i, got);
-		assert_string_equal(got, rows[i].want);
-		free(got);
-	}
+	check_rows(rows, sizeof rows / sizeof rows[0]);
 }
 
 /* The limit counts a message's fragments together, before the payload. */

@@ -278,3 +278,14 @@ two"
 	[ "$(cat "$BATS_TEST_TMPDIR/got")" = "onetwo" ]
 	grep -q "^CONNECT 127.0.0.1:$WS_PORT HTTP/1.1" "$BATS_TEST_TMPDIR/proxy.rec"
 }
+
+@test "a server that never answers our close: nk waits 3 s, says so, exits 28" {
+	raw_start mute
+	local t0=$SECONDS
+	ws --eof-wait 0 "ws://127.0.0.1:$RAW_PORT/" </dev/null
+	[ "$status" -eq 28 ]
+	err_is "nk-telnet: no WebSocket close from the server within 3 s"
+	[ $((SECONDS - t0)) -ge 2 ] && [ $((SECONDS - t0)) -le 5 ]
+	wait_for_line "$BATS_TEST_TMPDIR/raw.log" '^client close: 1000$' >/dev/null
+	wait_for_line "$BATS_TEST_TMPDIR/raw.log" '^client gone$' >/dev/null
+}

@@ -7,7 +7,8 @@ client sent ("client close: CODE", or "client close: none").
 MODE: masked (a masked text frame), opcode (opcode 0x3), utf8 (text that
 is not UTF-8), big (a binary frame header announcing 2 MiB), badaccept (a
 wrong Sec-WebSocket-Accept), status404 (no upgrade at all), hello (a
-text message "hello", then the close it is sent echoed).
+text message "hello", then the close it is sent echoed), mute (never
+answers the close; "client gone" once the client hangs up).
 """
 import base64
 import hashlib
@@ -89,6 +90,10 @@ def main():
     print("client close: %s" % (got[1] if got else "none"), flush=True)
     if mode == "hello" and got:
         c.sendall(b"\x88" + bytes([len(got[0])]) + got[0])
+    if mode == "mute":
+        while c.recv(4096):
+            pass
+        print("client gone", flush=True)
     c.close()
 
 

@@ -244,7 +244,10 @@ run(struct ws_args *a)
 	nk_err e = netargs_connect(a->na, host, nk_url_port(u), deadline,
 	                           &w->conn, NULL, err);
 	if (!e) {
-		status(a, "Connected to ", host);
+		if (a->verbose)
+			fprintf(stderr, "Connected to %s (%s) port %d.\n", host,
+			        nk_conn_peer_str(w->conn),
+			        nk_conn_peer_port(w->conn));
 		if (tls)
 			e = start_tls(w, host, deadline, err);
 	}

@@ -59,7 +59,7 @@ err_is() { [ "$(cat "$BATS_TEST_TMPDIR/err")" = "$1" ]; }
 	ws_start
 	ws -v --eof-wait 0.1 "ws://127.0.0.1:$WS_PORT/echo" </dev/null
 	[ "$status" -eq 0 ]
-	err_is "Connected to 127.0.0.1
+	err_is "Connected to 127.0.0.1 (127.0.0.1) port $WS_PORT.
 WebSocket open: ws://127.0.0.1:$WS_PORT/echo
 WebSocket closed by the server: 1000"
 }

@@ -31,7 +31,7 @@ import subprocess
 import sys
 
 RANK = {'core': 0, 'url': 1, 'net': 2, 'tls': 3, 'http': 4, 'telnet': 4,
-        'fetch': 5}
+        'fetch': 5, 'ws': 5}
 # The public headers, by layer.
 PUBLIC = {
     'defs': 'core', 'err': 'core', 'time': 'core', 'text': 'core',
@@ -43,6 +43,7 @@ PUBLIC = {
     'http': 'http', 'multipart': 'http', 'cookie': 'http',
     'telnet': 'telnet',
     'fetch': 'fetch', 'netrc': 'fetch',
+    'ws': 'ws',
 }
 MAX_FILE = 800
 MAX_FUNC = 120

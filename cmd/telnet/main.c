@@ -33,6 +33,7 @@
 #include "session.h"
 #include "tool.h"
 #include "ui.h"
+#include "ws.h"
 
 enum {
 	O_TLS = 1, O_ESCAPE, O_LF, O_RAW, O_TELNET, O_RAW_OUTPUT, O_QUIT,
@@ -40,6 +41,7 @@ enum {
 	O_UNIX, O_UDP, O_HEXDUMP, O_OUTPUT,
 	O_ZERO, O_CRLF, O_SOURCE,
 	O_LISTEN, O_KEEP_OPEN,
+	O_WS_PROTOCOL, O_WS_HEADER, O_WS_BINARY, O_WS_ONE, O_WS_PING, O_WS_MAX,
 };
 
 /* -z: at most this many ports after HOST. */
@@ -70,6 +72,18 @@ static const struct opt opts[] = {
 	  "wrap the session in TLS, verified (default port 992)" },
 	TLSARGS_VERIFY_OPTS,
 	TLSARGS_SERVERNAME_OPT,
+	{ O_WS_PROTOCOL, 0, "ws-protocol", OPT_STRING, "NAME", NULL,
+	  "ws://: offer this subprotocol (again for more, in order)" },
+	{ O_WS_HEADER, 'H', "header", OPT_STRING, "LINE", NULL,
+	  "ws://: add this header line to the handshake (as curl -H)" },
+	{ O_WS_BINARY, 'b', "binary", OPT_FLAG, NULL, NULL,
+	  "ws://: send binary messages, each piped chunk or typed line one" },
+	{ O_WS_ONE, '1', "one-message", OPT_FLAG, NULL, NULL,
+	  "ws://: send one message, receive one, then close" },
+	{ O_WS_PING, 0, "ping", OPT_NUM, "SECS", NULL,
+	  "ws://: ping every SECS and show the round trip on stderr" },
+	{ O_WS_MAX, 0, "max-message", OPT_NUM, "BYTES", NULL,
+	  "ws://: refuse a message over BYTES (close 1009; default 16 MiB)" },
 	{ O_ESCAPE, 'e', "escape", OPT_STRING, "CHAR", NULL,
 	  "escape character: ^X, one character, or none (default ^])" },
 	{ O_LF, 0, "lf", OPT_FLAG, NULL, NULL,
@@ -115,6 +129,7 @@ struct args {
 	int zero, crlf, listen, keep_open;
 	const char *zports[ZERO_MAX_PORTS]; /* -z: the PORTs after the first */
 	size_t nzports;
+	struct ws_args ws;      /* ws:// and wss:// */
 };
 
 static void
@@ -204,6 +219,37 @@ check_transport(const struct args *a)
 	return 0;
 }
 
+/* ws:// and wss://: the options that make no sense with them. 0, or -1
+ * after saying why. */
+static int
+check_ws(struct args *a)
+{
+	if (!ws_is_url(a->host)) {
+		tool_msg("-H, -b, -1, --ws-protocol, --ping and --max-message "
+		         "need a ws:// or wss:// URL");
+		return -1;
+	}
+	if (a->portarg || a->tls || a->udp || a->unixsock || a->listen ||
+	    a->zero || a->raw || a->telnet || a->crlf || a->lf) {
+		tool_msg("a ws:// or wss:// URL takes its port in the URL, and "
+		         "none of --tls, -u, -U, -l, -z, -C, --lf, --raw and "
+		         "--telnet");
+		return -1;
+	}
+	a->ws.url = a->host;
+	a->ws.na = &a->na;
+	return 0;
+}
+
+/* The shared network options, and ws://'s. 0, or -1 after saying why. */
+static int
+take_other(struct args *a, int id, const char *arg)
+{
+	if (id >= O_WS_PROTOCOL && id <= O_WS_MAX)
+		return ws_opt(&a->ws, id - O_WS_PROTOCOL, arg);
+	return netargs_take(&a->na, id, arg) < 0 ? -1 : 0;
+}
+
 static int
 parse_args(int argc, char **argv, struct args *a)
 {
@@ -284,7 +330,7 @@ parse_args(int argc, char **argv, struct args *a)
 			a->output = arg;
 			break;
 		default:
-			if (netargs_take(&a->na, id, arg) < 0)
+			if (take_other(a, id, arg) < 0)
 				return -1;
 			break;
 		}
@@ -294,8 +340,8 @@ parse_args(int argc, char **argv, struct args *a)
 		return -1;
 	}
 	const nk_tls_config *tc = &a->na.tls;
-	if (!a->tls && (tc->cafile || tc->capath || tc->insecure ||
-	                a->na.servername)) {
+	if (!a->tls && !ws_is_url(a->host) && (tc->cafile || tc->capath ||
+	                tc->insecure || a->na.servername)) {
 		tool_msg("--cacert, --capath, -k and --servername need --tls");
 		return -1;
 	}
@@ -559,6 +605,29 @@ run_udp(struct args *a, int port, struct sesslog *log)
 	return code;
 }
 
+/* ws:// and wss://: the WebSocket session instead of the byte stream. */
+static int
+ws_main(struct args *a)
+{
+	struct sesslog log;
+	int bad = check_ws(a) != 0;
+	if (bad || sesslog_open(&log, a->hexdump, a->output) != 0) {
+		netargs_free(&a->na);
+		free(a->ws.protocols);
+		free(a->ws.headers);
+		return bad ? 2 : NK_ERR_WRITE_ERROR;
+	}
+	a->ws.quit_ms = a->quit_ms;
+	a->ws.eof_wait_ms = a->eof_wait_ms;
+	a->ws.idle_ms = a->idle_ms;
+	a->ws.verbose = a->verbose;
+	a->ws.raw_output = a->raw_output;
+	a->ws.log = &log;
+	int code = ws_run(&a->ws);
+	sesslog_close(&log);
+	return code;
+}
+
 /* -l: one connection at a time on [ADDR] PORT, each a session as in
  * connect mode; bytes pass as they are unless --telnet. The status of
  * the last session (with --keep-open, until a signal ends nk). */
@@ -635,11 +704,15 @@ main(int argc, char **argv)
 	int pe = parse_args(argc, argv, &a);
 	if (pe != 0) {
 		netargs_free(&a.na);
+		free(a.ws.protocols);
+		free(a.ws.headers);
 		return pe > 0 ? pe : NK_ERR_FAILED_INIT;
 	}
 
 	if (a.zero)
 		return zero_scan(&a);
+	if (ws_is_url(a.host) || ws_opts_given(&a.ws))
+		return ws_main(&a);
 	if (a.listen && (a.udp || a.unixsock)) {
 		tool_msg("-l listens on TCP only: not with -u or -U");
 		netargs_free(&a.na);

@@ -19,5 +19,6 @@
 #include "nk/fetch.h"
 #include "nk/multipart.h"
 #include "nk/netrc.h"
+#include "nk/ws.h"
 
 #endif

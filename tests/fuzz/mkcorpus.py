@@ -283,6 +283,45 @@ def telnet():
     w.add("bad-term", t(0, 0, 0, b"a b", b"x"))
 
 
+def ws():
+    w = Writer("fuzz_ws")
+
+    def frame(op, data, fin=True, mask=None):
+        h = bytes([(0x80 if fin else 0) | op])
+        m = 0x80 if mask else 0
+        if len(data) < 126:
+            h += bytes([m | len(data)])
+        elif len(data) < 65536:
+            h += bytes([m | 126]) + struct.pack(">H", len(data))
+        else:
+            h += bytes([m | 127]) + struct.pack(">Q", len(data))
+        if mask:
+            data = bytes(b ^ mask[i % 4] for i, b in enumerate(data))
+            h += mask
+        return h + data
+
+    def t(client, max_, data, i=0):
+        return bytes([client]) + struct.pack(">H", max_) + seed(i) + data
+    mk = b"\x37\xfa\x21\x3d"
+    stream = (frame(1, b"caf\xc3", fin=False) + frame(9, b"ping") +
+              frame(0, "\u00e9 ok".encode()[1:]) + frame(2, bytes(range(200))) +
+              frame(10, b"") + frame(8, b"\x03\xe8bye"))
+    w.add("client-stream", t(1, 0, stream, 1))
+    masked = (frame(1, b"Hello", mask=mk) + frame(9, b"", mask=mk) +
+              frame(2, b"x" * 300, mask=mk) + frame(8, b"", mask=mk))
+    w.add("server-stream", t(0, 0, masked, 2))
+    w.add("limit", t(1, 10, frame(2, b"123456", fin=False) +
+                     frame(0, b"7890") + frame(2, b"12345678901"), 3))
+    for name, data in [("masked-to-client", frame(1, b"hi", mask=mk)),
+                       ("rsv", b"\xc1\x01a"), ("opcode3", b"\x83\x00"),
+                       ("bad-utf8", frame(1, b"\xc3\x28")),
+                       ("long-ping", b"\x89\x7e\x00\x7e" + b"p" * 126),
+                       ("not-shortest", b"\x82\x7e\x00\x05hello"),
+                       ("close-1005", frame(8, b"\x03\xed")),
+                       ("after-close", frame(8, b"") + frame(1, b"x"))]:
+        w.add(name, t(1, 0, data, 5))
+
+
 def url():
     w = Writer("fuzz_url")
     cases = json.load(open(os.path.join(ROOT, "tests", "data",
@@ -503,6 +542,7 @@ def main():
     decode()
     http_request()
     telnet()
+    ws()
     url()
     x509_host()
     x509_cert()

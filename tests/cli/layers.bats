@@ -15,7 +15,7 @@ mini() {
 	mkdir -p "$T/include/nk" "$T/cmd/tool" "$T/build/obj/lib/core" \
 		"$T/build/obj/lib/url" "$T/build/obj/cmd/tool"
 	local l
-	for l in core url net tls http telnet fetch; do
+	for l in core url net tls http telnet fetch ws; do
 		mkdir -p "$T/lib/$l"
 		printf '/* %s */\n#include "core/internal.h"\nint %s_f(void);\n' \
 			"$l" "$l" >"$T/lib/$l/$l.c"

@@ -39,6 +39,7 @@ PUBLIC = {
     'url': 'url',
     'net': 'net', 'conn': 'net',
     'tls': 'tls', 'x509': 'tls',
+    'tlsprobe': 'tls',
     'http': 'http', 'multipart': 'http', 'cookie': 'http',
     'telnet': 'telnet',
     'fetch': 'fetch', 'netrc': 'fetch',

@@ -11,6 +11,7 @@
  *   context.c    nk_tls_ctx: OpenSSL set up for a tool's options
  *   conn_ops.c   struct tls_conn and the nk_conn operations over it
  *   handshake.c  nk_tls_start: a plain conn becomes a TLS one
+ *   probe.c      nk_tls_probe: one handshake of a chosen shape, then gone
  *
  * Ownership. An nk_tls_ctx owns its SSL_CTX, the BIO method, the pins,
  * the name of the trust store's fallback file and the session cache. It
@@ -177,6 +178,11 @@ nk_err nk_tls_trust_load(nk_tls_ctx *ctx, const nk_tls_config *cfg,
                          char *errmsg);
 
 /* ---- context.c ---- */
+
+/* "h2,http/1.1" in the wire format (length-prefixed strings) into out;
+ * -1 for an empty or too long name, or when cap is too small. */
+int nk_tls_alpn_wire(const char *list, unsigned char *out, size_t cap,
+                     size_t *outlen);
 
 /* One more reference to ctx, for a conn. */
 void nk_tls_ctx_ref(nk_tls_ctx *ctx);

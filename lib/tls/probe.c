@@ -302,8 +302,14 @@ nk_tls_probe(nk_tls_ctx *ctx, nk_conn *conn, const char *name,
 	nk_err e = shape(t, name, o, errmsg);
 	if (!e)
 		e = run_handshake(t, deadline, errmsg);
-	if (!e)
+	if (!e) {
 		collect(t, o, deadline, out);
+		/* OpenSSL marks the session of a connection freed without
+		 * close_notify as not resumable: say goodbye, or at least
+		 * pretend to. */
+		if (SSL_shutdown(t->ssl) < 0)
+			SSL_set_shutdown(t->ssl, SSL_SENT_SHUTDOWN);
+	}
 	nk_tls_conn_free(t);
 	ERR_clear_error();
 	return e;

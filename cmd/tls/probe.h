@@ -77,7 +77,7 @@ tri probe_secure_reneg(const struct probe_result *res);
 /* One broken rule. */
 struct probe_violation {
 	char rule[64];                    /* "policy intermediate", "--fail-if" */
-	char what[512];                   /* "TLSv1.0 is accepted" */
+	char what[1024];                  /* "TLSv1.0 is accepted" */
 };
 
 struct probe_verdict {

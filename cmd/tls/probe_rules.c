@@ -24,7 +24,7 @@ struct parser {
 	size_t i;
 	const struct probe_result *res;   /* NULL: syntax only */
 	char err[160];
-	char matches[400];                /* what the term's globs matched */
+	char matches[900];                /* what the term's globs matched */
 	int atoms;                        /* in the current top-level term */
 	int negated;                      /* ... under a "!" */
 };
@@ -46,9 +46,13 @@ static void
 add_match(struct parser *p, const char *name)
 {
 	size_t l = strlen(p->matches);
-	if (l + strlen(name) + 3 < sizeof p->matches)
+	if (l >= 3 && strcmp(p->matches + l - 3, "...") == 0)
+		return;
+	if (l + strlen(name) + 8 < sizeof p->matches)
 		snprintf(p->matches + l, sizeof p->matches - l, "%s%s",
 		         l ? ", " : "", name);
+	else
+		snprintf(p->matches + l, sizeof p->matches - l, ", ...");
 }
 
 static int

@@ -117,10 +117,11 @@ probe_text(FILE *out, const struct report *r, const struct probe_result *res,
 		fprintf(out, "Default     %s %s %s\n", res->def_version,
 		        res->def_cipher, res->def_group);
 	text_suites(out, res);
-	fputc('\n', out);
 	for (int k = 1; k >= 0; k--) {
 		if (res->v[k ? PV_13 : PV_12].accepted != 1)
 			continue;
+		if (k == 1 || res->v[PV_13].accepted != 1)
+			fputc('\n', out);
 		fprintf(out, "Groups      %s: ", k ? "TLSv1.3" : "TLSv1.2");
 		names_line(out, res->groups[k], probe_group_names, PROBE_NGROUPS);
 		fprintf(out, "Sigalgs     %s: ", k ? "TLSv1.3" : "TLSv1.2");

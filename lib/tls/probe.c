@@ -249,8 +249,14 @@ collect(struct tls_conn *t, const nk_tls_offer *o, nk_time deadline,
 	nk_tls_info in;
 	memset(&in, 0, sizeof in);
 	nk_tls_info_collect(t, 0, &in);
+	static const char *const names[] = {
+		"TLSv1.0", "TLSv1.1", "TLSv1.2", "TLSv1.3",
+	};
 	h->version = SSL_version(ssl);
-	snprintf(h->version_name, sizeof h->version_name, "%s", in.version);
+	/* OpenSSL says "TLSv1" for 1.0; a probe's table wants all alike. */
+	snprintf(h->version_name, sizeof h->version_name, "%s",
+	         h->version >= NK_TLS_1_0 && h->version <= NK_TLS_1_3
+	         ? names[h->version - NK_TLS_1_0] : in.version);
 	snprintf(h->cipher, sizeof h->cipher, "%s", in.cipher);
 	snprintf(h->cipher_openssl, sizeof h->cipher_openssl, "%s",
 	         in.cipher_openssl);

@@ -14,29 +14,6 @@
 #include "starttls.h"
 #include "tool.h"
 
-const char *const probe_version_names[PV_N] = {
-	"TLSv1.0", "TLSv1.1", "TLSv1.2", "TLSv1.3",
-};
-const int probe_version_wire[PV_N] = {
-	NK_TLS_1_0, NK_TLS_1_1, NK_TLS_1_2, NK_TLS_1_3,
-};
-/* RFC 8446 section 4.2.7 and RFC 7919: every group OpenSSL 3 has for key
- * exchange. */
-const char *const probe_group_names[PROBE_NGROUPS] = {
-	"X25519", "X448", "P-256", "P-384", "P-521",
-	"ffdhe2048", "ffdhe3072", "ffdhe4096", "ffdhe6144", "ffdhe8192",
-};
-/* RFC 8446 section 4.2.3 and RFC 8422, SHA-1 last. */
-const char *const probe_sigalg_names[PROBE_NSIGALGS] = {
-	"ecdsa_secp256r1_sha256", "ecdsa_secp384r1_sha384",
-	"ecdsa_secp521r1_sha512", "ed25519", "ed448",
-	"rsa_pss_pss_sha256", "rsa_pss_pss_sha384", "rsa_pss_pss_sha512",
-	"rsa_pss_rsae_sha256", "rsa_pss_rsae_sha384", "rsa_pss_rsae_sha512",
-	"rsa_pkcs1_sha256", "rsa_pkcs1_sha384", "rsa_pkcs1_sha512",
-	"ecdsa_sha1", "rsa_pkcs1_sha1",
-};
-const char *const probe_alpn_names[PROBE_NALPN] = { "h2", "http/1.1" };
-
 /* The groups TLS 1.2 negotiates in supported_groups (RFC 8422): its
  * finite-field DH parameters are the server's own choice. */
 #define TLS12_GROUPS 5
@@ -194,12 +171,15 @@ cipher_order(struct prober *p, int v, struct probe_version *pv)
 	char *list = malloc(len);
 	if (!list)
 		return;
-	list[0] = '\0';
+	size_t n = 0;
 	for (size_t i = pv->nsuites; i-- > 0;) {
-		strcat(list, pv->suites[i].ossl);
+		size_t l = strlen(pv->suites[i].ossl);
+		memcpy(list + n, pv->suites[i].ossl, l);
+		n += l;
 		if (i)
-			strcat(list, ":");
+			list[n++] = ':';
 	}
+	list[n] = '\0';
 	nk_tls_offer o = { .version = probe_version_wire[v] };
 	if (v == PV_13)
 		o.ciphersuites = list;
@@ -248,16 +228,27 @@ job_ciphers(struct prober *p, int v)
 		cipher_order(p, v, pv);
 }
 
-/* arg: version index * 64 + the group's or algorithm's index. */
+/* The offer of a group or signature algorithm job: arg is the version's
+ * index * 64 + the item's, tls12 the suites to offer at TLS 1.2. */
+static nk_tls_offer
+item_offer(int arg, int *v, int *item, const char *tls12)
+{
+	nk_tls_offer o = { 0 };
+	*v = arg / 64;
+	*item = arg % 64;
+	o.version = probe_version_wire[*v];
+	if (*v == PV_12)
+		o.ciphers = tls12;
+	return o;
+}
+
 static void
 job_group(struct prober *p, int arg)
 {
-	int v = arg / 64, g = arg % 64;
-	nk_tls_offer o = { .version = probe_version_wire[v],
-	                   .groups = probe_group_names[g] };
+	int v, g;
 	/* TLS 1.2 uses a group only for ECDHE: offer nothing else. */
-	if (v == PV_12)
-		o.ciphers = "kECDHE";
+	nk_tls_offer o = item_offer(arg, &v, &g, "kECDHE");
+	o.groups = probe_group_names[g];
 	nk_tls_hello h;
 	nk_err e = hello(p, &o, &h);
 	/* In TLS 1.2 the groups also bound an ECDSA certificate's curve
@@ -283,12 +274,10 @@ job_group(struct prober *p, int arg)
 static void
 job_sigalg(struct prober *p, int arg)
 {
-	int v = arg / 64, s = arg % 64;
-	nk_tls_offer o = { .version = probe_version_wire[v],
-	                   .sigalgs = probe_sigalg_names[s] };
+	int v, s;
 	/* TLS 1.2's RSA key exchange signs nothing: only suites that do. */
-	if (v == PV_12)
-		o.ciphers = "kECDHE:kDHE:!aNULL";
+	nk_tls_offer o = item_offer(arg, &v, &s, "kECDHE:kDHE:!aNULL");
+	o.sigalgs = probe_sigalg_names[s];
 	nk_tls_hello h;
 	p->res->sigalgs[v == PV_13][s] = hello(p, &o, &h) == NK_OK;
 	nk_tls_hello_clear(&h);
@@ -405,15 +394,6 @@ second_jobs(const struct probe_result *res, struct job *j)
 			j[n++] = (struct job){ job_sigalg, v * 64 + s };
 	}
 	return n;
-}
-
-tri
-probe_secure_reneg(const struct probe_result *res)
-{
-	for (int v = PV_12; v >= PV_10; v--)
-		if (res->v[v].accepted == 1)
-			return res->v[v].secure_reneg;
-	return -1;
 }
 
 static void

@@ -2,7 +2,7 @@
  * handshakes of chosen shapes (nk_tls_probe), run by a bounded pool of
  * threads; the results as a table or JSON; --fail-if and --policy as
  * rules over them. probe.c runs the probes, probe_show.c prints,
- * probe_rules.c judges. */
+ * probe_rules.c judges, probe_names.c has the names all of them use. */
 #ifndef NK_TLS_PROBE_H
 #define NK_TLS_PROBE_H
 

@@ -184,19 +184,18 @@ json_versions(FILE *out, const struct probe_result *res)
 static void
 json_lists(FILE *out, const struct probe_result *res)
 {
-	fputs("    \"groups\": {\"TLSv1.2\": ", out);
-	json_names(out, res->groups[0], probe_group_names, PROBE_NGROUPS,
-	           res->v[PV_12].accepted == 1);
-	fputs(", \"TLSv1.3\": ", out);
-	json_names(out, res->groups[1], probe_group_names, PROBE_NGROUPS,
-	           res->v[PV_13].accepted == 1);
-	fputs("},\n    \"sigalgs\": {\"TLSv1.2\": ", out);
-	json_names(out, res->sigalgs[0], probe_sigalg_names, PROBE_NSIGALGS,
-	           res->v[PV_12].accepted == 1);
-	fputs(", \"TLSv1.3\": ", out);
-	json_names(out, res->sigalgs[1], probe_sigalg_names, PROBE_NSIGALGS,
-	           res->v[PV_13].accepted == 1);
-	fputs("},\n", out);
+	for (int k = 0; k < 2; k++) {
+		fprintf(out, "    \"%s\": {", k ? "sigalgs" : "groups");
+		for (int v = 0; v < 2; v++) {
+			fprintf(out, "%s\"%s\": ", v ? ", " : "",
+			        probe_version_names[PV_12 + v]);
+			json_names(out, k ? res->sigalgs[v] : res->groups[v],
+			           k ? probe_sigalg_names : probe_group_names,
+			           k ? PROBE_NSIGALGS : PROBE_NGROUPS,
+			           res->v[PV_12 + v].accepted == 1);
+		}
+		fputs("},\n", out);
+	}
 }
 
 static void

@@ -192,30 +192,21 @@ await(const struct tls_conn *t, int err, nk_time deadline)
 static nk_err
 run_handshake(struct tls_conn *t, nk_time deadline, char *errmsg)
 {
-	for (;;) {
-		ERR_clear_error();
-		errno = 0;
-		int r = SSL_connect(t->ssl);
-		if (r == 1)
-			return NK_OK;
-		int err = SSL_get_error(t->ssl, r);
-		int saved = errno;
-		if (err != SSL_ERROR_WANT_READ && err != SSL_ERROR_WANT_WRITE) {
-			const char *why = err == SSL_ERROR_SYSCALL && saved
-			                  ? strerror(saved)
-			                  : err == SSL_ERROR_SYSCALL ||
-			                    nk_tls_unexpected_eof()
-			                  ? "the server closed the connection"
-			                  : nk_tls_ossl_reason("refused");
-			nk_err e = nk_fail(errmsg, NK_ERR_SSL_CONNECT_ERROR, "%s",
-			                   why);
-			ERR_clear_error();
-			return e;
-		}
-		if (await(t, err, deadline) != 0)
-			return nk_fail(errmsg, NK_ERR_OPERATION_TIMEDOUT,
-			               "TLS handshake timed out");
-	}
+	int saved = 0;
+	int err = nk_tls_connect_wait(t, deadline, &saved);
+	if (err == SSL_ERROR_NONE)
+		return NK_OK;
+	if (err == -1)
+		return nk_fail(errmsg, NK_ERR_OPERATION_TIMEDOUT,
+		               "TLS handshake timed out");
+	const char *why = (err == SSL_ERROR_SYSCALL || err == -2) && saved
+	                  ? strerror(saved)
+	                  : err == SSL_ERROR_SYSCALL || nk_tls_unexpected_eof()
+	                  ? "the server closed the connection"
+	                  : nk_tls_ossl_reason("refused");
+	nk_err e = nk_fail(errmsg, NK_ERR_SSL_CONNECT_ERROR, "%s", why);
+	ERR_clear_error();
+	return e;
 }
 
 /* TLS 1.3 sends its tickets after the handshake: reads (and drops any

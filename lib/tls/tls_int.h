@@ -202,4 +202,13 @@ struct tls_conn *nk_tls_conn_new(nk_tls_ctx *ctx, int fd, const char *key);
 /* Frees t with its SSL, and drops its reference to the context. */
 void nk_tls_conn_free(struct tls_conn *t);
 
+/* ---- handshake.c ---- */
+
+/* SSL_connect on t until it is done, waiting on the socket for what it
+ * wants until the deadline: SSL_ERROR_NONE when done, OpenSSL's
+ * SSL_get_error code when it failed (*saved_errno: errno right after),
+ * -1 at the deadline, -2 when poll failed (*saved_errno says why). */
+int nk_tls_connect_wait(struct tls_conn *t, nk_time deadline,
+                        int *saved_errno);
+
 #endif

@@ -280,3 +280,35 @@ nk-tls: --fail-if: !tls1.3" ]
 	[ "$(q '.probe.versions["TLSv1.1"]')" = false ]
 	[ "$(grep -c '^C: STARTTLS$' "$BATS_TEST_TMPDIR/peer.log")" = "$(q .probe.handshakes)" ]
 }
+
+# gnutls-serv cannot be told which address to bind: it listens on every
+# one, so it runs in a network namespace of its own with only loopback,
+# nk-tls with it.
+@test "gnutls-serv, a second implementation: versions, suites in its order" {
+	unshare -n true 2>/dev/null || skip "unshare -n refused by the kernel"
+	cat >"$BATS_TEST_TMPDIR/g.sh" <<'SH'
+ip link set lo up
+gnutls-serv --http -p 4433 --x509certfile "$C/valid-chain.pem" \
+	--x509keyfile "$C/leaf.key" --priority "$1" >"$2" 2>&1 </dev/null &
+pid=$!
+for i in $(seq 100); do
+	grep -q 'listening on IPv4' "$2" && break
+	sleep 0.05
+done
+rc=0
+timeout 60 nk-tls --probe --json --resolve valid.test:4433:127.0.0.1 \
+	valid.test:4433 || rc=$?
+kill "$pid"
+wait "$pid" 2>/dev/null
+exit "$rc"
+SH
+	run --separate-stderr timeout 90 unshare -n bash "$BATS_TEST_TMPDIR/g.sh" \
+		'NORMAL:-VERS-ALL:+VERS-TLS1.2:+VERS-TLS1.3:-CIPHER-ALL:+AES-128-GCM:+CHACHA20-POLY1305:%SERVER_PRECEDENCE' \
+		"$BATS_TEST_TMPDIR/gnutls.log"
+	[ "$status" -eq 0 ]
+	[ "$(q .probe.versions)" = '{"TLSv1.0":false,"TLSv1.1":false,"TLSv1.2":true,"TLSv1.3":true}' ]
+	[ "$(q '.probe.ciphers["TLSv1.2"]')" = '{"order":"server","suites":[{"name":"TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256","openssl":"ECDHE-ECDSA-AES128-GCM-SHA256"},{"name":"TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256","openssl":"ECDHE-ECDSA-CHACHA20-POLY1305"}]}' ]
+	[ "$(q '.probe.ciphers["TLSv1.3"]')" = '{"order":"server","suites":[{"name":"TLS_AES_128_GCM_SHA256","openssl":"TLS_AES_128_GCM_SHA256"},{"name":"TLS_CHACHA20_POLY1305_SHA256","openssl":"TLS_CHACHA20_POLY1305_SHA256"}]}' ]
+	[ "$(q .probe.resumption)" = '{"session_id":true,"ticket":true,"tls13_ticket":true}' ]
+	[ "$(q .probe.secure_renegotiation)" = true ]
+}

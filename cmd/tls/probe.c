@@ -92,7 +92,7 @@ job_sni(struct prober *p, int unused)
 	struct probe_result *res = p->res;
 	nk_tls_offer o = { 0 };
 	nk_tls_hello h, h2;
-	int with_ok = hello(p, &o, &h) == NK_OK;
+	int with_ok = hello_why(p, &o, &h, res->def_error) == NK_OK;
 	if (with_ok) {
 		snprintf(res->def_version, sizeof res->def_version, "%s",
 		         h.version_name);
@@ -409,6 +409,17 @@ probe_all(struct prober *p)
 	res->stapling = -1;
 	nk_time t0 = nk_now();
 	run_jobs(p, jobs, first_jobs(jobs));
+	int any = 0;
+	for (int v = 0; v < PV_N; v++)
+		any |= res->v[v].accepted == 1;
+	/* Refusing everything is no TLS server at all (or a port of
+	 * something else): the handshake error, as nk tls reports it. */
+	if (!res->err && !any && !res->def_version[0]) {
+		res->err = NK_ERR_SSL_CONNECT_ERROR;
+		snprintf(res->errmsg, sizeof res->errmsg, "no TLS handshake with "
+		         "%.64s port %d succeeded: %.150s", p->r->host, p->r->port,
+		         res->def_error);
+	}
 	if (!res->err)
 		run_jobs(p, jobs, second_jobs(res, jobs));
 	res->seconds = (double)(nk_now() - t0) / 1e6;

@@ -65,6 +65,7 @@ struct probe_result {
 	char nosni_error[NK_ERR_MSG_LEN]; /* why without SNI failed */
 	int sni_differs;
 	char def_version[16], def_cipher[80], def_group[32];
+	char def_error[NK_ERR_MSG_LEN];   /* why the default offer failed */
 	int connections;
 	double seconds;
 	nk_err err;                       /* what ended the probe early */

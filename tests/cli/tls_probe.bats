@@ -267,6 +267,15 @@ nk-tls: --fail-if: !tls1.3" ]
 	[ "${lines[1]}" = "Stopped     Failed to connect to valid.test port $PORT: Connection refused (tried 127.0.0.1)" ]
 }
 
+@test "a peer that speaks no TLS (an echo server): exit 35, the handshake's error" {
+	start_echo
+	run --separate-stderr timeout 60 nk-tls --probe --json "127.0.0.1:$ECHO_PORT"
+	[ "$status" -eq 35 ]
+	[ "$(q .error.message)" = "\"no TLS handshake with 127.0.0.1 port $ECHO_PORT succeeded: unexpected message\"" ]
+	[ "$(q .probe.versions)" = '{"TLSv1.0":false,"TLSv1.1":false,"TLSv1.2":false,"TLSv1.3":false}' ]
+	[ "$stderr" = "nk-tls: no TLS handshake with 127.0.0.1 port $ECHO_PORT succeeded: unexpected message" ]
+}
+
 @test "STARTTLS smtp: every probe connection does the dialogue" {
 	start_bg "$BATS_TEST_TMPDIR/peer.log" python3 "$TESTS_DIR/servers/tls_peer.py" \
 		"$C/valid-chain.pem" "$C/leaf.key" --starttls smtp --count 1000

@@ -190,6 +190,9 @@ q() {
 	[ "$(q .probe.secure_renegotiation)" = true ]
 	[ "$(q .violations)" = '[{"rule":"policy intermediate","what":"TLSv1.0 is accepted"}]' ]
 	[ "$stderr" = "nk-tls: policy intermediate: TLSv1.0 is accepted" ]
+	jprobe --policy modern
+	[ "$status" -eq 102 ]
+	[ "$(q .violations)" = '[{"rule":"policy modern","what":"TLSv1.0 is accepted"},{"rule":"policy modern","what":"TLSv1.3 is not accepted"}]' ]
 }
 
 @test "--policy modern against a TLS 1.2 and 1.3 server" {

@@ -40,6 +40,7 @@ PUBLIC = {
     'net': 'net', 'conn': 'net',
     'tls': 'tls', 'x509': 'tls',
     'chain': 'tls',
+    'tlsprobe': 'tls',
     'http': 'http', 'multipart': 'http', 'cookie': 'http',
     'telnet': 'telnet',
     'fetch': 'fetch', 'netrc': 'fetch',

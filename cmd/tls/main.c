@@ -15,6 +15,7 @@
 #include "netargs.h"
 #include "opts.h"
 #include "diag.h"
+#include "probe.h"
 #include "report.h"
 #include "starttls.h"
 #include "tool.h"
@@ -23,6 +24,7 @@ enum {
 	O_MAX_TIME = 1, O_ALPN, O_JSON, O_PEM, O_OUTPUT, O_EXPIRY_WARN,
 	O_STARTTLS, O_STARTTLS_TIMEOUT, O_VERBOSE,
 	O_FETCH_AIA,
+	O_PROBE, O_FAIL_IF, O_POLICY,
 };
 
 static const struct opt opts[] = {
@@ -34,12 +36,18 @@ static const struct opt opts[] = {
 	  "fetch a missing intermediate from its AIA URL (http, 64 KiB, 5 s)" },
 	{ O_JSON, 0, "json", OPT_FLAG, NULL, NULL,
 	  "print the report as one JSON document" },
+	{ O_FAIL_IF, 0, "fail-if", OPT_STRING, "EXPR", NULL,
+	  "with --probe: exit 102 when EXPR holds (tls1.0 || cipher:*CBC*)" },
 	{ O_MAX_TIME, 'm', "max-time", OPT_NUM, "SECS", NULL,
 	  "give up on the whole run after SECS" },
 	{ O_OUTPUT, 'o', "output", OPT_FILE, "FILE", NULL,
 	  "with --pem: write the PEM chain to FILE" },
 	{ O_PEM, 0, "pem", OPT_FLAG, NULL, NULL,
 	  "write the chain the server sent as PEM" },
+	{ O_POLICY, 0, "policy", OPT_CHOICE, "NAME", "modern|intermediate",
+	  "with --probe: exit 102 when Mozilla's profile NAME is broken" },
+	{ O_PROBE, 0, "probe", OPT_FLAG, NULL, NULL,
+	  "find the versions, suites, groups and features the server accepts" },
 	{ O_STARTTLS, 0, "starttls", OPT_CHOICE, "PROTO", STARTTLS_CHOICES,
 	  "upgrade a plain-text session first" },
 	{ O_STARTTLS_TIMEOUT, 0, "starttls-timeout", OPT_NUM, "SECS", NULL,
@@ -209,6 +217,13 @@ parse_args(int argc, char **argv, struct args *a)
 				a->starttls_timeout_ms = STARTTLS_TIMEOUT_MS;
 			break;
 		case O_VERBOSE: a->verbose = 1; break;
+		case O_PROBE: a->probe = 1; break;
+		case O_FAIL_IF:
+			if (probe_rules_parse_check(arg) != 0)
+				return -1;
+			a->fail_if = arg;
+			break;
+		case O_POLICY: a->policy = arg; break;
 		default:
 			if (netargs_take(&a->na, id, arg) < 0)
 				return -1;
@@ -228,6 +243,8 @@ parse_args(int argc, char **argv, struct args *a)
 		         "add -o FILE for the PEM");
 		return -1;
 	}
+	if (probe_args_check(a) != 0)
+		return -1;
 	return netargs_finish(&a->na);
 }
 
@@ -435,6 +452,8 @@ run(const struct args *a)
 	r.name = a->na.servername ? a->na.servername : r.host;
 	r.sni = !is_ip(r.name);
 	r.now = (int64_t)time(NULL);
+	if (a->probe)
+		return probe_run(&r);
 	const char *no_color = getenv("NO_COLOR");
 	r.color = !a->json && isatty(STDOUT_FILENO) && !(no_color && *no_color);
 

@@ -20,6 +20,8 @@ struct args {
 	int64_t max_time_ms;
 	int64_t starttls_timeout_ms;
 	long expiry_warn;            /* -1: not asked */
+	int probe;                   /* --probe, with its rules (or NULL) */
+	const char *fail_if, *policy;
 };
 
 /* Everything the report shows. */

@@ -256,7 +256,9 @@ nk_err
 starttls_run(nk_conn *c, const char *proto, nk_time deadline,
              int64_t timeout_ms, FILE *tr, char *errmsg)
 {
-	static struct lines l;   /* 12 KB: off the stack, one use per run */
+	/* 12 KB: off the stack; one per thread, as --probe runs several
+	 * dialogues at once. */
+	static _Thread_local struct lines l;
 	const struct proto *p = find(proto);
 	if (!p)
 		return nk_err_set(errmsg, NK_ERR_FAILED_INIT,

@@ -12,6 +12,7 @@
 #include "nk/tls.h"
 #include "nk/x509.h"
 #include "nk/chain.h"
+#include "nk/tlsprobe.h"
 #include "nk/telnet.h"
 #include "nk/net.h"
 #include "nk/http.h"

@@ -35,9 +35,8 @@ password_cb(char *buf, int size, int rwflag, void *u)
 	return (int)len;
 }
 
-/* "h2,http/1.1" in the wire format (length-prefixed strings). */
-static int
-alpn_wire(const char *list, unsigned char *out, size_t cap, size_t *outlen)
+int
+nk_tls_alpn_wire(const char *list, unsigned char *out, size_t cap, size_t *outlen)
 {
 	size_t o = 0;
 	const char *p = list;
@@ -191,7 +190,7 @@ set_alpn(SSL_CTX *s, const char *alpn, char *errmsg)
 {
 	unsigned char wire[512];
 	size_t wl;
-	if (alpn_wire(alpn, wire, sizeof wire, &wl) != 0)
+	if (nk_tls_alpn_wire(alpn, wire, sizeof wire, &wl) != 0)
 		return nk_fail(errmsg, NK_ERR_FAILED_INIT, "bad ALPN list '%s'",
 		               alpn);
 	/* Returns 0 on success, unlike most of OpenSSL. */

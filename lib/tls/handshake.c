@@ -126,6 +126,35 @@ handshake_fail(const struct tls_conn *t, const struct peer *p, int err,
 	return e;
 }
 
+int
+nk_tls_connect_wait(struct tls_conn *t, nk_time deadline, int *saved_errno)
+{
+	for (;;) {
+		ERR_clear_error();
+		errno = 0;
+		int r = SSL_connect(t->ssl);
+		if (r == 1)
+			return SSL_ERROR_NONE;
+		int err = SSL_get_error(t->ssl, r);
+		*saved_errno = errno;
+		short ev;
+		if (err == SSL_ERROR_WANT_READ)
+			ev = POLLIN;
+		else if (err == SSL_ERROR_WANT_WRITE)
+			ev = POLLOUT;
+		else
+			return err;
+		struct pollfd pfd = { t->fd, ev, 0 };
+		int ms = nk_deadline_poll_ms(deadline);
+		if (ms == 0)
+			return -1;
+		if (poll(&pfd, 1, ms) < 0 && errno != EINTR) {
+			*saved_errno = errno;
+			return -2;
+		}
+	}
+}
+
 /* SSL_connect until it is done, waiting on the socket for what it wants
  * until the deadline. What verification found so far goes into info on
  * every failure but poll's. */
@@ -133,36 +162,20 @@ static nk_err
 handshake(struct tls_conn *t, const struct peer *p, nk_time deadline,
           int chains, nk_tls_info *info, char *errmsg)
 {
-	for (;;) {
-		ERR_clear_error();
-		errno = 0;
-		int r = SSL_connect(t->ssl);
-		if (r == 1)
-			return NK_OK;
-		int err = SSL_get_error(t->ssl, r);
-		int saved = errno;
-		short ev;
-		if (err == SSL_ERROR_WANT_READ) {
-			ev = POLLIN;
-		} else if (err == SSL_ERROR_WANT_WRITE) {
-			ev = POLLOUT;
-		} else {
-			nk_tls_info_verify(t, 0, chains, info);
-			if (t->verr != 0 && !t->ctx->insecure)
-				return verify_failed(p, info, errmsg);
-			return handshake_fail(t, p, err, saved, errmsg);
-		}
-		struct pollfd pfd = { t->fd, ev, 0 };
-		int ms = nk_deadline_poll_ms(deadline);
-		if (ms == 0) {
-			nk_tls_info_verify(t, 0, chains, info);
-			return nk_fail(errmsg, NK_ERR_OPERATION_TIMEDOUT,
-			               "TLS handshake with %s timed out", p->who);
-		}
-		if (poll(&pfd, 1, ms) < 0 && errno != EINTR)
-			return nk_fail(errmsg, NK_ERR_SSL_CONNECT_ERROR, "poll: %s",
-			               strerror(errno));
-	}
+	int saved = 0;
+	int err = nk_tls_connect_wait(t, deadline, &saved);
+	if (err == SSL_ERROR_NONE)
+		return NK_OK;
+	if (err == -2)
+		return nk_fail(errmsg, NK_ERR_SSL_CONNECT_ERROR, "poll: %s",
+		               strerror(saved));
+	nk_tls_info_verify(t, 0, chains, info);
+	if (err == -1)
+		return nk_fail(errmsg, NK_ERR_OPERATION_TIMEDOUT,
+		               "TLS handshake with %s timed out", p->who);
+	if (t->verr != 0 && !t->ctx->insecure)
+		return verify_failed(p, info, errmsg);
+	return handshake_fail(t, p, err, saved, errmsg);
 }
 
 static int

@@ -12,6 +12,7 @@
  *   context.c    nk_tls_ctx: OpenSSL set up for a tool's options
  *   conn_ops.c   struct tls_conn and the nk_conn operations over it
  *   handshake.c  nk_tls_start: a plain conn becomes a TLS one
+ *   probe.c      nk_tls_probe: one handshake of a chosen shape, then gone
  *
  * Ownership. An nk_tls_ctx owns its SSL_CTX, the BIO method, the pins,
  * the name of the trust store's fallback file and the session cache. It
@@ -184,6 +185,11 @@ int nk_tls_trust_issuer_missing(long code);
 
 /* ---- context.c ---- */
 
+/* "h2,http/1.1" in the wire format (length-prefixed strings) into out;
+ * -1 for an empty or too long name, or when cap is too small. */
+int nk_tls_alpn_wire(const char *list, unsigned char *out, size_t cap,
+                     size_t *outlen);
+
 /* One more reference to ctx, for a conn. */
 void nk_tls_ctx_ref(nk_tls_ctx *ctx);
 
@@ -201,5 +207,14 @@ struct tls_conn *nk_tls_conn_new(nk_tls_ctx *ctx, int fd, const char *key);
 
 /* Frees t with its SSL, and drops its reference to the context. */
 void nk_tls_conn_free(struct tls_conn *t);
+
+/* ---- handshake.c ---- */
+
+/* SSL_connect on t until it is done, waiting on the socket for what it
+ * wants until the deadline: SSL_ERROR_NONE when done, OpenSSL's
+ * SSL_get_error code when it failed (*saved_errno: errno right after),
+ * -1 at the deadline, -2 when poll failed (*saved_errno says why). */
+int nk_tls_connect_wait(struct tls_conn *t, nk_time deadline,
+                        int *saved_errno);
 
 #endif

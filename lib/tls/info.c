@@ -206,6 +206,12 @@ nk_tls_info_cert_request(struct tls_conn *t, nk_tls_info *info)
 }
 
 void
+nk_tls_info_session(struct tls_conn *t, nk_tls_info *info)
+{
+	fill_session(t, info);
+}
+
+void
 nk_tls_info_collect(struct tls_conn *t, int chains, nk_tls_info *info)
 {
 	fill_session(t, info);

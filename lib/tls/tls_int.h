@@ -11,6 +11,7 @@
  *   context.c    nk_tls_ctx: OpenSSL set up for a tool's options
  *   conn_ops.c   struct tls_conn and the nk_conn operations over it
  *   handshake.c  nk_tls_start: a plain conn becomes a TLS one
+ *   server.c     nk_tls_accept: the server's side of it
  *
  * Ownership. An nk_tls_ctx owns its SSL_CTX, the BIO method, the pins,
  * the name of the trust store's fallback file and the session cache. It
@@ -62,6 +63,7 @@ struct nk_tls_ctx {
 	SSL_CTX *ssl;
 	BIO_METHOD *bio_meth;        /* send()/recv() without SIGPIPE */
 	int insecure;
+	int server;                  /* made for nk_tls_accept */
 	int ocsp;
 	int no_cache;
 	char *fallback;              /* the trust store's fallback file */
@@ -162,6 +164,9 @@ void nk_tls_info_verify(struct tls_conn *t, int handshake_done, int chains,
 /* Whether the server asked for a client certificate, and from whom. */
 void nk_tls_info_cert_request(struct tls_conn *t, nk_tls_info *info);
 
+/* Version, cipher, group, ALPN and resumption of a finished handshake. */
+void nk_tls_info_session(struct tls_conn *t, nk_tls_info *info);
+
 /* The facts of a finished handshake: session, verification, request. */
 void nk_tls_info_collect(struct tls_conn *t, int chains, nk_tls_info *info);
 
@@ -183,6 +188,16 @@ void nk_tls_ctx_ref(nk_tls_ctx *ctx);
 
 /* Drops one reference; the last one frees. */
 void nk_tls_ctx_unref(nk_tls_ctx *ctx);
+
+/* ---- handshake.c ---- */
+
+/* Runs `step` (SSL_connect or SSL_accept) on t until the handshake is
+ * done, waiting on the socket until the deadline. NK_OK;
+ * NK_ERR_OPERATION_TIMEDOUT; or NK_ERR_SSL_CONNECT_ERROR with OpenSSL's
+ * SSL_ERROR_* in *ssl_err and errno as it was in *saved_errno, OpenSSL's
+ * error queue left for the caller's message. */
+nk_err nk_tls_drive(struct tls_conn *t, int (*step)(SSL *), nk_time deadline,
+                    int *ssl_err, int *saved_errno);
 
 /* ---- conn_ops.c ---- */
 

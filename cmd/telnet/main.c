@@ -26,6 +26,7 @@
 #include "nk/telnet.h"
 #include "nk/tls.h"
 #include "dgram.h"
+#include "exec.h"
 #include "lineedit.h"
 #include "listen.h"
 #include "netargs.h"
@@ -40,6 +41,7 @@ enum {
 	O_UNIX, O_UDP, O_HEXDUMP, O_OUTPUT,
 	O_ZERO, O_CRLF, O_SOURCE,
 	O_LISTEN, O_KEEP_OPEN,
+	O_EXEC,
 };
 
 /* -z: at most this many ports after HOST. */
@@ -66,10 +68,14 @@ static const struct opt opts[] = {
 	  "listen on [ADDR] PORT and take one connection (as nc -l)" },
 	{ O_KEEP_OPEN, 0, "keep-open", OPT_FLAG, NULL, NULL,
 	  "with -l: take the next connection after each (ncat's -k)" },
+	{ O_EXEC, 0, "exec", OPT_STRING, "CMD", NULL,
+	  "run CMD with /bin/sh -c, its stdin and stdout the connection "
+	  "(ncat's --sh-exec)" },
 	{ O_TLS, 0, "tls", OPT_FLAG, NULL, NULL,
 	  "wrap the session in TLS, verified (default port 992)" },
 	TLSARGS_VERIFY_OPTS,
 	TLSARGS_SERVERNAME_OPT,
+	TLSARGS_CLIENT_OPTS,
 	{ O_ESCAPE, 'e', "escape", OPT_STRING, "CHAR", NULL,
 	  "escape character: ^X, one character, or none (default ^])" },
 	{ O_LF, 0, "lf", OPT_FLAG, NULL, NULL,
@@ -113,6 +119,7 @@ struct args {
 	int unixsock, udp;
 	const char *hexdump, *output;
 	int zero, crlf, listen, keep_open;
+	const char *exec;                   /* --exec CMD */
 	const char *zports[ZERO_MAX_PORTS]; /* -z: the PORTs after the first */
 	size_t nzports;
 };
@@ -204,6 +211,32 @@ check_transport(const struct args *a)
 	return 0;
 }
 
+/* -l --tls needs the server's certificate; --exec what it cannot go
+ * with, and its refusal to hand a program to a TLS peer nobody verified
+ * (a listener without --cacert), unless -k says so. */
+static int
+check_tls_exec(const struct args *a)
+{
+	const nk_tls_config *tc = &a->na.tls;
+	if (a->listen && a->tls && !tc->cert) {
+		tool_msg("-l --tls needs the server's certificate: --cert FILE "
+		         "(and --key FILE)");
+		return -1;
+	}
+	if (!a->exec)
+		return 0;
+	if (a->zero || a->udp || a->hexdump || a->output) {
+		tool_msg("--exec takes none of -z, -u, --hexdump and -o");
+		return -1;
+	}
+	if (a->listen && a->tls && !tc->cafile && !tc->capath && !tc->insecure) {
+		tool_msg("--exec over TLS would run CMD for any client: verify "
+		         "clients with --cacert, or accept any with -k");
+		return -1;
+	}
+	return 0;
+}
+
 static int
 parse_args(int argc, char **argv, struct args *a)
 {
@@ -253,6 +286,9 @@ parse_args(int argc, char **argv, struct args *a)
 		case O_KEEP_OPEN:
 			a->keep_open = 1;
 			break;
+		case O_EXEC:
+			a->exec = arg;
+			break;
 		case O_RAW:
 			a->raw = 1;
 			break;
@@ -295,8 +331,9 @@ parse_args(int argc, char **argv, struct args *a)
 	}
 	const nk_tls_config *tc = &a->na.tls;
 	if (!a->tls && (tc->cafile || tc->capath || tc->insecure ||
-	                a->na.servername)) {
-		tool_msg("--cacert, --capath, -k and --servername need --tls");
+	                a->na.servername || tc->cert || tc->key)) {
+		tool_msg("--cacert, --capath, -k, --servername, --cert and --key "
+		         "need --tls");
 		return -1;
 	}
 	if (a->nzports && !a->zero) {
@@ -309,10 +346,12 @@ parse_args(int argc, char **argv, struct args *a)
 		         "-z needs a PORT");
 		return -1;
 	}
-	if (a->listen && (a->zero || a->tls || a->na.net.source)) {
-		tool_msg("-l takes none of -z, --tls and --source");
+	if (a->listen && (a->zero || a->na.net.source || a->na.servername)) {
+		tool_msg("-l takes none of -z, --source and --servername");
 		return -1;
 	}
+	if (check_tls_exec(a) != 0)
+		return -1;
 	if (a->keep_open && !a->listen) {
 		tool_msg("--keep-open needs -l");
 		return -1;
@@ -379,7 +418,9 @@ history_path(const char *host, int port)
 static void
 session_from_args(struct session *s, const struct args *a)
 {
-	int interactive = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
+	/* Under --exec the program has the connection, not the user. */
+	int interactive = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO) &&
+	                  !a->exec;
 	s->ui = interactive ? &tty_ui : NULL;
 	s->verbose = a->verbose + interactive;
 	s->lf = a->lf && !a->crlf;
@@ -576,13 +617,23 @@ listen_main(struct args *a, struct sesslog *log)
 		netargs_free(&a->na);
 		return 2;
 	}
-	nk_err e = listener_open(&l, host, port, a->na.net.family, err);
+	nk_tls_ctx *ctx = NULL;
+	nk_tls_config tc = a->na.tls;
+	tc.server = 1;
+	nk_err e = a->tls ? nk_tls_ctx_new(&tc, &ctx, err) : NK_OK;
+	if (!e)
+		e = listener_open(&l, host, port, a->na.net.family, err);
+	int64_t hs_ms = a->na.net.connect_timeout_ms;
 	netargs_free(&a->na);
-	if (e)
+	if (e) {
+		nk_tls_ctx_free(ctx);
 		return tool_fail(e, err);
+	}
 	do {
 		struct session s;
+		nk_tls_info tls;
 		memset(&s, 0, sizeof s);
+		memset(&tls, 0, sizeof tls);
 		session_from_args(&s, a);
 		s.port = port;
 		s.log = log;
@@ -594,17 +645,23 @@ listen_main(struct args *a, struct sesslog *log)
 		s.start = nk_now();
 		session_status(&s, "Connection from %s port %d.", s.host,
 		               nk_conn_peer_port(s.conn));
-		if (a->telnet && (e = make_telnet(&s, a, err)) != NK_OK) {
+		if ((ctx && (e = listener_tls(&s, ctx, nk_deadline_in_ms(hs_ms),
+		                              &tls, err)) != NK_OK) ||
+		    (a->telnet && (e = make_telnet(&s, a, err)) != NK_OK)) {
+			/* One client's failure is the next one's chance. */
+			nk_tls_info_clear(&tls);
 			nk_conn_free(s.conn);
 			code = tool_fail(e, err);
-			break;
+			continue;
 		}
-		code = session_run(&s);
+		code = a->exec ? exec_run(s.conn, a->exec, a->verbose)
+		               : session_run(&s);
 		/* Waiting for the next client, a signal ends nk at once. */
 		signal(SIGTERM, SIG_DFL);
 		signal(SIGHUP, SIG_DFL);
 		nk_telnet_free(s.tn);
 		nk_conn_free(s.conn);
+		nk_tls_info_clear(&tls);
 		if (s.term_signal) {
 			listener_close(&l);
 			signal(s.term_signal, SIG_DFL);
@@ -612,6 +669,7 @@ listen_main(struct args *a, struct sesslog *log)
 		}
 	} while (a->keep_open);
 	listener_close(&l);
+	nk_tls_ctx_free(ctx);
 	return code;
 }
 
@@ -676,6 +734,13 @@ main(int argc, char **argv)
 	memset(&tls, 0, sizeof tls);
 	code = connect_session(&s, &a, &tls);
 	if (code) {
+		sesslog_close(&log);
+		return code;
+	}
+	if (a.exec) {
+		code = exec_run(s.conn, a.exec, a.verbose);
+		nk_conn_free(s.conn);
+		nk_tls_info_clear(&tls);
 		sesslog_close(&log);
 		return code;
 	}

@@ -243,7 +243,7 @@ two" ]
 @test "-l: usage errors exit 2, a port in use 2 with bind's reason" {
 	run timeout 10 nk-telnet -l -z 127.0.0.1 1
 	[ "$status" -eq 2 ]
-	[ "$output" = "nk-telnet: -l takes none of -z, --tls and --source" ]
+	[ "$output" = "nk-telnet: -l takes none of -z, --source and --servername" ]
 	run timeout 10 nk-telnet --keep-open 127.0.0.1 1
 	[ "$status" -eq 2 ]
 	[ "$output" = "nk-telnet: --keep-open needs -l" ]

@@ -211,13 +211,20 @@ check_transport(const struct args *a)
 	return 0;
 }
 
-/* -l --tls needs the server's certificate; --exec what it cannot go
- * with, and its refusal to hand a program to a TLS peer nobody verified
- * (a listener without --cacert), unless -k says so. */
+/* The TLS options need --tls, and -l --tls the server's certificate;
+ * --exec what it cannot go with, and its refusal to hand a program to a
+ * TLS peer nobody verified (a listener without --cacert), unless -k says
+ * so. */
 static int
 check_tls_exec(const struct args *a)
 {
 	const nk_tls_config *tc = &a->na.tls;
+	if (!a->tls && (tc->cafile || tc->capath || tc->insecure ||
+	                a->na.servername || tc->cert || tc->key)) {
+		tool_msg("--cacert, --capath, -k, --servername, --cert and --key "
+		         "need --tls");
+		return -1;
+	}
 	if (a->listen && a->tls && !tc->cert) {
 		tool_msg("-l --tls needs the server's certificate: --cert FILE "
 		         "(and --key FILE)");
@@ -327,13 +334,6 @@ parse_args(int argc, char **argv, struct args *a)
 	}
 	if (!a->host || !*a->host) {
 		tool_msg("missing HOST (see nk telnet --help)");
-		return -1;
-	}
-	const nk_tls_config *tc = &a->na.tls;
-	if (!a->tls && (tc->cafile || tc->capath || tc->insecure ||
-	                a->na.servername || tc->cert || tc->key)) {
-		tool_msg("--cacert, --capath, -k, --servername, --cert and --key "
-		         "need --tls");
 		return -1;
 	}
 	if (a->nzports && !a->zero) {

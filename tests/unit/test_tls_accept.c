@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -17,6 +18,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <cmocka.h>
 
 #include "nk/tls.h"
@@ -24,27 +26,47 @@
 
 static char dir[] = "/tmp/nk-test-tlsacc-XXXXXX";
 
+/* Runs argv[0] with argv, stdout and stderr to /dev/null; 0 when it
+ * exited 0. */
+static int
+run(char *const argv[])
+{
+	pid_t pid = fork();
+	if (pid == 0) {
+		int null = open("/dev/null", O_WRONLY);
+		if (null >= 0) {
+			dup2(null, STDOUT_FILENO);
+			dup2(null, STDERR_FILENO);
+		}
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	int st;
+	if (pid < 0 || waitpid(pid, &st, 0) != pid)
+		return -1;
+	return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -1;
+}
+
 static int
 setup(void **state)
 {
-	char root[512], cmd[1500];
+	char script[600];
 	(void)state;
 	const char *f = __FILE__, *p = strstr(f, "tests/unit/");
-	snprintf(root, sizeof root, "%.*s", (int)(p ? p - f : 0), f);
+	snprintf(script, sizeof script, "%.*stests/certs/mkcerts.sh",
+	         (int)(p ? p - f : 0), f);
 	if (!mkdtemp(dir))
 		return -1;
-	snprintf(cmd, sizeof cmd, "sh '%stests/certs/mkcerts.sh' '%s' "
-	         ">'%s/mkcerts.log' 2>&1", root, dir, dir);
-	return system(cmd) == 0 ? 0 : -1;
+	char *argv[] = { "sh", script, dir, NULL };
+	return run(argv);
 }
 
 static int
 teardown(void **state)
 {
-	char cmd[600];
 	(void)state;
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-	return system(cmd) == 0 ? 0 : -1;
+	char *argv[] = { "rm", "-rf", dir, NULL };
+	return run(argv);
 }
 
 /* The path of a file in the certificate directory, into out. */

@@ -236,10 +236,7 @@ nk_tls_start(nk_tls_ctx *ctx, nk_conn *conn, const char *name,
 	nk_time t0 = nk_now();
 	nk_tls_info dummy;
 	int chains = info != NULL;
-	if (!info)
-		info = &dummy;
-	memset(info, 0, sizeof *info);
-	info->verify_depth = -1;
+	info = nk_tls_info_begin(info, &dummy);
 	if (!ctx || !conn || conn->ops != &nk_conn_plain_ops)
 		return nk_fail(errmsg, NK_ERR_BAD_FUNCTION_ARGUMENT,
 		               "TLS needs a plain connection");

@@ -30,6 +30,16 @@ nk_tls_cert_cb(SSL *ssl, void *arg)
 	return 1;
 }
 
+nk_tls_info *
+nk_tls_info_begin(nk_tls_info *info, nk_tls_info *spare)
+{
+	if (!info)
+		info = spare;
+	memset(info, 0, sizeof *info);
+	info->verify_depth = -1;
+	return info;
+}
+
 void
 nk_tls_info_clear(nk_tls_info *info)
 {

@@ -84,10 +84,7 @@ nk_tls_accept(nk_tls_ctx *ctx, nk_conn *conn, nk_time deadline,
 	nk_time t0 = nk_now();
 	nk_tls_info dummy;
 	int chains = info != NULL;
-	if (!info)
-		info = &dummy;
-	memset(info, 0, sizeof *info);
-	info->verify_depth = -1;
+	info = nk_tls_info_begin(info, &dummy);
 	if (!ctx || !conn || conn->ops != &nk_conn_plain_ops || !ctx->server)
 		return nk_fail(errmsg, NK_ERR_BAD_FUNCTION_ARGUMENT, "TLS accept "
 		               "needs a server's context and a plain connection");

@@ -153,6 +153,10 @@ void nk_tls_verify_reason(long code, int depth, X509 *cert, char *out,
 
 /* ---- info.c ---- */
 
+/* The caller's info, or spare when it gave none, emptied for a new
+ * handshake (no verification result yet). */
+nk_tls_info *nk_tls_info_begin(nk_tls_info *info, nk_tls_info *spare);
+
 /* OpenSSL's certificate callback, which says the server asked for ours. */
 int nk_tls_cert_cb(SSL *ssl, void *arg);
 

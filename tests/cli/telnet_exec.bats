@@ -6,37 +6,10 @@
 # without verification. Certificates from tests/certs/mkcerts.sh.
 
 load ../lib/common
+load ../lib/listen
 
 setup_file() {
-	export C="$BATS_FILE_TMPDIR/certs"
-	"$TESTS_DIR/certs/mkcerts.sh" "$C" >/dev/null 2>&1
-	head -c 1048576 /dev/urandom >"$BATS_FILE_TMPDIR/a"
-}
-
-sha() { sha256sum <"$1" | cut -d' ' -f1; }
-
-SRV=(--tls --cert "$BATS_FILE_TMPDIR/certs/ip-chain.pem" --key "$BATS_FILE_TMPDIR/certs/leaf.key")
-
-# listen_bg PORT ARGS...: nk telnet -l ARGS in the background (stdout to
-# lout, stderr to lerr), once it listens. Sets NK_PID.
-listen_bg() {
-	local port=$1; shift
-	timeout 60 nk-telnet -l "$@" </dev/null \
-		>"$BATS_TEST_TMPDIR/lout" 2>"$BATS_TEST_TMPDIR/lerr" &
-	NK_PID=$!
-	echo "$NK_PID" >>"$BATS_TEST_TMPDIR/pids"
-	local i
-	for i in $(seq 50); do
-		ss -Hltn "sport = :$port" | grep -q . && return 0
-		sleep 0.1
-	done
-	echo "nk telnet -l does not listen on $port" >&2
-	return 1
-}
-
-wait_nk() {
-	NK_ST=0
-	wait "$NK_PID" || NK_ST=$?
+	listen_tls_setup
 }
 
 @test "-l --exec cat: 1 MiB from nc comes back whole (sha256); 'tr a-z A-Z' for ncat" {
@@ -170,16 +143,13 @@ s.close()' "$port"
 }
 
 @test "--tls --exec in connect mode: the program talks to ncat --ssl -l through nk's relay" {
-	local port i
+	local port
 	port=$(free_port)
 	printf 'hello from ncat\n' >"$BATS_TEST_TMPDIR/nin"
 	ncat --ssl -l 127.0.0.1 "$port" --ssl-cert "$C/ip-chain.pem" --ssl-key "$C/leaf.key" \
 		--no-shutdown <"$BATS_TEST_TMPDIR/nin" >"$BATS_TEST_TMPDIR/ngot" 2>/dev/null &
 	echo "$!" >>"$BATS_TEST_TMPDIR/pids"
-	for i in $(seq 50); do
-		ss -Hltn "sport = :$port" | grep -q . && break
-		sleep 0.1
-	done
+	wait_listen "$port"
 	run timeout 10 nk-telnet --tls --cacert "$C/root.pem" 127.0.0.1 "$port" \
 		--exec 'read l; echo "got: $l"; exit 4'
 	[ "$status" -eq 4 ]

@@ -8,50 +8,10 @@
 # certificate under root.pem; self.pem is nobody's.
 
 load ../lib/common
+load ../lib/listen
 
 setup_file() {
-	export C="$BATS_FILE_TMPDIR/certs"
-	"$TESTS_DIR/certs/mkcerts.sh" "$C" >/dev/null 2>&1
-	head -c 1048576 /dev/urandom >"$BATS_FILE_TMPDIR/a"
-	head -c 1048576 /dev/urandom >"$BATS_FILE_TMPDIR/b"
-}
-
-sha() { sha256sum <"$1" | cut -d' ' -f1; }
-
-SRV=(--tls --cert "$BATS_FILE_TMPDIR/certs/ip-chain.pem" --key "$BATS_FILE_TMPDIR/certs/leaf.key")
-
-# listen_bg PORT ARGS...: nk telnet -l ARGS in the background (stdin from
-# $LISTEN_IN, default /dev/null; stdout to lout, stderr to lerr), once it
-# listens. Sets NK_PID.
-listen_bg() {
-	local port=$1; shift
-	timeout 60 nk-telnet -l "$@" <"${LISTEN_IN:-/dev/null}" \
-		>"$BATS_TEST_TMPDIR/lout" 2>"$BATS_TEST_TMPDIR/lerr" &
-	NK_PID=$!
-	echo "$NK_PID" >>"$BATS_TEST_TMPDIR/pids"
-	local i
-	for i in $(seq 50); do
-		ss -Hltn "sport = :$port" | grep -q . && return 0
-		sleep 0.1
-	done
-	echo "nk telnet -l does not listen on $port" >&2
-	return 1
-}
-
-wait_nk() {
-	NK_ST=0
-	wait "$NK_PID" || NK_ST=$?
-}
-
-# wait_listen PORT: until something listens on 127.0.0.1:PORT, without
-# connecting (a one-shot ncat -l would take that for its client).
-wait_listen() {
-	local i
-	for i in $(seq 50); do
-		ss -Hltn "sport = :$1" | grep -q . && return 0
-		sleep 0.1
-	done
-	return 1
+	listen_tls_setup
 }
 
 @test "-l --tls: ncat --ssl-verify trusts nk's certificate; 1 MiB each way, sha256" {

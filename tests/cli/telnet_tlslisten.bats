@@ -165,3 +165,18 @@ ncat_tls_bg() {
 	[ "$status" -eq 77 ]
 	[[ "$output" == "nk-telnet: cannot use CA file $C/nonexistent.pem: "* ]]
 }
+
+@test "-l --tls: a client speaking plain text fails 35; a silent one 28 after --connect-timeout" {
+	local port
+	port=$(free_port)
+	listen_bg "$port" "${SRV[@]}" 127.0.0.1 "$port"
+	printf 'GET / HTTP/1.0\r\n\r\n' | timeout 10 nc -N 127.0.0.1 "$port" >"$BATS_TEST_TMPDIR/out" || true
+	wait_nk; [ "$NK_ST" -eq 35 ]
+	[[ "$(cat "$BATS_TEST_TMPDIR/lerr")" =~ ^nk-telnet:\ TLS\ handshake\ with\ 127\.0\.0\.1\ port\ [0-9]+\ failed:\ http\ request$ ]]
+	[ ! -s "$BATS_TEST_TMPDIR/lout" ]
+	port=$(free_port)
+	listen_bg "$port" "${SRV[@]}" --connect-timeout 0.5 127.0.0.1 "$port"
+	timeout 10 bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$1"; sleep 1.5' bash "$port"
+	wait_nk; [ "$NK_ST" -eq 28 ]
+	[[ "$(cat "$BATS_TEST_TMPDIR/lerr")" =~ ^nk-telnet:\ TLS\ handshake\ with\ 127\.0\.0\.1\ port\ [0-9]+\ timed\ out$ ]]
+}

@@ -37,13 +37,7 @@ The program exited with status 0." ]
 	start_bg "$BATS_TEST_TMPDIR/socat.log" socat \
 		TCP-LISTEN:"$port",bind=127.0.0.1,reuseaddr \
 		SYSTEM:"echo from-socat; cat >'$BATS_TEST_TMPDIR/got'"
-	wait_port "$port"
-	# wait_port's probe was socat's one client: start it again.
-	stop_pid "$BG_PID"
-	start_bg "$BATS_TEST_TMPDIR/socat.log" socat \
-		TCP-LISTEN:"$port",bind=127.0.0.1,reuseaddr \
-		SYSTEM:"echo from-socat; cat >'$BATS_TEST_TMPDIR/got'"
-	sleep 0.3
+	wait_listen "$port"
 	run timeout 10 nk-telnet 127.0.0.1 "$port" --exec 'read l; echo "got $l"; exit 7'
 	[ "$status" -eq 7 ]
 	[ "$output" = "" ]

@@ -75,11 +75,9 @@ static const struct opt opts[] = {
 	  "wrap the session in TLS, verified (default port 992)" },
 	TLSARGS_VERIFY_OPTS,
 	TLSARGS_SERVERNAME_OPT,
-	{ TLSARGS_CERT, 'E', "cert", OPT_FILE, "FILE", NULL,
-	  "certificate (PEM; may hold the key too): the server's with -l, "
-	  "else a client certificate" },
-	{ TLSARGS_KEY, 0, "key", OPT_FILE, "FILE", NULL,
-	  "private key of --cert (PEM)" },
+	/* One row for every tool (tests/cli/netargs.bats): with -l, the
+	 * client certificate's options name the server's (nk-telnet(1)). */
+	TLSARGS_CLIENT_OPTS,
 	{ O_ESCAPE, 'e', "escape", OPT_STRING, "CHAR", NULL,
 	  "escape character: ^X, one character, or none (default ^])" },
 	{ O_LF, 0, "lf", OPT_FLAG, NULL, NULL,

@@ -9,6 +9,7 @@
 
 #include <openssl/err.h>
 #include <openssl/ssl.h>
+#include <openssl/x509_vfy.h>
 
 #include "core/internal.h"
 #include "tls/tls_int.h"
@@ -48,6 +49,11 @@ client_verdict(struct tls_conn *t, int done, int chains, nk_tls_info *info)
 	nk_tls_info_verify(t, done, chains, info);
 	if (chains)
 		client_chain(t, info);
+	/* verify.c's words are a client's about a server. */
+	if (info->verify_code == X509_V_ERR_INVALID_PURPOSE)
+		snprintf(info->verify_reason, sizeof info->verify_reason,
+		         "certificate is not for TLS clients (no clientAuth in "
+		         "its extended key usage)");
 	/* No certificate is nothing verified, whatever OpenSSL's result
 	 * (X509_V_OK when there was nothing to check). */
 	if (!SSL_get0_peer_certificate(t->ssl) && t->verr == 0) {

@@ -289,6 +289,22 @@ test_client_cert_untrusted(void **state)
 	nk_tls_info_clear(&info);
 }
 
+/* A server's certificate (serverAuth only) is no client's. */
+static void
+test_client_cert_wrong_purpose(void **state)
+{
+	(void)state;
+	struct client c = { .cert = "valid-chain.pem", .key = "leaf.key" };
+	nk_tls_info info;
+	char err[NK_ERR_MSG_LEN] = "";
+	nk_err e = serve_one("root.pem", &c, &info, err);
+	assert_int_equal(e, NK_ERR_PEER_FAILED_VERIFICATION);
+	assert_non_null(strstr(err, ": certificate is not for TLS clients (no "
+	                       "clientAuth in its extended key usage)"));
+	assert_false(info.verify_ok);
+	nk_tls_info_clear(&info);
+}
+
 /* A client that connects and says nothing: the deadline ends it. */
 static void
 test_accept_timeout(void **state)
@@ -356,6 +372,7 @@ main(void)
 		cmocka_unit_test(test_client_cert_verified),
 		cmocka_unit_test(test_client_cert_missing),
 		cmocka_unit_test(test_client_cert_untrusted),
+		cmocka_unit_test(test_client_cert_wrong_purpose),
 		cmocka_unit_test(test_accept_timeout),
 		cmocka_unit_test(test_server_ctx_errors),
 	};

@@ -1,4 +1,5 @@
-/* listen: nk telnet -l, the server side. */
+/* listen: nk telnet -l, the server side: the listening sockets, the
+ * next connection, and with --tls its handshake and who the client is. */
 #include <errno.h>
 #include <poll.h>
 #include <string.h>
@@ -9,6 +10,9 @@
 
 #include "listen.h"
 #include "nk/net.h"
+#include "nk/text.h"
+#include "nk/x509.h"
+#include "session.h"
 
 nk_err
 listener_open(struct listener *l, const char *host, int port, int family,
@@ -53,4 +57,41 @@ listener_close(struct listener *l)
 	for (size_t i = 0; i < l->n; i++)
 		close(l->fds[i]);
 	l->n = 0;
+}
+
+/* The subject of the client's certificate, made safe for a terminal. */
+static void
+client_subject(const nk_tls_info *tls, char *out, size_t len)
+{
+	struct nk_x509_facts f;
+	out[0] = '\0';
+	if (!tls->sent || nk_x509_chain_len(tls->sent) == 0)
+		return;
+	if (nk_x509_facts_get(nk_x509_chain_get(tls->sent, 0), 0, &f,
+	                      NULL) == NK_OK)
+		nk_text_escape_to(out, len, f.subject, strlen(f.subject), 0);
+	nk_x509_facts_clear(&f);
+}
+
+nk_err
+listener_tls(struct session *s, nk_tls_ctx *ctx, nk_time deadline,
+             nk_tls_info *tls, char *errmsg)
+{
+	nk_err e = nk_tls_accept(ctx, s->conn, deadline, tls, errmsg);
+	if (e)
+		return e;
+	s->tls = tls;
+	char subj[300];
+	client_subject(tls, subj, sizeof subj);
+	if (!subj[0])
+		session_status(s, "TLS: %s, %s; no client certificate.",
+		               tls->version, tls->cipher);
+	else if (tls->verify_ok)
+		session_status(s, "TLS: %s, %s; client certificate verified: %s.",
+		               tls->version, tls->cipher, subj);
+	else
+		session_status(s, "TLS: %s, %s; client certificate NOT verified "
+		               "(--insecure): %s: %s.", tls->version, tls->cipher,
+		               subj, tls->verify_reason);
+	return NK_OK;
 }

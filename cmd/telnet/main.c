@@ -25,7 +25,9 @@
 #include "nk/net.h"
 #include "nk/telnet.h"
 #include "nk/tls.h"
+#include "args.h"
 #include "dgram.h"
+#include "exec.h"
 #include "lineedit.h"
 #include "listen.h"
 #include "netargs.h"
@@ -34,343 +36,6 @@
 #include "tool.h"
 #include "ui.h"
 #include "ws.h"
-
-enum {
-	O_TLS = 1, O_ESCAPE, O_LF, O_RAW, O_TELNET, O_RAW_OUTPUT, O_QUIT,
-	O_EOF_WAIT, O_IDLE, O_VERBOSE,
-	O_UNIX, O_UDP, O_HEXDUMP, O_OUTPUT,
-	O_ZERO, O_CRLF, O_SOURCE,
-	O_LISTEN, O_KEEP_OPEN,
-	O_WS_PROTOCOL, O_WS_HEADER, O_WS_BINARY, O_WS_ONE, O_WS_PING, O_WS_MAX,
-};
-
-/* -z: at most this many ports after HOST. */
-#define ZERO_MAX_PORTS 64
-
-/* The server's quiet time before our half-close (--eof-wait): longer than
- * a server takes to start a reply to a request it has whole, short enough
- * not to be noticed by one that answers only after EOF. */
-#define EOF_WAIT_MS 1000
-
-static const struct opt opts[] = {
-	NETARGS_FAMILY_OPTS,
-	NETARGS_RESOLVE_OPT,
-	NETARGS_CONNECT_OPTS,
-	NETARGS_PROXY_OPTS,
-	{ O_UNIX, 'U', "unixsock", OPT_FLAG, NULL, NULL,
-	  "HOST is the path of a Unix domain stream socket (no PORT)" },
-	{ O_UDP, 'u', "udp", OPT_FLAG, NULL, NULL,
-	  "UDP: each line of input one datagram, each datagram received "
-	  "shown" },
-	{ O_SOURCE, 's', "source", OPT_STRING, "ADDR[:PORT]", NULL,
-	  "connect from this local address (and port; [v6]:PORT)" },
-	{ O_LISTEN, 'l', "listen", OPT_FLAG, NULL, NULL,
-	  "listen on [ADDR] PORT and take one connection (as nc -l)" },
-	{ O_KEEP_OPEN, 0, "keep-open", OPT_FLAG, NULL, NULL,
-	  "with -l: take the next connection after each (ncat's -k)" },
-	{ O_TLS, 0, "tls", OPT_FLAG, NULL, NULL,
-	  "wrap the session in TLS, verified (default port 992)" },
-	TLSARGS_VERIFY_OPTS,
-	TLSARGS_SERVERNAME_OPT,
-	{ O_WS_PROTOCOL, 0, "ws-protocol", OPT_STRING, "NAME", NULL,
-	  "ws://: offer this subprotocol (again for more, in order)" },
-	{ O_WS_HEADER, 'H', "header", OPT_STRING, "LINE", NULL,
-	  "ws://: add this header line to the handshake (as curl -H)" },
-	{ O_WS_BINARY, 'b', "binary", OPT_FLAG, NULL, NULL,
-	  "ws://: send binary messages, each piped chunk or typed line one" },
-	{ O_WS_ONE, '1', "one-message", OPT_FLAG, NULL, NULL,
-	  "ws://: send one message, receive one, then close" },
-	{ O_WS_PING, 0, "ping", OPT_NUM, "SECS", NULL,
-	  "ws://: ping every SECS and show the round trip on stderr" },
-	{ O_WS_MAX, 0, "max-message", OPT_NUM, "BYTES", NULL,
-	  "ws://: refuse a message over BYTES (close 1009; default 16 MiB)" },
-	{ O_ESCAPE, 'e', "escape", OPT_STRING, "CHAR", NULL,
-	  "escape character: ^X, one character, or none (default ^])" },
-	{ O_LF, 0, "lf", OPT_FLAG, NULL, NULL,
-	  "end typed lines with LF instead of CR LF" },
-	{ O_CRLF, 'C', "crlf", OPT_FLAG, NULL, NULL,
-	  "send each piped LF as CR LF (as nc -C)" },
-	{ O_ZERO, 'z', NULL, OPT_FLAG, NULL, NULL,
-	  "only check that each PORT opens (exit 0, or 7), sending nothing" },
-	{ O_RAW, 0, "raw", OPT_FLAG, NULL, NULL,
-	  "no telnet processing at all: bytes pass unchanged both ways" },
-	{ O_TELNET, 0, "telnet", OPT_FLAG, NULL, NULL,
-	  "speak telnet from the start on any port, as on port 23" },
-	{ O_RAW_OUTPUT, 0, "raw-output", OPT_FLAG, NULL, NULL,
-	  "show the server's control characters on the terminal as they are" },
-	{ O_QUIT, 'q', NULL, OPT_NUM, "SECS", NULL,
-	  "quit SECS after the end of input, even if the server goes on" },
-	{ O_EOF_WAIT, 0, "eof-wait", OPT_NUM, "SECS", NULL,
-	  "after the end of input, send EOF once the server has been quiet "
-	  "SECS (default 1; 0: at once)" },
-	{ O_IDLE, 0, "idle-timeout", OPT_NUM, "SECS", NULL,
-	  "end the session after SECS without data either way (exit 28)" },
-	{ O_HEXDUMP, 0, "hexdump", OPT_STRING, "FILE", NULL,
-	  "log both directions to FILE in hex, each chunk with its "
-	  "direction, time and offsets" },
-	{ O_OUTPUT, 'o', "output", OPT_STRING, "FILE", NULL,
-	  "write the bytes received to FILE too, as they came" },
-	{ O_VERBOSE, 'v', "verbose", OPT_FLAG, NULL, NULL,
-	  "status lines in a pipe; again (or at a terminal): telnet options" },
-};
-
-static const struct tool tool = {
-	"telnet", "talk to a TCP or TLS server by hand or from a pipe",
-	"[options] HOST [PORT]", opts, NK_ARRAY_LEN(opts),
-};
-
-struct args {
-	const char *host, *portarg;
-	struct netargs na;
-	int64_t quit_ms, idle_ms, eof_wait_ms;
-	int tls, lf, raw, telnet, raw_output, verbose, escape;
-	int unixsock, udp;
-	const char *hexdump, *output;
-	int zero, crlf, listen, keep_open;
-	const char *zports[ZERO_MAX_PORTS]; /* -z: the PORTs after the first */
-	size_t nzports;
-	struct ws_args ws;      /* ws:// and wss:// */
-};
-
-static void
-versions(void)
-{
-	printf("line editor: %s\n", le_version());
-	printf("TLS: %s\n", nk_tls_library_version());
-}
-
-/* "^]" (caret notation, ^? for DEL), a single character, or "none". */
-static int
-parse_escape(const char *s, int *out)
-{
-	if (!strcmp(s, "none")) {
-		*out = -1;
-		return 0;
-	}
-	if (s[0] == '^' && s[1] && !s[2]) {
-		int c = toupper((unsigned char)s[1]);
-		/* cppcheck 2.10 takes s[1] for a constant here (it is the
-		 * user's option argument). */
-		/* cppcheck-suppress knownConditionTrueFalse */
-		if (c == '?') {
-			*out = 0x7f;
-			return 0;
-		}
-		/* cppcheck-suppress knownConditionTrueFalse */
-		if (c >= '@' && c <= '_') {
-			*out = c & 0x1f;
-			return 0;
-		}
-	} else if (s[0] && !s[1]) {
-		*out = (unsigned char)s[0];
-		return 0;
-	}
-	tool_msg("-e takes ^X, a single character or none, not '%s'", s);
-	return -1;
-}
-
-static const char *
-escape_name(int c)
-{
-	static char b[8];
-	if (c == 0x7f)
-		return "^?";
-	if (c < 0x20)
-		snprintf(b, sizeof b, "^%c", c | 0x40);
-	else
-		snprintf(b, sizeof b, "%c", c);
-	return b;
-}
-
-/* -q, --eof-wait and --idle-timeout: seconds, kept as milliseconds. */
-static int
-take_secs(struct args *a, int id, const char *arg)
-{
-	const char *name = id == O_QUIT ? "-q" :
-	                   id == O_EOF_WAIT ? "--eof-wait" : "--idle-timeout";
-	int64_t *ms = id == O_QUIT ? &a->quit_ms :
-	              id == O_EOF_WAIT ? &a->eof_wait_ms : &a->idle_ms;
-	return tool_parse_secs(arg, name, ms);
-}
-
-/* -U and -u: what they cannot go with. */
-static int
-check_transport(const struct args *a)
-{
-	if (a->unixsock && a->udp) {
-		tool_msg("-U and -u cannot be combined (a Unix datagram socket "
-		         "is not supported)");
-		return -1;
-	}
-	if ((a->unixsock || a->udp) && a->tls) {
-		tool_msg("--tls works over TCP only, not with %s",
-		         a->udp ? "-u" : "-U");
-		return -1;
-	}
-	if (a->unixsock && a->portarg) {
-		tool_msg("-U takes a socket path and no PORT, not '%s'",
-		         a->portarg);
-		return -1;
-	}
-	if (a->udp && !a->portarg) {
-		tool_msg("-u needs a PORT");
-		return -1;
-	}
-	return 0;
-}
-
-/* ws:// and wss://: the options that make no sense with them. 0, or -1
- * after saying why. */
-static int
-check_ws(struct args *a)
-{
-	if (!ws_is_url(a->host)) {
-		tool_msg("-H, -b, -1, --ws-protocol, --ping and --max-message "
-		         "need a ws:// or wss:// URL");
-		return -1;
-	}
-	if (a->portarg || a->tls || a->udp || a->unixsock || a->listen ||
-	    a->zero || a->raw || a->telnet || a->crlf || a->lf) {
-		tool_msg("a ws:// or wss:// URL takes its port in the URL, and "
-		         "none of --tls, -u, -U, -l, -z, -C, --lf, --raw and "
-		         "--telnet");
-		return -1;
-	}
-	a->ws.url = a->host;
-	a->ws.na = &a->na;
-	return 0;
-}
-
-/* The shared network options, and ws://'s. 0, or -1 after saying why. */
-static int
-take_other(struct args *a, int id, const char *arg)
-{
-	if (id >= O_WS_PROTOCOL && id <= O_WS_MAX)
-		return ws_opt(&a->ws, id - O_WS_PROTOCOL, arg);
-	return netargs_take(&a->na, id, arg) < 0 ? -1 : 0;
-}
-
-static int
-parse_args(int argc, char **argv, struct args *a)
-{
-	struct optstate st = { 1, NULL, 0 };
-	const char *arg;
-	int id;
-
-	while ((id = opt_next(&st, argc, argv, &tool, &arg)) != OPT_END) {
-		switch (id) {
-		case OPT_ERROR:
-			return -1;
-		case OPT_ARG:
-			if (!a->host) {
-				a->host = arg;
-			} else if (!a->portarg) {
-				a->portarg = arg;
-			} else if (a->nzports < ZERO_MAX_PORTS) {
-				a->zports[a->nzports++] = arg;
-			} else {
-				tool_msg("one HOST and one PORT, not '%s' too (see nk "
-				         "telnet --help)", arg);
-				return -1;
-			}
-			break;
-		case O_TLS:
-			a->tls = 1;
-			break;
-		case O_ESCAPE:
-			if (parse_escape(arg, &a->escape) != 0)
-				return -1;
-			break;
-		case O_LF:
-			a->lf = 1;
-			break;
-		case O_CRLF:
-			a->crlf = 1;
-			break;
-		case O_ZERO:
-			a->zero = 1;
-			break;
-		case O_SOURCE:
-			a->na.net.source = arg;
-			break;
-		case O_LISTEN:
-			a->listen = 1;
-			break;
-		case O_KEEP_OPEN:
-			a->keep_open = 1;
-			break;
-		case O_RAW:
-			a->raw = 1;
-			break;
-		case O_TELNET:
-			a->telnet = 1;
-			break;
-		case O_RAW_OUTPUT:
-			a->raw_output = 1;
-			break;
-		case O_QUIT:
-		case O_EOF_WAIT:
-		case O_IDLE:
-			if (take_secs(a, id, arg) != 0)
-				return -1;
-			break;
-		case O_VERBOSE:
-			a->verbose++;
-			break;
-		case O_UNIX:
-			a->unixsock = 1;
-			break;
-		case O_UDP:
-			a->udp = 1;
-			break;
-		case O_HEXDUMP:
-			a->hexdump = arg;
-			break;
-		case O_OUTPUT:
-			a->output = arg;
-			break;
-		default:
-			if (take_other(a, id, arg) < 0)
-				return -1;
-			break;
-		}
-	}
-	if (!a->host || !*a->host) {
-		tool_msg("missing HOST (see nk telnet --help)");
-		return -1;
-	}
-	const nk_tls_config *tc = &a->na.tls;
-	if (!a->tls && !ws_is_url(a->host) && (tc->cafile || tc->capath ||
-	                tc->insecure || a->na.servername)) {
-		tool_msg("--cacert, --capath, -k and --servername need --tls");
-		return -1;
-	}
-	if (a->nzports && !a->zero) {
-		tool_msg("one HOST and one PORT, not '%s' too (see nk telnet "
-		         "--help)", a->zports[0]);
-		return -1;
-	}
-	if (a->zero && (!a->portarg || a->tls)) {
-		tool_msg(a->tls ? "-z checks TCP ports only: leave out --tls" :
-		         "-z needs a PORT");
-		return -1;
-	}
-	if (a->listen && (a->zero || a->tls || a->na.net.source)) {
-		tool_msg("-l takes none of -z, --tls and --source");
-		return -1;
-	}
-	if (a->keep_open && !a->listen) {
-		tool_msg("--keep-open needs -l");
-		return -1;
-	}
-	if (a->raw && a->telnet) {
-		tool_msg("--raw and --telnet contradict each other");
-		return -1;
-	}
-	if (check_transport(a) != 0)
-		return -1;
-	return netargs_finish(&a->na);
-}
 
 /* mkdir -p, each directory it creates private (0700, as XDG asks). */
 static int
@@ -425,7 +90,9 @@ history_path(const char *host, int port)
 static void
 session_from_args(struct session *s, const struct args *a)
 {
-	int interactive = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
+	/* Under --exec the program has the connection, not the user. */
+	int interactive = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO) &&
+	                  !a->exec;
 	s->ui = interactive ? &tty_ui : NULL;
 	s->verbose = a->verbose + interactive;
 	s->lf = a->lf && !a->crlf;
@@ -612,9 +279,7 @@ ws_main(struct args *a)
 	struct sesslog log;
 	int bad = check_ws(a) != 0;
 	if (bad || sesslog_open(&log, a->hexdump, a->output) != 0) {
-		netargs_free(&a->na);
-		free(a->ws.protocols);
-		free(a->ws.headers);
+		args_free(a);
 		return bad ? 2 : NK_ERR_WRITE_ERROR;
 	}
 	a->ws.quit_ms = a->quit_ms;
@@ -645,13 +310,23 @@ listen_main(struct args *a, struct sesslog *log)
 		netargs_free(&a->na);
 		return 2;
 	}
-	nk_err e = listener_open(&l, host, port, a->na.net.family, err);
+	nk_tls_ctx *ctx = NULL;
+	nk_tls_config tc = a->na.tls;
+	tc.server = 1;
+	nk_err e = a->tls ? nk_tls_ctx_new(&tc, &ctx, err) : NK_OK;
+	if (!e)
+		e = listener_open(&l, host, port, a->na.net.family, err);
+	int64_t hs_ms = a->na.net.connect_timeout_ms;
 	netargs_free(&a->na);
-	if (e)
+	if (e) {
+		nk_tls_ctx_free(ctx);
 		return tool_fail(e, err);
+	}
 	do {
 		struct session s;
+		nk_tls_info tls;
 		memset(&s, 0, sizeof s);
+		memset(&tls, 0, sizeof tls);
 		session_from_args(&s, a);
 		s.port = port;
 		s.log = log;
@@ -663,17 +338,23 @@ listen_main(struct args *a, struct sesslog *log)
 		s.start = nk_now();
 		session_status(&s, "Connection from %s port %d.", s.host,
 		               nk_conn_peer_port(s.conn));
-		if (a->telnet && (e = make_telnet(&s, a, err)) != NK_OK) {
+		if ((ctx && (e = listener_tls(&s, ctx, nk_deadline_in_ms(hs_ms),
+		                              &tls, err)) != NK_OK) ||
+		    (a->telnet && (e = make_telnet(&s, a, err)) != NK_OK)) {
+			/* One client's failure is the next one's chance. */
+			nk_tls_info_clear(&tls);
 			nk_conn_free(s.conn);
 			code = tool_fail(e, err);
-			break;
+			continue;
 		}
-		code = session_run(&s);
+		code = a->exec ? exec_run(s.conn, a->exec, a->verbose)
+		               : session_run(&s);
 		/* Waiting for the next client, a signal ends nk at once. */
 		signal(SIGTERM, SIG_DFL);
 		signal(SIGHUP, SIG_DFL);
 		nk_telnet_free(s.tn);
 		nk_conn_free(s.conn);
+		nk_tls_info_clear(&tls);
 		if (s.term_signal) {
 			listener_close(&l);
 			signal(s.term_signal, SIG_DFL);
@@ -681,6 +362,7 @@ listen_main(struct args *a, struct sesslog *log)
 		}
 	} while (a->keep_open);
 	listener_close(&l);
+	nk_tls_ctx_free(ctx);
 	return code;
 }
 
@@ -697,15 +379,10 @@ main(int argc, char **argv)
 	tool_init(argc, argv);
 	tool_version_hook = versions;
 	setlocale(LC_CTYPE, "");
-	memset(&a, 0, sizeof a);
-	a.quit_ms = -1;
-	a.eof_wait_ms = EOF_WAIT_MS;
-	a.escape = 0x1d;
+	args_init(&a);
 	int pe = parse_args(argc, argv, &a);
 	if (pe != 0) {
-		netargs_free(&a.na);
-		free(a.ws.protocols);
-		free(a.ws.headers);
+		args_free(&a);
 		return pe > 0 ? pe : NK_ERR_FAILED_INIT;
 	}
 
@@ -749,6 +426,13 @@ main(int argc, char **argv)
 	memset(&tls, 0, sizeof tls);
 	code = connect_session(&s, &a, &tls);
 	if (code) {
+		sesslog_close(&log);
+		return code;
+	}
+	if (a.exec) {
+		code = exec_run(s.conn, a.exec, a.verbose);
+		nk_conn_free(s.conn);
+		nk_tls_info_clear(&tls);
 		sesslog_close(&log);
 		return code;
 	}

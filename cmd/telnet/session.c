@@ -743,7 +743,11 @@ session_report(struct session *s)
 	               (unsigned long long)nk_conn_bytes_out(s->conn),
 	               (unsigned long long)nk_conn_bytes_in(s->conn));
 	if (s->tls) {
-		if (s->tls->verify_ok)
+		/* Only a listener's peer (a client) may send no certificate. */
+		if (!s->tls->sent)
+			session_status(s, "TLS: %s, %s; no client certificate.",
+			               s->tls->version, s->tls->cipher);
+		else if (s->tls->verify_ok)
 			session_status(s, "TLS: %s, %s; certificate verified.",
 			               s->tls->version, s->tls->cipher);
 		else

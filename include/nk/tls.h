@@ -54,9 +54,20 @@ typedef struct nk_tls_config {
 	int ocsp;                   /* ask the server to staple an OCSP response
 	                             * (status_request) and check it */
 	int no_session_cache;       /* never resume sessions */
+	int server;                 /* a server's context, for nk_tls_accept:
+	                             * cert (and key) are the server's own and
+	                             * required; cafile or capath, when set,
+	                             * name the CAs a client certificate must
+	                             * come from, and one is then required
+	                             * (insecure: asked for, not required, not
+	                             * checked); neither set, none is asked
+	                             * for. The default_* stores are not used;
+	                             * alpn, pinned_pubkey and ocsp are
+	                             * refused (NK_ERR_FAILED_INIT). */
 } nk_tls_config;
 
-/* Makes a context. Errors: NK_ERR_SSL_CACERT_BADFILE (77: a CA file or
+/* Makes a context (a server's with cfg->server; a server with no cert
+ * is NK_ERR_SSL_CERTPROBLEM). Errors: NK_ERR_SSL_CACERT_BADFILE (77: a CA file or
  * directory that cannot be used), NK_ERR_SSL_CERTPROBLEM (58: client
  * certificate or key unreadable or not matching), NK_ERR_FAILED_INIT (bad
  * version range, ALPN list or pin syntax; OpenSSL that cannot initialise,
@@ -146,6 +157,30 @@ typedef struct nk_tls_info {
 NK_API nk_err nk_tls_start(nk_tls_ctx *ctx, nk_conn *conn, const char *name,
                            nk_time deadline, nk_tls_info *info,
                            char *errmsg);
+
+/* The server's side of nk_tls_start: runs the TLS handshake on the
+ * accepted plain conn with a context made with cfg->server, blocking until
+ * it ends or the deadline passes. When the context names client CAs, the
+ * client must present a certificate that verifies against them (a chain
+ * to one of those roots, allowed for client authentication); no name is
+ * checked. No SNI is needed and none is checked; no session is resumed.
+ *
+ * info (may be NULL) is overwritten, then filled as far as the handshake
+ * got, also on failure; release it with nk_tls_info_clear. For a server,
+ * sent is the client's chain (leaf first; NULL when it sent none),
+ * verified the path built from it, and verify_ok says the client's
+ * certificate verified (0 when none was asked for or sent); the
+ * cert_requested fields stay 0.
+ *
+ * Errors: NK_ERR_BAD_FUNCTION_ARGUMENT (a client context, or a conn that
+ * is not plain), NK_ERR_PEER_FAILED_VERIFICATION (60: the client's
+ * certificate did not verify; the message and info->verify_reason say
+ * why), NK_ERR_SSL_CONNECT_ERROR (35: the handshake failed, with the
+ * reason: among them "the client sent no certificate, and one is
+ * required"), NK_ERR_OPERATION_TIMEDOUT (28), NK_ERR_OUT_OF_MEMORY. After
+ * a failure the conn is plain again but its stream is unusable: free it. */
+NK_API nk_err nk_tls_accept(nk_tls_ctx *ctx, nk_conn *conn, nk_time deadline,
+                            nk_tls_info *info, char *errmsg);
 
 /* Frees the chains in info and zeroes it. NULL-safe. */
 NK_API void nk_tls_info_clear(nk_tls_info *info);

@@ -1,6 +1,6 @@
 /* tls context: nk_tls_ctx, OpenSSL set up once for a tool's options
- * (versions, ALPN, pins, trust store, client certificate), and shared by
- * every conn it starts. It is counted (tls_int.h): conns hold it. */
+ * (versions, ALPN, pins, trust store, client certificate; for a server,
+ * its certificate and what a client must present), and shared by every conn it starts. It is counted (tls_int.h): conns hold it. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -91,13 +91,15 @@ parse_pins(nk_tls_ctx *ctx, const char *spec, char *errmsg)
 
 
 static nk_err
-load_client_cert(SSL_CTX *sctx, const nk_tls_config *cfg, char *errmsg)
+load_own_cert(SSL_CTX *sctx, const nk_tls_config *cfg, char *errmsg)
 {
 	nk_err e = NK_OK;
-	if (!cfg->cert && !cfg->key)
+	const char *who = cfg->server ? "server" : "client";
+	if (!cfg->cert && !cfg->key && !cfg->server)
 		return NK_OK;
 	if (!cfg->cert)
-		return nk_fail(errmsg, NK_ERR_SSL_CERTPROBLEM,
+		return nk_fail(errmsg, NK_ERR_SSL_CERTPROBLEM, cfg->server ?
+		               "a TLS server needs a certificate (--cert)" :
 		               "a client key needs a client certificate (--cert)");
 	SSL_CTX_set_default_passwd_cb(sctx, password_cb);
 	SSL_CTX_set_default_passwd_cb_userdata(sctx, (void *)(uintptr_t)
@@ -105,15 +107,15 @@ load_client_cert(SSL_CTX *sctx, const nk_tls_config *cfg, char *errmsg)
 	const char *key = cfg->key ? cfg->key : cfg->cert;
 	if (SSL_CTX_use_certificate_chain_file(sctx, cfg->cert) != 1)
 		e = nk_fail(errmsg, NK_ERR_SSL_CERTPROBLEM,
-		            "cannot use client certificate %s: %s", cfg->cert,
+		            "cannot use %s certificate %s: %s", who, cfg->cert,
 		            nk_tls_ossl_reason("unreadable"));
 	else if (SSL_CTX_use_PrivateKey_file(sctx, key, SSL_FILETYPE_PEM) != 1)
 		e = nk_fail(errmsg, NK_ERR_SSL_CERTPROBLEM,
-		            "cannot use client key %s: %s", key,
+		            "cannot use %s key %s: %s", who, key,
 		            nk_tls_ossl_reason("unreadable"));
 	else if (SSL_CTX_check_private_key(sctx) != 1)
 		e = nk_fail(errmsg, NK_ERR_SSL_CERTPROBLEM,
-		            "client key %s does not match certificate %s", key,
+		            "%s key %s does not match certificate %s", who, key,
 		            cfg->cert);
 	/* The password was only needed while loading; keep no pointer to
 	 * the caller's memory. */
@@ -199,6 +201,44 @@ set_alpn(SSL_CTX *s, const char *alpn, char *errmsg)
 	return NK_OK;
 }
 
+/* What only a server sets: which client certificates it asks for and
+ * checks. Its own certificate is load_own_cert's. */
+static nk_err
+server_setup(nk_tls_ctx *ctx, const nk_tls_config *cfg, char *errmsg)
+{
+	SSL_CTX *s = ctx->ssl;
+	if (cfg->alpn || cfg->pinned_pubkey || cfg->ocsp)
+		return nk_fail(errmsg, NK_ERR_FAILED_INIT, "a TLS server takes no "
+		               "ALPN list, pinned key or OCSP stapling request");
+	/* The client's verdict callback is a client's; set_common put it. */
+	SSL_CTX_set_cert_cb(s, NULL, NULL);
+	/* Nothing would resume: each nk process makes its own context. */
+	SSL_CTX_set_num_tickets(s, 0);
+	SSL_CTX_set_session_cache_mode(s, SSL_SESS_CACHE_OFF);
+	if (!cfg->cafile && !cfg->capath) {
+		SSL_CTX_set_verify(s, SSL_VERIFY_NONE, NULL);
+		return NK_OK;
+	}
+	/* Only the CAs named: the system's store would let any client with
+	 * a certificate from a public CA in. */
+	const nk_tls_config only = { .cafile = cfg->cafile,
+	                             .capath = cfg->capath };
+	nk_err e = nk_tls_trust_load(ctx, &only, errmsg);
+	if (e != NK_OK)
+		return e;
+	/* The CertificateRequest names the CAs of the file, so a client
+	 * with several certificates can pick the right one. */
+	if (cfg->cafile) {
+		STACK_OF(X509_NAME) *names = SSL_load_client_CA_file(cfg->cafile);
+		if (names)
+			SSL_CTX_set_client_CA_list(s, names);
+		ERR_clear_error();
+	}
+	SSL_CTX_set_verify(s, SSL_VERIFY_PEER | (cfg->insecure ? 0 :
+	                   SSL_VERIFY_FAIL_IF_NO_PEER_CERT), nk_tls_verify_cb);
+	return NK_OK;
+}
+
 nk_err
 nk_tls_ctx_new(const nk_tls_config *cfg, nk_tls_ctx **out, char *errmsg)
 {
@@ -221,18 +261,27 @@ nk_tls_ctx_new(const nk_tls_config *cfg, nk_tls_ctx **out, char *errmsg)
 	ctx->ocsp = cfg->ocsp;
 	ctx->no_cache = cfg->no_session_cache;
 
-	ctx->ssl = SSL_CTX_new(TLS_client_method());
+	ctx->server = cfg->server;
+	ctx->ssl = SSL_CTX_new(cfg->server ? TLS_server_method()
+	                                   : TLS_client_method());
 	ctx->bio_meth = nk_tls_bio_method_new();
 	if (!ctx->ssl || !ctx->bio_meth) {
 		e = nk_fail(errmsg, NK_ERR_OUT_OF_MEMORY, "out of memory");
 		goto fail;
 	}
 	set_common(ctx, minv, maxv);
+	if (cfg->server) {
+		if ((e = server_setup(ctx, cfg, errmsg)) != NK_OK ||
+		    (e = load_own_cert(ctx->ssl, cfg, errmsg)) != NK_OK)
+			goto fail;
+		*out = ctx;
+		return NK_OK;
+	}
 	if ((cfg->alpn && (e = set_alpn(ctx->ssl, cfg->alpn, errmsg)) != NK_OK) ||
 	    (cfg->pinned_pubkey &&
 	     (e = parse_pins(ctx, cfg->pinned_pubkey, errmsg)) != NK_OK) ||
 	    (e = nk_tls_trust_load(ctx, cfg, errmsg)) != NK_OK ||
-	    (e = load_client_cert(ctx->ssl, cfg, errmsg)) != NK_OK)
+	    (e = load_own_cert(ctx->ssl, cfg, errmsg)) != NK_OK)
 		goto fail;
 	*out = ctx;
 	return NK_OK;

@@ -126,16 +126,18 @@ handshake_fail(const struct tls_conn *t, const struct peer *p, int err,
 	return e;
 }
 
-int
-nk_tls_connect_wait(struct tls_conn *t, nk_time deadline, int *saved_errno)
+nk_err
+nk_tls_drive(struct tls_conn *t, int (*step)(SSL *), nk_time deadline,
+             int *ssl_err, int *saved_errno)
 {
 	for (;;) {
 		ERR_clear_error();
 		errno = 0;
-		int r = SSL_connect(t->ssl);
+		int r = step(t->ssl);
 		if (r == 1)
-			return SSL_ERROR_NONE;
+			return NK_OK;
 		int err = SSL_get_error(t->ssl, r);
+		*ssl_err = err;
 		*saved_errno = errno;
 		short ev;
 		if (err == SSL_ERROR_WANT_READ)
@@ -143,36 +145,32 @@ nk_tls_connect_wait(struct tls_conn *t, nk_time deadline, int *saved_errno)
 		else if (err == SSL_ERROR_WANT_WRITE)
 			ev = POLLOUT;
 		else
-			return err;
+			return NK_ERR_SSL_CONNECT_ERROR;
 		struct pollfd pfd = { t->fd, ev, 0 };
 		int ms = nk_deadline_poll_ms(deadline);
 		if (ms == 0)
-			return -1;
+			return NK_ERR_OPERATION_TIMEDOUT;
 		if (poll(&pfd, 1, ms) < 0 && errno != EINTR) {
+			*ssl_err = SSL_ERROR_SYSCALL;
 			*saved_errno = errno;
-			return -2;
+			return NK_ERR_SSL_CONNECT_ERROR;
 		}
 	}
 }
 
-/* SSL_connect until it is done, waiting on the socket for what it wants
- * until the deadline. What verification found so far goes into info on
- * every failure but poll's. */
+/* The client's handshake; what verification found so far goes into info
+ * on every failure. */
 static nk_err
 handshake(struct tls_conn *t, const struct peer *p, nk_time deadline,
           int chains, nk_tls_info *info, char *errmsg)
 {
-	int saved = 0;
-	int err = nk_tls_connect_wait(t, deadline, &saved);
-	if (err == SSL_ERROR_NONE)
+	int err = 0, saved = 0;
+	nk_err e = nk_tls_drive(t, SSL_connect, deadline, &err, &saved);
+	if (e == NK_OK)
 		return NK_OK;
-	if (err == -2)
-		return nk_fail(errmsg, NK_ERR_SSL_CONNECT_ERROR, "poll: %s",
-		               strerror(saved));
 	nk_tls_info_verify(t, 0, chains, info);
-	if (err == -1)
-		return nk_fail(errmsg, NK_ERR_OPERATION_TIMEDOUT,
-		               "TLS handshake with %s timed out", p->who);
+	if (e == NK_ERR_OPERATION_TIMEDOUT)
+		return nk_fail(errmsg, e, "TLS handshake with %s timed out", p->who);
 	if (t->verr != 0 && !t->ctx->insecure)
 		return verify_failed(p, info, errmsg);
 	return handshake_fail(t, p, err, saved, errmsg);
@@ -238,13 +236,13 @@ nk_tls_start(nk_tls_ctx *ctx, nk_conn *conn, const char *name,
 	nk_time t0 = nk_now();
 	nk_tls_info dummy;
 	int chains = info != NULL;
-	if (!info)
-		info = &dummy;
-	memset(info, 0, sizeof *info);
-	info->verify_depth = -1;
+	info = nk_tls_info_begin(info, &dummy);
 	if (!ctx || !conn || conn->ops != &nk_conn_plain_ops)
 		return nk_fail(errmsg, NK_ERR_BAD_FUNCTION_ARGUMENT,
 		               "TLS needs a plain connection");
+	if (ctx->server)
+		return nk_fail(errmsg, NK_ERR_BAD_FUNCTION_ARGUMENT,
+		               "a server's TLS context cannot connect");
 
 	struct peer p = { 0 };
 	nk_err e = peer_name(conn, name, &p, errmsg);

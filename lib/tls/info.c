@@ -30,6 +30,16 @@ nk_tls_cert_cb(SSL *ssl, void *arg)
 	return 1;
 }
 
+nk_tls_info *
+nk_tls_info_begin(nk_tls_info *info, nk_tls_info *spare)
+{
+	if (!info)
+		info = spare;
+	memset(info, 0, sizeof *info);
+	info->verify_depth = -1;
+	return info;
+}
+
 void
 nk_tls_info_clear(nk_tls_info *info)
 {
@@ -203,6 +213,12 @@ nk_tls_info_cert_request(struct tls_conn *t, nk_tls_info *info)
 		if ((info->cert_cas[info->ncert_cas] = strdup(buf)))
 			info->ncert_cas++;
 	}
+}
+
+void
+nk_tls_info_session(struct tls_conn *t, nk_tls_info *info)
+{
+	fill_session(t, info);
 }
 
 void

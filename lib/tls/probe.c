@@ -192,14 +192,13 @@ await(const struct tls_conn *t, int err, nk_time deadline)
 static nk_err
 run_handshake(struct tls_conn *t, nk_time deadline, char *errmsg)
 {
-	int saved = 0;
-	int err = nk_tls_connect_wait(t, deadline, &saved);
-	if (err == SSL_ERROR_NONE)
+	int err = 0, saved = 0;
+	nk_err d = nk_tls_drive(t, SSL_connect, deadline, &err, &saved);
+	if (d == NK_OK)
 		return NK_OK;
-	if (err == -1)
-		return nk_fail(errmsg, NK_ERR_OPERATION_TIMEDOUT,
-		               "TLS handshake timed out");
-	const char *why = (err == SSL_ERROR_SYSCALL || err == -2) && saved
+	if (d == NK_ERR_OPERATION_TIMEDOUT)
+		return nk_fail(errmsg, d, "TLS handshake timed out");
+	const char *why = err == SSL_ERROR_SYSCALL && saved
 	                  ? strerror(saved)
 	                  : err == SSL_ERROR_SYSCALL || nk_tls_unexpected_eof()
 	                  ? "the server closed the connection"

@@ -13,6 +13,7 @@
  *   conn_ops.c   struct tls_conn and the nk_conn operations over it
  *   handshake.c  nk_tls_start: a plain conn becomes a TLS one
  *   probe.c      nk_tls_probe: one handshake of a chosen shape, then gone
+ *   server.c     nk_tls_accept: the server's side of it
  *
  * Ownership. An nk_tls_ctx owns its SSL_CTX, the BIO method, the pins,
  * the name of the trust store's fallback file and the session cache. It
@@ -64,6 +65,7 @@ struct nk_tls_ctx {
 	SSL_CTX *ssl;
 	BIO_METHOD *bio_meth;        /* send()/recv() without SIGPIPE */
 	int insecure;
+	int server;                  /* made for nk_tls_accept */
 	int ocsp;
 	int no_cache;
 	char *fallback;              /* the trust store's fallback file */
@@ -153,6 +155,10 @@ void nk_tls_verify_reason(long code, int depth, X509 *cert, char *out,
 
 /* ---- info.c ---- */
 
+/* The caller's info, or spare when it gave none, emptied for a new
+ * handshake (no verification result yet). */
+nk_tls_info *nk_tls_info_begin(nk_tls_info *info, nk_tls_info *spare);
+
 /* OpenSSL's certificate callback, which says the server asked for ours. */
 int nk_tls_cert_cb(SSL *ssl, void *arg);
 
@@ -163,6 +169,9 @@ void nk_tls_info_verify(struct tls_conn *t, int handshake_done, int chains,
 
 /* Whether the server asked for a client certificate, and from whom. */
 void nk_tls_info_cert_request(struct tls_conn *t, nk_tls_info *info);
+
+/* Version, cipher, group, ALPN and resumption of a finished handshake. */
+void nk_tls_info_session(struct tls_conn *t, nk_tls_info *info);
 
 /* The facts of a finished handshake: session, verification, request. */
 void nk_tls_info_collect(struct tls_conn *t, int chains, nk_tls_info *info);
@@ -196,6 +205,16 @@ void nk_tls_ctx_ref(nk_tls_ctx *ctx);
 /* Drops one reference; the last one frees. */
 void nk_tls_ctx_unref(nk_tls_ctx *ctx);
 
+/* ---- handshake.c ---- */
+
+/* Runs `step` (SSL_connect or SSL_accept) on t until the handshake is
+ * done, waiting on the socket until the deadline. NK_OK;
+ * NK_ERR_OPERATION_TIMEDOUT; or NK_ERR_SSL_CONNECT_ERROR with OpenSSL's
+ * SSL_ERROR_* in *ssl_err and errno as it was in *saved_errno, OpenSSL's
+ * error queue left for the caller's message. */
+nk_err nk_tls_drive(struct tls_conn *t, int (*step)(SSL *), nk_time deadline,
+                    int *ssl_err, int *saved_errno);
+
 /* ---- conn_ops.c ---- */
 
 /* The operations of a conn that speaks TLS. */
@@ -207,14 +226,5 @@ struct tls_conn *nk_tls_conn_new(nk_tls_ctx *ctx, int fd, const char *key);
 
 /* Frees t with its SSL, and drops its reference to the context. */
 void nk_tls_conn_free(struct tls_conn *t);
-
-/* ---- handshake.c ---- */
-
-/* SSL_connect on t until it is done, waiting on the socket for what it
- * wants until the deadline: SSL_ERROR_NONE when done, OpenSSL's
- * SSL_get_error code when it failed (*saved_errno: errno right after),
- * -1 at the deadline, -2 when poll failed (*saved_errno says why). */
-int nk_tls_connect_wait(struct tls_conn *t, nk_time deadline,
-                        int *saved_errno);
 
 #endif

@@ -61,7 +61,7 @@ each() {
 		echo) want=$NET ;;
 		http) want="$NET $VERIFY $VERSIONS $CLIENT" ;;
 		tls) want=$SHARED ;;
-		telnet) want="$NET $VERIFY servername" ;;
+		telnet) want="$NET $VERIFY servername $CLIENT" ;;
 		esac
 		diff -u <(tr ' ' '\n' <<<"$want" | LC_ALL=C sort) \
 			<(shared_rows "$t" | cut -f3 | LC_ALL=C sort)

@@ -180,7 +180,7 @@ Connection closed by foreign host, after our end of input."
 	err_is "nk-telnet: unknown port or service 'no-such-service'"
 	nk_pipe --cacert /dev/null localhost 443 </dev/null
 	[ "$status" -eq 2 ]
-	err_is "nk-telnet: --cacert, --capath, -k and --servername need --tls"
+	err_is "nk-telnet: --cacert, --capath, -k, --servername, --cert and --key need --tls"
 	nk_pipe -q soon localhost </dev/null
 	[ "$status" -eq 2 ]
 	err_is "nk-telnet: -q takes a number of seconds, not 'soon'"

@@ -6,6 +6,7 @@
 # client's address.
 
 load ../lib/common
+load ../lib/listen
 
 # peer_server PORT: answers each client with "ADDR PORT\n", its address.
 peer_server() {
@@ -141,30 +142,6 @@ sys.stdout.buffer.write(re.sub(rb"(?<!\r)\n", b"\r\n", d))' "$BATS_TEST_TMPDIR/i
 
 sha() { sha256sum <"$1" | cut -d' ' -f1; }
 
-# listen_bg PORT ARGS...: nk telnet -l ARGS in the background (stdin from
-# $LISTEN_IN, default /dev/null; stdout to $BATS_TEST_TMPDIR/lout), once it
-# listens. Sets NK_PID.
-listen_bg() {
-	local port=$1; shift
-	timeout 60 nk-telnet -l "$@" <"${LISTEN_IN:-/dev/null}" \
-		>"$BATS_TEST_TMPDIR/lout" 2>"$BATS_TEST_TMPDIR/lerr" &
-	NK_PID=$!
-	echo "$NK_PID" >>"$BATS_TEST_TMPDIR/pids"
-	local i
-	for i in $(seq 50); do
-		ss -Hltn "sport = :$port" | grep -q . && return 0
-		sleep 0.1
-	done
-	echo "nk telnet -l does not listen on $port" >&2
-	return 1
-}
-
-# wait_nk: nk's exit status into NK_ST, bounded by listen_bg's timeout.
-wait_nk() {
-	NK_ST=0
-	wait "$NK_PID" || NK_ST=$?
-}
-
 @test "-l: 1 MiB from nc, ncat and socat clients arrives whole (sha256), exit 0" {
 	head -c 1048576 /dev/urandom >"$BATS_TEST_TMPDIR/in"
 	local client port
@@ -243,7 +220,7 @@ two" ]
 @test "-l: usage errors exit 2, a port in use 2 with bind's reason" {
 	run timeout 10 nk-telnet -l -z 127.0.0.1 1
 	[ "$status" -eq 2 ]
-	[ "$output" = "nk-telnet: -l takes none of -z, --tls and --source" ]
+	[ "$output" = "nk-telnet: -l takes none of -z, --source and --servername" ]
 	run timeout 10 nk-telnet --keep-open 127.0.0.1 1
 	[ "$status" -eq 2 ]
 	[ "$output" = "nk-telnet: --keep-open needs -l" ]

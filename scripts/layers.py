@@ -38,7 +38,7 @@ PUBLIC = {
     'buf': 'core',
     'url': 'url',
     'net': 'net', 'conn': 'net',
-    'tls': 'tls', 'x509': 'tls',
+    'tls': 'tls', 'x509': 'tls', 'revoke': 'tls',
     'http': 'http', 'multipart': 'http', 'cookie': 'http',
     'telnet': 'telnet',
     'fetch': 'fetch', 'netrc': 'fetch',

@@ -21,6 +21,7 @@
 enum {
 	O_MAX_TIME = 1, O_ALPN, O_JSON, O_PEM, O_OUTPUT, O_EXPIRY_WARN,
 	O_STARTTLS, O_STARTTLS_TIMEOUT, O_VERBOSE,
+	O_OCSP, O_CRL, O_REVOCATION_REQUIRED,
 };
 
 static const struct opt opts[] = {
@@ -30,6 +31,12 @@ static const struct opt opts[] = {
 	  "exit 101 if a certificate of the trust path expires within DAYS" },
 	{ O_JSON, 0, "json", OPT_FLAG, NULL, NULL,
 	  "print the report as one JSON document" },
+	{ O_OCSP, 0, "ocsp", OPT_FLAG, NULL, NULL,
+	  "ask the certificate's OCSP responder whether it is revoked" },
+	{ O_CRL, 0, "crl", OPT_FLAG, NULL, NULL,
+	  "fetch the certificate's CRL and look for it there" },
+	{ O_REVOCATION_REQUIRED, 0, "revocation-required", OPT_FLAG, NULL, NULL,
+	  "exit 91 if --ocsp or --crl gets no good or revoked answer" },
 	{ O_MAX_TIME, 'm', "max-time", OPT_NUM, "SECS", NULL,
 	  "give up on the whole run after SECS" },
 	{ O_OUTPUT, 'o', "output", OPT_FILE, "FILE", NULL,
@@ -204,6 +211,9 @@ parse_args(int argc, char **argv, struct args *a)
 				a->starttls_timeout_ms = STARTTLS_TIMEOUT_MS;
 			break;
 		case O_VERBOSE: a->verbose = 1; break;
+		case O_OCSP: a->ocsp = 1; break;
+		case O_CRL: a->crl = 1; break;
+		case O_REVOCATION_REQUIRED: a->revocation_required = 1; break;
 		default:
 			if (netargs_take(&a->na, id, arg) < 0)
 				return -1;
@@ -216,6 +226,10 @@ parse_args(int argc, char **argv, struct args *a)
 	}
 	if (a->output && !a->pem) {
 		tool_msg("-o/--output writes the PEM chain: it needs --pem");
+		return -1;
+	}
+	if (a->revocation_required && !a->ocsp && !a->crl) {
+		tool_msg("--revocation-required needs --ocsp or --crl");
 		return -1;
 	}
 	if (a->pem && a->json && !a->output) {
@@ -404,6 +418,9 @@ show_report(struct report *r)
 	if (code == NK_ERR_PEER_FAILED_VERIFICATION)
 		tool_msg("certificate verification failed for %s: %s", r->name,
 		         r->info.verify_reason);
+	else if (code == NK_ERR_SSL_INVALIDCERTSTATUS)
+		tool_msg("the revocation status of %s could not be established",
+		         r->name);
 	else if (code == NK_ERR_CERT_EXPIRING)
 		tool_msg("%s expires within %ld days", expiring_facts(r)->subject,
 		         a->expiry_warn);
@@ -435,6 +452,7 @@ run(const struct args *a)
 	cfg.alpn = a->alpn;
 	cfg.ocsp = 1;
 	cfg.no_session_cache = 1;
+	cfg.scts = 1;
 	describe_trust(&r, &cfg);
 	nk_err e = nk_tls_ctx_new(&cfg, &ctx, err);
 	if (e)
@@ -446,6 +464,8 @@ run(const struct args *a)
 	nk_time cdl = nk_deadline_min(deadline,
 	              nk_deadline_in_ms(a->na.net.connect_timeout_ms));
 	handshake(&r, ctx, deadline, cdl);
+	if (r.handshake_done)
+		revcheck_run(&r, ctx, deadline);
 	nk_tls_ctx_free(ctx);
 	int code = r.err ? finish_error(&r) : show_report(&r);
 	report_free(&r);

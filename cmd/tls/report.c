@@ -149,8 +149,11 @@ verdict_code(const struct report *r)
 {
 	if (r->err)
 		return (int)r->err;
-	if (!r->info.verify_ok)
+	int rev = revcheck_verdict(r);
+	if (!r->info.verify_ok || rev == 1)
 		return r->a->na.tls.insecure ? 0 : NK_ERR_PEER_FAILED_VERIFICATION;
+	if (rev == 2)
+		return NK_ERR_SSL_INVALIDCERTSTATUS;
 	if (r->expiring >= 0)
 		return NK_ERR_CERT_EXPIRING;
 	return 0;
@@ -280,6 +283,7 @@ text_report(FILE *out, const struct report *r)
 		fprintf(out, "OCSP        %s (response of %s, next by %s)\n",
 		        ocsp_name(in->ocsp), in->ocsp_this_update,
 		        in->ocsp_next_update[0] ? in->ocsp_next_update : "-");
+	revcheck_text(out, r);
 	fprintf(out, "Handshake   %.1f ms\n", (double)in->handshake_us / 1000.0);
 	fprintf(out, "Trust       %s\n", r->trust);
 	cert_request_text(out, in);
@@ -455,6 +459,7 @@ json_report(FILE *out, const struct report *r, int code)
 		fprintf(out, "%ld", a->expiry_warn);
 	else
 		fputs("null", out);
+	revcheck_json(out, r);
 	fputs(",\n  \"expiring\": ", out);
 	const struct nk_x509_facts *exp = expiring_facts(r);
 	if (exp) {

@@ -10,6 +10,7 @@
 
 #include "nk/nk.h"
 #include "netargs.h"
+#include "revcheck.h"
 
 struct args {
 	const char *target;
@@ -19,6 +20,8 @@ struct args {
 	int64_t max_time_ms;
 	int64_t starttls_timeout_ms;
 	long expiry_warn;            /* -1: not asked */
+	int ocsp, crl, revocation_required;  /* --ocsp, --crl, and whether
+	                              * their answer must come (revcheck.c) */
 };
 
 /* Everything the report shows. */
@@ -46,6 +49,7 @@ struct report {
 	long expiring;               /* path index of the first cert expiring
 	                              * within --expiry-warn, or -1 */
 	int color;
+	struct revcheck ocsp_chk, crl_chk;   /* --ocsp, --crl */
 };
 
 /* Reads the facts of both chains and matches them; -1 when out of
@@ -57,7 +61,8 @@ void report_free(struct report *r);
  * --expiry-warn, or NULL. */
 const struct nk_x509_facts *expiring_facts(const struct report *r);
 
-/* The exit status: the run's failure, then verification, then
+/* The exit status: the run's failure, then verification (a revoked
+ * leaf by --ocsp or --crl included), then --revocation-required, then
  * --expiry-warn. */
 int verdict_code(const struct report *r);
 

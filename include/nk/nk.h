@@ -11,6 +11,7 @@
 #include "nk/url.h"
 #include "nk/tls.h"
 #include "nk/x509.h"
+#include "nk/revoke.h"
 #include "nk/telnet.h"
 #include "nk/net.h"
 #include "nk/http.h"

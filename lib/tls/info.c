@@ -40,6 +40,7 @@ nk_tls_info_clear(nk_tls_info *info)
 	for (size_t i = 0; i < info->ncert_cas; i++)
 		free(info->cert_cas[i]);
 	free(info->cert_cas);
+	free(info->scts);
 	memset(info, 0, sizeof *info);
 	info->verify_depth = -1;
 }

@@ -63,6 +63,7 @@ struct nk_tls_ctx {
 	BIO_METHOD *bio_meth;        /* send()/recv() without SIGPIPE */
 	int insecure;
 	int ocsp;
+	int scts;                    /* ask for and collect SCTs */
 	int no_cache;
 	char *fallback;              /* the trust store's fallback file */
 	int fallback_read;           /* it is in the store (under lock) */
@@ -169,6 +170,13 @@ void nk_tls_info_collect(struct tls_conn *t, int chains, nk_tls_info *info);
  * verification. */
 void nk_tls_info_staple(nk_tls_ctx *ctx, struct tls_conn *t,
                         nk_tls_info *info);
+
+/* ---- sct.c ---- */
+
+/* Asks for SCTs in the ClientHello (before the handshake). */
+void nk_tls_sct_request(struct tls_conn *t);
+/* Every SCT the server showed into info->scts (after the handshake). */
+void nk_tls_sct_collect(struct tls_conn *t, nk_tls_info *info);
 
 /* ---- trust.c ---- */
 

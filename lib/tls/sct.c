@@ -74,8 +74,15 @@ nk_tls_sct_collect(struct tls_conn *t, nk_tls_info *info)
 		ERR_clear_error();
 		return;
 	}
-	for (int i = 0; i < n; i++)
-		fill(sk_SCT_value(sk, i), &info->scts[i]);
+	/* OpenSSL moves each source's list over by popping it, reversed: a
+	 * run of one source is turned back into the order the server sent. */
+	for (int i = 0, j; i < n; i = j) {
+		sct_source_t src = SCT_get_source(sk_SCT_value(sk, i));
+		for (j = i; j < n && SCT_get_source(sk_SCT_value(sk, j)) == src; j++)
+			;
+		for (int k = i; k < j; k++)
+			fill(sk_SCT_value(sk, k), &info->scts[i + j - 1 - k]);
+	}
 	info->nscts = (size_t)n;
 	ERR_clear_error();
 }

@@ -8,13 +8,21 @@
 #   revoked.pem   revoked (keyCompromise) in the index and in root.crl
 #   bare.pem      no AIA, no CRL distribution point
 #   unknown.pem   issued by the root but missing from the index
+#   sct.pem       two SCTs embedded (logs aa.., cc..), no AIA
+# Each leaf NAME.pem is for NAME.test (its CN and DNS name).
 # index.txt is the database `openssl ocsp -index` answers from; root.crl
-# is DER. All leaves share leaf.key. Fails loudly on any openssl error.
+# is DER. All leaves share leaf.key. Besides:
+#   rogue.pem, rogue.key  a self-signed root of the same name, another key
+#   rogue.crl     a CRL of the root's name signed by the rogue key
+#   good.ocsp     a DER OCSP response "good" for good.pem (for stapling)
+#   sct.serverinfo  s_server -serverinfo: one SCT (log bb..) in the handshake
+# Fails loudly on any openssl error.
 set -eu
 # ca.cnf names the leaf by \${ENV::NAME}; every openssl ca run needs one.
 NAME=none
 export NAME
 d=$1 oport=$2 cport=$3
+sct_list="$(cd "$(dirname "$0")/../servers" && pwd)/sct_list.py"
 mkdir -p "$d"
 cd "$d"
 : >index.txt
@@ -58,8 +66,8 @@ openssl req -x509 -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
 	-days 100 -config ca.cnf -extensions v3_root 2>/dev/null
 openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out leaf.key
 leaf() {   # leaf NAME SECTION
-	openssl req -new -key leaf.key -subj "/CN=$1" -out "$1.csr"
-	NAME=$1 openssl ca -batch -config ca.cnf -extensions "$2" \
+	openssl req -new -key leaf.key -subj "/CN=$1.test" -out "$1.csr"
+	NAME=$1.test openssl ca -batch -config ca.cnf -extensions "$2" \
 		-in "$1.csr" -out "$1.pem" -notext 2>/dev/null
 }
 leaf good leaf
@@ -72,3 +80,25 @@ openssl ca -batch -config ca.cnf -revoke revoked.pem \
 	-crl_reason keyCompromise 2>/dev/null
 openssl ca -batch -config ca.cnf -gencrl -out root.crl.pem 2>/dev/null
 openssl crl -in root.crl.pem -outform der -out root.crl
+
+# A root of the same name with another key: what signs with it must fail.
+openssl req -x509 -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+	-keyout rogue.key -out rogue.pem -subj "/CN=nk Revocation Root" \
+	-days 100 -config ca.cnf -extensions v3_root 2>/dev/null
+openssl ca -batch -config ca.cnf -gencrl -keyfile rogue.key -cert rogue.pem \
+	-out rogue.crl.pem 2>/dev/null
+openssl crl -in rogue.crl.pem -outform der -out rogue.crl
+
+# The staple, as a responder would have answered.
+openssl ocsp -issuer root.pem -cert good.pem -no_nonce -reqout good.req \
+	>/dev/null
+openssl ocsp -index index.txt -rsigner root.pem -rkey root.key -CA root.pem \
+	-reqin good.req -respout good.ocsp -ndays 1 >/dev/null 2>&1
+
+# SCTs: made-up ones (sct_list.py), since no CT log runs here.
+printf '[sct]\nbasicConstraints = CA:false\nsubjectAltName = DNS:sct.test\n1.3.6.1.4.1.11129.2.4.2 = DER:%s\n' \
+	"$(python3 "$sct_list" ext aa 1600000000000 cc 1650000000123)" >sct.cnf
+openssl req -new -key leaf.key -subj "/CN=sct.test" -out sct.csr
+openssl x509 -req -in sct.csr -CA root.pem -CAkey root.key -set_serial 77 \
+	-days 100 -extfile sct.cnf -extensions sct -out sct.pem 2>/dev/null
+python3 "$sct_list" serverinfo bb 1700000000000 >sct.serverinfo

@@ -14,6 +14,7 @@
 #include "nk/nk.h"
 #include "netargs.h"
 #include "opts.h"
+#include "fleet.h"
 #include "report.h"
 #include "starttls.h"
 #include "tool.h"
@@ -22,6 +23,7 @@ enum {
 	O_MAX_TIME = 1, O_ALPN, O_JSON, O_PEM, O_OUTPUT, O_EXPIRY_WARN,
 	O_STARTTLS, O_STARTTLS_TIMEOUT, O_VERBOSE,
 	O_OCSP, O_CRL, O_REVOCATION_REQUIRED,
+	O_FILE, O_JOBS,
 };
 
 static const struct opt opts[] = {
@@ -29,8 +31,12 @@ static const struct opt opts[] = {
 	  "offer these ALPN protocols (comma-separated: h2,http/1.1)" },
 	{ O_EXPIRY_WARN, 0, "expiry-warn", OPT_NUM, "DAYS", NULL,
 	  "exit 101 if a certificate of the trust path expires within DAYS" },
+	{ O_FILE, 'f', "file", OPT_FILE, "FILE", NULL,
+	  "check the targets in FILE too, one a line, with options" },
+	{ O_JOBS, 0, "jobs", OPT_NUM, "N", NULL,
+	  "check up to N targets at once (default 16)" },
 	{ O_JSON, 0, "json", OPT_FLAG, NULL, NULL,
-	  "print the report as one JSON document" },
+	  "print the report as one JSON document (one a line for several)" },
 	{ O_OCSP, 0, "ocsp", OPT_FLAG, NULL, NULL,
 	  "ask the certificate's OCSP responder whether it is revoked" },
 	{ O_CRL, 0, "crl", OPT_FLAG, NULL, NULL,
@@ -61,7 +67,7 @@ static const struct opt opts[] = {
 
 static const struct tool tool = {
 	"tls", "show a server's TLS setup and certificate chain, and verify it",
-	"[options] HOST[:PORT] | https://HOST[:PORT]/",
+	"[options] HOST[:PORT] | https://HOST[:PORT]/ ... | -f FILE",
 	opts, NK_ARRAY_LEN(opts),
 };
 
@@ -168,68 +174,103 @@ parse_target(const char *arg, int defport, char *host, size_t hostlen,
 }
 
 static int
-parse_args(int argc, char **argv, struct args *a)
+add_target(struct args *a, const char *arg)
+{
+	const char **t = realloc(a->targets, (a->ntargets + 1) * sizeof *t);
+	if (!t) {
+		tool_fail(NK_ERR_OUT_OF_MEMORY, NULL);
+		return -1;
+	}
+	a->targets = t;
+	a->targets[a->ntargets++] = arg;
+	a->target = a->targets[0];
+	return 0;
+}
+
+static int
+take_opt(struct args *a, int id, const char *arg)
+{
+	long v;
+	switch (id) {
+	case O_MAX_TIME:
+		return tool_parse_secs(arg, "--max-time", &a->max_time_ms);
+	case O_ALPN: a->alpn = arg; break;
+	case O_JSON: a->json = 1; break;
+	case O_PEM: a->pem = 1; break;
+	case O_OUTPUT: a->output = arg; break;
+	case O_EXPIRY_WARN:
+		if (tool_parse_long(arg, 0, 100000, "--expiry-warn", &v) != 0)
+			return -1;
+		a->expiry_warn = v;
+		break;
+	case O_STARTTLS: a->starttls = arg; break;
+	case O_STARTTLS_TIMEOUT:
+		if (tool_parse_secs(arg, "--starttls-timeout",
+		                    &a->starttls_timeout_ms) != 0)
+			return -1;
+		if (a->starttls_timeout_ms == 0)
+			a->starttls_timeout_ms = STARTTLS_TIMEOUT_MS;
+		break;
+	case O_VERBOSE: a->verbose = 1; break;
+	case O_OCSP: a->ocsp = 1; break;
+	case O_CRL: a->crl = 1; break;
+	case O_REVOCATION_REQUIRED: a->revocation_required = 1; break;
+	case O_FILE: a->file = arg; break;
+	case O_JOBS:
+		if (tool_parse_long(arg, 1, 1024, "--jobs", &v) != 0)
+			return -1;
+		a->jobs = v;
+		break;
+	default:
+		return netargs_take(&a->na, id, arg) < 0 ? -1 : 0;
+	}
+	return 0;
+}
+
+/* Options that concern the whole run, not one target of a fleet. */
+static int
+run_wide(int id)
+{
+	return id == O_JSON || id == O_PEM || id == O_OUTPUT || id == O_FILE ||
+	       id == O_JOBS || id == O_VERBOSE;
+}
+
+int
+parse_job_args(int argc, char **argv, int line_from, struct args *a)
 {
 	struct optstate st = { 1, NULL, 0 };
 	const char *arg;
 	int id;
-	long v;
 	memset(a, 0, sizeof *a);
 	a->expiry_warn = -1;
+	a->jobs = 16;
 	a->starttls_timeout_ms = STARTTLS_TIMEOUT_MS;
 	while ((id = opt_next(&st, argc, argv, &tool, &arg)) != OPT_END) {
-		switch (id) {
-		case OPT_ERROR:
+		if (id == OPT_ERROR)
 			return -1;
-		case OPT_ARG:
-			if (a->target) {
-				tool_msg("one host at a time: '%s' and '%s'", a->target,
-				         arg);
-				return -1;
-			}
-			a->target = arg;
-			break;
-		case O_MAX_TIME:
-			if (tool_parse_secs(arg, "--max-time", &a->max_time_ms) != 0)
-				return -1;
-			break;
-		case O_ALPN: a->alpn = arg; break;
-		case O_JSON: a->json = 1; break;
-		case O_PEM: a->pem = 1; break;
-		case O_OUTPUT: a->output = arg; break;
-		case O_EXPIRY_WARN:
-			if (tool_parse_long(arg, 0, 100000, "--expiry-warn", &v) != 0)
-				return -1;
-			a->expiry_warn = v;
-			break;
-		case O_STARTTLS: a->starttls = arg; break;
-		case O_STARTTLS_TIMEOUT:
-			if (tool_parse_secs(arg, "--starttls-timeout",
-			                    &a->starttls_timeout_ms) != 0)
-				return -1;
-			if (a->starttls_timeout_ms == 0)
-				a->starttls_timeout_ms = STARTTLS_TIMEOUT_MS;
-			break;
-		case O_VERBOSE: a->verbose = 1; break;
-		case O_OCSP: a->ocsp = 1; break;
-		case O_CRL: a->crl = 1; break;
-		case O_REVOCATION_REQUIRED: a->revocation_required = 1; break;
-		default:
-			if (netargs_take(&a->na, id, arg) < 0)
-				return -1;
-			break;
+		if (line_from > 0 && st.i - 1 >= line_from && run_wide(id)) {
+			tool_msg("%s is for the whole run, not one line of -f's "
+			         "file", argv[st.i - 1]);
+			return -1;
 		}
+		if (id == OPT_ARG ? add_target(a, arg) : take_opt(a, id, arg))
+			return -1;
 	}
-	if (!a->target) {
+	int fleet = a->ntargets > 1 || a->file;
+	if (!a->target && !a->file) {
 		tool_msg("no host given (see nk tls --help)");
 		return -1;
 	}
-	if (a->output && !a->pem) {
-		tool_msg("-o/--output writes the PEM chain: it needs --pem");
+	if (fleet && (a->pem || a->output)) {
+		tool_msg("--pem and -o write one server's chain: give one target");
 		return -1;
 	}
 	if (a->revocation_required && !a->ocsp && !a->crl) {
 		tool_msg("--revocation-required needs --ocsp or --crl");
+		return -1;
+	}
+	if (a->output && !a->pem) {
+		tool_msg("-o/--output writes the PEM chain: it needs --pem");
 		return -1;
 	}
 	if (a->pem && a->json && !a->output) {
@@ -238,6 +279,30 @@ parse_args(int argc, char **argv, struct args *a)
 		return -1;
 	}
 	return netargs_finish(&a->na);
+}
+
+int
+parse_args(int argc, char **argv, struct args *a)
+{
+	return parse_job_args(argc, argv, 0, a);
+}
+
+int
+target_syntax_ok(const struct args *a)
+{
+	char host[256];
+	int port;
+	int defport = a->starttls ? starttls_port(a->starttls) : 443;
+	return parse_target(a->target, defport, host, sizeof host, &port) == 0;
+}
+
+void
+args_free(struct args *a)
+{
+	netargs_free(&a->na);
+	free(a->targets);
+	a->targets = NULL;
+	a->ntargets = 0;
 }
 
 /* ---- PEM ------------------------------------------------------------- */
@@ -427,23 +492,19 @@ show_report(struct report *r)
 	return code;
 }
 
-/* Everything after the arguments; returns the exit status. */
-static int
-run(const struct args *a)
+int
+check_target(struct report *r)
 {
-	static struct report r;
+	const struct args *a = r->a;
 	nk_tls_ctx *ctx = NULL;
-	char err[NK_ERR_MSG_LEN] = "";
 
-	r.a = a;
 	int defport = a->starttls ? starttls_port(a->starttls) : 443;
-	if (parse_target(a->target, defport, r.host, sizeof r.host, &r.port) != 0)
+	if (parse_target(a->target, defport, r->host, sizeof r->host,
+	                 &r->port) != 0)
 		return NK_ERR_URL_MALFORMAT;
-	r.name = a->na.servername ? a->na.servername : r.host;
-	r.sni = !is_ip(r.name);
-	r.now = (int64_t)time(NULL);
-	const char *no_color = getenv("NO_COLOR");
-	r.color = !a->json && isatty(STDOUT_FILENO) && !(no_color && *no_color);
+	r->name = a->na.servername ? a->na.servername : r->host;
+	r->sni = !is_ip(r->name);
+	r->now = (int64_t)time(NULL);
 
 	nk_tls_config cfg = a->na.tls;
 	/* Always complete the handshake: the report shows a failing chain
@@ -453,21 +514,38 @@ run(const struct args *a)
 	cfg.ocsp = 1;
 	cfg.no_session_cache = 1;
 	cfg.scts = 1;
-	describe_trust(&r, &cfg);
-	nk_err e = nk_tls_ctx_new(&cfg, &ctx, err);
+	describe_trust(r, &cfg);
+	nk_err e = nk_tls_ctx_new(&cfg, &ctx, r->errmsg);
 	if (e)
-		return tool_fail(e, err);
+		return (int)e;
 
 	nk_time deadline = nk_deadline_in_ms(a->max_time_ms);
 	/* --connect-timeout covers STARTTLS and the handshake too, as curl's
 	 * covers everything up to the protocol's own connect. */
 	nk_time cdl = nk_deadline_min(deadline,
 	              nk_deadline_in_ms(a->na.net.connect_timeout_ms));
-	handshake(&r, ctx, deadline, cdl);
-	if (r.handshake_done)
-		revcheck_run(&r, ctx, deadline);
+	handshake(r, ctx, deadline, cdl);
+	if (r->handshake_done)
+		revcheck_run(r, ctx, deadline);
 	nk_tls_ctx_free(ctx);
-	int code = r.err ? finish_error(&r) : show_report(&r);
+	return 0;
+}
+
+/* One target, reported; returns the exit status. */
+static int
+run(const struct args *a)
+{
+	static struct report r;
+
+	r.a = a;
+	const char *no_color = getenv("NO_COLOR");
+	r.color = !a->json && isatty(STDOUT_FILENO) && !(no_color && *no_color);
+	int code = check_target(&r);
+	if (code == NK_ERR_URL_MALFORMAT)
+		return code;    /* parse_target said why */
+	if (code)
+		return tool_fail((nk_err)code, r.errmsg);
+	code = r.err ? finish_error(&r) : show_report(&r);
 	report_free(&r);
 	return code;
 }
@@ -484,8 +562,10 @@ main(int argc, char **argv)
 	int pe = parse_args(argc, argv, &a);
 	if (pe != 0)
 		code = pe > 0 ? pe : NK_ERR_FAILED_INIT;
+	else if (a.ntargets > 1 || a.file)
+		code = fleet_run(argc, argv, &a);
 	else
 		code = run(&a);
-	netargs_free(&a.na);
+	args_free(&a);
 	return code;
 }

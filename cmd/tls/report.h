@@ -13,7 +13,11 @@
 #include "revcheck.h"
 
 struct args {
-	const char *target;
+	const char *target;          /* the one target; in a fleet, a job's */
+	const char **targets;        /* every target of the command line */
+	size_t ntargets;
+	const char *file;            /* -f: more targets, one a line */
+	long jobs;                   /* --jobs: fleet checks at once */
 	struct netargs na;           /* -k is na.tls.insecure */
 	const char *alpn, *output, *starttls;
 	int json, pem, verbose;
@@ -51,6 +55,17 @@ struct report {
 	int color;
 	struct revcheck ocsp_chk, crl_chk;   /* --ocsp, --crl */
 };
+
+/* main.c: the command line into a (a fleet job's too: fleet.c builds
+ * one from the global options and a target's); 0, or -1 after a
+ * message. Free with args_free. */
+int parse_args(int argc, char **argv, struct args *a);
+void args_free(struct args *a);
+/* main.c: one check, into r (r->a set by the caller), without output:
+ * connects, shakes hands, runs --ocsp and --crl, analyses. Returns 0,
+ * or the exit status of a failure before any report (a target that
+ * does not parse, a CA file that cannot be used), with r->errmsg. */
+int check_target(struct report *r);
 
 /* Reads the facts of both chains and matches them; -1 when out of
  * memory (what was read is still freed by report_free). */

@@ -30,6 +30,7 @@ struct job {
 
 struct fleet {
 	const struct args *global;
+	const struct fleet_ops *ops;
 	char **gargv;              /* argv without the targets */
 	int gargc;
 	struct job *jobs;
@@ -68,10 +69,10 @@ job_parse(struct fleet *fl, struct job *j, char **words, int nwords,
 	memcpy(j->argv, fl->gargv, (size_t)fl->gargc * sizeof *j->argv);
 	memcpy(j->argv + fl->gargc, words, (size_t)nwords * sizeof *words);
 	int line_from = where ? fl->gargc : 0;
-	if (parse_job_args(j->argc, j->argv, line_from, &j->a) != 0 ||
+	if (fl->ops->parse(j->argc, j->argv, line_from, &j->a) != 0 ||
 	    (j->a.ntargets != 1 && (tool_msg("one target a line, not %zu",
 	                                     j->a.ntargets), 1)) ||
-	    !target_syntax_ok(&j->a)) {
+	    !fl->ops->target_ok(&j->a)) {
 		if (where)
 			tool_msg("in %s", where);
 		return -1;
@@ -216,7 +217,7 @@ verdict_text(const struct report *r, int code)
 }
 
 static void
-run_job(struct job *j)
+run_job(const struct fleet *fl, struct job *j)
 {
 	struct report *r = calloc(1, sizeof *r);
 	if (!r) {
@@ -224,7 +225,7 @@ run_job(struct job *j)
 		return;
 	}
 	r->a = &j->a;
-	int code = check_target(r);
+	int code = fl->ops->check(r);
 	if (code) {
 		r->err = (nk_err)code;
 		r->now = (int64_t)time(NULL);
@@ -260,7 +261,7 @@ worker(void *arg)
 		pthread_mutex_unlock(&fl->lock);
 		if (i >= fl->n)
 			return NULL;
-		run_job(&fl->jobs[i]);
+		run_job(fl, &fl->jobs[i]);
 	}
 }
 
@@ -394,11 +395,13 @@ fleet_free(struct fleet *fl)
 }
 
 int
-fleet_run(int argc, char **argv, const struct args *global)
+fleet_run(int argc, char **argv, const struct args *global,
+          const struct fleet_ops *ops)
 {
 	struct fleet fl;
 	memset(&fl, 0, sizeof fl);
 	fl.global = global;
+	fl.ops = ops;
 	pthread_mutex_init(&fl.lock, NULL);
 	int rc = 0;
 	if (global_argv(&fl, argc, argv) != 0)

@@ -235,7 +235,7 @@ run_wide(int id)
 	       id == O_JOBS || id == O_VERBOSE;
 }
 
-int
+static int
 parse_job_args(int argc, char **argv, int line_from, struct args *a)
 {
 	struct optstate st = { 1, NULL, 0 };
@@ -281,13 +281,13 @@ parse_job_args(int argc, char **argv, int line_from, struct args *a)
 	return netargs_finish(&a->na);
 }
 
-int
+static int
 parse_args(int argc, char **argv, struct args *a)
 {
 	return parse_job_args(argc, argv, 0, a);
 }
 
-int
+static int
 target_syntax_ok(const struct args *a)
 {
 	char host[256];
@@ -296,14 +296,6 @@ target_syntax_ok(const struct args *a)
 	return parse_target(a->target, defport, host, sizeof host, &port) == 0;
 }
 
-void
-args_free(struct args *a)
-{
-	netargs_free(&a->na);
-	free(a->targets);
-	a->targets = NULL;
-	a->ntargets = 0;
-}
 
 /* ---- PEM ------------------------------------------------------------- */
 
@@ -492,7 +484,11 @@ show_report(struct report *r)
 	return code;
 }
 
-int
+/* One check, into r (r->a set by the caller), without output: connects,
+ * shakes hands, runs --ocsp and --crl. Returns 0, or the exit status of
+ * a failure before any report (a target that does not parse, a CA file
+ * that cannot be used), with r->errmsg. */
+static int
 check_target(struct report *r)
 {
 	const struct args *a = r->a;
@@ -550,6 +546,10 @@ run(const struct args *a)
 	return code;
 }
 
+static const struct fleet_ops fleet_ops = {
+	parse_job_args, target_syntax_ok, check_target,
+};
+
 int
 main(int argc, char **argv)
 {
@@ -563,7 +563,7 @@ main(int argc, char **argv)
 	if (pe != 0)
 		code = pe > 0 ? pe : NK_ERR_FAILED_INIT;
 	else if (a.ntargets > 1 || a.file)
-		code = fleet_run(argc, argv, &a);
+		code = fleet_run(argc, argv, &a, &fleet_ops);
 	else
 		code = run(&a);
 	args_free(&a);

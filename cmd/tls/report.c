@@ -122,6 +122,15 @@ analyse(struct report *r)
 }
 
 void
+args_free(struct args *a)
+{
+	netargs_free(&a->na);
+	free(a->targets);
+	a->targets = NULL;
+	a->ntargets = 0;
+}
+
+void
 report_free(struct report *r)
 {
 	for (size_t i = 0; r->sf && i < r->ns; i++)

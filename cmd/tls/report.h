@@ -56,17 +56,8 @@ struct report {
 	struct revcheck ocsp_chk, crl_chk;   /* --ocsp, --crl */
 };
 
-/* main.c: the command line into a (a fleet job's too: fleet.c builds
- * one from the global options and a target's); 0, or -1 after a
- * message. Free with args_free. */
-int parse_args(int argc, char **argv, struct args *a);
+/* What parse_args (main.c) allocated in a. */
 void args_free(struct args *a);
-/* main.c: one check, into r (r->a set by the caller), without output:
- * connects, shakes hands, runs --ocsp and --crl, analyses. Returns 0,
- * or the exit status of a failure before any report (a target that
- * does not parse, a CA file that cannot be used), with r->errmsg. */
-int check_target(struct report *r);
-
 /* Reads the facts of both chains and matches them; -1 when out of
  * memory (what was read is still freed by report_free). */
 int analyse(struct report *r);

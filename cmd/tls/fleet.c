@@ -69,10 +69,12 @@ job_parse(struct fleet *fl, struct job *j, char **words, int nwords,
 	memcpy(j->argv, fl->gargv, (size_t)fl->gargc * sizeof *j->argv);
 	memcpy(j->argv + fl->gargc, words, (size_t)nwords * sizeof *words);
 	int line_from = where ? fl->gargc : 0;
-	if (fl->ops->parse(j->argc, j->argv, line_from, &j->a) != 0 ||
-	    (j->a.ntargets != 1 && (tool_msg("one target a line, not %zu",
-	                                     j->a.ntargets), 1)) ||
-	    !fl->ops->target_ok(&j->a)) {
+	int ok = fl->ops->parse(j->argc, j->argv, line_from, &j->a) == 0;
+	if (ok && j->a.ntargets != 1) {
+		tool_msg("one target a line, not %zu", j->a.ntargets);
+		ok = 0;
+	}
+	if (!ok || !fl->ops->target_ok(&j->a)) {
 		if (where)
 			tool_msg("in %s", where);
 		return -1;
@@ -318,7 +320,8 @@ by_days(const void *pa, const void *pb)
 static int
 table(const struct fleet *fl)
 {
-	const struct job **order = malloc((fl->n ? fl->n : 1) * sizeof *order);
+	typedef const struct job *jobp;
+	jobp *order = malloc((fl->n ? fl->n : 1) * sizeof (jobp));
 	if (!order)
 		return -1;
 	int w = 6;
@@ -328,7 +331,7 @@ table(const struct fleet *fl)
 		if (l > w)
 			w = l < 48 ? l : 48;
 	}
-	qsort(order, fl->n, sizeof *order, by_days);
+	qsort(order, fl->n, sizeof (jobp), by_days);
 	printf("%5s  %4s  %-*s  %s\n", "Days", "Exit", w, "Target", "Verdict");
 	for (size_t i = 0; i < fl->n; i++) {
 		const struct job *j = order[i];

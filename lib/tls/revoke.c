@@ -128,14 +128,6 @@ nk_ocsp_request(const nk_x509 *leaf, const nk_x509 *issuer,
 }
 
 static void
-revtime(const ASN1_TIME *t, char *out, size_t len)
-{
-	int64_t secs;
-	if (!t || nk_x509_time(t, out, len, &secs) != 0)
-		out[0] = '\0';
-}
-
-static void
 invalid(nk_revocation *out, const char *why)
 {
 	out->status = NK_OCSP_INVALID;
@@ -176,8 +168,8 @@ ocsp_single(OCSP_BASICRESP *bs, X509 *leaf, X509 *issuer,
 		invalid(out, "the response is not about this certificate");
 		goto done;
 	}
-	revtime(thisupd, out->this_update, sizeof out->this_update);
-	revtime(nextupd, out->next_update, sizeof out->next_update);
+	nk_tls_time_str(thisupd, out->this_update, sizeof out->this_update);
+	nk_tls_time_str(nextupd, out->next_update, sizeof out->next_update);
 	/* The issuer is passed as untrusted too: a responder that signs
 	 * with the issuer's own key often sends no certificate at all. */
 	STACK_OF(X509) *certs = untrusted ? sk_X509_dup(untrusted)
@@ -204,7 +196,7 @@ ocsp_single(OCSP_BASICRESP *bs, X509 *leaf, X509 *issuer,
 		out->status = NK_OCSP_GOOD;
 	} else if (status == V_OCSP_CERTSTATUS_REVOKED) {
 		out->status = NK_OCSP_REVOKED;
-		revtime(rev, out->revoked_at, sizeof out->revoked_at);
+		nk_tls_time_str(rev, out->revoked_at, sizeof out->revoked_at);
 		reason_name(reason, out);
 	} else {
 		out->status = NK_OCSP_UNKNOWN;
@@ -279,7 +271,7 @@ crl_lookup(X509_CRL *c, X509 *leaf, nk_revocation *out)
 		return;
 	}
 	out->status = NK_OCSP_REVOKED;
-	revtime(X509_REVOKED_get0_revocationDate(rev), out->revoked_at,
+	nk_tls_time_str(X509_REVOKED_get0_revocationDate(rev), out->revoked_at,
 	        sizeof out->revoked_at);
 	ASN1_ENUMERATED *e = X509_REVOKED_get_ext_d2i(rev, NID_crl_reason, NULL,
 	                                              NULL);
@@ -304,9 +296,9 @@ nk_crl_check(const nk_x509 *leaf, const nk_x509 *issuer,
 		invalid(out, "not a CRL (DER or PEM)");
 		goto done;
 	}
-	revtime(X509_CRL_get0_lastUpdate(c), out->this_update,
+	nk_tls_time_str(X509_CRL_get0_lastUpdate(c), out->this_update,
 	        sizeof out->this_update);
-	revtime(X509_CRL_get0_nextUpdate(c), out->next_update,
+	nk_tls_time_str(X509_CRL_get0_nextUpdate(c), out->next_update,
 	        sizeof out->next_update);
 	EVP_PKEY *key = X509_get0_pubkey(ix);
 	if (X509_NAME_cmp(X509_CRL_get_issuer(c), X509_get_subject_name(ix)))

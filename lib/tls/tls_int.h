@@ -166,6 +166,10 @@ void nk_tls_info_cert_request(struct tls_conn *t, nk_tls_info *info);
 /* The facts of a finished handshake: session, verification, request. */
 void nk_tls_info_collect(struct tls_conn *t, int chains, nk_tls_info *info);
 
+/* An OCSP or CRL time as "2024-01-01 00:00:00 UTC"; "" for NULL or a
+ * time OpenSSL cannot read. */
+void nk_tls_time_str(const ASN1_TIME *t, char *out, size_t len);
+
 /* The stapled OCSP response into info; a revoked leaf is then a failed
  * verification. */
 void nk_tls_info_staple(nk_tls_ctx *ctx, struct tls_conn *t,

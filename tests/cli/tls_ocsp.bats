@@ -30,15 +30,20 @@ responder() {
 	wait_for_line "$log" 'waiting for OCSP client connections' >/dev/null
 }
 
-# crl_server [FILE]: http.server on CRL_PORT serving FILE (default the
-# root's CRL) as /root.crl.
-crl_server() {
-	local dir="$BATS_TEST_TMPDIR/www"
-	mkdir -p "$dir"
-	cp "${1:-$P/root.crl}" "$dir/root.crl"
+# www: http.server on CRL_PORT serving $WWW (made empty).
+www() {
+	WWW="$BATS_TEST_TMPDIR/www"
+	mkdir -p "$WWW"
 	start_bg "$BATS_TEST_TMPDIR/http.log" python3 -m http.server \
-		--bind 127.0.0.1 --directory "$dir" "$CRL_PORT"
+		--bind 127.0.0.1 --directory "$WWW" "$CRL_PORT"
 	wait_port "$CRL_PORT"
+}
+
+# crl_server [FILE]: www serving FILE (default the root's CRL) as
+# /root.crl.
+crl_server() {
+	www
+	cp "${1:-$P/root.crl}" "$WWW/root.crl"
 }
 
 # serve NAME [s_server options...]: NAME.pem on a free port; sets PORT.
@@ -226,17 +231,13 @@ while True:
 }
 
 @test "a CRL URL that answers 404 or garbage" {
-	local dir="$BATS_TEST_TMPDIR/www"
-	mkdir -p "$dir"
-	start_bg "$BATS_TEST_TMPDIR/http.log" python3 -m http.server \
-		--bind 127.0.0.1 --directory "$dir" "$CRL_PORT"
-	wait_port "$CRL_PORT"
+	www
 	serve good
 	tls good --crl --json
 	[ "$status" -eq 0 ]
 	jq -e '.revocation.crl.status == "unreachable" and
 		(.revocation.crl.error | test("404"))' <<<"$output"
-	printf 'not a CRL\n' >"$dir/root.crl"
+	printf 'not a CRL\n' >"$WWW/root.crl"
 	tls good --crl --json
 	[ "$status" -eq 0 ]
 	jq -e '.revocation.crl.status == "invalid" and
@@ -244,12 +245,8 @@ while True:
 }
 
 @test "a CRL over the size bound is not read whole" {
-	local dir="$BATS_TEST_TMPDIR/www"
-	mkdir -p "$dir"
-	head -c $((9 * 1024 * 1024)) /dev/zero >"$dir/root.crl"
-	start_bg "$BATS_TEST_TMPDIR/http.log" python3 -m http.server \
-		--bind 127.0.0.1 --directory "$dir" "$CRL_PORT"
-	wait_port "$CRL_PORT"
+	www
+	head -c $((9 * 1024 * 1024)) /dev/zero >"$WWW/root.crl"
 	serve good
 	tls good --crl --json
 	[ "$status" -eq 0 ]

@@ -107,6 +107,18 @@ issuer_of(const struct report *r)
 	return NULL;
 }
 
+/* 1 when a check has its URL and the issuer to ask about; else 0 with
+ * the state that says which is missing. */
+static int
+ready(struct revcheck *c, int have_url, const nk_x509 *issuer)
+{
+	if (!have_url)
+		c->state = REV_NO_URL;
+	else if (!issuer)
+		c->state = REV_NO_ISSUER;
+	return c->state == REV_NOT_ASKED;
+}
+
 static void
 ocsp_run(struct report *r, nk_tls_ctx *ctx, const nk_x509 *leaf,
          const nk_x509 *issuer, nk_time deadline)
@@ -115,14 +127,8 @@ ocsp_run(struct report *r, nk_tls_ctx *ctx, const nk_x509 *leaf,
 	unsigned char *req = NULL;
 	size_t reqlen = 0;
 	char err[NK_ERR_MSG_LEN] = "";
-	if (!nk_x509_ocsp_url(leaf, c->url, sizeof c->url)) {
-		c->state = REV_NO_URL;
+	if (!ready(c, nk_x509_ocsp_url(leaf, c->url, sizeof c->url), issuer))
 		return;
-	}
-	if (!issuer) {
-		c->state = REV_NO_ISSUER;
-		return;
-	}
 	if (nk_ocsp_request(leaf, issuer, &req, &reqlen, err) != NK_OK) {
 		c->state = REV_UNREACHABLE;
 		snprintf(c->error, sizeof c->error, "%s", err);
@@ -143,14 +149,8 @@ crl_run(struct report *r, const nk_x509 *leaf, const nk_x509 *issuer,
         nk_time deadline)
 {
 	struct revcheck *c = &r->crl_chk;
-	if (!nk_x509_crl_url(leaf, c->url, sizeof c->url)) {
-		c->state = REV_NO_URL;
+	if (!ready(c, nk_x509_crl_url(leaf, c->url, sizeof c->url), issuer))
 		return;
-	}
-	if (!issuer) {
-		c->state = REV_NO_ISSUER;
-		return;
-	}
 	struct sink s = { NULL, 0, CRL_MAX };
 	if (fetch(r, c, NULL, 0, deadline, &s) == 0) {
 		nk_crl_check(leaf, issuer, (const unsigned char *)s.data, s.len,

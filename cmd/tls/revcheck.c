@@ -310,7 +310,7 @@ jstr(FILE *out, const char *key, const char *v)
 static void
 check_json(FILE *out, int asked, const struct revcheck *c)
 {
-	if (!asked) {
+	if (!asked || c->state == REV_NOT_ASKED) {   /* no handshake, no leaf */
 		fputs("null", out);
 		return;
 	}

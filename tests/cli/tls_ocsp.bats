@@ -308,3 +308,11 @@ while True:
 	[ "$status" -eq 0 ]
 	[ "$(jq -c '[.scts[] | .source]' <<<"$output")" = '["certificate","certificate"]' ]
 }
+
+@test "no handshake: nothing to check, the run's own failure stands" {
+	PORT=$(free_port)
+	tls good --ocsp --crl --revocation-required --json
+	[ "$status" -eq 7 ]
+	jq -e '.revocation == {ocsp: null, crl: null} and .scts == [] and
+		.error.code == 7' <<<"$output"
+}

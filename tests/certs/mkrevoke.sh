@@ -14,6 +14,7 @@
 # is DER. All leaves share leaf.key. Besides:
 #   rogue.pem, rogue.key  a self-signed root of the same name, another key
 #   rogue.crl     a CRL of the root's name signed by the rogue key
+#   stale.crl     the root's CRL of January 2020, due again in February
 #   good.ocsp     a DER OCSP response "good" for good.pem (for stapling)
 #   sct.serverinfo  s_server -serverinfo: one SCT (log bb..) in the handshake
 # Fails loudly on any openssl error.
@@ -80,6 +81,9 @@ openssl ca -batch -config ca.cnf -revoke revoked.pem \
 	-crl_reason keyCompromise 2>/dev/null
 openssl ca -batch -config ca.cnf -gencrl -out root.crl.pem 2>/dev/null
 openssl crl -in root.crl.pem -outform der -out root.crl
+openssl ca -batch -config ca.cnf -gencrl -crl_lastupdate 20200101000000Z \
+	-crl_nextupdate 20200201000000Z -out stale.crl.pem 2>/dev/null
+openssl crl -in stale.crl.pem -outform der -out stale.crl
 
 # A root of the same name with another key: what signs with it must fail.
 openssl req -x509 -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \

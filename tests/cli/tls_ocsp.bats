@@ -230,6 +230,19 @@ while True:
 		.verification.verified == true' <<<"$output"
 }
 
+@test "a CRL past its nextUpdate: invalid, with its dates" {
+	crl_server "$P/stale.crl"
+	serve revoked
+	tls revoked --crl --json
+	[ "$status" -eq 0 ]
+	jq -e '.revocation.crl == {status: "invalid", url: .revocation.crl.url,
+		this_update: "2020-01-01 00:00:00 UTC",
+		next_update: "2020-02-01 00:00:00 UTC", revoked_at: null,
+		reason: null,
+		error: "the CRL is out of date (past its nextUpdate)"} and
+		.verification.verified == true' <<<"$output"
+}
+
 @test "a CRL URL that answers 404 or garbage" {
 	www
 	serve good

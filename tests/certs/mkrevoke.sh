@@ -14,6 +14,7 @@
 # is DER. All leaves share leaf.key. Besides:
 #   rogue.pem, rogue.key  a self-signed root of the same name, another key
 #   rogue.crl     a CRL of the root's name signed by the rogue key
+#   signer.pem, signer.key  a delegated OCSP responder (OCSPSigning)
 #   stale.crl     the root's CRL of January 2020, due again in February
 #   good.ocsp     a DER OCSP response "good" for good.pem (for stapling)
 #   sct.serverinfo  s_server -serverinfo: one SCT (log bb..) in the handshake
@@ -56,6 +57,10 @@ extendedKeyUsage = serverAuth
 subjectAltName = DNS:\${ENV::NAME}
 authorityInfoAccess = OCSP;URI:http://127.0.0.1:$oport/
 crlDistributionPoints = URI:http://127.0.0.1:$cport/root.crl
+[signer]
+basicConstraints = CA:false
+keyUsage = critical, digitalSignature
+extendedKeyUsage = OCSPSigning
 [bare]
 basicConstraints = CA:false
 keyUsage = critical, digitalSignature
@@ -74,6 +79,10 @@ leaf() {   # leaf NAME SECTION
 leaf good leaf
 leaf revoked leaf
 leaf bare bare
+openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out signer.key
+openssl req -new -key signer.key -subj "/CN=nk OCSP Responder" -out signer.csr
+openssl ca -batch -config ca.cnf -extensions signer -in signer.csr \
+	-out signer.pem -notext 2>/dev/null
 cp index.txt index.keep
 leaf unknown leaf
 cp index.keep index.txt   # the responder must not know it

@@ -205,6 +205,19 @@ while True:
 		(.revocation.ocsp.error | test("[Tt]ime")) and .exit_code == 0' <<<"$output"
 }
 
+@test "a delegated responder (OCSPSigning from the issuer) is trusted" {
+	responder "$P/signer.pem" "$P/signer.key"
+	serve revoked
+	tls revoked --ocsp --json
+	[ "$status" -eq 60 ]
+	jq -e '.revocation.ocsp.status == "revoked" and
+		.revocation.ocsp.reason == "keyCompromise"' <<<"$output"
+	serve good
+	tls good --ocsp --json
+	[ "$status" -eq 0 ]
+	jq -e '.revocation.ocsp.status == "good"' <<<"$output"
+}
+
 @test "a response signed by a stranger: invalid, not trusted" {
 	responder "$P/rogue.pem" "$P/rogue.key"
 	serve revoked

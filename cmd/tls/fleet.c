@@ -325,9 +325,11 @@ table(const struct fleet *fl)
 	if (!order)
 		return -1;
 	int w = 6;
+	char tb[256];
 	for (size_t i = 0; i < fl->n; i++) {
 		order[i] = &fl->jobs[i];
-		int l = (int)strlen(fl->jobs[i].target);
+		/* a file's bytes, shown as a terminal may take them */
+		int l = (int)strlen(text_safe_buf(fl->jobs[i].target, tb, sizeof tb));
 		if (l > w)
 			w = l < 48 ? l : 48;
 	}
@@ -338,7 +340,8 @@ table(const struct fleet *fl)
 		char days[24] = "-";
 		if (j->has_days)
 			snprintf(days, sizeof days, "%lld", (long long)j->days);
-		printf("%5s  %4d  %-*s  ", days, j->code, w, j->target);
+		printf("%5s  %4d  %-*s  ", days, j->code, w,
+		       text_safe_buf(j->target, tb, sizeof tb));
 		text_safe(stdout, j->verdict ? j->verdict : nk_err_str(j->code));
 		putchar('\n');
 	}

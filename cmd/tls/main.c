@@ -187,46 +187,6 @@ add_target(struct args *a, const char *arg)
 	return 0;
 }
 
-static int
-take_opt(struct args *a, int id, const char *arg)
-{
-	long v;
-	switch (id) {
-	case O_MAX_TIME:
-		return tool_parse_secs(arg, "--max-time", &a->max_time_ms);
-	case O_ALPN: a->alpn = arg; break;
-	case O_JSON: a->json = 1; break;
-	case O_PEM: a->pem = 1; break;
-	case O_OUTPUT: a->output = arg; break;
-	case O_EXPIRY_WARN:
-		if (tool_parse_long(arg, 0, 100000, "--expiry-warn", &v) != 0)
-			return -1;
-		a->expiry_warn = v;
-		break;
-	case O_STARTTLS: a->starttls = arg; break;
-	case O_STARTTLS_TIMEOUT:
-		if (tool_parse_secs(arg, "--starttls-timeout",
-		                    &a->starttls_timeout_ms) != 0)
-			return -1;
-		if (a->starttls_timeout_ms == 0)
-			a->starttls_timeout_ms = STARTTLS_TIMEOUT_MS;
-		break;
-	case O_VERBOSE: a->verbose = 1; break;
-	case O_OCSP: a->ocsp = 1; break;
-	case O_CRL: a->crl = 1; break;
-	case O_REVOCATION_REQUIRED: a->revocation_required = 1; break;
-	case O_FILE: a->file = arg; break;
-	case O_JOBS:
-		if (tool_parse_long(arg, 1, 1024, "--jobs", &v) != 0)
-			return -1;
-		a->jobs = v;
-		break;
-	default:
-		return netargs_take(&a->na, id, arg) < 0 ? -1 : 0;
-	}
-	return 0;
-}
-
 /* Options that concern the whole run, not one target of a fleet. */
 static int
 run_wide(int id)
@@ -241,27 +201,66 @@ parse_job_args(int argc, char **argv, int line_from, struct args *a)
 	struct optstate st = { 1, NULL, 0 };
 	const char *arg;
 	int id;
+	long v;
 	memset(a, 0, sizeof *a);
 	a->expiry_warn = -1;
-	a->jobs = 16;
 	a->starttls_timeout_ms = STARTTLS_TIMEOUT_MS;
+	a->jobs = 16;
 	while ((id = opt_next(&st, argc, argv, &tool, &arg)) != OPT_END) {
-		if (id == OPT_ERROR)
-			return -1;
 		if (line_from > 0 && st.i - 1 >= line_from && run_wide(id)) {
 			tool_msg("%s is for the whole run, not one line of -f's "
 			         "file", argv[st.i - 1]);
 			return -1;
 		}
-		if (id == OPT_ARG ? add_target(a, arg) : take_opt(a, id, arg))
+		switch (id) {
+		case OPT_ERROR:
 			return -1;
+		case OPT_ARG:
+			if (add_target(a, arg) != 0)
+				return -1;
+			break;
+		case O_MAX_TIME:
+			if (tool_parse_secs(arg, "--max-time", &a->max_time_ms) != 0)
+				return -1;
+			break;
+		case O_ALPN: a->alpn = arg; break;
+		case O_JSON: a->json = 1; break;
+		case O_PEM: a->pem = 1; break;
+		case O_OUTPUT: a->output = arg; break;
+		case O_EXPIRY_WARN:
+			if (tool_parse_long(arg, 0, 100000, "--expiry-warn", &v) != 0)
+				return -1;
+			a->expiry_warn = v;
+			break;
+		case O_STARTTLS: a->starttls = arg; break;
+		case O_STARTTLS_TIMEOUT:
+			if (tool_parse_secs(arg, "--starttls-timeout",
+			                    &a->starttls_timeout_ms) != 0)
+				return -1;
+			if (a->starttls_timeout_ms == 0)
+				a->starttls_timeout_ms = STARTTLS_TIMEOUT_MS;
+			break;
+		case O_VERBOSE: a->verbose = 1; break;
+		case O_OCSP: a->ocsp = 1; break;
+		case O_CRL: a->crl = 1; break;
+		case O_REVOCATION_REQUIRED: a->revocation_required = 1; break;
+		case O_FILE: a->file = arg; break;
+		case O_JOBS:
+			if (tool_parse_long(arg, 1, 1024, "--jobs", &v) != 0)
+				return -1;
+			a->jobs = v;
+			break;
+		default:
+			if (netargs_take(&a->na, id, arg) < 0)
+				return -1;
+			break;
+		}
 	}
-	int fleet = a->ntargets > 1 || a->file;
 	if (!a->target && !a->file) {
 		tool_msg("no host given (see nk tls --help)");
 		return -1;
 	}
-	if (fleet && (a->pem || a->output)) {
+	if ((a->ntargets > 1 || a->file) && (a->pem || a->output)) {
 		tool_msg("--pem and -o write one server's chain: give one target");
 		return -1;
 	}
@@ -295,7 +294,6 @@ target_syntax_ok(const struct args *a)
 	int defport = a->starttls ? starttls_port(a->starttls) : 443;
 	return parse_target(a->target, defport, host, sizeof host, &port) == 0;
 }
-
 
 /* ---- PEM ------------------------------------------------------------- */
 

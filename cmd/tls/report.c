@@ -236,7 +236,11 @@ text_report(FILE *out, const struct report *r)
 	const nk_tls_info *in = &r->info;
 	const struct nk_x509_facts *exp = expiring_facts(r);
 
-	if (in->verify_ok && exp)
+	if (in->verify_ok && revcheck_verdict(r) == 2)
+		fprintf(out, "Verdict     %sUNCERTAIN%s: the chain verifies for %s, "
+		        "but its revocation status could not be established\n",
+		        col(r, C_YELLOW C_BOLD), col(r, C_OFF), r->name);
+	else if (in->verify_ok && exp)
 		/* Exit 101 is no plain OK: the verdict says what the status
 		 * is about. */
 		fprintf(out, "Verdict     %sEXPIRING%s: the chain verifies for %s, "

@@ -286,6 +286,9 @@ while True:
 	[ "$status" -eq 0 ]
 	[ "${lines[5]}" = "OCSP check  not done: the certificate names no http OCSP responder" ]
 	[ "${lines[6]}" = "CRL check   not done: the certificate names no http CRL distribution point" ]
+	tls bare --ocsp --crl --revocation-required
+	[ "$status" -eq 91 ]
+	[ "${lines[0]}" = "Verdict     UNCERTAIN: the chain verifies for bare.test, but its revocation status could not be established" ]
 	tls bare --ocsp --crl --json --revocation-required
 	[ "$status" -eq 91 ]
 	jq -e '.revocation.ocsp == {status: "no_url", url: null, this_update: null,

@@ -17,6 +17,7 @@
 #   signer.pem, signer.key  a delegated OCSP responder (OCSPSigning)
 #   stale.crl     the root's CRL of January 2020, due again in February
 #   good.ocsp     a DER OCSP response "good" for good.pem (for stapling)
+#   replay.ocsp   the same, answering another request's nonce
 #   sct.serverinfo  s_server -serverinfo: one SCT (log bb..) in the handshake
 # Fails loudly on any openssl error.
 set -eu
@@ -107,6 +108,9 @@ openssl ocsp -issuer root.pem -cert good.pem -no_nonce -reqout good.req \
 	>/dev/null
 openssl ocsp -index index.txt -rsigner root.pem -rkey root.key -CA root.pem \
 	-reqin good.req -respout good.ocsp -ndays 1 >/dev/null 2>&1
+openssl ocsp -issuer root.pem -cert good.pem -reqout nonce.req >/dev/null
+openssl ocsp -index index.txt -rsigner root.pem -rkey root.key -CA root.pem \
+	-reqin nonce.req -respout replay.ocsp -ndays 1 >/dev/null 2>&1
 
 # SCTs: made-up ones (sct_list.py), since no CT log runs here.
 printf '[sct]\nbasicConstraints = CA:false\nsubjectAltName = DNS:sct.test\n1.3.6.1.4.1.11129.2.4.2 = DER:%s\n' \

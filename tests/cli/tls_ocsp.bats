@@ -218,6 +218,61 @@ while True:
 	jq -e '.revocation.ocsp.status == "good"' <<<"$output"
 }
 
+# canned FILE: an OCSP "responder" on OCSP_PORT that answers every POST
+# with FILE's bytes, whatever was asked: a replaying peer.
+canned() {
+	local log="$BATS_TEST_TMPDIR/canned.log"
+	start_bg "$log" python3 -c '
+import http.server, sys
+body = open(sys.argv[2], "rb").read()
+class H(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        self.send_response(200)
+        self.send_header("Content-Type", "application/ocsp-response")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+s = http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), H)
+print("ready", flush=True)
+s.serve_forever()
+' "$OCSP_PORT" "$1"
+	wait_for_line "$log" '^ready$' >/dev/null
+}
+
+@test "a replayed response (another request's nonce) is no answer" {
+	canned "$P/replay.ocsp"
+	serve good
+	tls good --ocsp --json
+	[ "$status" -eq 0 ]
+	jq -e '.revocation.ocsp.status == "invalid" and
+		.revocation.ocsp.error == "the response'"'"'s nonce is not the request'"'"'s (a replayed answer)"' \
+		<<<"$output"
+}
+
+@test "a response without a nonce, about another certificate, or garbage" {
+	canned "$P/good.ocsp"
+	serve good
+	tls good --ocsp --json
+	[ "$status" -eq 0 ]
+	# responders may leave the nonce out (most public ones do)
+	jq -e '.revocation.ocsp.status == "good"' <<<"$output"
+	serve revoked
+	tls revoked --ocsp --json
+	[ "$status" -eq 0 ]
+	jq -e '.revocation.ocsp.status == "invalid" and
+		.revocation.ocsp.error == "the response is not about this certificate"' \
+		<<<"$output"
+	stop_all
+	canned "$P/good.pem"
+	serve good
+	tls good --ocsp --json
+	[ "$status" -eq 0 ]
+	jq -e '.revocation.ocsp.status == "invalid" and
+		.revocation.ocsp.error == "the response is not a DER OCSP response"' \
+		<<<"$output"
+}
+
 @test "a response signed by a stranger: invalid, not trusted" {
 	responder "$P/rogue.pem" "$P/rogue.key"
 	serve revoked

@@ -41,6 +41,7 @@ PUBLIC = {
     'tls': 'tls', 'x509': 'tls',
     'chain': 'tls',
     'tlsprobe': 'tls',
+    'tls': 'tls', 'x509': 'tls', 'revoke': 'tls',
     'http': 'http', 'multipart': 'http', 'cookie': 'http',
     'telnet': 'telnet',
     'fetch': 'fetch', 'netrc': 'fetch',

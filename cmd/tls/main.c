@@ -16,6 +16,7 @@
 #include "opts.h"
 #include "diag.h"
 #include "probe.h"
+#include "fleet.h"
 #include "report.h"
 #include "starttls.h"
 #include "tool.h"
@@ -25,6 +26,8 @@ enum {
 	O_STARTTLS, O_STARTTLS_TIMEOUT, O_VERBOSE,
 	O_FETCH_AIA,
 	O_PROBE, O_FAIL_IF, O_POLICY,
+	O_OCSP, O_CRL, O_REVOCATION_REQUIRED,
+	O_FILE, O_JOBS,
 };
 
 static const struct opt opts[] = {
@@ -34,10 +37,20 @@ static const struct opt opts[] = {
 	  "exit 101 if a certificate of the trust path expires within DAYS" },
 	{ O_FETCH_AIA, 0, "fetch-aia", OPT_FLAG, NULL, NULL,
 	  "fetch a missing intermediate from its AIA URL (http, 64 KiB, 5 s)" },
-	{ O_JSON, 0, "json", OPT_FLAG, NULL, NULL,
-	  "print the report as one JSON document" },
 	{ O_FAIL_IF, 0, "fail-if", OPT_STRING, "EXPR", NULL,
 	  "with --probe: exit 102 when EXPR holds (tls1.0 || cipher:*CBC*)" },
+	{ O_FILE, 'f', "file", OPT_FILE, "FILE", NULL,
+	  "check the targets in FILE too, one a line, with options" },
+	{ O_JOBS, 0, "jobs", OPT_NUM, "N", NULL,
+	  "check up to N targets at once (default 16)" },
+	{ O_JSON, 0, "json", OPT_FLAG, NULL, NULL,
+	  "print the report as one JSON document (one a line for several)" },
+	{ O_OCSP, 0, "ocsp", OPT_FLAG, NULL, NULL,
+	  "ask the certificate's OCSP responder whether it is revoked" },
+	{ O_CRL, 0, "crl", OPT_FLAG, NULL, NULL,
+	  "fetch the certificate's CRL and look for it there" },
+	{ O_REVOCATION_REQUIRED, 0, "revocation-required", OPT_FLAG, NULL, NULL,
+	  "exit 91 if --ocsp or --crl gets no good or revoked answer" },
 	{ O_MAX_TIME, 'm', "max-time", OPT_NUM, "SECS", NULL,
 	  "give up on the whole run after SECS" },
 	{ O_OUTPUT, 'o', "output", OPT_FILE, "FILE", NULL,
@@ -66,7 +79,7 @@ static const struct opt opts[] = {
 
 static const struct tool tool = {
 	"tls", "show a server's TLS setup and certificate chain, and verify it",
-	"[options] HOST[:PORT] | https://HOST[:PORT]/",
+	"[options] HOST[:PORT] | https://HOST[:PORT]/ ... | -f FILE",
 	opts, NK_ARRAY_LEN(opts),
 };
 
@@ -173,7 +186,29 @@ parse_target(const char *arg, int defport, char *host, size_t hostlen,
 }
 
 static int
-parse_args(int argc, char **argv, struct args *a)
+add_target(struct args *a, const char *arg)
+{
+	const char **t = realloc(a->targets, (a->ntargets + 1) * sizeof *t);
+	if (!t) {
+		tool_fail(NK_ERR_OUT_OF_MEMORY, NULL);
+		return -1;
+	}
+	a->targets = t;
+	a->targets[a->ntargets++] = arg;
+	a->target = a->targets[0];
+	return 0;
+}
+
+/* Options that concern the whole run, not one target of a fleet. */
+static int
+run_wide(int id)
+{
+	return id == O_JSON || id == O_PEM || id == O_OUTPUT || id == O_FILE ||
+	       id == O_JOBS || id == O_VERBOSE;
+}
+
+static int
+parse_job_args(int argc, char **argv, int line_from, struct args *a)
 {
 	struct optstate st = { 1, NULL, 0 };
 	const char *arg;
@@ -182,17 +217,19 @@ parse_args(int argc, char **argv, struct args *a)
 	memset(a, 0, sizeof *a);
 	a->expiry_warn = -1;
 	a->starttls_timeout_ms = STARTTLS_TIMEOUT_MS;
+	a->jobs = 16;
 	while ((id = opt_next(&st, argc, argv, &tool, &arg)) != OPT_END) {
+		if (line_from > 0 && st.i - 1 >= line_from && run_wide(id)) {
+			tool_msg("%s is for the whole run, not one line of -f's "
+			         "file", argv[st.i - 1]);
+			return -1;
+		}
 		switch (id) {
 		case OPT_ERROR:
 			return -1;
 		case OPT_ARG:
-			if (a->target) {
-				tool_msg("one host at a time: '%s' and '%s'", a->target,
-				         arg);
+			if (add_target(a, arg) != 0)
 				return -1;
-			}
-			a->target = arg;
 			break;
 		case O_MAX_TIME:
 			if (tool_parse_secs(arg, "--max-time", &a->max_time_ms) != 0)
@@ -224,14 +261,31 @@ parse_args(int argc, char **argv, struct args *a)
 			a->fail_if = arg;
 			break;
 		case O_POLICY: a->policy = arg; break;
+		case O_OCSP: a->ocsp = 1; break;
+		case O_CRL: a->crl = 1; break;
+		case O_REVOCATION_REQUIRED: a->revocation_required = 1; break;
+		case O_FILE: a->file = arg; break;
+		case O_JOBS:
+			if (tool_parse_long(arg, 1, 1024, "--jobs", &v) != 0)
+				return -1;
+			a->jobs = v;
+			break;
 		default:
 			if (netargs_take(&a->na, id, arg) < 0)
 				return -1;
 			break;
 		}
 	}
-	if (!a->target) {
+	if (!a->target && !a->file) {
 		tool_msg("no host given (see nk tls --help)");
+		return -1;
+	}
+	if ((a->ntargets > 1 || a->file) && (a->pem || a->output)) {
+		tool_msg("--pem and -o write one server's chain: give one target");
+		return -1;
+	}
+	if (a->revocation_required && !a->ocsp && !a->crl) {
+		tool_msg("--revocation-required needs --ocsp or --crl");
 		return -1;
 	}
 	if (a->output && !a->pem) {
@@ -246,6 +300,21 @@ parse_args(int argc, char **argv, struct args *a)
 	if (probe_args_check(a) != 0)
 		return -1;
 	return netargs_finish(&a->na);
+}
+
+static int
+parse_args(int argc, char **argv, struct args *a)
+{
+	return parse_job_args(argc, argv, 0, a);
+}
+
+static int
+target_syntax_ok(const struct args *a)
+{
+	char host[256];
+	int port;
+	int defport = a->starttls ? starttls_port(a->starttls) : 443;
+	return parse_target(a->target, defport, host, sizeof host, &port) == 0;
 }
 
 /* ---- PEM ------------------------------------------------------------- */
@@ -403,15 +472,15 @@ handshake(struct report *r, nk_tls_ctx *ctx, nk_time deadline, nk_time cdl)
 	nk_conn_free(conn);
 }
 
-/* After a handshake: the analysis and diagnosis (against ctx's store,
- * fetching before deadline), the chain with --pem, the report and the
+/* After a handshake: the analysis and diagnosis (against r->ctx's store,
+ * fetching before r->deadline), the chain with --pem, the report and the
  * verdict on stderr. Returns the exit status. */
 static int
-show_report(struct report *r, nk_tls_ctx *ctx, nk_time deadline)
+show_report(struct report *r)
 {
 	const struct args *a = r->a;
 
-	if (analyse(r) != 0 || diag_run(r, ctx, deadline) != 0)
+	if (analyse(r) != 0 || diag_run(r, r->ctx, r->deadline) != 0)
 		return tool_fail(NK_ERR_OUT_OF_MEMORY, NULL);
 	int code = verdict_code(r);
 	if (a->pem) {
@@ -431,31 +500,44 @@ show_report(struct report *r, nk_tls_ctx *ctx, nk_time deadline)
 	if (code == NK_ERR_PEER_FAILED_VERIFICATION)
 		tool_msg("certificate verification failed for %s: %s", r->name,
 		         r->info.verify_reason);
+	else if (code == NK_ERR_SSL_INVALIDCERTSTATUS)
+		tool_msg("the revocation status of %s could not be established",
+		         r->name);
 	else if (code == NK_ERR_CERT_EXPIRING)
 		tool_msg("%s expires within %ld days", expiring_facts(r)->subject,
 		         a->expiry_warn);
 	return code;
 }
 
-/* Everything after the arguments; returns the exit status. */
+/* The target into r->host, r->port, r->name: 0, or NK_ERR_URL_MALFORMAT
+ * after parse_target said why. */
 static int
-run(const struct args *a)
+target_setup(struct report *r)
 {
-	static struct report r;
-	nk_tls_ctx *ctx = NULL;
-	char err[NK_ERR_MSG_LEN] = "";
-
-	r.a = a;
+	const struct args *a = r->a;
 	int defport = a->starttls ? starttls_port(a->starttls) : 443;
-	if (parse_target(a->target, defport, r.host, sizeof r.host, &r.port) != 0)
+	if (parse_target(a->target, defport, r->host, sizeof r->host,
+	                 &r->port) != 0)
 		return NK_ERR_URL_MALFORMAT;
-	r.name = a->na.servername ? a->na.servername : r.host;
-	r.sni = !is_ip(r.name);
-	r.now = (int64_t)time(NULL);
-	if (a->probe)
-		return probe_run(&r);
-	const char *no_color = getenv("NO_COLOR");
-	r.color = !a->json && isatty(STDOUT_FILENO) && !(no_color && *no_color);
+	r->name = a->na.servername ? a->na.servername : r->host;
+	r->sni = !is_ip(r->name);
+	r->now = (int64_t)time(NULL);
+	return 0;
+}
+
+/* One check, into r (r->a set by the caller), without output: connects,
+ * shakes hands, runs --ocsp and --crl; the context stays in r->ctx for
+ * the diagnosis (report_free frees it). Returns 0, or the exit status of
+ * a failure before any report (a target that does not parse, a CA file
+ * that cannot be used), with r->errmsg. */
+static int
+check_target(struct report *r)
+{
+	const struct args *a = r->a;
+	nk_tls_ctx *ctx = NULL;
+	int code = target_setup(r);
+	if (code)
+		return code;
 
 	nk_tls_config cfg = a->na.tls;
 	/* Always complete the handshake: the report shows a failing chain
@@ -464,22 +546,49 @@ run(const struct args *a)
 	cfg.alpn = a->alpn;
 	cfg.ocsp = 1;
 	cfg.no_session_cache = 1;
-	describe_trust(&r, &cfg);
-	nk_err e = nk_tls_ctx_new(&cfg, &ctx, err);
+	cfg.scts = 1;
+	describe_trust(r, &cfg);
+	nk_err e = nk_tls_ctx_new(&cfg, &ctx, r->errmsg);
 	if (e)
-		return tool_fail(e, err);
+		return (int)e;
 
 	nk_time deadline = nk_deadline_in_ms(a->max_time_ms);
 	/* --connect-timeout covers STARTTLS and the handshake too, as curl's
 	 * covers everything up to the protocol's own connect. */
 	nk_time cdl = nk_deadline_min(deadline,
 	              nk_deadline_in_ms(a->na.net.connect_timeout_ms));
-	handshake(&r, ctx, deadline, cdl);
-	int code = r.err ? finish_error(&r) : show_report(&r, ctx, deadline);
-	nk_tls_ctx_free(ctx);
+	handshake(r, ctx, deadline, cdl);
+	if (r->handshake_done)
+		revcheck_run(r, ctx, deadline);
+	r->ctx = ctx;
+	r->deadline = deadline;
+	return 0;
+}
+
+/* One target, reported; returns the exit status. */
+static int
+run(const struct args *a)
+{
+	static struct report r;
+
+	r.a = a;
+	const char *no_color = getenv("NO_COLOR");
+	r.color = !a->json && isatty(STDOUT_FILENO) && !(no_color && *no_color);
+	int code = a->probe ? target_setup(&r) : check_target(&r);
+	if (code == NK_ERR_URL_MALFORMAT)
+		return code;    /* parse_target said why */
+	if (code)
+		return tool_fail((nk_err)code, r.errmsg);
+	if (a->probe)
+		return probe_run(&r);
+	code = r.err ? finish_error(&r) : show_report(&r);
 	report_free(&r);
 	return code;
 }
+
+static const struct fleet_ops fleet_ops = {
+	parse_job_args, target_syntax_ok, check_target,
+};
 
 int
 main(int argc, char **argv)
@@ -493,8 +602,10 @@ main(int argc, char **argv)
 	int pe = parse_args(argc, argv, &a);
 	if (pe != 0)
 		code = pe > 0 ? pe : NK_ERR_FAILED_INIT;
+	else if (a.ntargets > 1 || a.file)
+		code = fleet_run(argc, argv, &a, &fleet_ops);
 	else
 		code = run(&a);
-	netargs_free(&a.na);
+	args_free(&a);
 	return code;
 }

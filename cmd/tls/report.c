@@ -108,6 +108,15 @@ analyse(struct report *r)
 }
 
 void
+args_free(struct args *a)
+{
+	netargs_free(&a->na);
+	free(a->targets);
+	a->targets = NULL;
+	a->ntargets = 0;
+}
+
+void
 report_free(struct report *r)
 {
 	for (size_t i = 0; r->sf && i < r->ns; i++)
@@ -120,6 +129,8 @@ report_free(struct report *r)
 	free(r->path_from_sent);
 	diag_free(r);
 	nk_tls_info_clear(&r->info);
+	nk_tls_ctx_free(r->ctx);
+	r->ctx = NULL;
 }
 
 const struct nk_x509_facts *
@@ -136,8 +147,11 @@ verdict_code(const struct report *r)
 {
 	if (r->err)
 		return (int)r->err;
-	if (!r->info.verify_ok)
+	int rev = revcheck_verdict(r);
+	if (!r->info.verify_ok || rev == 1)
 		return r->a->na.tls.insecure ? 0 : NK_ERR_PEER_FAILED_VERIFICATION;
+	if (rev == 2)
+		return NK_ERR_SSL_INVALIDCERTSTATUS;
 	if (r->expiring >= 0)
 		return NK_ERR_CERT_EXPIRING;
 	return 0;
@@ -211,7 +225,11 @@ text_report(FILE *out, const struct report *r)
 	const nk_tls_info *in = &r->info;
 	const struct nk_x509_facts *exp = expiring_facts(r);
 
-	if (in->verify_ok && exp)
+	if (in->verify_ok && revcheck_verdict(r) == 2)
+		fprintf(out, "Verdict     %sUNCERTAIN%s: the chain verifies for %s, "
+		        "but its revocation status could not be established\n",
+		        col(r, C_YELLOW C_BOLD), col(r, C_OFF), r->name);
+	else if (in->verify_ok && exp)
 		/* Exit 101 is no plain OK: the verdict says what the status
 		 * is about. */
 		fprintf(out, "Verdict     %sEXPIRING%s: the chain verifies for %s, "
@@ -267,6 +285,7 @@ text_report(FILE *out, const struct report *r)
 		fprintf(out, "OCSP        %s (response of %s, next by %s)\n",
 		        ocsp_name(in->ocsp), in->ocsp_this_update,
 		        in->ocsp_next_update[0] ? in->ocsp_next_update : "-");
+	revcheck_text(out, r);
 	fprintf(out, "Handshake   %.1f ms\n", (double)in->handshake_us / 1000.0);
 	fprintf(out, "Trust       %s\n", r->trust);
 	cert_request_text(out, in);
@@ -445,6 +464,7 @@ json_report(FILE *out, const struct report *r, int code)
 		fprintf(out, "%ld", a->expiry_warn);
 	else
 		fputs("null", out);
+	revcheck_json(out, r);
 	fputs(",\n  \"expiring\": ", out);
 	const struct nk_x509_facts *exp = expiring_facts(r);
 	if (exp) {

@@ -10,9 +10,14 @@
 
 #include "nk/nk.h"
 #include "netargs.h"
+#include "revcheck.h"
 
 struct args {
-	const char *target;
+	const char *target;          /* the one target; in a fleet, a job's */
+	const char **targets;        /* every target of the command line */
+	size_t ntargets;
+	const char *file;            /* -f: more targets, one a line */
+	long jobs;                   /* --jobs: fleet checks at once */
 	struct netargs na;           /* -k is na.tls.insecure */
 	const char *alpn, *output, *starttls;
 	int json, pem, verbose;
@@ -22,6 +27,8 @@ struct args {
 	long expiry_warn;            /* -1: not asked */
 	int probe;                   /* --probe, with its rules (or NULL) */
 	const char *fail_if, *policy;
+	int ocsp, crl, revocation_required;  /* --ocsp, --crl, and whether
+	                              * their answer must come (revcheck.c) */
 };
 
 /* Everything the report shows. */
@@ -50,8 +57,14 @@ struct report {
 	                              * within --expiry-warn, or -1 */
 	int color;
 	struct diag *diag;           /* the chain diagnosis (diag.h), or NULL */
+	struct revcheck ocsp_chk, crl_chk;   /* --ocsp, --crl */
+	nk_tls_ctx *ctx;             /* the check's context, kept for the
+	                              * diagnosis; report_free frees it */
+	nk_time deadline;            /* --max-time's, for the diagnosis */
 };
 
+/* What parse_args (main.c) allocated in a. */
+void args_free(struct args *a);
 /* Reads the facts of both chains and matches them; -1 when out of
  * memory (what was read is still freed by report_free). */
 int analyse(struct report *r);
@@ -61,7 +74,8 @@ void report_free(struct report *r);
  * --expiry-warn, or NULL. */
 const struct nk_x509_facts *expiring_facts(const struct report *r);
 
-/* The exit status: the run's failure, then verification, then
+/* The exit status: the run's failure, then verification (a revoked
+ * leaf by --ocsp or --crl included), then --revocation-required, then
  * --expiry-warn. */
 int verdict_code(const struct report *r);
 

@@ -5,6 +5,7 @@
  * smuggled into the TLS session (the STARTTLS command injection of
  * CVE-2011-0411), and are refused. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -256,29 +257,29 @@ nk_err
 starttls_run(nk_conn *c, const char *proto, nk_time deadline,
              int64_t timeout_ms, FILE *tr, char *errmsg)
 {
-	/* 12 KB: off the stack; one per thread, as --probe runs several
-	 * dialogues at once. */
-	static _Thread_local struct lines l;
 	const struct proto *p = find(proto);
 	if (!p)
 		return nk_err_set(errmsg, NK_ERR_FAILED_INIT,
 		                  "unknown STARTTLS protocol '%s'", proto);
-	memset(&l, 0, sizeof l);
+	/* 12 KB, off the stack, and one per call: a fleet check runs
+	 * several dialogues at once, in threads. */
+	struct lines *l = calloc(1, sizeof *l);
+	if (!l)
+		return nk_err_set(errmsg, NK_ERR_OUT_OF_MEMORY, "out of memory");
 	nk_time own = nk_deadline_in_ms(timeout_ms);
-	l.c = c;
-	l.deadline = nk_deadline_min(deadline, own);
-	l.trace = tr;
-	l.proto = p->upper;
-	nk_err e = p->run(&l, errmsg);
-	if (e == NK_ERR_OPERATION_TIMEDOUT && l.deadline == own)
-		return nk_err_set(errmsg, e, "STARTTLS: the %s dialogue took "
-		                  "longer than %g s (--starttls-timeout)",
-		                  p->upper, (double)timeout_ms / 1000.0);
-	if (e)
-		return e;
-	if (l.len > 0 || nk_conn_pending(c) > 0)
-		return nk_err_set(errmsg, NK_ERR_SSL_CONNECT_ERROR,
-		                  "STARTTLS: %s server sent data after "
-		                  "agreeing to start TLS", p->upper);
-	return NK_OK;
+	l->c = c;
+	l->deadline = nk_deadline_min(deadline, own);
+	l->trace = tr;
+	l->proto = p->upper;
+	nk_err e = p->run(l, errmsg);
+	if (e == NK_ERR_OPERATION_TIMEDOUT && l->deadline == own)
+		e = nk_err_set(errmsg, e, "STARTTLS: the %s dialogue took "
+		               "longer than %g s (--starttls-timeout)",
+		               p->upper, (double)timeout_ms / 1000.0);
+	else if (!e && (l->len > 0 || nk_conn_pending(c) > 0))
+		e = nk_err_set(errmsg, NK_ERR_SSL_CONNECT_ERROR,
+		               "STARTTLS: %s server sent data after "
+		               "agreeing to start TLS", p->upper);
+	free(l);
+	return e;
 }

@@ -45,6 +45,8 @@ typedef enum nk_err {
 	                                    * be read from its start again */
 	NK_ERR_SSL_CACERT_BADFILE = 77,    /* 77: CA file or dir unusable */
 	NK_ERR_SSL_PINNEDPUBKEYNOTMATCH = 90, /* 90 */
+	NK_ERR_SSL_INVALIDCERTSTATUS = 91, /* 91: revocation status asked for
+	                                    * but not established */
 	NK_ERR_PROXY = 97,                 /* 97: a SOCKS proxy refused or
 	                                    * failed the handshake */
 

@@ -13,6 +13,7 @@
 #include "nk/x509.h"
 #include "nk/chain.h"
 #include "nk/tlsprobe.h"
+#include "nk/revoke.h"
 #include "nk/telnet.h"
 #include "nk/net.h"
 #include "nk/http.h"

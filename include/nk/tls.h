@@ -64,6 +64,11 @@ typedef struct nk_tls_config {
 	                             * for. The default_* stores are not used;
 	                             * alpn, pinned_pubkey and ocsp are
 	                             * refused (NK_ERR_FAILED_INIT). */
+	int scts;                   /* ask for Signed Certificate Timestamps
+	                             * in the handshake (signed_certificate_
+	                             * timestamp, which also asks for a staple)
+	                             * and report every SCT (nk_tls_info.scts);
+	                             * they are not validated: no CT log list */
 } nk_tls_config;
 
 /* Makes a context (a server's with cfg->server; a server with no cert
@@ -95,6 +100,18 @@ typedef enum nk_ocsp_status {
 	                         * its signature does not verify */
 } nk_ocsp_status;
 
+/* One Signed Certificate Timestamp (RFC 6962) the server showed. */
+#define NK_SCT_CERTIFICATE 1    /* embedded in the leaf (X.509 extension) */
+#define NK_SCT_HANDSHAKE   2    /* in the TLS extension */
+#define NK_SCT_OCSP        3    /* in the stapled OCSP response */
+struct nk_sct {
+	int source;                /* NK_SCT_* */
+	int version;               /* 1 for RFC 6962's v1 */
+	char log_id[65];           /* the log's key hash, lower-case hex */
+	int64_t timestamp_ms;      /* milliseconds since the epoch */
+	char time[32];             /* "2024-01-01 00:00:00 UTC" */
+};
+
 /* What a handshake established and what verification found. Filled by
  * nk_tls_start as far as the handshake got, on success and on failure;
  * the caller owns the chains and releases them with nk_tls_info_clear. */
@@ -111,6 +128,11 @@ typedef struct nk_tls_info {
 	char ocsp_this_update[32]; /* "2024-01-01 00:00:00 UTC", "" if none */
 	char ocsp_next_update[32];
 	char ocsp_revoked_at[32];  /* for NK_OCSP_REVOKED */
+
+	struct nk_sct *scts;       /* with nk_tls_config.scts: every SCT seen,
+	                            * nscts of them (owned, freed by
+	                            * nk_tls_info_clear) */
+	size_t nscts;
 
 	int verify_ok;             /* the chain verified for the name, and no
 	                            * stapled response says revoked */

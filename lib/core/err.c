@@ -44,6 +44,7 @@ static const struct {
 	{ NK_ERR_SEND_FAIL_REWIND, "SEND_FAIL_REWIND", "The request body cannot be sent again from its start" },
 	{ NK_ERR_SSL_CACERT_BADFILE, "SSL_CACERT_BADFILE", "Problem with the CA certificate file or directory" },
 	{ NK_ERR_SSL_PINNEDPUBKEYNOTMATCH, "SSL_PINNEDPUBKEYNOTMATCH", "Server public key does not match the pin" },
+	{ NK_ERR_SSL_INVALIDCERTSTATUS, "SSL_INVALIDCERTSTATUS", "The certificate's revocation status could not be established" },
 	{ NK_ERR_PROXY, "PROXY", "Proxy handshake error" },
 	{ NK_ERR_ECHO_MISMATCH, "ECHO_MISMATCH", "An echo did not match what was sent" },
 	{ NK_ERR_CERT_EXPIRING, "CERT_EXPIRING", "A certificate expires within the warning window" },

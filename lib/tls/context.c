@@ -259,6 +259,7 @@ nk_tls_ctx_new(const nk_tls_config *cfg, nk_tls_ctx **out, char *errmsg)
 	ctx->refs = 1;
 	ctx->insecure = cfg->insecure;
 	ctx->ocsp = cfg->ocsp;
+	ctx->scts = cfg->scts;
 	ctx->no_cache = cfg->no_session_cache;
 
 	ctx->server = cfg->server;

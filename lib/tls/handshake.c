@@ -257,6 +257,8 @@ nk_tls_start(nk_tls_ctx *ctx, nk_conn *conn, const char *name,
 	}
 	if (ctx->ocsp)
 		SSL_set_tlsext_status_type(t->ssl, TLSEXT_STATUSTYPE_ocsp);
+	if (ctx->scts)
+		nk_tls_sct_request(t);
 	nk_tls_cache_resume(ctx, t);
 
 	/* The conn speaks TLS from here: the handshake runs through the
@@ -267,6 +269,8 @@ nk_tls_start(nk_tls_ctx *ctx, nk_conn *conn, const char *name,
 	if (e == NK_OK) {
 		info->handshake_us = nk_now() - t0;
 		nk_tls_info_collect(t, chains, info);
+		if (ctx->scts && chains)
+			nk_tls_sct_collect(t, info);
 		e = after_checks(ctx, t, &p, info, errmsg);
 	}
 	if (e != NK_OK)

@@ -50,6 +50,7 @@ nk_tls_info_clear(nk_tls_info *info)
 	for (size_t i = 0; i < info->ncert_cas; i++)
 		free(info->cert_cas[i]);
 	free(info->cert_cas);
+	free(info->scts);
 	memset(info, 0, sizeof *info);
 	info->verify_depth = -1;
 }
@@ -81,8 +82,8 @@ group_name(SSL *ssl, char *out, size_t len)
 	ERR_clear_error();
 }
 
-static void
-time_str(const ASN1_GENERALIZEDTIME *t, char *out, size_t len)
+void
+nk_tls_time_str(const ASN1_TIME *t, char *out, size_t len)
 {
 	int64_t secs;
 	if (!t || nk_x509_time(t, out, len, &secs) != 0)
@@ -125,13 +126,16 @@ check_staple(nk_tls_ctx *ctx, SSL *ssl, STACK_OF(X509) *sent,
 	if (OCSP_basic_verify(bs, sent, SSL_CTX_get_cert_store(ctx->ssl), 0) <= 0 ||
 	    !OCSP_check_validity(thisupd, nextupd, 300, -1))
 		goto done;
-	time_str(thisupd, info->ocsp_this_update, sizeof info->ocsp_this_update);
-	time_str(nextupd, info->ocsp_next_update, sizeof info->ocsp_next_update);
+	nk_tls_time_str(thisupd, info->ocsp_this_update,
+	                sizeof info->ocsp_this_update);
+	nk_tls_time_str(nextupd, info->ocsp_next_update,
+	                sizeof info->ocsp_next_update);
 	if (status == V_OCSP_CERTSTATUS_GOOD) {
 		info->ocsp = NK_OCSP_GOOD;
 	} else if (status == V_OCSP_CERTSTATUS_REVOKED) {
 		info->ocsp = NK_OCSP_REVOKED;
-		time_str(rev, info->ocsp_revoked_at, sizeof info->ocsp_revoked_at);
+		nk_tls_time_str(rev, info->ocsp_revoked_at,
+		                sizeof info->ocsp_revoked_at);
 	} else {
 		info->ocsp = NK_OCSP_UNKNOWN;
 	}

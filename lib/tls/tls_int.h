@@ -67,6 +67,7 @@ struct nk_tls_ctx {
 	int insecure;
 	int server;                  /* made for nk_tls_accept */
 	int ocsp;
+	int scts;                    /* ask for and collect SCTs */
 	int no_cache;
 	char *fallback;              /* the trust store's fallback file */
 	int fallback_read;           /* it is in the store (under lock) */
@@ -176,10 +177,21 @@ void nk_tls_info_session(struct tls_conn *t, nk_tls_info *info);
 /* The facts of a finished handshake: session, verification, request. */
 void nk_tls_info_collect(struct tls_conn *t, int chains, nk_tls_info *info);
 
+/* An OCSP or CRL time as "2024-01-01 00:00:00 UTC"; "" for NULL or a
+ * time OpenSSL cannot read. */
+void nk_tls_time_str(const ASN1_TIME *t, char *out, size_t len);
+
 /* The stapled OCSP response into info; a revoked leaf is then a failed
  * verification. */
 void nk_tls_info_staple(nk_tls_ctx *ctx, struct tls_conn *t,
                         nk_tls_info *info);
+
+/* ---- sct.c ---- */
+
+/* Asks for SCTs in the ClientHello (before the handshake). */
+void nk_tls_sct_request(struct tls_conn *t);
+/* Every SCT the server showed into info->scts (after the handshake). */
+void nk_tls_sct_collect(struct tls_conn *t, nk_tls_info *info);
 
 /* ---- trust.c ---- */
 

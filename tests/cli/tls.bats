@@ -410,9 +410,7 @@ c, _ = s.accept(); time.sleep(30)
 	run --separate-stderr nk-tls --expiry-warn soon example.test
 	[ "$status" -eq 2 ]
 	[ "$stderr" = "nk-tls: --expiry-warn takes a whole number from 0 to 100000, not 'soon'" ]
-	run --separate-stderr nk-tls a.test b.test
-	[ "$status" -eq 2 ]
-	[ "$stderr" = "nk-tls: one host at a time: 'a.test' and 'b.test'" ]
+	# several targets are a fleet check now: tests/cli/tls_fleet.bats
 	run --separate-stderr nk-tls example.test:99999
 	[ "$status" -eq 3 ]
 	[ "$stderr" = "nk-tls: the port takes a whole number from 1 to 65535, not '99999'" ]

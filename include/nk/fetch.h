@@ -99,6 +99,11 @@ typedef struct nk_fetch_config {
 	                            * proxy forwards. "Name:" removes one of
 	                            * CONNECT's own */
 	size_t nproxy_headers;
+	nk_tls_config proxy_tls;   /* for an https:// proxy (TLS to the
+	                            * proxy; a second session inside it for
+	                            * https URLs): --proxy-cacert ...
+	                            * --proxy-pinnedpubkey, as tls is for the
+	                            * server. ALPN defaults to "http/1.1" */
 } nk_fetch_config;
 
 /* Makes a fetcher. Checks the network overrides and proxy URLs here, so a
@@ -340,6 +345,9 @@ typedef enum nk_fetch_trace {
 	NK_FETCH_WARNING,          /* something the user should hear about
 	                            * even without -v, one line: "Transient
 	                            * problem: ... Will retry in 2 seconds" */
+	NK_FETCH_PROXY_TLS,        /* the handshake with an HTTPS proxy
+	                            * ended: as NK_FETCH_TLS, data the
+	                            * proxy's name */
 } nk_fetch_trace;
 
 /* The caller's side of a transfer. Every callback may be NULL. The data

@@ -124,14 +124,16 @@ typedef struct nk_tls_info {
 	size_t ncert_cas;
 } nk_tls_info;
 
-/* Upgrades the plain, connected conn to TLS in place: SNI with `name`
+/* Upgrades the connected conn to TLS in place: SNI with `name`
  * (not for an IP literal), verification of the chain and of `name` (a host
  * name against DNS SANs with wildcard rules, an IP literal, with or
  * without brackets, against IP SANs; subject CNs are never used), then the
  * handshake, blocking until it ends or the deadline passes. NULL name:
  * verify the peer's IP address, send no SNI. Sessions are resumed from
  * the context's cache by name and port (a tunnel's target port, not the
- * proxy's).
+ * proxy's). A conn that speaks TLS already (to an HTTPS proxy, through
+ * whose CONNECT tunnel it now reaches `name`) gets a second session inside
+ * the first; the conn then owns both, and nk_conn_free ends both.
  *
  * info (may be NULL) is overwritten, then filled as far as the handshake
  * got, also on failure; release it with nk_tls_info_clear.
@@ -141,8 +143,8 @@ typedef struct nk_tls_info {
  * OpenSSL would take as "any subdomain"), NK_ERR_PEER_FAILED_VERIFICATION (60: not with insecure; the
  * message and info->verify_reason say why in plain words),
  * NK_ERR_SSL_PINNEDPUBKEYNOTMATCH (90), NK_ERR_OPERATION_TIMEDOUT (28),
- * NK_ERR_OUT_OF_MEMORY. After a failure the conn is plain again but its
- * stream is unusable: free it. */
+ * NK_ERR_OUT_OF_MEMORY. After a failure the conn is as it came (plain,
+ * or the outer session) but its stream is unusable: free it. */
 NK_API nk_err nk_tls_start(nk_tls_ctx *ctx, nk_conn *conn, const char *name,
                            nk_time deadline, nk_tls_info *info,
                            char *errmsg);

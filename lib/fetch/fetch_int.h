@@ -114,6 +114,7 @@ struct pace {
 struct nk_fetch {
 	nk_fetch_config cfg;
 	nk_tls_ctx *tls;        /* made on the first https request */
+	nk_tls_ctx *ptls;       /* to an HTTPS proxy: made at its first use */
 	struct pooled pool[POOL_SIZE];
 	int next_id;
 	char *buf;

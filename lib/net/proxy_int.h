@@ -12,6 +12,7 @@ struct nk_proxy {
 	                           no proxy */
 	int port;
 	nk_socks_kind socks;    /* 0: an HTTP proxy; else the SOCKS version */
+	int tls;                /* an HTTPS proxy: TLS to it, HTTP inside */
 	char *userpass;         /* decoded "user:password", or NULL */
 	char *user, *pass;      /* the same, apart (NULL when userpass is) */
 	char *display;          /* "host:port" for messages */
@@ -23,7 +24,8 @@ struct nk_proxy {
 
 /* Parses "[SCHEME://][user:password@]host[:port]" (port 1080 by default,
  * as curl) into p, which owns its strings; NULL or "" is no proxy.
- * SCHEME is http, socks4, socks4a, socks5 or socks5h. userpass (may be
+ * SCHEME is http, https (port 443 by default, as curl), socks4, socks4a,
+ * socks5 or socks5h. userpass (may be
  * NULL) is --proxy-user's "user:password", percent-decoded as curl does,
  * for a proxy URL without credentials. Errors:
  * NK_ERR_COULDNT_RESOLVE_PROXY (5: it does not parse),

@@ -148,6 +148,14 @@ nk_connect_via(const nk_netopts *o, const char *proxy, const char *noproxy,
 	nk_err e = nk_proxy_parse(proxy, NULL, &px, errmsg);
 	if (e)
 		return e;
+	if (px.tls) {
+		/* TLS is the layer above this one. */
+		e = nk_fail(errmsg, NK_ERR_COULDNT_CONNECT, "an HTTPS proxy "
+		            "(%s) carries HTTP requests only, not a raw "
+		            "connection", px.display);
+		nk_proxy_clear(&px);
+		return e;
+	}
 	nk_time t0 = nk_now();
 	nk_conn *c = NULL;
 	e = nk_connect(o, px.host, px.port, deadline, &c, info, errmsg);

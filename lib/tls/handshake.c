@@ -3,11 +3,13 @@
  * the conn's socket, the handshake against the caller's deadline, then
  * the facts (info.c) and the checks made after it (a revoked staple, a
  * resumed session's stored result, the pins). On any failure the conn is
- * plain again, as it came. */
+ * as it came. A conn that speaks TLS already (an HTTPS proxy's tunnel)
+ * gets a second session inside the first: TLS inside TLS. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <openssl/err.h>
@@ -152,6 +154,9 @@ handshake(struct tls_conn *t, const struct peer *p, nk_time deadline,
 				return verify_failed(p, info, errmsg);
 			return handshake_fail(t, p, err, saved, errmsg);
 		}
+		/* Bytes the outer session holds: no poll() would announce them */
+		if (ev == POLLIN && nk_tls_bio_buffered(t) > 0)
+			continue;
 		struct pollfd pfd = { t->fd, ev, 0 };
 		int ms = nk_deadline_poll_ms(deadline);
 		if (ms == 0) {
@@ -204,8 +209,9 @@ after_checks(nk_tls_ctx *ctx, struct tls_conn *t, const struct peer *p,
 	return NK_OK;
 }
 
-/* The conn back to plain TCP, as nk_tls_start found it, and t gone; a
- * session that failed a check after its handshake is not offered again. */
+/* The conn back as nk_tls_start found it (plain TCP, or the outer
+ * session), and t gone; a session that failed a check after its
+ * handshake is not offered again. */
 static void
 unwind(nk_conn *conn, struct tls_conn *t, nk_tls_info *info)
 {
@@ -213,9 +219,29 @@ unwind(nk_conn *conn, struct tls_conn *t, nk_tls_info *info)
 		nk_tls_info_cert_request(t, info);
 	if (SSL_is_init_finished(t->ssl))
 		nk_tls_cache_drop(t->ctx, t);
-	conn->ops = &nk_conn_plain_ops;
-	conn->impl = NULL;
+	nk_conn *lower = t->lower;
+	conn->ops = lower ? lower->ops : &nk_conn_plain_ops;
+	conn->impl = lower ? lower->impl : NULL;
+	t->lower = NULL;
+	free(lower);
 	nk_tls_conn_free(t);
+}
+
+/* For TLS inside TLS: the outer session moved to a conn of its own, which
+ * t owns from now; conn is then free to take t's operations. */
+static int
+take_lower(nk_conn *conn, struct tls_conn *t)
+{
+	if (conn->ops == &nk_conn_plain_ops)
+		return 1;
+	nk_conn *lower = malloc(sizeof *lower);
+	if (!lower)
+		return 0;
+	*lower = *conn;
+	/* The splice pipe stays the conn's (it is never made for TLS). */
+	lower->pipe[0] = lower->pipe[1] = -1;
+	t->lower = lower;
+	return 1;
 }
 
 nk_err
@@ -229,9 +255,10 @@ nk_tls_start(nk_tls_ctx *ctx, nk_conn *conn, const char *name,
 		info = &dummy;
 	memset(info, 0, sizeof *info);
 	info->verify_depth = -1;
-	if (!ctx || !conn || conn->ops != &nk_conn_plain_ops)
+	if (!ctx || !conn || (conn->ops != &nk_conn_plain_ops &&
+	                      conn->ops != &nk_tls_conn_ops))
 		return nk_fail(errmsg, NK_ERR_BAD_FUNCTION_ARGUMENT,
-		               "TLS needs a plain connection");
+		               "TLS needs a plain or TLS connection");
 
 	struct peer p = { 0 };
 	nk_err e = peer_name(conn, name, &p, errmsg);
@@ -243,6 +270,10 @@ nk_tls_start(nk_tls_ctx *ctx, nk_conn *conn, const char *name,
 	if ((e = set_server_name(t, &p, errmsg)) != NK_OK) {
 		nk_tls_conn_free(t);
 		return e;
+	}
+	if (!take_lower(conn, t)) {
+		nk_tls_conn_free(t);
+		return nk_fail(errmsg, NK_ERR_OUT_OF_MEMORY, "out of memory");
 	}
 	if (ctx->ocsp)
 		SSL_set_tlsext_status_type(t->ssl, TLSEXT_STATUSTYPE_ocsp);

@@ -99,13 +99,22 @@ struct tls_conn {
 	STACK_OF(X509) *vchain;      /* the chain built when it happened */
 	STACK_OF(X509) *sent;        /* what the server sent, as seen there */
 	int cert_req;                /* the server asked for our certificate */
+	/* TLS inside TLS (an HTTPS proxy's tunnel): the outer session, a
+	 * conn of its own that this one owns, whose ops and impl the conn
+	 * had before nk_tls_start; the BIO reads and writes through it
+	 * rather than the socket. NULL over plain TCP. */
+	nk_conn *lower;
 };
 
-/* Bytes received from the socket that OpenSSL has not taken yet. */
+/* Bytes received from the socket (or the outer session) that OpenSSL
+ * has not taken yet. */
 static inline size_t
 nk_tls_bio_buffered(const struct tls_conn *t)
 {
-	return t->rlen - t->roff;
+	/* Under TLS inside TLS, what the outer session has decrypted is
+	 * as good as received: poll() on the socket would not see it. */
+	return t->rlen - t->roff +
+	       (t->lower ? t->lower->ops->pending(t->lower) : 0);
 }
 
 /* ---- errors.c ---- */

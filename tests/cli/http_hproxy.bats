@@ -1,0 +1,213 @@
+#!/usr/bin/env bats
+# nk http through an HTTPS proxy (-x https://, HTTPS_PROXY): TLS to the
+# proxy, verified with --proxy-cacert / --proxy-insecure / --proxy-
+# pinnedpubkey, a client certificate for it (--proxy-cert, --proxy-key),
+# a CONNECT tunnel and TLS inside TLS for https URLs, forwarded requests
+# for http URLs, proxy auth over it; curl 7.88's exit statuses and bytes.
+# The proxy: socat's OPENSSL-LISTEN in front of tests/servers/proxy.py
+# (which records what it is asked), the origin nginx.
+load ../lib/common
+load ../lib/http
+
+setup_file() {
+	start_nginx
+}
+
+teardown_file() {
+	stop_nginx
+}
+
+# start_hproxy [proxy.py options...]: proxy.py behind socat's TLS with the
+# test server certificate; sets HP_PORT. HP_VERIFY=1: socat asks for a
+# client certificate signed by the test CA, in TLS 1.2, where a missing
+# one fails the handshake (TLS 1.3's refusal comes after it, and races
+# the CONNECT: 55 or 56, for curl as for nk).
+start_hproxy() {
+	start_proxy "$@"
+	local c="$NGINX_DIR/certs" v="verify=0" try
+	[ "${HP_VERIFY:-0}" = 1 ] &&
+		v="verify=1,cafile=$c/ca.pem,openssl-max-proto-version=TLS1.2"
+	for try in 1 2 3; do
+		HP_PORT=$(fast_port)
+		start_bg "$BATS_TEST_TMPDIR/socat.log" socat \
+			"OPENSSL-LISTEN:$HP_PORT,bind=127.0.0.1,reuseaddr,fork,cert=$c/server.pem,key=$c/server.key,$v" \
+			"TCP:127.0.0.1:$PROXY_PORT"
+		wait_port "$HP_PORT" 2>/dev/null && return 0
+	done
+	return 1
+}
+
+nkh() { timeout -k 2 20 nk-http -sS --cacert "$NGINX_DIR/certs/ca.pem" "$@"; }
+curlh() { timeout -k 2 20 curl -sS --cacert "$NGINX_DIR/certs/ca.pem" "$@"; }
+
+@test "hproxy: an https URL through an HTTPS proxy: CONNECT, then TLS inside TLS" {
+	start_hproxy
+	local c="$NGINX_DIR/certs"
+	run nkh -x "https://localhost:$HP_PORT" --proxy-cacert "$c/ca.pem" \
+		-o "$BATS_TEST_TMPDIR/r.bin" "https://nk.test:$NGINX_SPORT/random.bin" \
+		"https://nk.test:$NGINX_SPORT/hello.txt"
+	[ "$status" -eq 0 ]
+	[ "$output" = "hello world" ]
+	cmp "$BATS_TEST_TMPDIR/r.bin" "$NGINX_DIR/www/random.bin"
+	# One tunnel for both: the second request reused the connection.
+	[ "$(grep -c '^CONNECT ' "$BATS_TEST_TMPDIR/proxy.log")" -eq 1 ]
+	[ "$(tr -d '\r' <"$BATS_TEST_TMPDIR/proxy.log" | head -2)" = "CONNECT nk.test:$NGINX_SPORT HTTP/1.1
+Host: nk.test:$NGINX_SPORT" ]
+}
+
+@test "hproxy: an http URL through an HTTPS proxy is forwarded in absolute form, as curl's" {
+	start_hproxy
+	local c="$NGINX_DIR/certs" t
+	for t in curlh nkh; do
+		: >"$BATS_TEST_TMPDIR/proxy.log"
+		run "$t" -x "https://localhost:$HP_PORT" --proxy-cacert "$c/ca.pem" \
+			"http://nk.test:$NGINX_PORT/hello.txt"
+		[ "$status" -eq 0 ]
+		[ "$output" = "hello world" ]
+		sed "s|curl/[0-9.]*|AGENT|; s|nk/[0-9.]*|AGENT|" "$BATS_TEST_TMPDIR/proxy.log" \
+			>"$BATS_TEST_TMPDIR/$t.log"
+	done
+	cmp "$BATS_TEST_TMPDIR/curlh.log" "$BATS_TEST_TMPDIR/nkh.log"
+	[ "$(head -1 "$BATS_TEST_TMPDIR/nkh.log")" = $'GET http://nk.test:'"$NGINX_PORT"$'/hello.txt HTTP/1.1\r' ]
+}
+
+@test "hproxy: the proxy's certificate is verified: wrong CA 60, --proxy-insecure 0, -k is the server's alone" {
+	start_hproxy
+	local c="$NGINX_DIR/certs" u="https://nk.test:$NGINX_SPORT/hello.txt"
+	run nkh -x "https://localhost:$HP_PORT" --proxy-cacert "$c/otherca.pem" "$u"
+	[ "$status" -eq 60 ]
+	[[ "$output" == "nk-http: (60) HTTPS proxy localhost:$HP_PORT: certificate verification failed for localhost"* ]]
+	run curlh -x "https://localhost:$HP_PORT" --proxy-cacert "$c/otherca.pem" "$u"
+	[ "$status" -eq 60 ]
+	# Nothing reached the proxy's HTTP side.
+	[ ! -s "$BATS_TEST_TMPDIR/proxy.log" ]
+	run nkh -k -x "https://localhost:$HP_PORT" --proxy-cacert "$c/otherca.pem" "$u"
+	[ "$status" -eq 60 ]
+	run nkh -x "https://localhost:$HP_PORT" --proxy-cacert "$c/otherca.pem" \
+		--proxy-insecure "$u"
+	[ "$status" -eq 0 ]
+	[ "$output" = "hello world" ]
+	# The proxy's name is checked: other.test is not in its certificate.
+	run nkh --resolve "other.test:$HP_PORT:127.0.0.1" -x "https://other.test:$HP_PORT" \
+		--proxy-cacert "$c/ca.pem" "$u"
+	[ "$status" -eq 60 ]
+	# The system store by default (SSL_CERT_FILE), which lacks the test CA.
+	run env SSL_CERT_FILE="$c/otherca.pem" timeout -k 2 20 nk-http -sS \
+		--cacert "$c/ca.pem" -x "https://localhost:$HP_PORT" "$u"
+	[ "$status" -eq 60 ]
+	run env SSL_CERT_FILE="$c/ca.pem" timeout -k 2 20 nk-http -sS \
+		--cacert "$c/ca.pem" -x "https://localhost:$HP_PORT" "$u"
+	[ "$status" -eq 0 ]
+	# The origin inside the tunnel is verified on its own: 60 (curl 7.88
+	# says 35 here, SSL_ERROR_SYSCALL: the man page says why nk differs).
+	run nkh -x "https://localhost:$HP_PORT" --proxy-cacert "$c/ca.pem" \
+		--cacert "$c/otherca.pem" "$u"
+	[ "$status" -eq 60 ]
+	[[ "$output" == "nk-http: (60) certificate verification failed for nk.test"* ]]
+}
+
+@test "hproxy: -v shows the proxy's certificate, then the tunnel, then the server's" {
+	start_hproxy
+	local c="$NGINX_DIR/certs"
+	run nkh -v -x "https://localhost:$HP_PORT" --proxy-cacert "$c/ca.pem" \
+		-o /dev/null "https://nk.test:$NGINX_SPORT/hello.txt"
+	[ "$status" -eq 0 ]
+	local want="* Connected to proxy localhost (127.0.0.1) port $HP_PORT (#0)
+* Proxy certificate:
+*  TLSv1.3"
+	[[ "$output" == *"$want"* ]]
+	[[ "$output" == *"*    verify:  OK for localhost"*"> CONNECT nk.test:$NGINX_SPORT HTTP/1.1"*"* TLSv1.3"*"*   verify:  OK for nk.test"* ]]
+}
+
+@test "hproxy: --proxy-pinnedpubkey: a match goes on, a mismatch is 90" {
+	start_hproxy
+	local c="$NGINX_DIR/certs" pin other u="https://nk.test:$NGINX_SPORT/hello.txt"
+	pin=$(openssl pkey -in "$c/server.key" -pubout -outform der | openssl dgst -sha256 -binary | base64)
+	other=$(openssl pkey -in "$c/otherca.key" -pubout -outform der | openssl dgst -sha256 -binary | base64)
+	run nkh -x "https://localhost:$HP_PORT" --proxy-cacert "$c/ca.pem" \
+		--proxy-pinnedpubkey "sha256//$other;sha256//$pin" "$u"
+	[ "$status" -eq 0 ]
+	[ "$output" = "hello world" ]
+	: >"$BATS_TEST_TMPDIR/proxy.log"
+	run nkh -x "https://localhost:$HP_PORT" --proxy-cacert "$c/ca.pem" \
+		--proxy-pinnedpubkey "sha256//$other" "$u"
+	[ "$status" -eq 90 ]
+	[ "$output" = "nk-http: (90) HTTPS proxy localhost:$HP_PORT: public key of localhost (127.0.0.1) does not match the pinned public key" ]
+	[ ! -s "$BATS_TEST_TMPDIR/proxy.log" ]
+	# --pinnedpubkey is the server's: the proxy's key does not have to match.
+	run nkh -x "https://localhost:$HP_PORT" --proxy-cacert "$c/ca.pem" \
+		--pinnedpubkey "sha256//$pin" "$u"
+	[ "$status" -eq 0 ]
+}
+
+@test "hproxy: proxy auth (-U, Basic) over the TLS to the proxy, as curl's bytes; a 407 is 56" {
+	start_hproxy --auth nk:s3cret
+	local c="$NGINX_DIR/certs" t
+	for t in curlh nkh; do
+		: >"$BATS_TEST_TMPDIR/proxy.log"
+		run "$t" -U nk:s3cret -x "https://localhost:$HP_PORT" --proxy-cacert "$c/ca.pem" \
+			"https://nk.test:$NGINX_SPORT/hello.txt"
+		[ "$status" -eq 0 ]
+		[ "$output" = "hello world" ]
+		run "$t" -U nk:s3cret -x "https://localhost:$HP_PORT" --proxy-cacert "$c/ca.pem" \
+			"http://nk.test:$NGINX_PORT/hello.txt"
+		[ "$output" = "hello world" ]
+		run "$t" -U nk:wrong -x "https://localhost:$HP_PORT" --proxy-cacert "$c/ca.pem" \
+			"https://nk.test:$NGINX_SPORT/hello.txt"
+		[ "$status" -eq 56 ]
+		sed "s|curl/[0-9.]*|AGENT|; s|nk/[0-9.]*|AGENT|" "$BATS_TEST_TMPDIR/proxy.log" \
+			>"$BATS_TEST_TMPDIR/$t.log"
+	done
+	cmp "$BATS_TEST_TMPDIR/curlh.log" "$BATS_TEST_TMPDIR/nkh.log"
+	grep -q $'^Proxy-Authorization: Basic bms6czNjcmV0\r$' "$BATS_TEST_TMPDIR/nkh.log"
+}
+
+@test "hproxy: a client certificate for the proxy (--proxy-cert, --proxy-key); PEM only" {
+	HP_VERIFY=1 start_hproxy
+	local c="$NGINX_DIR/certs" u="https://nk.test:$NGINX_SPORT/hello.txt"
+	run nkh -x "https://localhost:$HP_PORT" --proxy-cacert "$c/ca.pem" \
+		--proxy-cert "$c/client.pem" --proxy-key "$c/client.key" \
+		--proxy-cert-type pem --proxy-key-type PEM "$u"
+	[ "$status" -eq 0 ]
+	[ "$output" = "hello world" ]
+	# Without one: the handshake fails, 35, as curl 7.88.
+	run nkh -x "https://localhost:$HP_PORT" --proxy-cacert "$c/ca.pem" "$u"
+	[ "$status" -eq 35 ]
+	[[ "$output" == *"(the server asked for a client certificate; none was given)" ]]
+	run curlh -x "https://localhost:$HP_PORT" --proxy-cacert "$c/ca.pem" "$u"
+	[ "$status" -eq 35 ]
+	# --cert is the server's, not the proxy's.
+	run nkh -x "https://localhost:$HP_PORT" --proxy-cacert "$c/ca.pem" \
+		--cert "$c/client.pem" --key "$c/client.key" "$u"
+	[ "$status" -eq 35 ]
+	run nkh -x "https://localhost:$HP_PORT" --proxy-cacert "$c/ca.pem" \
+		--proxy-cert "$c/client.pem" --proxy-cert-type DER "$u"
+	[ "$status" -eq 58 ]
+	[ "$output" = "nk-http: --proxy-cert-type DER: not supported, nk reads PEM only" ]
+}
+
+@test "hproxy: HTTPS_PROXY and https_proxy may name an https:// proxy; default port 443" {
+	start_hproxy
+	local c="$NGINX_DIR/certs"
+	run env -u http_proxy -u all_proxy -u ALL_PROXY HTTPS_PROXY="https://localhost:$HP_PORT" \
+		timeout -k 2 20 nk-http -sS --cacert "$c/ca.pem" --proxy-cacert "$c/ca.pem" \
+		"https://nk.test:$NGINX_SPORT/hello.txt"
+	[ "$status" -eq 0 ]
+	[ "$output" = "hello world" ]
+	grep -q '^CONNECT ' "$BATS_TEST_TMPDIR/proxy.log"
+	run nkh -v -x https://127.0.0.1 --connect-timeout 2 "https://nk.test:$NGINX_SPORT/"
+	[[ "$output" == *"Trying 127.0.0.1:443..."* ]]
+}
+
+@test "hproxy: a proxy that answers in plain HTTP is 35, as curl; nk telnet refuses an HTTPS proxy (7)" {
+	run nkh -x "https://127.0.0.1:$NGINX_PORT" --connect-timeout 5 \
+		"https://nk.test:$NGINX_SPORT/hello.txt"
+	[ "$status" -eq 35 ]
+	[[ "$output" == "nk-http: (35) HTTPS proxy 127.0.0.1:$NGINX_PORT: TLS handshake with 127.0.0.1 failed"* ]]
+	run curlh -x "https://127.0.0.1:$NGINX_PORT" --connect-timeout 5 \
+		"https://nk.test:$NGINX_SPORT/hello.txt"
+	[ "$status" -eq 35 ]
+	run timeout -k 2 10 nk-telnet -x "https://127.0.0.1:$NGINX_PORT" 127.0.0.1 "$NGINX_PORT" </dev/null
+	[ "$status" -eq 7 ]
+	[[ "$output" == *"an HTTPS proxy (127.0.0.1:$NGINX_PORT) carries HTTP requests only"* ]]
+}

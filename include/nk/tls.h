@@ -51,6 +51,12 @@ typedef struct nk_tls_config {
 	const char *key_password;   /* for an encrypted key; NULL: never prompt */
 	const char *pinned_pubkey;  /* "sha256//BASE64[;sha256//BASE64...]":
 	                             * the leaf's key must match one of them */
+	const char *ciphers;        /* TLS 1.2 cipher list in OpenSSL's syntax
+	                             * ("ECDHE+AESGCM:!SHA1"); NULL: OpenSSL's
+	                             * (the system policy's) default */
+	const char *tls13_ciphers;  /* TLS 1.3 suites, ':'-separated
+	                             * ("TLS_AES_128_GCM_SHA256"); NULL: the
+	                             * default */
 	int ocsp;                   /* ask the server to staple an OCSP response
 	                             * (status_request) and check it */
 	int no_session_cache;       /* never resume sessions */
@@ -58,7 +64,8 @@ typedef struct nk_tls_config {
 
 /* Makes a context. Errors: NK_ERR_SSL_CACERT_BADFILE (77: a CA file or
  * directory that cannot be used), NK_ERR_SSL_CERTPROBLEM (58: client
- * certificate or key unreadable or not matching), NK_ERR_FAILED_INIT (bad
+ * certificate or key unreadable or not matching), NK_ERR_SSL_CIPHER (59:
+ * a cipher list of which OpenSSL knows no cipher), NK_ERR_FAILED_INIT (bad
  * version range, ALPN list or pin syntax; OpenSSL that cannot initialise,
  * as with a broken openssl.cnf), NK_ERR_OUT_OF_MEMORY.
  * Free with nk_tls_ctx_free. A context may be shared by connections made

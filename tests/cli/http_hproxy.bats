@@ -21,12 +21,13 @@ teardown_file() {
 # test server certificate; sets HP_PORT. HP_VERIFY=1: socat asks for a
 # client certificate signed by the test CA, in TLS 1.2, where a missing
 # one fails the handshake (TLS 1.3's refusal comes after it, and races
-# the CONNECT: 55 or 56, for curl as for nk).
+# the CONNECT: 55 or 56, for curl as for nk). HP_TLS12=1: TLS 1.2 at most.
 start_hproxy() {
 	start_proxy "$@"
 	local c="$NGINX_DIR/certs" v="verify=0" try
-	[ "${HP_VERIFY:-0}" = 1 ] &&
-		v="verify=1,cafile=$c/ca.pem,openssl-max-proto-version=TLS1.2"
+	[ "${HP_VERIFY:-0}" = 1 ] && v="verify=1,cafile=$c/ca.pem"
+	[ "${HP_VERIFY:-0}${HP_TLS12:-0}" != 00 ] &&
+		v="$v,openssl-max-proto-version=TLS1.2"
 	for try in 1 2 3; do
 		HP_PORT=$(fast_port)
 		start_bg "$BATS_TEST_TMPDIR/socat.log" socat \
@@ -210,4 +211,40 @@ Host: nk.test:$NGINX_SPORT" ]
 	run timeout -k 2 10 nk-telnet -x "https://127.0.0.1:$NGINX_PORT" 127.0.0.1 "$NGINX_PORT" </dev/null
 	[ "$status" -eq 7 ]
 	[[ "$output" == *"an HTTPS proxy (127.0.0.1:$NGINX_PORT) carries HTTP requests only"* ]]
+}
+
+@test "hproxy: --proxy-ciphers and --proxy-tls13-ciphers choose what is offered; none known is 59" {
+	HP_TLS12=1 start_hproxy
+	local c="$NGINX_DIR/certs" u="https://nk.test:$NGINX_SPORT/hello.txt"
+	run nkh -v -x "https://localhost:$HP_PORT" --proxy-cacert "$c/ca.pem" \
+		--proxy-ciphers ECDHE-ECDSA-CHACHA20-POLY1305 "$u"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"*  TLSv1.2, TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256"* ]]
+	# The server's handshake keeps its own choice.
+	[[ "$output" != *"* TLSv1.2, TLS_ECDHE_ECDSA_WITH_CHACHA20"* ]]
+	[[ "$output" == *"hello world" ]]
+	: >"$BATS_TEST_TMPDIR/proxy.log"
+	run nkh -x "https://localhost:$HP_PORT" --proxy-cacert "$c/ca.pem" \
+		--proxy-ciphers NO-SUCH-CIPHER "$u"
+	[ "$status" -eq 59 ]
+	[ "$output" = "nk-http: (59) HTTPS proxy localhost:$HP_PORT: failed setting cipher list: NO-SUCH-CIPHER" ]
+	run curlh -x "https://localhost:$HP_PORT" --proxy-cacert "$c/ca.pem" \
+		--proxy-ciphers NO-SUCH-CIPHER "$u"
+	[ "$status" -eq 59 ]
+	[ ! -s "$BATS_TEST_TMPDIR/proxy.log" ]
+}
+
+@test "hproxy: --proxy-tls13-ciphers with a TLS 1.3 proxy" {
+	start_hproxy
+	local c="$NGINX_DIR/certs" u="https://nk.test:$NGINX_SPORT/hello.txt"
+	run nkh -v -x "https://localhost:$HP_PORT" --proxy-cacert "$c/ca.pem" \
+		--proxy-tls13-ciphers TLS_CHACHA20_POLY1305_SHA256 "$u"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"*  TLSv1.3, TLS_CHACHA20_POLY1305_SHA256"* ]]
+	run nkh -x "https://localhost:$HP_PORT" --proxy-cacert "$c/ca.pem" \
+		--proxy-tls13-ciphers TLS_NO_SUCH "$u"
+	[ "$status" -eq 59 ]
+	run curlh -x "https://localhost:$HP_PORT" --proxy-cacert "$c/ca.pem" \
+		--proxy-tls13-ciphers TLS_NO_SUCH "$u"
+	[ "$status" -eq 59 ]
 }

@@ -53,6 +53,15 @@ netargs_take(struct netargs *na, int id, const char *arg)
 		na->noproxy = arg;
 		na->_noproxy_set = 1;
 		return 1;
+	case NETARGS_PROXY_CACERT:
+		na->proxy_tls.cafile = arg;
+		return 1;
+	case NETARGS_PROXY_CAPATH:
+		na->proxy_tls.capath = arg;
+		return 1;
+	case NETARGS_PROXY_INSECURE:
+		na->proxy_tls.insecure = 1;
+		return 1;
 	case TLSARGS_CACERT:
 		na->tls.cafile = arg;
 		return 1;
@@ -119,6 +128,10 @@ netargs_finish(struct netargs *na)
 		return tool_fail(e, err);
 	na->tls.default_cafile = env_path("SSL_CERT_FILE");
 	na->tls.default_capath = env_path("SSL_CERT_DIR");
+	na->proxy_tls.default_cafile = na->tls.default_cafile;
+	na->proxy_tls.default_capath = na->tls.default_capath;
+	/* What curl offers an HTTPS proxy: it speaks HTTP/1.1 for CONNECT. */
+	na->proxy_tls.alpn = "http/1.1";
 	/* curl's order: the lower-case name first. -x "" and --noproxy ""
 	 * override the environment. */
 	if (!na->_proxy_set)
@@ -135,8 +148,9 @@ netargs_connect(const struct netargs *na, const char *host, int port,
                 nk_time deadline, nk_conn **out, nk_connect_info *info,
                 char *errmsg)
 {
-	return nk_connect_via(&na->net, na->proxy, na->noproxy, host, port,
-	                      deadline, out, info, errmsg);
+	return nk_tls_connect_via(&na->proxy_tls, &na->net, na->proxy,
+	                          na->noproxy, host, port, deadline, out, info,
+	                          errmsg);
 }
 
 void

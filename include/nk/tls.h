@@ -15,6 +15,7 @@
 #include "nk/err.h"
 #include "nk/time.h"
 #include "nk/conn.h"
+#include "nk/net.h"
 #include "nk/x509.h"
 
 #ifdef __cplusplus
@@ -155,6 +156,22 @@ typedef struct nk_tls_info {
 NK_API nk_err nk_tls_start(nk_tls_ctx *ctx, nk_conn *conn, const char *name,
                            nk_time deadline, nk_tls_info *info,
                            char *errmsg);
+
+/* nk_connect_via (nk/net.h: directly, through a SOCKS proxy or an HTTP
+ * proxy's CONNECT tunnel), and through an HTTPS proxy too: proxy
+ * "https://[user:password@]HOST[:PORT]" (port 443 by default, as curl)
+ * gets TLS first, with a context made from proxy_tls (NULL: the
+ * defaults, as nk_tls_ctx_new's) and HOST verified, then the CONNECT tunnel inside it. On success *out
+ * carries bytes to and from host:port; through an HTTPS proxy it speaks
+ * TLS with the proxy (nk_tls_conn_is_tls), and nk_tls_start on it makes
+ * TLS inside TLS with the host. Errors: nk_connect_via's, and for the
+ * HTTPS proxy nk_tls_ctx_new's and nk_tls_start's (35, 60, 90, 58, 77),
+ * the message beginning "HTTPS proxy HOST:PORT: ". */
+NK_API nk_err nk_tls_connect_via(const nk_tls_config *proxy_tls,
+                                 const nk_netopts *o, const char *proxy,
+                                 const char *noproxy, const char *host,
+                                 int port, nk_time deadline, nk_conn **out,
+                                 nk_connect_info *info, char *errmsg);
 
 /* Frees the chains in info and zeroes it. NULL-safe. */
 NK_API void nk_tls_info_clear(nk_tls_info *info);

@@ -34,6 +34,21 @@ struct nk_proxy {
 nk_err nk_proxy_parse(const char *spec, const char *userpass,
                       struct nk_proxy *p, char *errmsg);
 
+/* Makes c, a plain conn to the proxy named `name` ("name:port" in
+ * messages: display), speak TLS with it before the deadline (the tls
+ * layer's part of an HTTPS proxy). */
+typedef nk_err (*nk_proxy_secure_fn)(void *arg, nk_conn *c, const char *name,
+                                     const char *display, nk_time deadline,
+                                     char *errmsg);
+
+/* nk_connect_via, with secure (may be NULL: an https:// proxy is then
+ * NK_ERR_COULDNT_CONNECT) called with arg for TLS to an HTTPS proxy,
+ * before its CONNECT; its errors are returned as they are. */
+nk_err nk_proxy_via(const nk_netopts *o, const char *proxy,
+                    const char *noproxy, const char *host, int port,
+                    nk_time deadline, nk_proxy_secure_fn secure, void *arg,
+                    nk_conn **out, nk_connect_info *info, char *errmsg);
+
 /* Frees p's strings and zeroes it. */
 void nk_proxy_clear(struct nk_proxy *p);
 

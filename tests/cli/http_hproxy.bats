@@ -8,6 +8,7 @@
 # (which records what it is asked), the origin nginx.
 load ../lib/common
 load ../lib/http
+bats_require_minimum_version 1.5.0
 
 setup_file() {
 	start_nginx
@@ -200,7 +201,7 @@ Host: nk.test:$NGINX_SPORT" ]
 	[[ "$output" == *"Trying 127.0.0.1:443..."* ]]
 }
 
-@test "hproxy: a proxy that answers in plain HTTP is 35, as curl; nk telnet refuses an HTTPS proxy (7)" {
+@test "hproxy: a proxy that answers in plain HTTP is 35, as curl" {
 	run nkh -x "https://127.0.0.1:$NGINX_PORT" --connect-timeout 5 \
 		"https://nk.test:$NGINX_SPORT/hello.txt"
 	[ "$status" -eq 35 ]
@@ -208,9 +209,54 @@ Host: nk.test:$NGINX_SPORT" ]
 	run curlh -x "https://127.0.0.1:$NGINX_PORT" --connect-timeout 5 \
 		"https://nk.test:$NGINX_SPORT/hello.txt"
 	[ "$status" -eq 35 ]
-	run timeout -k 2 10 nk-telnet -x "https://127.0.0.1:$NGINX_PORT" 127.0.0.1 "$NGINX_PORT" </dev/null
-	[ "$status" -eq 7 ]
-	[[ "$output" == *"an HTTPS proxy (127.0.0.1:$NGINX_PORT) carries HTTP requests only"* ]]
+}
+
+@test "hproxy: nk tls through an HTTPS proxy: TLS inside TLS, each certificate checked" {
+	start_hproxy
+	local c="$NGINX_DIR/certs"
+	run --separate-stderr timeout 20 nk-tls -x "https://localhost:$HP_PORT" \
+		--proxy-cacert "$c/ca.pem" --cacert "$c/ca.pem" "nk.test:$NGINX_SPORT"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "Verdict     OK: the chain verifies for nk.test" ]
+	grep -q "^CONNECT nk.test:$NGINX_SPORT HTTP/1.1" "$BATS_TEST_TMPDIR/proxy.log"
+	run --separate-stderr timeout 20 nk-tls -x "https://localhost:$HP_PORT" \
+		--proxy-cacert "$c/otherca.pem" --cacert "$c/ca.pem" "nk.test:$NGINX_SPORT"
+	[ "$status" -eq 60 ]
+	[[ "$stderr" == "nk-tls: HTTPS proxy localhost:$HP_PORT: certificate verification failed for localhost"* ]]
+	run --separate-stderr timeout 20 nk-tls -x "https://localhost:$HP_PORT" \
+		--proxy-cacert "$c/otherca.pem" --proxy-insecure --cacert "$c/ca.pem" \
+		"nk.test:$NGINX_SPORT"
+	[ "$status" -eq 0 ]
+	# The server's certificate is checked on its own, inside.
+	run --separate-stderr timeout 20 nk-tls -x "https://localhost:$HP_PORT" \
+		--proxy-cacert "$c/ca.pem" --cacert "$c/otherca.pem" "nk.test:$NGINX_SPORT"
+	[ "$status" -eq 60 ]
+	[[ "${lines[0]}" == "Verdict     FAILED"* ]]
+}
+
+@test "hproxy: nk telnet pipes 1 MiB, nk echo its messages, through an HTTPS proxy" {
+	start_hproxy
+	local c="$NGINX_DIR/certs" cat_port
+	cat_port=$(fast_port)
+	start_bg "$BATS_TEST_TMPDIR/cat.log" \
+		socat TCP-LISTEN:"$cat_port",bind=127.0.0.1,reuseaddr,fork EXEC:cat
+	wait_port "$cat_port"
+	head -c 1048576 /dev/urandom >"$BATS_TEST_TMPDIR/1m.bin"
+	status=0
+	timeout 60 nk-telnet -x "https://localhost:$HP_PORT" --proxy-cacert "$c/ca.pem" \
+		127.0.0.1 "$cat_port" <"$BATS_TEST_TMPDIR/1m.bin" \
+		>"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err" || status=$?
+	[ "$status" -eq 0 ]
+	cmp "$BATS_TEST_TMPDIR/out" "$BATS_TEST_TMPDIR/1m.bin"
+	start_echo
+	run --separate-stderr timeout 20 nk-echo -q -x "https://localhost:$HP_PORT" \
+		--proxy-cacert "$c/ca.pem" 127.0.0.1 "$ECHO_PORT" one two
+	[ "$status" -eq 0 ]
+	[[ "${lines[1]}" =~ ^2\ sent,\ 2\ received,\ 0\ mismatched,\ 8\ bytes, ]]
+	# Without the proxy's CA: 60 before any byte reaches the target.
+	run --separate-stderr timeout 20 nk-telnet -x "https://localhost:$HP_PORT" \
+		127.0.0.1 "$cat_port" </dev/null
+	[ "$status" -eq 60 ]
 }
 
 @test "hproxy: --proxy-ciphers and --proxy-tls13-ciphers choose what is offered; none known is 59" {

@@ -23,6 +23,20 @@ push(const char ***v, size_t *cap, size_t *n, const char *s)
 	(*v)[(*n)++] = s;
 }
 
+/* --cacert, --capath, -k (which 0, 1, 2: their order in the ids), for
+ * the server or, as --proxy-cacert ..., for an HTTPS proxy. */
+static int
+trust_take(nk_tls_config *t, int which, const char *arg)
+{
+	if (which == 0)
+		t->cafile = arg;
+	else if (which == 1)
+		t->capath = arg;
+	else
+		t->insecure = 1;
+	return 1;
+}
+
 int
 netargs_take(struct netargs *na, int id, const char *arg)
 {
@@ -54,23 +68,13 @@ netargs_take(struct netargs *na, int id, const char *arg)
 		na->_noproxy_set = 1;
 		return 1;
 	case NETARGS_PROXY_CACERT:
-		na->proxy_tls.cafile = arg;
-		return 1;
 	case NETARGS_PROXY_CAPATH:
-		na->proxy_tls.capath = arg;
-		return 1;
 	case NETARGS_PROXY_INSECURE:
-		na->proxy_tls.insecure = 1;
-		return 1;
+		return trust_take(&na->proxy_tls, id - NETARGS_PROXY_CACERT, arg);
 	case TLSARGS_CACERT:
-		na->tls.cafile = arg;
-		return 1;
 	case TLSARGS_CAPATH:
-		na->tls.capath = arg;
-		return 1;
 	case TLSARGS_INSECURE:
-		na->tls.insecure = 1;
-		return 1;
+		return trust_take(&na->tls, id - TLSARGS_CACERT, arg);
 	case TLSARGS_SERVERNAME:
 		/* An empty name would silently mean "no SNI, verify the IP". */
 		if (!*arg) {

@@ -119,6 +119,12 @@ Host: nk.test:$NGINX_SPORT" ]
 *  TLSv1.3"
 	[[ "$output" == *"$want"* ]]
 	[[ "$output" == *"*    verify:  OK for localhost"*"> CONNECT nk.test:$NGINX_SPORT HTTP/1.1"*"* TLSv1.3"*"*   verify:  OK for nk.test"* ]]
+	run nkh -v -x "https://localhost:$HP_PORT" --proxy-cacert "$c/otherca.pem" \
+		--proxy-insecure -o /dev/null "https://nk.test:$NGINX_SPORT/hello.txt"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"*    verify:  FAILED: "*"
+* --proxy-insecure: going on anyway
+* Establishing a tunnel"* ]]
 }
 
 @test "hproxy: --proxy-pinnedpubkey: a match goes on, a mismatch is 90" {

@@ -300,3 +300,56 @@ Host: nk.test:$NGINX_SPORT" ]
 		--proxy-tls13-ciphers TLS_NO_SUCH "$u"
 	[ "$status" -eq 59 ]
 }
+
+# start_tls_px MODE [close]: tests/servers/pxauth.py (credentials u:p, its
+# 407s per MODE) behind socat's TLS; sets HP_PORT.
+start_tls_px() {
+	: >"$BATS_TEST_TMPDIR/px.log"
+	start_bg "$BATS_TEST_TMPDIR/px.out" "$PYTHON" "$SERVERS_DIR/pxauth.py" \
+		"$BATS_TEST_TMPDIR/px.log" u:p "$@"
+	local line c="$NGINX_DIR/certs"
+	line=$(wait_for_line "$BATS_TEST_TMPDIR/px.out" '^Listening on ') || return 1
+	HP_PORT=$(fast_port)
+	start_bg "$BATS_TEST_TMPDIR/socat.log" socat \
+		"OPENSSL-LISTEN:$HP_PORT,bind=127.0.0.1,reuseaddr,fork,cert=$c/server.pem,key=$c/server.key,verify=0" \
+		"TCP:127.0.0.1:${line##*:}"
+	wait_port "$HP_PORT"
+}
+
+# px_both ARGS...: curl, then nk http, through the HTTPS proxy; their
+# records (random Digest parts blanked), outputs and statuses must match.
+px_both() {
+	local t rc
+	for t in curlh nkh; do
+		: >"$BATS_TEST_TMPDIR/px.log"
+		rc=0
+		"$t" -A X -x "https://localhost:$HP_PORT" \
+			--proxy-cacert "$NGINX_DIR/certs/ca.pem" "$@" \
+			>"$BATS_TEST_TMPDIR/$t.out" || rc=$?
+		echo $rc >"$BATS_TEST_TMPDIR/$t.rc"
+		sed 's/cnonce="[^"]*"/cnonce=C/; s/response="[^"]*"/response=R/' \
+			"$BATS_TEST_TMPDIR/px.log" >"$BATS_TEST_TMPDIR/$t.rec"
+	done
+	diff "$BATS_TEST_TMPDIR/curlh.rec" "$BATS_TEST_TMPDIR/nkh.rec"
+	diff "$BATS_TEST_TMPDIR/curlh.out" "$BATS_TEST_TMPDIR/nkh.out"
+	[ "$(cat "$BATS_TEST_TMPDIR/curlh.rc")" = "$(cat "$BATS_TEST_TMPDIR/nkh.rc")" ]
+}
+
+@test "hproxy: --proxy-digest and --proxy-anyauth over TLS to the proxy, as curl's bytes" {
+	start_tls_px digest
+	px_both -U u:p --proxy-digest http://h.test/a
+	[ "$(cat "$BATS_TEST_TMPDIR/nkh.out")" = ok ]
+	grep -q '^check: ok$' "$BATS_TEST_TMPDIR/nkh.rec"
+	! grep -q '^check: bad$' "$BATS_TEST_TMPDIR/nkh.rec"
+	px_both -U u:p --proxy-digest -p http://h.test/a
+	[ "$(cat "$BATS_TEST_TMPDIR/nkh.out")" = "tunnel ok" ]
+	[ "$(grep -c '^CONNECT h.test:80 HTTP/1.1' "$BATS_TEST_TMPDIR/nkh.rec")" = 2 ]
+	grep -q '^check: ok$' "$BATS_TEST_TMPDIR/nkh.rec"
+	# A proxy that closes after its 407: the CONNECT again on a new
+	# connection, TLS with the proxy made again.
+	start_tls_px both close
+	px_both -U u:p --proxy-anyauth -p http://h.test/a
+	[ "$(cat "$BATS_TEST_TMPDIR/nkh.out")" = "tunnel ok" ]
+	grep -q '^Proxy-Authorization: Digest ' "$BATS_TEST_TMPDIR/nkh.rec"
+	grep -q '^check: ok$' "$BATS_TEST_TMPDIR/nkh.rec"
+}

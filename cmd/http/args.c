@@ -42,6 +42,7 @@ enum {
 	O_PROXY_CACERT, O_PROXY_CAPATH, O_PROXY_INSECURE, O_PROXY_CERT,
 	O_PROXY_KEY, O_PROXY_CERT_TYPE, O_PROXY_KEY_TYPE, O_PROXY_PASS,
 	O_PROXY_PINNED, O_PROXY_TLSV1, O_PROXY_CIPHERS, O_PROXY_TLS13_CIPHERS,
+	O_PROXY_CRLFILE,
 };
 
 static const struct opt opts[] = {
@@ -252,6 +253,8 @@ static const struct opt opts[] = {
 	  NULL, "TLS 1.2 ciphers for the HTTPS proxy (OpenSSL's syntax)" },
 	{ O_PROXY_TLS13_CIPHERS, 0, "proxy-tls13-ciphers", OPT_STRING, "LIST",
 	  NULL, "TLS 1.3 cipher suites for the HTTPS proxy" },
+	{ O_PROXY_CRLFILE, 0, "proxy-crlfile", OPT_FILE, "FILE",
+	  NULL, "check the HTTPS proxy's chain against the CRLs in FILE (PEM)" },
 	{ O_PROXY_TLSV1, 0, "proxy-tlsv1", OPT_FLAG, NULL,
 	  NULL, "TLS 1.2 or later with the HTTPS proxy (nk's floor, the "
 	  "default)" },
@@ -558,6 +561,7 @@ take_connection(struct cfg *c, int id, const char *arg)
 	case O_PROXY_PINNED: c->proxy_tls.pinned_pubkey = arg; break;
 	case O_PROXY_CIPHERS: c->proxy_tls.ciphers = arg; break;
 	case O_PROXY_TLS13_CIPHERS: c->proxy_tls.tls13_ciphers = arg; break;
+	case O_PROXY_CRLFILE: c->proxy_tls.crlfile = arg; break;
 	case O_PROXY_TLSV1: break;   /* TLS 1.2 is nk's floor anyway */
 	default:
 		if (netargs_take(&c->na, id, arg) < 0)

@@ -58,6 +58,10 @@ typedef struct nk_tls_config {
 	const char *tls13_ciphers;  /* TLS 1.3 suites, ':'-separated
 	                             * ("TLS_AES_128_GCM_SHA256"); NULL: the
 	                             * default */
+	const char *crlfile;        /* PEM CRLs (curl's --crlfile): every
+	                             * certificate of the chain but the
+	                             * anchor is checked against its issuer's
+	                             * CRL, and one without is a failure */
 	int ocsp;                   /* ask the server to staple an OCSP response
 	                             * (status_request) and check it */
 	int no_session_cache;       /* never resume sessions */
@@ -66,7 +70,8 @@ typedef struct nk_tls_config {
 /* Makes a context. Errors: NK_ERR_SSL_CACERT_BADFILE (77: a CA file or
  * directory that cannot be used), NK_ERR_SSL_CERTPROBLEM (58: client
  * certificate or key unreadable or not matching), NK_ERR_SSL_CIPHER (59:
- * a cipher list of which OpenSSL knows no cipher), NK_ERR_FAILED_INIT (bad
+ * a cipher list of which OpenSSL knows no cipher), NK_ERR_SSL_CRL_BADFILE
+ * (82: a CRL file that holds no CRL), NK_ERR_FAILED_INIT (bad
  * version range, ALPN list or pin syntax; OpenSSL that cannot initialise,
  * as with a broken openssl.cnf), NK_ERR_OUT_OF_MEMORY.
  * Free with nk_tls_ctx_free. A context may be shared by connections made

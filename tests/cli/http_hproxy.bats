@@ -353,3 +353,47 @@ px_both() {
 	grep -q '^Proxy-Authorization: Digest ' "$BATS_TEST_TMPDIR/nkh.rec"
 	grep -q '^check: ok$' "$BATS_TEST_TMPDIR/nkh.rec"
 }
+
+@test "hproxy: --proxy-crlfile: not on the CRL 0, revoked 60, no CRL of its issuer 60, no CRL in the file 82" {
+	start_hproxy
+	local c="$NGINX_DIR/certs" d="$BATS_TEST_TMPDIR/crl" u="https://nk.test:$NGINX_SPORT/hello.txt"
+	mkdir -p "$d"
+	: >"$d/index"
+	echo 01 >"$d/crlnumber"
+	printf '[ca]\ndefault_ca = d\n[d]\ndatabase = %s/index\ncrlnumber = %s/crlnumber\ndefault_md = sha256\ndefault_crl_days = 30\n' \
+		"$d" "$d" >"$d/conf"
+	ca() { openssl ca -batch -config "$d/conf" -cert "$c/$1.pem" -keyfile "$c/$1.key" "${@:2}" 2>/dev/null; }
+	ca ca -gencrl -out "$d/empty.crl"
+	ca otherca -gencrl -out "$d/other.crl"
+	ca ca -revoke "$c/server.pem"
+	ca ca -gencrl -out "$d/revoked.crl"
+	run nkh -x "https://localhost:$HP_PORT" --proxy-cacert "$c/ca.pem" \
+		--proxy-crlfile "$d/empty.crl" "$u"
+	[ "$status" -eq 0 ]
+	[ "$output" = "hello world" ]
+	run nkh -x "https://localhost:$HP_PORT" --proxy-cacert "$c/ca.pem" \
+		--proxy-crlfile "$d/revoked.crl" "$u"
+	[ "$status" -eq 60 ]
+	[ "$output" = "nk-http: (60) HTTPS proxy localhost:$HP_PORT: certificate verification failed for localhost (127.0.0.1): certificate is revoked" ]
+	run curlh -x "https://localhost:$HP_PORT" --proxy-cacert "$c/ca.pem" \
+		--proxy-crlfile "$d/revoked.crl" "$u"
+	[ "$status" -eq 60 ]
+	# nginx has the same (revoked) certificate: the proxy's CRLs are not
+	# the server's.
+	run nkh -x "https://localhost:$HP_PORT" --proxy-cacert "$c/ca.pem" \
+		--proxy-crlfile "$d/revoked.crl" --proxy-insecure "$u"
+	[ "$status" -eq 0 ]
+	[ "$output" = "hello world" ]
+	# Only another issuer's CRL: none for the proxy's issuer, 60.
+	run nkh -x "https://localhost:$HP_PORT" --proxy-cacert "$c/ca.pem" \
+		--proxy-crlfile "$d/other.crl" "$u"
+	[ "$status" -eq 60 ]
+	[[ "$output" == *"localhost (127.0.0.1): unable to get certificate CRL" ]]
+	run nkh -x "https://localhost:$HP_PORT" --proxy-cacert "$c/ca.pem" \
+		--proxy-crlfile "$c/ca.pem" "$u"
+	[ "$status" -eq 82 ]
+	[ "$output" = "nk-http: (82) HTTPS proxy localhost:$HP_PORT: cannot use CRL file $c/ca.pem: it holds no PEM CRL" ]
+	run curlh -x "https://localhost:$HP_PORT" --proxy-cacert "$c/ca.pem" \
+		--proxy-crlfile "$c/ca.pem" "$u"
+	[ "$status" -eq 82 ]
+}

@@ -188,6 +188,17 @@ Host: nk.test:$NGINX_SPORT" ]
 	run nkh -x "https://localhost:$HP_PORT" --proxy-cacert "$c/ca.pem" \
 		--cert "$c/client.pem" --key "$c/client.key" "$u"
 	[ "$status" -eq 35 ]
+	# An encrypted key: --proxy-pass, else 58 (nk never prompts).
+	openssl pkey -in "$c/client.key" -aes256 -passout pass:s3cret \
+		-out "$BATS_TEST_TMPDIR/enc.key"
+	run nkh -x "https://localhost:$HP_PORT" --proxy-cacert "$c/ca.pem" \
+		--proxy-cert "$c/client.pem" --proxy-key "$BATS_TEST_TMPDIR/enc.key" \
+		--proxy-pass s3cret "$u"
+	[ "$status" -eq 0 ]
+	[ "$output" = "hello world" ]
+	run nkh -x "https://localhost:$HP_PORT" --proxy-cacert "$c/ca.pem" \
+		--proxy-cert "$c/client.pem" --proxy-key "$BATS_TEST_TMPDIR/enc.key" "$u"
+	[ "$status" -eq 58 ]
 	run nkh -x "https://localhost:$HP_PORT" --proxy-cacert "$c/ca.pem" \
 		--proxy-cert "$c/client.pem" --proxy-cert-type DER "$u"
 	[ "$status" -eq 58 ]

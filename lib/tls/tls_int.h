@@ -10,15 +10,20 @@
  *   trust.c      the trust store: CA file and directory, the late bundle
  *   context.c    nk_tls_ctx: OpenSSL set up for a tool's options
  *   conn_ops.c   struct tls_conn and the nk_conn operations over it
- *   handshake.c  nk_tls_start: a plain conn becomes a TLS one
+ *   handshake.c  nk_tls_start: a plain conn becomes a TLS one (or a TLS
+ *                one gets a second session inside: an HTTPS proxy's)
+ *   via.c        nk_tls_connect_via: TLS with an HTTPS proxy, for the net
+ *                layer's tunnel
  *
  * Ownership. An nk_tls_ctx owns its SSL_CTX, the BIO method, the pins,
  * the name of the trust store's fallback file and the session cache. It
  * is counted: the caller's reference and one per tls_conn, so a context
  * its owner frees lives on while its conns do. A tls_conn is an nk_conn's
  * impl while the conn speaks TLS: it owns the SSL (and through it the
- * BIO), the receive buffer, and the verification failure the callbacks
- * recorded; the socket stays the nk_conn's. OpenSSL's callbacks find the
+ * BIO), the receive buffer, the verification failure the callbacks
+ * recorded, and under TLS inside TLS the outer session (lower: a conn of
+ * its own, freed after the inner session's goodbye); the socket stays the
+ * nk_conn's. OpenSSL's callbacks find the
  * tls_conn as the SSL's app data, the BIO's data, and the context as
  * ctx->ssl's app data or their own argument. ctx->lock guards the cache
  * and the fallback file's loading, which conns of other threads share.

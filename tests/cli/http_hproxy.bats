@@ -218,13 +218,22 @@ Host: nk.test:$NGINX_SPORT" ]
 	[[ "$output" == *"Trying 127.0.0.1:443..."* ]]
 }
 
-@test "hproxy: a proxy that answers in plain HTTP is 35, as curl" {
+@test "hproxy: a proxy, or a server in the tunnel, that answers TLS in plain HTTP is 35, as curl" {
 	run nkh -x "https://127.0.0.1:$NGINX_PORT" --connect-timeout 5 \
 		"https://nk.test:$NGINX_SPORT/hello.txt"
 	[ "$status" -eq 35 ]
 	[[ "$output" == "nk-http: (35) HTTPS proxy 127.0.0.1:$NGINX_PORT: TLS handshake with 127.0.0.1 failed"* ]]
 	run curlh -x "https://127.0.0.1:$NGINX_PORT" --connect-timeout 5 \
 		"https://nk.test:$NGINX_SPORT/hello.txt"
+	[ "$status" -eq 35 ]
+	# Inside the tunnel too: a server that answers TLS in plain HTTP.
+	start_hproxy
+	run nkh -x "https://localhost:$HP_PORT" --proxy-cacert "$NGINX_DIR/certs/ca.pem" \
+		--connect-timeout 5 "https://nk.test:$NGINX_PORT/hello.txt"
+	[ "$status" -eq 35 ]
+	[[ "$output" == "nk-http: (35) TLS handshake with nk.test"*"failed"* ]]
+	run curlh -x "https://localhost:$HP_PORT" --proxy-cacert "$NGINX_DIR/certs/ca.pem" \
+		--connect-timeout 5 "https://nk.test:$NGINX_PORT/hello.txt"
 	[ "$status" -eq 35 ]
 }
 

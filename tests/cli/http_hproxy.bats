@@ -417,3 +417,18 @@ px_both() {
 		--proxy-crlfile "$c/ca.pem" "$u"
 	[ "$status" -eq 82 ]
 }
+
+@test "hproxy: --connect-timeout bounds the handshake with a silent HTTPS proxy (28)" {
+	local port
+	port=$(fast_port)
+	start_bg "$BATS_TEST_TMPDIR/silent.log" socat \
+		"TCP-LISTEN:$port,bind=127.0.0.1,reuseaddr,fork" "EXEC:sleep 30"
+	wait_port "$port"
+	run nkh -x "https://127.0.0.1:$port" --connect-timeout 0.5 \
+		"https://nk.test:$NGINX_SPORT/hello.txt"
+	[ "$status" -eq 28 ]
+	[ "$output" = "nk-http: (28) HTTPS proxy 127.0.0.1:$port: TLS handshake with 127.0.0.1 timed out" ]
+	run curlh -x "https://127.0.0.1:$port" --connect-timeout 0.5 \
+		"https://nk.test:$NGINX_SPORT/hello.txt"
+	[ "$status" -eq 28 ]
+}

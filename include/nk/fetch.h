@@ -282,6 +282,8 @@ typedef struct nk_fetch_hop {
 	int tls_verify_ok;
 	long tls_verify_code;
 	int tls_resumed;
+	long proxy_tls_verify_code;/* an HTTPS proxy's X509_V_ERR_* (0:
+	                            * verified, or no HTTPS proxy) */
 	uint64_t request_bytes;    /* request head bytes sent */
 	uint64_t upload_bytes;     /* request body bytes sent */
 	uint64_t header_bytes;     /* response head bytes, interim included */

@@ -194,8 +194,8 @@ socks_through(nk_fetch *f, struct step *s, nk_conn *c,
 /* TLS with an HTTPS proxy, verified for its name with the proxy's own
  * trust settings; the messages say it is the proxy's. */
 static nk_err
-proxy_tls(nk_fetch *f, struct step *s, nk_conn *c, const struct nk_proxy *px,
-          nk_time deadline, char *errmsg)
+proxy_tls(nk_fetch *f, struct step *s, struct pooled *pc,
+          const struct nk_proxy *px, nk_time deadline, char *errmsg)
 {
 	char why[NK_ERR_MSG_LEN] = "";
 	nk_err e = NK_OK;
@@ -204,7 +204,8 @@ proxy_tls(nk_fetch *f, struct step *s, nk_conn *c, const struct nk_proxy *px,
 	nk_tls_info ti;
 	memset(&ti, 0, sizeof ti);
 	if (!e) {
-		e = nk_tls_start(f->ptls, c, px->host, deadline, &ti, why);
+		e = nk_tls_start(f->ptls, pc->conn, px->host, deadline, &ti, why);
+		pc->proxy_verify = ti.verify_code;
 		if (s->cb->trace && ti.version[0])
 			s->cb->trace(s->cb->ctx, NK_FETCH_PROXY_TLS, px->host,
 			             strlen(px->host), &ti);
@@ -266,8 +267,12 @@ open_conn(nk_fetch *f, struct step *s, const struct nk_proxy *px,
 	nk_time cdl = s->deadline;
 	if (f->cfg.net.connect_timeout_ms > 0)
 		cdl = nk_deadline_min(cdl, t0 + f->cfg.net.connect_timeout_ms * 1000);
-	if (px && px->tls && (e = proxy_tls(f, s, c, px, cdl, errmsg)) != NK_OK)
-		return e;
+	if (px && px->tls) {
+		e = proxy_tls(f, s, pc, px, cdl, errmsg);
+		h->proxy_tls_verify_code = pc->proxy_verify;
+		if (e)
+			return e;
+	}
 	if (px && (px->socks || is_https(s->url) || px->tunnel)) {
 		struct step ts = *s;
 		ts.deadline = cdl;

@@ -82,6 +82,7 @@ struct pooled {
 	int id;
 	nk_time idle_since;
 	struct tls_facts tls;
+	long proxy_verify;      /* an HTTPS proxy's verify code, for each hop */
 	/* Pipelining: queue entries first_ahead .. first_ahead + ahead - 1
 	 * were sent on this connection and wait for their responses, which
 	 * start with the `rest` bytes already read (owned). */

@@ -89,6 +89,30 @@ Host: nk.test:$NGINX_SPORT" ]
 		--proxy-insecure "$u"
 	[ "$status" -eq 0 ]
 	[ "$output" = "hello world" ]
+	# -w's proxy_ssl_verify_result: OpenSSL's code, as curl's (20: no
+	# local issuer), then 0 once verified. The second URL reuses the
+	# connection: nk gives the connection's code again, curl 7.88 0.
+	local t w='%{proxy_ssl_verify_result} %{ssl_verify_result}\n'
+	for t in curlh nkh; do
+		run "$t" -x "https://localhost:$HP_PORT" --proxy-cacert "$c/otherca.pem" \
+			--proxy-insecure -o /dev/null -o /dev/null -w "$w" "$u" "$u"
+		[ "$status" -eq 0 ]
+		[ "${lines[0]}" = "20 0" ]
+		run "$t" -x "https://localhost:$HP_PORT" --proxy-cacert "$c/ca.pem" \
+			-o /dev/null -w "$w" "http://nk.test:$NGINX_PORT/hello.txt"
+		[ "$output" = "0 0" ]
+	done
+	run nkh -x "https://localhost:$HP_PORT" --proxy-cacert "$c/otherca.pem" \
+		--proxy-insecure -o /dev/null -o /dev/null -w "$w" "$u" "$u"
+	[ "$output" = $'20 0\n20 0' ]
+	# A new connection, whose TLS with the proxy resumes the first one's
+	# session: the code of the first failure still, as a full handshake
+	# gives (OpenSSL would keep the last one, 21, in the session).
+	run nkh -v -x "https://localhost:$HP_PORT" --proxy-cacert "$c/otherca.pem" \
+		--proxy-insecure -H 'Connection: close' -o /dev/null -o /dev/null \
+		-w "$w" "$u" "$u"
+	[[ "$output" == *"*  TLSv1.3, "*" (resumed)"* ]]
+	[[ "$output" == *$'\n20 0\n'*$'\n20 0' ]]
 	# The proxy's name is checked: other.test is not in its certificate.
 	run nkh --resolve "other.test:$HP_PORT:127.0.0.1" -x "https://other.test:$HP_PORT" \
 		--proxy-cacert "$c/ca.pem" "$u"

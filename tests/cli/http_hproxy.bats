@@ -411,35 +411,28 @@ px_both() {
 	ca otherca -gencrl -out "$d/other.crl"
 	ca ca -revoke "$c/server.pem"
 	ca ca -gencrl -out "$d/revoked.crl"
-	run nkh -x "https://localhost:$HP_PORT" --proxy-cacert "$c/ca.pem" \
-		--proxy-crlfile "$d/empty.crl" "$u"
-	[ "$status" -eq 0 ]
+	# crl TOOL WANT FILE [OPTION...]: TOOL through the proxy, checked
+	# against the CRLs in FILE, exits WANT.
+	crl() {
+		run "$1" -x "https://localhost:$HP_PORT" --proxy-cacert "$c/ca.pem" \
+			--proxy-crlfile "$3" "${@:4}" "$u"
+		[ "$status" -eq "$2" ]
+	}
+	crl nkh 0 "$d/empty.crl"
 	[ "$output" = "hello world" ]
-	run nkh -x "https://localhost:$HP_PORT" --proxy-cacert "$c/ca.pem" \
-		--proxy-crlfile "$d/revoked.crl" "$u"
-	[ "$status" -eq 60 ]
+	crl nkh 60 "$d/revoked.crl"
 	[ "$output" = "nk-http: (60) HTTPS proxy localhost:$HP_PORT: certificate verification failed for localhost (127.0.0.1): certificate is revoked" ]
-	run curlh -x "https://localhost:$HP_PORT" --proxy-cacert "$c/ca.pem" \
-		--proxy-crlfile "$d/revoked.crl" "$u"
-	[ "$status" -eq 60 ]
+	crl curlh 60 "$d/revoked.crl"
 	# nginx has the same (revoked) certificate: the proxy's CRLs are not
 	# the server's.
-	run nkh -x "https://localhost:$HP_PORT" --proxy-cacert "$c/ca.pem" \
-		--proxy-crlfile "$d/revoked.crl" --proxy-insecure "$u"
-	[ "$status" -eq 0 ]
+	crl nkh 0 "$d/revoked.crl" --proxy-insecure
 	[ "$output" = "hello world" ]
 	# Only another issuer's CRL: none for the proxy's issuer, 60.
-	run nkh -x "https://localhost:$HP_PORT" --proxy-cacert "$c/ca.pem" \
-		--proxy-crlfile "$d/other.crl" "$u"
-	[ "$status" -eq 60 ]
+	crl nkh 60 "$d/other.crl"
 	[[ "$output" == *"localhost (127.0.0.1): unable to get certificate CRL" ]]
-	run nkh -x "https://localhost:$HP_PORT" --proxy-cacert "$c/ca.pem" \
-		--proxy-crlfile "$c/ca.pem" "$u"
-	[ "$status" -eq 82 ]
+	crl nkh 82 "$c/ca.pem"
 	[ "$output" = "nk-http: (82) HTTPS proxy localhost:$HP_PORT: cannot use CRL file $c/ca.pem: it holds no PEM CRL" ]
-	run curlh -x "https://localhost:$HP_PORT" --proxy-cacert "$c/ca.pem" \
-		--proxy-crlfile "$c/ca.pem" "$u"
-	[ "$status" -eq 82 ]
+	crl curlh 82 "$c/ca.pem"
 }
 
 @test "hproxy: --connect-timeout bounds the handshake with a silent HTTPS proxy (28)" {

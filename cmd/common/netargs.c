@@ -23,6 +23,20 @@ push(const char ***v, size_t *cap, size_t *n, const char *s)
 	(*v)[(*n)++] = s;
 }
 
+/* --cacert, --capath, -k (which 0, 1, 2: their order in the ids), for
+ * the server or, as --proxy-cacert ..., for an HTTPS proxy. */
+static int
+trust_take(nk_tls_config *t, int which, const char *arg)
+{
+	if (which == 0)
+		t->cafile = arg;
+	else if (which == 1)
+		t->capath = arg;
+	else
+		t->insecure = 1;
+	return 1;
+}
+
 int
 netargs_take(struct netargs *na, int id, const char *arg)
 {
@@ -53,15 +67,14 @@ netargs_take(struct netargs *na, int id, const char *arg)
 		na->noproxy = arg;
 		na->_noproxy_set = 1;
 		return 1;
+	case NETARGS_PROXY_CACERT:
+	case NETARGS_PROXY_CAPATH:
+	case NETARGS_PROXY_INSECURE:
+		return trust_take(&na->proxy_tls, id - NETARGS_PROXY_CACERT, arg);
 	case TLSARGS_CACERT:
-		na->tls.cafile = arg;
-		return 1;
 	case TLSARGS_CAPATH:
-		na->tls.capath = arg;
-		return 1;
 	case TLSARGS_INSECURE:
-		na->tls.insecure = 1;
-		return 1;
+		return trust_take(&na->tls, id - TLSARGS_CACERT, arg);
 	case TLSARGS_SERVERNAME:
 		/* An empty name would silently mean "no SNI, verify the IP". */
 		if (!*arg) {
@@ -119,6 +132,10 @@ netargs_finish(struct netargs *na)
 		return tool_fail(e, err);
 	na->tls.default_cafile = env_path("SSL_CERT_FILE");
 	na->tls.default_capath = env_path("SSL_CERT_DIR");
+	na->proxy_tls.default_cafile = na->tls.default_cafile;
+	na->proxy_tls.default_capath = na->tls.default_capath;
+	/* What curl offers an HTTPS proxy: it speaks HTTP/1.1 for CONNECT. */
+	na->proxy_tls.alpn = "http/1.1";
 	/* curl's order: the lower-case name first. -x "" and --noproxy ""
 	 * override the environment. */
 	if (!na->_proxy_set)
@@ -135,8 +152,9 @@ netargs_connect(const struct netargs *na, const char *host, int port,
                 nk_time deadline, nk_conn **out, nk_connect_info *info,
                 char *errmsg)
 {
-	return nk_connect_via(&na->net, na->proxy, na->noproxy, host, port,
-	                      deadline, out, info, errmsg);
+	return nk_tls_connect_via(&na->proxy_tls, &na->net, na->proxy,
+	                          na->noproxy, host, port, deadline, out, info,
+	                          errmsg);
 }
 
 void

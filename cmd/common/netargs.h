@@ -20,6 +20,8 @@ enum {
 	TLSARGS_INSECURE, TLSARGS_SERVERNAME, TLSARGS_TLSV12, TLSARGS_TLSV13,
 	TLSARGS_TLS_MAX, TLSARGS_CERT, TLSARGS_KEY,
 	NETARGS_PROXY = 1100, NETARGS_NOPROXY,
+	/* in the order of TLSARGS_CACERT, _CAPATH, _INSECURE (netargs.c) */
+	NETARGS_PROXY_CACERT = 1200, NETARGS_PROXY_CAPATH, NETARGS_PROXY_INSECURE,
 };
 
 /* curl's default for --connect-timeout: five minutes for resolving, the
@@ -45,13 +47,21 @@ enum {
 	  "give up resolving and connecting, TLS included, after SECS " \
 	  "(default 300)" }
 
-/* -x, --noproxy: curl's; ALL_PROXY and NO_PROXY when they are not given. */
+/* -x, --noproxy: curl's; ALL_PROXY and NO_PROXY when they are not given.
+ * --proxy-cacert, --proxy-capath, --proxy-insecure: an HTTPS proxy's
+ * certificate check, as curl's. */
 #define NETARGS_PROXY_OPTS \
 	{ NETARGS_PROXY, 'x', "proxy", OPT_STRING, \
 	  "[SCHEME://][USER:PASSWORD@]HOST[:PORT]", NULL, \
-	  "connect through this SOCKS or HTTP (CONNECT) proxy" }, \
+	  "connect through this SOCKS, HTTP or HTTPS (CONNECT) proxy" }, \
 	{ NETARGS_NOPROXY, 0, "noproxy", OPT_STRING, "LIST", NULL, \
-	  "hosts to reach directly, not through the proxy" }
+	  "hosts to reach directly, not through the proxy" }, \
+	{ NETARGS_PROXY_CACERT, 0, "proxy-cacert", OPT_FILE, "FILE", NULL, \
+	  "trust the CA certificates in FILE (PEM) for the HTTPS proxy" }, \
+	{ NETARGS_PROXY_CAPATH, 0, "proxy-capath", OPT_DIR, "DIR", NULL, \
+	  "trust the CA certificates in the hashed DIR for the HTTPS proxy" }, \
+	{ NETARGS_PROXY_INSECURE, 0, "proxy-insecure", OPT_FLAG, NULL, NULL, \
+	  "accept an HTTPS proxy certificate that does not verify" }
 
 #define TLSARGS_VERIFY_OPTS \
 	{ TLSARGS_CACERT, 0, "cacert", OPT_FILE, "FILE", NULL, \
@@ -92,6 +102,8 @@ struct netargs {
 	 * none); --noproxy, else no_proxy or NO_PROXY. */
 	const char *proxy, *noproxy;
 	int _proxy_set, _noproxy_set;
+	nk_tls_config proxy_tls;   /* an HTTPS proxy's: --proxy-cacert ...,
+	                            * the system store after netargs_finish */
 	/* private: the growable arrays behind net.resolve, net.connect_to */
 	const char **_resolve, **_connect_to;
 	size_t _resolve_cap, _connect_to_cap;
@@ -115,8 +127,8 @@ int netargs_take(struct netargs *na, int id, const char *arg);
  * as curl; 2 otherwise). */
 int netargs_finish(struct netargs *na);
 
-/* nk_connect_via with the options: to host:port, through the proxy when
- * there is one. */
+/* nk_tls_connect_via with the options: to host:port, through the proxy
+ * when there is one (an HTTPS proxy too). */
 nk_err netargs_connect(const struct netargs *na, const char *host, int port,
                        nk_time deadline, nk_conn **out, nk_connect_info *info,
                        char *errmsg);

@@ -39,6 +39,10 @@ enum {
 	O_PROXY_BASIC, O_PROXYTUNNEL, O_PROXY_HEADER,
 	O_BASIC, O_DIGEST, O_ANYAUTH, O_OAUTH2_BEARER,
 	O_PROXY_DIGEST, O_PROXY_ANYAUTH,
+	O_PROXY_CACERT, O_PROXY_CAPATH, O_PROXY_INSECURE, O_PROXY_CERT,
+	O_PROXY_KEY, O_PROXY_CERT_TYPE, O_PROXY_KEY_TYPE, O_PROXY_PASS,
+	O_PROXY_PINNED, O_PROXY_TLSV1, O_PROXY_CIPHERS, O_PROXY_TLS13_CIPHERS,
+	O_PROXY_CRLFILE,
 };
 
 static const struct opt opts[] = {
@@ -201,8 +205,8 @@ static const struct opt opts[] = {
 	{ O_RETRY_ALL, 0, "retry-all-errors", OPT_FLAG, NULL,
 	  NULL, "retry whatever the error" },
 	{ O_PROXY, 'x', "proxy", OPT_STRING, "[SCHEME://]HOST[:PORT]",
-	  NULL, "use this proxy: http, socks4, socks4a, socks5, socks5h "
-	  "(\"\" for none)" },
+	  NULL, "use this proxy: http, https, socks4, socks4a, socks5, "
+	  "socks5h (\"\" for none)" },
 	{ O_NOPROXY, 0, "noproxy", OPT_STRING, "LIST",
 	  NULL, "hosts to reach without the proxy (* for all)" },
 	{ O_SOCKS4, 0, "socks4", OPT_STRING, "HOST[:PORT]",
@@ -225,6 +229,35 @@ static const struct opt opts[] = {
 	  NULL, "CONNECT through the HTTP proxy for http:// URLs too" },
 	{ O_PROXY_HEADER, 0, "proxy-header", OPT_STRING, "'NAME: VALUE'",
 	  NULL, "a header for the HTTP proxy alone (@FILE reads lines)" },
+	{ O_PROXY_CACERT, 0, "proxy-cacert", OPT_FILE, "FILE",
+	  NULL, "trust the CA certificates in FILE (PEM) for the HTTPS proxy" },
+	{ O_PROXY_CAPATH, 0, "proxy-capath", OPT_DIR, "DIR",
+	  NULL, "trust the CA certificates in the hashed DIR for the HTTPS "
+	  "proxy" },
+	{ O_PROXY_INSECURE, 0, "proxy-insecure", OPT_FLAG, NULL,
+	  NULL, "accept an HTTPS proxy certificate that does not verify" },
+	{ O_PROXY_CERT, 0, "proxy-cert", OPT_FILE, "FILE",
+	  NULL, "client certificate for the HTTPS proxy (PEM; may hold the "
+	  "key)" },
+	{ O_PROXY_KEY, 0, "proxy-key", OPT_FILE, "FILE",
+	  NULL, "private key of --proxy-cert (PEM)" },
+	{ O_PROXY_CERT_TYPE, 0, "proxy-cert-type", OPT_STRING, "PEM",
+	  NULL, "--proxy-cert's format: PEM, the only one nk reads" },
+	{ O_PROXY_KEY_TYPE, 0, "proxy-key-type", OPT_STRING, "PEM",
+	  NULL, "--proxy-key's format: PEM, the only one nk reads" },
+	{ O_PROXY_PASS, 0, "proxy-pass", OPT_STRING, "PHRASE",
+	  NULL, "pass phrase of an encrypted --proxy-key" },
+	{ O_PROXY_PINNED, 0, "proxy-pinnedpubkey", OPT_STRING, "sha256//BASE64",
+	  NULL, "the HTTPS proxy's key must match one of these pins" },
+	{ O_PROXY_CIPHERS, 0, "proxy-ciphers", OPT_STRING, "LIST",
+	  NULL, "TLS 1.2 ciphers for the HTTPS proxy (OpenSSL's syntax)" },
+	{ O_PROXY_TLS13_CIPHERS, 0, "proxy-tls13-ciphers", OPT_STRING, "LIST",
+	  NULL, "TLS 1.3 cipher suites for the HTTPS proxy" },
+	{ O_PROXY_CRLFILE, 0, "proxy-crlfile", OPT_FILE, "FILE",
+	  NULL, "check the HTTPS proxy's chain against the CRLs in FILE (PEM)" },
+	{ O_PROXY_TLSV1, 0, "proxy-tlsv1", OPT_FLAG, NULL,
+	  NULL, "TLS 1.2 or later with the HTTPS proxy (nk's floor, the "
+	  "default)" },
 	{ O_CONTINUE_AT, 'C', "continue-at", OPT_STRING, "OFFSET|-",
 	  NULL, "resume at OFFSET, or (-) at the output file's size" },
 	TLSARGS_VERIFY_OPTS,
@@ -517,6 +550,19 @@ take_connection(struct cfg *c, int id, const char *arg)
 	case O_PROXYTUNNEL: c->proxytunnel = 1; break;
 	case O_PROXY_HEADER: return cfg_set_proxy_header(c, arg);
 	case O_PINNED: c->na.tls.pinned_pubkey = arg; break;
+	case O_PROXY_CACERT: c->proxy_tls.cafile = arg; break;
+	case O_PROXY_CAPATH: c->proxy_tls.capath = arg; break;
+	case O_PROXY_INSECURE: c->proxy_tls.insecure = 1; break;
+	case O_PROXY_CERT: c->proxy_tls.cert = arg; break;
+	case O_PROXY_KEY: c->proxy_tls.key = arg; break;
+	case O_PROXY_CERT_TYPE: return cfg_check_pem("--proxy-cert-type", arg);
+	case O_PROXY_KEY_TYPE: return cfg_check_pem("--proxy-key-type", arg);
+	case O_PROXY_PASS: c->proxy_tls.key_password = arg; break;
+	case O_PROXY_PINNED: c->proxy_tls.pinned_pubkey = arg; break;
+	case O_PROXY_CIPHERS: c->proxy_tls.ciphers = arg; break;
+	case O_PROXY_TLS13_CIPHERS: c->proxy_tls.tls13_ciphers = arg; break;
+	case O_PROXY_CRLFILE: c->proxy_tls.crlfile = arg; break;
+	case O_PROXY_TLSV1: break;   /* TLS 1.2 is nk's floor anyway */
 	default:
 		if (netargs_take(&c->na, id, arg) < 0)
 			return NK_ERR_FAILED_INIT;

@@ -70,6 +70,7 @@ struct cfg {
 	const char *proxy_user;
 	struct strv proxy_headers;
 	const char *bearer;         /* --oauth2-bearer TOKEN */
+	nk_tls_config proxy_tls;    /* --proxy-cacert ... --proxy-pinnedpubkey */
 	/* the flags and small numbers, together (no padding between them) */
 	int globoff;
 	int proxy_set, remote_all, include, head, location, fail,
@@ -130,6 +131,11 @@ int cfg_set_proxy_header(struct cfg *c, const char *arg);
 /* --socks4 ... --socks5-hostname HOST[:PORT]: the proxy, of that kind
  * unless the value names a scheme. */
 void cfg_set_socks(struct cfg *c, const char *scheme, const char *arg);
+
+/* --proxy-cert-type, --proxy-key-type (name): PEM, whatever the case;
+ * any other format is refused as curl refuses one its TLS library lacks
+ * (58). */
+int cfg_check_pem(const char *name, const char *arg);
 
 /* -X METHOD: a token. */
 int cfg_set_method(struct cfg *c, const char *arg);

@@ -68,6 +68,10 @@ fetch_config(const struct cfg *c, nk_fetch_config *fc)
 	memset(fc, 0, sizeof *fc);
 	fc->net = c->na.net;
 	fc->tls = c->na.tls;
+	fc->proxy_tls = c->proxy_tls;
+	/* The proxy is checked against the same system store. */
+	fc->proxy_tls.default_cafile = c->na.tls.default_cafile;
+	fc->proxy_tls.default_capath = c->na.tls.default_capath;
 	if (c->proxy_set) {
 		fc->http_proxy = fc->https_proxy = c->proxy;
 	} else {

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "nk/http.h"
 #include "tool.h"
@@ -255,4 +256,13 @@ cfg_data_error(nk_err e, const char *errmsg)
 		return tool_fail(e, errmsg);
 	tool_msg("%s", errmsg);
 	return e;
+}
+
+int
+cfg_check_pem(const char *name, const char *arg)
+{
+	if (strcasecmp(arg, "PEM") == 0)
+		return 0;
+	tool_msg("%s %s: not supported, nk reads PEM only", name, arg);
+	return NK_ERR_SSL_CERTPROBLEM;
 }

@@ -88,13 +88,20 @@ on_trace(void *ctx, nk_fetch_trace what, const char *data, size_t len,
 		break;
 	case NK_FETCH_WARNING:
 		break;
-	case NK_FETCH_TLS: {
+	case NK_FETCH_TLS:
+	case NK_FETCH_PROXY_TLS: {
+		/* The proxy's handshake as curl heads it, the facts indented */
+		int px = what == NK_FETCH_PROXY_TLS;
 		char host[256];
 		snprintf(host, sizeof host, "%.*s", (int)len, data);
-		snprintf(pre + pl, sizeof pre - pl, "* ");
+		if (px)
+			fprintf(stderr, "%s* Proxy certificate:\n", pre);
+		snprintf(pre + pl, sizeof pre - pl, px ? "*  " : "* ");
 		tlsreport_summary(stderr, obj, host, pre);
-		if (x->c->na.tls.insecure && !((const nk_tls_info *)obj)->verify_ok)
-			fputs("* --insecure: going on anyway\n", stderr);
+		if ((px ? x->c->proxy_tls.insecure : x->c->na.tls.insecure) &&
+		    !((const nk_tls_info *)obj)->verify_ok)
+			fprintf(stderr, "* --%sinsecure: going on anyway\n",
+			        px ? "proxy-" : "");
 		break;
 	}
 	}

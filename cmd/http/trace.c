@@ -171,12 +171,17 @@ trace_event(const struct trace_opt *t, struct trace_ids *id,
 	case NK_FETCH_HEAD_IN:
 		trace_head_in(t, id, data, len);
 		break;
-	case NK_FETCH_TLS: {
+	case NK_FETCH_TLS:
+	case NK_FETCH_PROXY_TLS: {
 		char host[256], pre[80];
 		snprintf(host, sizeof host, "%.*s", (int)len, data);
 		trace_prefix(t, id, pre, sizeof pre);
 		strncat(pre, "== Info: ", sizeof pre - strlen(pre) - 1);
 		FILE *f = trace_stream(t);
+		if (what == NK_FETCH_PROXY_TLS) {
+			fprintf(f, "%sProxy certificate:\n", pre);
+			strncat(pre, " ", sizeof pre - strlen(pre) - 1);
+		}
 		tlsreport_summary(f, obj, host, pre);
 		fflush(f);
 		break;

@@ -160,12 +160,13 @@ static const char *const var_names[] = {
 	"content_type", "errormsg", "exitcode", "filename_effective",
 	"http_code", "http_version", "local_ip", "local_port", "method",
 	"num_connects", "num_headers", "num_redirects", "num_retries",
-	"redirect_url", "referer", "remote_ip", "remote_port",
-	"response_code", "scheme", "size_download", "size_header",
-	"size_request", "size_upload", "speed_download", "speed_upload",
-	"ssl_verify_result", "time_appconnect", "time_connect",
-	"time_namelookup", "time_pretransfer", "time_redirect",
-	"time_starttransfer", "time_total", "url", "url_effective", "urlnum",
+	"proxy_ssl_verify_result", "redirect_url", "referer", "remote_ip",
+	"remote_port", "response_code", "scheme", "size_download",
+	"size_header", "size_request", "size_upload", "speed_download",
+	"speed_upload", "ssl_verify_result", "time_appconnect",
+	"time_connect", "time_namelookup", "time_pretransfer",
+	"time_redirect", "time_starttransfer", "time_total", "url",
+	"url_effective", "urlnum",
 };
 
 static int
@@ -237,6 +238,8 @@ get_value(const struct wo_info *w, const char *name, struct value *v)
 		v->i = (long long)speed(w, w->res->size_upload);
 	} else if (IS("speed_download")) {
 		v->i = (long long)speed(w, w->res->size_download);
+	} else if (IS("proxy_ssl_verify_result")) {
+		v->i = h ? h->proxy_tls_verify_code : 0;
 	} else if (IS("ssl_verify_result")) {
 		v->i = h && h->tls ? h->tls_verify_code : 0;
 	} else if (IS("time_appconnect")) {

@@ -44,6 +44,7 @@ typedef enum nk_err {
 	NK_ERR_SEND_FAIL_REWIND = 65,      /* 65: a body to send again cannot
 	                                    * be read from its start again */
 	NK_ERR_SSL_CACERT_BADFILE = 77,    /* 77: CA file or dir unusable */
+	NK_ERR_SSL_CRL_BADFILE = 82,       /* 82: CRL file unusable */
 	NK_ERR_SSL_PINNEDPUBKEYNOTMATCH = 90, /* 90 */
 	NK_ERR_SSL_INVALIDCERTSTATUS = 91, /* 91: revocation status asked for
 	                                    * but not established */

@@ -99,6 +99,11 @@ typedef struct nk_fetch_config {
 	                            * proxy forwards. "Name:" removes one of
 	                            * CONNECT's own */
 	size_t nproxy_headers;
+	nk_tls_config proxy_tls;   /* for an https:// proxy (TLS to the
+	                            * proxy; a second session inside it for
+	                            * https URLs): --proxy-cacert ...
+	                            * --proxy-pinnedpubkey, as tls is for the
+	                            * server. ALPN defaults to "http/1.1" */
 } nk_fetch_config;
 
 /* Makes a fetcher. Checks the network overrides and proxy URLs here, so a
@@ -277,6 +282,8 @@ typedef struct nk_fetch_hop {
 	int tls_verify_ok;
 	long tls_verify_code;
 	int tls_resumed;
+	long proxy_tls_verify_code;/* an HTTPS proxy's X509_V_ERR_* (0:
+	                            * verified, or no HTTPS proxy) */
 	uint64_t request_bytes;    /* request head bytes sent */
 	uint64_t upload_bytes;     /* request body bytes sent */
 	uint64_t header_bytes;     /* response head bytes, interim included */
@@ -340,6 +347,9 @@ typedef enum nk_fetch_trace {
 	NK_FETCH_WARNING,          /* something the user should hear about
 	                            * even without -v, one line: "Transient
 	                            * problem: ... Will retry in 2 seconds" */
+	NK_FETCH_PROXY_TLS,        /* the handshake with an HTTPS proxy
+	                            * ended: as NK_FETCH_TLS, data the
+	                            * proxy's name */
 } nk_fetch_trace;
 
 /* The caller's side of a transfer. Every callback may be NULL. The data

@@ -220,7 +220,8 @@ NK_API const char *nk_socks_name(nk_socks_kind k);
  * host:port (its peer address is the proxy's).
  * Errors: nk_connect's (to the proxy), NK_ERR_COULDNT_RESOLVE_PROXY (5:
  * the proxy does not parse, or an HTTP proxy's name does not resolve),
- * NK_ERR_COULDNT_CONNECT (7: an unknown scheme), nk_socks_connect's
+ * NK_ERR_COULDNT_CONNECT (7: an unknown scheme, or https://: TLS to the
+ * proxy is a layer above this one, nk_tls_connect_via's), nk_socks_connect's
  * (NK_ERR_PROXY, 97), NK_ERR_RECV_ERROR (56: the CONNECT was refused or
  * the proxy closed), NK_ERR_WEIRD_SERVER_REPLY (8: not HTTP),
  * NK_ERR_URL_MALFORMAT (a host with blanks or control bytes). */

@@ -15,6 +15,7 @@
 #include "nk/err.h"
 #include "nk/time.h"
 #include "nk/conn.h"
+#include "nk/net.h"
 #include "nk/x509.h"
 
 #ifdef __cplusplus
@@ -51,6 +52,16 @@ typedef struct nk_tls_config {
 	const char *key_password;   /* for an encrypted key; NULL: never prompt */
 	const char *pinned_pubkey;  /* "sha256//BASE64[;sha256//BASE64...]":
 	                             * the leaf's key must match one of them */
+	const char *ciphers;        /* TLS 1.2 cipher list in OpenSSL's syntax
+	                             * ("ECDHE+AESGCM:!SHA1"); NULL: OpenSSL's
+	                             * (the system policy's) default */
+	const char *tls13_ciphers;  /* TLS 1.3 suites, ':'-separated
+	                             * ("TLS_AES_128_GCM_SHA256"); NULL: the
+	                             * default */
+	const char *crlfile;        /* PEM CRLs (curl's --crlfile): every
+	                             * certificate of the chain but the
+	                             * anchor is checked against its issuer's
+	                             * CRL, and one without is a failure */
 	int ocsp;                   /* ask the server to staple an OCSP response
 	                             * (status_request) and check it */
 	int no_session_cache;       /* never resume sessions */
@@ -74,7 +85,9 @@ typedef struct nk_tls_config {
 /* Makes a context (a server's with cfg->server; a server with no cert
  * is NK_ERR_SSL_CERTPROBLEM). Errors: NK_ERR_SSL_CACERT_BADFILE (77: a CA file or
  * directory that cannot be used), NK_ERR_SSL_CERTPROBLEM (58: client
- * certificate or key unreadable or not matching), NK_ERR_FAILED_INIT (bad
+ * certificate or key unreadable or not matching), NK_ERR_SSL_CIPHER (59:
+ * a cipher list of which OpenSSL knows no cipher), NK_ERR_SSL_CRL_BADFILE
+ * (82: a CRL file that holds no CRL), NK_ERR_FAILED_INIT (bad
  * version range, ALPN list or pin syntax; OpenSSL that cannot initialise,
  * as with a broken openssl.cnf), NK_ERR_OUT_OF_MEMORY.
  * Free with nk_tls_ctx_free. A context may be shared by connections made
@@ -157,14 +170,16 @@ typedef struct nk_tls_info {
 	size_t ncert_cas;
 } nk_tls_info;
 
-/* Upgrades the plain, connected conn to TLS in place: SNI with `name`
+/* Upgrades the connected conn to TLS in place: SNI with `name`
  * (not for an IP literal), verification of the chain and of `name` (a host
  * name against DNS SANs with wildcard rules, an IP literal, with or
  * without brackets, against IP SANs; subject CNs are never used), then the
  * handshake, blocking until it ends or the deadline passes. NULL name:
  * verify the peer's IP address, send no SNI. Sessions are resumed from
  * the context's cache by name and port (a tunnel's target port, not the
- * proxy's).
+ * proxy's). A conn that speaks TLS already (to an HTTPS proxy, through
+ * whose CONNECT tunnel it now reaches `name`) gets a second session inside
+ * the first; the conn then owns both, and nk_conn_free ends both.
  *
  * info (may be NULL) is overwritten, then filled as far as the handshake
  * got, also on failure; release it with nk_tls_info_clear.
@@ -174,8 +189,8 @@ typedef struct nk_tls_info {
  * OpenSSL would take as "any subdomain"), NK_ERR_PEER_FAILED_VERIFICATION (60: not with insecure; the
  * message and info->verify_reason say why in plain words),
  * NK_ERR_SSL_PINNEDPUBKEYNOTMATCH (90), NK_ERR_OPERATION_TIMEDOUT (28),
- * NK_ERR_OUT_OF_MEMORY. After a failure the conn is plain again but its
- * stream is unusable: free it. */
+ * NK_ERR_OUT_OF_MEMORY. After a failure the conn is as it came (plain,
+ * or the outer session) but its stream is unusable: free it. */
 NK_API nk_err nk_tls_start(nk_tls_ctx *ctx, nk_conn *conn, const char *name,
                            nk_time deadline, nk_tls_info *info,
                            char *errmsg);
@@ -203,6 +218,22 @@ NK_API nk_err nk_tls_start(nk_tls_ctx *ctx, nk_conn *conn, const char *name,
  * a failure the conn is plain again but its stream is unusable: free it. */
 NK_API nk_err nk_tls_accept(nk_tls_ctx *ctx, nk_conn *conn, nk_time deadline,
                             nk_tls_info *info, char *errmsg);
+
+/* nk_connect_via (nk/net.h: directly, through a SOCKS proxy or an HTTP
+ * proxy's CONNECT tunnel), and through an HTTPS proxy too: proxy
+ * "https://[user:password@]HOST[:PORT]" (port 443 by default, as curl)
+ * gets TLS first, with a context made from proxy_tls (NULL: the
+ * defaults, as nk_tls_ctx_new's) and HOST verified, then the CONNECT tunnel inside it. On success *out
+ * carries bytes to and from host:port; through an HTTPS proxy it speaks
+ * TLS with the proxy (nk_tls_conn_is_tls), and nk_tls_start on it makes
+ * TLS inside TLS with the host. Errors: nk_connect_via's, and for the
+ * HTTPS proxy nk_tls_ctx_new's and nk_tls_start's (35, 60, 90, 58, 77),
+ * the message beginning "HTTPS proxy HOST:PORT: ". */
+NK_API nk_err nk_tls_connect_via(const nk_tls_config *proxy_tls,
+                                 const nk_netopts *o, const char *proxy,
+                                 const char *noproxy, const char *host,
+                                 int port, nk_time deadline, nk_conn **out,
+                                 nk_connect_info *info, char *errmsg);
 
 /* Frees the chains in info and zeroes it. NULL-safe. */
 NK_API void nk_tls_info_clear(nk_tls_info *info);

@@ -43,6 +43,7 @@ static const struct {
 	{ NK_ERR_FILESIZE_EXCEEDED, "FILESIZE_EXCEEDED", "Maximum file size exceeded" },
 	{ NK_ERR_SEND_FAIL_REWIND, "SEND_FAIL_REWIND", "The request body cannot be sent again from its start" },
 	{ NK_ERR_SSL_CACERT_BADFILE, "SSL_CACERT_BADFILE", "Problem with the CA certificate file or directory" },
+	{ NK_ERR_SSL_CRL_BADFILE, "SSL_CRL_BADFILE", "Failed to load the CRL file" },
 	{ NK_ERR_SSL_PINNEDPUBKEYNOTMATCH, "SSL_PINNEDPUBKEYNOTMATCH", "Server public key does not match the pin" },
 	{ NK_ERR_SSL_INVALIDCERTSTATUS, "SSL_INVALIDCERTSTATUS", "The certificate's revocation status could not be established" },
 	{ NK_ERR_PROXY, "PROXY", "Proxy handshake error" },

@@ -191,8 +191,33 @@ socks_through(nk_fetch *f, struct step *s, nk_conn *c,
 	return e;
 }
 
-/* Makes a new connection for the step: TCP (to the proxy, if any), the
- * SOCKS handshake or the CONNECT tunnel, TLS. */
+/* TLS with an HTTPS proxy, verified for its name with the proxy's own
+ * trust settings; the messages say it is the proxy's. */
+static nk_err
+proxy_tls(nk_fetch *f, struct step *s, struct pooled *pc,
+          const struct nk_proxy *px, nk_time deadline, char *errmsg)
+{
+	char why[NK_ERR_MSG_LEN] = "";
+	nk_err e = NK_OK;
+	if (!f->ptls)
+		e = nk_tls_ctx_new(&f->cfg.proxy_tls, &f->ptls, why);
+	nk_tls_info ti;
+	memset(&ti, 0, sizeof ti);
+	if (!e) {
+		e = nk_tls_start(f->ptls, pc->conn, px->host, deadline, &ti, why);
+		pc->proxy_verify = ti.verify_code;
+		if (s->cb->trace && ti.version[0])
+			s->cb->trace(s->cb->ctx, NK_FETCH_PROXY_TLS, px->host,
+			             strlen(px->host), &ti);
+	}
+	nk_tls_info_clear(&ti);
+	if (e)
+		nk_fail(errmsg, e, "HTTPS proxy %s: %s", px->display, why);
+	return e;
+}
+
+/* Makes a new connection for the step: TCP (to the proxy, if any), TLS
+ * with an HTTPS proxy, the SOCKS handshake or the CONNECT tunnel, TLS. */
 nk_err
 open_conn(nk_fetch *f, struct step *s, const struct nk_proxy *px,
           nk_fetch_hop *h, struct pooled *pc, char *errmsg)
@@ -238,10 +263,16 @@ open_conn(nk_fetch *f, struct step *s, const struct nk_proxy *px,
 	            px ? px->host : nk_url_get(s->url, NK_URL_HOSTNAME),
 	            h->remote_ip, h->remote_port, pc->id);
 
-	/* --connect-timeout covers the tunnel and the handshake too. */
+	/* --connect-timeout covers the tunnel and the handshakes too. */
 	nk_time cdl = s->deadline;
 	if (f->cfg.net.connect_timeout_ms > 0)
 		cdl = nk_deadline_min(cdl, t0 + f->cfg.net.connect_timeout_ms * 1000);
+	if (px && px->tls) {
+		e = proxy_tls(f, s, pc, px, cdl, errmsg);
+		h->proxy_tls_verify_code = pc->proxy_verify;
+		if (e)
+			return e;
+	}
 	if (px && (px->socks || is_https(s->url) || px->tunnel)) {
 		struct step ts = *s;
 		ts.deadline = cdl;

@@ -77,6 +77,7 @@ exchange_connect(nk_fetch *f, struct step *s, nk_fetch_hop *h,
 		hop_set_tls(h, &pc->tls);
 	}
 	h->connection = pc->id;
+	h->proxy_tls_verify_code = pc->proxy_verify;
 	fill_addrs(h, pc->conn);
 	fetch_trace(s->cb, "Re-using existing connection #%d with %s %s", pc->id,
 	            x->px ? "proxy" : "host", x->px ? x->px->display

@@ -21,6 +21,8 @@ nk_fetch_new(const nk_fetch_config *cfg, nk_fetch **out, char *errmsg)
 	/* This client speaks HTTP/1.1 only, and says so in the handshake. */
 	if (!f->cfg.tls.alpn)
 		f->cfg.tls.alpn = "http/1.1";
+	if (!f->cfg.proxy_tls.alpn)
+		f->cfg.proxy_tls.alpn = "http/1.1";
 	nk_err e = nk_netopts_check(&f->cfg.net, errmsg);
 	if (!e)
 		e = nk_proxy_parse(f->cfg.http_proxy, f->cfg.proxy_userpass,
@@ -61,6 +63,7 @@ nk_fetch_free(nk_fetch *f)
 		pool_drop(&f->pool[i]);
 	queue_clear(f);
 	nk_tls_ctx_free(f->tls);
+	nk_tls_ctx_free(f->ptls);
 	nk_proxy_clear(&f->http_proxy);
 	nk_proxy_clear(&f->https_proxy);
 	free(f->buf);

@@ -82,6 +82,7 @@ struct pooled {
 	int id;
 	nk_time idle_since;
 	struct tls_facts tls;
+	long proxy_verify;      /* an HTTPS proxy's verify code, for each hop */
 	/* Pipelining: queue entries first_ahead .. first_ahead + ahead - 1
 	 * were sent on this connection and wait for their responses, which
 	 * start with the `rest` bytes already read (owned). */
@@ -114,6 +115,7 @@ struct pace {
 struct nk_fetch {
 	nk_fetch_config cfg;
 	nk_tls_ctx *tls;        /* made on the first https request */
+	nk_tls_ctx *ptls;       /* to an HTTPS proxy: made at its first use */
 	struct pooled pool[POOL_SIZE];
 	int next_id;
 	char *buf;

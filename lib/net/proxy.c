@@ -50,7 +50,7 @@ proxy_kind(const char *scheme, nk_socks_kind *k)
 		const char *name;
 		nk_socks_kind kind;
 	} kinds[] = {
-		{ "http", 0 }, { "socks4", NK_SOCKS4 }, { "socks4a", NK_SOCKS4A },
+		{ "http", 0 }, { "https", 0 }, { "socks4", NK_SOCKS4 }, { "socks4a", NK_SOCKS4A },
 		{ "socks5", NK_SOCKS5 }, { "socks5h", NK_SOCKS5H },
 	};
 	for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
@@ -124,8 +124,8 @@ nk_proxy_parse(const char *spec, const char *userpass, struct nk_proxy *p,
 	if (!proxy_kind(nk_url_scheme(u), &p->socks)) {
 		/* As curl: an unusable proxy is a failure to connect. */
 		e = nk_fail(errmsg, NK_ERR_COULDNT_CONNECT, "unsupported proxy "
-		            "scheme \"%s\" in \"%.100s\": http, socks4, socks4a, "
-		            "socks5 or socks5h", nk_url_scheme(u), spec);
+		            "scheme \"%s\" in \"%.100s\": http, https, socks4, "
+		            "socks4a, socks5 or socks5h", nk_url_scheme(u), spec);
 		nk_url_free(u);
 		return e;
 	}
@@ -135,9 +135,11 @@ nk_proxy_parse(const char *spec, const char *userpass, struct nk_proxy *p,
 		return nk_fail(errmsg, NK_ERR_COULDNT_RESOLVE_PROXY,
 		               "bad proxy \"%.100s\": no host", spec);
 	}
-	/* curl's default proxy port, 1080, when the proxy URL names none
-	 * (the parser drops an explicit :80 as http's default). */
-	p->port = explicit_port(spec) ? nk_url_port(u) : 1080;
+	/* curl's default proxy port, 1080 (443 for an HTTPS proxy), when the
+	 * proxy URL names none (the parser drops an explicit :80 as http's
+	 * default). */
+	p->tls = strcmp(nk_url_scheme(u), "https") == 0;
+	p->port = explicit_port(spec) ? nk_url_port(u) : p->tls ? 443 : 1080;
 	p->host = strdup(host);
 	size_t n = strlen(nk_url_get(u, NK_URL_HOSTNAME)) + 8;
 	p->display = malloc(n);

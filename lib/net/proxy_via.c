@@ -1,5 +1,6 @@
 /* proxy_via: a raw connection to host:port directly, through a SOCKS
- * proxy, or through an HTTP proxy's CONNECT tunnel, for the tools that
+ * proxy, or through an HTTP proxy's CONNECT tunnel (over TLS to an HTTPS
+ * proxy, which the tls layer makes through a hook), for the tools that
  * carry bytes rather than HTTP (nk telnet, nk tls, nk echo). The net layer
  * cannot use the http layer above it, so the CONNECT exchange here is the
  * smallest one: the request line, Host, Basic Proxy-Authorization from
@@ -141,6 +142,16 @@ nk_connect_via(const nk_netopts *o, const char *proxy, const char *noproxy,
                const char *host, int port, nk_time deadline, nk_conn **out,
                nk_connect_info *info, char *errmsg)
 {
+	return nk_proxy_via(o, proxy, noproxy, host, port, deadline, NULL, NULL,
+	                    out, info, errmsg);
+}
+
+nk_err
+nk_proxy_via(const nk_netopts *o, const char *proxy, const char *noproxy,
+             const char *host, int port, nk_time deadline,
+             nk_proxy_secure_fn secure, void *arg, nk_conn **out,
+             nk_connect_info *info, char *errmsg)
+{
 	*out = NULL;
 	if (!proxy || !*proxy || nk_no_proxy_for(noproxy, host))
 		return nk_connect(o, host, port, deadline, out, info, errmsg);
@@ -148,6 +159,14 @@ nk_connect_via(const nk_netopts *o, const char *proxy, const char *noproxy,
 	nk_err e = nk_proxy_parse(proxy, NULL, &px, errmsg);
 	if (e)
 		return e;
+	if (px.tls && !secure) {
+		/* TLS is the layer above this one: nk_tls_connect_via. */
+		e = nk_fail(errmsg, NK_ERR_COULDNT_CONNECT, "an HTTPS proxy "
+		            "(%s) needs TLS, which this connection does not "
+		            "make", px.display);
+		nk_proxy_clear(&px);
+		return e;
+	}
 	nk_time t0 = nk_now();
 	nk_conn *c = NULL;
 	e = nk_connect(o, px.host, px.port, deadline, &c, info, errmsg);
@@ -158,6 +177,8 @@ nk_connect_via(const nk_netopts *o, const char *proxy, const char *noproxy,
 	nk_time cdl = deadline;
 	if (o && o->connect_timeout_ms > 0)
 		cdl = nk_deadline_min(cdl, t0 + o->connect_timeout_ms * 1000);
+	if (!e && px.tls)
+		e = secure(arg, c, px.host, px.display, cdl, errmsg);
 	if (!e && px.socks) {
 		nk_socks sk = { px.socks, px.user, px.pass };
 		e = nk_socks_connect(c, &sk, o, host, port, cdl, NULL, errmsg);

@@ -3,7 +3,10 @@
  * kill its caller, so this one uses send(MSG_NOSIGNAL). It also remembers
  * EOF for BIO_CTRL_EOF, which lets OpenSSL tell a truncation (EOF without
  * close_notify) from other errors, and buffers what it receives. Its data
- * is the tls_conn (conn_ops.c), whose rbuf, roff, rlen and bio_eof it owns. */
+ * is the tls_conn (conn_ops.c), whose rbuf, roff, rlen and bio_eof it owns.
+ * Under TLS inside TLS (t->lower, an HTTPS proxy's tunnel) the same BIO
+ * moves the bytes through the outer session's conn instead of the socket,
+ * its "would block" turned into OpenSSL's retry flags. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,12 +28,61 @@
  * kept as long as the connection. */
 #define RECV_BUF_LEN (64 * 1024)
 
+/* What the outer session wants before it can go on, as OpenSSL's retry
+ * flags: a read of ours may need it to write, and a write to read. */
+static void
+set_retry(BIO *b, int want)
+{
+	if (want & NK_WANT_WRITE)
+		BIO_set_retry_write(b);
+	else
+		BIO_set_retry_read(b);
+}
+
+/* A write into the outer session. Its error has been said there (and is
+ * sticky); here it is a reset connection, as the socket would say. */
+static int
+lower_write(BIO *b, struct tls_conn *t, const char *buf, size_t len,
+            size_t *written)
+{
+	int want;
+	if (nk_conn_try_write(t->lower, buf, len, written, &want, NULL)) {
+		errno = ECONNRESET;
+		return 0;
+	}
+	if (*written > 0)
+		return 1;
+	if (want)
+		set_retry(b, want);
+	return 0;
+}
+
+/* recv() from the outer session into rbuf: > 0 bytes, 0 its EOF, -1 with
+ * errno EAGAIN (retry flags set) or an error. */
+static ssize_t
+lower_recv(BIO *b, struct tls_conn *t)
+{
+	size_t n;
+	int want;
+	if (nk_conn_try_read(t->lower, t->rbuf, RECV_BUF_LEN, &n, &want, NULL)) {
+		errno = ECONNRESET;
+		return -1;
+	}
+	if (n > 0 || !want)
+		return (ssize_t)n;
+	set_retry(b, want);
+	errno = EAGAIN;
+	return -1;
+}
+
 static int
 bio_write(BIO *b, const char *buf, size_t len, size_t *written)
 {
 	struct tls_conn *t = BIO_get_data(b);
 	BIO_clear_retry_flags(b);
 	*written = 0;
+	if (t->lower)
+		return lower_write(b, t, buf, len, written);
 	for (;;) {
 		ssize_t r = send(t->fd, buf, len, MSG_NOSIGNAL);
 		if (r >= 0) {
@@ -63,7 +115,8 @@ bio_read(BIO *b, char *buf, size_t len, size_t *got)
 			errno = ENOMEM;
 			return 0;
 		}
-		ssize_t r = recv(t->fd, t->rbuf, RECV_BUF_LEN, 0);
+		ssize_t r = t->lower ? lower_recv(b, t)
+		            : recv(t->fd, t->rbuf, RECV_BUF_LEN, 0);
 		if (r > 0) {
 			t->roff = 0;
 			t->rlen = (size_t)r;
@@ -75,7 +128,7 @@ bio_read(BIO *b, char *buf, size_t len, size_t *got)
 		}
 		if (errno == EINTR)
 			continue;
-		if (errno == EAGAIN || errno == EWOULDBLOCK)
+		if ((errno == EAGAIN || errno == EWOULDBLOCK) && !t->lower)
 			BIO_set_retry_read(b);
 		return 0;
 	}

@@ -50,6 +50,12 @@ nk_tls_conn_free(struct tls_conn *t)
 	/* SSL_free may still call back (session callbacks), so the context
 	 * goes last. */
 	SSL_free(t->ssl);
+	if (t->lower) {
+		/* The outer session goes after the inner one's goodbye; the
+		 * socket is the nk_conn's, closed by conn.c. */
+		t->lower->ops->free(t->lower);
+		free(t->lower);
+	}
 	free(t->rbuf);
 	X509_free(t->vcert);
 	sk_X509_pop_free(t->vchain, X509_free);
@@ -224,6 +230,8 @@ tls_shutdown(nk_conn *c, int *want, char *errmsg)
 			                   want, errmsg);
 		t->close_sent = 1;
 	}
+	if (t->lower)   /* then the outer session's close_notify and FIN */
+		return t->lower->ops->shutdown(t->lower, want, errmsg);
 	if (shutdown(c->fd, SHUT_WR) != 0 && errno != ENOTCONN) {
 		int port;
 		const char *far = nk_conn_far(c, &port);

@@ -239,6 +239,22 @@ server_setup(nk_tls_ctx *ctx, const nk_tls_config *cfg, char *errmsg)
 	return NK_OK;
 }
 
+/* The cipher lists, as curl's --ciphers and --tls13-ciphers: OpenSSL
+ * takes a list of which it knows one cipher, and refuses only a list of
+ * which it knows none. */
+static nk_err
+set_ciphers(SSL_CTX *s, const nk_tls_config *cfg, char *errmsg)
+{
+	if (cfg->ciphers && SSL_CTX_set_cipher_list(s, cfg->ciphers) != 1)
+		return nk_fail(errmsg, NK_ERR_SSL_CIPHER, "failed setting cipher "
+		               "list: %.200s", cfg->ciphers);
+	if (cfg->tls13_ciphers &&
+	    SSL_CTX_set_ciphersuites(s, cfg->tls13_ciphers) != 1)
+		return nk_fail(errmsg, NK_ERR_SSL_CIPHER, "failed setting TLS 1.3 "
+		               "cipher suites: %.200s", cfg->tls13_ciphers);
+	return NK_OK;
+}
+
 nk_err
 nk_tls_ctx_new(const nk_tls_config *cfg, nk_tls_ctx **out, char *errmsg)
 {
@@ -273,12 +289,14 @@ nk_tls_ctx_new(const nk_tls_config *cfg, nk_tls_ctx **out, char *errmsg)
 	set_common(ctx, minv, maxv);
 	if (cfg->server) {
 		if ((e = server_setup(ctx, cfg, errmsg)) != NK_OK ||
+		    (e = set_ciphers(ctx->ssl, cfg, errmsg)) != NK_OK ||
 		    (e = load_own_cert(ctx->ssl, cfg, errmsg)) != NK_OK)
 			goto fail;
 		*out = ctx;
 		return NK_OK;
 	}
 	if ((cfg->alpn && (e = set_alpn(ctx->ssl, cfg->alpn, errmsg)) != NK_OK) ||
+	    (e = set_ciphers(ctx->ssl, cfg, errmsg)) != NK_OK ||
 	    (cfg->pinned_pubkey &&
 	     (e = parse_pins(ctx, cfg->pinned_pubkey, errmsg)) != NK_OK) ||
 	    (e = nk_tls_trust_load(ctx, cfg, errmsg)) != NK_OK ||

@@ -3,11 +3,13 @@
  * the conn's socket, the handshake against the caller's deadline, then
  * the facts (info.c) and the checks made after it (a revoked staple, a
  * resumed session's stored result, the pins). On any failure the conn is
- * plain again, as it came. */
+ * as it came. A conn that speaks TLS already (an HTTPS proxy's tunnel)
+ * gets a second session inside the first: TLS inside TLS. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <openssl/err.h>
@@ -146,6 +148,10 @@ nk_tls_drive(struct tls_conn *t, int (*step)(SSL *), nk_time deadline,
 			ev = POLLOUT;
 		else
 			return NK_ERR_SSL_CONNECT_ERROR;
+		/* Bytes the outer session holds (TLS inside an HTTPS proxy's
+		 * TLS): no poll() would announce them. */
+		if (ev == POLLIN && nk_tls_bio_buffered(t) > 0)
+			continue;
 		struct pollfd pfd = { t->fd, ev, 0 };
 		int ms = nk_deadline_poll_ms(deadline);
 		if (ms == 0)
@@ -215,8 +221,9 @@ after_checks(nk_tls_ctx *ctx, struct tls_conn *t, const struct peer *p,
 	return NK_OK;
 }
 
-/* The conn back to plain TCP, as nk_tls_start found it, and t gone; a
- * session that failed a check after its handshake is not offered again. */
+/* The conn back as nk_tls_start found it (plain TCP, or the outer
+ * session), and t gone; a session that failed a check after its
+ * handshake is not offered again. */
 static void
 unwind(nk_conn *conn, struct tls_conn *t, nk_tls_info *info)
 {
@@ -224,9 +231,29 @@ unwind(nk_conn *conn, struct tls_conn *t, nk_tls_info *info)
 		nk_tls_info_cert_request(t, info);
 	if (SSL_is_init_finished(t->ssl))
 		nk_tls_cache_drop(t->ctx, t);
-	conn->ops = &nk_conn_plain_ops;
-	conn->impl = NULL;
+	nk_conn *lower = t->lower;
+	conn->ops = lower ? lower->ops : &nk_conn_plain_ops;
+	conn->impl = lower ? lower->impl : NULL;
+	t->lower = NULL;
+	free(lower);
 	nk_tls_conn_free(t);
+}
+
+/* For TLS inside TLS: the outer session moved to a conn of its own, which
+ * t owns from now; conn is then free to take t's operations. */
+static int
+take_lower(nk_conn *conn, struct tls_conn *t)
+{
+	if (conn->ops == &nk_conn_plain_ops)
+		return 1;
+	nk_conn *lower = malloc(sizeof *lower);
+	if (!lower)
+		return 0;
+	*lower = *conn;
+	/* The splice pipe stays the conn's (it is never made for TLS). */
+	lower->pipe[0] = lower->pipe[1] = -1;
+	t->lower = lower;
+	return 1;
 }
 
 nk_err
@@ -237,9 +264,10 @@ nk_tls_start(nk_tls_ctx *ctx, nk_conn *conn, const char *name,
 	nk_tls_info dummy;
 	int chains = info != NULL;
 	info = nk_tls_info_begin(info, &dummy);
-	if (!ctx || !conn || conn->ops != &nk_conn_plain_ops)
+	if (!ctx || !conn || (conn->ops != &nk_conn_plain_ops &&
+	                      conn->ops != &nk_tls_conn_ops))
 		return nk_fail(errmsg, NK_ERR_BAD_FUNCTION_ARGUMENT,
-		               "TLS needs a plain connection");
+		               "TLS needs a plain or TLS connection");
 	if (ctx->server)
 		return nk_fail(errmsg, NK_ERR_BAD_FUNCTION_ARGUMENT,
 		               "a server's TLS context cannot connect");
@@ -254,6 +282,10 @@ nk_tls_start(nk_tls_ctx *ctx, nk_conn *conn, const char *name,
 	if ((e = set_server_name(t, &p, errmsg)) != NK_OK) {
 		nk_tls_conn_free(t);
 		return e;
+	}
+	if (!take_lower(conn, t)) {
+		nk_tls_conn_free(t);
+		return nk_fail(errmsg, NK_ERR_OUT_OF_MEMORY, "out of memory");
 	}
 	if (ctx->ocsp)
 		SSL_set_tlsext_status_type(t->ssl, TLSEXT_STATUSTYPE_ocsp);

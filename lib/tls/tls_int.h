@@ -11,7 +11,10 @@
  *   chain.c      chain diagnosis: key ids, AIA, parsing, verifying anew
  *   context.c    nk_tls_ctx: OpenSSL set up for a tool's options
  *   conn_ops.c   struct tls_conn and the nk_conn operations over it
- *   handshake.c  nk_tls_start: a plain conn becomes a TLS one
+ *   handshake.c  nk_tls_start: a plain conn becomes a TLS one (or a TLS
+ *                one gets a second session inside: an HTTPS proxy's)
+ *   via.c        nk_tls_connect_via: TLS with an HTTPS proxy, for the net
+ *                layer's tunnel
  *   probe.c      nk_tls_probe: one handshake of a chosen shape, then gone
  *   server.c     nk_tls_accept: the server's side of it
  *
@@ -20,8 +23,10 @@
  * is counted: the caller's reference and one per tls_conn, so a context
  * its owner frees lives on while its conns do. A tls_conn is an nk_conn's
  * impl while the conn speaks TLS: it owns the SSL (and through it the
- * BIO), the receive buffer, and the verification failure the callbacks
- * recorded; the socket stays the nk_conn's. OpenSSL's callbacks find the
+ * BIO), the receive buffer, the verification failure the callbacks
+ * recorded, and under TLS inside TLS the outer session (lower: a conn of
+ * its own, freed after the inner session's goodbye); the socket stays the
+ * nk_conn's. OpenSSL's callbacks find the
  * tls_conn as the SSL's app data, the BIO's data, and the context as
  * ctx->ssl's app data or their own argument. ctx->lock guards the cache
  * and the fallback file's loading, which conns of other threads share.
@@ -104,13 +109,22 @@ struct tls_conn {
 	STACK_OF(X509) *vchain;      /* the chain built when it happened */
 	STACK_OF(X509) *sent;        /* what the server sent, as seen there */
 	int cert_req;                /* the server asked for our certificate */
+	/* TLS inside TLS (an HTTPS proxy's tunnel): the outer session, a
+	 * conn of its own that this one owns, whose ops and impl the conn
+	 * had before nk_tls_start; the BIO reads and writes through it
+	 * rather than the socket. NULL over plain TCP. */
+	nk_conn *lower;
 };
 
-/* Bytes received from the socket that OpenSSL has not taken yet. */
+/* Bytes received from the socket (or the outer session) that OpenSSL
+ * has not taken yet. */
 static inline size_t
 nk_tls_bio_buffered(const struct tls_conn *t)
 {
-	return t->rlen - t->roff;
+	/* Under TLS inside TLS, what the outer session has decrypted is
+	 * as good as received: poll() on the socket would not see it. */
+	return t->rlen - t->roff +
+	       (t->lower ? t->lower->ops->pending(t->lower) : 0);
 }
 
 /* ---- errors.c ---- */

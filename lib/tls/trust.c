@@ -103,6 +103,28 @@ dir_missing(const char *dir)
 	return S_ISDIR(st.st_mode) ? 0 : ENOTDIR;
 }
 
+/* --crlfile: the CRLs of a PEM file in the store, and every certificate
+ * of a chain but its anchor checked against its issuer's, as curl does:
+ * one whose issuer has no CRL there fails ("unable to get certificate
+ * CRL"). */
+static nk_err
+load_crls(SSL_CTX *sctx, const char *file, char *errmsg)
+{
+	X509_STORE *st = SSL_CTX_get_cert_store(sctx);
+	X509_LOOKUP *lk = X509_STORE_add_lookup(st, X509_LOOKUP_file());
+	if (!lk || X509_load_crl_file(lk, file, X509_FILETYPE_PEM) <= 0) {
+		/* OpenSSL's words ("PEM lib") say little: the file's state. */
+		int err = access(file, R_OK) != 0 ? errno : 0;
+		ERR_clear_error();
+		return nk_fail(errmsg, NK_ERR_SSL_CRL_BADFILE, "cannot use CRL "
+		               "file %s: %s", file, err ? strerror(err)
+		               : "it holds no PEM CRL");
+	}
+	X509_STORE_set_flags(st, X509_V_FLAG_CRL_CHECK |
+	                         X509_V_FLAG_CRL_CHECK_ALL);
+	return NK_OK;
+}
+
 nk_err
 nk_tls_trust_load(nk_tls_ctx *ctx, const nk_tls_config *cfg, char *errmsg)
 {
@@ -163,5 +185,5 @@ nk_tls_trust_load(nk_tls_ctx *ctx, const nk_tls_config *cfg, char *errmsg)
 			return nk_fail(errmsg, NK_ERR_OUT_OF_MEMORY, "out of memory");
 		SSL_CTX_set_cert_verify_callback(sctx, verify_app, ctx);
 	}
-	return NK_OK;
+	return cfg->crlfile ? load_crls(sctx, cfg->crlfile, errmsg) : NK_OK;
 }

@@ -36,6 +36,11 @@ nk_tls_verify_cb(int ok, X509_STORE_CTX *xs)
 		if (cur && X509_up_ref(cur))
 			t->vcert = cur;
 		t->vchain = X509_STORE_CTX_get1_chain(xs);
+	} else if (!ok && t->ctx->insecure) {
+		/* Going on past it, OpenSSL would keep the last failure as the
+		 * session's result, which a resumed session reports: the first
+		 * one is what a full handshake says (and curl). */
+		X509_STORE_CTX_set_error(xs, (int)t->verr);
 	}
 	return ok || t->ctx->insecure;
 }

@@ -34,6 +34,33 @@ test_kinds(void **state)
 	kind_is("socks5h://[::1]:9050", NK_SOCKS5H, "::1", 9050);
 }
 
+/* An HTTPS proxy: HTTP inside TLS; port 443 unless given, as curl, and an
+ * explicit :443 (which the URL parser drops as https's default) too. */
+static void
+test_https(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *spec;
+		int tls, port;
+	} cases[] = {
+		{ "https://proxy.test", 1, 443 },
+		{ "https://proxy.test:443", 1, 443 },
+		{ "HTTPS://proxy.test:8443", 1, 8443 },
+		{ "https://u:p@[::1]:3129", 1, 3129 },
+		{ "http://proxy.test", 0, 1080 },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct nk_proxy p;
+		char err[NK_ERR_MSG_LEN] = "";
+		assert_int_equal(nk_proxy_parse(cases[i].spec, NULL, &p, err), NK_OK);
+		assert_int_equal(p.socks, 0);
+		assert_int_equal(p.tls, cases[i].tls);
+		assert_int_equal(p.port, cases[i].port);
+		nk_proxy_clear(&p);
+	}
+}
+
 static void
 creds_are(const char *spec, const char *userpass, const char *user,
           const char *pass)
@@ -80,6 +107,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_kinds),
+		cmocka_unit_test(test_https),
 		cmocka_unit_test(test_creds),
 		cmocka_unit_test(test_refused),
 	};

@@ -40,6 +40,7 @@ enum {
 	O_UNIX, O_UDP, O_HEXDUMP, O_OUTPUT,
 	O_ZERO, O_CRLF, O_SOURCE,
 	O_LISTEN, O_KEEP_OPEN,
+	O_WAIT,
 };
 
 /* -z: at most this many ports after HOST. */
@@ -84,8 +85,12 @@ static const struct opt opts[] = {
 	  "speak telnet from the start on any port, as on port 23" },
 	{ O_RAW_OUTPUT, 0, "raw-output", OPT_FLAG, NULL, NULL,
 	  "show the server's control characters on the terminal as they are" },
-	{ O_QUIT, 'q', NULL, OPT_NUM, "SECS", NULL,
-	  "quit SECS after the end of input, even if the server goes on" },
+	{ O_QUIT, 'q', "hold", OPT_NUM, "SECS", NULL,
+	  "quit SECS after the end of input, even if the server goes on; "
+	  "-1: wait for the server to close (the default)" },
+	{ O_WAIT, 'w', "wait", OPT_NUM, "SECS", NULL,
+	  "give up connecting after SECS, and end the session after SECS "
+	  "without data either way (exit 28), as nc -w" },
 	{ O_EOF_WAIT, 0, "eof-wait", OPT_NUM, "SECS", NULL,
 	  "after the end of input, send EOF once the server has been quiet "
 	  "SECS (default 1; 0: at once)" },
@@ -113,6 +118,8 @@ struct args {
 	int unixsock, udp;
 	const char *hexdump, *output;
 	int zero, crlf, listen, keep_open;
+	int64_t wait_ms;        /* the last -w */
+	int idle_given;         /* --idle-timeout, over -w */
 	const char *zports[ZERO_MAX_PORTS]; /* -z: the PORTs after the first */
 	size_t nzports;
 };
@@ -167,10 +174,35 @@ escape_name(int c)
 	return b;
 }
 
-/* -q, --eof-wait and --idle-timeout: seconds, kept as milliseconds. */
+/* -q, -w, --eof-wait and --idle-timeout: seconds, kept as milliseconds. */
 static int
 take_secs(struct args *a, int id, const char *arg)
 {
+	/* -q -1 (any negative, as nc's -q): wait for the peer for ever. */
+	if (id == O_QUIT && arg[0] == '-' && arg[1]) {
+		int64_t ms;
+		if (tool_parse_secs(arg + 1, "-q", &ms) != 0)
+			return -1;
+		a->quit_ms = QUIT_FOREVER;
+		return 0;
+	}
+	if (id == O_WAIT) {
+		/* nc's -w: the connect and idle timeouts at once; each of
+		 * --connect-timeout and --idle-timeout, given in any order,
+		 * wins for its part. */
+		int64_t ms;
+		if (tool_parse_secs(arg, "-w", &ms) != 0)
+			return -1;
+		int64_t *cto = &a->na.net.connect_timeout_ms;
+		if (!*cto || *cto == a->wait_ms)
+			*cto = ms;
+		a->wait_ms = ms;
+		if (!a->idle_given)
+			a->idle_ms = ms;
+		return 0;
+	}
+	if (id == O_IDLE)
+		a->idle_given = 1;
 	const char *name = id == O_QUIT ? "-q" :
 	                   id == O_EOF_WAIT ? "--eof-wait" : "--idle-timeout";
 	int64_t *ms = id == O_QUIT ? &a->quit_ms :
@@ -265,6 +297,7 @@ parse_args(int argc, char **argv, struct args *a)
 		case O_QUIT:
 		case O_EOF_WAIT:
 		case O_IDLE:
+		case O_WAIT:
 			if (take_secs(a, id, arg) != 0)
 				return -1;
 			break;
@@ -387,6 +420,7 @@ session_from_args(struct session *s, const struct args *a)
 	s->escape_char = a->escape;
 	s->quit_ms = a->quit_ms;
 	s->idle_ms = a->idle_ms;
+	s->idle_opt = a->idle_given ? "--idle-timeout" : "-w";
 	s->eof_wait_ms = a->eof_wait_ms;
 	s->escape_output = isatty(STDOUT_FILENO) && !a->raw_output;
 	s->safe.raw = a->raw_output;

@@ -709,7 +709,8 @@ session_run(struct session *s)
 		if (!s->done && s->idle_at && now >= s->idle_at) {
 			char msg[NK_ERR_MSG_LEN];
 			snprintf(msg, sizeof msg, "no data either way for %.3g s "
-			         "(--idle-timeout)", (double)s->idle_ms / 1000);
+			         "(%s)", (double)s->idle_ms / 1000,
+			         s->idle_opt ? s->idle_opt : "--idle-timeout");
 			fail(s, NK_ERR_OPERATION_TIMEDOUT, msg);
 		}
 	}

@@ -64,7 +64,8 @@ struct session {
 	int escape_char;        /* -e; -1 for none */
 	int crlf;               /* -C: piped LF goes out as CR LF */
 	int64_t quit_ms;        /* -q; -1 for none */
-	int64_t idle_ms;        /* --idle-timeout; 0 for none */
+	int64_t idle_ms;        /* --idle-timeout or -w; 0 for none */
+	const char *idle_opt;   /* which of the two, for the message */
 	int64_t eof_wait_ms;    /* --eof-wait: the server's quiet time
 	                         * before our half-close; 0: at once */
 	char *history;          /* history file, or NULL; main frees it */

@@ -26,6 +26,7 @@
 #include "nk/telnet.h"
 #include "nk/tls.h"
 #include "dgram.h"
+#include "jsonout.h"
 #include "lineedit.h"
 #include "listen.h"
 #include "netargs.h"
@@ -41,6 +42,7 @@ enum {
 	O_ZERO, O_CRLF, O_SOURCE,
 	O_LISTEN, O_KEEP_OPEN,
 	O_WAIT,
+	O_JSON,
 };
 
 /* -z: at most this many ports after HOST. */
@@ -101,6 +103,9 @@ static const struct opt opts[] = {
 	  "direction, time and offsets" },
 	{ O_OUTPUT, 'o', "output", OPT_STRING, "FILE", NULL,
 	  "write the bytes received to FILE too, as they came" },
+	{ O_JSON, 0, "json", OPT_FLAG, NULL, NULL,
+	  "one JSON object a line: each -z check on stdout, a session's "
+	  "summary on stderr" },
 	{ O_VERBOSE, 'v', "verbose", OPT_FLAG, NULL, NULL,
 	  "status lines in a pipe; again (or at a terminal): telnet options" },
 };
@@ -120,6 +125,7 @@ struct args {
 	int zero, crlf, listen, keep_open;
 	int64_t wait_ms;        /* the last -w */
 	int idle_given;         /* --idle-timeout, over -w */
+	int json;
 	const char *zports[ZERO_MAX_PORTS]; /* -z: the PORTs after the first */
 	size_t nzports;
 };
@@ -210,6 +216,25 @@ take_secs(struct args *a, int id, const char *arg)
 	return tool_parse_secs(arg, name, ms);
 }
 
+/* What parse_args hands on whole: the times, --json and the network
+ * options. 0, or -1 after saying why. */
+static int
+take_more(struct args *a, int id, const char *arg)
+{
+	switch (id) {
+	case O_QUIT:
+	case O_EOF_WAIT:
+	case O_IDLE:
+	case O_WAIT:
+		return take_secs(a, id, arg);
+	case O_JSON:
+		a->json = 1;
+		return 0;
+	default:
+		return netargs_take(&a->na, id, arg) < 0 ? -1 : 0;
+	}
+}
+
 /* -U and -u: what they cannot go with. */
 static int
 check_transport(const struct args *a)
@@ -294,13 +319,6 @@ parse_args(int argc, char **argv, struct args *a)
 		case O_RAW_OUTPUT:
 			a->raw_output = 1;
 			break;
-		case O_QUIT:
-		case O_EOF_WAIT:
-		case O_IDLE:
-		case O_WAIT:
-			if (take_secs(a, id, arg) != 0)
-				return -1;
-			break;
 		case O_VERBOSE:
 			a->verbose++;
 			break;
@@ -317,7 +335,7 @@ parse_args(int argc, char **argv, struct args *a)
 			a->output = arg;
 			break;
 		default:
-			if (netargs_take(&a->na, id, arg) < 0)
+			if (take_more(a, id, arg) < 0)
 				return -1;
 			break;
 		}
@@ -530,14 +548,20 @@ zero_scan(struct args *a)
 			code = 2;
 			continue;
 		}
+		nk_time t0 = nk_now();
 		nk_time deadline = nk_deadline_in_ms(a->na.net.connect_timeout_ms);
-		nk_conn *c;
+		nk_conn *c = NULL;
+		err[0] = '\0';
 		nk_err e = nk_connect(&a->na.net, a->host, port, deadline, &c,
 		                      NULL, err);
-		if (e) {
-			code = tool_fail(e, err);
+		int st = e ? tool_fail(e, err) : 0;
+		if (e)
+			code = st;
+		if (a->json)
+			json_zero(stdout, a->host, port, e ? NULL : c, e, err,
+			          nk_now() - t0, st);
+		if (e)
 			continue;
-		}
 		if (a->verbose)
 			fprintf(stderr, "Connected to %s (%s) port %d.\n", a->host,
 			        nk_conn_peer_str(c), nk_conn_peer_port(c));
@@ -634,6 +658,8 @@ listen_main(struct args *a, struct sesslog *log)
 			break;
 		}
 		code = session_run(&s);
+		if (a->json)
+			json_session(stderr, &s, code);
 		/* Waiting for the next client, a signal ends nk at once. */
 		signal(SIGTERM, SIG_DFL);
 		signal(SIGHUP, SIG_DFL);
@@ -729,6 +755,8 @@ main(int argc, char **argv)
 	}
 
 	code = session_run(&s);
+	if (a.json)
+		json_session(stderr, &s, code);
 
 	nk_telnet_free(s.tn);
 	nk_conn_free(s.conn);

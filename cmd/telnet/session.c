@@ -90,10 +90,22 @@ session_finish(struct session *s, int code)
 	}
 }
 
+void
+session_ended(struct session *s, const char *how)
+{
+	if (!s->done && !s->ended)
+		s->ended = how;
+}
+
 /* An error ends the session: the terminal is restored before the message. */
 static void
 fail(struct session *s, nk_err e, const char *errmsg)
 {
+	if (!s->done && !s->end_err) {
+		session_ended(s, "error");
+		s->end_err = e;
+		snprintf(s->end_msg, sizeof s->end_msg, "%s", errmsg);
+	}
 	if (s->ui)
 		s->ui->stop(s);
 	session_finish(s, tool_fail(e, errmsg));
@@ -102,6 +114,7 @@ fail(struct session *s, nk_err e, const char *errmsg)
 void
 session_end_by_signal(struct session *s, int sig)
 {
+	session_ended(s, "signal");
 	s->term_signal = sig;
 	if (s->ui)
 		s->ui->stop(s);
@@ -149,6 +162,7 @@ write_out(struct session *s, const void *p, size_t n)
 			continue;
 		}
 		if (w < 0 && errno == EPIPE) {
+			session_ended(s, "output-closed");
 			session_finish(s, 0);
 			return;
 		}
@@ -368,6 +382,7 @@ peer_closed(struct session *s)
 	} else {
 		session_status(s, "Connection closed by foreign host.");
 	}
+	session_ended(s, "server-closed");
 	session_finish(s, 0);
 }
 
@@ -508,6 +523,7 @@ half_close(struct session *s)
 	s->wr_shut = 1;
 	if (s->peer_eof) {
 		session_status(s, "Sent all our input; connection closed.");
+		session_ended(s, "server-closed");
 		session_finish(s, 0);
 		return;
 	}
@@ -520,6 +536,7 @@ half_close(struct session *s)
 		s->quit_at = nk_now() + s->quit_ms * 1000;
 	if (s->quit_ms == 0) {
 		session_status(s, "Quitting at end of input (-q 0).");
+		session_ended(s, "quit");
 		session_finish(s, 0);
 	}
 }
@@ -704,6 +721,7 @@ session_run(struct session *s)
 				s->ui->stop(s);
 			session_status(s, "Quitting %.3g s after end of input (-q).",
 			               (double)s->quit_ms / 1000);
+			session_ended(s, "quit");
 			session_finish(s, 0);
 		}
 		if (!s->done && s->idle_at && now >= s->idle_at) {
@@ -711,6 +729,7 @@ session_run(struct session *s)
 			snprintf(msg, sizeof msg, "no data either way for %.3g s "
 			         "(%s)", (double)s->idle_ms / 1000,
 			         s->idle_opt ? s->idle_opt : "--idle-timeout");
+			session_ended(s, "idle-timeout");
 			fail(s, NK_ERR_OPERATION_TIMEDOUT, msg);
 		}
 	}

@@ -91,6 +91,10 @@ struct session {
 	                         * server's data waits, as in telnet(1) */
 	int done;               /* leave the loop with exit_code */
 	int exit_code;
+	const char *ended;      /* how, for --json: "server-closed",
+	                         * "quit", "idle-timeout", "error", ... */
+	nk_err end_err;         /* the error that ended it, and its */
+	char end_msg[NK_ERR_MSG_LEN]; /* message */
 	nk_time quit_at, idle_at;
 	nk_time eof_at;         /* the half-close, once input has ended and
 	                         * the queue drained; moved on by server data */
@@ -117,6 +121,9 @@ void session_end_input(struct session *s);
 
 /* Ends the loop with this status. */
 void session_finish(struct session *s, int code);
+
+/* Says how the session ended (--json), unless something already did. */
+void session_ended(struct session *s, const char *how);
 
 /* SIGTERM or SIGHUP (or its like, a terminal gone) ends the session: the
  * UI stops, and main ends the process by the same signal. */

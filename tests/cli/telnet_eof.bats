@@ -135,25 +135,11 @@ run_nk() {
 	done
 }
 
-# closer PORT N [DELAY]: a server that closes its side after DELAY
-# seconds (0), reads N bytes, then closes for good.
+# closer PORT N [DELAY]: tests/servers/closer.py, a server that closes
+# its side after DELAY seconds, reads N bytes, then closes for good.
 closer() {
-	start_bg "$BATS_TEST_TMPDIR/peer.log" timeout 30 python3 -c '
-import socket, sys, time
-s = socket.socket()
-s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("127.0.0.1", int(sys.argv[1])))
-s.listen(1)
-c, _ = s.accept()
-time.sleep(float(sys.argv[3]))
-c.shutdown(socket.SHUT_WR)
-n = int(sys.argv[2])
-while n > 0:
-    d = c.recv(n)
-    if not d:
-        break
-    n -= len(d)
-c.close()' "$1" "$2" "${3:-0}"
+	start_bg "$BATS_TEST_TMPDIR/peer.log" timeout 30 python3 \
+		"$TESTS_DIR/servers/closer.py" "$@"
 	PEER_PID=$BG_PID
 	until_ok "the server" listening "$1"
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
 # nk telnet's -q/--hold (how long to wait for the peer after the end of
 # input; -1 for ever) and -w (nc's -w: the connect timeout and the idle
-# timeout at once). Real peers: socat, ncat, and tests/servers/net_peer.py
+# timeout at once). Real peers: socat, nk echo, and tests/servers/net_peer.py
 # (silent: reads and never answers; blackhole: never completes a connect).
 
 load ../lib/common
@@ -77,13 +77,9 @@ talker() {
 }
 
 @test "-w: data either way keeps the session going" {
-	local port
-	port=$(free_port)
-	start_bg "$BATS_TEST_TMPDIR/socat.log" socat \
-		TCP-LISTEN:"$port",bind=127.0.0.1,reuseaddr,fork EXEC:cat
-	wait_port "$port"
+	start_echo
 	# A line every 0.3 s for 1.2 s, under -w 0.6: never idle that long.
-	nk_run -w 0.6 --eof-wait 0 127.0.0.1 "$port" \
+	nk_run -w 0.6 --eof-wait 0 127.0.0.1 "$ECHO_PORT" \
 		< <(for i in 1 2 3 4; do echo "$i"; sleep 0.3; done)
 	[ "$NK_ST" -eq 0 ]
 	[ "$(cat "$BATS_TEST_TMPDIR/out")" = "$(printf '1\n2\n3\n4')" ]

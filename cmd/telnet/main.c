@@ -4,9 +4,10 @@
  *
  * Exit status: 0 when the server closes, after -q, or on `close`/`quit`
  * and a second Ctrl-D; 2 for bad usage; 6 (resolve), 7 (connect), 28
- * (connect timeout or --idle-timeout), 35/60/77 (TLS), 55 (send), 56
- * (recv: reset by the server), 23 (writing stdout failed; a reader that
- * went away, EPIPE, ends the session quietly with 0, as nc does).
+ * (connect timeout, -w or --idle-timeout), 35/60/77 (TLS), 55 (send:
+ * how much input was not sent is said), 56 (recv: reset by the server),
+ * 23 (writing stdout failed; a reader that went away, EPIPE, ends the
+ * session quietly with 0, as nc does).
  * SIGTERM and SIGHUP restore the terminal, then end the process by the
  * same signal. */
 #include <ctype.h>

@@ -373,11 +373,16 @@ peer_closed(struct session *s)
 		session_status(s, "Connection closed by foreign host, after "
 		               "our end of input.");
 	} else if (!s->ui) {
-		/* It may still read (a half-close): the input goes on. */
-		session_status(s, "The server closed its side; still sending "
-		               "our input.");
+		/* It may still read (a half-close): the input goes on, and
+		 * our EOF follows it without waiting for quiet. */
+		if (s->stdin_eof && !s->netout.len)
+			session_status(s, "Connection closed by foreign host.");
+		else
+			session_status(s, "The server closed its side; still "
+			               "sending our input.");
 		s->peer_eof = 1;
 		s->rwant = 0;
+		s->eof_at = 0;
 		return;
 	} else {
 		session_status(s, "Connection closed by foreign host.");

@@ -27,8 +27,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <sys/ioctl.h>
-#include <sys/stat.h>
 
 #include "drain.h"
 #include "session.h"
@@ -318,35 +316,14 @@ session_end_input(struct session *s)
 	}
 }
 
-/* The input the server will not get: what waits in our queue, in the
- * kernel (kernel_left) and what stdin holds ready: the rest of a file, or
- * what a pipe has buffered (more may come: "at least"). Ends the session
- * with status e (55 for a failed send, 56 for a reset seen reading) and
- * one line saying how much; just the error when none is known lost. */
+/* Input the server will not get ends the session with status e (55 for
+ * a failed send, 56 for a reset seen reading), saying how much. */
 static void
 input_lost(struct session *s, nk_err e, const char *why, uint64_t kernel_left)
 {
-	uint64_t n = s->netout.len + kernel_left;
-	int more = 0;
-	struct stat st;
-	if (!s->stdin_eof && !s->ui) {
-		off_t at = lseek(STDIN_FILENO, 0, SEEK_CUR);
-		int ready = 0;
-		if (fstat(STDIN_FILENO, &st) == 0 && S_ISREG(st.st_mode) &&
-		    at >= 0 && st.st_size >= at) {
-			n += (uint64_t)(st.st_size - at);
-		} else if (ioctl(STDIN_FILENO, FIONREAD, &ready) == 0 &&
-		           ready > 0) {
-			n += (uint64_t)ready;
-			more = 1;
-		}
-	}
 	char msg[NK_ERR_MSG_LEN];
-	if (n == 0)
-		snprintf(msg, sizeof msg, "%s", why);
-	else
-		snprintf(msg, sizeof msg, "%s: %s%llu bytes of input not sent",
-		         why, more ? "at least " : "", (unsigned long long)n);
+	drain_lost_msg(msg, sizeof msg, why, s->netout.len + kernel_left,
+	               !s->stdin_eof && !s->ui);
 	fail(s, e, msg);
 }
 

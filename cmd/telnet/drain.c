@@ -67,7 +67,7 @@ drain_wait(int fd, int sigfd, int64_t stall_ms, uint64_t *left, int *err)
 	}
 }
 
-void
+uint64_t
 drain_lost_msg(char *msg, size_t size, const char *why, uint64_t unsent,
                int stdin_open)
 {
@@ -91,4 +91,5 @@ drain_lost_msg(char *msg, size_t size, const char *why, uint64_t unsent,
 	else
 		snprintf(msg, size, "%s: %s%llu bytes of input not sent", why,
 		         more ? "at least " : "", (unsigned long long)n);
+	return n;
 }

@@ -20,8 +20,8 @@ int drain_wait(int fd, int sigfd, int64_t stall_ms, uint64_t *left, int *err);
  * bytes: unsent (our queue and the kernel's) and, when stdin_open, what
  * standard input holds ready (the rest of a file; what a pipe has
  * buffered, "at least" as more may come). Just why when none is known
- * lost. Into msg, size bytes. */
-void drain_lost_msg(char *msg, size_t size, const char *why, uint64_t unsent,
-                    int stdin_open);
+ * lost. Into msg, size bytes; returns the number of bytes. */
+uint64_t drain_lost_msg(char *msg, size_t size, const char *why,
+                        uint64_t unsent, int stdin_open);
 
 #endif

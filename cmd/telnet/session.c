@@ -343,13 +343,24 @@ peer_closed(struct session *s)
 	} else if (s->escape_output) {
 		write_out(s, s->esc, safe_end(&s->safe, s->esc));
 	}
-	if (s->tls && nk_tls_conn_unclean_eof(s->conn))
+	int unclean = s->tls && nk_tls_conn_unclean_eof(s->conn);
+	if (unclean)
 		session_status(s, "The server closed TCP without a TLS "
 		               "close_notify: what came last may be cut short.");
+	/* TLS allows nothing more after that (OpenSSL has sent its alert,
+	 * so the send queue no longer tells our input's fate): input known
+	 * to be left is lost, and said; otherwise it ends as it did. */
+	char msg[NK_ERR_MSG_LEN];
+	if (unclean && !s->ui && !s->we_closed_first &&
+	    drain_lost_msg(msg, sizeof msg, "the server closed the TLS "
+	                   "session", s->netout.len, !s->stdin_eof) > 0) {
+		fail(s, NK_ERR_SEND_ERROR, msg);
+		return;
+	}
 	if (s->we_closed_first) {
 		session_status(s, "Connection closed by foreign host, after "
 		               "our end of input.");
-	} else if (!s->ui) {
+	} else if (!s->ui && !unclean) {
 		/* It may still read (a half-close): the input goes on, and
 		 * our EOF follows it without waiting for quiet. */
 		if (s->stdin_eof && !s->netout.len)

@@ -37,6 +37,8 @@ enum {
 	O_LISTEN, O_KEEP_OPEN,
 	O_WS_PROTOCOL, O_WS_HEADER, O_WS_BINARY, O_WS_ONE, O_WS_PING, O_WS_MAX,
 	O_EXEC,
+	O_WAIT,
+	O_JSON,
 };
 
 static const struct opt opts[] = {
@@ -91,8 +93,12 @@ static const struct opt opts[] = {
 	  "speak telnet from the start on any port, as on port 23" },
 	{ O_RAW_OUTPUT, 0, "raw-output", OPT_FLAG, NULL, NULL,
 	  "show the server's control characters on the terminal as they are" },
-	{ O_QUIT, 'q', NULL, OPT_NUM, "SECS", NULL,
-	  "quit SECS after the end of input, even if the server goes on" },
+	{ O_QUIT, 'q', "hold", OPT_NUM, "SECS", NULL,
+	  "quit SECS after the end of input, even if the server goes on; "
+	  "-1: wait for the server to close (the default)" },
+	{ O_WAIT, 'w', "wait", OPT_NUM, "SECS", NULL,
+	  "give up connecting after SECS, and end the session after SECS "
+	  "without data either way (exit 28), as nc -w" },
 	{ O_EOF_WAIT, 0, "eof-wait", OPT_NUM, "SECS", NULL,
 	  "after the end of input, send EOF once the server has been quiet "
 	  "SECS (default 1; 0: at once)" },
@@ -103,6 +109,9 @@ static const struct opt opts[] = {
 	  "direction, time and offsets" },
 	{ O_OUTPUT, 'o', "output", OPT_STRING, "FILE", NULL,
 	  "write the bytes received to FILE too, as they came" },
+	{ O_JSON, 0, "json", OPT_FLAG, NULL, NULL,
+	  "one JSON object a line: each -z check on stdout, a session's "
+	  "summary on stderr" },
 	{ O_VERBOSE, 'v', "verbose", OPT_FLAG, NULL, NULL,
 	  "status lines in a pipe; again (or at a terminal): telnet options" },
 };
@@ -163,10 +172,35 @@ escape_name(int c)
 	return b;
 }
 
-/* -q, --eof-wait and --idle-timeout: seconds, kept as milliseconds. */
+/* -q, -w, --eof-wait and --idle-timeout: seconds, kept as milliseconds. */
 static int
 take_secs(struct args *a, int id, const char *arg)
 {
+	/* -q -1 (any negative, as nc's -q): wait for the peer for ever. */
+	if (id == O_QUIT && arg[0] == '-' && arg[1]) {
+		int64_t ms;
+		if (tool_parse_secs(arg + 1, "-q", &ms) != 0)
+			return -1;
+		a->quit_ms = QUIT_FOREVER;
+		return 0;
+	}
+	if (id == O_WAIT) {
+		/* nc's -w: the connect and idle timeouts at once; each of
+		 * --connect-timeout and --idle-timeout, given in any order,
+		 * wins for its part. */
+		int64_t ms;
+		if (tool_parse_secs(arg, "-w", &ms) != 0)
+			return -1;
+		int64_t *cto = &a->na.net.connect_timeout_ms;
+		if (!*cto || *cto == a->wait_ms)
+			*cto = ms;
+		a->wait_ms = ms;
+		if (!a->idle_given)
+			a->idle_ms = ms;
+		return 0;
+	}
+	if (id == O_IDLE)
+		a->idle_given = 1;
 	const char *name = id == O_QUIT ? "-q" :
 	                   id == O_EOF_WAIT ? "--eof-wait" : "--idle-timeout";
 	int64_t *ms = id == O_QUIT ? &a->quit_ms :
@@ -222,10 +256,21 @@ check_ws(struct args *a)
 	return 0;
 }
 
-/* The shared network options, and ws://'s. 0, or -1 after saying why. */
+/* The times, --json, the shared network options and ws://'s. 0, or -1
+ * after saying why. */
 static int
 take_other(struct args *a, int id, const char *arg)
 {
+	switch (id) {
+	case O_QUIT:
+	case O_EOF_WAIT:
+	case O_IDLE:
+	case O_WAIT:
+		return take_secs(a, id, arg);
+	case O_JSON:
+		a->json = 1;
+		return 0;
+	}
 	if (id >= O_WS_PROTOCOL && id <= O_WS_MAX)
 		return ws_opt(&a->ws, id - O_WS_PROTOCOL, arg);
 	return netargs_take(&a->na, id, arg) < 0 ? -1 : 0;
@@ -325,12 +370,6 @@ parse_args(int argc, char **argv, struct args *a)
 			break;
 		case O_RAW_OUTPUT:
 			a->raw_output = 1;
-			break;
-		case O_QUIT:
-		case O_EOF_WAIT:
-		case O_IDLE:
-			if (take_secs(a, id, arg) != 0)
-				return -1;
 			break;
 		case O_VERBOSE:
 			a->verbose++;

@@ -25,6 +25,9 @@ struct args {
 	int unixsock, udp;
 	const char *hexdump, *output;
 	int zero, crlf, listen, keep_open;
+	int64_t wait_ms;        /* the last -w */
+	int idle_given;         /* --idle-timeout, over -w */
+	int json;
 	const char *exec;                   /* --exec CMD */
 	const char *zports[ZERO_MAX_PORTS]; /* -z: the PORTs after the first */
 	size_t nzports;

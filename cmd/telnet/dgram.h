@@ -14,12 +14,17 @@
  * the reason in errmsg. */
 nk_err unix_connect(const char *path, nk_conn **out, char *errmsg);
 
+/* -q -1: wait for the peer without end (bounded by -w). For TCP the
+ * same as no -q (until the server closes); for UDP no quiet end. */
+#define QUIT_FOREVER (-2)
+
 /* -u's settings. */
 struct udp_args {
 	const char *host;
 	int port;
 	const nk_netopts *net;
-	int64_t quit_ms;        /* -q: end this long after input's end; -1 */
+	int64_t quit_ms;        /* -q: end this long after input's end; -1,
+	                         * or QUIT_FOREVER */
 	int64_t idle_ms;        /* --idle-timeout: exit 28; 0 for none */
 	int64_t wait_ms;        /* --eof-wait: after input's end, end once no
 	                         * datagram came for this long */

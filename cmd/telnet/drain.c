@@ -3,11 +3,15 @@
  * is SIOCOUTQ: for TCP the bytes not yet acknowledged (the FIN counts
  * one), for a Unix socket the bytes the peer has not read. A peer that
  * closes with our bytes unread resets the connection (TCP) or sets
- * ECONNRESET on our socket (Unix): either shows as a socket error. */
+ * ECONNRESET on our socket (Unix): either shows as a socket error.
+ * drain_lost_msg then says how much input was lost. */
 #include <errno.h>
 #include <poll.h>
+#include <stdio.h>
+#include <unistd.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <linux/sockios.h>
 
 #include "nk/time.h"
@@ -61,4 +65,31 @@ drain_wait(int fd, int sigfd, int64_t stall_ms, uint64_t *left, int *err)
 		if (r > 0 && p[1].revents)
 			return 1;
 	}
+}
+
+uint64_t
+drain_lost_msg(char *msg, size_t size, const char *why, uint64_t unsent,
+               int stdin_open)
+{
+	uint64_t n = unsent;
+	int more = 0;
+	struct stat st;
+	if (stdin_open) {
+		off_t at = lseek(STDIN_FILENO, 0, SEEK_CUR);
+		int ready = 0;
+		if (fstat(STDIN_FILENO, &st) == 0 && S_ISREG(st.st_mode) &&
+		    at >= 0 && st.st_size >= at) {
+			n += (uint64_t)(st.st_size - at);
+		} else if (ioctl(STDIN_FILENO, FIONREAD, &ready) == 0 &&
+		           ready > 0) {
+			n += (uint64_t)ready;
+			more = 1;
+		}
+	}
+	if (n == 0)
+		snprintf(msg, size, "%s", why);
+	else
+		snprintf(msg, size, "%s: %s%llu bytes of input not sent", why,
+		         more ? "at least " : "", (unsigned long long)n);
+	return n;
 }

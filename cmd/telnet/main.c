@@ -4,9 +4,10 @@
  *
  * Exit status: 0 when the server closes, after -q, or on `close`/`quit`
  * and a second Ctrl-D; 2 for bad usage; 6 (resolve), 7 (connect), 28
- * (connect timeout or --idle-timeout), 35/60/77 (TLS), 55 (send), 56
- * (recv: reset by the server), 23 (writing stdout failed; a reader that
- * went away, EPIPE, ends the session quietly with 0, as nc does).
+ * (connect timeout, -w or --idle-timeout), 35/60/77 (TLS), 55 (send:
+ * how much input was not sent is said), 56 (recv: reset by the server),
+ * 23 (writing stdout failed; a reader that went away, EPIPE, ends the
+ * session quietly with 0, as nc does).
  * SIGTERM and SIGHUP restore the terminal, then end the process by the
  * same signal. */
 #include <ctype.h>
@@ -27,6 +28,7 @@
 #include "nk/tls.h"
 #include "args.h"
 #include "dgram.h"
+#include "jsonout.h"
 #include "exec.h"
 #include "lineedit.h"
 #include "listen.h"
@@ -100,6 +102,7 @@ session_from_args(struct session *s, const struct args *a)
 	s->escape_char = a->escape;
 	s->quit_ms = a->quit_ms;
 	s->idle_ms = a->idle_ms;
+	s->idle_opt = a->idle_given ? "--idle-timeout" : "-w";
 	s->eof_wait_ms = a->eof_wait_ms;
 	s->escape_output = isatty(STDOUT_FILENO) && !a->raw_output;
 	s->safe.raw = a->raw_output;
@@ -209,14 +212,20 @@ zero_scan(struct args *a)
 			code = 2;
 			continue;
 		}
+		nk_time t0 = nk_now();
 		nk_time deadline = nk_deadline_in_ms(a->na.net.connect_timeout_ms);
-		nk_conn *c;
+		nk_conn *c = NULL;
+		err[0] = '\0';
 		nk_err e = nk_connect(&a->na.net, a->host, port, deadline, &c,
 		                      NULL, err);
-		if (e) {
-			code = tool_fail(e, err);
+		int st = e ? tool_fail(e, err) : 0;
+		if (e)
+			code = st;
+		if (a->json)
+			json_zero(stdout, a->host, port, e ? NULL : c, e, err,
+			          nk_now() - t0, st);
+		if (e)
 			continue;
-		}
 		if (a->verbose)
 			fprintf(stderr, "Connected to %s (%s) port %d.\n", a->host,
 			        nk_conn_peer_str(c), nk_conn_peer_port(c));
@@ -349,6 +358,8 @@ listen_main(struct args *a, struct sesslog *log)
 		}
 		code = a->exec ? exec_run(s.conn, a->exec, a->verbose)
 		               : session_run(&s);
+		if (a->json && !a->exec)
+			json_session(stderr, &s, code);
 		/* Waiting for the next client, a signal ends nk at once. */
 		signal(SIGTERM, SIG_DFL);
 		signal(SIGHUP, SIG_DFL);
@@ -452,6 +463,8 @@ main(int argc, char **argv)
 	}
 
 	code = session_run(&s);
+	if (a.json)
+		json_session(stderr, &s, code);
 
 	nk_telnet_free(s.tn);
 	nk_conn_free(s.conn);

@@ -27,8 +27,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <sys/ioctl.h>
-#include <sys/stat.h>
 
 #include "drain.h"
 #include "session.h"
@@ -90,10 +88,22 @@ session_finish(struct session *s, int code)
 	}
 }
 
+void
+session_ended(struct session *s, const char *how)
+{
+	if (!s->done && !s->ended)
+		s->ended = how;
+}
+
 /* An error ends the session: the terminal is restored before the message. */
 static void
 fail(struct session *s, nk_err e, const char *errmsg)
 {
+	if (!s->done && !s->end_err) {
+		session_ended(s, "error");
+		s->end_err = e;
+		snprintf(s->end_msg, sizeof s->end_msg, "%s", errmsg);
+	}
 	if (s->ui)
 		s->ui->stop(s);
 	session_finish(s, tool_fail(e, errmsg));
@@ -102,6 +112,7 @@ fail(struct session *s, nk_err e, const char *errmsg)
 void
 session_end_by_signal(struct session *s, int sig)
 {
+	session_ended(s, "signal");
 	s->term_signal = sig;
 	if (s->ui)
 		s->ui->stop(s);
@@ -149,6 +160,7 @@ write_out(struct session *s, const void *p, size_t n)
 			continue;
 		}
 		if (w < 0 && errno == EPIPE) {
+			session_ended(s, "output-closed");
 			session_finish(s, 0);
 			return;
 		}
@@ -304,35 +316,14 @@ session_end_input(struct session *s)
 	}
 }
 
-/* The input the server will not get: what waits in our queue, in the
- * kernel (kernel_left) and what stdin holds ready: the rest of a file, or
- * what a pipe has buffered (more may come: "at least"). Ends the session
- * with status e (55 for a failed send, 56 for a reset seen reading) and
- * one line saying how much; just the error when none is known lost. */
+/* Input the server will not get ends the session with status e (55 for
+ * a failed send, 56 for a reset seen reading), saying how much. */
 static void
 input_lost(struct session *s, nk_err e, const char *why, uint64_t kernel_left)
 {
-	uint64_t n = s->netout.len + kernel_left;
-	int more = 0;
-	struct stat st;
-	if (!s->stdin_eof && !s->ui) {
-		off_t at = lseek(STDIN_FILENO, 0, SEEK_CUR);
-		int ready = 0;
-		if (fstat(STDIN_FILENO, &st) == 0 && S_ISREG(st.st_mode) &&
-		    at >= 0 && st.st_size >= at) {
-			n += (uint64_t)(st.st_size - at);
-		} else if (ioctl(STDIN_FILENO, FIONREAD, &ready) == 0 &&
-		           ready > 0) {
-			n += (uint64_t)ready;
-			more = 1;
-		}
-	}
 	char msg[NK_ERR_MSG_LEN];
-	if (n == 0)
-		snprintf(msg, sizeof msg, "%s", why);
-	else
-		snprintf(msg, sizeof msg, "%s: %s%llu bytes of input not sent",
-		         why, more ? "at least " : "", (unsigned long long)n);
+	drain_lost_msg(msg, sizeof msg, why, s->netout.len + kernel_left,
+	               !s->stdin_eof && !s->ui);
 	fail(s, e, msg);
 }
 
@@ -352,22 +343,39 @@ peer_closed(struct session *s)
 	} else if (s->escape_output) {
 		write_out(s, s->esc, safe_end(&s->safe, s->esc));
 	}
-	if (s->tls && nk_tls_conn_unclean_eof(s->conn))
+	int unclean = s->tls && nk_tls_conn_unclean_eof(s->conn);
+	if (unclean)
 		session_status(s, "The server closed TCP without a TLS "
 		               "close_notify: what came last may be cut short.");
+	/* TLS allows nothing more after that (OpenSSL has sent its alert,
+	 * so the send queue no longer tells our input's fate): input known
+	 * to be left is lost, and said; otherwise it ends as it did. */
+	char msg[NK_ERR_MSG_LEN];
+	if (unclean && !s->ui && !s->we_closed_first &&
+	    drain_lost_msg(msg, sizeof msg, "the server closed the TLS "
+	                   "session", s->netout.len, !s->stdin_eof) > 0) {
+		fail(s, NK_ERR_SEND_ERROR, msg);
+		return;
+	}
 	if (s->we_closed_first) {
 		session_status(s, "Connection closed by foreign host, after "
 		               "our end of input.");
-	} else if (!s->ui) {
-		/* It may still read (a half-close): the input goes on. */
-		session_status(s, "The server closed its side; still sending "
-		               "our input.");
+	} else if (!s->ui && !unclean) {
+		/* It may still read (a half-close): the input goes on, and
+		 * our EOF follows it without waiting for quiet. */
+		if (s->stdin_eof && !s->netout.len)
+			session_status(s, "Connection closed by foreign host.");
+		else
+			session_status(s, "The server closed its side; still "
+			               "sending our input.");
 		s->peer_eof = 1;
 		s->rwant = 0;
+		s->eof_at = 0;
 		return;
 	} else {
 		session_status(s, "Connection closed by foreign host.");
 	}
+	session_ended(s, "server-closed");
 	session_finish(s, 0);
 }
 
@@ -508,6 +516,7 @@ half_close(struct session *s)
 	s->wr_shut = 1;
 	if (s->peer_eof) {
 		session_status(s, "Sent all our input; connection closed.");
+		session_ended(s, "server-closed");
 		session_finish(s, 0);
 		return;
 	}
@@ -520,6 +529,7 @@ half_close(struct session *s)
 		s->quit_at = nk_now() + s->quit_ms * 1000;
 	if (s->quit_ms == 0) {
 		session_status(s, "Quitting at end of input (-q 0).");
+		session_ended(s, "quit");
 		session_finish(s, 0);
 	}
 }
@@ -704,12 +714,15 @@ session_run(struct session *s)
 				s->ui->stop(s);
 			session_status(s, "Quitting %.3g s after end of input (-q).",
 			               (double)s->quit_ms / 1000);
+			session_ended(s, "quit");
 			session_finish(s, 0);
 		}
 		if (!s->done && s->idle_at && now >= s->idle_at) {
 			char msg[NK_ERR_MSG_LEN];
 			snprintf(msg, sizeof msg, "no data either way for %.3g s "
-			         "(--idle-timeout)", (double)s->idle_ms / 1000);
+			         "(%s)", (double)s->idle_ms / 1000,
+			         s->idle_opt ? s->idle_opt : "--idle-timeout");
+			session_ended(s, "idle-timeout");
 			fail(s, NK_ERR_OPERATION_TIMEDOUT, msg);
 		}
 	}

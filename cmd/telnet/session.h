@@ -64,7 +64,8 @@ struct session {
 	int escape_char;        /* -e; -1 for none */
 	int crlf;               /* -C: piped LF goes out as CR LF */
 	int64_t quit_ms;        /* -q; -1 for none */
-	int64_t idle_ms;        /* --idle-timeout; 0 for none */
+	int64_t idle_ms;        /* --idle-timeout or -w; 0 for none */
+	const char *idle_opt;   /* which of the two, for the message */
 	int64_t eof_wait_ms;    /* --eof-wait: the server's quiet time
 	                         * before our half-close; 0: at once */
 	char *history;          /* history file, or NULL; main frees it */
@@ -90,6 +91,10 @@ struct session {
 	                         * server's data waits, as in telnet(1) */
 	int done;               /* leave the loop with exit_code */
 	int exit_code;
+	const char *ended;      /* how, for --json: "server-closed",
+	                         * "quit", "idle-timeout", "error", ... */
+	nk_err end_err;         /* the error that ended it, and its */
+	char end_msg[NK_ERR_MSG_LEN]; /* message */
 	nk_time quit_at, idle_at;
 	nk_time eof_at;         /* the half-close, once input has ended and
 	                         * the queue drained; moved on by server data */
@@ -116,6 +121,9 @@ void session_end_input(struct session *s);
 
 /* Ends the loop with this status. */
 void session_finish(struct session *s, int code);
+
+/* Says how the session ended (--json), unless something already did. */
+void session_ended(struct session *s, const char *how);
 
 /* SIGTERM or SIGHUP (or its like, a terminal gone) ends the session: the
  * UI stops, and main ends the process by the same signal. */

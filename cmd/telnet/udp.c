@@ -169,7 +169,7 @@ next_deadline(const struct udp *u, const struct udp_args *a, int *idle)
 		d = u->last + a->idle_ms * 1000;
 		*idle = 1;
 	}
-	if (u->eof) {
+	if (u->eof && a->quit_ms != QUIT_FOREVER) {
 		nk_time end = a->quit_ms >= 0 ? u->eof + a->quit_ms * 1000 :
 		              (u->last > u->eof ? u->last : u->eof) +
 		              a->wait_ms * 1000;

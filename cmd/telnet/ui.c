@@ -368,6 +368,7 @@ close_now(const char *why)
 {
 	ui_stop(S);
 	session_status(S, "%s", why);
+	session_ended(S, "user");
 	session_finish(S, 0);
 }
 

@@ -92,6 +92,8 @@ exchange_send(nk_fetch *f, struct step *s, nk_fetch_hop *h,
               struct exchange *x, char *errmsg)
 {
 	struct pooled *pc = &x->pc;
+	if (pc->h2)
+		return h2x_send(f, s, h, x, errmsg);
 	h->pretransfer = nk_now();
 	if (s->cb->trace)
 		s->cb->trace(s->cb->ctx, NK_FETCH_HEAD_OUT, x->req, x->headlen,
@@ -135,9 +137,13 @@ static int
 exchange_again(nk_fetch *f, struct step *s, nk_fetch_hop *h,
                struct exchange *x, nk_err e, char *errmsg)
 {
-	if (!e || !h->reused || x->got || e == NK_ERR_OPERATION_TIMEDOUT)
+	/* An HTTP/2 stream the server refused was never acted on: it may go
+	 * again whatever its method. */
+	int refused = h2x_refused(&x->pc);
+	if (!e || (!refused && (!h->reused || x->got ||
+	                        e == NK_ERR_OPERATION_TIMEDOUT)))
 		return 0;
-	if (!replayable(s)) {
+	if (!refused && !replayable(s)) {
 		char why[NK_ERR_MSG_LEN];
 		memcpy(why, errmsg, sizeof why);
 		nk_fail(errmsg, e, "%.150s, on a reused connection: a %s is not "
@@ -197,6 +203,10 @@ static void
 exchange_release(nk_fetch *f, struct step *s, struct exchange *x)
 {
 	struct pooled *pc = &x->pc;
+	if (pc->h2) {
+		h2x_release(f, s, x);
+		return;
+	}
 	if (!x->b.keep_alive || (x->len != 0 && pc->ahead == 0) ||
 	    s->rq->http10 || x->skip || x->up.cut) {
 		if (x->len)

@@ -64,14 +64,17 @@ flush_out(struct h2conn *hc, nk_conn *c, nk_time deadline, char *errmsg)
 }
 
 /* Waits for the connection or the request body's descriptor, whichever
- * has something first; the body's source goes on when it has. */
+ * has something first: the body's source goes on when it has, *conn
+ * says the connection has. */
 static nk_err
 wait_src(struct h2conn *hc, nk_conn *c, const struct src *src,
-         nk_time deadline, char *errmsg)
+         nk_time deadline, int *conn, char *errmsg)
 {
 	int fd = src && src->b->fd >= 0 ? src->b->fd : -1;
-	if (fd < 0 || nk_conn_pending(c)) {
-		h2_resume(hc->s);
+	*conn = nk_conn_pending(c) > 0;
+	if (fd < 0 || *conn) {
+		if (!*conn)
+			h2_resume(hc->s);
 		return NK_OK;
 	}
 	struct pollfd p[2] = { { nk_conn_fd(c), POLLIN, 0 }, { fd, POLLIN, 0 } };
@@ -81,6 +84,7 @@ wait_src(struct h2conn *hc, nk_conn *c, const struct src *src,
 		               "out sending the request body");
 	if (r > 0 && p[1].revents)
 		h2_resume(hc->s);
+	*conn = r > 0 && p[0].revents;
 	return NK_OK;
 }
 
@@ -146,10 +150,13 @@ pump(struct h2conn *hc, const nk_fetch_callbacks *cb, nk_conn *c,
 		}
 		if (!h2_live(hc->s))
 			return stream_failed(hc, 0, errmsg);
-		if (st->src_wait && (e = wait_src(hc, c, src, deadline, errmsg)))
-			return e;
-		if (st->src_wait)
-			continue;
+		if (st->src_wait) {
+			int conn;
+			if ((e = wait_src(hc, c, src, deadline, &conn, errmsg)))
+				return e;
+			if (!conn)
+				continue;
+		}
 		size_t n;
 		e = read_or_flush(cb, c, hc->in, sizeof hc->in, deadline, &n, NULL,
 		                  errmsg);

@@ -152,6 +152,34 @@ on_error(nghttp2_session *ng, int lib_code, const char *msg, size_t len,
 	return 0;
 }
 
+static int
+on_invalid(nghttp2_session *ng, const nghttp2_frame *fr, int lib_code,
+           void *ud)
+{
+	struct h2 *h = ud;
+	(void)ng;
+	if (!h->err[0] && fr->hd.stream_id == 0)
+		snprintf(h->err, sizeof h->err, "HTTP/2 framing error: an invalid "
+		         "frame (type %u) from the server: %s", fr->hd.type,
+		         nghttp2_strerror(lib_code));
+	return 0;
+}
+
+/* nghttp2 ended the connection itself (a GOAWAY with an error, for what
+ * the server sent): the reason, unless one is known. */
+static int
+on_sent(nghttp2_session *ng, const nghttp2_frame *fr, void *ud)
+{
+	struct h2 *h = ud;
+	(void)ng;
+	if (fr->hd.type == NGHTTP2_GOAWAY && fr->goaway.error_code &&
+	    !h->err[0])
+		snprintf(h->err, sizeof h->err, "HTTP/2 framing error: nk ended "
+		         "the connection (%s)",
+		         nghttp2_http2_strerror(fr->goaway.error_code));
+	return 0;
+}
+
 /* The request body, as much as the window lets go now. */
 static ssize_t
 body_read(nghttp2_session *ng, int32_t id, uint8_t *buf, size_t len,
@@ -196,6 +224,9 @@ h2_new(struct h2 **out, size_t max_head, char *errmsg)
 	nghttp2_session_callbacks_set_on_data_chunk_recv_callback(cb, on_data);
 	nghttp2_session_callbacks_set_on_stream_close_callback(cb, on_close);
 	nghttp2_session_callbacks_set_error_callback2(cb, on_error);
+	nghttp2_session_callbacks_set_on_invalid_frame_recv_callback(cb,
+	                                                            on_invalid);
+	nghttp2_session_callbacks_set_on_frame_send_callback(cb, on_sent);
 	int r = nghttp2_session_client_new(&h->ng, cb, h);
 	nghttp2_session_callbacks_del(cb);
 	if (r != 0)

@@ -18,6 +18,7 @@
  * taken yet (its held body data points into them). */
 struct h2conn {
 	struct h2 *s;
+	size_t max;             /* of a response head */
 	size_t pos, len;
 	uint8_t in[H2_READ];
 };
@@ -29,8 +30,8 @@ h2x_new(nk_fetch *f, struct pooled *pc, char *errmsg)
 	if (!hc)
 		return nk_fail(errmsg, NK_ERR_OUT_OF_MEMORY, "out of memory");
 	hc->pos = hc->len = 0;
-	size_t max = f->cfg.max_head ? f->cfg.max_head : NK_HTTP_MAX_HEAD;
-	nk_err e = h2_new(&hc->s, max, errmsg);
+	hc->max = f->cfg.max_head ? f->cfg.max_head : NK_HTTP_MAX_HEAD;
+	nk_err e = h2_new(&hc->s, hc->max, errmsg);
 	if (e) {
 		free(hc);
 		return e;
@@ -90,7 +91,8 @@ wait_src(struct h2conn *hc, nk_conn *c, const struct src *src,
 
 /* Why the stream can go no further, when the connection ended (eof) or
  * the session did, in curl's terms: a reset stream is 92, a connection
- * that failed or went away before the stream ended is 16. */
+ * that failed or went away before the stream ended is 16, or 18 once the
+ * body had begun, a head over the limit 56. */
 static nk_err
 stream_failed(const struct h2conn *hc, int eof, char *errmsg)
 {
@@ -100,12 +102,11 @@ stream_failed(const struct h2conn *hc, int eof, char *errmsg)
 		return nk_fail(errmsg, st->src_err, "%s", st->src_msg);
 	if (st->too_big)
 		return nk_fail(errmsg, NK_ERR_RECV_ERROR, "HTTP/2 stream %d: the "
-		               "response head is larger than %d bytes",
-		               (int)st->id, (int)NK_HTTP_MAX_HEAD);
+		               "response head is larger than %zu bytes",
+		               (int)st->id, hc->max);
 	if (st->refused)
-		return nk_fail(errmsg, NK_ERR_RECV_ERROR, "HTTP/2 stream %d was "
-		               "refused by the server (it did not process it)",
-		               (int)st->id);
+		return nk_fail(errmsg, NK_ERR_HTTP2, "HTTP/2 stream %d was refused: "
+		               "%s", (int)st->id, *why ? why : "REFUSED_STREAM");
 	if (st->closed && st->code)
 		return nk_fail(errmsg, NK_ERR_HTTP2_STREAM, "HTTP/2 stream %d was "
 		               "not closed cleanly: %s (err %u)", (int)st->id,
@@ -114,12 +115,16 @@ stream_failed(const struct h2conn *hc, int eof, char *errmsg)
 		return nk_fail(errmsg, NK_ERR_HTTP2_STREAM, "HTTP/2 stream %d was "
 		               "closed cleanly, but before getting all response "
 		               "header fields, treated as error", (int)st->id);
+	if ((eof || *why) && st->head_done)
+		return nk_fail(errmsg, NK_ERR_PARTIAL_FILE, "HTTP/2 stream %d was "
+		               "not closed cleanly before end of the underlying "
+		               "stream%s%s", (int)st->id, *why ? ": " : "", why);
 	if (*why)
 		return nk_fail(errmsg, NK_ERR_HTTP2, "%s", why);
 	if (eof)
-		return nk_fail(errmsg, NK_ERR_HTTP2_STREAM, "HTTP/2 stream %d was "
-		               "not closed cleanly before end of the underlying "
-		               "connection", (int)st->id);
+		return nk_fail(errmsg, NK_ERR_RECV_ERROR, "the server closed the "
+		               "connection before answering HTTP/2 stream %d",
+		               (int)st->id);
 	return nk_fail(errmsg, NK_ERR_HTTP2, "the HTTP/2 session ended before "
 	               "stream %d did", (int)st->id);
 }

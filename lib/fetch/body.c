@@ -208,7 +208,7 @@ body_read(nk_fetch *f, struct step *s, nk_fetch_hop *h, struct exchange *x,
 	if (e)
 		n = 0;
 	else if (x->pc.h2)
-		e = h2x_read(f, s, x, cap, &n, errmsg);
+		e = h2x_read(f, s, h, x, cap, &n, errmsg);
 	else if (raw >= SPLICE_MIN)
 		e = nk_conn_splice(x->pc.conn, out_fd, out_name, cap, s->deadline,
 		                   &n, errmsg);

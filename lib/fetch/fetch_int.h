@@ -373,8 +373,8 @@ nk_err h2x_new(nk_fetch *f, struct pooled *pc, char *errmsg);
 void h2x_free(struct h2conn *hc);
 nk_err h2x_send(nk_fetch *f, struct step *s, nk_fetch_hop *h,
                 struct exchange *x, char *errmsg);
-nk_err h2x_read(nk_fetch *f, struct step *s, struct exchange *x, size_t cap,
-                size_t *n, char *errmsg);
+nk_err h2x_read(nk_fetch *f, struct step *s, nk_fetch_hop *h,
+                struct exchange *x, size_t cap, size_t *n, char *errmsg);
 void h2x_release(nk_fetch *f, struct step *s, struct exchange *x);
 int h2x_idle_ok(struct pooled *p);
 int h2x_refused(const struct pooled *pc);

@@ -25,6 +25,9 @@ struct h2 {
 	 * which the driver keeps until it is taken */
 	const uint8_t *spill;
 	size_t spill_len;
+	int paused;             /* a DATA frame's end (END_STREAM, say) is
+	                           still to be processed: feed again, even
+	                           nothing */
 	int goaway;
 	char err[160];          /* the connection's end, in words */
 };
@@ -122,6 +125,7 @@ on_data(nghttp2_session *ng, uint8_t flags, int32_t id, const uint8_t *data,
 	 * taken. */
 	h->spill = data;
 	h->spill_len = len;
+	h->paused = 1;
 	return NGHTTP2_ERR_PAUSE;
 }
 
@@ -191,7 +195,16 @@ body_read(nghttp2_session *ng, int32_t id, uint8_t *buf, size_t len,
 	(void)source;
 	size_t n = 0;
 	int wait = 0;
-	nk_err e = src_read(h->src, (char *)buf, len, &n, &wait, h->st.src_msg);
+	nk_err e = NK_OK;
+	struct src *sr = h->src;
+	if (sr->b->data) {   /* memory: src_read is for the other sources */
+		n = sr->b->len - sr->pos < len ? sr->b->len - sr->pos : len;
+		memcpy(buf, sr->b->data + sr->pos, n);
+		sr->pos += n;
+		sr->used = 1;
+	} else {
+		e = src_read(sr, (char *)buf, len, &n, &wait, h->st.src_msg);
+	}
 	if (e) {
 		h->st.src_err = e;
 		return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
@@ -286,6 +299,7 @@ h2_feed(struct h2 *h, const uint8_t *p, size_t n, size_t *used,
 	*used = 0;
 	if (h->spill_len)
 		return NK_OK;
+	h->paused = 0;
 	ssize_t r = nghttp2_session_mem_recv(h->ng, p, n);
 	if (r < 0) {
 		if (!h->err[0])
@@ -320,6 +334,12 @@ h2_take(struct h2 *h, char *dst, size_t cap)
 	h->spill += n;
 	h->spill_len -= n;
 	return n;
+}
+
+int
+h2_paused(const struct h2 *h)
+{
+	return h->paused;
 }
 
 int

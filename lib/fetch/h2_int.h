@@ -79,6 +79,11 @@ nk_err h2_out(struct h2 *h, const uint8_t **p, size_t *n, char *errmsg);
  * many. */
 size_t h2_take(struct h2 *h, char *dst, size_t cap);
 
+/* Whether the session stopped in a frame for h2_take: once the data is
+ * taken, h2_feed must be called again (with no bytes if none are left)
+ * to finish the frame. */
+int h2_paused(const struct h2 *h);
+
 /* Whether body data waits for h2_take. */
 int h2_has_data(const struct h2 *h);
 

@@ -145,7 +145,7 @@ pump(struct h2conn *hc, const nk_fetch_callbacks *cb, nk_conn *c,
 			return stream_failed(hc, 0, errmsg);
 		if (st->closed || h2_has_data(hc->s) || (want_head && st->head_done))
 			return NK_OK;
-		if (hc->pos < hc->len) {
+		if (hc->pos < hc->len || h2_paused(hc->s)) {
 			size_t used;
 			if ((e = h2_feed(hc->s, hc->in + hc->pos, hc->len - hc->pos,
 			                 &used, errmsg)))
@@ -313,6 +313,17 @@ head_views(nk_fetch *f, struct exchange *x, int status, size_t len,
 	return NK_OK;
 }
 
+/* The request body bytes that went since the last count, counted in the
+ * hop and the result (x->up.sent: those counted). */
+static void
+count_up(struct step *s, nk_fetch_hop *h, struct exchange *x)
+{
+	uint64_t sent = h2_stream(x->pc.h2->s)->sent;
+	h->upload_bytes += sent - x->up.sent;
+	s->res->size_upload += sent - x->up.sent;
+	x->up.sent = sent;
+}
+
 /* Sends the request on the connection's session and waits for the final
  * response head, which lands in f->buf (x->len its length) and x->r.
  * x->got: the server answered something on the stream (a refused stream
@@ -350,9 +361,10 @@ h2x_send(nk_fetch *f, struct step *s, nk_fetch_hop *h, struct exchange *x,
 	s->res->size_request += shown_len;
 	x->got = 0;
 	x->len = 0;
+	x->up.sent = 0;
 	e = pump(hc, s->cb, x->pc.conn, src, 1, s->deadline, &x->got, errmsg);
 	const struct h2_stream *st = h2_stream(hc->s);
-	h->upload_bytes = st->sent;
+	count_up(s, h, x);
 	if (e)
 		return e;
 	if (st->refused || !st->head_done)
@@ -371,14 +383,15 @@ h2x_send(nk_fetch *f, struct step *s, nk_fetch_hop *h, struct exchange *x,
 /* The next body data of the stream into f->buf (at most cap bytes): *n,
  * 0 at the end of a whole body. */
 nk_err
-h2x_read(nk_fetch *f, struct step *s, struct exchange *x, size_t cap,
-         size_t *n, char *errmsg)
+h2x_read(nk_fetch *f, struct step *s, nk_fetch_hop *h, struct exchange *x,
+         size_t cap, size_t *n, char *errmsg)
 {
 	struct h2conn *hc = x->pc.h2;
 	int got = 0;
 	*n = 0;
-	nk_err e = pump(hc, s->cb, x->pc.conn, NULL, 0, s->deadline, &got,
+	nk_err e = pump(hc, s->cb, x->pc.conn, x->up.src, 0, s->deadline, &got,
 	                errmsg);
+	count_up(s, h, x);
 	if (e)
 		return e;
 	*n = h2_take(hc->s, f->buf, cap);
@@ -422,8 +435,16 @@ h2x_idle_ok(struct pooled *p)
 {
 	struct h2conn *hc = p->h2;
 	char msg[NK_ERR_MSG_LEN];
+	size_t used;
+	/* first what the last stream's reads brought after its end */
+	while (hc->pos < hc->len) {
+		if (h2_feed(hc->s, hc->in + hc->pos, hc->len - hc->pos, &used, msg) ||
+		    !used)
+			return 0;
+		hc->pos += used;
+	}
 	for (;;) {
-		size_t n = 0, used;
+		size_t n = 0;
 		int want = 0;
 		if (nk_conn_try_read(p->conn, hc->in, sizeof hc->in, &n, &want,
 		                     msg) || (!n && !want))

@@ -209,7 +209,8 @@ nghttpd_start() {
 	peer goaway-mid
 	run -18 timeout 10 nk-http -sS --http2-prior-knowledge -o "$BATS_TEST_TMPDIR/o" "$PEER/x"
 	[ "$output" = "nk-http: (18) HTTP/2 stream 1 was not closed cleanly before end of the underlying stream: the server ended the HTTP/2 connection (GOAWAY, INTERNAL_ERROR)" ]
-	[ "$(cat "$BATS_TEST_TMPDIR/o")" = abc ]
+	# the cut body is not left under the final name
+	[ ! -e "$BATS_TEST_TMPDIR/o" ]
 	peer eof
 	run -18 timeout 10 nk-http -sS --http2-prior-knowledge -o /dev/null "$PEER/x"
 	[ "$output" = "nk-http: (18) HTTP/2 stream 1 was not closed cleanly before end of the underlying stream" ]

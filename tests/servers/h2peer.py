@@ -94,6 +94,19 @@ def until_request(c):
             return sid
 
 
+def close_clean(c):
+    """FIN, then read until the client closes: a close with unread bytes
+    (its WINDOW_UPDATE, say) would be an RST that can destroy what was
+    sent before it."""
+    try:
+        c.shutdown(socket.SHUT_WR)
+        c.settimeout(2)
+        while c.recv(65536):
+            pass
+    except OSError:
+        pass
+
+
 def serve(c, mode, nconn):
     c.sendall(frame(SETTINGS, 0, 0))
     sid = until_request(c)
@@ -109,9 +122,11 @@ def serve(c, mode, nconn):
         c.sendall(frame(RST, 0, sid, struct.pack(">I", 2)))
     elif mode == "goaway":
         c.sendall(frame(GOAWAY, 0, 0, struct.pack(">II", 0, 0)))
+        close_clean(c)
         return
     elif mode == "goaway-mid":
         c.sendall(body_start + frame(GOAWAY, 0, 0, struct.pack(">II", 1, 2)))
+        close_clean(c)
         return
     elif mode == "badframe":
         c.sendall(frame(SETTINGS, 0, 0, b"\x00\x01\x00\x00\x10"))
@@ -123,8 +138,10 @@ def serve(c, mode, nconn):
         c.sendall(frame(HEADERS, 5, sid, block))
     elif mode == "eof":
         c.sendall(body_start)
+        close_clean(c)
         return
     elif mode == "eof-head":
+        close_clean(c)
         return
     # Keep the connection until the client is done with it.
     try:

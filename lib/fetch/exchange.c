@@ -204,7 +204,15 @@ exchange_release(nk_fetch *f, struct step *s, struct exchange *x)
 {
 	struct pooled *pc = &x->pc;
 	if (pc->h2) {
-		h2x_release(f, s, x);
+		if (!h2x_done(s, x)) {
+			fetch_trace(s->cb, "Closing connection #%d (the HTTP/2 session "
+			            "is over)", pc->id);
+			conn_lost(f, pc, s, 0);
+			return;
+		}
+		fetch_trace(s->cb, "Connection #%d to %s left intact", pc->id,
+		            nk_url_get(s->url, NK_URL_HOSTNAME));
+		pool_put(f, pc);
 		return;
 	}
 	if (!x->b.keep_alive || (x->len != 0 && pc->ahead == 0) ||

@@ -60,7 +60,9 @@ on_header(nghttp2_session *ng, const nghttp2_frame *fr, const uint8_t *name,
 	if (namelen == 7 && memcmp(n, ":status", 7) == 0) {
 		/* nghttp2 has checked it is three digits */
 		char line[32];
-		h->status = atoi(v);
+		if (valuelen != 3)
+			return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
+		h->status = (v[0] - '0') * 100 + (v[1] - '0') * 10 + v[2] - '0';
 		h->head_len = 0;
 		int ln = snprintf(line, sizeof line, "HTTP/2 %d \r\n", h->status);
 		return head_put(h, line, (size_t)ln, "", 0, "", 0) ? -1 : 0;

@@ -147,8 +147,8 @@ pump(struct h2conn *hc, const nk_fetch_callbacks *cb, nk_conn *c,
 			return NK_OK;
 		if (hc->pos < hc->len || h2_paused(hc->s)) {
 			size_t used;
-			if ((e = h2_feed(hc->s, hc->in + hc->pos, hc->len - hc->pos,
-			                 &used, errmsg)))
+			if (h2_feed(hc->s, hc->in + hc->pos, hc->len - hc->pos, &used,
+			            errmsg) != NK_OK)
 				return stream_failed(hc, 0, errmsg);
 			hc->pos += used;
 			continue;
@@ -192,53 +192,50 @@ dropped(const char *name, size_t len, const char *value, size_t vlen)
 }
 
 /* The request: the HTTP/1.1 head at req[0..len) (request.c checked every
- * byte of it) as an HTTP/2 header list into nva (pointing into a copy in
- * *buf whose names are lower case), and the form -v shows (*shown). */
+ * byte of it) as an HTTP/2 header list into nva (at most cap entries:
+ * :method, :path, :scheme, :authority, then the fields), pointing into a
+ * copy in *buf whose names are lower case. */
 static nk_err
 convert(const struct step *s, const char *req, size_t len, nghttp2_nv *nva,
-        size_t *nv, char **buf, char **shown, size_t *shown_len,
-        char *errmsg)
+        size_t cap, size_t *nv, char **buf, char *errmsg)
 {
-	char *b = malloc(len + 1), *o = malloc(len + 32);
-	if (!b || !o) {
-		free(b);
-		free(o);
+	char *b = malloc(len + 1);
+	if (!b)
 		return nk_fail(errmsg, NK_ERR_OUT_OF_MEMORY, "out of memory");
-	}
 	memcpy(b, req, len);
 	b[len] = '\0';
 	char *sp1 = strchr(b, ' '), *eol = strstr(b, "\r\n");
-	char *sp2 = sp1 ? memchr(sp1 + 1, ' ', (size_t)(eol - sp1 - 1)) : NULL;
-	if (!sp1 || !sp2)   /* request.c made it: cannot happen */
+	char *sp2 = sp1 && eol > sp1 ? memchr(sp1 + 1, ' ',
+	                                      (size_t)(eol - sp1 - 1)) : NULL;
+	if (!sp2 || cap < 4) {   /* request.c made it: cannot happen */
+		free(b);
 		return nk_fail(errmsg, NK_ERR_FAILED_INIT, "bad request head");
+	}
 	*sp1 = *sp2 = '\0';
+	const char *scheme = is_https(s->url) ? "https" : "http";
+	const char *auth = nk_url_get(s->url, NK_URL_HOST);
 #define NV(n, nl, v, vl) (nva[(*nv)++] = (nghttp2_nv){ (uint8_t *)(n), \
 	(uint8_t *)(v), (nl), (vl), NGHTTP2_NV_FLAG_NONE })
 	*nv = 0;
 	NV(":method", 7, b, strlen(b));
 	NV(":path", 5, sp1 + 1, strlen(sp1 + 1));
-	const char *scheme = is_https(s->url) ? "https" : "http";
 	NV(":scheme", 7, scheme, strlen(scheme));
-	const char *auth = nk_url_get(s->url, NK_URL_HOST);
-	size_t authn = strlen(auth);
-	size_t at = (size_t)(eol - b) + 2, ol;
-	ol = (size_t)(nk_put_str(nk_put_str(nk_put_str(nk_put_str(o, o + len,
-	     b), o + len, " "), o + len, sp1 + 1), o + len, " HTTP/2\r\n") - o);
-	size_t auth_at = *nv;
-	NV(":authority", 10, auth, authn);
-	while (at + 2 <= len && memcmp(b + at, "\r\n", 2) != 0) {
-		char *line = b + at, *end = strstr(line, "\r\n");
-		char *colon = memchr(line, ':', (size_t)(end - line));
-		at = (size_t)(end - b) + 2;
+	NV(":authority", 10, auth, strlen(auth));
+	size_t at = (size_t)(eol - b) + 2;
+	while (at < len && b[at] != '\r' && *nv < cap) {
+		char *line = b + at;
+		char *end = memchr(line, '\r', len - at);
+		char *colon = end ? memchr(line, ':', (size_t)(end - line)) : NULL;
 		if (!colon)
-			continue;
+			break;
+		at = (size_t)(end - b) + 2;
 		char *v = colon + 1;
 		while (v < end && nk_http_ows(*v))
 			v++;
 		size_t nl = (size_t)(colon - line), vl = (size_t)(end - v);
 		if (nk_http_eq(line, nl, "host")) {   /* -H Host: the authority */
-			nva[auth_at].value = (uint8_t *)v;
-			nva[auth_at].valuelen = vl;
+			nva[3].value = (uint8_t *)v;
+			nva[3].valuelen = vl;
 			continue;
 		}
 		if (dropped(line, nl, v, vl))
@@ -249,36 +246,45 @@ convert(const struct step *s, const char *req, size_t len, nghttp2_nv *nva,
 		NV(line, nl, v, vl);
 	}
 #undef NV
-	/* What -v shows: curl's form, the Host line first. */
-	size_t need = ol + 8 + nva[auth_at].valuelen;
-	for (size_t i = auth_at + 1; i < *nv; i++)
-		need += nva[i].namelen + nva[i].valuelen + 4;
-	char *o2 = realloc(o, need + 3);
-	if (!o2) {
-		free(b);
-		free(o);
-		return nk_fail(errmsg, NK_ERR_OUT_OF_MEMORY, "out of memory");
-	}
-	o = o2;
-	memcpy(o + ol, "Host: ", 6);
-	ol += 6;
-	memcpy(o + ol, nva[auth_at].value, nva[auth_at].valuelen);
-	ol += nva[auth_at].valuelen;
-	memcpy(o + ol, "\r\n", 2);
-	ol += 2;
-	for (size_t i = auth_at + 1; i < *nv; i++) {
-		memcpy(o + ol, nva[i].name, nva[i].namelen);
-		memcpy(o + ol + nva[i].namelen, ": ", 2);
-		memcpy(o + ol + nva[i].namelen + 2, nva[i].value, nva[i].valuelen);
-		ol += nva[i].namelen + 2 + nva[i].valuelen;
-		memcpy(o + ol, "\r\n", 2);
-		ol += 2;
-	}
-	memcpy(o + ol, "\r\n", 2);
-	*shown = o;
-	*shown_len = ol + 2;
 	*buf = b;
 	return NK_OK;
+}
+
+static void
+put(char *o, size_t *ol, const void *p, size_t n)
+{
+	memcpy(o + *ol, p, n);
+	*ol += n;
+}
+
+/* The request as -v shows it, in curl's form: "GET /path HTTP/2", the
+ * Host line, then the fields as they go. NULL when out of memory. */
+static char *
+shown_head(const nghttp2_nv *nva, size_t nv, size_t *len)
+{
+	size_t need = 32;
+	for (size_t i = 0; i < nv; i++)
+		need += nva[i].namelen + nva[i].valuelen + 4;
+	char *o = nv >= 4 ? malloc(need) : NULL;
+	if (!o)
+		return NULL;
+	size_t ol = 0;
+	const struct { const void *p; size_t n; } part[] = {
+		{ nva[0].value, nva[0].valuelen }, { " ", 1 },
+		{ nva[1].value, nva[1].valuelen }, { " HTTP/2\r\nHost: ", 16 },
+		{ nva[3].value, nva[3].valuelen },
+	};
+	for (size_t i = 0; i < NK_ARRAY_LEN(part); i++)
+		put(o, &ol, part[i].p, part[i].n);
+	for (size_t i = 4; i < nv; i++) {
+		put(o, &ol, "\r\n", 2);
+		put(o, &ol, nva[i].name, nva[i].namelen);
+		put(o, &ol, ": ", 2);
+		put(o, &ol, nva[i].value, nva[i].valuelen);
+	}
+	put(o, &ol, "\r\n\r\n", 4);
+	*len = ol;
+	return o;
 }
 
 /* x->r from the head at f->buf[0..len): what nk_http_parse_response
@@ -339,9 +345,11 @@ h2x_send(nk_fetch *f, struct step *s, nk_fetch_hop *h, struct exchange *x,
 	nghttp2_nv *nva = calloc(maxnv, sizeof *nva);
 	char *copy = NULL, *shown = NULL;
 	size_t nv = 0, shown_len = 0;
-	nk_err e = nva ? convert(s, x->req, x->headlen, nva, &nv, &copy, &shown,
-	                         &shown_len, errmsg)
+	nk_err e = nva ? convert(s, x->req, x->headlen, nva, maxnv, &nv, &copy,
+	                         errmsg)
 	           : nk_fail(errmsg, NK_ERR_OUT_OF_MEMORY, "out of memory");
+	if (!e && !(shown = shown_head(nva, nv, &shown_len)))
+		e = nk_fail(errmsg, NK_ERR_OUT_OF_MEMORY, "out of memory");
 	h->pretransfer = nk_now();
 	h->http2 = 1;
 	if (!e && s->cb->trace)
@@ -377,7 +385,9 @@ h2x_send(nk_fetch *f, struct step *s, nk_fetch_hop *h, struct exchange *x,
 	memcpy(f->buf, head, len);
 	f->buf[len] = '\0';
 	x->len = len;
-	return head_views(f, x, atoi(head + 7), len, errmsg);
+	/* three digits: nghttp2 checked :status */
+	int status = (head[7] - '0') * 100 + (head[8] - '0') * 10 + head[9] - '0';
+	return head_views(f, x, status, len, errmsg);
 }
 
 /* The next body data of the stream into f->buf (at most cap bytes): *n,
@@ -404,27 +414,21 @@ h2x_read(nk_fetch *f, struct step *s, nk_fetch_hop *h, struct exchange *x,
 }
 
 /* After the response: a stream still open (a redirect's body left
- * unread) is cancelled; the connection goes back to the pool while its
- * session may carry more streams, else it is closed. */
-void
-h2x_release(nk_fetch *f, struct step *s, struct exchange *x)
+ * unread) is cancelled. Returns whether the session may carry another
+ * stream (the connection is worth keeping). */
+int
+h2x_done(const struct step *s, struct exchange *x)
 {
 	struct h2conn *hc = x->pc.h2;
 	if (!h2_stream(hc->s)->closed) {
 		char msg[NK_ERR_MSG_LEN];
 		h2_cancel(hc->s);
-		if (flush_out(hc, x->pc.conn, s->deadline, msg))
+		if (flush_out(hc, x->pc.conn, s->deadline, msg)) {
 			fetch_trace(s->cb, "Cancelling the stream failed: %s", msg);
+			return 0;
+		}
 	}
-	if (!h2_reusable(hc->s)) {
-		fetch_trace(s->cb, "Closing connection #%d (HTTP/2 session over)",
-		            x->pc.id);
-		conn_lost(f, &x->pc, s, 0);
-		return;
-	}
-	fetch_trace(s->cb, "Connection #%d to %s left intact", x->pc.id,
-	            nk_url_get(s->url, NK_URL_HOSTNAME));
-	pool_put(f, &x->pc);
+	return h2_reusable(hc->s);
 }
 
 /* An idle connection in the pool: what the server sent meanwhile (a

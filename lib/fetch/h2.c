@@ -294,6 +294,16 @@ h2_request(struct h2 *h, const nghttp2_nv *nva, size_t n,
 	return NK_OK;
 }
 
+/* nghttp2 gave up on the session (code r): the first reason known. */
+static nk_err
+session_failed(struct h2 *h, const char *what, ssize_t r, char *errmsg)
+{
+	if (!h->err[0])
+		snprintf(h->err, sizeof h->err, "%s: %s", what,
+		         nghttp2_strerror((int)r));
+	return nk_fail(errmsg, NK_ERR_HTTP2, "%s", h->err);
+}
+
 nk_err
 h2_feed(struct h2 *h, const uint8_t *p, size_t n, size_t *used,
         char *errmsg)
@@ -303,12 +313,8 @@ h2_feed(struct h2 *h, const uint8_t *p, size_t n, size_t *used,
 		return NK_OK;
 	h->paused = 0;
 	ssize_t r = nghttp2_session_mem_recv(h->ng, p, n);
-	if (r < 0) {
-		if (!h->err[0])
-			snprintf(h->err, sizeof h->err, "HTTP/2 framing error: %s",
-			         nghttp2_strerror((int)r));
-		return nk_fail(errmsg, NK_ERR_HTTP2, "%s", h->err);
-	}
+	if (r < 0)
+		return session_failed(h, "HTTP/2 framing error", r, errmsg);
 	*used = (size_t)r;
 	return NK_OK;
 }
@@ -318,12 +324,8 @@ h2_out(struct h2 *h, const uint8_t **p, size_t *n, char *errmsg)
 {
 	ssize_t r = nghttp2_session_mem_send(h->ng, p);
 	*n = 0;
-	if (r < 0) {
-		if (!h->err[0])
-			snprintf(h->err, sizeof h->err, "HTTP/2 session failed: %s",
-			         nghttp2_strerror((int)r));
-		return nk_fail(errmsg, NK_ERR_HTTP2, "%s", h->err);
-	}
+	if (r < 0)
+		return session_failed(h, "HTTP/2 session failed", r, errmsg);
 	*n = (size_t)r;
 	return NK_OK;
 }

@@ -19,13 +19,12 @@ teardown_file() {
 	stop_nginx
 }
 
-H() { echo "http://nk.test:$NGINX_PORT$1"; }
+# S PATH, H PATH: nginx's https (h2 by ALPN) and h2c URLs for PATH.
 S() { echo "https://nk.test:$NGINX_SPORT$1"; }
+H() { echo "http://nk.test:$NGINX_PORT$1"; }
 
-nkh() {
-	# shellcheck disable=SC2046 # NKR gives separate words on purpose
-	timeout -k 2 20 nk-http $(NKR) "$@"
-}
+# shellcheck disable=SC2046 # NKR gives separate words on purpose
+nkh() { timeout -k 2 20 nk-http $(NKR) "$@"; }
 
 curlh() {
 	timeout -k 2 20 curl -s --resolve "nk.test:$NGINX_SPORT:127.0.0.1" \

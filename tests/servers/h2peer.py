@@ -153,10 +153,7 @@ def serve(c, mode, nconn):
 
 def main():
     mode = sys.argv[1]
-    s = socket.socket()
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    s.bind(("127.0.0.1", 0))
-    s.listen(8)
+    s = socket.create_server(("127.0.0.1", 0), backlog=8)
     print("Listening on 127.0.0.1:%d" % s.getsockname()[1], flush=True)
     n = 0
     while True:

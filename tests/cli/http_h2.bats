@@ -127,6 +127,11 @@ nghttpd_start() {
 	same_sha "$NGINX_DIR/www/5m.bin" "$NGINX_DIR/www/dav/up2.bin"
 	nkh -s --http2-prior-knowledge "$(H /dav/up2.bin)" >"$BATS_TEST_TMPDIR/back"
 	same_sha "$NGINX_DIR/www/5m.bin" "$BATS_TEST_TMPDIR/back"
+	# a -d body of 5 MiB (nginx takes request bodies by PUT only)
+	run -0 nkh -s -o /dev/null -w '%{size_upload}' -X PUT \
+		--data-binary "@$NGINX_DIR/www/5m.bin" "$(S /dav/up3.bin)"
+	[ "$output" = 5242880 ]
+	same_sha "$NGINX_DIR/www/5m.bin" "$NGINX_DIR/www/dav/up3.bin"
 }
 
 @test "h2: -d and -F bodies go in DATA frames; the method and protocol arrive" {
@@ -202,6 +207,19 @@ nghttpd_start() {
 	run -0 timeout 10 nk-http -s -v --http2-prior-knowledge -d x "$PEER/x"
 	[[ "$output" == *"was refused: the server ended the HTTP/2 connection (GOAWAY, NO_ERROR)), retrying on a new connection"* ]]
 	[ "${lines[-1]}" = ok ]
+}
+
+@test "h2 peer: REFUSED_STREAM goes again on a new connection; GOAWAY after a response ends the connection's reuse" {
+	peer refuse
+	run -0 timeout 10 nk-http -s -w ' %{num_connects}\n' --http2-prior-knowledge -d x "$PEER/x"
+	[ "$output" = "ok
+ 2" ]
+	peer ok-goaway
+	run -0 timeout 10 nk-http -s -w ' %{num_connects}\n' --http2-prior-knowledge "$PEER/a" "$PEER/b"
+	[ "$output" = "ok
+ 1
+ok
+ 1" ]
 }
 
 @test "h2 peer: GOAWAY or a close in the middle of a body is 18, as curl" {

@@ -13,6 +13,10 @@ MODE, what happens after the client's first request HEADERS:
   rst       RST_STREAM INTERNAL_ERROR on the stream
   goaway    GOAWAY (last stream 0, NO_ERROR) on the first connection, then
             close; later connections answer as "ok" (a refused stream)
+  refuse    RST_STREAM REFUSED_STREAM on the first connection; later
+            connections answer as "ok"
+  ok-goaway   "ok", then GOAWAY (last stream 1, NO_ERROR) and close: the
+            connection may not carry the next request
   goaway-mid  200, 3 bytes of a 10-byte body, GOAWAY (last stream 1,
             INTERNAL_ERROR), close
   badframe  a SETTINGS frame 5 bytes long (FRAME_SIZE_ERROR)
@@ -115,9 +119,16 @@ def serve(c, mode, nconn):
     body_start = frame(HEADERS, 4, sid,
                        head_block([(b"content-length", b"10")])) + \
         frame(DATA, 0, sid, b"abc")
-    if mode == "ok" or (mode == "goaway" and nconn > 1):
-        c.sendall(frame(HEADERS, 4, sid, head_block(
-            [(b"content-length", b"3")])) + frame(DATA, 1, sid, b"ok\n"))
+    ok = frame(HEADERS, 4, sid, head_block([(b"content-length", b"3")])) + \
+        frame(DATA, 1, sid, b"ok\n")
+    if mode == "ok" or (mode in ("goaway", "refuse") and nconn > 1):
+        c.sendall(ok)
+    elif mode == "refuse":
+        c.sendall(frame(RST, 0, sid, struct.pack(">I", 7)))
+    elif mode == "ok-goaway":
+        c.sendall(ok + frame(GOAWAY, 0, 0, struct.pack(">II", sid, 0)))
+        close_clean(c)
+        return
     elif mode == "rst":
         c.sendall(frame(RST, 0, sid, struct.pack(">I", 2)))
     elif mode == "goaway":

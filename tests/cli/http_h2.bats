@@ -185,6 +185,20 @@ nghttpd_start() {
 	[[ "$output" == *$'content-encoding: gzip\r'* ]]
 }
 
+@test "h2: through a CONNECT tunnel (-x) the TLS inside still picks h2; a forwarding proxy gets 1.1" {
+	local log="$BATS_TEST_TMPDIR/proxy.log" line
+	start_bg "$log" "$PYTHON" "$TESTS_DIR/servers/proxy.py" \
+		--map "nk.test=127.0.0.1" --record "$BATS_TEST_TMPDIR/rec"
+	line=$(wait_for_line "$log" '^Listening on ') || return 1
+	run -0 nkh -s -x "http://127.0.0.1:${line##*:}" -w ' %{http_version}' "$(S /method)"
+	[ "$output" = "GET HTTP/2.0
+ 2" ]
+	grep -q "^CONNECT nk.test:$NGINX_SPORT HTTP/1.1" "$BATS_TEST_TMPDIR/rec"
+	# prior knowledge is not for a proxy that forwards: HTTP/1.1 to it
+	run nkh -s -m 5 --http2-prior-knowledge -x "http://127.0.0.1:${line##*:}" "$(H /method)"
+	grep -q "^GET http://nk.test:$NGINX_PORT/method HTTP/1.1" "$BATS_TEST_TMPDIR/rec"
+}
+
 @test "h2: nghttpd, h2c with prior knowledge and TLS" {
 	nghttpd_start
 	run -0 timeout 10 nk-http -s --http2-prior-knowledge -w '%{http_version}' \

@@ -25,6 +25,10 @@ struct h2 {
 	 * which the driver keeps until it is taken */
 	const uint8_t *spill;
 	size_t spill_len;
+	/* where body data goes while the taker has room (h2_sink): read
+	 * after read lands there, one frame after another, without a pause */
+	char *sink;
+	size_t sink_cap, sink_len;
 	int paused;             /* a DATA frame's end (END_STREAM, say) is
 	                           still to be processed: feed again, even
 	                           nothing */
@@ -123,8 +127,18 @@ on_data(nghttp2_session *ng, uint8_t flags, int32_t id, const uint8_t *data,
 	(void)flags;
 	if (id != h->st.id || h->st.closed || !len)
 		return 0;
-	/* Held where it is, in the fed bytes: h2_feed stops here until it is
-	 * taken. */
+	if (h->sink) {
+		size_t k = h->sink_cap - h->sink_len < len ? h->sink_cap - h->sink_len
+		           : len;
+		memcpy(h->sink + h->sink_len, data, k);
+		h->sink_len += k;
+		data += k;
+		len -= k;
+		if (!len)
+			return 0;
+	}
+	/* The rest held where it is, in the fed bytes: h2_feed stops here
+	 * until it is taken. */
 	h->spill = data;
 	h->spill_len = len;
 	h->paused = 1;
@@ -283,6 +297,8 @@ h2_request(struct h2 *h, const nghttp2_nv *nva, size_t n,
 	h->status = 0;
 	h->spill = NULL;
 	h->spill_len = 0;
+	h->sink = NULL;
+	h->sink_len = 0;
 	h->src = src;
 	nghttp2_data_provider prd = { .read_callback = body_read };
 	int32_t id = nghttp2_submit_request(h->ng, NULL, nva, n,
@@ -330,9 +346,32 @@ h2_out(struct h2 *h, const uint8_t **p, size_t *n, char *errmsg)
 	return NK_OK;
 }
 
+void
+h2_sink(struct h2 *h, char *dst, size_t cap)
+{
+	h->sink = dst;
+	h->sink_cap = cap;
+	h->sink_len = 0;
+	if (dst && h->spill_len)
+		h->sink_len = h2_take(h, dst, cap);
+}
+
+int
+h2_spilled(const struct h2 *h)
+{
+	return h->spill_len > 0;
+}
+
 size_t
 h2_take(struct h2 *h, char *dst, size_t cap)
 {
+	if (h->sink_len) {   /* already in dst, which is the sink */
+		size_t n = h->sink_len;
+		h->sink = NULL;
+		h->sink_len = 0;
+		return n;
+	}
+	h->sink = NULL;
 	size_t n = h->spill_len < cap ? h->spill_len : cap;
 	memcpy(dst, h->spill, n);
 	h->spill += n;
@@ -349,7 +388,7 @@ h2_paused(const struct h2 *h)
 int
 h2_has_data(const struct h2 *h)
 {
-	return h->spill_len > 0;
+	return h->spill_len > 0 || h->sink_len > 0;
 }
 
 const struct h2_stream *
@@ -384,6 +423,8 @@ h2_cancel(struct h2 *h)
 {
 	h->spill = NULL;
 	h->spill_len = 0;
+	h->sink = NULL;
+	h->sink_len = 0;
 	if (h->st.id && !h->st.closed)
 		nghttp2_submit_rst_stream(h->ng, NGHTTP2_FLAG_NONE, h->st.id,
 		                          NGHTTP2_CANCEL);

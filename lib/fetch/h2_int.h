@@ -75,9 +75,20 @@ nk_err h2_feed(struct h2 *h, const uint8_t *p, size_t n, size_t *used,
  * next call into the session. NK_ERR_HTTP2 if the session failed. */
 nk_err h2_out(struct h2 *h, const uint8_t **p, size_t *n, char *errmsg);
 
-/* Moves up to cap bytes of the stream's body data to dst; returns how
- * many. */
+/* Gives body data a place to land as it is fed: dst[0..cap), until
+ * h2_take (which must be given the same dst) or the next h2_sink. Data
+ * held back (h2_spilled) moves there first. Feeding goes on while there
+ * is room, so one read's frames cost one take. NULL: none. */
+void h2_sink(struct h2 *h, char *dst, size_t cap);
+
+/* Moves up to cap bytes of the stream's body data to dst (the sink's
+ * bytes, when a sink is set: they are there already); returns how many,
+ * and ends the sink. */
 size_t h2_take(struct h2 *h, char *dst, size_t cap);
+
+/* Body data is held back in the fed bytes (no sink, or it was full):
+ * nothing more may be fed until it is taken. */
+int h2_spilled(const struct h2 *h);
 
 /* Whether the session stopped in a frame for h2_take: once the data is
  * taken, h2_feed must be called again (with no bytes if none are left)

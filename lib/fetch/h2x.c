@@ -143,9 +143,15 @@ pump(struct h2conn *hc, const nk_fetch_callbacks *cb, nk_conn *c,
 			return e;
 		if (st->src_err)
 			return stream_failed(hc, 0, errmsg);
-		if (st->closed || h2_has_data(hc->s) || (want_head && st->head_done))
+		if (st->closed || (want_head && st->head_done))
 			return NK_OK;
-		if (hc->pos < hc->len || h2_paused(hc->s)) {
+		/* More of what was read goes in while there is room for its
+		 * data; with data waiting and none, the taker goes first. */
+		int more = (hc->pos < hc->len || h2_paused(hc->s)) &&
+		           !h2_spilled(hc->s);
+		if (h2_has_data(hc->s) && !more)
+			return NK_OK;
+		if (more) {
 			size_t used;
 			if (h2_feed(hc->s, hc->in + hc->pos, hc->len - hc->pos, &used,
 			            errmsg) != NK_OK)
@@ -399,11 +405,14 @@ h2x_read(nk_fetch *f, struct step *s, nk_fetch_hop *h, struct exchange *x,
 	struct h2conn *hc = x->pc.h2;
 	int got = 0;
 	*n = 0;
+	h2_sink(hc->s, f->buf, cap);
 	nk_err e = pump(hc, s->cb, x->pc.conn, x->up.src, 0, s->deadline, &got,
 	                errmsg);
 	count_up(s, h, x);
-	if (e)
+	if (e) {
+		h2_sink(hc->s, NULL, 0);
 		return e;
+	}
 	*n = h2_take(hc->s, f->buf, cap);
 	if (*n)
 		return NK_OK;

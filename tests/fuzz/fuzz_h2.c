@@ -3,9 +3,10 @@
  * small request body, fed in pieces.
  *
  * Input: 4 bytes of the split seed, then the server's bytes (its
- * SETTINGS first, then any frames). Between pieces, body data is taken
- * in small amounts and the session's output drained, as the driver
- * (h2x.c) does. Checks: the session never hands out more data than the
+ * SETTINGS first, then any frames). Before a piece, a sink of a size
+ * the seed picks is set, or none; after it, body data is taken (all of
+ * the sink, or small amounts of what was held back) and the session's
+ * output drained, as the driver (h2x.c) does. Checks: the session never hands out more data than the
  * fed bytes held, the head once complete is "HTTP/2 NNN \r\n" ... ending
  * in "\r\n\r\n" within its limit, a closed stream stays closed, and a
  * failed feed says why. */
@@ -66,6 +67,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		int closed = 0;
 		while (in.n > 0 || h2_paused(h)) {
 			size_t n = fuzz_piece(&rng, in.n), used = 0;
+			uint64_t r = fuzz_rand(&rng);
+			if (r & 1)
+				h2_sink(h, out, 1 + (r >> 8) % sizeof out);
 			if (h2_feed(h, in.p, n, &used, msg) != NK_OK) {
 				FUZZ_CHECK(msg[0] != '\0', "a failed feed says why");
 				break;
@@ -73,9 +77,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			FUZZ_CHECK(used <= n, "used %zu of %zu", used, n);
 			while (h2_has_data(h)) {
 				size_t k = h2_take(h, out, 1 + fuzz_rand(&rng) % sizeof out);
-				FUZZ_CHECK(k > 0, "data waiting, none taken");
+				FUZZ_CHECK(k > 0 && k <= sizeof out, "took %zu", k);
 				taken += k;
 			}
+			h2_sink(h, NULL, 0);
 			in.p += used;
 			in.n -= used;
 			drain(h);

@@ -17,6 +17,7 @@ struct h2 {
 	nghttp2_session *ng;
 	struct h2_stream st;
 	struct src *src;
+	struct pace *pace;      /* the request body's --limit-rate, or NULL */
 	/* the response head as nk shows it */
 	char *head;
 	size_t head_len, head_max;
@@ -213,6 +214,11 @@ body_read(nghttp2_session *ng, int32_t id, uint8_t *buf, size_t len,
 	int wait = 0;
 	nk_err e = NK_OK;
 	struct src *sr = h->src;
+	/* --limit-rate: no more than the bucket holds; an empty one waits */
+	if (h->pace && !(len = pace_allow(h->pace, len))) {
+		h->st.src_wait = h->st.paced = 1;
+		return NGHTTP2_ERR_DEFERRED;
+	}
 	if (sr->b->data) {   /* memory: src_read is for the other sources */
 		n = sr->b->len - sr->pos < len ? sr->b->len - sr->pos : len;
 		memcpy(buf, sr->b->data + sr->pos, n);
@@ -230,6 +236,8 @@ body_read(nghttp2_session *ng, int32_t id, uint8_t *buf, size_t len,
 		return NGHTTP2_ERR_DEFERRED;
 	}
 	h->st.sent += n;
+	if (h->pace)
+		pace_used(h->pace, n);
 	if (n == 0 || (h->src->size >= 0 &&
 	               h->src->pos >= (uint64_t)h->src->size)) {
 		*flags |= NGHTTP2_DATA_FLAG_EOF;
@@ -290,7 +298,7 @@ h2_free(struct h2 *h)
 
 nk_err
 h2_request(struct h2 *h, const nghttp2_nv *nva, size_t n,
-           struct src *src, char *errmsg)
+           struct src *src, struct pace *pace, char *errmsg)
 {
 	memset(&h->st, 0, sizeof h->st);
 	h->head_len = 0;
@@ -300,6 +308,7 @@ h2_request(struct h2 *h, const nghttp2_nv *nva, size_t n,
 	h->sink = NULL;
 	h->sink_len = 0;
 	h->src = src;
+	h->pace = pace;
 	nghttp2_data_provider prd = { .read_callback = body_read };
 	int32_t id = nghttp2_submit_request(h->ng, NULL, nva, n,
 	                                    src ? &prd : NULL, NULL);
@@ -441,7 +450,7 @@ void
 h2_resume(struct h2 *h)
 {
 	if (h->st.src_wait && h->st.id) {
-		h->st.src_wait = 0;
+		h->st.src_wait = h->st.paced = 0;
 		nghttp2_session_resume_data(h->ng, h->st.id);
 	}
 }

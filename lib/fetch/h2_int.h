@@ -45,6 +45,7 @@ struct h2_stream {
 	                           connection may take it again */
 	int too_big;            /* its head passed the limit */
 	int src_wait;           /* the body source has nothing yet: poll it */
+	int paced;              /* ... or --limit-rate's bucket is empty */
 	int src_done;           /* the whole body went (END_STREAM queued) */
 	nk_err src_err;         /* reading the body failed: why */
 	char src_msg[NK_ERR_MSG_LEN];
@@ -60,10 +61,12 @@ nk_err h2_new(struct h2 **out, size_t max_head, char *errmsg);
 void h2_free(struct h2 *h);
 
 /* Opens a stream: nva as nghttp2 takes them (names lower case), and the
- * body from src when not NULL (sent bytes count in st->sent). One stream
- * at a time: the previous one must have closed. */
+ * body from src when not NULL (sent bytes count in st->sent), as fast as
+ * pace allows (NULL: no limit). One stream at a time: the previous one
+ * must have closed. */
+struct pace;
 nk_err h2_request(struct h2 *h, const nghttp2_nv *nva, size_t n,
-                  struct src *src, char *errmsg);
+                  struct src *src, struct pace *pace, char *errmsg);
 
 /* Feeds n bytes read from the connection; *used says how many were
  * taken: fewer when body data is waiting for h2_take (feed the rest

@@ -18,6 +18,7 @@
  * taken yet (its held body data points into them). */
 struct h2conn {
 	struct h2 *s;
+	struct pace *pace;      /* the run's upload --limit-rate */
 	size_t max;             /* of a response head */
 	size_t pos, len;
 	uint8_t in[H2_READ];
@@ -71,6 +72,19 @@ static nk_err
 wait_src(struct h2conn *hc, nk_conn *c, const struct src *src,
          nk_time deadline, int *conn, char *errmsg)
 {
+	if (h2_stream(hc->s)->paced) {
+		/* --limit-rate: the connection meanwhile, or the bucket's time */
+		int ms = pace_wait_ms(hc->pace), dl = nk_deadline_poll_ms(deadline);
+		struct pollfd p = { nk_conn_fd(c), POLLIN, 0 };
+		*conn = nk_conn_pending(c) > 0 ||
+		        (ms > 0 && poll(&p, 1, dl >= 0 && dl < ms ? dl : ms) > 0);
+		if (!*conn && dl == 0)
+			return nk_fail(errmsg, NK_ERR_OPERATION_TIMEDOUT, "Operation "
+			               "timed out sending the request body");
+		if (!*conn)
+			h2_resume(hc->s);
+		return NK_OK;
+	}
 	int fd = src && src->b->fd >= 0 ? src->b->fd : -1;
 	*conn = nk_conn_pending(c) > 0;
 	if (fd < 0 || *conn) {
@@ -364,8 +378,9 @@ h2x_send(nk_fetch *f, struct step *s, nk_fetch_hop *h, struct exchange *x,
 	struct src *src = x->up.src;
 	if (!e && src && x->up.inline_body)
 		src->used = 0;
+	hc->pace = &f->up;
 	if (!e)
-		e = h2_request(hc->s, nva, nv, src, errmsg);
+		e = h2_request(hc->s, nva, nv, src, &f->up, errmsg);
 	free(nva);
 	free(copy);
 	free(shown);

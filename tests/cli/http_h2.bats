@@ -134,6 +134,18 @@ nghttpd_start() {
 	same_sha "$NGINX_DIR/www/5m.bin" "$NGINX_DIR/www/dav/up3.bin"
 }
 
+@test "h2: --limit-rate paces the request body's DATA frames too" {
+	head -c 600000 /dev/urandom >"$BATS_TEST_TMPDIR/up"
+	local t0 ms
+	t0=$(date +%s%N)
+	run -0 nkh -s -o /dev/null --limit-rate 400k -T "$BATS_TEST_TMPDIR/up" "$(S /dav/lr.bin)"
+	ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+	cmp "$BATS_TEST_TMPDIR/up" "$NGINX_DIR/www/dav/lr.bin"
+	# 600000 bytes at 409600 a second: 1465 ms; at least 80%, at most 3x
+	echo "took $ms ms" >&2
+	[ "$ms" -ge 1172 ] && [ "$ms" -le 4395 ]
+}
+
 @test "h2: -d and -F bodies go in DATA frames; the method and protocol arrive" {
 	run -0 nkh -s -d 'a=1' "$(S /method)"
 	[ "$output" = "POST HTTP/2.0" ]

@@ -60,7 +60,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		{ (uint8_t *)":scheme", (uint8_t *)"https", 7, 5, 0 },
 		{ (uint8_t *)":authority", (uint8_t *)"nk.test", 10, 7, 0 },
 	};
-	if (h2_request(h, nva, 4, &sr, msg) == NK_OK) {
+	if (h2_request(h, nva, 4, &sr, NULL, msg) == NK_OK) {
 		drain(h);
 		uint64_t taken = 0;
 		char out[100];

@@ -216,6 +216,12 @@ nghttpd_start() {
 	run -0 timeout 10 nk-http -s --http2-prior-knowledge -w '%{http_version}' \
 		"http://127.0.0.1:$NGH/hello.txt"
 	[ "$output" = "$(printf 'hello world\n2')" ]
+	# a 5 MiB POST both ways: nghttpd answers any method with the file
+	run -0 timeout 10 nk-http -s --http2-prior-knowledge -o "$BATS_TEST_TMPDIR/p" \
+		-w '%{method} %{http_code} %{size_upload}' \
+		--data-binary "@$NGINX_DIR/www/5m.bin" "http://127.0.0.1:$NGH/5m.bin"
+	[ "$output" = "POST 200 5242880" ]
+	same_sha "$BATS_TEST_TMPDIR/p" "$NGINX_DIR/www/5m.bin"
 	nghttpd_start tls
 	# shellcheck disable=SC2046
 	timeout 10 nk-http $(NKR) -s --resolve "nk.test:$NGH:127.0.0.1" \

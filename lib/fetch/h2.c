@@ -20,7 +20,7 @@ struct h2 {
 	struct pace *pace;      /* the request body's --limit-rate, or NULL */
 	/* the response head as nk shows it */
 	char *head;
-	size_t head_len, head_max;
+	size_t head_len, head_cap, head_max;   /* grown up to head_max */
 	int status;
 	/* body data of the stream not taken yet: inside the bytes being fed,
 	 * which the driver keeps until it is taken */
@@ -37,12 +37,23 @@ struct h2 {
 	char err[160];          /* the connection's end, in words */
 };
 
+/* Appends a, b and c to the head, leaving room for its last CRLF:
+ * 0, or -1 when that passes head_max (or memory runs out). */
 static int
 head_put(struct h2 *h, const char *a, size_t an, const char *b, size_t bn,
          const char *c, size_t cn)
 {
-	if (h->head_len + an + bn + cn + 2 > h->head_max)
+	size_t need = h->head_len + an + bn + cn + 2;
+	if (need > h->head_max)
 		return -1;
+	if (need > h->head_cap) {
+		size_t cap = h->head_cap * 2 > need ? h->head_cap * 2 : need;
+		char *p = realloc(h->head, cap < h->head_max ? cap : h->head_max);
+		if (!p)
+			return -1;
+		h->head = p;
+		h->head_cap = cap < h->head_max ? cap : h->head_max;
+	}
 	memcpy(h->head + h->head_len, a, an);
 	memcpy(h->head + h->head_len + an, b, bn);
 	memcpy(h->head + h->head_len + an + bn, c, cn);
@@ -252,10 +263,13 @@ h2_new(struct h2 **out, size_t max_head, char *errmsg)
 	*out = NULL;
 	struct h2 *h = calloc(1, sizeof *h);
 	nghttp2_session_callbacks *cb = NULL;
-	if (!h || !(h->head = malloc(max_head)) ||
+	/* most heads are small: the buffer grows when one is not */
+	size_t cap = max_head < 4096 ? max_head : 4096;
+	if (!h || !(h->head = malloc(cap)) ||
 	    nghttp2_session_callbacks_new(&cb) != 0)
 		goto oom;
 	h->head_max = max_head;
+	h->head_cap = cap;
 	nghttp2_session_callbacks_set_on_header_callback(cb, on_header);
 	nghttp2_session_callbacks_set_on_frame_recv_callback(cb, on_frame);
 	nghttp2_session_callbacks_set_on_data_chunk_recv_callback(cb, on_data);

@@ -53,9 +53,11 @@ UNI_LIBS := -lunistring
 PSL_LIBS := $(shell $(PKG_CONFIG) --libs libpsl 2>/dev/null || echo -lpsl)
 BR_LIBS  := $(shell $(PKG_CONFIG) --libs libbrotlidec 2>/dev/null || echo -lbrotlidec)
 ZSTD_LIBS := $(shell $(PKG_CONFIG) --libs libzstd 2>/dev/null || echo -lzstd)
+# HTTP/2 framing, HPACK and flow control (lib/fetch/h2.c).
+H2_LIBS  := $(shell $(PKG_CONFIG) --libs libnghttp2 2>/dev/null || echo -lnghttp2)
 # the br encoder, which only tests link: they make br bodies with it
 BRENC_LIBS := $(shell $(PKG_CONFIG) --libs libbrotlienc 2>/dev/null || echo -lbrotlienc)
-LIB_DEPS := $(SSL_LIBS) $(Z_LIBS) $(BR_LIBS) $(ZSTD_LIBS) $(PSL_LIBS) $(IDN_LIBS) $(UNI_LIBS) -lpthread
+LIB_DEPS := $(SSL_LIBS) $(Z_LIBS) $(BR_LIBS) $(ZSTD_LIBS) $(H2_LIBS) $(PSL_LIBS) $(IDN_LIBS) $(UNI_LIBS) -lpthread
 ifeq ($(READLINE),edit)
 RL_CFLAGS := -DNK_USE_LIBEDIT $(shell $(PKG_CONFIG) --cflags libedit 2>/dev/null)
 RL_LIBS   := $(shell $(PKG_CONFIG) --libs libedit 2>/dev/null || echo -ledit)
@@ -71,14 +73,14 @@ endif
 RELR := $(shell printf 'int main(void){return 0;}' | $(CC) -x c - -o /dev/null \
           -Wl,-z,pack-relative-relocs 2>/dev/null && echo -Wl,-z,pack-relative-relocs)
 TOOL_LDFLAGS := -Wl,--as-needed $(RELR) $(SAN_LDFLAGS) $(LDFLAGS)
-# STATIC_DEPS=1 (the default) links OpenSSL, zlib, brotli, zstd and libidn2 into the tools
+# STATIC_DEPS=1 (the default) links OpenSSL, zlib, brotli, zstd, nghttp2 and libidn2 into the tools
 # statically: the dynamic loader relocating libssl and libcrypto cost 3.9M of
 # the 4.0M instructions of a small http GET (docs/BENCHMARKS.md); linked in,
 # the whole GET is 0.6M. The tools stay PIE. STATIC_DEPS=0 links them
 # dynamically, for distributions that rebuild nothing on an OpenSSL update.
 STATIC_DEPS ?= 1
 ifeq ($(STATIC_DEPS),1)
-TOOL_DEPS := -Wl,-Bstatic -lssl -lcrypto -lz -lbrotlidec -lbrotlicommon -lzstd -lpsl -lidn2 -lunistring -Wl,-Bdynamic -lpthread -ldl
+TOOL_DEPS := -Wl,-Bstatic -lssl -lcrypto -lz -lbrotlidec -lbrotlicommon -lzstd -lnghttp2 -lpsl -lidn2 -lunistring -Wl,-Bdynamic -lpthread -ldl
 else
 TOOL_DEPS := $(LIB_DEPS)
 endif

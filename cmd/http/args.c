@@ -43,6 +43,7 @@ enum {
 	O_PROXY_KEY, O_PROXY_CERT_TYPE, O_PROXY_KEY_TYPE, O_PROXY_PASS,
 	O_PROXY_PINNED, O_PROXY_TLSV1, O_PROXY_CIPHERS, O_PROXY_TLS13_CIPHERS,
 	O_PROXY_CRLFILE,
+	O_HTTP2, O_HTTP2_PRIOR,
 };
 
 static const struct opt opts[] = {
@@ -188,7 +189,11 @@ static const struct opt opts[] = {
 	{ O_HTTP10, '0', "http1.0", OPT_FLAG, NULL,
 	  NULL, "send HTTP/1.0 requests" },
 	{ O_HTTP11, 0, "http1.1", OPT_FLAG, NULL,
-	  NULL, "send HTTP/1.1 requests (the default)" },
+	  NULL, "speak HTTP/1.1 only (no h2 in ALPN)" },
+	{ O_HTTP2, 0, "http2", OPT_FLAG, NULL,
+	  NULL, "HTTP/2 over TLS when the server agrees (the default)" },
+	{ O_HTTP2_PRIOR, 0, "http2-prior-knowledge", OPT_FLAG, NULL,
+	  NULL, "HTTP/2 from the first byte, http:// URLs too (h2c)" },
 	{ O_COMPRESSED, 0, "compressed", OPT_FLAG, NULL,
 	  NULL, "ask for gzip, deflate, br or zstd and decode the body" },
 	{ O_PIPELINE, 0, "pipeline", OPT_FLAG, NULL,
@@ -401,8 +406,13 @@ take_request(struct cfg *c, int id, const char *arg)
 	case O_COOKIE: cookies_arg(&c->ck, arg); break;
 	case O_COOKIE_JAR: c->ck.jar_path = arg; break;
 	case O_JUNK_SESSION: c->ck.junk = 1; break;
-	case O_HTTP10: c->http10 = 1; break;
-	case O_HTTP11: c->http10 = 0; break;
+	case O_HTTP10: c->http10 = 1; c->http_ver = NK_FETCH_HTTP_1_1; break;
+	case O_HTTP11: c->http10 = 0; c->http_ver = NK_FETCH_HTTP_1_1; break;
+	case O_HTTP2: c->http10 = 0; c->http_ver = NK_FETCH_HTTP_2; break;
+	case O_HTTP2_PRIOR:
+		c->http10 = 0;
+		c->http_ver = NK_FETCH_HTTP_2_PRIOR;
+		break;
 	case O_COMPRESSED: c->compressed = 1; break;
 	case O_RANGE: {
 		int e = cond_set_range(&c->cond, arg, c->silent);

@@ -78,6 +78,8 @@ struct cfg {
 	    no_progress, compressed, http10, auto_referer, pipeline,
 	    write_out;
 	int max_redirs_set;
+	int http_ver;               /* NK_FETCH_HTTP_*: --http1.x, --http2,
+	                               --http2-prior-knowledge */
 	int retry_connrefused, retry_all;
 	int resume;                 /* 0 no, 1 -C -, 2 -C OFFSET */
 	int no_clobber, remove_on_error;

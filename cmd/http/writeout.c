@@ -191,7 +191,8 @@ get_value(const struct wo_info *w, const char *name, struct value *v)
 		v->i = h ? h->status : 0;
 	} else if (IS("http_version")) {
 		v->kind = V_STR;
-		v->s = !h || !h->status ? "0" : h->minor_version ? "1.1" : "1.0";
+		v->s = !h || !h->status ? "0" : h->http2 ? "2"
+		       : h->minor_version ? "1.1" : "1.0";
 	} else if (IS("local_ip")) {
 		v->kind = V_STR;
 		v->s = h ? h->local_ip : "";

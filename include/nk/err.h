@@ -20,6 +20,8 @@ typedef enum nk_err {
 	NK_ERR_COULDNT_RESOLVE_HOST = 6,   /* 6 */
 	NK_ERR_COULDNT_CONNECT = 7,        /* 7 */
 	NK_ERR_WEIRD_SERVER_REPLY = 8,     /* 8: framing the client cannot trust */
+	NK_ERR_HTTP2 = 16,                 /* 16: an HTTP/2 connection error
+	                                    * (framing, GOAWAY, a broken session) */
 	NK_ERR_PARTIAL_FILE = 18,          /* 18: body shorter than announced */
 	NK_ERR_HTTP_RETURNED_ERROR = 22,   /* 22: --fail and status >= 400 */
 	NK_ERR_WRITE_ERROR = 23,           /* 23: writing the output failed */
@@ -48,6 +50,8 @@ typedef enum nk_err {
 	NK_ERR_SSL_PINNEDPUBKEYNOTMATCH = 90, /* 90 */
 	NK_ERR_SSL_INVALIDCERTSTATUS = 91, /* 91: revocation status asked for
 	                                    * but not established */
+	NK_ERR_HTTP2_STREAM = 92,          /* 92: the server reset the HTTP/2
+	                                    * stream (RST_STREAM) */
 	NK_ERR_PROXY = 97,                 /* 97: a SOCKS proxy refused or
 	                                    * failed the handshake */
 

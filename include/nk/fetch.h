@@ -63,7 +63,8 @@ typedef struct nk_fetch_config {
 	nk_tls_config tls;         /* for https; the TLS context is made on the
 	                            * first https request, so a fetcher that
 	                            * only speaks http never initialises
-	                            * OpenSSL. ALPN defaults to "http/1.1" */
+	                            * OpenSSL. ALPN defaults to what
+	                            * http_version offers */
 	const char *http_proxy;    /* proxy for http:// URLs: "[SCHEME://]
 	                            * [user:password@]host[:port]" (port 1080
 	                            * by default, as curl; SCHEME http or a
@@ -104,7 +105,24 @@ typedef struct nk_fetch_config {
 	                            * https URLs): --proxy-cacert ...
 	                            * --proxy-pinnedpubkey, as tls is for the
 	                            * server. ALPN defaults to "http/1.1" */
+	int http_version;          /* NK_FETCH_HTTP_* below; 0: HTTP/2 over
+	                            * TLS when the server picks it in ALPN
+	                            * ("h2,http/1.1" offered, as curl), HTTP/1.1
+	                            * in the clear */
 } nk_fetch_config;
+
+/* nk_fetch_config.http_version. HTTP/2 goes through libnghttp2, one
+ * stream at a time on a connection that later requests to the same
+ * place reuse. tls.alpn, when set, wins over what these offer. */
+enum {
+	NK_FETCH_HTTP_DEFAULT = 0, /* https: offer h2 and http/1.1 */
+	NK_FETCH_HTTP_1_1,         /* --http1.1, --http1.0: offer http/1.1
+	                            * only, never speak HTTP/2 */
+	NK_FETCH_HTTP_2,           /* --http2: as the default (http:// URLs
+	                            * stay HTTP/1.1: no Upgrade: h2c) */
+	NK_FETCH_HTTP_2_PRIOR,     /* --http2-prior-knowledge: HTTP/2 from
+	                            * the first byte on http:// too (h2c) */
+};
 
 /* Makes a fetcher. Checks the network overrides and proxy URLs here, so a
  * bad option fails before any traffic. Errors: NK_ERR_FAILED_INIT (bad
@@ -297,6 +315,10 @@ typedef struct nk_fetch_hop {
 	struct nk_http_header *headers; /* fields of head (views into it) */
 	size_t num_headers;
 	char *location;            /* the resolved redirect target, or NULL */
+	int http2;                 /* the response came over HTTP/2 (its
+	                            * head is then "HTTP/2 200 \r\n" and the
+	                            * fields as received, names lower case;
+	                            * minor_version is 1) */
 } nk_fetch_hop;
 
 /* The outcome of nk_fetch_run. Owned by the caller; release with

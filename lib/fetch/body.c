@@ -207,6 +207,8 @@ body_read(nk_fetch *f, struct step *s, nk_fetch_hop *h, struct exchange *x,
 		cap = pace_allow(&f->down, cap);
 	if (e)
 		n = 0;
+	else if (x->pc.h2)
+		e = h2x_read(f, s, h, x, cap, &n, errmsg);
 	else if (raw >= SPLICE_MIN)
 		e = nk_conn_splice(x->pc.conn, out_fd, out_name, cap, s->deadline,
 		                   &n, errmsg);
@@ -260,8 +262,9 @@ body_pump(nk_fetch *f, struct step *s, nk_fetch_hop *h, struct exchange *x,
 	/* What came with the head is paid for with the next wait. */
 	pace_used(&f->down, x->len);
 	const char *out_name = NULL;
-	int out_fd = splice_target(s, &x->b, x->dec, discard, x->pc.conn,
-	                           &out_name);
+	/* HTTP/2 body bytes come out of frames: none to splice. */
+	int out_fd = x->pc.h2 ? -1 : splice_target(s, &x->b, x->dec, discard,
+	                                           x->pc.conn, &out_name);
 	x->skip = follow && !drain_redirect(&x->b);
 	if (x->b.mode == NK_HTTP_BODY_CHUNKED && !discard && s->cb->trailers)
 		keep_trailers(f, &x->b);

@@ -302,7 +302,14 @@ open_conn(nk_fetch *f, struct step *s, const struct nk_proxy *px,
 		nk_tls_info ti;
 		memset(&ti, 0, sizeof ti);
 		const char *name = nk_url_connect_host(s->url);
+		if (f->cfg.tls.alpn && *f->cfg.tls.alpn)
+			fetch_trace(s->cb, "ALPN: offers %s", f->cfg.tls.alpn);
 		e = nk_tls_start(f->tls, c, name, cdl, &ti, errmsg);
+		if (!e)
+			fetch_trace(s->cb, "ALPN: server %s%s", ti.alpn[0] ? "accepted "
+			            : "did not agree on a protocol. Uses default.",
+			            ti.alpn);
+		int h2 = !e && strcmp(ti.alpn, "h2") == 0;
 		struct tls_facts t = tls_facts_of(&ti);
 		/* A failed handshake's facts go in the hop too: they say why. */
 		hop_set_tls(h, &t);
@@ -315,6 +322,12 @@ open_conn(nk_fetch *f, struct step *s, const struct nk_proxy *px,
 		/* The hops that reuse the connection did no handshake. */
 		t.resumed = 0;
 		pc->tls = t;
+		if (h2)
+			return h2x_new(f, pc, errmsg);
+	} else if (f->cfg.http_version == NK_FETCH_HTTP_2_PRIOR &&
+	           !proxy_forwards(px, s->url)) {
+		fetch_trace(s->cb, "Using HTTP/2 (prior knowledge)");
+		return h2x_new(f, pc, errmsg);
 	}
 	return NK_OK;
 }

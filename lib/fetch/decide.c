@@ -38,6 +38,9 @@ head_framing(nk_fetch *f, const struct step *s, nk_fetch_hop *h,
 	x->b.max_line = f->cfg.max_line;
 	x->b.max_trailer = f->cfg.max_head;
 	nk_err e = nk_http_body_init(&x->b, s->method, &x->r, errmsg);
+	/* Over HTTP/2 the stream ends the body, never the connection. */
+	if (!e && x->pc.h2)
+		x->b.keep_alive = 1;
 	if (!e && x->b.mode == NK_HTTP_BODY_TUNNEL)
 		e = nk_fail(errmsg, NK_ERR_WEIRD_SERVER_REPLY, "the server "
 		            "switched protocols (%d): not HTTP any more", x->r.status);

@@ -93,6 +93,8 @@ exchange_send(nk_fetch *f, struct step *s, nk_fetch_hop *h,
               struct exchange *x, char *errmsg)
 {
 	struct pooled *pc = &x->pc;
+	if (pc->h2)
+		return h2x_send(f, s, h, x, errmsg);
 	h->pretransfer = nk_now();
 	if (fetch_wants(s->cb, NK_FETCH_HEAD_OUT))
 		s->cb->trace(s->cb->ctx, NK_FETCH_HEAD_OUT, x->req, x->headlen,
@@ -136,9 +138,13 @@ static int
 exchange_again(nk_fetch *f, struct step *s, nk_fetch_hop *h,
                struct exchange *x, nk_err e, char *errmsg)
 {
-	if (!e || !h->reused || x->got || e == NK_ERR_OPERATION_TIMEDOUT)
+	/* An HTTP/2 stream the server refused was never acted on: it may go
+	 * again whatever its method. */
+	int refused = h2x_refused(&x->pc);
+	if (!e || (!refused && (!h->reused || x->got ||
+	                        e == NK_ERR_OPERATION_TIMEDOUT)))
 		return 0;
-	if (!replayable(s)) {
+	if (!refused && !replayable(s)) {
 		char why[NK_ERR_MSG_LEN];
 		memcpy(why, errmsg, sizeof why);
 		nk_fail(errmsg, e, "%.150s, on a reused connection: a %s is not "
@@ -198,6 +204,18 @@ static void
 exchange_release(nk_fetch *f, struct step *s, struct exchange *x)
 {
 	struct pooled *pc = &x->pc;
+	if (pc->h2) {
+		if (!h2x_done(s, x)) {
+			fetch_trace(s->cb, "Closing connection #%d (the HTTP/2 session "
+			            "is over)", pc->id);
+			conn_lost(f, pc, s, 0);
+			return;
+		}
+		fetch_trace(s->cb, "Connection #%d to %s left intact", pc->id,
+		            nk_url_get(s->url, NK_URL_HOSTNAME));
+		pool_put(f, pc);
+		return;
+	}
 	if (!x->b.keep_alive || (x->len != 0 && pc->ahead == 0) ||
 	    s->rq->http10 || x->skip || x->up.cut) {
 		if (x->len)

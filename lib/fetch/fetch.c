@@ -18,9 +18,10 @@ nk_fetch_new(const nk_fetch_config *cfg, nk_fetch **out, char *errmsg)
 		return nk_fail(errmsg, NK_ERR_OUT_OF_MEMORY, "out of memory");
 	if (cfg)
 		f->cfg = *cfg;
-	/* This client speaks HTTP/1.1 only, and says so in the handshake. */
+	/* HTTP/2 is offered first, as curl does, unless the user wants 1.1. */
 	if (!f->cfg.tls.alpn)
-		f->cfg.tls.alpn = "http/1.1";
+		f->cfg.tls.alpn = f->cfg.http_version == NK_FETCH_HTTP_1_1
+		                  ? "http/1.1" : "h2,http/1.1";
 	if (!f->cfg.proxy_tls.alpn)
 		f->cfg.proxy_tls.alpn = "http/1.1";
 	nk_err e = nk_netopts_check(&f->cfg.net, errmsg);

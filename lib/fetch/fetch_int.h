@@ -90,6 +90,8 @@ struct pooled {
 	int ahead;
 	char *rest;
 	size_t restlen;
+	struct h2conn *h2;      /* HTTP/2 was negotiated: its session (h2x.c;
+	                           owned), else NULL */
 };
 
 /* A request the caller will run later (nk_fetch_pipeline): its first
@@ -369,6 +371,23 @@ nk_err body_pump(nk_fetch *f, struct step *s, nk_fetch_hop *h,
 /* exchange.c: one request and its response on one connection */
 nk_err fetch_exchange(nk_fetch *f, struct step *s, nk_fetch_hop *h,
                       char *errmsg);
+
+/* h2x.c: an exchange over HTTP/2 (h2_int.h says how the session is
+ * driven). h2x_new gives a new connection its session; h2x_send sends the
+ * request and reads the final head (as exchange_send and read_head do for
+ * 1.1), h2x_read the body data (as the connection's reads), h2x_done
+ * ends the stream and says whether the connection may be kept,
+ * h2x_idle_ok checks a pooled one. h2x is below pool.c, which frees and
+ * checks sessions, and above the leaves (response.c, target.c). */
+nk_err h2x_new(nk_fetch *f, struct pooled *pc, char *errmsg);
+void h2x_free(struct h2conn *hc);
+nk_err h2x_send(nk_fetch *f, struct step *s, nk_fetch_hop *h,
+                struct exchange *x, char *errmsg);
+nk_err h2x_read(nk_fetch *f, struct step *s, nk_fetch_hop *h,
+                struct exchange *x, size_t cap, size_t *n, char *errmsg);
+int h2x_done(const struct step *s, struct exchange *x);
+int h2x_idle_ok(struct pooled *p);
+int h2x_refused(const struct pooled *pc);
 
 /* redirect.c: one try, its redirects followed */
 nk_err fetch_try(nk_fetch *f, const nk_fetch_request *rq,

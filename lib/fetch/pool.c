@@ -10,6 +10,7 @@
 void
 pool_drop(struct pooled *p)
 {
+	h2x_free(p->h2);
 	nk_conn_free(p->conn);
 	free(p->key);
 	free(p->rest);
@@ -39,6 +40,15 @@ pool_take(nk_fetch *f, const char *key, const char *req, size_t reqlen,
 			if (!queued_is(f, p->first_ahead, key, req, reqlen))
 				continue;
 			*sent = 1;
+		} else if (p->h2) {
+			/* An idle HTTP/2 server may well speak (SETTINGS, PING):
+			 * the session says whether it is still usable. */
+			if (!h2x_idle_ok(p)) {
+				fetch_trace(cb, "Connection #%d: the HTTP/2 session ended "
+				            "while idle", p->id);
+				pool_drop(p);
+				continue;
+			}
 		} else {
 			struct pollfd pfd = { nk_conn_fd(p->conn), POLLIN, 0 };
 			if (nk_conn_pending(p->conn) > 0 ||

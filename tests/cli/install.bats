@@ -170,6 +170,7 @@ pc() {
 zlib
 libbrotlidec
 libzstd
+libnghttp2
 libpsl
 libidn2" ]
 	grep -qx "prefix=/usr/local" "$P/lib/pkgconfig/nk.pc"

@@ -29,7 +29,8 @@ http_files() {
 
 # start_nginx: nginx in the foreground, with free ports; sets NGINX_PORT,
 # NGINX_SPORT, NGINX_DIR (its prefix: certs/, www/) and NGINX_PID. Meant for
-# setup_file; stop it with stop_nginx in teardown_file.
+# setup_file; stop it with stop_nginx in teardown_file. NGINX_CONF_IN: another
+# configuration template than servers/nginx.conf.in (same placeholders).
 start_nginx() {
 	NGINX_DIR="$BATS_FILE_TMPDIR/nginx"
 	mkdir -p "$NGINX_DIR/tmp" "$NGINX_DIR/www"
@@ -45,7 +46,7 @@ start_nginx() {
 		sed -e "s|@PREFIX@|$NGINX_DIR|g" -e "s|@PORT@|$NGINX_PORT|g" \
 		    -e "s|@SPORT@|$NGINX_SPORT|g" -e "s|@ROOT@|$NGINX_DIR/www|g" \
 		    -e "s|@CERTS@|$NGINX_DIR/certs|g" \
-		    "$SERVERS_DIR/nginx.conf.in" >"$NGINX_DIR/nginx.conf"
+		    "${NGINX_CONF_IN:-$SERVERS_DIR/nginx.conf.in}" >"$NGINX_DIR/nginx.conf"
 		nginx -c "$NGINX_DIR/nginx.conf" -p "$NGINX_DIR" \
 			>"$NGINX_DIR/stdout.log" 2>&1 </dev/null &
 		NGINX_PID=$!

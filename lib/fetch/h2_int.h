@@ -1,0 +1,128 @@
+/* h2_int.h: HTTP/2 in the fetch layer (never installed).
+ *
+ * h2.c owns one connection's HTTP/2 session (struct h2: libnghttp2's
+ * nghttp2_session and the one stream open on it). It touches no socket:
+ * it is fed the bytes read from the connection (h2_feed) and asked for
+ * the bytes to write (h2_out), so a poll loop can drive many of them;
+ * h2x.c drives one over an nk_conn, blocking, for exchange.c and body.c.
+ *
+ * Ownership: a struct h2 belongs to the struct pooled of its connection
+ * (pool_drop frees it). The request body source (struct src) is the
+ * run's, borrowed for the stream. Errors: functions returning nk_err
+ * write errmsg, in the words the user sees: NK_ERR_HTTP2 for the
+ * connection (a framing error, GOAWAY, a session nghttp2 ended),
+ * NK_ERR_HTTP2_STREAM for a stream the server reset, as curl's codes. */
+#ifndef NK_FETCH_H2_INT_H
+#define NK_FETCH_H2_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <nghttp2/nghttp2.h>
+
+#include "nk/err.h"
+
+struct src;
+
+/* Flow-control windows we give the server: large, so a fast download
+ * never waits for a WINDOW_UPDATE (bandwidth-delay products of loopback
+ * and LANs fit many times over). The stream's is curl's 32 MiB. */
+#define H2_STREAM_WINDOW (32 * 1024 * 1024)
+#define H2_CONN_WINDOW (64 * 1024 * 1024)
+/* What one read from the connection takes in (h2x.c). */
+#define H2_READ (256 * 1024)
+
+/* The state of the open stream, for the driver. */
+struct h2_stream {
+	int32_t id;             /* 0: none open */
+	int head_done;          /* the final response head is in h2_head */
+	int closed;             /* the stream ended (its body is whole when
+	                           code is 0 and it was not reset) */
+	uint32_t code;          /* the error code it closed with */
+	int reset;              /* the server sent RST_STREAM */
+	int refused;            /* the server never processed it (GOAWAY
+	                           below its id, or REFUSED_STREAM): a new
+	                           connection may take it again */
+	int too_big;            /* its head passed the limit */
+	int src_wait;           /* the body source has nothing yet: poll it */
+	int paced;              /* ... or --limit-rate's bucket is empty */
+	int src_done;           /* the whole body went (END_STREAM queued) */
+	nk_err src_err;         /* reading the body failed: why */
+	char src_msg[NK_ERR_MSG_LEN];
+	uint64_t sent;          /* body bytes given to DATA frames */
+};
+
+struct h2;
+
+/* A client session: the connection preface and our SETTINGS are queued
+ * for h2_out. max_head bounds a response head as nk shows it ("HTTP/2
+ * 200 \r\n" and a line a field). NK_ERR_OUT_OF_MEMORY. */
+nk_err h2_new(struct h2 **out, size_t max_head, char *errmsg);
+void h2_free(struct h2 *h);
+
+/* Opens a stream: nva as nghttp2 takes them (names lower case), and the
+ * body from src when not NULL (sent bytes count in st->sent), as fast as
+ * pace allows (NULL: no limit). One stream at a time: the previous one
+ * must have closed. */
+struct pace;
+nk_err h2_request(struct h2 *h, const nghttp2_nv *nva, size_t n,
+                  struct src *src, struct pace *pace, char *errmsg);
+
+/* Feeds n bytes read from the connection; *used says how many were
+ * taken: fewer when body data is waiting for h2_take (feed the rest
+ * after it). NK_ERR_HTTP2 when the session failed. */
+nk_err h2_feed(struct h2 *h, const uint8_t *p, size_t n, size_t *used,
+               char *errmsg);
+
+/* Bytes to write to the connection now (0: nothing), valid until the
+ * next call into the session. NK_ERR_HTTP2 if the session failed. */
+nk_err h2_out(struct h2 *h, const uint8_t **p, size_t *n, char *errmsg);
+
+/* Gives body data a place to land as it is fed: dst[0..cap), until
+ * h2_take (which must be given the same dst) or the next h2_sink. Data
+ * held back (h2_spilled) moves there first. Feeding goes on while there
+ * is room, so one read's frames cost one take. NULL: none. */
+void h2_sink(struct h2 *h, char *dst, size_t cap);
+
+/* Moves up to cap bytes of the stream's body data to dst (the sink's
+ * bytes, when a sink is set: they are there already); returns how many,
+ * and ends the sink. */
+size_t h2_take(struct h2 *h, char *dst, size_t cap);
+
+/* Body data is held back in the fed bytes (no sink, or it was full):
+ * nothing more may be fed until it is taken. */
+int h2_spilled(const struct h2 *h);
+
+/* Whether the session stopped in a frame for h2_take: once the data is
+ * taken, h2_feed must be called again (with no bytes if none are left)
+ * to finish the frame. */
+int h2_paused(const struct h2 *h);
+
+/* Whether body data waits for h2_take. */
+int h2_has_data(const struct h2 *h);
+
+/* The open stream's state. */
+const struct h2_stream *h2_stream(const struct h2 *h);
+
+/* The final response head, "HTTP/2 200 \r\n" and "name: value\r\n" lines
+ * and the empty line; *len its length. Valid until the next stream. */
+const char *h2_head(const struct h2 *h, size_t *len);
+
+/* The session can carry another stream (no GOAWAY, no error). */
+int h2_reusable(const struct h2 *h);
+
+/* The session wants to read or write more (it is not over). */
+int h2_live(const struct h2 *h);
+
+/* Ends the open stream early (RST_STREAM CANCEL queued): the caller
+ * wants no more of it. */
+void h2_cancel(struct h2 *h);
+
+/* The connection-level error (GOAWAY received, a framing error, the
+ * session ended) in words, "" when none. */
+const char *h2_conn_error(const struct h2 *h);
+
+/* The body source got readable again: its DATA may go. */
+void h2_resume(struct h2 *h);
+
+#endif

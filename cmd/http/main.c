@@ -146,27 +146,35 @@ group_fetch(const struct cfg *root, struct cfg *g, char *errmsg)
 	return nk_fetch_new(&fc, &g->f, errmsg);
 }
 
-/* Everything before group c's first transfer: its cookie files read
- * into the run's jar, its fetcher (and one for each section with TLS
- * settings of its own), -D's file opened, pipelined requests sent.
- * Reports a failure and returns its exit code. */
-static int
-start(struct cfg *root, struct cfg *c, FILE **dump)
+int
+fetcher_new(const struct cfg *c, const struct host_sec *s, nk_fetch **f,
+            char *errmsg)
+{
+	nk_fetch_config fc;
+	fetch_config(c, &fc);
+	if (s && s->has_tls)
+		fc.tls = s->tls;
+	return nk_fetch_new(&fc, f, errmsg);
+}
+
+int
+group_start(struct cfg *root, struct cfg *c, FILE **dump)
 {
 	char errmsg[NK_ERR_MSG_LEN] = "";
 	int e = cookies_open(&c->ck, &root->jar, errmsg);
-	if (!e)
+	/* -Z's workers make fetchers of their own (par.c). */
+	if (!e && !root->parallel)
 		e = group_fetch(root, c, errmsg);
 	if (!e)
 		e = open_dump(c, dump, errmsg);
-	for (size_t i = 0; i < c->nsecs && !e; i++) {
+	for (size_t i = 0; i < c->nsecs && !e && !root->parallel; i++) {
 		nk_fetch_config sfc;
 		fetch_config(c, &sfc);
 		sfc.tls = c->secs[i].tls;
 		if (c->secs[i].has_tls)
 			e = nk_fetch_new(&sfc, &c->secs[i].f, errmsg);
 	}
-	if (!e)
+	if (!e && !root->parallel)
 		e = pipeline(c, c->f, errmsg);
 	if (e)
 		report(c, e, errmsg);
@@ -191,10 +199,8 @@ run_all(const struct cfg *c, FILE *dump, int *stop)
 	return status;
 }
 
-/* After the transfers: -D's file closed, the held-back output and stdout
- * flushed. A failure here is the status when no transfer failed. */
-static int
-finish(const struct cfg *c, FILE *dump, int status)
+int
+group_end(const struct cfg *c, FILE *dump, int status)
 {
 	char errmsg[NK_ERR_MSG_LEN];
 	if (dump && dump != stdout && fclose(dump) != 0 && !status) {
@@ -218,6 +224,8 @@ static int
 run(struct cfg *root, const char *name)
 {
 	sink_signals();
+	if (root->parallel)
+		return par_run(root, name);
 	int status = 0, stop = 0;
 	for (struct cfg *c = root; c && !stop; c = c->next) {
 		FILE *dump = NULL;
@@ -225,14 +233,14 @@ run(struct cfg *root, const char *name)
 			tool_msg("no URL given (see nk %s --help)", name);
 			return NK_ERR_FAILED_INIT;
 		}
-		status = start(root, c, &dump);
+		status = group_start(root, c, &dump);
 		if (status) {
 			if (dump && dump != stdout)
 				fclose(dump);
 			break;
 		}
 		status = run_all(c, dump, &stop);
-		status = finish(c, dump, status);
+		status = group_end(c, dump, status);
 	}
 	return status;
 }

@@ -232,6 +232,8 @@ final_status(const struct par *p)
 static int
 par_setup(struct par *p, struct cfg *root, const char *name, int *empty)
 {
+	p->stride = root->nsecs + 1;
+	p->max_host = root->parallel_max_host;
 	for (struct cfg *g = root; g; g = g->next) {
 		if (!g->urls.n) {
 			/* A group without a URL fails after those before it ran,
@@ -242,10 +244,12 @@ par_setup(struct par *p, struct cfg *root, const char *name, int *empty)
 		}
 		p->ngroups++;
 	}
-	p->groups = calloc(p->ngroups, sizeof *p->groups);
-	p->dumps = calloc(p->ngroups, sizeof *p->dumps);
-	p->body_mu = calloc(p->ngroups, sizeof *p->body_mu);
-	p->body_used = calloc(p->ngroups, sizeof *p->body_used);
+	/* The first group has a URL (plan_finish saw to it). */
+	size_t ng = p->ngroups ? p->ngroups : 1;
+	p->groups = calloc(ng, sizeof(struct cfg *));
+	p->dumps = calloc(ng, sizeof(FILE *));
+	p->body_mu = calloc(ng, sizeof(pthread_mutex_t));
+	p->body_used = calloc(ng, sizeof(int));
 	if (!p->groups || !p->dumps || !p->body_mu || !p->body_used)
 		return tool_fail(NK_ERR_OUT_OF_MEMORY, NULL);
 	struct cfg *g = root;
@@ -256,8 +260,6 @@ par_setup(struct par *p, struct cfg *root, const char *name, int *empty)
 		if (e)
 			return e;
 	}
-	p->stride = root->nsecs + 1;
-	p->max_host = root->parallel_max_host;
 	if (plan_jobs(p))
 		return tool_fail(NK_ERR_OUT_OF_MEMORY, NULL);
 	pthread_mutex_init(&p->mu, NULL);
@@ -323,7 +325,8 @@ par_run(struct cfg *root, const char *name)
 	size_t started = 0;
 	for (; started < nw; started++) {
 		ws[started].p = &p;
-		ws[started].fs = calloc(p.ngroups * p.stride, sizeof *ws->fs);
+		ws[started].fs = calloc(p.ngroups * p.stride,
+		                        sizeof(nk_fetch *));
 		if (!ws[started].fs || pthread_create(&ws[started].tid, NULL, work,
 		                                      &ws[started]) != 0) {
 			free(ws[started].fs);

@@ -28,8 +28,8 @@ size5(char out[8], uint64_t v)
 		snprintf(out, 8, "%5llu", (unsigned long long)v);
 		return;
 	}
-	double d = (double)v;
-	int u = -1;
+	double d = (double)v / 1024;
+	int u = 0;
 	while (d >= 1000 && u < 4) {
 		d /= 1024;
 		u++;

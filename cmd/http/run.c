@@ -63,6 +63,8 @@ on_trace(void *ctx, nk_fetch_trace what, const char *data, size_t len,
 	}
 	if (!x->c->verbose)
 		return;
+	/* -Z: one event's lines together, whatever the other threads say. */
+	flockfile(stderr);
 	if (x->prog.shown) {
 		fputs("\r\033[K", stderr);
 		x->prog.shown = 0;
@@ -98,6 +100,7 @@ on_trace(void *ctx, nk_fetch_trace what, const char *data, size_t len,
 		break;
 	}
 	}
+	funlockfile(stderr);
 }
 
 /* Header lines, a head's or the trailers', to -D and (-i) the output. */

@@ -185,11 +185,11 @@ $(body 4 1)$(body 4 3)" ]
 	local u="https://nk.test:$NGINX_SPORT"
 	run timeout -k 2 30 nk-http -s -Z --parallel-max 6 $(NKR) \
 		-b 'k=v' -c jar -D heads "$u/{hello.txt,100k.txt,random.bin}" \
-		"$u/dir/file.txt" "$u/hello.txt" -o last
+		-o - "$u/dir/file.txt" -o - "$u/hello.txt" -o last
 	[ "$status" -eq 0 ]
 	cat "$NGINX_DIR/www/hello.txt" "$NGINX_DIR/www/100k.txt" \
 		"$NGINX_DIR/www/random.bin" "$NGINX_DIR/www/dir/file.txt" >exp
-	timeout -k 2 30 nk-http -s -Z --parallel-max 6 $(NKR) -b 'k=v' \
+	timeout -k 2 30 nk-http -s -Z --parallel-max 6 $(NKR) -b 'k=v' -c jar2 \
 		"$u/{hello.txt,100k.txt,random.bin}" "$u/dir/file.txt" | cmp - exp
 	cmp last "$NGINX_DIR/www/hello.txt"
 	# five heads, each whole

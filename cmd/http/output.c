@@ -55,7 +55,7 @@ static void
 tmp_forget(const char *path)
 {
 	for (int i = 0; i < MAX_TMP; i++)
-		__sync_bool_compare_and_swap(&tmp_paths[i], path, NULL);
+		__sync_bool_compare_and_swap(&tmp_paths[i], (char *)path, NULL);
 }
 
 void

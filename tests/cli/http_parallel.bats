@@ -197,3 +197,33 @@ $(body 4 1)$(body 4 3)" ]
 	[ "$(grep -c '^Server: nginx' heads)" -eq 5 ]
 	[ -f jar ]
 }
+
+@test "parallel: one meter line on a terminal, none elsewhere or with -s" {
+	start_par
+	cd "$BATS_TEST_TMPDIR"
+	local cmd
+	printf -v cmd 'nk-http -Z -o /dev/null "%s/d/[1-4]00/2000/1" -o /dev/null' "$PP"
+	run timeout -k 2 20 script -qec "$cmd" /dev/null
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"DL% UL%  Dled  Uled  Xfers  Live Total     Current  Left     Speed"* ]]
+	# all four started and their 8000 bytes counted at the end
+	[[ "$output" == *" 8000     0      4     0 --:--:-- 00:00:0"* ]]
+	run timeout -k 2 20 script -qec "${cmd/-Z/-s -Z}" /dev/null
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+	timeout -k 2 20 nk-http -Z -o /dev/null "$PP/d/[1-4]00/2000/1" 2>err
+	[ ! -s err ]
+}
+
+@test "parallel: -T uploads with a glob, each file whole (nginx DAV)" {
+	cd "$BATS_TEST_TMPDIR"
+	head -c 300000 /dev/urandom >a
+	head -c 1 /dev/urandom >b
+	: >c
+	run timeout -k 2 30 nk-http -sS -Z -H Expect: -T '{a,b,c}' \
+		"http://127.0.0.1:$NGINX_PORT/dav/"
+	[ "$status" -eq 0 ]
+	for f in a b c; do
+		cmp "$f" "$NGINX_DIR/www/dav/$f"
+	done
+}

@@ -338,8 +338,12 @@ par_run(struct cfg *root, const char *name)
 		par_free(&p);
 		return tool_fail(NK_ERR_OUT_OF_MEMORY, "cannot start a thread");
 	}
-	if (drain(&p, &m))
+	if (drain(&p, &m)) {
+		/* Not waited for: the process ends under them. */
+		for (size_t k = 0; k < started; k++)
+			pthread_detach(ws[k].tid);
 		abandon(&m, &p, p.fail_status);
+	}
 	for (size_t k = 0; k < started; k++) {
 		pthread_join(ws[k].tid, NULL);
 		for (size_t f = 0; f < p.ngroups * p.stride; f++)

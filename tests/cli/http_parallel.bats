@@ -49,12 +49,11 @@ stat() {
 		urls+=("$PP/d/$(( (50 - i) % 7 * 40 ))/$(( i * 97 ))/$i")
 		body $(( i * 97 )) "$i" >>"$exp"
 	done
-	run timeout -k 2 30 nk-http -s -Z --parallel-max 8 -o "$BATS_TEST_TMPDIR/out" "${urls[0]}" "${urls[@]:1}"
-	[ "$status" -eq 0 ]
+	timeout -k 2 30 nk-http -s -Z --parallel-max 8 -o "$BATS_TEST_TMPDIR/out" \
+		"${urls[@]}" >"$BATS_TEST_TMPDIR/got"
 	# the first to its file, the 49 others to stdout
 	cmp "$BATS_TEST_TMPDIR/out" <(body 97 1)
-	[ "$(tail -c +98 "$exp" | sha256sum)" = "$(printf '%s' "$output" | sha256sum)" ] || {
-		timeout 30 nk-http -s -Z --parallel-max 8 "${urls[@]:1}" | cmp - <(tail -c +98 "$exp"); }
+	cmp "$BATS_TEST_TMPDIR/got" <(tail -c +98 "$exp")
 	[ "$(stat served)" -eq 50 ]
 	[ "$(stat max)" -le 8 ]
 	[ "$(stat max)" -gt 1 ]

@@ -40,6 +40,11 @@ ifeq ($(SANITIZE),1)
 BASE_CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 SAN_LDFLAGS := -fsanitize=address,undefined
 endif
+# ThreadSanitizer, for nk http -Z's worker threads (not with the above).
+ifeq ($(SANITIZE),thread)
+BASE_CFLAGS += -fsanitize=thread -fno-omit-frame-pointer
+SAN_LDFLAGS := -fsanitize=thread
+endif
 # Library objects are position independent (they go into libnk.so too) and
 # export only what NK_API marks.
 LIB_CFLAGS := $(BASE_CFLAGS) -Ilib -fPIC -fvisibility=hidden

@@ -36,11 +36,14 @@ tool_msg(const char *fmt, ...)
 	vsnprintf(line, sizeof line, fmt, ap);
 	va_end(ap);
 	fflush(stdout);
+	/* One line whole, whatever other threads print (nk http -Z). */
+	flockfile(stderr);
 	fprintf(stderr, "%s: ", tool_name);
 	/* Messages quote arguments and servers: nothing in them may act on
 	 * the terminal. */
 	text_safe(stderr, line);
 	fputc('\n', stderr);
+	funlockfile(stderr);
 }
 
 int

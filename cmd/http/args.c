@@ -44,6 +44,7 @@ enum {
 	O_PROXY_PINNED, O_PROXY_TLSV1, O_PROXY_CIPHERS, O_PROXY_TLS13_CIPHERS,
 	O_PROXY_CRLFILE,
 	O_HTTP2, O_HTTP2_PRIOR,
+	O_PARALLEL, O_PARALLEL_MAX, O_PARALLEL_IMMEDIATE, O_PARALLEL_MAX_HOST,
 };
 
 static const struct opt opts[] = {
@@ -160,6 +161,14 @@ static const struct opt opts[] = {
 	  NULL, "exit 22 on HTTP status 400 or more, with the body" },
 	{ O_FAIL_EARLY, 0, "fail-early", OPT_FLAG, NULL,
 	  NULL, "stop at the first URL that fails" },
+	{ O_PARALLEL, 'Z', "parallel", OPT_FLAG, NULL,
+	  NULL, "run the transfers at the same time (output kept in order)" },
+	{ O_PARALLEL_MAX, 0, "parallel-max", OPT_NUM, "N",
+	  NULL, "with -Z, at most N transfers at once (default 50, max 300)" },
+	{ O_PARALLEL_IMMEDIATE, 0, "parallel-immediate", OPT_FLAG, NULL,
+	  NULL, "with -Z, open new connections rather than wait for one" },
+	{ O_PARALLEL_MAX_HOST, 0, "parallel-max-host", OPT_NUM, "N",
+	  NULL, "with -Z, at most N transfers at once to one host" },
 	{ O_SILENT, 's', "silent", OPT_FLAG, NULL,
 	  NULL, "no progress meter and no error messages" },
 	{ O_SHOW_ERROR, 'S', "show-error", OPT_FLAG, NULL,
@@ -497,6 +506,19 @@ take_transfer(struct cfg *c, int id, const char *arg)
 	case O_FAIL: c->fail = 1; break;
 	case O_FAIL_WITH_BODY: c->fail_with_body = 1; break;
 	case O_FAIL_EARLY: c->fail_early = 1; break;
+	case O_PARALLEL: c->parallel = 1; break;
+	case O_PARALLEL_IMMEDIATE: break;
+	case O_PARALLEL_MAX:
+		if (tool_parse_long(arg, 1, INT_MAX, "--parallel-max", &l))
+			return NK_ERR_FAILED_INIT;
+		/* curl takes more and runs 300 */
+		c->parallel_max = l > 300 ? 300 : (int)l;
+		break;
+	case O_PARALLEL_MAX_HOST:
+		if (tool_parse_long(arg, 1, 300, "--parallel-max-host", &l))
+			return NK_ERR_FAILED_INIT;
+		c->parallel_max_host = (int)l;
+		break;
 	case O_PIPELINE: c->pipeline = 1; break;
 	case O_MAX_TIME:
 		if (tool_parse_secs(arg, "--max-time", &c->max_time_ms))
@@ -630,6 +652,8 @@ group_for(struct cfg *c, int id)
 	case O_SILENT: case O_SHOW_ERROR: case O_VERBOSE: case O_NO_PROGRESS:
 	case O_FAIL_EARLY: case O_VARIABLE: case O_TRACE: case O_TRACE_ASCII:
 	case O_TRACE_TIME: case O_TRACE_IDS: case O_PROGRESS_BAR:
+	case O_PARALLEL: case O_PARALLEL_MAX: case O_PARALLEL_IMMEDIATE:
+	case O_PARALLEL_MAX_HOST:
 		return c;
 	}
 	return c->cur ? c->cur : c;

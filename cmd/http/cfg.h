@@ -90,6 +90,9 @@ struct cfg {
 	int own_f;                  /* f is this group's (else an earlier
 	                             * group's with the same connopts) */
 	int progress_bar;           /* -# */
+	/* first group: -Z, --parallel-max (0: 50), --parallel-max-host (0:
+	 * no limit); par.c runs them */
+	int parallel, parallel_max, parallel_max_host;
 	int proxytunnel;
 	unsigned proxy_auth;        /* 1 --proxy-basic, 2 --proxy-digest,
 	                             * 4 --proxy-anyauth: curl's anyauth wins,
@@ -216,5 +219,32 @@ void fill_request(const struct cfg *c, size_t i, int64_t start_size,
 /* Fetches URL i with f into its output, -D into dump (or NULL), then
  * prints -w. Reports a failure and returns its exit code, or 0. */
 int run_one(nk_fetch *f, const struct cfg *c, size_t i, FILE *dump);
+
+/* ---- main.c: a group's set-up and end ---------------------------- */
+
+/* Everything before group c's first transfer: its cookie files read
+ * into the run's jar, its fetcher (and one for each section with TLS
+ * settings of its own), -D's file opened, pipelined requests sent; with
+ * -Z only the cookies and -D. Reports a failure and returns its exit
+ * code. */
+int group_start(struct cfg *root, struct cfg *c, FILE **dump);
+
+/* After group c's transfers: -D's file closed, the held-back output and
+ * stdout flushed. A failure here is the status when no transfer failed
+ * (status). */
+int group_end(const struct cfg *c, FILE *dump, int status);
+
+/* A new fetcher with group c's settings, and section s's TLS ones when
+ * s is not NULL. nk_fetch_new's errors. */
+int fetcher_new(const struct cfg *c, const struct host_sec *s,
+                nk_fetch **f, char *errmsg);
+
+/* ---- par.c: -Z ------------------------------------------------------ */
+
+/* Runs every group's transfers at once, at most --parallel-max at a
+ * time, their output to stdout in command-line order; returns the exit
+ * status (the last failure in command-line order, or with --fail-early
+ * the first seen). Prints what fails. */
+int par_run(struct cfg *root, const char *name);
 
 #endif

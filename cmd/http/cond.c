@@ -12,6 +12,7 @@
 #include "nk/buf.h"
 #include "tool.h"
 #include "cond.h"
+#include "http.h"
 
 int
 cond_set_range(struct cond *k, const char *arg, int quiet)
@@ -105,7 +106,8 @@ cond_etag_open(const struct cond *k, FILE **f, int quiet)
 	*f = NULL;
 	if (!k->etag_save)
 		return 0;
-	*f = strcmp(k->etag_save, "-") == 0 ? stdout : fopen(k->etag_save, "wb");
+	*f = strcmp(k->etag_save, "-") == 0 ? out_stdout()
+	     : fopen(k->etag_save, "wb");
 	if (*f)
 		return 0;
 	if (!quiet) {
@@ -145,7 +147,7 @@ cond_etag_write(FILE *f, const char *head, size_t len)
 void
 cond_etag_close(FILE *f)
 {
-	if (f && f != stdout)
+	if (f && f != stdout && f != out_stdout())
 		fclose(f);
 }
 

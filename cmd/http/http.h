@@ -35,6 +35,7 @@ struct sink {
 	int64_t start_size;     /* bytes the file had before (append) */
 	uint64_t written;       /* bytes written by this transfer */
 	int committed;
+	struct capture *cap;    /* -Z: stdout's bytes go here, not to fd 1 */
 };
 
 /* sink_open flags: -C, --no-clobber, --remove-on-error. */
@@ -88,6 +89,9 @@ void sink_untouched(struct sink *s);
  * start-up. */
 void sink_signals(void);
 
+/* Removes what the signal handler would (-Z --fail-early's exit). */
+void sink_unlink_all(void);
+
 /* The name -O takes from a URL's path: its last segment. Refuses (returns
  * NULL with *err and errmsg set) an empty name, "." and ".." (23), so a
  * file is never written outside the current (or --output-dir) directory,
@@ -98,6 +102,50 @@ char *remote_name(const char *url, const char *default_scheme, int *err,
 /* sink_open flag for -J: never over an existing name (refused at open,
  * and the rename replaces nothing). */
 #define SINK_NO_REPLACE 8
+
+/* ---- capture.c: a -Z transfer's stdout, held for its turn -------- */
+
+/* Bytes held in memory before the capture moves to a temporary file. */
+#define CAP_MEM (1024 * 1024)
+
+struct capture {
+	char *buf;              /* in memory, until CAP_MEM */
+	size_t len, cap;
+	int fd;                 /* the unlinked temporary file, or -1 */
+	uint64_t total;
+	FILE *f;                /* out_stdout's stream on it, or NULL */
+	int err;
+	char msg[NK_ERR_MSG_LEN];
+	/* for -Z's meter, read by the main thread (atomic, relaxed) */
+	uint64_t down, up;
+	int64_t down_total, up_total;
+};
+
+/* Notes a worker's progress in its capture's counters (nothing outside
+ * -Z); a total < 0 is unknown. */
+void cap_progress(uint64_t down, int64_t down_total, uint64_t up,
+                  int64_t up_total);
+
+/* The capture of the transfer this thread runs (a -Z worker's), or
+ * NULL: everything then goes to stdout as it comes. */
+extern _Thread_local struct capture *cap_cur;
+
+void cap_init(struct capture *k);
+
+/* Appends len bytes. Returns 0 or NK_ERR_WRITE_ERROR (errmsg set when
+ * not NULL); a failure stays. */
+int cap_write(struct capture *k, const char *data, size_t len,
+              char *errmsg);
+
+/* Where this thread's stdio output for stdout goes: the capture's stream
+ * (owned by it, unbuffered) or stdout. */
+FILE *out_stdout(void);
+
+/* Writes the capture to stdout whole (stdout's stdio lock held, its
+ * buffer flushed first). Returns 0 or NK_ERR_WRITE_ERROR with errmsg. */
+int cap_emit(struct capture *k, char *errmsg);
+
+void cap_free(struct capture *k);
 
 /* ---- outname.c: -J's names, --create-dirs ------------------------- */
 

@@ -38,33 +38,38 @@
 /* The files to remove if a signal kills nk: temporary files, and with
  * --remove-on-error the files being written in place. A fixed table: the
  * handler may not allocate. */
-#define MAX_TMP 8
+#define MAX_TMP 320
 static char *volatile tmp_paths[MAX_TMP];
 
 static void
 tmp_register(char *path)
 {
+	/* -Z's workers register at the same time: a slot is taken with a
+	 * compare-and-swap. */
 	for (int i = 0; i < MAX_TMP; i++)
-		if (!tmp_paths[i]) {
-			tmp_paths[i] = path;
+		if (__sync_bool_compare_and_swap(&tmp_paths[i], NULL, path))
 			return;
-		}
 }
 
 static void
 tmp_forget(const char *path)
 {
 	for (int i = 0; i < MAX_TMP; i++)
-		if (tmp_paths[i] == path)
-			tmp_paths[i] = NULL;
+		__sync_bool_compare_and_swap(&tmp_paths[i], (char *)path, NULL);
+}
+
+void
+sink_unlink_all(void)
+{
+	for (int i = 0; i < MAX_TMP; i++)
+		if (tmp_paths[i])
+			unlink(tmp_paths[i]);
 }
 
 static void
 on_signal(int sig)
 {
-	for (int i = 0; i < MAX_TMP; i++)
-		if (tmp_paths[i])
-			unlink(tmp_paths[i]);
+	sink_unlink_all();
 	signal(sig, SIG_DFL);
 	raise(sig);
 }
@@ -275,6 +280,7 @@ sink_open(struct sink *s, const char *path, int flags, char *errmsg)
 	if (!path || strcmp(path, "-") == 0) {
 		s->fd = STDOUT_FILENO;
 		s->direct = 1;
+		s->cap = cap_cur;
 		s->tty = show_isatty(STDOUT_FILENO);
 		s->force_tty = path != NULL;
 		return 0;
@@ -360,6 +366,10 @@ write_all(int fd, const char *data, size_t len, const char *name,
 int
 sink_flush(char *errmsg)
 {
+	/* A -Z worker holds its own output (capture.c); the main thread
+	 * owns this buffer. */
+	if (cap_cur)
+		return 0;
 	if (held.err) {
 		memcpy(errmsg, held.msg, NK_ERR_MSG_LEN);
 		return held.err;
@@ -415,6 +425,12 @@ sink_write(struct sink *s, const char *data, size_t len, int body,
 		         "or -o - to see it anyway");
 		return NK_ERR_WRITE_ERROR;
 	}
+	if (s->cap) {
+		int e = cap_write(s->cap, data, len, errmsg);
+		if (!e)
+			s->written += len;
+		return e;
+	}
 	int h = hold(s, data, len, errmsg);
 	if (h < 0)
 		return -h;
@@ -441,7 +457,8 @@ sink_splice_fd(const struct sink *s, const char **name)
 	 * is asked for before the body's first byte, which must come through
 	 * sink_write to empty it: emptied now, it would lose its content to a
 	 * transfer that fails before sending any. */
-	if (s->fd < 0 || s->tty || s->append || (s->inplace && !s->emptied))
+	if (s->fd < 0 || s->tty || s->append || (s->inplace && !s->emptied) ||
+	    s->cap)
 		return -1;
 	*name = s->final ? s->final : "stdout";
 	return s->fd;
@@ -462,6 +479,12 @@ sink_rewind(struct sink *s, char *errmsg)
 		if (ftruncate(s->fd, 0) != 0 || lseek(s->fd, 0, SEEK_SET) != 0)
 			return path_msg(errmsg, "cannot rewind ", s->final,
 			                strerror(errno));
+		s->written = 0;
+		return 0;
+	}
+	/* Held for its turn: nothing is out yet. */
+	if (s->cap && !s->cap->f && s->cap->fd < 0) {
+		s->cap->len = s->cap->total = 0;
 		s->written = 0;
 		return 0;
 	}

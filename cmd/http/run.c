@@ -63,6 +63,8 @@ on_trace(void *ctx, nk_fetch_trace what, const char *data, size_t len,
 	}
 	if (!x->c->verbose)
 		return;
+	/* -Z: one event's lines together, whatever the other threads say. */
+	flockfile(stderr);
 	if (x->prog.shown) {
 		fputs("\r\033[K", stderr);
 		x->prog.shown = 0;
@@ -105,6 +107,7 @@ on_trace(void *ctx, nk_fetch_trace what, const char *data, size_t len,
 		break;
 	}
 	}
+	funlockfile(stderr);
 }
 
 /* Header lines, a head's or the trailers', to -D and (-i) the output. */
@@ -115,11 +118,15 @@ show_lines(struct xfer *x, const char *head, size_t len, char *errmsg)
 		nk_err e = x->dump == stdout ? sink_flush(errmsg) : 0;
 		if (e)
 			return e;
+		/* -Z's transfers share -D's file: each head whole. */
+		flockfile(x->dump);
 		show_head(x->dump, NULL, head, len, x->dump_tty,
 		          x->dump_tty && show_colour(x->dump));
 		/* A head that cannot be saved fails its transfer, as curl
 		 * does, before a body is kept under its final name. */
-		if (fflush(x->dump) != 0 || ferror(x->dump)) {
+		int bad = fflush(x->dump) != 0 || ferror(x->dump);
+		funlockfile(x->dump);
+		if (bad) {
 			snprintf(errmsg, NK_ERR_MSG_LEN, "writing to %s: %s",
 			         x->dump == stdout ? "stdout" : x->c->dump_header,
 			         strerror(errno));
@@ -131,7 +138,8 @@ show_lines(struct xfer *x, const char *head, size_t len, char *errmsg)
 			/* -J's file is not open yet (-i is refused with -J, but a
 			 * --out-null or failed open has no fd either) */
 		} else if (x->out.tty) {
-			show_head(stdout, NULL, head, len, 1, show_colour(stdout));
+			show_head(out_stdout(), NULL, head, len, 1,
+			          show_colour(stdout));
 			fflush(stdout);
 		} else {
 			return sink_write(&x->out, head, len, 0, errmsg);
@@ -202,6 +210,7 @@ on_body(void *ctx, const char *data, size_t len, char *errmsg)
 		progress_update(&x->prog, x->out.written, x->expect);
 		x->bar.down = x->out.written;
 		bar_update(&x->bar);
+		cap_progress(x->out.written, x->expect, 0, INT64_MIN);
 	}
 	return e;
 }
@@ -254,6 +263,7 @@ on_sent(void *ctx, uint64_t bytes, int64_t total)
 	x->bar.up = bytes;
 	x->bar.up_total = total;
 	bar_update(&x->bar);
+	cap_progress(0, INT64_MIN, bytes, total);
 }
 
 void
@@ -539,8 +549,11 @@ run_one(nk_fetch *f, const struct cfg *c, size_t i, FILE *dump)
 	memset(&x, 0, sizeof x);
 	x.out.fd = -1;
 	x.c = c;
-	x.dump = dump;
+	/* -D - under -Z: into the transfer's capture, in its turn. */
+	x.dump = dump == stdout ? out_stdout() : dump;
 	x.dump_tty = dump && show_isatty(fileno(dump));
+	/* -Z draws one meter for all (par.c). */
+	int par = cap_cur != NULL;
 	x.err_colour = show_colour(stderr);
 	x.expect = -1;
 	x.ids.xfer = (long)i;
@@ -588,11 +601,12 @@ run_one(nk_fetch *f, const struct cfg *c, size_t i, FILE *dump)
 		                (c->progress_bar ? 0 : 1u << NK_FETCH_HEAD_OUT);
 	/* The meter shares the terminal with nothing: not when the body goes
 	 * to it, nor with -s. */
-	progress_start(&x.prog, !c->silent && !c->no_progress &&
+	progress_start(&x.prog, !par && !c->silent && !c->no_progress &&
 	               !c->progress_bar && !x.out.tty &&
 	               show_isatty(STDERR_FILENO));
 	/* -# shows wherever stderr goes, as curl's does. */
-	bar_start(&x.bar, c->progress_bar && !c->silent && !c->no_progress,
+	bar_start(&x.bar, !par && c->progress_bar && !c->silent &&
+	          !c->no_progress,
 	          rq.resume_from);
 	nk_fetch_result res;
 	e = nk_fetch_run(f, &rq, &cb, &res, errmsg);

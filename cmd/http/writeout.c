@@ -495,8 +495,10 @@ writeout_print(const struct wo_info *w)
 {
 	if (!w->format)
 		return;
-	FILE *f = stdout;
+	FILE *f = out_stdout();
 	struct value v;
+	/* -Z: another transfer's -w to stderr does not cut into this one. */
+	flockfile(stderr);
 	for (const char *p = w->format; *p; p++) {
 		if (*p == '\\' && p[1]) {
 			switch (p[1]) {
@@ -547,7 +549,7 @@ writeout_print(const struct wo_info *w)
 		snprintf(name, sizeof name, "%.*s", (int)(end - p - 2), p + 2);
 		p = end;
 		if (strcmp(name, "stdout") == 0) {
-			f = stdout;
+			f = out_stdout();
 		} else if (strcmp(name, "stderr") == 0) {
 			f = stderr;
 		} else if (strcmp(name, "onerror") == 0) {
@@ -566,4 +568,5 @@ writeout_print(const struct wo_info *w)
 	}
 	fflush(stdout);
 	fflush(stderr);
+	funlockfile(stderr);
 }

@@ -50,7 +50,9 @@ NK_API nk_cookie_jar *nk_cookie_jar_new(void);
 NK_API void nk_cookie_jar_free(nk_cookie_jar *jar);
 
 /* Takes one Set-Cookie value (without "Set-Cookie:"), len bytes (it may
- * hold any bytes). */
+ * hold any bytes). This and nk_cookie_header may be called on one jar
+ * from several threads at once (it locks); the other functions want one
+ * thread and no transfer using the jar. */
 NK_API nk_cookie_verdict nk_cookie_set(nk_cookie_jar *jar,
                                        const nk_cookie_req *rq,
                                        const char *value, size_t len);

@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -38,12 +39,18 @@ struct nk_cookie_jar {
 	long clock;
 	const psl_ctx_t *psl;
 	int psl_owned;
+	/* Transfers run on several threads at once (nk http -Z) share one
+	 * jar: nk_cookie_set and nk_cookie_header take this. */
+	pthread_mutex_t lock;
 };
 
 nk_cookie_jar *
 nk_cookie_jar_new(void)
 {
-	return calloc(1, sizeof(nk_cookie_jar));
+	nk_cookie_jar *jar = calloc(1, sizeof(nk_cookie_jar));
+	if (jar)
+		pthread_mutex_init(&jar->lock, NULL);
+	return jar;
 }
 
 static void
@@ -65,6 +72,7 @@ nk_cookie_jar_free(nk_cookie_jar *jar)
 	free(jar->c);
 	if (jar->psl_owned)
 		psl_free((psl_ctx_t *)jar->psl);
+	pthread_mutex_destroy(&jar->lock);
 	free(jar);
 }
 
@@ -454,9 +462,9 @@ take_domain(nk_cookie_jar *jar, const nk_cookie_req *rq,
 	return c->domain != NULL;
 }
 
-nk_cookie_verdict
-nk_cookie_set(nk_cookie_jar *jar, const nk_cookie_req *rq, const char *value,
-              size_t len)
+static nk_cookie_verdict
+cookie_set(nk_cookie_jar *jar, const nk_cookie_req *rq, const char *value,
+           size_t len)
 {
 	const char *end = value + len;
 	const char *semi = memchr(value, ';', len);
@@ -535,8 +543,18 @@ matches(const struct cookie *c, const nk_cookie_req *rq)
 	return path_match(path, c->path);
 }
 
-char *
-nk_cookie_header(const nk_cookie_jar *jar, const nk_cookie_req *rq)
+nk_cookie_verdict
+nk_cookie_set(nk_cookie_jar *jar, const nk_cookie_req *rq, const char *value,
+              size_t len)
+{
+	pthread_mutex_lock(&jar->lock);
+	nk_cookie_verdict v = cookie_set(jar, rq, value, len);
+	pthread_mutex_unlock(&jar->lock);
+	return v;
+}
+
+static char *
+cookie_header(const nk_cookie_jar *jar, const nk_cookie_req *rq)
 {
 	cookie_ref *m = jar->n ? malloc(jar->n * sizeof(cookie_ref)) : NULL;
 	size_t n = 0, len = 1;
@@ -557,6 +575,16 @@ nk_cookie_header(const nk_cookie_jar *jar, const nk_cookie_req *rq)
 	}
 	free(m);
 	return out;
+}
+
+char *
+nk_cookie_header(const nk_cookie_jar *jar, const nk_cookie_req *rq)
+{
+	pthread_mutex_t *lock = &((nk_cookie_jar *)jar)->lock;
+	pthread_mutex_lock(lock);
+	char *h = cookie_header(jar, rq);
+	pthread_mutex_unlock(lock);
+	return h;
 }
 
 /* ---- the Netscape file -------------------------------------------------- */

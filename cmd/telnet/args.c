@@ -37,6 +37,8 @@ enum {
 	O_LISTEN, O_KEEP_OPEN,
 	O_WS_PROTOCOL, O_WS_HEADER, O_WS_BINARY, O_WS_ONE, O_WS_PING, O_WS_MAX,
 	O_EXEC,
+	O_TRACE,
+	O_WS_HEX,
 };
 
 static const struct opt opts[] = {
@@ -74,6 +76,9 @@ static const struct opt opts[] = {
 	  "ws://: ping every SECS and show the round trip on stderr" },
 	{ O_WS_MAX, 0, "max-message", OPT_NUM, "BYTES", NULL,
 	  "ws://: refuse a message over BYTES (close 1009; default 16 MiB)" },
+	{ O_WS_HEX, 0, "ws-hex", OPT_FLAG, NULL, NULL,
+	  "ws://: show each binary message received as --hexdump's hex "
+	  "lines" },
 	/* One row for every tool (tests/cli/netargs.bats): with -l, the
 	 * client certificate's options name the server's (nk-telnet(1)). */
 	TLSARGS_CLIENT_OPTS,
@@ -101,6 +106,9 @@ static const struct opt opts[] = {
 	{ O_HEXDUMP, 0, "hexdump", OPT_STRING, "FILE", NULL,
 	  "log both directions to FILE in hex, each chunk with its "
 	  "direction, time and offsets" },
+	{ O_TRACE, 0, "trace", OPT_FLAG, NULL, NULL,
+	  "in a pipe: show each chunk sent (>) and received (<) on stderr "
+	  "as --hexdump's lines" },
 	{ O_OUTPUT, 'o', "output", OPT_STRING, "FILE", NULL,
 	  "write the bytes received to FILE too, as they came" },
 	{ O_VERBOSE, 'v', "verbose", OPT_FLAG, NULL, NULL,
@@ -193,8 +201,13 @@ check_transport(const struct args *a)
 		         a->portarg);
 		return -1;
 	}
-	if (a->udp && !a->portarg) {
+	if (a->udp && !a->portarg && !a->listen) {
 		tool_msg("-u needs a PORT");
+		return -1;
+	}
+	if (a->udp && a->keep_open) {
+		tool_msg("-l -u takes one peer, the first datagram's sender: no "
+		         "--keep-open");
 		return -1;
 	}
 	return 0;
@@ -222,10 +235,32 @@ check_ws(struct args *a)
 	return 0;
 }
 
-/* The shared network options, and ws://'s. 0, or -1 after saying why. */
+/* --trace and --ws-hex: what they need. 0, or -1 after saying why. */
+static int
+check_views(const struct args *a)
+{
+	if (a->ws.hex && !ws_is_url(a->host)) {
+		tool_msg("--ws-hex needs a ws:// or wss:// URL");
+		return -1;
+	}
+	/* On a terminal the dump would tear through the line editor's
+	 * screen; there --hexdump FILE, read from another window, serves. */
+	if (a->trace && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO)) {
+		tool_msg("--trace is for a pipe; at a terminal use --hexdump FILE");
+		return -1;
+	}
+	return 0;
+}
+
+/* The shared network options, ws://'s, and the flags of the session's
+ * views (--trace, --ws-hex). 0, or -1 after saying why. */
 static int
 take_other(struct args *a, int id, const char *arg)
 {
+	if (id == O_TRACE || id == O_WS_HEX) {
+		*(id == O_TRACE ? &a->trace : &a->ws.hex) = 1;
+		return 0;
+	}
 	if (id >= O_WS_PROTOCOL && id <= O_WS_MAX)
 		return ws_opt(&a->ws, id - O_WS_PROTOCOL, arg);
 	return netargs_take(&a->na, id, arg) < 0 ? -1 : 0;
@@ -255,6 +290,10 @@ check_tls_exec(const struct args *a)
 		return 0;
 	if (a->zero || a->udp || a->hexdump || a->output) {
 		tool_msg("--exec takes none of -z, -u, --hexdump and -o");
+		return -1;
+	}
+	if (a->trace) {
+		tool_msg("--exec takes no --trace: the program has the connection");
 		return -1;
 	}
 	if (a->listen && a->tls && !tc->cafile && !tc->capath && !tc->insecure) {
@@ -381,7 +420,7 @@ parse_args(int argc, char **argv, struct args *a)
 		tool_msg("--raw and --telnet contradict each other");
 		return -1;
 	}
-	if (check_transport(a) != 0)
+	if (check_transport(a) != 0 || check_views(a) != 0)
 		return -1;
 	return netargs_finish(&a->na);
 }

@@ -26,6 +26,7 @@ struct args {
 	const char *hexdump, *output;
 	int zero, crlf, listen, keep_open;
 	const char *exec;                   /* --exec CMD */
+	int trace;                          /* --trace: sesslog to stderr */
 	const char *zports[ZERO_MAX_PORTS]; /* -z: the PORTs after the first */
 	size_t nzports;
 	struct ws_args ws;      /* ws:// and wss:// */

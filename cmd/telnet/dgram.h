@@ -1,5 +1,5 @@
 /* The transports besides TCP: a Unix domain stream socket (-U, unix.c)
- * and UDP (-u, udp.c). */
+ * and UDP (-u, udp.c; -l -u, udplisten.c). */
 #ifndef NK_TELNET_DGRAM_H
 #define NK_TELNET_DGRAM_H
 
@@ -26,10 +26,17 @@ struct udp_args {
 	int verbose;
 	int raw_output;
 	struct sesslog *log;    /* --hexdump and -o */
+	int listen;             /* -l: host (NULL: any) and port are ours */
 };
 
 /* The UDP session: each line of stdin one datagram, each datagram
  * received written to stdout. Returns the exit status. */
 int udp_run(const struct udp_args *u);
+
+/* -l -u: binds u->host (NULL: every address) port u->port, waits without
+ * end for the first datagram and connects the socket to its sender (the
+ * datagram stays queued for the session), saying both with -v. *fd the
+ * socket, or the exit status: 2 when bind fails, with its reason. */
+int udp_listen(const struct udp_args *u, int *fd);
 
 #endif

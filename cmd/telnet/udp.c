@@ -243,7 +243,7 @@ udp_run(const struct udp_args *a)
 {
 	static struct udp u;
 	memset(&u, 0, sizeof u);
-	int code = open_socket(&u, a);
+	int code = a->listen ? udp_listen(a, &u.fd) : open_socket(&u, a);
 	if (code)
 		return code;
 	u.escape = isatty(STDOUT_FILENO) && !a->raw_output;

@@ -14,6 +14,11 @@
  * the reason in errmsg. */
 nk_err unix_connect(const char *path, nk_conn **out, char *errmsg);
 
+/* path as a Unix socket address into *sun, or NK_ERR_FAILED_INIT for a
+ * path empty or too long. */
+struct sockaddr_un;
+nk_err unix_addr(const char *path, struct sockaddr_un *sun, char *errmsg);
+
 /* -u's settings. */
 struct udp_args {
 	const char *host;
@@ -38,5 +43,9 @@ int udp_run(const struct udp_args *u);
  * datagram stays queued for the session), saying both with -v. *fd the
  * socket, or the exit status: 2 when bind fails, with its reason. */
 int udp_listen(const struct udp_args *u, int *fd);
+
+/* u->host port u->port resolved (--connect-timeout, -4/-6, --resolve):
+ * its first address into *out. 0, or the exit status after saying why. */
+int udp_first_addr(const struct udp_args *u, nk_addr *out);
 
 #endif

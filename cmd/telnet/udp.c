@@ -181,8 +181,8 @@ next_deadline(const struct udp *u, const struct udp_args *a, int *idle)
 	return d;
 }
 
-static int
-open_socket(struct udp *u, const struct udp_args *a)
+int
+udp_first_addr(const struct udp_args *a, nk_addr *out)
 {
 	char err[NK_ERR_MSG_LEN] = "";
 	nk_addrlist l;
@@ -190,19 +190,28 @@ open_socket(struct udp *u, const struct udp_args *a)
 	nk_err e = nk_resolve(a->net, a->host, a->port, deadline, &l, err);
 	if (e)
 		return tool_fail(e, err);
-	nk_addr *ad = &l.v[0];
+	*out = l.v[0];
+	nk_addrlist_free(&l);
+	return 0;
+}
+
+static int
+open_socket(struct udp *u, const struct udp_args *a)
+{
+	nk_addr addr, *ad = &addr;
+	int code = udp_first_addr(a, ad);
+	if (code)
+		return code;
 	u->fd = socket(ad->sa.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (u->fd < 0 || connect(u->fd, (struct sockaddr *)&ad->sa,
 	                         ad->len) != 0) {
 		int en = errno;
-		nk_addrlist_free(&l);
 		return tool_failf(NK_ERR_COULDNT_CONNECT, "UDP to %s port %d: "
 		                  "%s", a->host, a->port, strerror(en));
 	}
 	if (a->verbose)
 		fprintf(stderr, "* Sending to %s (%s) port %d (UDP).\n", a->host,
 		        ad->str, a->port);
-	nk_addrlist_free(&l);
 	return 0;
 }
 

@@ -38,15 +38,12 @@ bind_addr(const struct udp_args *a, struct sockaddr_storage *ss,
 {
 	memset(ss, 0, sizeof *ss);
 	if (a->host) {
-		char err[NK_ERR_MSG_LEN] = "";
-		nk_addrlist l;
-		nk_time deadline = nk_deadline_in_ms(a->net->connect_timeout_ms);
-		nk_err e = nk_resolve(a->net, a->host, a->port, deadline, &l, err);
-		if (e)
-			return tool_fail(e, err);
-		memcpy(ss, &l.v[0].sa, l.v[0].len);
-		*len = l.v[0].len;
-		nk_addrlist_free(&l);
+		nk_addr ad;
+		int code = udp_first_addr(a, &ad);
+		if (code)
+			return code;
+		memcpy(ss, &ad.sa, ad.len);
+		*len = ad.len;
 		return 0;
 	}
 	if (a->net->family == 4) {

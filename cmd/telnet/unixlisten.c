@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 
+#include "dgram.h"
 #include "listen.h"
 
 /* The socket file a signal must remove: one listener per process. */
@@ -76,16 +77,10 @@ nk_err
 listener_open_unix(struct listener *l, const char *path, char *errmsg)
 {
 	struct sockaddr_un sun;
-	size_t n = strlen(path);
 	memset(l, 0, sizeof *l);
-	memset(&sun, 0, sizeof sun);
-	if (n == 0 || n >= sizeof sun.sun_path)
-		return nk_err_set(errmsg, NK_ERR_FAILED_INIT, "-U: socket path "
-		                  "must be 1 to %zu bytes long",
-		                  sizeof sun.sun_path - 1);
-	sun.sun_family = AF_UNIX;
-	memcpy(sun.sun_path, path, n);
-	nk_err e = clear_path(&sun, errmsg);
+	nk_err e = unix_addr(path, &sun, errmsg);
+	if (!e)
+		e = clear_path(&sun, errmsg);
 	if (e)
 		return e;
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);

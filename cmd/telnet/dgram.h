@@ -1,5 +1,5 @@
 /* The transports besides TCP: a Unix domain stream socket (-U, unix.c)
- * and UDP (-u, udp.c; -l -u, udplisten.c). */
+ * and UDP (-u, udp.c; its addresses and -l -u, udplisten.c). */
 #ifndef NK_TELNET_DGRAM_H
 #define NK_TELNET_DGRAM_H
 

@@ -181,24 +181,11 @@ next_deadline(const struct udp *u, const struct udp_args *a, int *idle)
 	return d;
 }
 
-int
-udp_first_addr(const struct udp_args *a, nk_addr *out)
-{
-	char err[NK_ERR_MSG_LEN] = "";
-	nk_addrlist l;
-	nk_time deadline = nk_deadline_in_ms(a->net->connect_timeout_ms);
-	nk_err e = nk_resolve(a->net, a->host, a->port, deadline, &l, err);
-	if (e)
-		return tool_fail(e, err);
-	*out = l.v[0];
-	nk_addrlist_free(&l);
-	return 0;
-}
-
 static int
 open_socket(struct udp *u, const struct udp_args *a)
 {
 	nk_addr addr, *ad = &addr;
+	memset(&addr, 0, sizeof addr);
 	int code = udp_first_addr(a, ad);
 	if (code)
 		return code;

@@ -1,7 +1,8 @@
-/* udplisten: -l -u, the UDP server side. UDP has no connection to
- * accept, so, as nc -lu does, the sender of the first datagram becomes
- * the peer: the socket is connected to it, and from there the session is
- * -u's (udp.c) with that datagram its first input. */
+/* udplisten: the UDP socket's addresses: HOST PORT resolved for -u, and
+ * -l -u, the UDP server side. UDP has no connection to accept, so, as nc
+ * -lu does, the sender of the first datagram becomes the peer: the
+ * socket is connected to it, and from there the session is -u's (udp.c)
+ * with that datagram its first input. */
 #include <errno.h>
 #include <netdb.h>
 #include <poll.h>
@@ -15,6 +16,25 @@
 #include "nk/time.h"
 #include "dgram.h"
 #include "tool.h"
+
+int
+udp_first_addr(const struct udp_args *a, nk_addr *out)
+{
+	char err[NK_ERR_MSG_LEN] = "";
+	nk_addrlist l;
+	nk_time deadline = nk_deadline_in_ms(a->net->connect_timeout_ms);
+	nk_err e = nk_resolve(a->net, a->host, a->port, deadline, &l, err);
+	if (e)
+		return tool_fail(e, err);
+	if (l.n == 0) {
+		nk_addrlist_free(&l);
+		return tool_failf(NK_ERR_COULDNT_RESOLVE_HOST, "%s: no address",
+		                  a->host);
+	}
+	*out = l.v[0];
+	nk_addrlist_free(&l);
+	return 0;
+}
 
 /* "ADDR port N" of sa, for messages. */
 #define ADDR_TEXT (NI_MAXHOST + NI_MAXSERV + 8)
@@ -39,6 +59,7 @@ bind_addr(const struct udp_args *a, struct sockaddr_storage *ss,
 	memset(ss, 0, sizeof *ss);
 	if (a->host) {
 		nk_addr ad;
+		memset(&ad, 0, sizeof ad);
 		int code = udp_first_addr(a, &ad);
 		if (code)
 			return code;

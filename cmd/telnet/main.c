@@ -295,9 +295,10 @@ ws_main(struct args *a)
 	return code;
 }
 
-/* -l: one connection at a time on [ADDR] PORT, each a session as in
- * connect mode; bytes pass as they are unless --telnet. The status of
- * the last session (with --keep-open, until a signal ends nk). */
+/* -l: one connection at a time on [ADDR] PORT (or -U PATH), each a
+ * session as in connect mode; bytes pass as they are unless --telnet.
+ * The status of the last session (with --keep-open, until a signal ends
+ * nk). */
 static int
 listen_main(struct args *a, struct sesslog *log)
 {

@@ -40,13 +40,13 @@ udp_bg() {
 }
 
 # unix_bg PATH ARGS...: nk telnet -l -U PATH ARGS in the background, once
-# the socket file is there.
+# a socket listens at PATH (not only a file there: a stale one may be).
 unix_bg() {
 	local path=$1
 	shift
 	nk_bg -l -U "$@" "$path"
-	timeout 5 sh -c 'until [ -S "$1" ]; do sleep 0.05; done' sh "$path" ||
-		{ echo "no socket at $path after 5s" >&2; return 1; }
+	timeout 5 sh -c 'until ss -Hlx "src = $1" | grep -q .; do sleep 0.05; done' \
+		sh "$path" || { echo "nothing listens at $path after 5s" >&2; return 1; }
 }
 
 # udp_client PORT FILE SIZE: python3 sends FILE to 127.0.0.1:PORT in

@@ -59,6 +59,8 @@ udp_client() {
 import socket, sys, time
 port, path, size, log = int(sys.argv[1]), sys.argv[2], int(sys.argv[3]), sys.argv[4]
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+# Room for nk'"'"'s burst of replies (capped at net.core.rmem_max).
+s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
 s.connect(("127.0.0.1", port))
 data = open(path, "rb").read()
 for i in range(0, len(data), size):

@@ -54,7 +54,8 @@ static const struct opt opts[] = {
 	{ O_SOURCE, 's', "source", OPT_STRING, "ADDR[:PORT]", NULL,
 	  "connect from this local address (and port; [v6]:PORT)" },
 	{ O_LISTEN, 'l', "listen", OPT_FLAG, NULL, NULL,
-	  "listen on [ADDR] PORT and take one connection (as nc -l)" },
+	  "listen on [ADDR] PORT and take one connection (as nc -l); with "
+	  "-U on PATH, with -u for the first datagram's sender" },
 	{ O_KEEP_OPEN, 0, "keep-open", OPT_FLAG, NULL, NULL,
 	  "with -l: take the next connection after each (ncat's -k)" },
 	{ O_EXEC, 0, "exec", OPT_STRING, "CMD", NULL,

@@ -39,6 +39,8 @@ enum {
 	O_EXEC,
 	O_WAIT,
 	O_JSON,
+	O_TRACE,
+	O_WS_HEX,
 };
 
 static const struct opt opts[] = {
@@ -54,7 +56,8 @@ static const struct opt opts[] = {
 	{ O_SOURCE, 's', "source", OPT_STRING, "ADDR[:PORT]", NULL,
 	  "connect from this local address (and port; [v6]:PORT)" },
 	{ O_LISTEN, 'l', "listen", OPT_FLAG, NULL, NULL,
-	  "listen on [ADDR] PORT and take one connection (as nc -l)" },
+	  "listen on [ADDR] PORT and take one connection (as nc -l); with "
+	  "-U on PATH, with -u for the first datagram's sender" },
 	{ O_KEEP_OPEN, 0, "keep-open", OPT_FLAG, NULL, NULL,
 	  "with -l: take the next connection after each (ncat's -k)" },
 	{ O_EXEC, 0, "exec", OPT_STRING, "CMD", NULL,
@@ -76,6 +79,9 @@ static const struct opt opts[] = {
 	  "ws://: ping every SECS and show the round trip on stderr" },
 	{ O_WS_MAX, 0, "max-message", OPT_NUM, "BYTES", NULL,
 	  "ws://: refuse a message over BYTES (close 1009; default 16 MiB)" },
+	{ O_WS_HEX, 0, "ws-hex", OPT_FLAG, NULL, NULL,
+	  "ws://: show each binary message received as --hexdump's hex "
+	  "lines" },
 	/* One row for every tool (tests/cli/netargs.bats): with -l, the
 	 * client certificate's options name the server's (nk-telnet(1)). */
 	TLSARGS_CLIENT_OPTS,
@@ -107,6 +113,9 @@ static const struct opt opts[] = {
 	{ O_HEXDUMP, 0, "hexdump", OPT_STRING, "FILE", NULL,
 	  "log both directions to FILE in hex, each chunk with its "
 	  "direction, time and offsets" },
+	{ O_TRACE, 0, "trace", OPT_FLAG, NULL, NULL,
+	  "in a pipe: show each chunk sent (>) and received (<) on stderr "
+	  "as --hexdump's lines" },
 	{ O_OUTPUT, 'o', "output", OPT_STRING, "FILE", NULL,
 	  "write the bytes received to FILE too, as they came" },
 	{ O_JSON, 0, "json", OPT_FLAG, NULL, NULL,
@@ -227,8 +236,13 @@ check_transport(const struct args *a)
 		         a->portarg);
 		return -1;
 	}
-	if (a->udp && !a->portarg) {
+	if (a->udp && !a->portarg && !a->listen) {
 		tool_msg("-u needs a PORT");
+		return -1;
+	}
+	if (a->udp && a->keep_open) {
+		tool_msg("-l -u takes one peer, the first datagram's sender: no "
+		         "--keep-open");
 		return -1;
 	}
 	return 0;
@@ -256,11 +270,33 @@ check_ws(struct args *a)
 	return 0;
 }
 
-/* The times, --json, the shared network options and ws://'s. 0, or -1
- * after saying why. */
+/* --trace and --ws-hex: what they need. 0, or -1 after saying why. */
+static int
+check_views(const struct args *a)
+{
+	if (a->ws.hex && !ws_is_url(a->host)) {
+		tool_msg("--ws-hex needs a ws:// or wss:// URL");
+		return -1;
+	}
+	/* On a terminal the dump would tear through the line editor's
+	 * screen; there --hexdump FILE, read from another window, serves. */
+	if (a->trace && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO)) {
+		tool_msg("--trace is for a pipe; at a terminal use --hexdump FILE");
+		return -1;
+	}
+	return 0;
+}
+
+/* The times, --json, the flags of the session's views (--trace,
+ * --ws-hex), the shared network options and ws://'s. 0, or -1 after
+ * saying why. */
 static int
 take_other(struct args *a, int id, const char *arg)
 {
+	if (id == O_TRACE || id == O_WS_HEX) {
+		*(id == O_TRACE ? &a->trace : &a->ws.hex) = 1;
+		return 0;
+	}
 	switch (id) {
 	case O_QUIT:
 	case O_EOF_WAIT:
@@ -300,6 +336,10 @@ check_tls_exec(const struct args *a)
 		return 0;
 	if (a->zero || a->udp || a->hexdump || a->output) {
 		tool_msg("--exec takes none of -z, -u, --hexdump and -o");
+		return -1;
+	}
+	if (a->trace) {
+		tool_msg("--exec takes no --trace: the program has the connection");
 		return -1;
 	}
 	if (a->listen && a->tls && !tc->cafile && !tc->capath && !tc->insecure) {
@@ -420,7 +460,7 @@ parse_args(int argc, char **argv, struct args *a)
 		tool_msg("--raw and --telnet contradict each other");
 		return -1;
 	}
-	if (check_transport(a) != 0)
+	if (check_transport(a) != 0 || check_views(a) != 0)
 		return -1;
 	return netargs_finish(&a->na);
 }

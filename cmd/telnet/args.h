@@ -29,6 +29,7 @@ struct args {
 	int idle_given;         /* --idle-timeout, over -w */
 	int json;
 	const char *exec;                   /* --exec CMD */
+	int trace;                          /* --trace: sesslog to stderr */
 	const char *zports[ZERO_MAX_PORTS]; /* -z: the PORTs after the first */
 	size_t nzports;
 	struct ws_args ws;      /* ws:// and wss:// */

@@ -19,6 +19,7 @@ listener_open(struct listener *l, const char *host, int port, int family,
               char *errmsg)
 {
 	l->n = sizeof l->fds / sizeof l->fds[0];
+	l->path = NULL;
 	nk_err e = nk_listen(host, port, family, l->fds, &l->n, errmsg);
 	if (e)
 		l->n = 0;
@@ -57,6 +58,7 @@ listener_close(struct listener *l)
 	for (size_t i = 0; i < l->n; i++)
 		close(l->fds[i]);
 	l->n = 0;
+	listener_unlink(l);
 }
 
 /* The subject of the client's certificate, made safe for a terminal. */

@@ -12,6 +12,7 @@
  * same signal. */
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <langinfo.h>
 #include <limits.h>
 #include <locale.h>
@@ -274,7 +275,7 @@ run_udp(struct args *a, int port, struct sesslog *log)
 {
 	struct udp_args u = {
 		a->host, port, &a->na.net, a->quit_ms, a->idle_ms,
-		a->eof_wait_ms, a->verbose, a->raw_output, log,
+		a->eof_wait_ms, a->verbose, a->raw_output, log, a->listen,
 	};
 	int code = udp_run(&u);
 	netargs_free(&a->na);
@@ -291,6 +292,7 @@ ws_main(struct args *a)
 		args_free(a);
 		return bad ? 2 : NK_ERR_WRITE_ERROR;
 	}
+	log.trace = a->trace ? stderr : NULL;
 	a->ws.quit_ms = a->quit_ms;
 	a->ws.eof_wait_ms = a->eof_wait_ms;
 	a->ws.idle_ms = a->idle_ms;
@@ -302,9 +304,10 @@ ws_main(struct args *a)
 	return code;
 }
 
-/* -l: one connection at a time on [ADDR] PORT, each a session as in
- * connect mode; bytes pass as they are unless --telnet. The status of
- * the last session (with --keep-open, until a signal ends nk). */
+/* -l: one connection at a time on [ADDR] PORT (or -U PATH), each a
+ * session as in connect mode; bytes pass as they are unless --telnet.
+ * The status of the last session (with --keep-open, until a signal ends
+ * nk). */
 static int
 listen_main(struct args *a, struct sesslog *log)
 {
@@ -314,7 +317,9 @@ listen_main(struct args *a, struct sesslog *log)
 	struct listener l;
 	int port, code = 0;
 
-	if (nk_port_parse(parg, "tcp", &port, err)) {
+	if (a->unixsock) {
+		port = 0;  /* no telnet port: no telnet offer with --telnet */
+	} else if (nk_port_parse(parg, "tcp", &port, err)) {
 		tool_msg("%s", err);
 		netargs_free(&a->na);
 		return 2;
@@ -324,7 +329,8 @@ listen_main(struct args *a, struct sesslog *log)
 	tc.server = 1;
 	nk_err e = a->tls ? nk_tls_ctx_new(&tc, &ctx, err) : NK_OK;
 	if (!e)
-		e = listener_open(&l, host, port, a->na.net.family, err);
+		e = a->unixsock ? listener_open_unix(&l, a->host, err) :
+		    listener_open(&l, host, port, a->na.net.family, err);
 	int64_t hs_ms = a->na.net.connect_timeout_ms;
 	netargs_free(&a->na);
 	if (e) {
@@ -339,14 +345,18 @@ listen_main(struct args *a, struct sesslog *log)
 		session_from_args(&s, a);
 		s.port = port;
 		s.log = log;
+		listener_guard(&l);
 		if ((e = listener_accept(&l, &s.conn, err)) != NK_OK) {
 			code = tool_fail(e, err);
 			break;
 		}
 		s.host = nk_conn_peer_str(s.conn);
 		s.start = nk_now();
-		session_status(&s, "Connection from %s port %d.", s.host,
-		               nk_conn_peer_port(s.conn));
+		if (a->unixsock)
+			session_status(&s, "Connection on %s.", a->host);
+		else
+			session_status(&s, "Connection from %s port %d.", s.host,
+			               nk_conn_peer_port(s.conn));
 		if ((ctx && (e = listener_tls(&s, ctx, nk_deadline_in_ms(hs_ms),
 		                              &tls, err)) != NK_OK) ||
 		    (a->telnet && (e = make_telnet(&s, a, err)) != NK_OK)) {
@@ -377,6 +387,19 @@ listen_main(struct args *a, struct sesslog *log)
 	return code;
 }
 
+/* A closed stdin, stdout or stderr (2>&-) would make the next socket
+ * or file take its number: --trace and every error message would go
+ * into the connection, and its bytes be read as input. /dev/null keeps
+ * the numbers taken. */
+static void
+keep_std_fds(void)
+{
+	for (int fd = 0; fd <= 2; fd++)
+		if (fcntl(fd, F_GETFD) < 0 && errno == EBADF &&
+		    open("/dev/null", fd ? O_WRONLY : O_RDONLY) != fd)
+			_exit(NK_ERR_FAILED_INIT);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -387,6 +410,7 @@ main(int argc, char **argv)
 	nk_err e;
 	int code;
 
+	keep_std_fds();
 	tool_init(argc, argv);
 	tool_version_hook = versions;
 	setlocale(LC_CTYPE, "");
@@ -401,17 +425,18 @@ main(int argc, char **argv)
 		return zero_scan(&a);
 	if (ws_is_url(a.host) || ws_opts_given(&a.ws))
 		return ws_main(&a);
-	if (a.listen && (a.udp || a.unixsock)) {
-		tool_msg("-l listens on TCP only: not with -u or -U");
-		netargs_free(&a.na);
-		return 2;
+	if (a.listen && a.udp && !a.portarg) {
+		/* -l -u PORT: every address. */
+		a.portarg = a.host;
+		a.host = NULL;
 	}
 	struct sesslog log;
 	if (sesslog_open(&log, a.hexdump, a.output) != 0) {
 		netargs_free(&a.na);
 		return NK_ERR_WRITE_ERROR;
 	}
-	if (a.listen) {
+	log.trace = a.trace ? stderr : NULL;
+	if (a.listen && !a.udp) {
 		code = listen_main(&a, &log);
 		sesslog_close(&log);
 		return code;

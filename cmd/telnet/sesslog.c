@@ -65,14 +65,14 @@ hexdump_lines(const unsigned char *p, size_t n, size_t base, char *out)
  * the length, and the offsets of its first and last byte in its
  * direction's stream. */
 static int
-header(struct sesslog *l, int dir, size_t n)
+header(struct sesslog *l, FILE *f, int dir, size_t n)
 {
 	struct timespec ts;
 	struct tm tm;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	localtime_r(&ts.tv_sec, &tm);
 	uint64_t from = l->off[dir];
-	return fprintf(l->hex, "%c %04d/%02d/%02d %02d:%02d:%02d.%06ld  "
+	return fprintf(f, "%c %04d/%02d/%02d %02d:%02d:%02d.%06ld  "
 	               "length=%zu from=%llu to=%llu\n",
 	               dir == LOG_SENT ? '>' : '<', tm.tm_year + 1900,
 	               tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
@@ -82,19 +82,20 @@ header(struct sesslog *l, int dir, size_t n)
 }
 
 static int
-write_hex(struct sesslog *l, int dir, const unsigned char *p, size_t n)
+write_hex(struct sesslog *l, FILE *f, int dir, const unsigned char *p,
+          size_t n)
 {
-	if (header(l, dir, n) != 0)
+	if (header(l, f, dir, n) != 0)
 		return -1;
 	/* In pieces, so the buffer stays small however big the chunk. */
 	char buf[HEXDUMP_MAX(1024)];
 	for (size_t i = 0; i < n; i += 1024) {
 		size_t k = n - i < 1024 ? n - i : 1024;
 		size_t len = hexdump_lines(p + i, k, i, buf);
-		if (fwrite(buf, 1, len, l->hex) != len)
+		if (fwrite(buf, 1, len, f) != len)
 			return -1;
 	}
-	return fflush(l->hex) == 0 ? 0 : -1;
+	return fflush(f) == 0 ? 0 : -1;
 }
 
 static int
@@ -118,11 +119,15 @@ sesslog_data(struct sesslog *l, int dir, const void *p, size_t n,
 {
 	if (n == 0)
 		return 0;
-	if (l->hex && write_hex(l, dir, p, n) != 0) {
+	if (l->hex && write_hex(l, l->hex, dir, p, n) != 0) {
 		snprintf(msg, NK_ERR_MSG_LEN, "writing %s: %s", l->hexpath,
 		         strerror(errno));
 		return -1;
 	}
+	/* A closed or full stderr is no reason to end the session: the
+	 * trace is a view of it, not its product. */
+	if (l->trace)
+		(void)write_hex(l, l->trace, dir, p, n);
 	if (dir == LOG_RECEIVED && l->out >= 0 && write_out(l->out, p, n) != 0) {
 		snprintf(msg, NK_ERR_MSG_LEN, "writing %s: %s", l->outpath,
 		         strerror(errno));

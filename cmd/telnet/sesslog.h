@@ -1,6 +1,7 @@
 /* The session's logs: --hexdump FILE (both directions, each chunk headed
  * by its direction, time and stream offsets, its bytes in ncat -x's hex
- * lines) and -o FILE (the bytes received, as they came). */
+ * lines), --trace (the same lines on stderr) and -o FILE (the bytes
+ * received, as they came). */
 #ifndef NK_TELNET_SESSLOG_H
 #define NK_TELNET_SESSLOG_H
 
@@ -12,6 +13,8 @@ enum { LOG_SENT, LOG_RECEIVED };
 
 struct sesslog {
 	FILE *hex;              /* --hexdump, or NULL */
+	FILE *trace;            /* --trace: stderr (set after sesslog_open),
+	                         * or NULL; not closed by sesslog_close */
 	int out;                /* -o, or -1 */
 	uint64_t off[2];        /* bytes so far each way */
 	const char *hexpath, *outpath;

@@ -184,25 +184,21 @@ next_deadline(const struct udp *u, const struct udp_args *a, int *idle)
 static int
 open_socket(struct udp *u, const struct udp_args *a)
 {
-	char err[NK_ERR_MSG_LEN] = "";
-	nk_addrlist l;
-	nk_time deadline = nk_deadline_in_ms(a->net->connect_timeout_ms);
-	nk_err e = nk_resolve(a->net, a->host, a->port, deadline, &l, err);
-	if (e)
-		return tool_fail(e, err);
-	nk_addr *ad = &l.v[0];
+	nk_addr addr, *ad = &addr;
+	memset(&addr, 0, sizeof addr);
+	int code = udp_first_addr(a, ad);
+	if (code)
+		return code;
 	u->fd = socket(ad->sa.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (u->fd < 0 || connect(u->fd, (struct sockaddr *)&ad->sa,
 	                         ad->len) != 0) {
 		int en = errno;
-		nk_addrlist_free(&l);
 		return tool_failf(NK_ERR_COULDNT_CONNECT, "UDP to %s port %d: "
 		                  "%s", a->host, a->port, strerror(en));
 	}
 	if (a->verbose)
 		fprintf(stderr, "* Sending to %s (%s) port %d (UDP).\n", a->host,
 		        ad->str, a->port);
-	nk_addrlist_free(&l);
 	return 0;
 }
 
@@ -243,7 +239,7 @@ udp_run(const struct udp_args *a)
 {
 	static struct udp u;
 	memset(&u, 0, sizeof u);
-	int code = open_socket(&u, a);
+	int code = a->listen ? udp_listen(a, &u.fd) : open_socket(&u, a);
 	if (code)
 		return code;
 	u.escape = isatty(STDOUT_FILENO) && !a->raw_output;

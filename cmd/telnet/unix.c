@@ -9,19 +9,28 @@
 #include "dgram.h"
 
 nk_err
+unix_addr(const char *path, struct sockaddr_un *sun, char *errmsg)
+{
+	size_t n = strlen(path);
+	memset(sun, 0, sizeof *sun);
+	if (n == 0 || n >= sizeof sun->sun_path)
+		return nk_err_set(errmsg, NK_ERR_FAILED_INIT, "-U: socket path "
+		               "must be 1 to %zu bytes long",
+		               sizeof sun->sun_path - 1);
+	sun->sun_family = AF_UNIX;
+	memcpy(sun->sun_path, path, n);
+	return NK_OK;
+}
+
+nk_err
 unix_connect(const char *path, nk_conn **out, char *errmsg)
 {
 	struct sockaddr_un sun;
-	size_t n = strlen(path);
 
 	*out = NULL;
-	memset(&sun, 0, sizeof sun);
-	if (n == 0 || n >= sizeof sun.sun_path)
-		return nk_err_set(errmsg, NK_ERR_FAILED_INIT, "-U: socket path "
-		               "must be 1 to %zu bytes long",
-		               sizeof sun.sun_path - 1);
-	sun.sun_family = AF_UNIX;
-	memcpy(sun.sun_path, path, n);
+	nk_err e = unix_addr(path, &sun, errmsg);
+	if (e)
+		return e;
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return nk_err_set(errmsg, NK_ERR_COULDNT_CONNECT, "socket: %s",

@@ -38,6 +38,8 @@ struct ws_args {
 	uint64_t max_message;           /* --max-message; 0: the default */
 	int given;                      /* a WebSocket option was given */
 	struct sesslog *log;            /* --hexdump and -o: message payloads */
+	int hex;                        /* --ws-hex: binary messages shown as
+	                                 * hex lines */
 };
 
 /* The WebSocket options, in the order of their ids in main.c's table. */

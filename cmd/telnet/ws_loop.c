@@ -216,11 +216,31 @@ pipe_input(struct wsess *w)
 		end_input(w);
 }
 
+/* --ws-hex: a binary message as --hexdump's lines (offsets from the
+ * message's start), in pieces so a large one needs no large buffer. */
+static void
+show_hex(struct wsess *w, const nk_ws_event *ev)
+{
+	char buf[HEXDUMP_MAX(1024)];
+	out_begin(w);
+	for (size_t i = 0; i < ev->len; i += 1024) {
+		size_t k = ev->len - i < 1024 ? ev->len - i : 1024;
+		size_t len = hexdump_lines(ev->data + i, k, i, buf);
+		if (write_all(w, buf, len) != 0)
+			break;
+	}
+	out_end(w);
+}
+
 static void
 show_message(struct wsess *w, const nk_ws_event *ev)
 {
 	w->got_one = 1;
 	log_data(w, LOG_RECEIVED, ev->data, ev->len);
+	if (ev->opcode == NK_WS_BINARY && w->a->hex) {
+		show_hex(w, ev);
+		return;
+	}
 	if (!w->escape) {
 		if (write_all(w, ev->data, ev->len) == 0 && ev->opcode == NK_WS_TEXT)
 			write_all(w, "\n", 1);

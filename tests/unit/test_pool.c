@@ -6,7 +6,6 @@
 #include <stdint.h>
 #include <setjmp.h>
 #include <pthread.h>
-#include <string.h>
 #include <time.h>
 #include <cmocka.h>
 
@@ -53,13 +52,20 @@ stop(void *ctx)
 	return s;
 }
 
+/* A count with nothing run yet, whose stop says yes from stop_after on. */
+static void
+fresh(struct count *c, int stop_after)
+{
+	*c = (struct count){ .lock = PTHREAD_MUTEX_INITIALIZER,
+	                     .stop_after = stop_after };
+}
+
 static void
 test_each_once_bounded(void **state)
 {
 	(void)state;
 	static struct count c;
-	memset(&c, 0, sizeof c);
-	pthread_mutex_init(&c.lock, NULL);
+	fresh(&c, 0);
 	pool_run(120, 4, run, NULL, &c);
 	for (size_t i = 0; i < 120; i++)
 		assert_int_equal(c.runs[i], 1);
@@ -69,7 +75,6 @@ test_each_once_bounded(void **state)
 	/* 2 ms a job: four workers overlap, and a fifth never joins. */
 	assert_true(c.most >= 2);
 	assert_true(c.most <= 4);
-	pthread_mutex_destroy(&c.lock);
 }
 
 static void
@@ -78,21 +83,17 @@ test_one_is_the_caller(void **state)
 	(void)state;
 	static struct count c;
 	for (size_t threads = 0; threads <= 1; threads++) {
-		memset(&c, 0, sizeof c);
-		pthread_mutex_init(&c.lock, NULL);
+		fresh(&c, 0);
 		pool_run(10, threads, run, NULL, &c);
 		assert_int_equal(c.total, 10);
 		assert_int_equal(c.most, 1);
 		for (size_t i = 0; i < 10; i++)
 			assert_true(pthread_equal(c.who[i], pthread_self()));
-		pthread_mutex_destroy(&c.lock);
-	}
+		}
 	/* No job: nothing runs, nothing waits. */
-	memset(&c, 0, sizeof c);
-	pthread_mutex_init(&c.lock, NULL);
+	fresh(&c, 0);
 	pool_run(0, 8, run, NULL, &c);
 	assert_int_equal(c.total, 0);
-	pthread_mutex_destroy(&c.lock);
 }
 
 static void
@@ -100,22 +101,16 @@ test_stop_skips_the_rest(void **state)
 {
 	(void)state;
 	static struct count c;
-	memset(&c, 0, sizeof c);
-	pthread_mutex_init(&c.lock, NULL);
-	c.stop_after = 5;
+	fresh(&c, 5);
 	pool_run(50, 1, run, stop, &c);
 	assert_int_equal(c.total, 5);
 	for (size_t i = 0; i < 50; i++)
 		assert_int_equal(c.runs[i], i < 5);
 	/* With several workers a job already begun still ends; none starts
 	 * after stop said so, so at most one a worker past the mark. */
-	pthread_mutex_destroy(&c.lock);
-	memset(&c, 0, sizeof c);
-	pthread_mutex_init(&c.lock, NULL);
-	c.stop_after = 5;
+	fresh(&c, 5);
 	pool_run(50, 4, run, stop, &c);
 	assert_true(c.total >= 5 && c.total <= 5 + 3);
-	pthread_mutex_destroy(&c.lock);
 }
 
 int

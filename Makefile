@@ -189,7 +189,6 @@ $(B)/tests/test_decode: LIB_DEPS += $(BRENC_LIBS)
 $(B)/tests/test_glob: $(B)/obj/cmd/http/glob.o
 $(B)/tests/test_config: $(B)/obj/cmd/http/lines.o
 $(B)/tests/test_pool: $(B)/obj/cmd/tls/pool.o
-$(B)/obj/tests/unit/test_pool.o: BASE_CFLAGS += -Icmd/tls
 
 deps:
 	@scripts/deps.sh

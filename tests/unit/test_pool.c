@@ -9,7 +9,7 @@
 #include <time.h>
 #include <cmocka.h>
 
-#include "pool.h"
+#include "../../cmd/tls/pool.h"
 
 struct count {
 	pthread_mutex_t lock;

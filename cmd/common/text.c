@@ -59,6 +59,20 @@ text_json(FILE *f, const char *s)
 }
 
 void
+text_json_error(FILE *f, nk_err e, const char *msg)
+{
+	if (!e) {
+		fputs("null", f);
+		return;
+	}
+	fprintf(f, "{\"code\": %d, \"name\": ", (int)e);
+	text_json(f, nk_err_name(e));
+	fputs(", \"message\": ", f);
+	text_json(f, msg);
+	fputc('}', f);
+}
+
+void
 text_put(FILE *f, const char *s, size_t len, unsigned flags)
 {
 	/* In pieces through a small buffer: nothing to allocate, nothing

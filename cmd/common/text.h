@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "nk/err.h"
+
 /* Writes s as a JSON string literal, or `null` for NULL. What the rule
  * lets through passes as it is (but '"', '\\', and \n, \r, \t, written
  * as JSON does); a character it stops (C0, DEL, C1, bidirectional
@@ -14,6 +16,11 @@
  * becomes its Latin-1 code point (\u00XX), so the document is always
  * valid JSON whatever a server sent. */
 void text_json(FILE *f, const char *s);
+
+/* The error of the tools' JSON documents: null for NK_OK, else
+ * {"code": e, "name": nk_err_name(e), "message": msg} (msg by
+ * text_json, so NULL is null). */
+void text_json_error(FILE *f, nk_err e, const char *msg);
 
 /* len bytes of s under nk_text_safe_len's rule with flags (NK_TEXT_*). */
 void text_put(FILE *f, const char *s, size_t len, unsigned flags);

@@ -136,3 +136,23 @@ tool_flush_stdout(void)
 	}
 	return 0;
 }
+
+int
+tool_write_all(int fd, const void *p, size_t n)
+{
+	const char *q = p;
+	while (n > 0) {
+		ssize_t w = write(fd, q, n);
+		if (w > 0) {
+			q += w;
+			n -= (size_t)w;
+		} else if (w < 0 && errno == EINTR) {
+			continue;
+		} else {
+			if (w == 0)
+				errno = 0;
+			return -1;
+		}
+	}
+	return 0;
+}

@@ -3,6 +3,7 @@
 #ifndef NK_CMD_TOOL_H
 #define NK_CMD_TOOL_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include "nk/defs.h"
 #include "nk/err.h"
@@ -50,5 +51,11 @@ int tool_mkstemp(char *tmpl);
 /* Flushes stdout; returns NK_ERR_WRITE_ERROR with a message on failure
  * (a full disk, a closed pipe). */
 int tool_flush_stdout(void);
+
+/* Writes all n bytes of p to fd, across short writes and EINTR. Returns
+ * 0, or -1 with errno set (EPIPE: the reader went away; 0: a write
+ * that wrote nothing). The caller words the message: whether a closed
+ * reader is an error is its choice. */
+int tool_write_all(int fd, const void *p, size_t n);
 
 #endif

@@ -60,14 +60,6 @@ json_end(const struct stats *s, double total_ms, nk_err e, const char *err)
 		fputs("null", stdout);
 	}
 	fputs(",\n \"error\": ", stdout);
-	if (e) {
-		printf("{\"code\": %d, \"name\": ", (int)e);
-		text_json(stdout, nk_err_name(e));
-		fputs(", \"message\": ", stdout);
-		text_json(stdout, err);
-		putchar('}');
-	} else {
-		fputs("null", stdout);
-	}
+	text_json_error(stdout, e, err);
 	fputs("}\n", stdout);
 }

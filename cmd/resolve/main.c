@@ -67,11 +67,9 @@ json_result(const char *host, const nk_addrlist *l, nk_err e,
 	printf("%s\n  {\"host\": ", first ? "" : ",");
 	text_json(stdout, host);
 	if (e) {
-		printf(", \"error\": {\"code\": %d, \"name\": ", (int)e);
-		text_json(stdout, nk_err_name(e));
-		fputs(", \"message\": ", stdout);
-		text_json(stdout, err);
-		printf("}, \"elapsed_ms\": %.3f}", (double)elapsed / 1000.0);
+		fputs(", \"error\": ", stdout);
+		text_json_error(stdout, e, err);
+		printf(", \"elapsed_ms\": %.3f}", (double)elapsed / 1000.0);
 		return;
 	}
 	fputs(", \"addresses\": [", stdout);

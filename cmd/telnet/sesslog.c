@@ -98,21 +98,6 @@ write_hex(struct sesslog *l, FILE *f, int dir, const unsigned char *p,
 	return fflush(f) == 0 ? 0 : -1;
 }
 
-static int
-write_out(int fd, const unsigned char *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 int
 sesslog_data(struct sesslog *l, int dir, const void *p, size_t n,
              char *msg)
@@ -128,9 +113,9 @@ sesslog_data(struct sesslog *l, int dir, const void *p, size_t n,
 	 * trace is a view of it, not its product. */
 	if (l->trace)
 		(void)write_hex(l, l->trace, dir, p, n);
-	if (dir == LOG_RECEIVED && l->out >= 0 && write_out(l->out, p, n) != 0) {
+	if (dir == LOG_RECEIVED && l->out >= 0 && tool_write_all(l->out, p, n) != 0) {
 		snprintf(msg, NK_ERR_MSG_LEN, "writing %s: %s", l->outpath,
-		         strerror(errno));
+		         errno ? strerror(errno) : "no progress");
 		return -1;
 	}
 	l->off[dir] += n;

@@ -106,22 +106,12 @@ send_lines(struct udp *u, int flush)
 static int
 write_all(const void *p, size_t n)
 {
-	const char *q = p;
-	while (n > 0) {
-		ssize_t w = write(STDOUT_FILENO, q, n);
-		if (w > 0) {
-			q += w;
-			n -= (size_t)w;
-		} else if (w < 0 && errno == EINTR) {
-			continue;
-		} else if (w < 0 && errno == EPIPE) {
-			return -1;      /* the reader went away: end quietly */
-		} else {
-			return tool_failf(NK_ERR_WRITE_ERROR, "writing output: %s",
-			                  w < 0 ? strerror(errno) : "no progress");
-		}
-	}
-	return 0;
+	if (tool_write_all(STDOUT_FILENO, p, n) == 0)
+		return 0;
+	if (errno == EPIPE)
+		return -1;      /* the reader went away: end quietly */
+	return tool_failf(NK_ERR_WRITE_ERROR, "writing output: %s",
+	                  errno ? strerror(errno) : "no progress");
 }
 
 /* A datagram arrived: shown. 0, -1 to end with 0, or the exit status. */

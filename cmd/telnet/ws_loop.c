@@ -70,26 +70,15 @@ say(struct wsess *w, const char *fmt, const char *s, size_t n, int code)
 static int
 write_all(struct wsess *w, const void *p, size_t n)
 {
-	const char *q = p;
-	while (n > 0) {
-		ssize_t r = write(STDOUT_FILENO, q, n);
-		if (r > 0) {
-			q += r;
-			n -= (size_t)r;
-		} else if (r < 0 && errno == EINTR) {
-			continue;
-		} else {
-			/* A reader that went away ends the session quietly. */
-			if (r < 0 && errno == EPIPE)
-				finish(w, 0);
-			else
-				finish(w, tool_failf(NK_ERR_WRITE_ERROR, "writing "
-				                     "output: %s", r < 0 ?
-				                     strerror(errno) : "no progress"));
-			return -1;
-		}
-	}
-	return 0;
+	if (tool_write_all(STDOUT_FILENO, p, n) == 0)
+		return 0;
+	/* A reader that went away ends the session quietly. */
+	if (errno == EPIPE)
+		finish(w, 0);
+	else
+		finish(w, tool_failf(NK_ERR_WRITE_ERROR, "writing output: %s",
+		                     errno ? strerror(errno) : "no progress"));
+	return -1;
 }
 
 static void

@@ -1,16 +1,17 @@
 /* fleet: nk tls for several targets at once; see fleet.h. Every target
  * is read (and its line's options parsed) before the first connection,
  * so a mistake in the file costs nothing on the network; then up to
- * --jobs threads take the next target each; the results are printed
- * once all are in, in the list's order (JSON) or by days left (the
- * table), so the output does not depend on who answered first. */
+ * --jobs workers (pool.h) take the next target each; the results are
+ * printed once all are in, in the list's order (JSON) or by days left
+ * (the table), so the output does not depend on who answered first. */
 #include <errno.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "fleet.h"
+#include "pool.h"
 #include "report.h"
 #include "text.h"
 #include "tool.h"
@@ -35,8 +36,6 @@ struct fleet {
 	int gargc;
 	struct job *jobs;
 	size_t n, cap;
-	pthread_mutex_t lock;
-	size_t next;
 };
 
 /* ---- building the list ----------------------------------------------- */
@@ -253,39 +252,11 @@ run_job(const struct fleet *fl, struct job *j)
 	free(r);
 }
 
-static void *
-worker(void *arg)
+static void
+run_one(void *ctx, size_t i)
 {
-	struct fleet *fl = arg;
-	for (;;) {
-		pthread_mutex_lock(&fl->lock);
-		size_t i = fl->next++;
-		pthread_mutex_unlock(&fl->lock);
-		if (i >= fl->n)
-			return NULL;
-		run_job(fl, &fl->jobs[i]);
-	}
-}
-
-static int
-run_all(struct fleet *fl)
-{
-	size_t nt = (size_t)fl->global->jobs;
-	if (nt > fl->n)
-		nt = fl->n;
-	pthread_t *t = calloc(nt ? nt : 1, sizeof *t);
-	if (!t)
-		return -1;
-	size_t started = 0;
-	for (; started < nt; started++)
-		if (pthread_create(&t[started], NULL, worker, fl) != 0)
-			break;
-	if (started == 0)
-		worker(fl);     /* no thread to be had: check them in turn */
-	for (size_t i = 0; i < started; i++)
-		pthread_join(t[i], NULL);
-	free(t);
-	return 0;
+	struct fleet *fl = ctx;
+	run_job(fl, &fl->jobs[i]);
 }
 
 /* ---- results --------------------------------------------------------- */
@@ -397,7 +368,6 @@ fleet_free(struct fleet *fl)
 	}
 	free(fl->jobs);
 	free(fl->gargv);
-	pthread_mutex_destroy(&fl->lock);
 }
 
 int
@@ -408,7 +378,6 @@ fleet_run(int argc, char **argv, const struct args *global,
 	memset(&fl, 0, sizeof fl);
 	fl.global = global;
 	fl.ops = ops;
-	pthread_mutex_init(&fl.lock, NULL);
 	int rc = 0;
 	if (global_argv(&fl, argc, argv) != 0)
 		rc = tool_fail(NK_ERR_OUT_OF_MEMORY, NULL);
@@ -428,10 +397,8 @@ fleet_run(int argc, char **argv, const struct args *global,
 	}
 	if (rc == 0) {
 		nk_time t0 = nk_now();
-		if (run_all(&fl) != 0)
-			rc = tool_fail(NK_ERR_OUT_OF_MEMORY, NULL);
-		else
-			rc = report_all(&fl, (double)(nk_now() - t0) / 1e6);
+		pool_run(fl.n, (size_t)global->jobs, run_one, NULL, &fl);
+		rc = report_all(&fl, (double)(nk_now() - t0) / 1e6);
 	}
 	fleet_free(&fl);
 	return rc;

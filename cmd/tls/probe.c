@@ -1,15 +1,17 @@
-/* probe: the handshakes of nk tls --probe and the pool that runs them.
+/* probe: the handshakes of nk tls --probe and the jobs that run them.
  * A job is one question (is TLS 1.1 accepted? which TLS 1.2 suites, in
  * which order? is X25519 accepted at TLS 1.3?) and may take several
- * handshakes in a row; PROBE_PARALLEL threads take jobs from a list. The
- * questions that need the accepted versions come in a second list, run
- * after the first. Each job writes only its own fields of the result. */
+ * handshakes in a row; PROBE_PARALLEL workers (pool.h) take jobs from
+ * a list. The questions that need the accepted versions come in a
+ * second list, run after the first. Each job writes only its own fields
+ * of the result. */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "nk/nk.h"
+#include "pool.h"
 #include "probe.h"
 #include "starttls.h"
 #include "tool.h"
@@ -319,46 +321,34 @@ struct job {
 	int arg;
 };
 
-struct pool {
+struct jobs {
 	struct prober *p;
-	struct job *jobs;
-	size_t n, next;
-	pthread_mutex_t lock;
+	const struct job *j;
 };
 
-static void *
-worker(void *arg)
+static void
+run_one(void *ctx, size_t i)
 {
-	struct pool *pl = arg;
-	for (;;) {
-		pthread_mutex_lock(&pl->lock);
-		size_t i = pl->next < pl->n ? pl->next++ : pl->n;
-		pthread_mutex_unlock(&pl->lock);
-		if (i >= pl->n)
-			return NULL;
-		pthread_mutex_lock(&pl->p->lock);
-		int stop = pl->p->res->err != NK_OK;
-		pthread_mutex_unlock(&pl->p->lock);
-		/* After a failure the rest is skipped, not waited for. */
-		if (!stop)
-			pl->jobs[i].fn(pl->p, pl->jobs[i].arg);
-	}
+	struct jobs *js = ctx;
+	js->j[i].fn(js->p, js->j[i].arg);
 }
 
-/* Runs the jobs, PROBE_PARALLEL at a time; the calling thread is one of
- * the workers, so a system that refuses threads still runs them all. */
-static void
-run_jobs(struct prober *p, struct job *jobs, size_t n)
+/* After a failure the rest is skipped, not waited for. */
+static int
+failed(void *ctx)
 {
-	struct pool pl = { p, jobs, n, 0, PTHREAD_MUTEX_INITIALIZER };
-	pthread_t th[PROBE_PARALLEL - 1];
-	size_t started = 0;
-	while (started < PROBE_PARALLEL - 1 && started + 1 < n &&
-	       pthread_create(&th[started], NULL, worker, &pl) == 0)
-		started++;
-	worker(&pl);
-	for (size_t i = 0; i < started; i++)
-		pthread_join(th[i], NULL);
+	struct prober *p = ((struct jobs *)ctx)->p;
+	pthread_mutex_lock(&p->lock);
+	int stop = p->res->err != NK_OK;
+	pthread_mutex_unlock(&p->lock);
+	return stop;
+}
+
+static void
+run_jobs(struct prober *p, const struct job *jobs, size_t n)
+{
+	struct jobs js = { p, jobs };
+	pool_run(n, PROBE_PARALLEL, run_one, failed, &js);
 }
 
 static size_t

@@ -252,15 +252,7 @@ probe_json(FILE *out, const struct report *r, const struct probe_result *res,
 	fputs(",\n  \"starttls\": ", out);
 	text_json(out, r->a->starttls);
 	fprintf(out, ",\n  \"exit_code\": %d,\n  \"error\": ", code);
-	if (res->err) {
-		fprintf(out, "{\"code\": %d, \"name\": ", (int)res->err);
-		text_json(out, nk_err_name(res->err));
-		fputs(", \"message\": ", out);
-		text_json(out, res->errmsg);
-		fputc('}', out);
-	} else {
-		fputs("null", out);
-	}
+	text_json_error(out, res->err, res->errmsg);
 	fprintf(out, ",\n  \"probe\": {\n    \"handshakes\": %d,\n"
 	        "    \"seconds\": %.3f,\n    \"parallel\": %d,\n",
 	        res->connections, res->seconds, PROBE_PARALLEL);

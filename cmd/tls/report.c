@@ -433,15 +433,7 @@ json_report(FILE *out, const struct report *r, int code)
 		fputs("null", out);
 	}
 	fprintf(out, ",\n  \"exit_code\": %d,\n  \"error\": ", code);
-	if (r->err) {
-		fprintf(out, "{\"code\": %d, \"name\": ", (int)r->err);
-		text_json(out, nk_err_name(r->err));
-		fputs(", \"message\": ", out);
-		text_json(out, r->errmsg);
-		fputs("}", out);
-	} else {
-		fputs("null", out);
-	}
+	text_json_error(out, r->err, r->errmsg);
 	fputs(",\n  \"diagnosis\": ", out);
 	diag_json(out, r);
 	fputs(",\n  \"tls\": ", out);

@@ -3,6 +3,7 @@
 #define NK_INTERNAL_H
 
 #include <stdarg.h>
+#include <stddef.h>
 #include "nk/err.h"
 #include "nk/time.h"
 
@@ -21,6 +22,12 @@ void nk_addr_str(const struct sockaddr *sa, char *buf, size_t len);
  * p >= end. */
 char *nk_put_str(char *p, const char *end, const char *s);
 char *nk_put_uint(char *p, const char *end, unsigned long long v);
+
+/* RFC 4648 base64 of in's n bytes into out, which has room for
+ * NK_BASE64_LEN(n) + 1 bytes (a NUL ends it); returns the length
+ * written, without the NUL. No line breaks, '=' padding (base64.c). */
+#define NK_BASE64_LEN(n) (4 * (((n) + 2) / 3))
+size_t nk_base64(const void *in, size_t n, char *out);
 
 #define NK_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 

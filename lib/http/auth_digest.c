@@ -226,7 +226,7 @@ make_cnonce(char out[NK_DIGEST_CNONCE_LEN + 1])
 		hex[2 * i] = (unsigned char)digits[r[i] >> 4];
 		hex[2 * i + 1] = (unsigned char)digits[r[i] & 15];
 	}
-	EVP_EncodeBlock((unsigned char *)out, hex, (int)sizeof hex);
+	nk_base64(hex, sizeof hex, out);
 	return 0;
 }
 

@@ -4,7 +4,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <openssl/evp.h>
 
 #include "nk/buf.h"
 #include "http/http_int.h"
@@ -152,9 +151,7 @@ nk_http_basic(const char *prefix, const char *userpass)
 	if (!out)
 		return NULL;
 	snprintf(out, p + 7, "%sBasic ", prefix);
-	/* Writes the NUL too. */
-	EVP_EncodeBlock((unsigned char *)out + p + 6,
-	                (const unsigned char *)userpass, (int)n);
+	nk_base64(userpass, n, out + p + 6);
 	return out;
 }
 

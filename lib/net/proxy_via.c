@@ -18,30 +18,6 @@
 
 #define VIA_MAX_HEAD 16384
 
-/* RFC 4648 base64 of s into out (room for 4 * ceil(n / 3) + 1). */
-static void
-b64(const char *s, size_t n, char *out)
-{
-	static const char tab[] =
-		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	const unsigned char *u = (const unsigned char *)s;
-	size_t i = 0;
-	for (; i + 2 < n; i += 3) {
-		*out++ = tab[u[i] >> 2];
-		*out++ = tab[((u[i] & 3) << 4) | (u[i + 1] >> 4)];
-		*out++ = tab[((u[i + 1] & 15) << 2) | (u[i + 2] >> 6)];
-		*out++ = tab[u[i + 2] & 63];
-	}
-	if (i < n) {
-		unsigned b1 = i + 1 < n ? u[i + 1] : 0;
-		*out++ = tab[u[i] >> 2];
-		*out++ = tab[((u[i] & 3) << 4) | (b1 >> 4)];
-		*out++ = i + 1 < n ? tab[(b1 & 15) << 2] : '=';
-		*out++ = '=';
-	}
-	*out = '\0';
-}
-
 /* The CONNECT request for host:port, with the proxy's credentials. */
 static char *
 connect_request(const struct nk_proxy *px, const char *host, int port)
@@ -55,7 +31,7 @@ connect_request(const struct nk_proxy *px, const char *host, int port)
 		free(auth);
 		return NULL;
 	}
-	b64(up, ul, auth);
+	nk_base64(up, ul, auth);
 	const char *lb = strchr(host, ':') ? "[" : "", *rb = *lb ? "]" : "";
 	snprintf(req, n, "CONNECT %s%s%s:%d HTTP/1.1\r\nHost: %s%s%s:%d\r\n"
 	         "%s%s%s\r\n", lb, host, rb, port, lb, host, rb, port,

@@ -160,7 +160,7 @@ pin_text(const X509 *x, char *out, size_t outlen)
 {
 	unsigned char *der = NULL, md[EVP_MAX_MD_SIZE];
 	unsigned int mdlen = 0;
-	unsigned char b64[48];   /* 44 characters and a NUL for 32 bytes */
+	char b64[NK_BASE64_LEN(32) + 1];
 	int len = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(x), &der);
 	out[0] = '\0';
 	if (len <= 0)
@@ -169,8 +169,8 @@ pin_text(const X509 *x, char *out, size_t outlen)
 	OPENSSL_free(der);
 	if (!ok || mdlen != 32)
 		return -1;
-	EVP_EncodeBlock(b64, md, (int)mdlen);
-	snprintf(out, outlen, "sha256//%s", (const char *)b64);
+	nk_base64(md, mdlen, b64);
+	snprintf(out, outlen, "sha256//%s", b64);
 	return 0;
 }
 

@@ -31,7 +31,7 @@ nk_ws_key(char key[NK_WS_KEY_LEN + 1], char *errmsg)
 	nk_err e = nk_ws_random(nonce, sizeof nonce, errmsg);
 	if (e)
 		return e;
-	EVP_EncodeBlock((unsigned char *)key, nonce, sizeof nonce);
+	nk_base64(nonce, sizeof nonce, key);
 	return NK_OK;
 }
 
@@ -53,7 +53,7 @@ nk_ws_accept(const char *key, char out[NK_WS_ACCEPT_LEN + 1])
 		return;
 	}
 	EVP_MD_CTX_free(c);
-	EVP_EncodeBlock((unsigned char *)out, md, 20);
+	nk_base64(md, 20, out);
 }
 
 /* Whether a user header line names `name` ("Name: v", "Name:", "Name;"),

@@ -5,22 +5,18 @@
 # (the reason in plain words) and the JSON fields.
 
 load ../lib/common
+load ../lib/tls
 bats_require_minimum_version 1.5.0
 
 setup_file() {
-	export C="$BATS_FILE_TMPDIR/certs"
-	"$TESTS_DIR/certs/mkcerts.sh" "$C" >/dev/null 2>&1
+	tls_certs
 }
 
 # serve CERT KEY [s_server options...]: an s_server -www on a free port of
 # 127.0.0.1 with certificate $C/CERT and key $C/KEY; sets PORT.
 serve() {
 	local cert=$1 key=$2; shift 2
-	PORT=$(free_port)
-	local log="$BATS_TEST_TMPDIR/s_server.$PORT.log"
-	start_bg "$log" openssl s_server -accept "127.0.0.1:$PORT" -www \
-		-cert "$C/$cert" -key "$C/$key" "$@"
-	wait_for_line "$log" '^ACCEPT' >/dev/null
+	s_server_www "$C/$cert" "$C/$key" "$@"
 }
 
 # serve_chain NAME: NAME.pem with the intermediate, the usual setup.
@@ -32,9 +28,7 @@ serve_chain() {
 # tls NAME [options...]: nk tls for NAME:$PORT on 127.0.0.1, trusting the
 # test root, bounded in time; output and status through bats' run.
 tls() {
-	local name=$1; shift
-	run --separate-stderr timeout 20 nk-tls --cacert "$C/root.pem" \
-		--resolve "$name:$PORT:127.0.0.1" "$@" "$name:$PORT"
+	tls_run 20 "$C/root.pem" "$@"
 }
 
 # json NAME [options...]: as tls with --json; the document is in $output.

@@ -7,6 +7,7 @@
 # is made per run by tests/certs/mkdiag.sh.
 
 load ../lib/common
+load ../lib/tls
 bats_require_minimum_version 1.5.0
 
 setup_file() {
@@ -51,18 +52,12 @@ teardown_file() {
 serve() {
 	local cert=$1 key=leaf.key; shift
 	[ "$cert" = weak.pem ] && key=weak.key
-	PORT=$(free_port)
-	local log="$BATS_TEST_TMPDIR/s_server.$PORT.log"
-	start_bg "$log" openssl s_server -accept "127.0.0.1:$PORT" -www \
-		-cert "$D/$cert" -key "$D/$key" "$@"
-	wait_for_line "$log" '^ACCEPT' >/dev/null
+	s_server_www "$D/$cert" "$D/$key" "$@"
 }
 
 # tls NAME [options...]: nk tls for NAME:$PORT, trusting the diag root.
 tls() {
-	local name=$1; shift
-	run --separate-stderr timeout 20 nk-tls --cacert "$D/root.pem" \
-		--resolve "$name:$PORT:127.0.0.1" "$@" "$name:$PORT"
+	tls_run 20 "$D/root.pem" "$@"
 }
 
 # diag NAME EXPR [options...]: nk tls --json for NAME; EXPR, a python

@@ -7,23 +7,19 @@
 # status.
 
 load ../lib/common
+load ../lib/tls
 bats_require_minimum_version 1.5.0
 
 setup_file() {
-	export C="$BATS_FILE_TMPDIR/certs"
-	"$TESTS_DIR/certs/mkcerts.sh" "$C" >/dev/null 2>&1
+	tls_certs
 }
 
 # serve VAR NAME [s_server options...]: NAME.pem with the intermediate on
 # a free port, into $VAR.
 serve() {
-	local var=$1 name=$2; shift 2
-	local port; port=$(free_port)
-	local log="$BATS_TEST_TMPDIR/s_server.$port.log"
-	start_bg "$log" openssl s_server -accept "127.0.0.1:$port" -www \
-		-cert "$C/$name.pem" -key "$C/leaf.key" -cert_chain "$C/int.pem" "$@"
-	wait_for_line "$log" '^ACCEPT' >/dev/null
-	printf -v "$var" '%s' "$port"
+	local var=$1 name=$2 PORT; shift 2
+	s_server_www "$C/$name.pem" "$C/leaf.key" -cert_chain "$C/int.pem" "$@"
+	printf -v "$var" '%s' "$PORT"
 }
 
 # silent VAR: a listener that accepts and never says a word, into $VAR.

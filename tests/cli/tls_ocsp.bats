@@ -9,6 +9,7 @@
 # bytes: nk reports SCTs and does not validate them).
 
 load ../lib/common
+load ../lib/tls
 bats_require_minimum_version 1.5.0
 
 setup_file() {
@@ -49,18 +50,13 @@ crl_server() {
 # serve NAME [s_server options...]: NAME.pem on a free port; sets PORT.
 serve() {
 	local name=$1; shift
-	PORT=$(free_port)
-	local log="$BATS_TEST_TMPDIR/s_server.$PORT.log"
-	start_bg "$log" openssl s_server -accept "127.0.0.1:$PORT" -www \
-		-cert "$P/$name.pem" -key "$P/leaf.key" "$@"
-	wait_for_line "$log" '^ACCEPT' >/dev/null
+	s_server_www "$P/$name.pem" "$P/leaf.key" "$@"
 }
 
 # tls NAME [options...]: nk tls for NAME.test:$PORT, trusting the root.
 tls() {
 	local name=$1; shift
-	run --separate-stderr timeout 30 nk-tls --cacert "$P/root.pem" \
-		--resolve "$name.test:$PORT:127.0.0.1" "$@" "$name.test:$PORT"
+	tls_run 30 "$P/root.pem" "$name.test" "$@"
 }
 
 # The "OCSP check" or "CRL check" line and the one after it.

@@ -5,21 +5,17 @@
 # fields asserted exactly; --fail-if and --policy on the results.
 
 load ../lib/common
+load ../lib/tls
 bats_require_minimum_version 1.5.0
 
 setup_file() {
-	export C="$BATS_FILE_TMPDIR/certs"
-	"$TESTS_DIR/certs/mkcerts.sh" "$C" >/dev/null 2>&1
+	tls_certs
 }
 
 # server [s_server options...]: s_server -www with valid.test's ECDSA
 # certificate and chain on a free port; sets PORT.
 server() {
-	PORT=$(free_port)
-	local log="$BATS_TEST_TMPDIR/server.$PORT.log"
-	start_bg "$log" openssl s_server -accept "127.0.0.1:$PORT" -www \
-		-cert "$C/valid.pem" -key "$C/leaf.key" -cert_chain "$C/int.pem" "$@"
-	wait_for_line "$log" '^ACCEPT' >/dev/null
+	s_server_www "$C/valid.pem" "$C/leaf.key" -cert_chain "$C/int.pem" "$@"
 }
 
 # probe [options...]: nk tls --probe of valid.test on the server, bounded.

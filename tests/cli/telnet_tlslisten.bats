@@ -106,7 +106,9 @@ ncat_tls_bg() {
 	[[ "$(cat "$BATS_TEST_TMPDIR/lerr")" =~ ^nk-telnet:\ TLS\ handshake\ with\ 127\.0\.0\.1\ port\ [0-9]+\ failed:\ the\ client\ sent\ no\ certificate,\ and\ one\ is\ required$ ]]
 	[ ! -s "$BATS_TEST_TMPDIR/lout" ]
 	[ "$status" -eq 56 ]
-	[ "$(cat "$BATS_TEST_TMPDIR/err")" = "nk-telnet: reading from 127.0.0.1 port $port over TLS: tlsv13 alert certificate required" ]
+	# Whether "secret" was still unsent when the alert came depends on
+	# timing; when it was, the message says so (cmd/telnet/session.c).
+	[[ "$(cat "$BATS_TEST_TMPDIR/err")" =~ ^nk-telnet:\ reading\ from\ 127\.0\.0\.1\ port\ $port\ over\ TLS:\ tlsv13\ alert\ certificate\ required(:\ (at\ least\ )?7\ bytes\ of\ input\ not\ sent)?$ ]]
 
 	port=$(free_port)
 	listen_bg "$port" "${SRV[@]}" --cacert "$C/root.pem" 127.0.0.1 "$port"

@@ -188,8 +188,8 @@ $(B)/tests/test_decode: LIB_DEPS += $(BRENC_LIBS)
 # A unit test of a tool's pure function links that tool's file too.
 $(B)/tests/test_glob: $(B)/obj/cmd/http/glob.o
 $(B)/tests/test_config: $(B)/obj/cmd/http/lines.o
-$(B)/tests/test_regress_starttls: $(B)/obj/cmd/tls/starttls_text.o \
-	$(B)/obj/cmd/tls/starttls_bin.o
+$(B)/tests/test_regress_starttls: $(B)/obj/cmd/tls/starttls_io.o \
+	$(B)/obj/cmd/tls/starttls_text.o $(B)/obj/cmd/tls/starttls_bin.o
 
 deps:
 	@scripts/deps.sh

@@ -12,6 +12,7 @@
 # go-ahead, which no real server sends, is scripted too.
 
 load ../lib/common
+load ../lib/starttls
 bats_require_minimum_version 1.5.0
 
 setup_file() {
@@ -47,27 +48,7 @@ as_srv() {
 # peer PROTO [--refuse|--no-offer|--inject]: the scripted peer; sets PORT
 # and LOG.
 peer() {
-	# A new log each time: the last peer's "Listening" line must not be
-	# taken for this one's.
-	NPEER=$((${NPEER:-0} + 1))
-	LOG="$BATS_TEST_TMPDIR/peer.$NPEER.log"
-	start_bg "$LOG" python3 "$TESTS_DIR/servers/starttls2_peer.py" \
-		"$C/valid-chain.pem" "$C/leaf.key" "$@"
-	local line
-	line=$(wait_for_line "$LOG" '^Listening on ') || return 1
-	PORT=${line##*:}
-}
-
-# starttls PROTO [nk-tls options...]
-starttls() {
-	local proto=$1; shift
-	run --separate-stderr timeout 20 nk-tls --cacert "$C/root.pem" \
-		--resolve "valid.test:$PORT:127.0.0.1" --starttls "$proto" "$@" \
-		"valid.test:$PORT"
-}
-
-client_lines() {
-	sed -n 's/^C: //p' "$LOG"
+	starttls_peer starttls2_peer.py "$@"
 }
 
 # The report of a verified upgrade: the verdict, the STARTTLS line, the

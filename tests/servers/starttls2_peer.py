@@ -16,19 +16,7 @@ import socket
 import ssl
 import sys
 
-
-def lines(conn):
-    buf = b""
-    while True:
-        while b"\n" in buf:
-            line, buf = buf.split(b"\n", 1)
-            line = line.rstrip(b"\r").decode("latin-1")
-            print("C: " + line, file=sys.stderr, flush=True)
-            yield line
-        data = conn.recv(4096)
-        if not data:
-            return
-        buf += data
+from tls_peer import lines
 
 
 def xmpp_until(conn, end):

@@ -260,3 +260,85 @@ c.sendall(b"Sinjected"); c.recv(1)
 		jq -e --argjson p "${p#*:}" '.port == $p and .error.code == 7' <<<"$output"
 	done
 }
+
+# --probe and the fleet run the dialogue in threads, one per connection.
+@test "--probe --starttls postgres, and a fleet of ldap and postgres lines" {
+	pg on
+	local pgport=$PORT
+	SECONDS=0
+	run --separate-stderr timeout 60 nk-tls --probe --json --starttls postgres \
+		--resolve "valid.test:$pgport:127.0.0.1" "valid.test:$pgport"
+	[ "$status" -eq 0 ]
+	jq -e '.starttls == "postgres" and .probe.versions["TLSv1.3"] == true and
+		.probe.handshakes > 10' <<<"$output"
+	ldap tls
+	printf '%s\n' "valid.test:$pgport --starttls postgres" \
+		"valid.test:$PORT --starttls ldap" \
+		"valid.test:$pgport --starttls postgres" >"$BATS_TEST_TMPDIR/fleet"
+	run --separate-stderr timeout 30 nk-tls --json --cacert "$C/root.pem" \
+		--resolve "valid.test:$pgport:127.0.0.1" \
+		--resolve "valid.test:$PORT:127.0.0.1" -f "$BATS_TEST_TMPDIR/fleet"
+	[ "$status" -eq 0 ]
+	[ "$(jq -r '.starttls + " " + (.verification.verified | tostring)' <<<"$output" | sort)" = "ldap true
+postgres true
+postgres true" ]
+}
+
+# raw_peer HEX: a peer that sends these bytes as soon as it accepts, then
+# reads until the client closes; sets PORT.
+raw_peer() {
+	NPEER=$((${NPEER:-0} + 1))
+	LOG="$BATS_TEST_TMPDIR/raw.$NPEER.log"
+	start_bg "$LOG" python3 -c '
+import socket, sys
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(1)
+print("Listening on 127.0.0.1:%d" % s.getsockname()[1], flush=True)
+c, _ = s.accept(); c.settimeout(10)
+c.sendall(bytes.fromhex(sys.argv[1]))
+while c.recv(4096):
+    pass
+' "$1"
+	local line
+	line=$(wait_for_line "$LOG" '^Listening on ')
+	PORT=${line##*:}
+}
+
+hex() {
+	printf '%s' "$1" | od -An -tx1 | tr -d ' \n'
+}
+
+@test "what the servers say when they will not: stream errors, notices, error packets" {
+	raw_peer "$(hex "<?xml version='1.0'?><stream:stream xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams' from='x'><stream:error><host-unknown xmlns='urn:ietf:params:xml:ns:xmpp-streams'/></stream:error></stream:stream>")"
+	starttls xmpp
+	[ "$status" -eq 35 ]
+	[ "$stderr" = "nk-tls: STARTTLS: XMPP server sent a stream error: host-unknown" ]
+	# LDAP: a notice of disconnection (message 0, RFC 4511 4.4.1), with
+	# OpenLDAP's 4-byte lengths.
+	local op="0a01340400" notice
+	op+="0409$(hex 'shut down')8a16$(hex '1.3.6.1.4.1.1466.20036')"
+	notice="020100788400000028$op"
+	[ ${#notice} = $((2 * 0x31)) ]
+	raw_peer "308400000031$notice"
+	starttls ldap
+	[ "$status" -eq 35 ]
+	[ "$stderr" = "nk-tls: STARTTLS: LDAP server refused StartTLS: unsolicited notice, result 52: shut down" ]
+	# MySQL: the greeting is an error packet.
+	local err="ff6a04$(hex "#HY000Host '127.0.0.1' is not allowed")"
+	raw_peer "$(printf '%02x0000' $((${#err} / 2)))00$err"
+	starttls mysql
+	[ "$status" -eq 35 ]
+	[ "$stderr" = "nk-tls: STARTTLS: MySQL server refused the connection: 1130 Host '127.0.0.1' is not allowed" ]
+	# A BER length past what was sent.
+	raw_peer "300a02010178050a01000400"
+	starttls ldap
+	[ "$status" -eq 35 ]
+	[ "$stderr" = "nk-tls: STARTTLS: LDAP server sent a malformed extended response" ]
+}
+
+@test "xmpp: a --servername that is no domain is not written into the stream" {
+	peer xmpp
+	starttls xmpp --servername "a'b"
+	[ "$status" -eq 35 ]
+	[ "$stderr" = "nk-tls: STARTTLS: XMPP needs a domain name for its stream header (--servername)" ]
+	[ -z "$(client_lines)" ]
+}

@@ -110,7 +110,8 @@ stls_irc(struct lines *l, char *errmsg)
 		if (word_is(cmd, "670"))
 			return NK_OK;
 		if (word_is(cmd, "ERROR") ||
-		    ((cmd[0] == '4' || cmd[0] == '5' || cmd[0] == '6') &&
+		    word_is(cmd, "691") ||
+		    ((cmd[0] == '4' || cmd[0] == '5') &&
 		     strspn(cmd, "0123456789") == 3 && cmd[3] == ' '))
 			return stls_unexpected(l, "server refused STARTTLS", errmsg);
 	}

@@ -3,13 +3,15 @@
 #
 # Real servers from Debian, started by the tests on 127.0.0.1: PostgreSQL
 # (initdb + postgres, ssl=on / ssl=off; as nobody when the tests run as
-# root), OpenLDAP's slapd (slapd.conf with and without TLS) and MariaDB
+# root), OpenLDAP's slapd (slapd.conf with and without TLS), MariaDB
 # (mariadbd on an empty data directory with --skip-grant-tables, with and
-# without a certificate). A scripted peer, tests/servers/starttls2_peer.py,
-# plays LMTP, NNTP, ManageSieve, IRC and XMPP (client and server), for
-# which no Debian server starts in a test quickly without a system
-# configuration; it follows each RFC's exchange. Plain text after the
-# go-ahead, which no real server sends, is scripted too.
+# without a certificate) and Prosody (xmpp and xmpp-server, with and
+# without mod_tls). A scripted peer, tests/servers/starttls2_peer.py,
+# plays LMTP, NNTP, ManageSieve and IRC, for which no Debian server starts
+# in a test quickly without a system configuration, and XMPP's <failure/>
+# and plain text after <proceed/>, which Prosody never sends; it follows
+# each RFC's exchange. Other hostile bytes (after PostgreSQL's S, LDAP
+# notices and bad BER, MySQL error greetings) come from one-shot scripts.
 
 load ../lib/common
 load ../lib/starttls
@@ -341,4 +343,63 @@ hex() {
 	[ "$status" -eq 35 ]
 	[ "$stderr" = "nk-tls: STARTTLS: XMPP needs a domain name for its stream header (--servername)" ]
 	[ -z "$(client_lines)" ]
+}
+
+# xmpp_real tls|notls: Prosody with c2s and s2s ports, the VirtualHost
+# valid.test, with or without a certificate; sets PORT (c2s) and S2S.
+xmpp_real() {
+	local d="$BATS_TEST_TMPDIR/prosody"
+	mkdir -p "$d"
+	PORT=$(free_port)
+	S2S=$(free_port)
+	{
+		# root in a container; harmless otherwise
+		echo 'run_as_root = true'
+		echo "pidfile = \"$d/prosody.pid\""
+		echo "data_path = \"$d\""
+		echo 'log = { { levels = { min = "info" }, to = "console" } }'
+		echo 'interfaces = { "127.0.0.1" }'
+		echo "c2s_ports = { $PORT }"
+		echo "s2s_ports = { $S2S }"
+		echo 'c2s_direct_tls_ports = { }'
+		echo 'http_ports = { }'
+		echo 'https_ports = { }'
+		echo 'modules_disabled = { "posix" }'
+		if [ "$1" = tls ]; then
+			echo 'modules_enabled = { "tls", "saslauth", "disco", "dialback" }'
+			echo "ssl = { certificate = \"$C/valid-chain.pem\"; key = \"$C/leaf.key\"; }"
+		else
+			# without mod_tls there is no <starttls/> feature
+			echo 'modules_enabled = { "saslauth", "disco", "dialback" }'
+			echo 'c2s_require_encryption = false'
+			echo 's2s_require_encryption = false'
+		fi
+		echo 'VirtualHost "valid.test"'
+	} >"$d/prosody.cfg.lua"
+	LOG="$BATS_TEST_TMPDIR/prosody.log"
+	start_bg "$LOG" prosody --config "$d/prosody.cfg.lua" -F
+	wait_for_line "$LOG" "Activated service 's2s' on" 10 >/dev/null
+}
+
+@test "xmpp and xmpp-server against Prosody" {
+	xmpp_real tls
+	starttls xmpp -v
+	reported xmpp
+	[ "$(dialogue | tail -2)" = "> <starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>
+< <proceed xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>" ]
+	PORT=$S2S
+	starttls xmpp-server
+	reported xmpp-server
+	# A domain Prosody does not serve: its stream error, named.
+	run --separate-stderr timeout 20 nk-tls --cacert "$C/root.pem" \
+		--servername other.test --starttls xmpp "127.0.0.1:$S2S"
+	[ "$status" -eq 35 ]
+	[ "$stderr" = "nk-tls: STARTTLS: XMPP server sent a stream error: host-unknown" ]
+}
+
+@test "xmpp: Prosody without a certificate does not offer STARTTLS: exit 35" {
+	xmpp_real notls
+	starttls xmpp
+	[ "$status" -eq 35 ]
+	[ "$stderr" = "nk-tls: STARTTLS: XMPP server does not offer STARTTLS" ]
 }

@@ -17,8 +17,9 @@
 /* SMTP and LMTP (RFC 3207; RFC 2033 section 4.1: LHLO in place of
  * EHLO, the rest as SMTP). */
 static nk_err
-smtp_like(struct lines *l, const char *hello, char *errmsg)
+smtp(struct lines *l, char *errmsg)
 {
+	const char *hello = strcmp(l->proto, "LMTP") == 0 ? "LHLO" : "EHLO";
 	nk_err e = NK_OK;
 	int offered = 0;
 	char what[64];
@@ -40,18 +41,6 @@ smtp_like(struct lines *l, const char *hello, char *errmsg)
 	if (stls_read_coded(l, NULL, NULL, errmsg, &e) != 220)
 		return e ? e : stls_unexpected(l, "server refused STARTTLS", errmsg);
 	return NK_OK;
-}
-
-static nk_err
-smtp(struct lines *l, char *errmsg)
-{
-	return smtp_like(l, "EHLO", errmsg);
-}
-
-static nk_err
-lmtp(struct lines *l, char *errmsg)
-{
-	return smtp_like(l, "LHLO", errmsg);
 }
 
 static nk_err
@@ -118,7 +107,7 @@ static const struct proto {
 	{ "pop3", "POP3", 110, pop3 },
 	{ "ftp", "FTP", 21, ftp },
 	/* The ports openssl s_client -starttls and testssl.sh assume. */
-	{ "lmtp", "LMTP", 24, lmtp },
+	{ "lmtp", "LMTP", 24, smtp },
 	{ "nntp", "NNTP", 119, stls_nntp },
 	{ "sieve", "Sieve", 4190, stls_sieve },
 	{ "irc", "IRC", 6667, stls_irc },

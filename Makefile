@@ -196,6 +196,8 @@ $(B)/tests/test_decode: LIB_DEPS += $(BRENC_LIBS)
 $(B)/tests/test_glob: $(B)/obj/cmd/http/glob.o
 $(B)/tests/test_config: $(B)/obj/cmd/http/lines.o
 $(B)/tests/test_pool: $(B)/obj/cmd/tls/pool.o
+$(B)/tests/test_regress_starttls: $(B)/obj/cmd/tls/starttls_io.o \
+	$(B)/obj/cmd/tls/starttls_text.o $(B)/obj/cmd/tls/starttls_bin.o
 
 deps:
 	@scripts/deps.sh

@@ -457,7 +457,7 @@ handshake(struct report *r, nk_tls_ctx *ctx, nk_time deadline, nk_time cdl)
 	r->addr = r->addr_buf;
 	r->addr_port = nk_conn_peer_port(conn);
 	if (a->starttls)
-		r->err = starttls_run(conn, a->starttls, cdl,
+		r->err = starttls_run(conn, a->starttls, r->name, cdl,
 		                      a->starttls_timeout_ms,
 		                      a->verbose ? stderr : NULL, r->errmsg);
 	if (!r->err)

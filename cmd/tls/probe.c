@@ -46,8 +46,8 @@ hello_why(struct prober *p, const nk_tls_offer *o, nk_tls_hello *h,
 	                           err);
 	int hard = e != NK_OK;
 	if (!e && a->starttls) {
-		e = starttls_run(c, a->starttls, dl, a->starttls_timeout_ms, NULL,
-		                 err);
+		e = starttls_run(c, a->starttls, p->r->name, dl,
+		                 a->starttls_timeout_ms, NULL, err);
 		hard = e != NK_OK;
 	}
 	if (!e)

@@ -1,5 +1,6 @@
-/* starttls: the plain-text exchange that precedes TLS on SMTP, IMAP, POP3
- * and FTP, as openssl s_client -starttls does it. */
+/* starttls: the plain-text exchange that precedes TLS on SMTP, IMAP, POP3,
+ * FTP, LMTP, NNTP, ManageSieve, IRC, XMPP, LDAP, PostgreSQL and MySQL, as
+ * openssl s_client -starttls does it. */
 #ifndef NK_TLS_STARTTLS_H
 #define NK_TLS_STARTTLS_H
 
@@ -7,9 +8,11 @@
 #include "nk/conn.h"
 
 /* The protocol names --starttls takes. */
-#define STARTTLS_CHOICES "smtp|imap|pop3|ftp"
+#define STARTTLS_CHOICES "smtp|imap|pop3|ftp|lmtp|nntp|sieve|irc|xmpp|xmpp-server|" \
+                         "ldap|postgres|mysql"
 
-/* The usual port of a protocol's plain-text service (25, 143, 110, 21). */
+/* The usual port of a protocol's plain-text service (25, 143, 110, 21,
+ * ...: the table in starttls.c). */
 int starttls_port(const char *proto);
 
 /* --starttls-timeout's default: a greeting and a few short replies take
@@ -21,13 +24,15 @@ int starttls_port(const char *proto);
 /* Runs the exchange on the plain conn until the server agrees to start
  * TLS; blocks until then, the deadline, or timeout_ms from now (the
  * dialogue's own limit, named in the message when it is the one that
- * ends it; 0: none). With `trace` (may be NULL) every
+ * ends it; 0: none). `name` is the server's name, the domain XMPP's
+ * stream header names (NULL: XMPP refuses to start). With `trace` (may be NULL) every
  * line sent and received goes there, terminal-safe, as "> line" / "< line".
  * Errors: NK_ERR_SSL_CONNECT_ERROR (the server refused, does not offer
  * STARTTLS, said something unexpected, closed the connection, or sent data
  * after its go-ahead), NK_ERR_OPERATION_TIMEDOUT, the conn's read and
  * write errors. */
-nk_err starttls_run(nk_conn *c, const char *proto, nk_time deadline,
-                    int64_t timeout_ms, FILE *trace, char *errmsg);
+nk_err starttls_run(nk_conn *c, const char *proto, const char *name,
+                    nk_time deadline, int64_t timeout_ms, FILE *trace,
+                    char *errmsg);
 
 #endif

@@ -399,7 +399,7 @@ c, _ = s.accept(); time.sleep(30)
 	run --separate-stderr nk-tls --tls-max 1.1 example.test
 	[ "$status" -eq 2 ]
 	[ "$stderr" = "nk-tls: --tls-max takes one of 1.2|1.3, not '1.1'" ]
-	run --separate-stderr nk-tls --starttls xmpp example.test
+	run --separate-stderr nk-tls --starttls gopher example.test
 	[ "$status" -eq 2 ]
 	run --separate-stderr nk-tls --expiry-warn soon example.test
 	[ "$status" -eq 2 ]

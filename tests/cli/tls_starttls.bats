@@ -4,6 +4,7 @@
 # module with the test certificate.
 
 load ../lib/common
+load ../lib/starttls
 bats_require_minimum_version 1.5.0
 
 setup_file() {
@@ -13,25 +14,7 @@ setup_file() {
 
 # peer [tls_peer.py options...]: starts the peer; sets PORT and LOG.
 peer() {
-	LOG="$BATS_TEST_TMPDIR/peer.log"
-	start_bg "$LOG" python3 "$TESTS_DIR/servers/tls_peer.py" \
-		"$C/valid-chain.pem" "$C/leaf.key" "$@"
-	local line
-	line=$(wait_for_line "$LOG" '^Listening on ') || return 1
-	PORT=${line##*:}
-}
-
-# starttls PROTO [nk-tls options...]
-starttls() {
-	local proto=$1; shift
-	run --separate-stderr timeout 20 nk-tls --cacert "$C/root.pem" \
-		--resolve "valid.test:$PORT:127.0.0.1" --starttls "$proto" "$@" \
-		"valid.test:$PORT"
-}
-
-# The client's lines as the peer logged them.
-client_lines() {
-	sed -n 's/^C: //p' "$LOG"
+	starttls_peer tls_peer.py "$@"
 }
 
 @test "SMTP: greeting, EHLO, STARTTLS, then the report" {

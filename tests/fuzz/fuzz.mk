@@ -33,7 +33,8 @@ FUZZ_EXTRA_fuzz_config := cmd/http/config.c cmd/http/lines.c cmd/http/vars.c \
 # -J's Content-Disposition names are nk-http's.
 FUZZ_EXTRA_fuzz_cd := cmd/http/outname.c
 # STARTTLS is nk-tls's.
-FUZZ_EXTRA_fuzz_starttls := cmd/tls/starttls.c
+FUZZ_EXTRA_fuzz_starttls := cmd/tls/starttls.c cmd/tls/starttls_io.c \
+                            cmd/tls/starttls_text.c cmd/tls/starttls_bin.c
 
 FUZZ_ALL     := $(patsubst tests/fuzz/%.c,%,$(sort $(wildcard tests/fuzz/fuzz_*.c)))
 fuzz_have     = $(if $(strip $(foreach f,$(FUZZ_EXTRA_$(1)),$(if $(wildcard $(f)),,x))),,$(1))

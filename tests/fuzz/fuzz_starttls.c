@@ -1,9 +1,12 @@
 /* Fuzz target: the plain-text exchange before TLS of nk-tls --starttls
- * (cmd/tls/starttls.c: SMTP, IMAP, POP3, FTP), against a server whose
- * every byte comes from the input.
+ * (cmd/tls/starttls*.c: SMTP, IMAP, POP3, FTP, LMTP, NNTP, Sieve, IRC,
+ * XMPP, LDAP's BER response, PostgreSQL, MySQL's greeting), against a
+ * server whose every byte comes from the input.
  *
  * Input: 4 bytes of options, then what the server sends.
- *   [0] the protocol, modulo 4: smtp, imap, pop3, ftp
+ *   [0] the protocol, modulo 13: smtp, imap, pop3, ftp, lmtp, nntp,
+ *       sieve, irc, xmpp, xmpp-server, ldap, postgres, mysql (the first
+ *       four keep the numbers of the existing corpus)
  *   [1..3] unused
  *
  * The server's bytes are written into one end of a socket pair and that
@@ -26,9 +29,12 @@
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const char *const protos[] = { "smtp", "imap", "pop3", "ftp" };
+	static const char *const protos[] = {
+		"smtp", "imap", "pop3", "ftp", "lmtp", "nntp", "sieve", "irc",
+		"xmpp", "xmpp-server", "ldap", "postgres", "mysql",
+	};
 	struct fuzz_in in = FUZZ_IN(data, size);
-	const char *proto = protos[fuzz_u8(&in) % 4];
+	const char *proto = protos[fuzz_u8(&in) % 13];
 	(void)fuzz_u8(&in);
 	(void)fuzz_u8(&in);
 	(void)fuzz_u8(&in);
@@ -54,8 +60,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t trlen = 0;
 	FILE *trace = open_memstream(&tr, &trlen);
 	FUZZ_CHECK(trace != NULL, "open_memstream");
-	nk_err e = starttls_run(c, proto, nk_deadline_in_ms(20000), 20000, trace,
-	                        msg);
+	nk_err e = starttls_run(c, proto, "example.test",
+	                        nk_deadline_in_ms(20000), 20000, trace, msg);
 	fclose(trace);
 	FUZZ_CHECK(e == NK_OK || e == NK_ERR_SSL_CONNECT_ERROR ||
 	           e == NK_ERR_RECV_ERROR || e == NK_ERR_SEND_ERROR,

@@ -45,7 +45,8 @@ exchange(const char *proto, const char *s, size_t n, char *msg)
 	shutdown(sv[1], SHUT_WR);
 	nk_conn *c;
 	assert_int_equal(nk_conn_from_fd(sv[0], &c, msg), NK_OK);
-	nk_err e = starttls_run(c, proto, nk_deadline_in_ms(5000), 0, NULL, msg);
+	nk_err e = starttls_run(c, proto, "example.test", nk_deadline_in_ms(5000), 0,
+	                        NULL, msg);
 	nk_conn_free(c);
 	close(sv[1]);
 	return e;

@@ -209,7 +209,7 @@ deps:
 # CHECK_FUZZ=0, CHECK_BENCH=0 or CHECK_LINT=0 leave a part out;
 # `make check SANITIZE=1`
 # runs the suite against the sanitizer build alone. Each fuzz target gets
-# 10 s in check (17 targets: under 3 minutes; every seed and saved crash is
+# 10 s in check (21 targets: under 4 minutes; every seed and saved crash is
 # replayed first), enough to catch a target that breaks; `make fuzz` is for
 # real fuzzing.
 SAN_DIR            ?= build-san

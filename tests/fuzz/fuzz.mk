@@ -24,7 +24,7 @@ FUZZ_CFLAGS  := -std=gnu11 $(WARN) -D_GNU_SOURCE -Iinclude -Ilib -MMD -MP \
 
 # -w is a function of the http tool: its file (and, from the archive of
 # cmd/common, the helpers it calls).
-FUZZ_EXTRA_fuzz_writeout := cmd/http/writeout.c cmd/http/show.c
+FUZZ_EXTRA_fuzz_writeout := cmd/http/writeout.c cmd/http/show.c cmd/http/capture.c
 # URL globbing is the http tool's too.
 FUZZ_EXTRA_fuzz_glob := cmd/http/glob.c
 # The config-file tokenizer and --expand-OPTION are nk-http's.

@@ -6,18 +6,8 @@
 # tests/servers/net_peer.py (silent, blackhole).
 
 load ../lib/common
+load ../lib/listen
 source "$TESTS_DIR/lib/net_helpers.sh"
-
-# listening PORT: something listens there (a one-shot server would take
-# wait_port's probe for its client).
-listening() {
-	local i
-	for i in $(seq 50); do
-		ss -Hltn "sport = :$1" | grep -q . && return 0
-		sleep 0.1
-	done
-	return 1
-}
 
 # field FILE LINE EXPR: the Python expression EXPR over the JSON object on
 # line LINE (1-based; -1 the last) of FILE, printed as JSON.
@@ -98,7 +88,7 @@ SKEYS='["address", "address_port", "bytes_received", "bytes_sent", "elapsed_ms",
 	head -c 4194304 /dev/urandom >"$BATS_TEST_TMPDIR/in"
 	start_bg "$BATS_TEST_TMPDIR/py.log" timeout 20 python3 \
 		"$TESTS_DIR/servers/closer.py" "$port" 1000
-	listening "$port"
+	wait_listen "$port"
 	status=0
 	timeout 20 nk-telnet --json 127.0.0.1 "$port" <"$BATS_TEST_TMPDIR/in" \
 		>/dev/null 2>"$BATS_TEST_TMPDIR/err" || status=$?
@@ -114,7 +104,7 @@ SKEYS='["address", "address_port", "bytes_received", "bytes_sent", "elapsed_ms",
 		>"$BATS_TEST_TMPDIR/lout" 2>"$BATS_TEST_TMPDIR/err" &
 	local nk=$!
 	echo "$nk" >>"$BATS_TEST_TMPDIR/pids"
-	listening "$port"
+	wait_listen "$port"
 	printf 'from ncat\n' | timeout 10 ncat 127.0.0.1 "$port" >"$BATS_TEST_TMPDIR/out"
 	status=0
 	wait "$nk" || status=$?

@@ -45,7 +45,13 @@ async def handler(ws):
     elif path == "/big":
         data = os.urandom(1 << 20)
         log("sha256", hashlib.sha256(data).hexdigest())
-        await ws.send(data)
+        # A client that refuses the message (--max-message) closes while
+        # this send is still going: its close code is logged all the same.
+        try:
+            await ws.send(data)
+        except websockets.ConnectionClosed:
+            log("closed", ws.close_code, ws.close_reason)
+            return
     elif path == "/ping":
         waiter = await ws.ping(b"srv")
         await asyncio.wait_for(waiter, 5)

@@ -35,7 +35,7 @@ RANK = {'core': 0, 'url': 1, 'net': 2, 'tls': 3, 'http': 4, 'telnet': 4,
 # The public headers, by layer.
 PUBLIC = {
     'defs': 'core', 'err': 'core', 'time': 'core', 'text': 'core',
-    'buf': 'core',
+    'buf': 'core', 'task': 'core',
     'url': 'url',
     'net': 'net', 'conn': 'net',
     'tls': 'tls', 'x509': 'tls',

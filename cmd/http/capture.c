@@ -14,10 +14,16 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "nk/task.h"
 #include "tool.h"
 #include "http.h"
 
-_Thread_local struct capture *cap_cur;
+struct capture *
+cap_current(void)
+{
+	struct capture **w = nk_task_arg();
+	return w ? *w : NULL;
+}
 
 static int
 cap_fail(struct capture *k, const char *what, int err, char *errmsg)

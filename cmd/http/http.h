@@ -126,9 +126,11 @@ struct capture {
 void cap_progress(uint64_t down, int64_t down_total, uint64_t up,
                   int64_t up_total);
 
-/* The capture of the transfer this thread runs (a -Z worker's), or
- * NULL: everything then goes to stdout as it comes. */
-extern _Thread_local struct capture *cap_cur;
+/* The capture of the transfer the running task runs (a -Z worker's:
+ * par.c starts each task's argument with a pointer to it), or NULL
+ * outside -Z: everything then goes to stdout as it comes. */
+struct capture *cap_current(void);
+#define cap_cur (cap_current())
 
 void cap_init(struct capture *k);
 

@@ -1,24 +1,25 @@
 /* -Z/--parallel: every group's transfers at once, at most --parallel-max
  * (and --parallel-max-host to one host) at a time, in command-line order
- * of start. A bounded pool of worker threads each runs one transfer at a
- * time with run.c's run_one (libnk's blocking nk_fetch_run): the
- * event-driven engine of issue 17 can replace this scheduler without
- * the command line noticing.
+ * of start. One thread: --parallel-max tasks (nk/task.h) in libnk's poll
+ * loop, each running one transfer after another with run.c's run_one
+ * (nk_fetch_run), which yields wherever it would wait.
  *
  * Output: a transfer with its own file writes it directly. What goes to
  * stdout (the body, -i and -D - heads, -w) is held in the transfer's
- * capture (capture.c) and written whole by the main thread once every
- * earlier transfer's has been: never interleaved, always in order.
+ * capture (capture.c) and written whole once every earlier transfer's
+ * has been: never interleaved, always in order.
  *
- * Each worker has fetchers of its own (one a group, and a section with
- * TLS settings): connections are reused between the transfers one worker
- * runs, not across workers. The cookie jar is shared (it locks). */
+ * Each task has fetchers of its own (one a group, and a section with TLS
+ * settings), sharing the connections of one home fetcher for that
+ * configuration (nk_fetch_new_shared): a kept connection goes to the
+ * next transfer whichever task runs it, and one HTTP/2 connection
+ * carries many transfers at once. */
 #include <errno.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "nk/task.h"
 #include "tool.h"
 #include "par.h"
 
@@ -58,11 +59,33 @@ host_free(const struct par *p, size_t k)
 	return busy < p->max_host;
 }
 
+/* A task that runs one transfer after another. cap must stay first:
+ * capture.c finds the running transfer's capture through the task's
+ * argument (cap_current). */
 struct worker {
+	struct capture *cap;        /* its transfer's, while one runs */
 	struct par *p;
-	pthread_t tid;
 	nk_fetch **fs;              /* [group * stride + section + 1] */
 };
+
+/* The fetcher for a group (and section) in this worker: its own
+ * buffers, the connections of the run's home fetcher for that
+ * configuration (so transfers share them, HTTP/2 streams too). */
+static int
+worker_fetcher(struct worker *w, struct cfg *g, const struct host_sec *s,
+               size_t at, char *errmsg)
+{
+	struct par *p = w->p;
+	if (w->fs[at])
+		return 0;
+	if (!p->homes[at]) {
+		int e = fetcher_new(g, s && s->has_tls ? s : NULL, &p->homes[at],
+		                    errmsg);
+		if (e)
+			return e;
+	}
+	return nk_fetch_new_shared(p->homes[at], &w->fs[at], errmsg);
+}
 
 /* One transfer on this worker, its stdout captured. */
 static int
@@ -73,21 +96,19 @@ run_job(struct worker *w, struct job *j)
 	const struct host_sec *s = section_for(g, j->i);
 	size_t at = j->gi * p->stride + (s ? (size_t)(s - g->secs) + 1 : 0);
 	char errmsg[NK_ERR_MSG_LEN] = "";
-	if (!w->fs[at]) {
-		int e = fetcher_new(g, s && s->has_tls ? s : NULL, &w->fs[at],
-		                    errmsg);
-		if (e) {
-			report(g, e, errmsg);
-			return e;
-		}
+	int e = worker_fetcher(w, g, s, at, errmsg);
+	if (e) {
+		report(g, e, errmsg);
+		return e;
 	}
-	cap_cur = &j->cap;
+	w->cap = &j->cap;
 	/* A body made of a form or file is read as it goes: one transfer
 	 * at a time, each from its start. */
 	int locked = g->body != NULL;
-	int e = 0;
 	if (locked) {
-		pthread_mutex_lock(&p->body_mu[j->gi]);
+		while (p->body_busy[j->gi])
+			nk_task_poll(NULL, 0, 5);
+		p->body_busy[j->gi] = 1;
 		if (p->body_used[j->gi] && g->body->rewind)
 			e = g->body->rewind(g->body->ctx, errmsg);
 		p->body_used[j->gi] = 1;
@@ -97,29 +118,31 @@ run_job(struct worker *w, struct job *j)
 	if (!e)
 		e = run_one(w->fs[at], g, j->i, p->dumps[j->gi]);
 	if (locked)
-		pthread_mutex_unlock(&p->body_mu[j->gi]);
-	cap_cur = NULL;
+		p->body_busy[j->gi] = 0;
+	w->cap = NULL;
 	return e;
 }
 
-static void *
+static void emit_ready(struct par *p);
+static void abandon(const struct par *p, int status);
+
+static void
 work(void *arg)
 {
 	struct worker *w = arg;
 	struct par *p = w->p;
-	pthread_mutex_lock(&p->mu);
 	for (;;) {
-		while (!p->stop && p->next_start < p->n &&
-		       !host_free(p, p->next_start))
-			pthread_cond_wait(&p->to_workers, &p->mu);
 		if (p->stop || p->next_start >= p->n)
 			break;
+		if (!host_free(p, p->next_start)) {
+			/* --parallel-max-host: a transfer to that host ends first */
+			nk_task_poll(NULL, 0, 5);
+			continue;
+		}
 		struct job *j = &p->jobs[p->next_start++];
 		j->started = 1;
 		p->running++;
-		pthread_mutex_unlock(&p->mu);
 		int e = run_job(w, j);
-		pthread_mutex_lock(&p->mu);
 		j->status = e;
 		j->done = 1;
 		p->running--;
@@ -127,11 +150,11 @@ work(void *arg)
 			p->stop = 1;
 			p->fail_status = e;
 		}
-		pthread_cond_broadcast(&p->to_workers);
-		pthread_cond_signal(&p->to_main);
+		emit_ready(p);
+		/* --fail-early with others still running: they are abandoned */
+		if (p->stop && p->running)
+			abandon(p, p->fail_status);
 	}
-	pthread_mutex_unlock(&p->mu);
-	return NULL;
 }
 
 /* The jobs, one a URL of each group, in command-line order. */
@@ -177,41 +200,14 @@ emit(struct par *p, struct job *j)
 	cap_free(&j->cap);
 }
 
-/* The main thread: each transfer's output as soon as its turn comes,
- * the meter between. Returns with p->mu not held; 1 when --fail-early
- * stopped the run with transfers still running. */
-static int
-drain(struct par *p, struct meter *m)
+/* Each transfer's output as soon as its turn comes: every earlier one's
+ * has gone. With --fail-early stopping the run, not past a transfer that
+ * did not run. */
+static void
+emit_ready(struct par *p)
 {
-	pthread_mutex_lock(&p->mu);
-	while (p->next_out < p->n) {
-		struct job *j = &p->jobs[p->next_out];
-		if (j->done) {
-			pthread_mutex_unlock(&p->mu);
-			emit(p, j);
-			pthread_mutex_lock(&p->mu);
-			p->next_out++;
-			continue;
-		}
-		if (p->stop && (!j->started || p->running))
-			break;
-		if (m->on) {
-			struct timespec ts;
-			clock_gettime(CLOCK_REALTIME, &ts);
-			ts.tv_nsec += 250000000;
-			if (ts.tv_nsec >= 1000000000) {
-				ts.tv_sec++;
-				ts.tv_nsec -= 1000000000;
-			}
-			pthread_cond_timedwait(&p->to_main, &p->mu, &ts);
-			meter_draw(m, p, 0);
-		} else {
-			pthread_cond_wait(&p->to_main, &p->mu);
-		}
-	}
-	int abort_run = p->stop && p->running;
-	pthread_mutex_unlock(&p->mu);
-	return abort_run;
+	while (p->next_out < p->n && p->jobs[p->next_out].done)
+		emit(p, &p->jobs[p->next_out++]);
 }
 
 /* curl's -Z rule: a failure is not undone by a later success. nk takes
@@ -248,23 +244,21 @@ par_setup(struct par *p, struct cfg *root, const char *name, int *empty)
 	size_t ng = p->ngroups ? p->ngroups : 1;
 	p->groups = calloc(ng, sizeof(struct cfg *));
 	p->dumps = calloc(ng, sizeof(FILE *));
-	p->body_mu = calloc(ng, sizeof(pthread_mutex_t));
+	p->body_busy = calloc(ng, sizeof(int));
 	p->body_used = calloc(ng, sizeof(int));
-	if (!p->groups || !p->dumps || !p->body_mu || !p->body_used)
+	p->homes = calloc(ng * p->stride, sizeof(nk_fetch *));
+	if (!p->groups || !p->dumps || !p->body_busy || !p->body_used ||
+	    !p->homes)
 		return tool_fail(NK_ERR_OUT_OF_MEMORY, NULL);
 	struct cfg *g = root;
 	for (size_t gi = 0; gi < p->ngroups; gi++, g = g->next) {
 		p->groups[gi] = g;
-		pthread_mutex_init(&p->body_mu[gi], NULL);
 		int e = group_start(root, g, &p->dumps[gi]);
 		if (e)
 			return e;
 	}
 	if (plan_jobs(p))
 		return tool_fail(NK_ERR_OUT_OF_MEMORY, NULL);
-	pthread_mutex_init(&p->mu, NULL);
-	pthread_cond_init(&p->to_main, NULL);
-	pthread_cond_init(&p->to_workers, NULL);
 	return 0;
 }
 
@@ -276,11 +270,12 @@ par_free(struct par *p)
 		free(p->jobs[k].host);
 	}
 	free(p->jobs);
-	for (size_t gi = 0; gi < p->ngroups; gi++)
-		pthread_mutex_destroy(&p->body_mu[gi]);
+	for (size_t k = 0; p->homes && k < p->ngroups * p->stride; k++)
+		nk_fetch_free(p->homes[k]);
+	free(p->homes);
 	free(p->groups);
 	free(p->dumps);
-	free(p->body_mu);
+	free(p->body_busy);
 	free(p->body_used);
 }
 
@@ -288,12 +283,23 @@ par_free(struct par *p)
  * curl aborts them, by ending the process here: their temporary files
  * are removed, nothing half-written stays under a final name. */
 static void
-abandon(struct meter *m, const struct par *p, int status)
+abandon(const struct par *p, int status)
 {
-	meter_end(m, p);
+	meter_end(p->meter, p);
 	sink_unlink_all();
 	fflush(stderr);
 	_exit(status);
+}
+
+static void
+workers_free(struct worker *ws, size_t n, const struct par *p)
+{
+	for (size_t k = 0; k < n; k++) {
+		for (size_t f = 0; ws[k].fs && f < p->ngroups * p->stride; f++)
+			nk_fetch_free(ws[k].fs[f]);
+		free(ws[k].fs);
+	}
+	free(ws);
 }
 
 int
@@ -307,50 +313,41 @@ par_run(struct cfg *root, const char *name)
 		par_free(&p);
 		return status;
 	}
-	/* Asked once here, not by every thread at once. */
-	for (int fd = 0; fd < 3; fd++)
-		show_isatty(fd);
 	size_t nw = root->parallel_max ? (size_t)root->parallel_max
 	            : PAR_DEFAULT;
 	if (nw > p.n)
 		nw = p.n;
 	struct worker *ws = calloc(nw ? nw : 1, sizeof *ws);
-	if (!ws) {
+	nk_tasks *ts = NULL;
+	char errmsg[NK_ERR_MSG_LEN];
+	if (!ws || nk_tasks_new(&ts, errmsg)) {
+		free(ws);
 		par_free(&p);
 		return tool_fail(NK_ERR_OUT_OF_MEMORY, NULL);
 	}
 	struct meter m;
+	p.meter = &m;
 	p.start = nk_now();
 	meter_start(&m, &p);
-	size_t started = 0;
-	for (; started < nw; started++) {
-		ws[started].p = &p;
-		ws[started].fs = calloc(p.ngroups * p.stride,
-		                        sizeof(nk_fetch *));
-		if (!ws[started].fs || pthread_create(&ws[started].tid, NULL, work,
-		                                      &ws[started]) != 0) {
-			free(ws[started].fs);
+	size_t made = 0;
+	for (; made < nw; made++) {
+		ws[made].p = &p;
+		ws[made].fs = calloc(p.ngroups * p.stride, sizeof(nk_fetch *));
+		if (!ws[made].fs ||
+		    nk_tasks_spawn(ts, work, &ws[made], errmsg) != NK_OK)
 			break;
-		}
 	}
-	if (!started) {
-		free(ws);
+	if (!made) {
+		workers_free(ws, nw, &p);
+		nk_tasks_free(ts);
 		par_free(&p);
-		return tool_fail(NK_ERR_OUT_OF_MEMORY, "cannot start a thread");
+		return tool_fail(NK_ERR_OUT_OF_MEMORY, "cannot start a task");
 	}
-	if (drain(&p, &m)) {
-		/* Not waited for: the process ends under them. */
-		for (size_t k = 0; k < started; k++)
-			pthread_detach(ws[k].tid);
-		abandon(&m, &p, p.fail_status);
-	}
-	for (size_t k = 0; k < started; k++) {
-		pthread_join(ws[k].tid, NULL);
-		for (size_t f = 0; f < p.ngroups * p.stride; f++)
-			nk_fetch_free(ws[k].fs[f]);
-		free(ws[k].fs);
-	}
-	free(ws);
+	/* One thread, one poll loop: the meter between its turns. */
+	while (nk_tasks_run(ts, m.on ? 250 : -1) > 0)
+		meter_draw(&m, &p, 0);
+	nk_tasks_free(ts);
+	workers_free(ws, nw, &p);
 	meter_end(&m, &p);
 	status = final_status(&p);
 	for (size_t gi = 0; gi < p.ngroups; gi++)

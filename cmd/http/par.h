@@ -3,13 +3,14 @@
 #ifndef NK_HTTP_PAR_H
 #define NK_HTTP_PAR_H
 
-#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 
 #include "nk/time.h"
 #include "http.h"
 #include "cfg.h"
+
+struct meter;
 
 struct job {
 	struct cfg *g;              /* its group */
@@ -31,19 +32,20 @@ struct par {
 	size_t ngroups, stride;     /* stride: sections + 1 per group */
 	struct cfg **groups;
 	FILE **dumps;               /* each group's -D stream, or NULL */
-	pthread_mutex_t *body_mu;   /* a group's request body is read by
+	int *body_busy;             /* a group's request body is read by
 	                             * one transfer at a time */
 	int *body_used;
-	pthread_mutex_t mu;
-	pthread_cond_t to_main, to_workers;
+	nk_fetch **homes;           /* [group * stride + section + 1]: the
+	                             * fetchers whose connections the tasks'
+	                             * share */
+	struct meter *meter;
 	/* the meter's: what the emitted transfers had */
 	uint64_t done_down, done_up;
 	nk_time start;
 };
 
 /* The meter: shown when stderr is a terminal and neither -s nor
- * --no-progress-meter is given; redrawn by the main thread with p->mu
- * held. */
+ * --no-progress-meter is given; redrawn between the poll loop's turns. */
 struct meter {
 	int on, shown;
 	nk_time last;

@@ -31,7 +31,9 @@
  * connection the previous one left open, and TLS sessions are resumed. A
  * connection the server closed while idle is replaced transparently.
  *
- * An nk_fetch is used by one thread at a time. */
+ * An nk_fetch is used by one thread at a time. Several transfers at once
+ * in one thread: run each in a task (nk/task.h) with a fetcher of its own
+ * made by nk_fetch_new_shared, so that they share connections. */
 #ifndef NK_FETCH_H
 #define NK_FETCH_H
 
@@ -111,9 +113,10 @@ typedef struct nk_fetch_config {
 	                            * in the clear */
 } nk_fetch_config;
 
-/* nk_fetch_config.http_version. HTTP/2 goes through libnghttp2, one
- * stream at a time on a connection that later requests to the same
- * place reuse. tls.alpn, when set, wins over what these offer. */
+/* nk_fetch_config.http_version. HTTP/2 goes through libnghttp2, on a
+ * connection that later requests to the same place reuse, and that
+ * transfers running at once as tasks share (nk_fetch_new_shared), each
+ * a stream of its own. tls.alpn, when set, wins over what these offer. */
 enum {
 	NK_FETCH_HTTP_DEFAULT = 0, /* https: offer h2 and http/1.1 */
 	NK_FETCH_HTTP_1_1,         /* --http1.1, --http1.0: offer http/1.1
@@ -132,8 +135,24 @@ enum {
 NK_API nk_err nk_fetch_new(const nk_fetch_config *cfg, nk_fetch **out,
                            char *errmsg);
 
-/* Closes every connection and frees; NULL is a no-op. */
+/* Closes every connection and frees; NULL is a no-op. A fetcher others
+ * share is freed after them. */
 NK_API void nk_fetch_free(nk_fetch *f);
+
+/* Makes a fetcher with base's configuration that uses base's connections,
+ * TLS contexts (and so its sessions) and connection numbers, with buffers
+ * of its own: for transfers that run at once as tasks of one task set
+ * (nk/task.h), one such fetcher a task. Connections are then shared
+ * between them: a kept HTTP/1.1 one goes to whichever transfer comes
+ * next, and an HTTP/2 one carries the requests of several at the same
+ * time, each its own stream (tasks that start together wait for the
+ * first one's connection rather than open one each when HTTP/2 is
+ * offered). base (or the fetcher it shares) must outlive it, and all are
+ * used on the one thread of the task set. The pool holds 4 more idle
+ * connections for each sharing fetcher, up to 64. Errors as
+ * nk_fetch_new. */
+NK_API nk_err nk_fetch_new_shared(nk_fetch *base, nk_fetch **out,
+                                  char *errmsg);
 
 /* A request body. Exactly one source is set:
  *  - data/len: bytes in memory, owned by the caller until the transfer ends;

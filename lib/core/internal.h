@@ -31,4 +31,27 @@ size_t nk_base64(const void *in, size_t n, char *out);
 
 #define NK_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
+/* task.c: waiting. Everything in libnk that blocks waits through
+ * nk_task_poll (nk/task.h) or these, so that inside a task the wait lets
+ * the other tasks run. nk_sleep_us sleeps (a retry's back-off,
+ * --limit-rate). A task parks to wait for another task rather than a
+ * descriptor: nk_task_park returns 1 when nk_task_wake woke it, 0 at the
+ * deadline (at once outside a task); nk_task_yield lets the others run
+ * and comes back. nk_task_self is NULL outside a task. */
+struct nk_task;
+void nk_sleep_us(int64_t us);
+struct nk_task *nk_task_self(void);
+int nk_task_park(nk_time deadline);
+void nk_task_wake(struct nk_task *t);
+void nk_task_yield(void);
+/* Tasks waiting for something another task will finish: nk_waitq_wait
+ * parks the running task in q until nk_waitq_wake_all or the deadline
+ * (1: woken; 0: the deadline, or at once outside a task). A zeroed
+ * nk_waitq is empty. */
+struct nk_waitq {
+	struct nk_task *head;
+};
+int nk_waitq_wait(struct nk_waitq *q, nk_time deadline);
+void nk_waitq_wake_all(struct nk_waitq *q);
+
 #endif

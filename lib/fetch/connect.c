@@ -199,12 +199,13 @@ proxy_tls(nk_fetch *f, struct step *s, struct pooled *pc,
 {
 	char why[NK_ERR_MSG_LEN] = "";
 	nk_err e = NK_OK;
-	if (!f->ptls)
-		e = nk_tls_ctx_new(&f->cfg.proxy_tls, &f->ptls, why);
+	nk_fetch *hf = fetch_home(f);
+	if (!hf->ptls)
+		e = nk_tls_ctx_new(&f->cfg.proxy_tls, &hf->ptls, why);
 	nk_tls_info ti;
 	memset(&ti, 0, sizeof ti);
 	if (!e) {
-		e = nk_tls_start(f->ptls, pc->conn, px->host, deadline, &ti, why);
+		e = nk_tls_start(hf->ptls, pc->conn, px->host, deadline, &ti, why);
 		pc->proxy_verify = ti.verify_code;
 		if (s->cb->trace && ti.version[0])
 			s->cb->trace(s->cb->ctx, NK_FETCH_PROXY_TLS, px->host,
@@ -256,7 +257,7 @@ open_conn(nk_fetch *f, struct step *s, const struct nk_proxy *px,
 		h->namelookup = h->connect;
 	s->res->num_connects++;
 	pc->conn = c;
-	pc->id = f->next_id++;
+	pc->id = fetch_home(f)->next_id++;
 	fill_addrs(h, c);
 	fetch_trace(s->cb, "Connected to %s%s (%s) port %d (#%d)",
 	            px ? "proxy " : "",
@@ -294,8 +295,9 @@ open_conn(nk_fetch *f, struct step *s, const struct nk_proxy *px,
 			return e;
 	}
 	if (is_https(s->url)) {
-		if (!f->tls) {
-			e = nk_tls_ctx_new(&f->cfg.tls, &f->tls, errmsg);
+		nk_fetch *hf = fetch_home(f);
+		if (!hf->tls) {
+			e = nk_tls_ctx_new(&f->cfg.tls, &hf->tls, errmsg);
 			if (e)
 				return e;
 		}
@@ -304,7 +306,7 @@ open_conn(nk_fetch *f, struct step *s, const struct nk_proxy *px,
 		const char *name = nk_url_connect_host(s->url);
 		if (f->cfg.tls.alpn && *f->cfg.tls.alpn)
 			fetch_trace(s->cb, "ALPN: offers %s", f->cfg.tls.alpn);
-		e = nk_tls_start(f->tls, c, name, cdl, &ti, errmsg);
+		e = nk_tls_start(hf->tls, c, name, cdl, &ti, errmsg);
 		if (!e)
 			fetch_trace(s->cb, "ALPN: server %s%s", ti.alpn[0] ? "accepted "
 			            : "did not agree on a protocol. Uses default.",

@@ -21,6 +21,19 @@ replayable(const struct step *s)
 	return s->rq->retry_all_errors;
 }
 
+/* Whether the connection for this request could carry other requests at
+ * once (HTTP/2 is offered: ALPN for https, prior knowledge for http). */
+static int
+may_share(const nk_fetch *f, const struct step *s,
+          const struct nk_proxy *px)
+{
+	int v = f->cfg.http_version;
+	if (proxy_forwards(px, s->url))
+		return 0;
+	return v == NK_FETCH_HTTP_2_PRIOR ||
+	       (is_https(s->url) && v != NK_FETCH_HTTP_1_1);
+}
+
 /* The request of the hop: its route, its body's plan, its head (with a
  * small body in memory, which goes in the head's write and counts in
  * size_request, as curl does). */
@@ -60,14 +73,28 @@ exchange_connect(nk_fetch *f, struct step *s, nk_fetch_hop *h,
                  struct exchange *x, char *errmsg)
 {
 	struct pooled *pc = &x->pc;
+	struct opening op;
+	int mine = 0;
+	/* Tasks that could share a connection (HTTP/2) wait for the one
+	 * another is opening rather than each open its own. */
+	if (!pc->conn && may_share(f, s, x->px)) {
+		if (pool_opening(f, x->key, &op, s->deadline))
+			*pc = pool_take(f, x->key, x->req, x->reqlen, !replayable(s),
+			                s->cb, &x->sent);
+		else
+			mine = 1;
+	}
 	if (!pc->conn) {
 		h->reused = 0;
 		pc->key = strdup(x->key);
-		if (!pc->key)
-			return nk_fail(errmsg, NK_ERR_OUT_OF_MEMORY, "out of memory");
-		nk_err e = open_conn(f, s, x->px, h, pc, errmsg);
+		nk_err e = pc->key ? open_conn(f, s, x->px, h, pc, errmsg)
+		           : nk_fail(errmsg, NK_ERR_OUT_OF_MEMORY, "out of memory");
 		if (!e)
 			h->connection = pc->id;
+		if (!e && pc->h2)
+			pool_lend(f, pc);
+		if (mine)
+			pool_opened(f, &op);
 		return e;
 	}
 	h->reused = 1;
@@ -140,7 +167,7 @@ exchange_again(nk_fetch *f, struct step *s, nk_fetch_hop *h,
 {
 	/* An HTTP/2 stream the server refused was never acted on: it may go
 	 * again whatever its method. */
-	int refused = h2x_refused(&x->pc);
+	int refused = h2x_refused(x);
 	if (!e || (!refused && (!h->reused || x->got ||
 	                        e == NK_ERR_OPERATION_TIMEDOUT)))
 		return 0;
@@ -166,7 +193,13 @@ exchange_again(nk_fetch *f, struct step *s, nk_fetch_hop *h,
 	up_plan(s, &x->up, errmsg);
 	x->up.inline_body = inl;
 	x->up.last |= inl;
-	conn_lost(f, &x->pc, s, x->sent);
+	if (x->pc.h2) {
+		/* a refused stream says the server is busy: not this one */
+		h2x_done(s, x);
+		pool_return(f, &x->pc, 0);
+	} else {
+		conn_lost(f, &x->pc, s, x->sent);
+	}
 	x->sent = 0;
 	x->fresh_tries++;
 	h->starttransfer = 0;
@@ -205,15 +238,14 @@ exchange_release(nk_fetch *f, struct step *s, struct exchange *x)
 {
 	struct pooled *pc = &x->pc;
 	if (pc->h2) {
-		if (!h2x_done(s, x)) {
+		int ok = h2x_done(s, x);
+		if (ok)
+			fetch_trace(s->cb, "Connection #%d to %s left intact", pc->id,
+			            nk_url_get(s->url, NK_URL_HOSTNAME));
+		else if (!h2x_users(pc->h2))
 			fetch_trace(s->cb, "Closing connection #%d (the HTTP/2 session "
 			            "is over)", pc->id);
-			conn_lost(f, pc, s, 0);
-			return;
-		}
-		fetch_trace(s->cb, "Connection #%d to %s left intact", pc->id,
-		            nk_url_get(s->url, NK_URL_HOSTNAME));
-		pool_put(f, pc);
+		pool_return(f, pc, ok);
 		return;
 	}
 	if (!x->b.keep_alive || (x->len != 0 && pc->ahead == 0) ||
@@ -289,9 +321,17 @@ fail:
 	h->err = e;
 	free(x.req);
 	auth_done(s);
-	if (x.pc.conn)
-		fetch_trace(s->cb, "Closing connection #%d", x.pc.id);
-	conn_lost(f, &x.pc, s, 0);
+	if (x.pc.h2) {
+		h2x_done(s, &x);
+		if (!x.pc.borrowed || (!h2x_usable(x.pc.h2) &&
+		                       !h2x_users(x.pc.h2)))
+			fetch_trace(s->cb, "Closing connection #%d", x.pc.id);
+		pool_return(f, &x.pc, x.pc.borrowed);
+	} else {
+		if (x.pc.conn)
+			fetch_trace(s->cb, "Closing connection #%d", x.pc.id);
+		conn_lost(f, &x.pc, s, 0);
+	}
 	nk_url_free(s->next);
 	s->next = NULL;
 	return e;

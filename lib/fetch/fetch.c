@@ -18,6 +18,7 @@ nk_fetch_new(const nk_fetch_config *cfg, nk_fetch **out, char *errmsg)
 		return nk_fail(errmsg, NK_ERR_OUT_OF_MEMORY, "out of memory");
 	if (cfg)
 		f->cfg = *cfg;
+	f->npool = POOL_SIZE;
 	/* HTTP/2 is offered first, as curl does, unless the user wants 1.1. */
 	if (!f->cfg.tls.alpn)
 		f->cfg.tls.alpn = f->cfg.http_version == NK_FETCH_HTTP_1_1
@@ -55,12 +56,25 @@ nk_fetch_new(const nk_fetch_config *cfg, nk_fetch **out, char *errmsg)
 	return NK_OK;
 }
 
+nk_err
+nk_fetch_new_shared(nk_fetch *base, nk_fetch **out, char *errmsg)
+{
+	nk_fetch *home = fetch_home(base);
+	nk_err e = nk_fetch_new(&home->cfg, out, errmsg);
+	if (e)
+		return e;
+	(*out)->home = home;
+	if (home->npool + POOL_SIZE <= POOL_MAX)
+		home->npool += POOL_SIZE;
+	return NK_OK;
+}
+
 void
 nk_fetch_free(nk_fetch *f)
 {
 	if (!f)
 		return;
-	for (int i = 0; i < POOL_SIZE; i++)
+	for (int i = 0; i < f->npool; i++)
 		pool_drop(&f->pool[i]);
 	queue_clear(f);
 	nk_tls_ctx_free(f->tls);

@@ -39,6 +39,9 @@
 
 #define DEFAULT_BUFSIZE (512 * 1024)
 #define POOL_SIZE 4
+/* A fetcher others share (nk_fetch_new_shared) keeps up to POOL_SIZE
+ * more connections for each of them, up to this. */
+#define POOL_MAX 64
 /* A pooled connection idle this long is polled before reuse (see
  * pool_take). */
 #define IDLE_CHECK_US 1000000
@@ -92,6 +95,15 @@ struct pooled {
 	size_t restlen;
 	struct h2conn *h2;      /* HTTP/2 was negotiated: its session (h2x.c;
 	                           owned), else NULL */
+	int borrowed;           /* an HTTP/2 connection the pool keeps while
+	                           exchanges use it: this copy owns nothing */
+};
+
+/* A connection being opened by a task, which others that could share it
+ * (HTTP/2) wait for rather than open their own (pool.c). */
+struct opening {
+	const char *key;
+	struct opening *next;
 };
 
 /* A request the caller will run later (nk_fetch_pipeline): its first
@@ -118,8 +130,15 @@ struct nk_fetch {
 	nk_fetch_config cfg;
 	nk_tls_ctx *tls;        /* made on the first https request */
 	nk_tls_ctx *ptls;       /* to an HTTPS proxy: made at its first use */
-	struct pooled pool[POOL_SIZE];
+	struct pooled pool[POOL_MAX];
+	int npool;              /* of pool, those in use: POOL_SIZE, more
+	                           for a fetcher others share */
 	int next_id;
+	nk_fetch *home;         /* whose pool, TLS contexts and connection
+	                           numbers this one uses (nk_fetch_new_shared),
+	                           or NULL: its own */
+	struct opening *opening;/* connections tasks are opening now */
+	struct nk_waitq opened; /* tasks waiting for one of them */
 	char *buf;
 	size_t cap;
 	struct nk_http_header *hdrs;
@@ -237,6 +256,7 @@ struct exchange {
 	size_t len;             /* bytes in f->buf */
 	struct nk_http_body b;  /* the body's framer */
 	nk_decoder *dec;        /* its decoder, or NULL */
+	struct h2_stream *st;   /* its HTTP/2 stream (h2x.c), or NULL */
 	int skip;               /* a redirect's body was left unread */
 };
 
@@ -329,6 +349,26 @@ struct pooled pool_take(nk_fetch *f, const char *key, const char *req,
                         size_t reqlen, int check, const nk_fetch_callbacks *cb,
                         int *sent);
 void pool_put(nk_fetch *f, struct pooled *c);
+/* The fetcher whose pool and TLS contexts f uses. */
+static inline nk_fetch *
+fetch_home(nk_fetch *f)
+{
+	return f->home ? f->home : f;
+}
+/* A new HTTP/2 connection goes in the pool at once, lent to its first
+ * exchange, so other tasks' exchanges share it. */
+void pool_lend(nk_fetch *f, struct pooled *pc);
+/* An exchange is done with a connection it borrowed: the pool drops it
+ * when it is no longer usable (ok = 0, or its session says so) and no
+ * other exchange uses it. */
+void pool_return(nk_fetch *f, struct pooled *pc, int ok);
+/* Before opening a connection to key that could be shared: waits while
+ * another task opens one to the same place (until the deadline), and
+ * says so with a struct opening on the caller's stack, which
+ * pool_opened ends. Returns 1 when it waited (take from the pool again). */
+int pool_opening(nk_fetch *f, const char *key, struct opening *op,
+                 nk_time deadline);
+void pool_opened(nk_fetch *f, struct opening *op);
 void conn_lost(nk_fetch *f, struct pooled *pc, const struct step *s,
                int mine);
 
@@ -387,7 +427,9 @@ nk_err h2x_read(nk_fetch *f, struct step *s, nk_fetch_hop *h,
                 struct exchange *x, size_t cap, size_t *n, char *errmsg);
 int h2x_done(const struct step *s, struct exchange *x);
 int h2x_idle_ok(struct pooled *p);
-int h2x_refused(const struct pooled *pc);
+int h2x_refused(const struct exchange *x);
+int h2x_users(const struct h2conn *hc);
+int h2x_usable(const struct h2conn *hc);
 
 /* redirect.c: one try, its redirects followed */
 nk_err fetch_try(nk_fetch *f, const nk_fetch_request *rq,

@@ -1,9 +1,13 @@
 /* h2.c: one connection's HTTP/2 session over libnghttp2 (the framing,
- * HPACK and flow control are nghttp2's): the stream open on it, its
- * response head rewritten in the form nk shows heads, its body data held
- * for the taker, its request body read from the run's source as the
+ * HPACK and flow control are nghttp2's): the streams open on it, each
+ * one's response head rewritten in the form nk shows heads, its body data
+ * held for its taker, its request body read from its run's source as the
  * server's window allows. No socket here: bytes in (h2_feed), bytes out
- * (h2_out); h2x.c is the blocking driver. See h2_int.h. */
+ * (h2_out); h2x.c drives it. See h2_int.h.
+ *
+ * The server may send a stream only as much as its taker has taken plus
+ * the window (windows are updated by hand, as data is taken), so what a
+ * stream holds for a task busy elsewhere stays bounded. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,44 +19,42 @@
 
 struct h2 {
 	nghttp2_session *ng;
-	struct h2_stream st;
-	struct src *src;
-	struct pace *pace;      /* the request body's --limit-rate, or NULL */
-	/* the response head as nk shows it */
-	char *head;
-	size_t head_len, head_cap, head_max;   /* grown up to head_max */
-	int status;
-	/* body data of the stream not taken yet: inside the bytes being fed,
-	 * which the driver keeps until it is taken */
-	const uint8_t *spill;
-	size_t spill_len;
-	/* where body data goes while the taker has room (h2_sink): read
-	 * after read lands there, one frame after another, without a pause */
-	char *sink;
-	size_t sink_cap, sink_len;
-	int paused;             /* a DATA frame's end (END_STREAM, say) is
-	                           still to be processed: feed again, even
-	                           nothing */
+	struct h2_stream *streams;   /* every stream not yet h2_close'd */
+	size_t head_max;
 	int goaway;
 	char err[160];          /* the connection's end, in words */
 };
 
+static void
+news(struct h2_stream *st)
+{
+	nk_task_wake(st->waiter);
+}
+
+static struct h2_stream *
+stream_of(struct h2 *h, int32_t id)
+{
+	return id ? nghttp2_session_get_stream_user_data(h->ng, id) : NULL;
+}
+
 /* Appends a, b and c to the head, leaving room for its last CRLF:
  * 0, or -1 when that passes head_max (or memory runs out). */
 static int
-head_put(struct h2 *h, const char *a, size_t an, const char *b, size_t bn,
-         const char *c, size_t cn)
+head_put(struct h2_stream *h, const char *a, size_t an, const char *b,
+         size_t bn, const char *c, size_t cn)
 {
-	size_t need = h->head_len + an + bn + cn + 2;
-	if (need > h->head_max)
+	size_t need = h->head_len + an + bn + cn + 2, max = h->h->head_max;
+	if (need > max)
 		return -1;
 	if (need > h->head_cap) {
+		/* most heads are small: 1 KiB, then doubled as needed */
 		size_t cap = h->head_cap * 2 > need ? h->head_cap * 2 : need;
-		char *p = realloc(h->head, cap < h->head_max ? cap : h->head_max);
+		cap = cap < 1024 ? 1024 : cap;
+		char *p = realloc(h->head, cap < max ? cap : max);
 		if (!p)
 			return -1;
 		h->head = p;
-		h->head_cap = cap < h->head_max ? cap : h->head_max;
+		h->head_cap = cap < max ? cap : max;
 	}
 	memcpy(h->head + h->head_len, a, an);
 	memcpy(h->head + h->head_len + an, b, bn);
@@ -66,12 +68,12 @@ on_header(nghttp2_session *ng, const nghttp2_frame *fr, const uint8_t *name,
           size_t namelen, const uint8_t *value, size_t valuelen,
           uint8_t flags, void *ud)
 {
-	struct h2 *h = ud;
+	struct h2_stream *h = stream_of(ud, fr->hd.stream_id);
 	(void)ng;
 	(void)flags;
-	if (fr->hd.type != NGHTTP2_HEADERS || fr->hd.stream_id != h->st.id ||
-	    h->st.head_done)
+	if (fr->hd.type != NGHTTP2_HEADERS || !h || h->head_done)
 		return 0;   /* trailers: not shown */
+	h->got = 1;
 	const char *n = (const char *)name, *v = (const char *)value;
 	if (namelen == 7 && memcmp(n, ":status", 7) == 0) {
 		/* nghttp2 has checked it is three digits */
@@ -89,7 +91,8 @@ on_header(nghttp2_session *ng, const nghttp2_frame *fr, const uint8_t *name,
 	    head_put(h, "\r\n", 2, "", 0, "", 0) == 0)
 		return 0;
 	/* The stream is reset (INTERNAL_ERROR); the driver says why. */
-	h->st.too_big = 1;
+	h->too_big = 1;
+	news(h);
 	return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
 }
 
@@ -100,8 +103,11 @@ goaway_got(struct h2 *h, const nghttp2_goaway *g)
 	snprintf(h->err, sizeof h->err, "the server ended the HTTP/2 "
 	         "connection (GOAWAY, %s)", nghttp2_http2_strerror(g->error_code));
 	/* A stream above the last one it processed was never acted on. */
-	if (h->st.id > g->last_stream_id && !h->st.closed)
-		h->st.refused = 1;
+	for (struct h2_stream *st = h->streams; st; st = st->next)
+		if (st->id > g->last_stream_id && !st->closed) {
+			st->refused = 1;
+			news(st);
+		}
 }
 
 static int
@@ -113,19 +119,22 @@ on_frame(nghttp2_session *ng, const nghttp2_frame *fr, void *ud)
 		goaway_got(h, &fr->goaway);
 		return 0;
 	}
-	if (fr->hd.stream_id != h->st.id || h->st.id == 0)
+	struct h2_stream *st = stream_of(h, fr->hd.stream_id);
+	if (!st)
 		return 0;
 	if (fr->hd.type == NGHTTP2_RST_STREAM) {
-		h->st.reset = 1;
+		st->reset = 1;
 		if (fr->rst_stream.error_code == NGHTTP2_REFUSED_STREAM)
-			h->st.refused = 1;
-	} else if (fr->hd.type == NGHTTP2_HEADERS && !h->st.head_done &&
+			st->refused = 1;
+		news(st);
+	} else if (fr->hd.type == NGHTTP2_HEADERS && !st->head_done &&
 	           (fr->hd.flags & NGHTTP2_FLAG_END_HEADERS)) {
 		/* An interim (1xx) head is dropped: the final one follows. */
-		if (h->status >= 200 && head_put(h, "\r\n", 2, "", 0, "", 0) == 0)
-			h->st.head_done = 1;
+		if (st->status >= 200 && head_put(st, "\r\n", 2, "", 0, "", 0) == 0)
+			st->head_done = 1;
 		else
-			h->head_len = 0;
+			st->head_len = 0;
+		news(st);
 	}
 	return 0;
 }
@@ -135,39 +144,56 @@ on_data(nghttp2_session *ng, uint8_t flags, int32_t id, const uint8_t *data,
         size_t len, void *ud)
 {
 	struct h2 *h = ud;
-	(void)ng;
+	struct h2_stream *st = stream_of(h, id);
 	(void)flags;
-	if (id != h->st.id || h->st.closed || !len)
+	if (!st || st->closed) {
+		/* nobody takes it: the connection's window gets it back now */
+		nghttp2_session_consume_connection(ng, len);
 		return 0;
-	if (h->sink) {
-		size_t k = h->sink_cap - h->sink_len < len ? h->sink_cap - h->sink_len
-		           : len;
-		memcpy(h->sink + h->sink_len, data, k);
-		h->sink_len += k;
+	}
+	st->got = 1;
+	if (st->sink) {
+		size_t k = st->sink_cap - st->sink_len < len
+		           ? st->sink_cap - st->sink_len : len;
+		memcpy(st->sink + st->sink_len, data, k);
+		st->sink_len += k;
 		data += k;
 		len -= k;
-		if (!len)
-			return 0;
 	}
-	/* The rest held where it is, in the fed bytes: h2_feed stops here
-	 * until it is taken. */
-	h->spill = data;
-	h->spill_len = len;
-	h->paused = 1;
-	return NGHTTP2_ERR_PAUSE;
+	if (len) {
+		if (st->data_off == st->data_len)
+			st->data_off = st->data_len = 0;
+		if (st->data_len + len > st->data_cap) {
+			size_t cap = st->data_cap ? st->data_cap * 2 : 64 * 1024;
+			while (cap < st->data_len + len)
+				cap *= 2;
+			char *p = realloc(st->data, cap);
+			if (!p) {
+				snprintf(h->err, sizeof h->err, "out of memory");
+				return NGHTTP2_ERR_CALLBACK_FAILURE;
+			}
+			st->data = p;
+			st->data_cap = cap;
+		}
+		memcpy(st->data + st->data_len, data, len);
+		st->data_len += len;
+	}
+	news(st);
+	return 0;
 }
 
 static int
 on_close(nghttp2_session *ng, int32_t id, uint32_t code, void *ud)
 {
-	struct h2 *h = ud;
+	struct h2_stream *st = stream_of(ud, id);
 	(void)ng;
-	if (id != h->st.id)
+	if (!st)
 		return 0;
-	h->st.closed = 1;
-	h->st.code = code;
+	st->closed = 1;
+	st->code = code;
 	if (code == NGHTTP2_REFUSED_STREAM)
-		h->st.refused = 1;
+		st->refused = 1;
+	news(st);
 	return 0;
 }
 
@@ -217,17 +243,17 @@ static ssize_t
 body_read(nghttp2_session *ng, int32_t id, uint8_t *buf, size_t len,
           uint32_t *flags, nghttp2_data_source *source, void *ud)
 {
-	struct h2 *h = ud;
+	struct h2_stream *h = source->ptr;
 	(void)ng;
 	(void)id;
-	(void)source;
+	(void)ud;
 	size_t n = 0;
 	int wait = 0;
 	nk_err e = NK_OK;
 	struct src *sr = h->src;
 	/* --limit-rate: no more than the bucket holds; an empty one waits */
 	if (h->pace && !(len = pace_allow(h->pace, len))) {
-		h->st.src_wait = h->st.paced = 1;
+		h->src_wait = h->paced = 1;
 		return NGHTTP2_ERR_DEFERRED;
 	}
 	if (sr->b->data) {   /* memory: src_read is for the other sources */
@@ -236,23 +262,24 @@ body_read(nghttp2_session *ng, int32_t id, uint8_t *buf, size_t len,
 		sr->pos += n;
 		sr->used = 1;
 	} else {
-		e = src_read(sr, (char *)buf, len, &n, &wait, h->st.src_msg);
+		e = src_read(sr, (char *)buf, len, &n, &wait, h->src_msg);
 	}
 	if (e) {
-		h->st.src_err = e;
+		h->src_err = e;
+		news(h);
 		return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
 	}
 	if (wait && !n) {
-		h->st.src_wait = 1;
+		h->src_wait = 1;
 		return NGHTTP2_ERR_DEFERRED;
 	}
-	h->st.sent += n;
+	h->sent += n;
 	if (h->pace)
 		pace_used(h->pace, n);
 	if (n == 0 || (h->src->size >= 0 &&
 	               h->src->pos >= (uint64_t)h->src->size)) {
 		*flags |= NGHTTP2_DATA_FLAG_EOF;
-		h->st.src_done = 1;
+		h->src_done = 1;
 	}
 	return (ssize_t)n;
 }
@@ -263,13 +290,13 @@ h2_new(struct h2 **out, size_t max_head, char *errmsg)
 	*out = NULL;
 	struct h2 *h = calloc(1, sizeof *h);
 	nghttp2_session_callbacks *cb = NULL;
-	/* most heads are small: the buffer grows when one is not */
-	size_t cap = max_head < 4096 ? max_head : 4096;
-	if (!h || !(h->head = malloc(cap)) ||
-	    nghttp2_session_callbacks_new(&cb) != 0)
+	nghttp2_option *opt = NULL;
+	if (!h || nghttp2_session_callbacks_new(&cb) != 0 ||
+	    nghttp2_option_new(&opt) != 0)
 		goto oom;
 	h->head_max = max_head;
-	h->head_cap = cap;
+	/* windows grow back as takers take (h2_take), not as data comes */
+	nghttp2_option_set_no_auto_window_update(opt, 1);
 	nghttp2_session_callbacks_set_on_header_callback(cb, on_header);
 	nghttp2_session_callbacks_set_on_frame_recv_callback(cb, on_frame);
 	nghttp2_session_callbacks_set_on_data_chunk_recv_callback(cb, on_data);
@@ -278,8 +305,11 @@ h2_new(struct h2 **out, size_t max_head, char *errmsg)
 	nghttp2_session_callbacks_set_on_invalid_frame_recv_callback(cb,
 	                                                            on_invalid);
 	nghttp2_session_callbacks_set_on_frame_send_callback(cb, on_sent);
-	int r = nghttp2_session_client_new(&h->ng, cb, h);
+	int r = nghttp2_session_client_new2(&h->ng, cb, h, opt);
 	nghttp2_session_callbacks_del(cb);
+	nghttp2_option_del(opt);
+	cb = NULL;
+	opt = NULL;
 	if (r != 0)
 		goto oom;
 	/* No push (nk would have nowhere to put it); the windows large. */
@@ -296,8 +326,18 @@ h2_new(struct h2 **out, size_t max_head, char *errmsg)
 	*out = h;
 	return NK_OK;
 oom:
+	nghttp2_session_callbacks_del(cb);
+	nghttp2_option_del(opt);
 	h2_free(h);
 	return nk_fail(errmsg, NK_ERR_OUT_OF_MEMORY, "out of memory");
+}
+
+static void
+stream_free(struct h2_stream *st)
+{
+	free(st->head);
+	free(st->data);
+	free(st);
 }
 
 void
@@ -306,31 +346,63 @@ h2_free(struct h2 *h)
 	if (!h)
 		return;
 	nghttp2_session_del(h->ng);
-	free(h->head);
+	while (h->streams) {
+		struct h2_stream *st = h->streams;
+		h->streams = st->next;
+		stream_free(st);
+	}
 	free(h);
 }
 
 nk_err
 h2_request(struct h2 *h, const nghttp2_nv *nva, size_t n,
-           struct src *src, struct pace *pace, char *errmsg)
+           struct src *src, struct pace *pace, struct h2_stream **out,
+           char *errmsg)
 {
-	memset(&h->st, 0, sizeof h->st);
-	h->head_len = 0;
-	h->status = 0;
-	h->spill = NULL;
-	h->spill_len = 0;
-	h->sink = NULL;
-	h->sink_len = 0;
-	h->src = src;
-	h->pace = pace;
-	nghttp2_data_provider prd = { .read_callback = body_read };
+	struct h2_stream *st = calloc(1, sizeof *st);
+	*out = NULL;
+	if (!st)
+		return nk_fail(errmsg, NK_ERR_OUT_OF_MEMORY, "out of memory");
+	st->h = h;
+	st->src = src;
+	st->pace = pace;
+	nghttp2_data_provider prd = { .source.ptr = st,
+	                              .read_callback = body_read };
 	int32_t id = nghttp2_submit_request(h->ng, NULL, nva, n,
-	                                    src ? &prd : NULL, NULL);
-	if (id < 0)
+	                                    src ? &prd : NULL, st);
+	if (id < 0) {
+		free(st);
 		return nk_fail(errmsg, NK_ERR_HTTP2, "HTTP/2: the request could "
 		               "not be queued: %s", nghttp2_strerror(id));
-	h->st.id = id;
+	}
+	st->id = id;
+	st->next = h->streams;
+	h->streams = st;
+	*out = st;
 	return NK_OK;
+}
+
+void
+h2_close(struct h2_stream *st)
+{
+	if (!st)
+		return;
+	struct h2 *h = st->h;
+	if (!st->closed) {
+		nghttp2_submit_rst_stream(h->ng, NGHTTP2_FLAG_NONE, st->id,
+		                          NGHTTP2_CANCEL);
+		st->closed = 1;
+	}
+	size_t held = st->sink_len + st->data_len - st->data_off;
+	if (held)
+		nghttp2_session_consume_connection(h->ng, held);
+	nghttp2_session_set_stream_user_data(h->ng, st->id, NULL);
+	for (struct h2_stream **pp = &h->streams; *pp; pp = &(*pp)->next)
+		if (*pp == st) {
+			*pp = st->next;
+			break;
+		}
+	stream_free(st);
 }
 
 /* nghttp2 gave up on the session (code r): the first reason known. */
@@ -344,17 +416,11 @@ session_failed(struct h2 *h, const char *what, ssize_t r, char *errmsg)
 }
 
 nk_err
-h2_feed(struct h2 *h, const uint8_t *p, size_t n, size_t *used,
-        char *errmsg)
+h2_feed(struct h2 *h, const uint8_t *p, size_t n, char *errmsg)
 {
-	*used = 0;
-	if (h->spill_len)
-		return NK_OK;
-	h->paused = 0;
 	ssize_t r = nghttp2_session_mem_recv(h->ng, p, n);
 	if (r < 0)
 		return session_failed(h, "HTTP/2 framing error", r, errmsg);
-	*used = (size_t)r;
 	return NK_OK;
 }
 
@@ -370,61 +436,50 @@ h2_out(struct h2 *h, const uint8_t **p, size_t *n, char *errmsg)
 }
 
 void
-h2_sink(struct h2 *h, char *dst, size_t cap)
+h2_sink(struct h2_stream *st, char *dst, size_t cap)
 {
-	h->sink = dst;
-	h->sink_cap = cap;
-	h->sink_len = 0;
-	if (dst && h->spill_len)
-		h->sink_len = h2_take(h, dst, cap);
-}
-
-int
-h2_spilled(const struct h2 *h)
-{
-	return h->spill_len > 0;
+	st->sink = dst;
+	st->sink_cap = cap;
+	st->sink_len = 0;
+	if (dst && st->data_len > st->data_off) {
+		size_t k = st->data_len - st->data_off;
+		k = k < cap ? k : cap;
+		memcpy(dst, st->data + st->data_off, k);
+		st->data_off += k;
+		st->sink_len = k;
+	}
 }
 
 size_t
-h2_take(struct h2 *h, char *dst, size_t cap)
+h2_take(struct h2_stream *st, char *dst, size_t cap)
 {
-	if (h->sink_len) {   /* already in dst, which is the sink */
-		size_t n = h->sink_len;
-		h->sink = NULL;
-		h->sink_len = 0;
-		return n;
+	size_t n;
+	if (st->sink_len) {   /* already in dst, which is the sink */
+		n = st->sink_len;
+	} else {
+		n = st->data_len - st->data_off;
+		n = n < cap ? n : cap;
+		memcpy(dst, st->data + st->data_off, n);
+		st->data_off += n;
 	}
-	h->sink = NULL;
-	size_t n = h->spill_len < cap ? h->spill_len : cap;
-	memcpy(dst, h->spill, n);
-	h->spill += n;
-	h->spill_len -= n;
+	st->sink = NULL;
+	st->sink_len = 0;
+	if (n)
+		nghttp2_session_consume(st->h->ng, st->id, n);
 	return n;
 }
 
 int
-h2_paused(const struct h2 *h)
+h2_has_data(const struct h2_stream *st)
 {
-	return h->paused;
-}
-
-int
-h2_has_data(const struct h2 *h)
-{
-	return h->spill_len > 0 || h->sink_len > 0;
-}
-
-const struct h2_stream *
-h2_stream(const struct h2 *h)
-{
-	return &h->st;
+	return st->data_len > st->data_off || st->sink_len > 0;
 }
 
 const char *
-h2_head(const struct h2 *h, size_t *len)
+h2_head(const struct h2_stream *st, size_t *len)
 {
-	*len = h->head_len;
-	return h->head;
+	*len = st->head_len;
+	return st->head;
 }
 
 int
@@ -441,19 +496,6 @@ h2_live(const struct h2 *h)
 	       nghttp2_session_want_write(h->ng);
 }
 
-void
-h2_cancel(struct h2 *h)
-{
-	h->spill = NULL;
-	h->spill_len = 0;
-	h->sink = NULL;
-	h->sink_len = 0;
-	if (h->st.id && !h->st.closed)
-		nghttp2_submit_rst_stream(h->ng, NGHTTP2_FLAG_NONE, h->st.id,
-		                          NGHTTP2_CANCEL);
-	h->st.closed = 1;
-}
-
 const char *
 h2_conn_error(const struct h2 *h)
 {
@@ -461,10 +503,17 @@ h2_conn_error(const struct h2 *h)
 }
 
 void
-h2_resume(struct h2 *h)
+h2_resume(struct h2_stream *st)
 {
-	if (h->st.src_wait && h->st.id) {
-		h->st.src_wait = h->st.paced = 0;
-		nghttp2_session_resume_data(h->ng, h->st.id);
+	if (st->src_wait && !st->closed) {
+		st->src_wait = st->paced = 0;
+		nghttp2_session_resume_data(st->h->ng, st->id);
 	}
+}
+
+void
+h2_wake_all(struct h2 *h)
+{
+	for (struct h2_stream *st = h->streams; st; st = st->next)
+		news(st);
 }

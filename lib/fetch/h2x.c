@@ -1,26 +1,39 @@
 /* h2x.c: an exchange over HTTP/2: drives a connection's session (h2.c)
- * over its nk_conn, blocking, one stream at a time. It turns the request
- * head request.c built for HTTP/1.1 into the stream's header list (so
- * every check and header rule of 1.1 holds for 2 as well), puts the
- * response head in f->buf in the form nk shows heads ("HTTP/2 200 \r\n")
- * with x->r's views into it, and hands body data to body.c as the
- * connection's reads would. */
+ * over its nk_conn, one stream an exchange. It turns the request head
+ * request.c built for HTTP/1.1 into the stream's header list (so every
+ * check and header rule of 1.1 holds for 2 as well), puts the response
+ * head in f->buf in the form nk shows heads ("HTTP/2 200 \r\n") with
+ * x->r's views into it, and hands body data to body.c as the
+ * connection's reads would.
+ *
+ * Several exchanges share a connection when transfers run as tasks
+ * (nk/task.h): the pool lends it to each (pool.c). Whichever of them needs
+ * bytes reads for all (the reader), feeding the session, which lands each
+ * stream's data with it and wakes its task; the others park meanwhile.
+ * Writes go the same way: one writer at a time sends whatever the
+ * session has queued, everyone's frames. Between two waits a task runs
+ * alone, so these roles are plain flags. */
 #include <poll.h>
+#include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <nghttp2/nghttp2.h>
 
+#include "nk/task.h"
 #include "fetch/fetch_int.h"
 #include "fetch/h2_int.h"
 
-/* A connection's session and the bytes read from it that it has not
- * taken yet (its held body data points into them). */
+/* A connection's session, shared by the exchanges that borrowed it. */
 struct h2conn {
 	struct h2 *s;
-	struct pace *pace;      /* the run's upload --limit-rate */
 	size_t max;             /* of a response head */
-	size_t pos, len;
+	int users;              /* exchanges with a stream open on it */
+	int reading, writing;   /* a task is reading it, or writing it */
+	int eof;                /* the server closed it */
+	nk_err broken;          /* a write was cut: no stream may use it */
+	char why[NK_ERR_MSG_LEN];   /* what broke it */
 	uint8_t in[H2_READ];
 };
 
@@ -30,7 +43,7 @@ h2x_new(nk_fetch *f, struct pooled *pc, char *errmsg)
 	struct h2conn *hc = malloc(sizeof *hc);
 	if (!hc)
 		return nk_fail(errmsg, NK_ERR_OUT_OF_MEMORY, "out of memory");
-	hc->pos = hc->len = 0;
+	memset(hc, 0, offsetof(struct h2conn, in));
 	hc->max = f->cfg.max_head ? f->cfg.max_head : NK_HTTP_MAX_HEAD;
 	nk_err e = h2_new(&hc->s, hc->max, errmsg);
 	if (e) {
@@ -50,55 +63,94 @@ h2x_free(struct h2conn *hc)
 	}
 }
 
-/* Writes all the session has to say. */
+int
+h2x_users(const struct h2conn *hc)
+{
+	return hc->users;
+}
+
+int
+h2x_usable(const struct h2conn *hc)
+{
+	return !hc->broken && !hc->eof && h2_reusable(hc->s);
+}
+
+/* The connection cannot go on (why in msg): every stream's task hears. */
+static nk_err
+broke(struct h2conn *hc, nk_err e, const char *msg, char *errmsg)
+{
+	if (!hc->broken) {
+		hc->broken = e;
+		snprintf(hc->why, sizeof hc->why, "%s", msg);
+	}
+	h2_wake_all(hc->s);
+	if (msg != errmsg)
+		memcpy(errmsg, hc->why, NK_ERR_MSG_LEN);
+	return e;
+}
+
+/* Writes all the session has to say, unless a writer already is (it
+ * sends this too: it writes until the session has nothing more). A
+ * write cut short leaves half a frame on the wire: the connection is
+ * then broken for every stream. */
 static nk_err
 flush_out(struct h2conn *hc, nk_conn *c, nk_time deadline, char *errmsg)
 {
+	if (hc->broken)
+		return nk_fail(errmsg, hc->broken, "%s", hc->why);
+	if (hc->writing)
+		return NK_OK;
+	hc->writing = 1;
+	nk_err e;
 	for (;;) {
 		const uint8_t *p;
 		size_t n;
-		nk_err e = h2_out(hc->s, &p, &n, errmsg);
+		e = h2_out(hc->s, &p, &n, errmsg);
 		if (e || !n)
-			return e;
-		if ((e = nk_conn_write(c, p, n, deadline, errmsg)))
-			return e;
+			break;
+		if ((e = nk_conn_write(c, p, n, deadline, errmsg))) {
+			broke(hc, e, errmsg, errmsg);
+			break;
+		}
 	}
+	hc->writing = 0;
+	return e;
 }
 
 /* Waits for the connection or the request body's descriptor, whichever
  * has something first: the body's source goes on when it has, *conn
  * says the connection has. */
 static nk_err
-wait_src(struct h2conn *hc, nk_conn *c, const struct src *src,
-         nk_time deadline, int *conn, char *errmsg)
+wait_src(struct h2_stream *st, struct pace *pace, nk_conn *c,
+         const struct src *src, nk_time deadline, int *conn, char *errmsg)
 {
-	if (h2_stream(hc->s)->paced) {
+	if (st->paced) {
 		/* --limit-rate: the connection meanwhile, or the bucket's time */
-		int ms = pace_wait_ms(hc->pace), dl = nk_deadline_poll_ms(deadline);
+		int ms = pace_wait_ms(pace), dl = nk_deadline_poll_ms(deadline);
 		struct pollfd p = { nk_conn_fd(c), POLLIN, 0 };
 		*conn = nk_conn_pending(c) > 0 ||
-		        (ms > 0 && poll(&p, 1, dl >= 0 && dl < ms ? dl : ms) > 0);
+		        (ms > 0 && nk_task_poll(&p, 1, dl >= 0 && dl < ms ? dl : ms) > 0);
 		if (!*conn && dl == 0)
 			return nk_fail(errmsg, NK_ERR_OPERATION_TIMEDOUT, "Operation "
 			               "timed out sending the request body");
 		if (!*conn)
-			h2_resume(hc->s);
+			h2_resume(st);
 		return NK_OK;
 	}
 	int fd = src && src->b->fd >= 0 ? src->b->fd : -1;
 	*conn = nk_conn_pending(c) > 0;
 	if (fd < 0 || *conn) {
 		if (!*conn)
-			h2_resume(hc->s);
+			h2_resume(st);
 		return NK_OK;
 	}
 	struct pollfd p[2] = { { nk_conn_fd(c), POLLIN, 0 }, { fd, POLLIN, 0 } };
-	int r = poll(p, 2, nk_deadline_poll_ms(deadline));
+	int r = nk_task_poll(p, 2, nk_deadline_poll_ms(deadline));
 	if (r == 0)
 		return nk_fail(errmsg, NK_ERR_OPERATION_TIMEDOUT, "Operation timed "
 		               "out sending the request body");
 	if (r > 0 && p[1].revents)
-		h2_resume(hc->s);
+		h2_resume(st);
 	*conn = r > 0 && p[0].revents;
 	return NK_OK;
 }
@@ -108,9 +160,9 @@ wait_src(struct h2conn *hc, nk_conn *c, const struct src *src,
  * that failed or went away before the stream ended is 16, or 18 once the
  * body had begun, a head over the limit 56. */
 static nk_err
-stream_failed(const struct h2conn *hc, int eof, char *errmsg)
+stream_failed(const struct h2conn *hc, const struct h2_stream *st, int eof,
+              char *errmsg)
 {
-	const struct h2_stream *st = h2_stream(hc->s);
 	const char *why = h2_conn_error(hc->s);
 	if (st->src_err)
 		return nk_fail(errmsg, st->src_err, "%s", st->src_msg);
@@ -143,56 +195,95 @@ stream_failed(const struct h2conn *hc, int eof, char *errmsg)
 	               "stream %d did", (int)st->id);
 }
 
-/* Runs the session until the stream's final head came (want_head), or
- * body data waits, or the stream closed. *got: a byte came. */
+/* Reads once for every stream and feeds the session. */
 static nk_err
-pump(struct h2conn *hc, const nk_fetch_callbacks *cb, nk_conn *c,
-     const struct src *src, int want_head, nk_time deadline, int *got,
-     char *errmsg)
+read_some(struct h2conn *hc, const struct h2_stream *st,
+          const nk_fetch_callbacks *cb, nk_conn *c, nk_time deadline,
+          char *errmsg)
 {
-	const struct h2_stream *st = h2_stream(hc->s);
+	size_t n;
+	hc->reading = 1;
+	nk_err e = read_or_flush(cb, c, hc->in, sizeof hc->in, deadline, &n, NULL,
+	                         errmsg);
+	hc->reading = 0;
+	if (e) {
+		/* another stream's task reads next */
+		h2_wake_all(hc->s);
+		return e;
+	}
+	if (!n) {
+		hc->eof = 1;
+		h2_wake_all(hc->s);
+		return st->closed ? NK_OK : stream_failed(hc, st, 1, errmsg);
+	}
+	if (h2_feed(hc->s, hc->in, n, errmsg) != NK_OK) {
+		h2_wake_all(hc->s);
+		return stream_failed(hc, st, 0, errmsg);
+	}
+	return NK_OK;
+}
+
+/* Runs the session until the stream's final head came (want_head), or
+ * body data waits, or the stream closed. *read: this task read for
+ * everyone meanwhile. */
+static nk_err
+pump_loop(struct h2conn *hc, struct h2_stream *st, struct pace *pace,
+          const nk_fetch_callbacks *cb, nk_conn *c, const struct src *src,
+          int want_head, nk_time deadline, int *read, char *errmsg)
+{
 	for (;;) {
 		nk_err e = flush_out(hc, c, deadline, errmsg);
 		if (e)
 			return e;
 		if (st->src_err)
-			return stream_failed(hc, 0, errmsg);
-		if (st->closed || (want_head && st->head_done))
+			return stream_failed(hc, st, 0, errmsg);
+		if (st->closed || (want_head && st->head_done) || h2_has_data(st))
 			return NK_OK;
-		/* More of what was read goes in while there is room for its
-		 * data; with data waiting and none, the taker goes first. */
-		int more = (hc->pos < hc->len || h2_paused(hc->s)) &&
-		           !h2_spilled(hc->s);
-		if (h2_has_data(hc->s) && !more)
-			return NK_OK;
-		if (more) {
-			size_t used;
-			if (h2_feed(hc->s, hc->in + hc->pos, hc->len - hc->pos, &used,
-			            errmsg) != NK_OK)
-				return stream_failed(hc, 0, errmsg);
-			hc->pos += used;
+		if (hc->broken)
+			return nk_fail(errmsg, hc->broken, "%s", hc->why);
+		if (hc->eof)
+			return stream_failed(hc, st, 1, errmsg);
+		if (!h2_live(hc->s))
+			return stream_failed(hc, st, 0, errmsg);
+		if (hc->reading) {
+			/* another task reads for us: wait for news */
+			st->waiter = nk_task_self();
+			int woken = nk_task_park(deadline);
+			st->waiter = NULL;
+			if (!woken && nk_deadline_poll_ms(deadline) == 0)
+				return nk_fail(errmsg, NK_ERR_OPERATION_TIMEDOUT, "Operation "
+				               "timed out waiting for HTTP/2 stream %d",
+				               (int)st->id);
 			continue;
 		}
-		if (!h2_live(hc->s))
-			return stream_failed(hc, 0, errmsg);
 		if (st->src_wait) {
 			int conn;
-			if ((e = wait_src(hc, c, src, deadline, &conn, errmsg)))
+			if ((e = wait_src(st, pace, c, src, deadline, &conn, errmsg)))
 				return e;
-			if (!conn)
+			if (!conn || hc->reading)
 				continue;
 		}
-		size_t n;
-		e = read_or_flush(cb, c, hc->in, sizeof hc->in, deadline, &n, NULL,
-		                  errmsg);
-		if (e)
+		*read = 1;
+		if ((e = read_some(hc, st, cb, c, deadline, errmsg)))
 			return e;
-		if (!n)
-			return st->closed ? NK_OK : stream_failed(hc, 1, errmsg);
-		*got = 1;
-		hc->pos = 0;
-		hc->len = n;
+		/* the other streams' tasks take what came for them */
+		if (hc->users > 1)
+			nk_task_yield();
 	}
+}
+
+static nk_err
+pump(struct h2conn *hc, struct h2_stream *st, struct pace *pace,
+     const nk_fetch_callbacks *cb, nk_conn *c, const struct src *src,
+     int want_head, nk_time deadline, char *errmsg)
+{
+	int read = 0;
+	nk_err e = pump_loop(hc, st, pace, cb, c, src, want_head, deadline,
+	                     &read, errmsg);
+	/* Streams parked while this task read need a reader now. */
+	if (read && hc->users > 1)
+		h2_wake_all(hc->s);
+	return e;
 }
 
 /* Whether a request header line stays out of HTTP/2 (RFC 9113 §8.2.2:
@@ -291,7 +382,7 @@ shown_head(const nghttp2_nv *nva, size_t nv, size_t *len)
 	size_t ol = 0;
 	const struct { const void *p; size_t n; } part[] = {
 		{ nva[0].value, nva[0].valuelen }, { " ", 1 },
-		{ nva[1].value, nva[1].valuelen }, { " HTTP/2\r\nHost: ", 16 },
+		{ nva[1].value, nva[1].valuelen }, { " HTTP/2\r\nHost: ", 15 },
 		{ nva[3].value, nva[3].valuelen },
 	};
 	for (size_t i = 0; i < NK_ARRAY_LEN(part); i++)
@@ -344,7 +435,7 @@ head_views(nk_fetch *f, struct exchange *x, int status, size_t len,
 static void
 count_up(struct step *s, nk_fetch_hop *h, struct exchange *x)
 {
-	uint64_t sent = h2_stream(x->pc.h2->s)->sent;
+	uint64_t sent = x->st->sent;
 	h->upload_bytes += sent - x->up.sent;
 	s->res->size_upload += sent - x->up.sent;
 	x->up.sent = sent;
@@ -353,7 +444,7 @@ count_up(struct step *s, nk_fetch_hop *h, struct exchange *x)
 /* Sends the request on the connection's session and waits for the final
  * response head, which lands in f->buf (x->len its length) and x->r.
  * x->got: the server answered something on the stream (a refused stream
- * may go again on a new connection: h2_stream().refused). */
+ * may go again on a new connection: h2x_refused). */
 nk_err
 h2x_send(nk_fetch *f, struct step *s, nk_fetch_hop *h, struct exchange *x,
          char *errmsg)
@@ -378,31 +469,36 @@ h2x_send(nk_fetch *f, struct step *s, nk_fetch_hop *h, struct exchange *x,
 	struct src *src = x->up.src;
 	if (!e && src && x->up.inline_body)
 		src->used = 0;
-	hc->pace = &f->up;
+	if (!e && !h2x_usable(hc))
+		e = nk_fail(errmsg, NK_ERR_HTTP2, "HTTP/2: the connection can take "
+		            "no more streams");
 	if (!e)
-		e = h2_request(hc->s, nva, nv, src, &f->up, errmsg);
+		e = h2_request(hc->s, nva, nv, src, &f->up, &x->st, errmsg);
 	free(nva);
 	free(copy);
 	free(shown);
 	if (e)
 		return e;
+	hc->users++;
 	h->request_bytes += shown_len;
 	s->res->size_request += shown_len;
 	x->got = 0;
 	x->len = 0;
 	x->up.sent = 0;
-	e = pump(hc, s->cb, x->pc.conn, src, 1, s->deadline, &x->got, errmsg);
-	const struct h2_stream *st = h2_stream(hc->s);
+	e = pump(hc, x->st, &f->up, s->cb, x->pc.conn, src, 1, s->deadline,
+	         errmsg);
+	const struct h2_stream *st = x->st;
+	x->got = st->got;
 	count_up(s, h, x);
 	if (e)
 		return e;
 	if (st->refused || !st->head_done)
-		return stream_failed(hc, 0, errmsg);
+		return stream_failed(hc, st, 0, errmsg);
 	x->got = 1;
 	if (!h->starttransfer)
 		h->starttransfer = nk_now();
 	size_t len;
-	const char *head = h2_head(hc->s, &len);
+	const char *head = h2_head(st, &len);
 	memcpy(f->buf, head, len);
 	f->buf[len] = '\0';
 	x->len = len;
@@ -418,59 +514,60 @@ h2x_read(nk_fetch *f, struct step *s, nk_fetch_hop *h, struct exchange *x,
          size_t cap, size_t *n, char *errmsg)
 {
 	struct h2conn *hc = x->pc.h2;
-	int got = 0;
+	struct h2_stream *st = x->st;
 	*n = 0;
-	h2_sink(hc->s, f->buf, cap);
-	nk_err e = pump(hc, s->cb, x->pc.conn, x->up.src, 0, s->deadline, &got,
-	                errmsg);
+	h2_sink(st, f->buf, cap);
+	nk_err e = pump(hc, st, &f->up, s->cb, x->pc.conn, x->up.src, 0,
+	                s->deadline, errmsg);
 	count_up(s, h, x);
 	if (e) {
-		h2_sink(hc->s, NULL, 0);
+		h2_sink(st, NULL, 0);
 		return e;
 	}
-	*n = h2_take(hc->s, f->buf, cap);
+	*n = h2_take(st, f->buf, cap);
 	if (*n)
 		return NK_OK;
-	const struct h2_stream *st = h2_stream(hc->s);
 	if (st->closed && !st->code && !st->reset)
 		return NK_OK;
-	return stream_failed(hc, 0, errmsg);
+	return stream_failed(hc, st, 0, errmsg);
 }
 
-/* After the response: a stream still open (a redirect's body left
- * unread) is cancelled. Returns whether the session may carry another
+/* After the response, or instead of it: the stream ends (one still open,
+ * a redirect's body left unread, is cancelled), and the exchange stops
+ * using the connection. Returns whether the session may carry another
  * stream (the connection is worth keeping). */
 int
 h2x_done(const struct step *s, struct exchange *x)
 {
 	struct h2conn *hc = x->pc.h2;
-	if (!h2_stream(hc->s)->closed) {
+	if (!hc)
+		return 0;
+	if (x->st) {
+		int open = !x->st->closed;
+		h2_close(x->st);
+		x->st = NULL;
+		hc->users--;
 		char msg[NK_ERR_MSG_LEN];
-		h2_cancel(hc->s);
-		if (flush_out(hc, x->pc.conn, s->deadline, msg)) {
+		if (open && h2x_usable(hc) &&
+		    flush_out(hc, x->pc.conn, s->deadline, msg)) {
 			fetch_trace(s->cb, "Cancelling the stream failed: %s", msg);
 			return 0;
 		}
 	}
-	return h2_reusable(hc->s);
+	return h2x_usable(hc);
 }
 
 /* An idle connection in the pool: what the server sent meanwhile (a
  * PING, SETTINGS, GOAWAY) is taken in, without waiting; returns whether
- * the session may still carry a stream. */
+ * the session may still carry a stream. One in use is read by its users:
+ * only its state is asked. */
 int
 h2x_idle_ok(struct pooled *p)
 {
 	struct h2conn *hc = p->h2;
+	if (hc->users || hc->reading || hc->writing)
+		return h2x_usable(hc);
 	char msg[NK_ERR_MSG_LEN];
-	size_t used;
-	/* first what the last stream's reads brought after its end */
-	while (hc->pos < hc->len) {
-		if (h2_feed(hc->s, hc->in + hc->pos, hc->len - hc->pos, &used, msg) ||
-		    !used)
-			return 0;
-		hc->pos += used;
-	}
 	for (;;) {
 		size_t n = 0;
 		int want = 0;
@@ -479,23 +576,17 @@ h2x_idle_ok(struct pooled *p)
 			return 0;
 		if (!n)
 			break;
-		hc->pos = 0;
-		hc->len = n;
-		while (hc->pos < hc->len) {
-			if (h2_feed(hc->s, hc->in + hc->pos, hc->len - hc->pos, &used,
-			            msg) || !used)
-				return 0;
-			hc->pos += used;
-		}
+		if (h2_feed(hc->s, hc->in, n, msg))
+			return 0;
 	}
-	return h2_reusable(hc->s) &&
+	return h2x_usable(hc) &&
 	       flush_out(hc, p->conn, nk_now() + 1000000, msg) == NK_OK;
 }
 
-/* The stream on the connection was refused: the server did not act on
- * it, so it may go again on a new connection, whatever its method. */
+/* The exchange's stream was refused: the server did not act on it, so
+ * it may go again on a new connection, whatever its method. */
 int
-h2x_refused(const struct pooled *pc)
+h2x_refused(const struct exchange *x)
 {
-	return pc->h2 && h2_stream(pc->h2->s)->refused;
+	return x->pc.h2 && x->st && x->st->refused;
 }

@@ -70,9 +70,7 @@ pace_sleep(struct pace *p, nk_time deadline)
 			return NK_ERR_OPERATION_TIMEDOUT;
 		if (left > 0 && left < ms)
 			ms = left;
-		struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000 };
-		while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-			;
+		nk_sleep_us((int64_t)ms * 1000);
 	}
 	return NK_OK;
 }

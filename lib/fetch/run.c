@@ -8,14 +8,6 @@
 
 #include "fetch/fetch_int.h"
 
-static void
-sleep_ms(int64_t ms)
-{
-	struct timespec ts = { (time_t)(ms / 1000), (long)(ms % 1000) * 1000000 };
-	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-		;
-}
-
 nk_err
 nk_fetch_run(nk_fetch *f, const nk_fetch_request *rq,
              const nk_fetch_callbacks *cb, nk_fetch_result *res,
@@ -78,7 +70,7 @@ nk_fetch_run(nk_fetch *f, const nk_fetch_request *rq,
 				                                  : sizeof line - 1, NULL);
 		}
 		if (wait > 0)
-			sleep_ms(wait);
+			nk_sleep_us(wait * 1000);
 		if (r.retry_delay_ms <= 0 && rt.backoff < 600000)
 			rt.backoff *= 2;
 		for (size_t i = 0; i < res->nhops; i++)

@@ -9,6 +9,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 
+#include "nk/task.h"
 #include "fetch/fetch_int.h"
 
 /* The user's own Expect header: -1 none, 1 "100-continue", 0 another
@@ -256,7 +257,7 @@ send_body(nk_fetch *f, const struct step *s, nk_conn *c, nk_fetch_hop *h,
 			ms = paced;
 		if (nk_conn_pending(c))
 			ms = 0;
-		int r = poll(p, u->src_wait ? 2 : 1, ms);
+		int r = nk_task_poll(p, u->src_wait ? 2 : 1, ms);
 		if (r < 0 && errno != EINTR)
 			return nk_fail(errmsg, NK_ERR_SEND_ERROR, "poll: %s",
 			               strerror(errno));

@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 
+#include "nk/task.h"
 #include "net/conn_int.h"
 #include "core/internal.h"
 
@@ -197,7 +198,7 @@ wait_fd(nk_conn *c, int want, nk_time deadline, const char *what,
 			return nk_fail(errmsg, NK_ERR_OPERATION_TIMEDOUT,
 			               "timed out %s %s port %d", what, far_name(c),
 			               far_port(c));
-		int r = poll(&p, 1, ms);
+		int r = nk_task_poll(&p, 1, ms);
 		if (r > 0)
 			return NK_OK;
 		if (r < 0 && errno != EINTR)
@@ -339,7 +340,7 @@ static nk_err
 wait_out(int out, const char *name, char *errmsg)
 {
 	struct pollfd p = { out, POLLOUT, 0 };
-	while (poll(&p, 1, -1) < 0)
+	while (nk_task_poll(&p, 1, -1) < 0)
 		if (errno != EINTR)
 			return out_fail(name, errmsg);
 	return NK_OK;

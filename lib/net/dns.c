@@ -1,6 +1,8 @@
 /* dns: names to addresses with a real deadline, curl's --resolve and
  * --connect-to overrides, and the RFC 8305 ordering connect uses. */
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <netdb.h>
 #include <pthread.h>
 #include <signal.h>
@@ -9,9 +11,11 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <unistd.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
+#include "nk/task.h"
 #include "core/internal.h"
 #include "net/net_int.h"
 #include "nk/text.h"
@@ -405,6 +409,8 @@ struct gai_job {
 	struct addrinfo *res;
 	struct addrinfo hints;
 	int64_t delay_ms;        /* test seam, see nk_resolve_delayed */
+	int wfd;                 /* a caller in a task (nk/task.h) waits on
+	                            the pipe this writes to, or -1 */
 	char name[];
 };
 
@@ -418,6 +424,8 @@ job_put(struct gai_job *j)
 		return;
 	if (j->res)
 		freeaddrinfo(j->res);
+	if (j->wfd >= 0)
+		close(j->wfd);
 	pthread_cond_destroy(&j->cv);
 	pthread_mutex_destroy(&j->mu);
 	free(j);
@@ -442,6 +450,9 @@ gai_worker(void *arg)
 	j->res = res;
 	j->done = 1;
 	pthread_cond_signal(&j->cv);
+	if (j->wfd >= 0 && write(j->wfd, "", 1) < 0) {
+		/* a full pipe cannot be: one byte, once */
+	}
 	job_put(j);
 	return NULL;
 }
@@ -471,6 +482,15 @@ lookup(const char *name, int family, nk_time deadline, int64_t delay_ms,
 	j->hints.ai_protocol = IPPROTO_TCP;
 	j->delay_ms = delay_ms;
 	j->refs = 2;
+	/* In a task the wait must not block the thread: the worker says it
+	 * is done on a pipe the task set polls. */
+	int rfd = -1;
+	j->wfd = -1;
+	int pfd[2];
+	if (nk_task_self() && pipe2(pfd, O_CLOEXEC | O_NONBLOCK) == 0) {
+		rfd = pfd[0];
+		j->wfd = pfd[1];
+	}
 
 	pthread_condattr_t ca;
 	pthread_condattr_init(&ca);
@@ -496,6 +516,8 @@ lookup(const char *name, int family, nk_time deadline, int64_t delay_ms,
 		 * deadline is lost, and only for this call. */
 		*rc = getaddrinfo(j->name, NULL, &j->hints, res);
 		*err = errno;
+		if (rfd >= 0)
+			close(rfd);
 		j->refs = 1;
 		pthread_mutex_lock(&j->mu);
 		job_put(j);
@@ -503,6 +525,19 @@ lookup(const char *name, int family, nk_time deadline, int64_t delay_ms,
 	}
 
 	pthread_mutex_lock(&j->mu);
+	while (!j->done && rfd >= 0) {
+		pthread_mutex_unlock(&j->mu);
+		struct pollfd p = { rfd, POLLIN, 0 };
+		int r = nk_task_poll(&p, 1, nk_deadline_poll_ms(deadline));
+		pthread_mutex_lock(&j->mu);
+		if (r == 0 && !j->done) {
+			close(rfd);
+			job_put(j);
+			return NK_ERR_OPERATION_TIMEDOUT;
+		}
+	}
+	if (rfd >= 0)
+		close(rfd);
 	while (!j->done) {
 		if (deadline == NK_NO_DEADLINE) {
 			pthread_cond_wait(&j->cv, &j->mu);

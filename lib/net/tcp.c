@@ -9,6 +9,7 @@
 #include <netinet/tcp.h>
 #include <sys/socket.h>
 
+#include "nk/task.h"
 #include "core/internal.h"
 #include "net/net_int.h"
 
@@ -196,7 +197,7 @@ race(struct race *rc, const nk_netopts *o, nk_time deadline, int *fd,
 		}
 		nk_time wake = next < al->n ? next_at : NK_NO_DEADLINE;
 		int ms = nk_deadline_poll_ms(nk_deadline_min(wake, deadline));
-		int n = poll(rc->p, rc->nr, ms);
+		int n = nk_task_poll(rc->p, rc->nr, ms);
 		if (n < 0 && errno != EINTR) {
 			int err = errno;
 			drop_all(rc, NK_ERR_COULDNT_CONNECT, strerror(err));

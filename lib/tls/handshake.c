@@ -17,6 +17,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
+#include "nk/task.h"
 #include "core/internal.h"
 #include "tls/tls_int.h"
 
@@ -156,7 +157,7 @@ nk_tls_drive(struct tls_conn *t, int (*step)(SSL *), nk_time deadline,
 		int ms = nk_deadline_poll_ms(deadline);
 		if (ms == 0)
 			return NK_ERR_OPERATION_TIMEDOUT;
-		if (poll(&pfd, 1, ms) < 0 && errno != EINTR) {
+		if (nk_task_poll(&pfd, 1, ms) < 0 && errno != EINTR) {
 			*ssl_err = SSL_ERROR_SYSCALL;
 			*saved_errno = errno;
 			return NK_ERR_SSL_CONNECT_ERROR;

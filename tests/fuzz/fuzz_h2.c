@@ -1,14 +1,16 @@
 /* Fuzz target: the HTTP/2 receive path (lib/fetch/h2.c over libnghttp2):
- * what a server sends on a connection where nk opened one stream with a
- * small request body, fed in pieces.
+ * what a server sends on a connection where nk opened two streams (1
+ * with a small request body, 3 without), fed in pieces.
  *
  * Input: 4 bytes of the split seed, then the server's bytes (its
  * SETTINGS first, then any frames). Before a piece, a sink of a size
- * the seed picks is set, or none; after it, body data is taken (all of
- * the sink, or small amounts of what was held back) and the session's
- * output drained, as the driver (h2x.c) does. Checks: the session never hands out more data than the
- * fed bytes held, the head once complete is "HTTP/2 NNN \r\n" ... ending
- * in "\r\n\r\n" within its limit, a closed stream stays closed, and a
+ * the seed picks is set on one of the streams, or none; after it, body
+ * data is taken from both (all of the sink, or small amounts of what is
+ * held), one stream is sometimes closed early (as a task that gives up
+ * does), and the session's output drained, as the driver (h2x.c) does.
+ * Checks: the session never hands out more data than the fed bytes
+ * held, a head once complete is "HTTP/2 NNN \r\n" ... ending in
+ * "\r\n\r\n" within its limit, a closed stream stays closed, and a
  * failed feed says why. */
 #include <stdint.h>
 #include <string.h>
@@ -31,11 +33,11 @@ drain(struct h2 *h)
 }
 
 static void
-check_head(struct h2 *h)
+check_head(const struct h2_stream *st)
 {
 	size_t len;
-	const char *head = h2_head(h, &len);
-	if (!h2_stream(h)->head_done)
+	const char *head = h2_head(st, &len);
+	if (!st->head_done)
 		return;
 	FUZZ_CHECK(len >= 15 && len <= MAX_HEAD, "head length %zu", len);
 	FUZZ_CHECK(memcmp(head, "HTTP/2 ", 7) == 0, "head start");
@@ -60,41 +62,52 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		{ (uint8_t *)":scheme", (uint8_t *)"https", 7, 5, 0 },
 		{ (uint8_t *)":authority", (uint8_t *)"nk.test", 10, 7, 0 },
 	};
-	if (h2_request(h, nva, 4, &sr, NULL, msg) == NK_OK) {
+	struct h2_stream *st[2] = { NULL, NULL };
+	if (h2_request(h, nva, 4, &sr, NULL, &st[0], msg) == NK_OK &&
+	    h2_request(h, nva, 4, NULL, NULL, &st[1], msg) == NK_OK) {
 		drain(h);
 		uint64_t taken = 0;
 		char out[100];
-		int closed = 0;
-		while (in.n > 0 || h2_paused(h)) {
-			size_t n = fuzz_piece(&rng, in.n), used = 0;
+		int closed[2] = { 0, 0 };
+		while (in.n > 0) {
+			size_t n = fuzz_piece(&rng, in.n);
 			uint64_t r = fuzz_rand(&rng);
-			if (r & 1)
-				h2_sink(h, out, 1 + (r >> 8) % sizeof out);
-			if (h2_feed(h, in.p, n, &used, msg) != NK_OK) {
+			struct h2_stream *sk = st[(r >> 4) & 1];
+			if ((r & 1) && sk)
+				h2_sink(sk, out, 1 + (r >> 8) % sizeof out);
+			if (h2_feed(h, in.p, n, msg) != NK_OK) {
 				FUZZ_CHECK(msg[0] != '\0', "a failed feed says why");
 				break;
 			}
-			FUZZ_CHECK(used <= n, "used %zu of %zu", used, n);
-			while (h2_has_data(h)) {
-				size_t k = h2_take(h, out, 1 + fuzz_rand(&rng) % sizeof out);
-				FUZZ_CHECK(k > 0 && k <= sizeof out, "took %zu", k);
-				taken += k;
+			for (int i = 0; i < 2; i++) {
+				if (!st[i])
+					continue;
+				while (h2_has_data(st[i])) {
+					size_t k = h2_take(st[i], out,
+					                   1 + fuzz_rand(&rng) % sizeof out);
+					FUZZ_CHECK(k > 0 && k <= sizeof out, "took %zu", k);
+					taken += k;
+				}
+				h2_sink(st[i], NULL, 0);
+				check_head(st[i]);
+				FUZZ_CHECK(!closed[i] || st[i]->closed, "reopened");
+				closed[i] = st[i]->closed;
 			}
-			h2_sink(h, NULL, 0);
-			in.p += used;
-			in.n -= used;
+			if ((r >> 12) % 16 == 0 && st[1]) {
+				h2_close(st[1]);
+				st[1] = NULL;
+			}
+			in.p += n;
+			in.n -= n;
 			drain(h);
-			check_head(h);
-			FUZZ_CHECK(!closed || h2_stream(h)->closed, "reopened");
-			closed = h2_stream(h)->closed;
-			if (!used && !h2_paused(h) && n)
-				break;
 		}
 		FUZZ_CHECK(taken <= size, "took %llu of %zu bytes",
 		           (unsigned long long)taken, size);
 		(void)h2_reusable(h);
 		(void)h2_conn_error(h);
 	}
+	h2_close(st[0]);
+	h2_close(st[1]);
 	h2_free(h);
 	return 0;
 }

@@ -1,0 +1,456 @@
+/* task.c: the one place libnk waits (nk_task_poll), and the task sets that
+ * make those waits yield: each task a ucontext with a stack of its own,
+ * one poll(2) over every waiting task's descriptors, a task resumed when
+ * one of them is ready or its deadline passes. See nk/task.h.
+ *
+ * Coroutines rather than hand-written state machines: every layer's code
+ * (Happy Eyeballs, TLS handshakes, HTTP/1.1 and HTTP/2 exchanges, bodies,
+ * retries) is written blocking with deadlines; here it becomes
+ * non-blocking without a second copy of it. The sanitizers are told of
+ * every stack switch (ASan's fiber calls, TSan's fibers). */
+#include <errno.h>
+#include <poll.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <ucontext.h>
+#include <unistd.h>
+
+#include "nk/task.h"
+#include "core/internal.h"
+
+#if defined(__SANITIZE_ADDRESS__)
+#define NK_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define NK_ASAN 1
+#endif
+#endif
+#if defined(__SANITIZE_THREAD__)
+#define NK_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define NK_TSAN 1
+#endif
+#endif
+#ifdef NK_ASAN
+void __sanitizer_start_switch_fiber(void **fake, const void *bottom,
+                                    size_t size);
+void __sanitizer_finish_switch_fiber(void *fake, const void **bottom,
+                                     size_t *size);
+#endif
+#ifdef NK_TSAN
+void *__tsan_get_current_fiber(void);
+void *__tsan_create_fiber(unsigned flags);
+void __tsan_destroy_fiber(void *fiber);
+void __tsan_switch_to_fiber(void *fiber, unsigned flags);
+#endif
+
+enum { T_READY, T_WAIT, T_PARKED, T_DONE };
+
+struct nk_task {
+	ucontext_t uc;
+	char *map;              /* the stack's mapping, guard page first */
+	size_t maplen;
+	void (*fn)(void *);
+	void *arg;
+	int state;
+	struct pollfd *p;       /* T_WAIT: the descriptors, or none */
+	nfds_t n;
+	nk_time wake_at;        /* T_WAIT, T_PARKED: NK_NO_DEADLINE or when */
+	int result;             /* poll's count, or 1 when woken */
+	struct nk_task *next;
+	struct nk_task *qnext;  /* in the nk_waitq it waits in */
+#ifdef NK_ASAN
+	void *fake;
+#endif
+#ifdef NK_TSAN
+	void *fiber;
+#endif
+};
+
+struct nk_tasks {
+	ucontext_t main;
+	struct nk_task *head;   /* every live task that has run */
+	struct nk_task *fresh;  /* spawned since the loop's last turn: kept
+	                           apart, as a task may spawn while the loop
+	                           walks head */
+	size_t live;
+	struct pollfd *pfd;     /* the loop's poll set */
+	size_t pcap;
+	char *spare;            /* one stack mapping kept for the next task */
+	size_t sparelen;
+#ifdef NK_ASAN
+	const void *main_bottom;
+	size_t main_size;
+#endif
+#ifdef NK_TSAN
+	void *main_fiber;
+#endif
+};
+
+/* The set running on this thread and its task (NULL: none). */
+static _Thread_local struct nk_tasks *cur_set;
+static _Thread_local struct nk_task *cur;
+
+/* From a task to the loop and back. */
+static void
+to_loop(struct nk_task *t)
+{
+	struct nk_tasks *ts = cur_set;
+#ifdef NK_ASAN
+	__sanitizer_start_switch_fiber(t->state == T_DONE ? NULL : &t->fake,
+	                               ts->main_bottom, ts->main_size);
+#endif
+#ifdef NK_TSAN
+	__tsan_switch_to_fiber(ts->main_fiber, 0);
+#endif
+	swapcontext(&t->uc, &ts->main);
+#ifdef NK_ASAN
+	__sanitizer_finish_switch_fiber(t->fake, &ts->main_bottom,
+	                                &ts->main_size);
+#endif
+}
+
+static void
+entry(void)
+{
+	struct nk_task *t = cur;
+#ifdef NK_ASAN
+	__sanitizer_finish_switch_fiber(NULL, &cur_set->main_bottom,
+	                                &cur_set->main_size);
+#endif
+	t->fn(t->arg);
+	t->state = T_DONE;
+	to_loop(t);
+	abort();   /* a finished task is never resumed */
+}
+
+/* From the loop into t until it waits or returns. */
+static void
+resume(struct nk_tasks *ts, struct nk_task *t)
+{
+	cur = t;
+	t->state = T_READY;
+#ifdef NK_ASAN
+	void *fake = NULL;
+	__sanitizer_start_switch_fiber(&fake, t->map + sysconf(_SC_PAGESIZE),
+	                               t->maplen - (size_t)sysconf(_SC_PAGESIZE));
+#endif
+#ifdef NK_TSAN
+	__tsan_switch_to_fiber(t->fiber, 0);
+#endif
+	swapcontext(&ts->main, &t->uc);
+#ifdef NK_ASAN
+	__sanitizer_finish_switch_fiber(fake, NULL, NULL);
+#endif
+	cur = NULL;
+}
+
+nk_err
+nk_tasks_new(nk_tasks **out, char *errmsg)
+{
+	*out = calloc(1, sizeof **out);
+	if (!*out)
+		return nk_fail(errmsg, NK_ERR_OUT_OF_MEMORY, "out of memory");
+	return NK_OK;
+}
+
+nk_err
+nk_tasks_spawn(nk_tasks *ts, void (*fn)(void *arg), void *arg, char *errmsg)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	struct nk_task *t = calloc(1, sizeof *t);
+	if (!t)
+		return nk_fail(errmsg, NK_ERR_OUT_OF_MEMORY, "out of memory");
+	t->maplen = NK_TASK_STACK + page;
+	if (ts->spare) {
+		t->map = ts->spare;
+		ts->spare = NULL;
+	} else {
+		t->map = mmap(NULL, t->maplen, PROT_READ | PROT_WRITE,
+		              MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE |
+		              MAP_STACK, -1, 0);
+		/* the guard page: an overflow faults instead of writing on */
+		if (t->map == MAP_FAILED || mprotect(t->map, page, PROT_NONE)) {
+			if (t->map != MAP_FAILED)
+				munmap(t->map, t->maplen);
+			free(t);
+			return nk_fail(errmsg, NK_ERR_OUT_OF_MEMORY, "no memory for a "
+			               "task's stack");
+		}
+	}
+	getcontext(&t->uc);
+	t->uc.uc_stack.ss_sp = t->map + page;
+	t->uc.uc_stack.ss_size = t->maplen - page;
+	t->uc.uc_link = NULL;
+	makecontext(&t->uc, entry, 0);
+	t->fn = fn;
+	t->arg = arg;
+	t->state = T_READY;
+#ifdef NK_TSAN
+	t->fiber = __tsan_create_fiber(0);
+#endif
+	t->next = ts->fresh;
+	ts->fresh = t;
+	ts->live++;
+	return NK_OK;
+}
+
+static void
+task_free(struct nk_tasks *ts, struct nk_task *t)
+{
+#ifdef NK_TSAN
+	__tsan_destroy_fiber(t->fiber);
+#endif
+	if (!ts->spare)
+		ts->spare = t->map;
+	else
+		munmap(t->map, t->maplen);
+	free(t);
+}
+
+/* Runs every ready task once; the finished ones are freed. */
+static void
+run_ready(struct nk_tasks *ts)
+{
+	while (ts->fresh) {
+		struct nk_task *t = ts->fresh;
+		ts->fresh = t->next;
+		t->next = ts->head;
+		ts->head = t;
+	}
+	for (struct nk_task **pp = &ts->head; *pp;) {
+		struct nk_task *t = *pp;
+		if (t->state == T_READY)
+			resume(ts, t);
+		if (t->state == T_DONE) {
+			*pp = t->next;
+			ts->live--;
+			task_free(ts, t);
+			continue;
+		}
+		pp = &t->next;
+	}
+}
+
+/* The loop's poll set: every waiting task's descriptors; *ms the wait
+ * until the nearest deadline (0 when a task is ready). */
+static int
+gather(struct nk_tasks *ts, nk_time until, size_t *np, int *ms)
+{
+	size_t n = 0;
+	nk_time wake = until;
+	int ready = ts->fresh != NULL;
+	for (struct nk_task *t = ts->head; t; t = t->next) {
+		if (t->state == T_READY)
+			ready = 1;
+		if (t->state == T_WAIT)
+			n += t->n;
+		if (t->state != T_READY)
+			wake = nk_deadline_min(wake, t->wake_at);
+	}
+	if (n > ts->pcap) {
+		struct pollfd *p = realloc(ts->pfd, n * sizeof *p);
+		if (!p)
+			return -1;
+		ts->pfd = p;
+		ts->pcap = n;
+	}
+	n = 0;
+	for (struct nk_task *t = ts->head; t; t = t->next)
+		if (t->state == T_WAIT)
+			for (nfds_t i = 0; i < t->n; i++)
+				ts->pfd[n++] = t->p[i];
+	*np = n;
+	*ms = ready ? 0 : nk_deadline_poll_ms(wake);
+	return 0;
+}
+
+/* Hands poll's answers back to the tasks, and wakes those whose
+ * deadline passed. */
+static void
+scatter(struct nk_tasks *ts)
+{
+	size_t k = 0;
+	nk_time now = nk_now();
+	for (struct nk_task *t = ts->head; t; t = t->next) {
+		if (t->state == T_WAIT) {
+			int got = 0;
+			for (nfds_t i = 0; i < t->n; i++, k++) {
+				t->p[i].revents = ts->pfd[k].revents;
+				got += ts->pfd[k].revents != 0;
+			}
+			if (got) {
+				t->state = T_READY;
+				t->result = got;
+				continue;
+			}
+		}
+		if ((t->state == T_WAIT || t->state == T_PARKED) &&
+		    t->wake_at != NK_NO_DEADLINE && now >= t->wake_at) {
+			t->state = T_READY;
+			t->result = 0;
+		}
+	}
+}
+
+size_t
+nk_tasks_run(nk_tasks *ts, int timeout_ms)
+{
+	if (cur)
+		return ts->live;
+	nk_time until = timeout_ms < 0 ? NK_NO_DEADLINE
+	                : nk_now() + (nk_time)timeout_ms * 1000;
+	struct nk_tasks *outer = cur_set;
+	cur_set = ts;
+#ifdef NK_TSAN
+	ts->main_fiber = __tsan_get_current_fiber();
+#endif
+	for (;;) {
+		run_ready(ts);
+		if (!ts->live)
+			break;
+		size_t n;
+		int ms;
+		if (gather(ts, until, &n, &ms) != 0) {
+			/* no memory for the poll set: try again shortly */
+			struct timespec ts1 = { 0, 1000000 };
+			nanosleep(&ts1, NULL);
+			continue;
+		}
+		int r = poll(ts->pfd, n, ms);
+		if (r < 0 && errno != EINTR)
+			r = 0;
+		if (r < 0)
+			break;
+		scatter(ts);
+		if (until != NK_NO_DEADLINE && nk_now() >= until)
+			break;
+	}
+	cur_set = outer;
+	return ts->live;
+}
+
+size_t
+nk_tasks_live(const nk_tasks *ts)
+{
+	return ts->live;
+}
+
+void
+nk_tasks_free(nk_tasks *ts)
+{
+	if (!ts || ts->live)
+		return;
+	if (ts->spare)
+		munmap(ts->spare, NK_TASK_STACK + (size_t)sysconf(_SC_PAGESIZE));
+	free(ts->pfd);
+	free(ts);
+}
+
+void *
+nk_task_arg(void)
+{
+	return cur ? cur->arg : NULL;
+}
+
+int
+nk_task_poll(struct pollfd *p, nfds_t n, int ms)
+{
+	struct nk_task *t = cur;
+	if (!t || ms == 0)
+		return poll(p, n, ms);
+	for (nfds_t i = 0; i < n; i++)
+		p[i].revents = 0;
+	t->p = p;
+	t->n = n;
+	t->wake_at = ms < 0 ? NK_NO_DEADLINE : nk_now() + (nk_time)ms * 1000;
+	t->state = T_WAIT;
+	to_loop(t);
+	return t->result;
+}
+
+void
+nk_sleep_us(int64_t us)
+{
+	if (us <= 0)
+		return;
+	if (cur) {
+		nk_task_poll(NULL, 0, (int)((us + 999) / 1000));
+		return;
+	}
+	struct timespec ts = { (time_t)(us / 1000000), (long)(us % 1000000) * 1000 };
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
+}
+
+struct nk_task *
+nk_task_self(void)
+{
+	return cur;
+}
+
+int
+nk_task_park(nk_time deadline)
+{
+	struct nk_task *t = cur;
+	if (!t)
+		return 0;
+	t->wake_at = deadline;
+	t->state = T_PARKED;
+	t->result = 0;
+	to_loop(t);
+	return t->result;
+}
+
+void
+nk_task_wake(struct nk_task *t)
+{
+	if (t && t != cur && t->state == T_PARKED) {
+		t->state = T_READY;
+		t->result = 1;
+	}
+}
+
+void
+nk_task_yield(void)
+{
+	struct nk_task *t = cur;
+	if (t) {
+		t->state = T_READY;
+		to_loop(t);
+	}
+}
+
+int
+nk_waitq_wait(struct nk_waitq *q, nk_time deadline)
+{
+	struct nk_task *t = cur;
+	if (!t)
+		return 0;
+	t->qnext = q->head;
+	q->head = t;
+	int woken = nk_task_park(deadline);
+	if (!woken)
+		for (struct nk_task **pp = &q->head; *pp; pp = &(*pp)->qnext)
+			if (*pp == t) {
+				*pp = t->qnext;
+				break;
+			}
+	return woken;
+}
+
+void
+nk_waitq_wake_all(struct nk_waitq *q)
+{
+	struct nk_task *t = q->head;
+	q->head = NULL;
+	while (t) {
+		struct nk_task *n = t->qnext;
+		nk_task_wake(t);
+		t = n;
+	}
+}

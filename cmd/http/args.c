@@ -507,7 +507,7 @@ take_transfer(struct cfg *c, int id, const char *arg)
 	case O_FAIL_WITH_BODY: c->fail_with_body = 1; break;
 	case O_FAIL_EARLY: c->fail_early = 1; break;
 	case O_PARALLEL: c->parallel = 1; break;
-	case O_PARALLEL_IMMEDIATE: break;
+	case O_PARALLEL_IMMEDIATE: c->parallel_immediate = 1; break;
 	case O_PARALLEL_MAX:
 		if (tool_parse_long(arg, 1, INT_MAX, "--parallel-max", &l))
 			return NK_ERR_FAILED_INIT;

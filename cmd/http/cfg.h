@@ -92,7 +92,7 @@ struct cfg {
 	int progress_bar;           /* -# */
 	/* first group: -Z, --parallel-max (0: 50), --parallel-max-host (0:
 	 * no limit); par.c runs them */
-	int parallel, parallel_max, parallel_max_host;
+	int parallel, parallel_max, parallel_max_host, parallel_immediate;
 	int proxytunnel;
 	unsigned proxy_auth;        /* 1 --proxy-basic, 2 --proxy-digest,
 	                             * 4 --proxy-anyauth: curl's anyauth wins,

@@ -57,6 +57,7 @@ fetch_config(const struct cfg *c, nk_fetch_config *fc)
 	                 NK_FETCH_AUTH_DIGEST : NK_FETCH_AUTH_BASIC;
 	fc->proxytunnel = c->proxytunnel;
 	fc->http_version = c->http_ver;
+	fc->immediate = c->parallel_immediate;
 	fc->proxy_headers = c->proxy_headers.v;
 	fc->nproxy_headers = c->proxy_headers.n;
 }

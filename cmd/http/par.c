@@ -103,8 +103,8 @@ run_job(struct worker *w, struct job *j)
 	}
 	w->cap = &j->cap;
 	/* A body made of a form or file is read as it goes: one transfer
-	 * at a time, each from its start. */
-	int locked = g->body != NULL;
+	 * at a time, each from its start (one in memory is every one's). */
+	int locked = g->body != NULL && !g->body->data;
 	if (locked) {
 		while (p->body_busy[j->gi])
 			nk_task_poll(NULL, 0, 5);
@@ -253,6 +253,8 @@ par_setup(struct par *p, struct cfg *root, const char *name, int *empty)
 	struct cfg *g = root;
 	for (size_t gi = 0; gi < p->ngroups; gi++, g = g->next) {
 		p->groups[gi] = g;
+		/* a global option, as curl's: every group's fetchers */
+		g->parallel_immediate = root->parallel_immediate;
 		int e = group_start(root, g, &p->dumps[gi]);
 		if (e)
 			return e;

@@ -111,6 +111,11 @@ typedef struct nk_fetch_config {
 	                            * TLS when the server picks it in ALPN
 	                            * ("h2,http/1.1" offered, as curl), HTTP/1.1
 	                            * in the clear */
+	int immediate;             /* for fetchers sharing connections
+	                            * (nk_fetch_new_shared): a transfer opens
+	                            * a connection of its own rather than wait
+	                            * for the one another is opening (curl's
+	                            * --parallel-immediate) */
 } nk_fetch_config;
 
 /* nk_fetch_config.http_version. HTTP/2 goes through libnghttp2, on a

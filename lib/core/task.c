@@ -36,10 +36,33 @@
 #endif
 #endif
 #ifdef NK_ASAN
+#include <dlfcn.h>
 void __sanitizer_start_switch_fiber(void **fake, const void *bottom,
                                     size_t size);
 void __sanitizer_finish_switch_fiber(void *fake, const void **bottom,
                                      size_t *size);
+void __asan_unpoison_memory_region(const volatile void *p, size_t size);
+
+/* ASan's swapcontext interceptor warns on stderr that it may err, which
+ * would change every tool's output under the sanitizer build; the
+ * switches here tell ASan of each stack themselves (the fiber calls
+ * above), so libc's own swapcontext is called, and a stack is cleared
+ * of its last task's poisoning before it is used again. */
+static int
+switch_to(ucontext_t *from, const ucontext_t *to)
+{
+	static int (*real)(ucontext_t *, const ucontext_t *);
+	if (!real) {
+		void *libc = dlopen("libc.so.6", RTLD_LAZY | RTLD_NOLOAD);
+		if (libc)
+			*(void **)&real = dlsym(libc, "swapcontext");
+		if (!real)
+			real = swapcontext;
+	}
+	return real(from, to);
+}
+#else
+#define switch_to swapcontext
 #endif
 #ifdef NK_TSAN
 void *__tsan_get_current_fiber(void);
@@ -107,7 +130,7 @@ to_loop(struct nk_task *t)
 #ifdef NK_TSAN
 	__tsan_switch_to_fiber(ts->main_fiber, 0);
 #endif
-	swapcontext(&t->uc, &ts->main);
+	switch_to(&t->uc, &ts->main);
 #ifdef NK_ASAN
 	__sanitizer_finish_switch_fiber(t->fake, &ts->main_bottom,
 	                                &ts->main_size);
@@ -142,7 +165,7 @@ resume(struct nk_tasks *ts, struct nk_task *t)
 #ifdef NK_TSAN
 	__tsan_switch_to_fiber(t->fiber, 0);
 #endif
-	swapcontext(&ts->main, &t->uc);
+	switch_to(&ts->main, &t->uc);
 #ifdef NK_ASAN
 	__sanitizer_finish_switch_fiber(fake, NULL, NULL);
 #endif
@@ -169,6 +192,9 @@ nk_tasks_spawn(nk_tasks *ts, void (*fn)(void *arg), void *arg, char *errmsg)
 	if (ts->spare) {
 		t->map = ts->spare;
 		ts->spare = NULL;
+#ifdef NK_ASAN
+		__asan_unpoison_memory_region(t->map + page, NK_TASK_STACK);
+#endif
 	} else {
 		t->map = mmap(NULL, t->maplen, PROT_READ | PROT_WRITE,
 		              MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE |

@@ -28,7 +28,7 @@ may_share(const nk_fetch *f, const struct step *s,
           const struct nk_proxy *px)
 {
 	int v = f->cfg.http_version;
-	if (proxy_forwards(px, s->url))
+	if (f->cfg.immediate || proxy_forwards(px, s->url))
 		return 0;
 	return v == NK_FETCH_HTTP_2_PRIOR ||
 	       (is_https(s->url) && v != NK_FETCH_HTTP_1_1);
@@ -170,6 +170,10 @@ exchange_again(nk_fetch *f, struct step *s, nk_fetch_hop *h,
 	int refused = h2x_refused(x);
 	if (!e || (!refused && (!h->reused || x->got ||
 	                        e == NK_ERR_OPERATION_TIMEDOUT)))
+		return 0;
+	/* An HTTP/2 stream that failed on a connection still alive failed
+	 * on its own (a reset, say): the connection did not die. */
+	if (!refused && x->pc.h2 && h2x_usable(x->pc.h2))
 		return 0;
 	if (!refused && !replayable(s)) {
 		char why[NK_ERR_MSG_LEN];

@@ -6,6 +6,7 @@
 # 7.88's where curl shows the same thing.
 load ../lib/common
 load ../lib/http
+load ../lib/h2
 
 bats_require_minimum_version 1.5.0
 
@@ -36,29 +37,6 @@ curlh() {
 nodate() { sed -E 's/^date: .*\r$/date: D\r/'; }
 
 same_sha() { [ "$(sha256sum <"$1")" = "$(sha256sum <"$2")" ]; }
-
-# peer MODE: the scripted HTTP/2 server; sets PEER (its base URL).
-peer() {
-	local log="$BATS_TEST_TMPDIR/peer.$1.log" line
-	start_bg "$log" "$PYTHON" "$TESTS_DIR/servers/h2peer.py" "$1"
-	line=$(wait_for_line "$log" '^Listening on ') || return 1
-	PEER="http://127.0.0.1:${line##*:}"
-}
-
-# nghttpd_start [tls]: nghttpd serving nginx's files, h2c (prior
-# knowledge) or TLS; sets NGH (its port).
-nghttpd_start() {
-	local port args
-	port=$(fast_port)
-	if [ "${1:-}" = tls ]; then
-		args=("$port" "$NGINX_DIR/certs/server.key" "$NGINX_DIR/certs/server.pem")
-	else
-		args=(--no-tls "$port")
-	fi
-	start_bg "$BATS_TEST_TMPDIR/nghttpd.$port.log" nghttpd -d "$NGINX_DIR/www" "${args[@]}"
-	wait_port "$port" 3
-	NGH="$port"
-}
 
 @test "h2: https offers h2 by default, as curl; -v says so; %{http_version} is 2" {
 	run -0 nkh -s -v -w '%{http_version}\n' "$(S /hello.txt)"

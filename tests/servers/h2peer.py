@@ -25,6 +25,15 @@ MODE, what happens after the client's first request HEADERS:
             references to it (HPACK's dynamic table)
   eof       200, 3 bytes of a 10-byte body, close without GOAWAY
   eof-head  close without a response
+  together  waits for 3 requests open at once on the connection, then
+            answers each with "sN\\n" (N its stream id): only a client
+            that multiplexes gets an answer
+  rst-one   waits for 3 requests, answers streams 1 and 5, resets 3
+            (INTERNAL_ERROR)
+  goaway-multi  on the first connection, waits for 4 requests, answers
+            streams 1 and 3, then GOAWAY (last stream 3, NO_ERROR) and
+            close: streams 5 and 7 were refused; later connections
+            answer every request as it comes
 """
 import socket
 import struct
@@ -77,25 +86,69 @@ def read_frame(c, buf):
             buf[9:9 + n]), buf[9 + n:]
 
 
-def until_request(c):
-    """Reads the preface and frames up to the first complete request."""
+def requests(c):
+    """Reads the preface, then yields the stream id of each complete
+    request as it comes, until the client closes."""
     buf = b""
     while len(buf) < 24:
         d = c.recv(65536)
         if not d:
-            return None
+            return
         buf += d
     buf = buf[24:]
     while True:
         f, buf = read_frame(c, buf)
         if f is None:
-            return None
+            return
         ftype, flags, sid, _ = f
         if ftype == SETTINGS and not flags & 1:
             c.sendall(frame(SETTINGS, 1, 0))
         # END_STREAM on HEADERS, or on the body's last DATA frame
         if ftype in (HEADERS, DATA) and flags & 1:
-            return sid
+            yield sid
+
+
+def until_request(c):
+    """Reads the preface and frames up to the first complete request."""
+    return next(requests(c), None)
+
+
+def answer(sid, text):
+    return frame(HEADERS, 4, sid, head_block(
+        [(b"content-length", str(len(text)).encode())])) + \
+        frame(DATA, 1, sid, text)
+
+
+def serve_many(c, mode, nconn):
+    c.sendall(frame(SETTINGS, 0, 0))
+    if mode == "goaway-multi" and nconn == 1:
+        got = []
+        for sid in requests(c):
+            got.append(sid)
+            if len(got) == 4:
+                c.sendall(answer(1, b"s1\n") + answer(3, b"s3\n") +
+                          frame(GOAWAY, 0, 0, struct.pack(">II", 3, 0)))
+                close_clean(c)
+                return
+        return
+    if mode == "rst-one":
+        got = []
+        for sid in requests(c):
+            got.append(sid)
+            if len(got) == 3:
+                c.sendall(answer(1, b"s1\n") +
+                          frame(RST, 0, 3, struct.pack(">I", 2)) +
+                          answer(5, b"s5\n"))
+        return
+    if mode == "together" and nconn == 1:
+        got = []
+        for sid in requests(c):
+            got.append(sid)
+            if len(got) == 3:
+                c.sendall(b"".join(answer(i, b"s%d\n" % i) for i in got))
+        return
+    for sid in requests(c):
+        c.sendall(answer(sid, b"s%d\n" % sid))
 
 
 def close_clean(c):
@@ -112,6 +165,9 @@ def close_clean(c):
 
 
 def serve(c, mode, nconn):
+    if mode in ("together", "goaway-multi", "rst-one"):
+        serve_many(c, mode, nconn)
+        return
     c.sendall(frame(SETTINGS, 0, 0))
     sid = until_request(c)
     if sid is None:

@@ -22,8 +22,8 @@
  * exported __libc_* entry points rather than dlsym(RTLD_NEXT): dlsym
  * allocates, which would recurse into calloc before there is a real one.
  * The counters are atomic: nk -Z and curl's resolver run threads.
+ * Compiled with -D_GNU_SOURCE (malloc_usable_size).
  */
-#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <malloc.h>
@@ -33,11 +33,13 @@
 #include <string.h>
 #include <unistd.h>
 
-extern void *__libc_malloc(size_t);
-extern void *__libc_calloc(size_t, size_t);
-extern void *__libc_realloc(void *, size_t);
-extern void *__libc_memalign(size_t, size_t);
-extern void __libc_free(void *);
+/* glibc's own names for its allocator (exported, undeclared): reserved
+ * identifiers by design, hence the NOLINTs. */
+extern void *__libc_malloc(size_t); /* NOLINT(bugprone-reserved-identifier,cert-dcl37-c,cert-dcl51-cpp) */
+extern void *__libc_calloc(size_t, size_t); /* NOLINT(bugprone-reserved-identifier,cert-dcl37-c,cert-dcl51-cpp) */
+extern void *__libc_realloc(void *, size_t); /* NOLINT(bugprone-reserved-identifier,cert-dcl37-c,cert-dcl51-cpp) */
+extern void *__libc_memalign(size_t, size_t); /* NOLINT(bugprone-reserved-identifier,cert-dcl37-c,cert-dcl51-cpp) */
+extern void __libc_free(void *); /* NOLINT(bugprone-reserved-identifier,cert-dcl37-c,cert-dcl51-cpp) */
 
 static uint64_t n_malloc, n_calloc, n_realloc, n_aligned, n_free;
 static uint64_t live, peak, total;

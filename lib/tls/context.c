@@ -140,8 +140,7 @@ static nk_err
 tls_lib_init(char *errmsg)
 {
 	if (OPENSSL_init_ssl(OPENSSL_INIT_NO_ATEXIT |
-	                     OPENSSL_INIT_LOAD_SSL_STRINGS |
-	                     OPENSSL_INIT_LOAD_CRYPTO_STRINGS, NULL) == 1)
+	                     nk_tls_texts_init_flags(), NULL) == 1)
 		return NK_OK;
 	/* A broken openssl.cnf, for one. */
 	nk_err e = nk_fail(errmsg, NK_ERR_FAILED_INIT, "cannot initialise "

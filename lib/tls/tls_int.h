@@ -129,6 +129,13 @@ nk_tls_bio_buffered(const struct tls_conn *t)
 
 /* ---- errors.c ---- */
 
+/* The flags that tell OpenSSL's start-up whether to load its error
+ * texts now, and the call that loads them if it was told not to; every
+ * use of the texts (ERR_reason_error_string, ERR_error_string_n) comes
+ * after nk_tls_texts(). */
+uint64_t nk_tls_texts_init_flags(void);
+void nk_tls_texts(void);
+
 /* Words for the last OpenSSL error, or `fallback`; the queue is left as
  * it is. */
 const char *nk_tls_ossl_reason(const char *fallback);

@@ -132,6 +132,8 @@ load_own_cert(SSL_CTX *sctx, const nk_tls_config *cfg, char *errmsg)
  * count it. Whoever initialises OpenSSL first decides: a program that did
  * so before libnk keeps its own choice.
  *
+ * The error texts wait for a failure (errors.c).
+ *
  * openssl.cnf is still read (0.8 million instructions, 4 %): it is where a
  * system sets its TLS policy (minimum version, cipher string, security
  * level: Fedora's and RHEL's crypto-policies, Debian's own in the past)

@@ -18,19 +18,16 @@
  * was told not to (the ERR_load_*_strings it kept, deprecated, miss the
  * providers' and decoders' texts), only these two, which a tool linked
  * against the static libraries reaches and a shared libcrypto does not
- * export: where they are missing (libnk.so, STATIC_DEPS=0), the texts are
+ * export: where they are missing (libnk.so, STATIC_DEPS=0), OpenSSL is
+ * shared with whatever else the program uses it for, and the texts are
  * loaded at start-up as before. */
 extern int ossl_err_load_crypto_strings(void) __attribute__((weak));
 extern int ossl_err_load_SSL_strings(void) __attribute__((weak));
 
-uint64_t
-nk_tls_texts_init_flags(void)
+int
+nk_tls_ossl_linked_in(void)
 {
-	if (ossl_err_load_crypto_strings && ossl_err_load_SSL_strings)
-		return OPENSSL_INIT_NO_LOAD_CRYPTO_STRINGS |
-		       OPENSSL_INIT_NO_LOAD_SSL_STRINGS;
-	return OPENSSL_INIT_LOAD_CRYPTO_STRINGS |
-	       OPENSSL_INIT_LOAD_SSL_STRINGS;
+	return ossl_err_load_crypto_strings && ossl_err_load_SSL_strings;
 }
 
 static void
@@ -45,7 +42,7 @@ void
 nk_tls_texts(void)
 {
 	static pthread_once_t once = PTHREAD_ONCE_INIT;
-	if (ossl_err_load_crypto_strings && ossl_err_load_SSL_strings)
+	if (nk_tls_ossl_linked_in())
 		pthread_once(&once, load_texts);
 }
 

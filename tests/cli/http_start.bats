@@ -37,3 +37,31 @@ teardown_file() {
 	[ "$status" -eq 58 ]
 	[ "$output" = "nk-http: (58) cannot use client key $c/server.key: key values mismatch" ]
 }
+
+# nk http through nginx on its TLS port as an HTTPS proxy: nginx serves
+# the absolute-form request for an http URL from its own files, so only
+# the proxy's TLS, and the client key loaded for it, are tested.
+proxy_get() {
+	local c="$NGINX_DIR/certs"
+	timeout -k 2 20 nk-http -sS $(NKR) -x "https://nk.test:$NGINX_SPORT" \
+		--proxy-cacert "$c/ca.pem" --proxy-cert "$c/client.pem" "$@" \
+		"http://nk.test:$NGINX_PORT/hello.txt"
+}
+
+@test "start: traditional encrypted PEM keys (DEK-Info) still load (AES, 3DES, PKCS#8)" {
+	local c="$NGINX_DIR/certs" k="$BATS_TEST_TMPDIR"
+	openssl pkey -in "$c/client.key" -traditional -aes256 -passout pass:pw -out "$k/aes.key"
+	openssl pkey -in "$c/client.key" -traditional -des3 -passout pass:pw -out "$k/des3.key"
+	openssl pkey -in "$c/client.key" -aes128 -passout pass:pw -out "$k/p8.key"
+	grep -q '^DEK-Info: AES-256-CBC,' "$k/aes.key"
+	grep -q '^DEK-Info: DES-EDE3-CBC,' "$k/des3.key"
+	local f
+	for f in aes des3 p8; do
+		run proxy_get --proxy-key "$k/$f.key" --proxy-pass pw
+		[ "$status" -eq 0 ]
+		[ "$output" = "hello world" ]
+		run proxy_get --proxy-key "$k/$f.key" --proxy-pass wrong
+		[ "$status" -eq 58 ]
+		[[ "$output" == "nk-http: (58) HTTPS proxy nk.test:$NGINX_SPORT: cannot use client key $k/$f.key: "* ]]
+	done
+}

@@ -9,6 +9,7 @@
  * (nk_tls_ossl_linked_in) it starts OpenSSL without it. A key file is
  * then read first for the ciphers its blocks name, and each one the
  * providers offer is added to the table under the name the file uses. */
+#include <pthread.h>
 #include <string.h>
 
 #include <openssl/err.h>
@@ -29,19 +30,24 @@ add_cipher(const char *value)
 		return;
 	memcpy(name, value, l);
 	name[l] = '\0';
-	if (EVP_get_cipherbyname(name))
-		return;
-	/* Under the name the file uses, not through EVP_add_cipher: that
-	 * files a cipher under its legacy NID, which fetched ciphers learn
-	 * from this very table. The table keeps both pointers for the rest
-	 * of the process, as it keeps OpenSSL's own ciphers. */
-	EVP_CIPHER *c = EVP_CIPHER_fetch(NULL, name, NULL);
-	char *kept = c ? OPENSSL_strdup(name) : NULL;
-	if (!kept || !OBJ_NAME_add(kept, OBJ_NAME_TYPE_CIPHER_METH,
-	                           (const char *)c)) {
-		OPENSSL_free(kept);
-		EVP_CIPHER_free(c);
+	/* Contexts made in several threads at once add each name once. */
+	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+	pthread_mutex_lock(&lock);
+	if (!EVP_get_cipherbyname(name)) {
+		/* Under the name the file uses, not through EVP_add_cipher:
+		 * that files a cipher under its legacy NID, which fetched
+		 * ciphers learn from this very table. The table keeps both
+		 * pointers for the rest of the process, as it keeps OpenSSL's
+		 * own ciphers. */
+		EVP_CIPHER *c = EVP_CIPHER_fetch(NULL, name, NULL);
+		char *kept = c ? OPENSSL_strdup(name) : NULL;
+		if (!kept || !OBJ_NAME_add(kept, OBJ_NAME_TYPE_CIPHER_METH,
+		                           (const char *)c)) {
+			OPENSSL_free(kept);
+			EVP_CIPHER_free(c);
+		}
 	}
+	pthread_mutex_unlock(&lock);
 }
 
 void

@@ -196,6 +196,9 @@ $(B)/tests/test_decode: LIB_DEPS += $(BRENC_LIBS)
 $(B)/tests/test_glob: $(B)/obj/cmd/http/glob.o
 $(B)/tests/test_config: $(B)/obj/cmd/http/lines.o
 $(B)/tests/test_pool: $(B)/obj/cmd/tls/pool.o
+# test_tls_start checks what OpenSSL loads at start-up and when, which
+# depends on OpenSSL being linked in as the tools have it.
+$(B)/tests/test_tls_start: LIB_DEPS := $(TOOL_DEPS)
 $(B)/tests/test_regress_starttls: $(B)/obj/cmd/tls/starttls_io.o \
 	$(B)/obj/cmd/tls/starttls_text.o $(B)/obj/cmd/tls/starttls_bin.o
 

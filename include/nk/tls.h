@@ -94,7 +94,13 @@ typedef struct nk_tls_config {
  * one after another or from several threads (its session cache locks).
  * If OpenSSL was not initialised yet, the first call does it without
  * OpenSSL's clean-up at exit (OPENSSL_INIT_NO_ATEXIT): a program that
- * wants OpenSSL's memory freed calls OPENSSL_cleanup() itself. */
+ * wants OpenSSL's memory freed calls OPENSSL_cleanup() itself. Where
+ * OpenSSL is linked in statically, its error texts (loaded at the first
+ * failure libnk words) and its legacy table of cipher names (filled only
+ * with what PEM keys name) are left out too: a program that uses either
+ * itself initialises OpenSSL first, with OPENSSL_init_ssl() and
+ * OPENSSL_INIT_LOAD_CRYPTO_STRINGS | OPENSSL_INIT_LOAD_SSL_STRINGS
+ * (nk_tls(3)). */
 NK_API nk_err nk_tls_ctx_new(const nk_tls_config *cfg, nk_tls_ctx **out,
                              char *errmsg);
 

@@ -105,6 +105,7 @@ load_own_cert(SSL_CTX *sctx, const nk_tls_config *cfg, char *errmsg)
 	SSL_CTX_set_default_passwd_cb_userdata(sctx, (void *)(uintptr_t)
 	                                       cfg->key_password);
 	const char *key = cfg->key ? cfg->key : cfg->cert;
+	nk_tls_pem_ciphers(key);
 	if (SSL_CTX_use_certificate_chain_file(sctx, cfg->cert) != 1)
 		e = nk_fail(errmsg, NK_ERR_SSL_CERTPROBLEM,
 		            "cannot use %s certificate %s: %s", who, cfg->cert,
@@ -132,6 +133,10 @@ load_own_cert(SSL_CTX *sctx, const nk_tls_config *cfg, char *errmsg)
  * count it. Whoever initialises OpenSSL first decides: a program that did
  * so before libnk keeps its own choice.
  *
+ * Where OpenSSL is linked in, its error texts wait for a failure
+ * (errors.c) and its legacy table of cipher names for a PEM key that
+ * names one (pemkey.c): 3.4 million instructions, 17 % (docs/BENCHMARKS.md).
+ *
  * openssl.cnf is still read (0.8 million instructions, 4 %): it is where a
  * system sets its TLS policy (minimum version, cipher string, security
  * level: Fedora's and RHEL's crypto-policies, Debian's own in the past)
@@ -139,9 +144,15 @@ load_own_cert(SSL_CTX *sctx, const nk_tls_config *cfg, char *errmsg)
 static nk_err
 tls_lib_init(char *errmsg)
 {
-	if (OPENSSL_init_ssl(OPENSSL_INIT_NO_ATEXIT |
-	                     OPENSSL_INIT_LOAD_SSL_STRINGS |
-	                     OPENSSL_INIT_LOAD_CRYPTO_STRINGS, NULL) == 1)
+	uint64_t opts = OPENSSL_INIT_NO_ATEXIT;
+	if (nk_tls_ossl_linked_in())
+		opts |= OPENSSL_INIT_NO_LOAD_CRYPTO_STRINGS |
+		        OPENSSL_INIT_NO_LOAD_SSL_STRINGS |
+		        OPENSSL_INIT_NO_ADD_ALL_CIPHERS;
+	else
+		opts |= OPENSSL_INIT_LOAD_CRYPTO_STRINGS |
+		        OPENSSL_INIT_LOAD_SSL_STRINGS;
+	if (OPENSSL_init_ssl(opts, NULL) == 1)
 		return NK_OK;
 	/* A broken openssl.cnf, for one. */
 	nk_err e = nk_fail(errmsg, NK_ERR_FAILED_INIT, "cannot initialise "

@@ -181,6 +181,7 @@ ocsp_single(OCSP_BASICRESP *bs, X509 *leaf, X509 *issuer,
 	if (v <= 0) {
 		char buf[160];
 		unsigned long e = ERR_peek_last_error();
+		nk_tls_texts();
 		ERR_error_string_n(e, buf, sizeof buf);
 		snprintf(out->why, sizeof out->why, "the response's signature "
 		         "does not verify (%s)", e ? buf : "no signer found");

@@ -129,12 +129,28 @@ nk_tls_bio_buffered(const struct tls_conn *t)
 
 /* ---- errors.c ---- */
 
+/* Is OpenSSL linked into the program (the tools, STATIC_DEPS=1) rather
+ * than a shared library others may use too? Then libnk starts it without
+ * its error texts and its legacy table of cipher names, which wait until
+ * needed: every use of the texts (ERR_reason_error_string,
+ * ERR_error_string_n) comes after nk_tls_texts(), every PEM key load
+ * after nk_tls_pem_ciphers() (pemkey.c). */
+int nk_tls_ossl_linked_in(void);
+void nk_tls_texts(void);
+
 /* Words for the last OpenSSL error, or `fallback`; the queue is left as
  * it is. */
 const char *nk_tls_ossl_reason(const char *fallback);
 
 /* Is the last OpenSSL error an EOF without close_notify? */
 int nk_tls_unexpected_eof(void);
+
+/* ---- pemkey.c ---- */
+
+/* The ciphers the encrypted blocks of the PEM file at path name
+ * (DEK-Info), made known under their names; nothing when OpenSSL's
+ * start-up knew them all, or the file cannot be read (its load says). */
+void nk_tls_pem_ciphers(const char *path);
 
 /* ---- bio.c ---- */
 

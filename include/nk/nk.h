@@ -22,5 +22,6 @@
 #include "nk/multipart.h"
 #include "nk/netrc.h"
 #include "nk/ws.h"
+#include "nk/task.h"
 
 #endif

@@ -1,0 +1,116 @@
+#!/usr/bin/env bats
+# nk http's memory on one large transfer (issue 17's "Memory" goal: at most
+# 100 allocations and 150 KiB of peak heap; curl's own suite records 99 and
+# 130 KB for 512 MB): 8 MiB from nginx over http under valgrind memcheck
+# (the allocations) and massif (the peak heap), and the growth of the read
+# buffer and header array that keeps the peak low (lib/fetch/room.c).
+load ../lib/common
+load ../lib/http
+bats_require_minimum_version 1.5.0
+
+# What the measures allow: nk made 44 allocations and a 31 KiB peak here
+# when they were set (a 16 KiB read buffer, 64 header fields; before, 44
+# and 555 KiB with a 512 KiB buffer and 1000 fields). The peak bound is
+# well under the goal's 150 KiB so that a buffer that grows back shows.
+MAX_ALLOCS=56
+MAX_PEAK=$((64 * 1024))
+
+setup_file() {
+	start_nginx
+	head -c $((8 * 1024 * 1024)) /dev/urandom >"$NGINX_DIR/www/8m.bin"
+}
+
+teardown_file() {
+	stop_nginx
+}
+
+setup() {
+	cd "$BATS_TEST_TMPDIR"
+}
+
+teardown() {
+	stop_all
+}
+
+# The binary itself: under scripts/valgrind.sh NK_BIN holds wrapper
+# scripts (valgrind in valgrind does not run), and a sanitizer build and
+# valgrind exclude each other.
+real_nk_http() {
+	command -v valgrind >/dev/null || skip "needs valgrind"
+	local b="$NK_BIN/nk-http"
+	[ "$(head -c 4 "$b" | od -An -c | tr -d ' ')" = '177ELF' ] ||
+		skip "nk-http is a wrapper (already under valgrind)"
+	if nm "$b" 2>/dev/null | grep -q '__asan_\|__ubsan_'; then
+		skip "a sanitizer build"
+	fi
+	echo "$b"
+}
+
+@test "mem: 8 MiB over http in at most $MAX_ALLOCS allocations, none left" {
+	local b; b=$(real_nk_http)
+	local log="$BATS_TEST_TMPDIR/memcheck.log"
+	run timeout -k 2 60 valgrind --tool=memcheck --error-exitcode=99 \
+		--log-file="$log" "$b" -s -o out.bin \
+		"http://127.0.0.1:$NGINX_PORT/8m.bin"
+	[ "$status" -eq 0 ]
+	cmp out.bin "$NGINX_DIR/www/8m.bin"
+	local line; line=$(grep 'total heap usage:' "$log")
+	echo "$line" >&2
+	local n; n=$(sed -E 's/.*usage: ([0-9,]+) allocs.*/\1/' <<<"$line" | tr -d ,)
+	[ "$n" -gt 0 ]
+	[ "$n" -le "$MAX_ALLOCS" ]
+	grep -q 'in use at exit: 0 bytes in 0 blocks' "$log"
+}
+
+@test "mem: 8 MiB over http with a peak heap of at most 64 KiB (massif)" {
+	local b; b=$(real_nk_http)
+	local ms="$BATS_TEST_TMPDIR/massif.out"
+	run timeout -k 2 60 valgrind --tool=massif --pages-as-heap=no \
+		--massif-out-file="$ms" "$b" -s -o out.bin \
+		"http://127.0.0.1:$NGINX_PORT/8m.bin"
+	[ "$status" -eq 0 ]
+	cmp out.bin "$NGINX_DIR/www/8m.bin"
+	# The largest snapshot, the allocator's overhead counted in.
+	local peak
+	peak=$(awk -F= '/^mem_heap_B=/ { b = $2 }
+		/^mem_heap_extra_B=/ { if (b + $2 > m) m = b + $2 }
+		END { print m + 0 }' "$ms")
+	echo "peak heap: $peak bytes" >&2
+	[ "$peak" -gt 0 ]
+	[ "$peak" -le "$MAX_PEAK" ]
+}
+
+# The head and the fields grow past what the fetcher starts with.
+
+@test "mem: a response with 300 header fields shows them all" {
+	local c="$BATS_TEST_TMPDIR/many.case"
+	printf 'recv\nsend HTTP/1.1 200 OK\\r\\nContent-Length: 5\\r\\n\nrepeat 300 X-Many: %s\\r\\n\nsend \\r\\nhello\nclose\n' \
+		"$(head -c 60 /dev/zero | tr '\0' v)" >"$c"
+	start_raw "$c"
+	run --separate-stderr nk-http -s -S -D head.txt "http://127.0.0.1:$RAW_PORT/"
+	[ "$status" -eq 0 ]
+	[ "$output" = "hello" ]
+	[ "$(grep -c '^X-Many: v\{60\}'$'\r''$' head.txt)" -eq 300 ]
+	# 20 KiB of head: the read buffer grew for it too.
+	[ "$(wc -c <head.txt)" -gt 20000 ]
+}
+
+@test "mem: 1001 header fields are one too many: 56" {
+	local c="$BATS_TEST_TMPDIR/toomany.case"
+	printf 'recv\nsend HTTP/1.1 200 OK\\r\\nContent-Length: 5\\r\\n\nrepeat 1000 X-Many: v\\r\\n\nsend \\r\\nhello\nclose\n' >"$c"
+	start_raw "$c"
+	run --separate-stderr nk-http -s -S "http://127.0.0.1:$RAW_PORT/"
+	[ "$status" -eq 56 ]
+	[ "$output" = "" ]
+	[ "$stderr" = "nk-http: (56) more than 1000 response header fields" ]
+}
+
+@test "mem: 1000 header fields are the most, and all there" {
+	local c="$BATS_TEST_TMPDIR/most.case"
+	printf 'recv\nsend HTTP/1.1 200 OK\\r\\nContent-Length: 5\\r\\n\nrepeat 999 X-Many: v\\r\\n\nsend \\r\\nhello\nclose\n' >"$c"
+	start_raw "$c"
+	run --separate-stderr nk-http -s -S -D head.txt "http://127.0.0.1:$RAW_PORT/"
+	[ "$status" -eq 0 ]
+	[ "$output" = "hello" ]
+	[ "$(grep -c '^X-Many: v'$'\r''$' head.txt)" -eq 999 ]
+}

@@ -16,7 +16,8 @@
  *
  * Calls go one way, down: run > redirect > exchange > {decide > retry,
  * body, upload, connect, pool > pipeline > request > cookies} > the
- * leaves (result, response, source, target, trace, netrc, pace). fetch.c
+ * leaves (result, response, source, target, trace, netrc, pace, room:
+ * response.c and body.c grow the read buffer through room.c). fetch.c
  * (the fetcher's life) uses pool and pipeline. No file calls one above
  * it, so the types all live here.
  *

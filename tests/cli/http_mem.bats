@@ -35,22 +35,22 @@ teardown() {
 # The binary itself: under scripts/valgrind.sh NK_BIN holds wrapper
 # scripts (valgrind in valgrind does not run), and a sanitizer build and
 # valgrind exclude each other.
+# Sets NKH (not in a subshell: skip must end the test itself).
 real_nk_http() {
 	command -v valgrind >/dev/null || skip "needs valgrind"
-	local b="$NK_BIN/nk-http"
-	[ "$(head -c 4 "$b" | od -An -c | tr -d ' ')" = '177ELF' ] ||
+	NKH="$NK_BIN/nk-http"
+	[ "$(head -c 4 "$NKH" | od -An -c | tr -d ' ')" = '177ELF' ] ||
 		skip "nk-http is a wrapper (already under valgrind)"
-	if nm "$b" 2>/dev/null | grep -q '__asan_\|__ubsan_'; then
+	if nm "$NKH" 2>/dev/null | grep -q '__asan_\|__ubsan_\|__tsan_'; then
 		skip "a sanitizer build"
 	fi
-	echo "$b"
 }
 
 @test "mem: 8 MiB over http in at most $MAX_ALLOCS allocations, none left" {
-	local b; b=$(real_nk_http)
+	real_nk_http
 	local log="$BATS_TEST_TMPDIR/memcheck.log"
 	run timeout -k 2 60 valgrind --tool=memcheck --error-exitcode=99 \
-		--log-file="$log" "$b" -s -o out.bin \
+		--log-file="$log" "$NKH" -s -o out.bin \
 		"http://127.0.0.1:$NGINX_PORT/8m.bin"
 	[ "$status" -eq 0 ]
 	cmp out.bin "$NGINX_DIR/www/8m.bin"
@@ -63,10 +63,10 @@ real_nk_http() {
 }
 
 @test "mem: 8 MiB over http with a peak heap of at most 64 KiB (massif)" {
-	local b; b=$(real_nk_http)
+	real_nk_http
 	local ms="$BATS_TEST_TMPDIR/massif.out"
 	run timeout -k 2 60 valgrind --tool=massif --pages-as-heap=no \
-		--massif-out-file="$ms" "$b" -s -o out.bin \
+		--massif-out-file="$ms" "$NKH" -s -o out.bin \
 		"http://127.0.0.1:$NGINX_PORT/8m.bin"
 	[ "$status" -eq 0 ]
 	cmp out.bin "$NGINX_DIR/www/8m.bin"
@@ -84,11 +84,11 @@ real_nk_http() {
 # fill it (to 128 KiB). The rest of the peak is OpenSSL's and the TLS
 # layer's 64 KiB receive buffer: 667 KiB measured, 1131 KiB before.
 @test "mem: 8 MiB over https (http/1.1) whole, with a peak heap of at most 768 KiB" {
-	local b; b=$(real_nk_http)
+	real_nk_http
 	local ms="$BATS_TEST_TMPDIR/massif.out"
 	# shellcheck disable=SC2046
 	run timeout -k 2 60 valgrind --tool=massif --pages-as-heap=no \
-		--massif-out-file="$ms" "$b" --http1.1 -s -o out.bin $(NKR) \
+		--massif-out-file="$ms" "$NKH" --http1.1 -s -o out.bin $(NKR) \
 		"https://nk.test:$NGINX_SPORT/8m.bin"
 	[ "$status" -eq 0 ]
 	cmp out.bin "$NGINX_DIR/www/8m.bin"

@@ -15,8 +15,24 @@ bats_require_minimum_version 1.5.0
 MAX_ALLOCS=50
 MAX_PEAK=$((64 * 1024))
 
+# nginx as the other http tests have it, but HTTP/2 on its https port
+# (ALPN; the plain port stays HTTP/1.1), and /many: a head of 300 fields.
 setup_file() {
-	start_nginx
+	local loc="$BATS_FILE_TMPDIR/many.loc" i
+	{
+		echo 'location = /many {'
+		for i in $(seq 300); do
+			printf '\tadd_header X-Many-%03d %s always;\n' "$i" \
+				"$(head -c 60 /dev/zero | tr '\0' v)"
+		done
+		echo '	default_type text/plain;'
+		echo '	return 200 "ok\n";'
+		echo '}'
+	} >"$loc"
+	sed -e 's|listen 127.0.0.1:@SPORT@ ssl;|listen 127.0.0.1:@SPORT@ ssl http2;|' \
+		-e "/root @ROOT@;/r $loc" "$SERVERS_DIR/nginx.conf.in" \
+		>"$BATS_FILE_TMPDIR/nginx_mem.conf.in"
+	NGINX_CONF_IN="$BATS_FILE_TMPDIR/nginx_mem.conf.in" start_nginx
 	head -c $((8 * 1024 * 1024)) /dev/urandom >"$NGINX_DIR/www/8m.bin"
 }
 
@@ -114,6 +130,19 @@ real_nk_http() {
 	[ "$(grep -c '^X-Many: v\{60\}'$'\r''$' head.txt)" -eq 300 ]
 	# 20 KiB of head: the read buffer grew for it too.
 	[ "$(wc -c <head.txt)" -gt 20000 ]
+}
+
+# HTTP/2 hands a head over whole: the buffer and the array are at their
+# largest before the connection (lib/fetch/room.c, fetch_ready_for).
+@test "mem: over HTTP/2 a head of 300 fields and 22 KiB arrives whole" {
+	# shellcheck disable=SC2046
+	run --separate-stderr timeout -k 2 20 nk-http $(NKR) -s -S -D head.txt \
+		"https://nk.test:$NGINX_SPORT/many"
+	[ "$status" -eq 0 ]
+	[ "$output" = "ok" ]
+	[ "$(head -n 1 head.txt)" = $'HTTP/2 200 \r' ]
+	[ "$(grep -c '^x-many-[0-9]\{3\}: v\{60\}'$'\r''$' head.txt)" -eq 300 ]
+	[ "$(wc -c <head.txt)" -gt 22000 ]
 }
 
 @test "mem: 1001 header fields are one too many: 56" {

@@ -77,8 +77,12 @@ typedef struct nk_fetch_config {
 	                            * addresses separated by commas; a name
 	                            * matches itself and its subdomains, an
 	                            * address may have a /prefix length */
-	size_t bufsize;            /* read buffer; 0: 512 KiB. At least 16 KiB
-	                            * more than max_head is used */
+	size_t bufsize;            /* the most the read buffer grows to; 0:
+	                            * 512 KiB for a head, 128 KiB for a body's
+	                            * reads. It starts at 16 KiB and grows
+	                            * when a head needs it (up to 16 KiB more
+	                            * than max_head, whatever bufsize says) or
+	                            * a body read fills it */
 	size_t max_line;           /* one response header line; 0: 100 KiB */
 	size_t max_head;           /* a whole response head; 0: 300 KiB */
 	/* The proxies above may also be SOCKS proxies, as curl names them:

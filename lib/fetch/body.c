@@ -188,6 +188,11 @@ body_read(nk_fetch *f, struct step *s, nk_fetch_hop *h, struct exchange *x,
 	size_t n;
 	nk_err e;
 	uint64_t raw = out_fd >= 0 ? nk_http_body_raw_left(&x->b) : 0;
+	/* The last read filled the buffer (its bytes are fed): the body
+	 * comes faster than it is read, so reads grow. Without the memory,
+	 * they stay as they are. */
+	if (x->len == f->cap && f->cap < f->body_max)
+		(void)fetch_room(f, f->cap * 2, errmsg);
 	/* What the caller holds of this body (the part that came with the
 	 * head) must reach out_fd before the rest does. */
 	if (raw >= SPLICE_MIN && s->cb->flush &&

@@ -1,10 +1,13 @@
 /* fetch.c: the fetcher's life: its configuration checked, its buffers
  * made, and everything it holds (pool, queue, TLS context) freed.
  *
- * The data path is built for speed: one read buffer per fetcher (512 KiB
- * by default), reads as large as it, and body bytes handed to the caller
- * straight from it (the framing decoder returns spans inside the buffer),
- * so a body costs no allocation and no copy per chunk. */
+ * The data path is built for speed: one read buffer per fetcher, reads
+ * as large as it, and body bytes handed to the caller straight from it
+ * (the framing decoder returns spans inside the buffer), so a body costs
+ * no allocation and no copy per chunk.
+ *
+ * And for memory: the buffer starts small and grows only when needed
+ * (room.c). */
 #include <stdlib.h>
 
 #include "fetch/fetch_int.h"
@@ -43,11 +46,14 @@ nk_fetch_new(const nk_fetch_config *cfg, nk_fetch **out, char *errmsg)
 		pxs[i]->nheaders = f->cfg.nproxy_headers;
 	}
 	size_t head = f->cfg.max_head ? f->cfg.max_head : NK_HTTP_MAX_HEAD;
-	f->cap = f->cfg.bufsize ? f->cfg.bufsize : DEFAULT_BUFSIZE;
-	if (f->cap < head + 16384)
-		f->cap = head + 16384;
+	f->max = f->cfg.bufsize ? f->cfg.bufsize : DEFAULT_BUFSIZE;
+	if (f->max < head + 16384)
+		f->max = head + 16384;
+	f->body_max = f->cfg.bufsize ? f->max : BODY_BUF_MAX;
+	f->cap = FIRST_BUF < f->max ? FIRST_BUF : f->max;
 	f->buf = malloc(f->cap);
-	f->hdrs = calloc(NK_HTTP_MAX_HEADERS, sizeof *f->hdrs);
+	f->nhdrs = FIRST_HEADERS;
+	f->hdrs = malloc(f->nhdrs * sizeof *f->hdrs);
 	if (!f->buf || !f->hdrs) {
 		nk_fetch_free(f);
 		return nk_fail(errmsg, NK_ERR_OUT_OF_MEMORY, "out of memory");

@@ -16,7 +16,8 @@
  *
  * Calls go one way, down: run > redirect > exchange > {decide > retry,
  * body, upload, connect, pool > pipeline > request > cookies} > the
- * leaves (result, response, source, target, trace, netrc, pace). fetch.c
+ * leaves (result, response, source, target, trace, netrc, pace, room:
+ * response.c and body.c grow the read buffer through room.c). fetch.c
  * (the fetcher's life) uses pool and pipeline. No file calls one above
  * it, so the types all live here.
  *
@@ -38,6 +39,17 @@
 #include "core/internal.h"
 
 #define DEFAULT_BUFSIZE (512 * 1024)
+/* The read buffer and header array a fetcher starts with (room.c says
+ * when they grow): a head and the start of its body, and the fields of
+ * almost any response. */
+#define FIRST_BUF (16 * 1024)
+#define FIRST_HEADERS 64
+/* What a body's reads grow to, unless nk_fetch_config.bufsize says: over
+ * TLS a read takes what one recv() of the TLS layer brought (64 KiB), and
+ * plain bodies that are not spliced go as fast in 128 KiB reads as in
+ * 512 KiB ones (1 GiB over https, 60 MiB gzip over http: the same client
+ * CPU within the noise). */
+#define BODY_BUF_MAX (128 * 1024)
 #define POOL_SIZE 4
 /* A fetcher others share (nk_fetch_new_shared) keeps up to POOL_SIZE
  * more connections for each of them, up to this. */
@@ -140,8 +152,12 @@ struct nk_fetch {
 	struct opening *opening;/* connections tasks are opening now */
 	struct nk_waitq opened; /* tasks waiting for one of them */
 	char *buf;
-	size_t cap;
+	size_t cap;             /* of buf, which grows (fetch_room) to max */
+	size_t max;
+	size_t body_max;        /* the most a body's reads make it grow to */
 	struct nk_http_header *hdrs;
+	size_t nhdrs;           /* entries in hdrs: FIRST_HEADERS, or
+	                           NK_HTTP_MAX_HEADERS once more came */
 	struct nk_proxy http_proxy, https_proxy;
 	struct queued *queue;   /* nk_fetch_pipeline's, or NULL */
 	size_t nqueue;
@@ -279,6 +295,16 @@ fetch_wants(const nk_fetch_callbacks *cb, nk_fetch_trace kind)
 {
 	return cb->trace && !(cb->trace_skip & (1u << kind));
 }
+
+/* room.c: the read buffer and the header array. fetch_room makes f->buf
+ * hold at least need bytes (what it holds is kept; pointers into it are
+ * not), or fails when need is over f->max; fetch_more_headers makes
+ * f->hdrs the largest (NK_HTTP_MAX_HEADERS), or fails when it is;
+ * fetch_ready_for gets both ready for what HTTP/2 needs when the URL's
+ * connection may speak it. */
+nk_err fetch_room(nk_fetch *f, size_t need, char *errmsg);
+nk_err fetch_more_headers(nk_fetch *f, char *errmsg);
+nk_err fetch_ready_for(nk_fetch *f, const nk_url *u, char *errmsg);
 
 /* pace.c: --limit-rate (a zeroed pace has no limit). pace_allow: how
  * much of `want` may go now (0: wait pace_wait_ms); pace_used: n went.

@@ -15,10 +15,14 @@ static nk_err
 url_userpass(const nk_fetch_request *rq, const nk_url *u, char **userpass,
              char *errmsg)
 {
+	*userpass = NULL;
+	/* Most URLs have neither: nothing to decode or copy. */
+	if (!rq->netrc_file && !*nk_url_get(u, NK_URL_USERNAME) &&
+	    !*nk_url_get(u, NK_URL_PASSWORD))
+		return NK_OK;
 	char *user = nk_url_decode(u, NK_URL_USERNAME, NULL);
 	char *pass = nk_url_decode(u, NK_URL_PASSWORD, NULL);
 	nk_err e = NK_OK;
-	*userpass = NULL;
 	if (!user || !pass) {
 		e = nk_fail(errmsg, NK_ERR_OUT_OF_MEMORY, "out of memory");
 		goto out;
@@ -154,14 +158,18 @@ build_request(struct step *s, const struct nk_proxy *px,
 	int fwd = proxy_forwards(px, s->url);
 	if (s->pauth && !fwd)
 		s->pauth->user = NULL;   /* a 407 from no proxy is not answered */
-	/* the user's, the cookie, the time condition, the proxy's */
-	const char **hdrs = calloc(rq->nheaders + 2 + (fwd ? px->nheaders : 0),
-	                           sizeof *hdrs);
+	/* the user's, the cookie, the time condition, the proxy's: on the
+	 * stack when they are few, as they mostly are */
+	const char *few[16];
+	size_t want = rq->nheaders + 2 + (fwd ? px->nheaders : 0);
+	const char **hdrs = want <= NK_ARRAY_LEN(few) ? few
+	                    : calloc(want, sizeof *hdrs);
 	int oom = 0;
 	char *cookie = hdrs ? cookie_line(s, &oom) : NULL;
 	nk_err e = NK_OK;
 	if (!hdrs || oom) {
-		free(hdrs);
+		if (hdrs != few)
+			free(hdrs);
 		return nk_fail(errmsg, NK_ERR_OUT_OF_MEMORY, "out of memory");
 	}
 	size_t nh = 0;
@@ -227,7 +235,8 @@ build_request(struct step *s, const struct nk_proxy *px,
 	}
 	e = nk_http_request_build(&r, head, headlen, errmsg);
 out:
-	free(hdrs);
+	if (hdrs != few)
+		free(hdrs);
 	free(cookie);
 	free(target);
 	free(pauthz);

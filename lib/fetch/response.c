@@ -30,6 +30,28 @@ read_or_flush(const nk_fetch_callbacks *cb, nk_conn *c, void *buf,
 	return nk_conn_read(c, buf, len, deadline, n, errmsg);
 }
 
+/* Parses the head in f->buf[0..len) into r; a head with more fields than
+ * f->hdrs holds is parsed again into the largest array (the parser, done
+ * with the head, only fills the fields in again; a fold it undid in the
+ * buffer stays undone, so r->folded is carried over). */
+static nk_err
+parse_head(nk_fetch *f, struct nk_http_parser *p, size_t len,
+           struct nk_http_response *r, char *errmsg)
+{
+	nk_err e = nk_http_parse_response(p, f->buf, len, r, errmsg);
+	if (e && r->num_headers == r->max_headers &&
+	    f->nhdrs < NK_HTTP_MAX_HEADERS) {
+		int folded = r->folded;
+		if (fetch_more_headers(f, errmsg) != NK_OK)
+			return NK_ERR_OUT_OF_MEMORY;
+		r->headers = f->hdrs;
+		r->max_headers = f->nhdrs;
+		e = nk_http_parse_response(p, f->buf, len, r, errmsg);
+		r->folded |= folded;
+	}
+	return e;
+}
+
 /* Reads a response head into f->buf (which holds *len bytes already).
  * Returns NK_OK with res->head_len set, or an error; *got says whether any
  * byte arrived (a dead reused connection sends none), and is set too when
@@ -45,7 +67,7 @@ read_head(nk_fetch *f, const nk_fetch_callbacks *cb, nk_conn *c,
 	p.max_head = f->cfg.max_head;
 	memset(r, 0, sizeof *r);
 	r->headers = f->hdrs;
-	r->max_headers = NK_HTTP_MAX_HEADERS;
+	r->max_headers = f->nhdrs;
 	if (*len > 0) {
 		/* The start came with the response before (pipelining). */
 		*got = 1;
@@ -54,10 +76,14 @@ read_head(nk_fetch *f, const nk_fetch_callbacks *cb, nk_conn *c,
 	}
 	for (;;) {
 		if (*len > 0) {
-			nk_err e = nk_http_parse_response(&p, f->buf, *len, r, errmsg);
+			nk_err e = parse_head(f, &p, *len, r, errmsg);
 			if (e || r->head_len)
 				return e;
 		}
+		/* The parser keeps offsets, not pointers: the buffer may move. */
+		if (*len == f->cap && f->cap < f->max &&
+		    fetch_room(f, f->cap + 1, errmsg) != NK_OK)
+			return NK_ERR_OUT_OF_MEMORY;
 		if (*len == f->cap)
 			return nk_fail(errmsg, NK_ERR_RECV_ERROR, "response head "
 			               "larger than the %zu byte buffer", f->cap);

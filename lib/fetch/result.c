@@ -12,8 +12,7 @@ void
 hop_clear(nk_fetch_hop *h)
 {
 	free(h->url);
-	free(h->head);
-	free(h->headers);
+	free(h->head);          /* and h->headers, in the same block */
 	free(h->location);
 	memset(h, 0, sizeof *h);
 }
@@ -91,25 +90,28 @@ fill_addrs(nk_fetch_hop *h, nk_conn *c)
 	h->local_port = nk_conn_local_port(c);
 }
 
-/* Copies a head into the hop, with header views into the copy. */
+/* Copies a head into the hop, with header views into the copy: one
+ * block, the head first and the views after it (aligned), freed as
+ * h->head. */
 nk_err
 keep_head(nk_fetch_hop *h, const char *buf, const struct nk_http_response *r,
           char *errmsg)
 {
 	free(h->head);
-	free(h->headers);
+	h->head = NULL;
 	h->headers = NULL;
 	h->num_headers = 0;
-	h->head = malloc(r->head_len + 1);
-	if (!h->head)
+	size_t align = _Alignof(struct nk_http_header);
+	size_t off = (r->head_len + 1 + align - 1) / align * align;
+	char *block = malloc(off + r->num_headers * sizeof *h->headers);
+	if (!block)
 		return nk_fail(errmsg, NK_ERR_OUT_OF_MEMORY, "out of memory");
+	h->head = block;
 	memcpy(h->head, buf, r->head_len);
 	h->head[r->head_len] = '\0';
 	h->head_len = r->head_len;
 	if (r->num_headers) {
-		h->headers = malloc(r->num_headers * sizeof *h->headers);
-		if (!h->headers)
-			return nk_fail(errmsg, NK_ERR_OUT_OF_MEMORY, "out of memory");
+		h->headers = (struct nk_http_header *)(void *)(block + off);
 		for (size_t i = 0; i < r->num_headers; i++) {
 			h->headers[i] = r->headers[i];
 			h->headers[i].name = h->head + (r->headers[i].name - buf);

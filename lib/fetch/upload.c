@@ -118,7 +118,7 @@ up_hear(nk_fetch *f, const struct step *s, nk_conn *c, nk_fetch_hop *h,
 		p.max_head = f->cfg.max_head;
 		memset(&r, 0, sizeof r);
 		r.headers = f->hdrs;
-		r.max_headers = NK_HTTP_MAX_HEADERS;
+		r.max_headers = f->nhdrs;
 		if (nk_http_parse_response(&p, f->buf, *len, &r, msg) != NK_OK) {
 			*final = 1;
 			return NK_OK;

@@ -2,6 +2,7 @@
  * URL serializer (href), the origin, every getter's string and the ones
  * libnk's own callers read (request target, host to connect to), all
  * computed once, into one allocation. */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -131,9 +132,11 @@ add_string(nk_buf *m, int i, const struct url_rec *r, const char *blob_origin)
 nk_err
 url_freeze(const struct url_rec *r, const char *blob_origin, nk_url **out)
 {
-	/* Every string is appended to m in turn, NUL-separated; room for
-	 * all of them, each at most URL_MAX_OUTPUT long. */
-	nk_buf m = NK_BUF_INIT((size_t)S_COUNT * URL_MAX_OUTPUT);
+	/* Every string is appended to m in turn, NUL-separated, after room
+	 * for the fields: m's block becomes the nk_url, with no copy. Room
+	 * for all of them, each at most URL_MAX_OUTPUT long. */
+	const size_t fields = offsetof(nk_url, mem);
+	nk_buf m = NK_BUF_INIT(fields + (size_t)S_COUNT * URL_MAX_OUTPUT);
 	size_t off[S_COUNT];
 	int fail = 0;
 
@@ -141,22 +144,27 @@ url_freeze(const struct url_rec *r, const char *blob_origin, nk_url **out)
 	               r->path.len + r->query.len + r->frag.len;
 	/* href, the parts again, host and target: about four times the
 	 * parts; one allocation for the usual URL. */
-	if (nk_buf_reserve(&m, 4 * parts + 128) < 0)
+	static const nk_url blank;
+	if (nk_buf_reserve(&m, fields + 4 * parts + 128) < 0)
 		return NK_ERR_OUT_OF_MEMORY;
+	fail |= url_add(&m, &blank, fields);
 	for (int i = 0; i < S_COUNT; i++) {
-		off[i] = m.len;
+		off[i] = m.len - fields;
 		fail |= add_string(&m, i, r, blob_origin);
 		fail |= url_add(&m, "", 1);
 	}
-
-	nk_url *u = fail ? NULL : malloc(sizeof *u + m.len);
-	if (!u) {
+	/* nk_url_dup copies sizeof (nk_url) + memlen bytes: any padding after
+	 * mem must be inside the block too. */
+	if (fail || nk_buf_reserve(&m, sizeof(nk_url) - fields) < 0) {
 		nk_buf_free(&m);
 		return NK_ERR_OUT_OF_MEMORY;
 	}
-	memcpy(u->mem, m.p, m.len);
-	u->memlen = m.len;
-	nk_buf_free(&m);
+	/* malloc's alignment, as the nk_url's own block would have */
+	size_t memlen = m.len - fields;
+	nk_url *u = (nk_url *)(void *)nk_buf_take(&m);
+	if (!u)
+		return NK_ERR_OUT_OF_MEMORY;
+	u->memlen = memlen;
 	memcpy(u->off, off, sizeof off);
 	u->host_kind = r->host_kind;
 	u->port = r->port;

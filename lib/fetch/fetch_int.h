@@ -299,12 +299,9 @@ fetch_wants(const nk_fetch_callbacks *cb, nk_fetch_trace kind)
 /* room.c: the read buffer and the header array. fetch_room makes f->buf
  * hold at least need bytes (what it holds is kept; pointers into it are
  * not), or fails when need is over f->max; fetch_more_headers makes
- * f->hdrs the largest (NK_HTTP_MAX_HEADERS), or fails when it is;
- * fetch_ready_for gets both ready for what HTTP/2 needs when the URL's
- * connection may speak it. */
+ * f->hdrs the largest (NK_HTTP_MAX_HEADERS), or fails when it is. */
 nk_err fetch_room(nk_fetch *f, size_t need, char *errmsg);
 nk_err fetch_more_headers(nk_fetch *f, char *errmsg);
-nk_err fetch_ready_for(nk_fetch *f, const nk_url *u, char *errmsg);
 
 /* pace.c: --limit-rate (a zeroed pace has no limit). pace_allow: how
  * much of `want` may go now (0: wait pace_wait_ms); pace_used: n went.

@@ -407,7 +407,7 @@ head_views(nk_fetch *f, struct exchange *x, int status, size_t len,
 	struct nk_http_response *r = &x->r;
 	memset(r, 0, sizeof *r);
 	r->headers = f->hdrs;
-	r->max_headers = NK_HTTP_MAX_HEADERS;
+	r->max_headers = f->nhdrs;
 	r->minor_version = 1;
 	r->status = status;
 	r->reason = "";
@@ -416,10 +416,17 @@ head_views(nk_fetch *f, struct exchange *x, int status, size_t len,
 	while (p < end) {
 		const char *eol = memchr(p, '\r', (size_t)(end - p));
 		const char *colon = memchr(p, ':', (size_t)(eol - p));
-		if (r->num_headers == r->max_headers)
-			return nk_fail(errmsg, NK_ERR_RECV_ERROR, "HTTP/2 response with "
-			               "more than %d header fields",
-			               (int)NK_HTTP_MAX_HEADERS);
+		if (r->num_headers == r->max_headers) {
+			if (f->nhdrs >= NK_HTTP_MAX_HEADERS)
+				return nk_fail(errmsg, NK_ERR_RECV_ERROR, "HTTP/2 response "
+				               "with more than %d header fields",
+				               (int)NK_HTTP_MAX_HEADERS);
+			nk_err e = fetch_more_headers(f, errmsg);
+			if (e)
+				return e;
+			r->headers = f->hdrs;
+			r->max_headers = f->nhdrs;
+		}
 		struct nk_http_header *hd = &r->headers[r->num_headers++];
 		hd->name = p;
 		hd->name_len = (size_t)(colon - p);
@@ -499,6 +506,8 @@ h2x_send(nk_fetch *f, struct step *s, nk_fetch_hop *h, struct exchange *x,
 		h->starttransfer = nk_now();
 	size_t len;
 	const char *head = h2_head(st, &len);
+	if ((e = fetch_room(f, len + 1, errmsg)))
+		return e;
 	memcpy(f->buf, head, len);
 	f->buf[len] = '\0';
 	x->len = len;

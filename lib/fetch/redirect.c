@@ -72,13 +72,7 @@ hop_run(nk_fetch *f, struct hops *t, nk_fetch_result *res,
 	s->auth = t->auth;
 	s->pauth = &f->pauth;
 	s->no_probe = t->no_probe;
-	nk_err e = fetch_ready_for(f, t->cur, errmsg);
-	if (e) {
-		h->err = e;
-		h->end = nk_now();
-		return e;
-	}
-	e = fetch_exchange(f, s, h, errmsg);
+	nk_err e = fetch_exchange(f, s, h, errmsg);
 	take_cookies(t->rq, t->cur, h);
 	return e;
 }

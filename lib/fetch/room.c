@@ -45,21 +45,3 @@ fetch_more_headers(nk_fetch *f, char *errmsg)
 	f->nhdrs = NK_HTTP_MAX_HEADERS;
 	return NK_OK;
 }
-
-/* HTTP/2 (h2x.c) copies a whole response head, up to the session's limit,
- * into f->buf, and parses it into all NK_HTTP_MAX_HEADERS of f->hdrs,
- * without asking for room: a route that may speak it gets both first. */
-nk_err
-fetch_ready_for(nk_fetch *f, const nk_url *u, char *errmsg)
-{
-	const char *alpn = f->cfg.tls.alpn;
-	int h2 = is_https(u) ? alpn && strstr(alpn, "h2") != NULL
-	         : f->cfg.http_version == NK_FETCH_HTTP_2_PRIOR;
-	if (!h2)
-		return NK_OK;
-	size_t head = f->cfg.max_head ? f->cfg.max_head : NK_HTTP_MAX_HEAD;
-	nk_err e = fetch_room(f, head + 1, errmsg);
-	if (!e && f->nhdrs < NK_HTTP_MAX_HEADERS)
-		e = fetch_more_headers(f, errmsg);
-	return e;
-}

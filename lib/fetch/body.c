@@ -306,5 +306,9 @@ body_pump(nk_fetch *f, struct step *s, nk_fetch_hop *h, struct exchange *x,
 	if (x->b.trailer_len && !discard && s->cb->trailers)
 		return s->cb->trailers(s->cb->ctx, f->tbuf, x->b.trailer_len,
 		                       errmsg);
+	const char *t;
+	size_t tn = x->pc.h2 ? h2x_trailers(x, &t) : 0;
+	if (tn && !discard && s->cb->trailers)
+		return s->cb->trailers(s->cb->ctx, t, tn, errmsg);
 	return NK_OK;
 }

@@ -451,6 +451,7 @@ nk_err h2x_read(nk_fetch *f, struct step *s, nk_fetch_hop *h,
 int h2x_done(const struct step *s, struct exchange *x);
 int h2x_idle_ok(struct pooled *p);
 int h2x_refused(const struct exchange *x);
+size_t h2x_trailers(const struct exchange *x, const char **p);
 int h2x_users(const struct h2conn *hc);
 int h2x_usable(const struct h2conn *hc);
 

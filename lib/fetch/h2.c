@@ -37,30 +37,37 @@ stream_of(struct h2 *h, int32_t id)
 	return id ? nghttp2_session_get_stream_user_data(h->ng, id) : NULL;
 }
 
-/* Appends a, b and c to the head, leaving room for its last CRLF:
- * 0, or -1 when that passes head_max (or memory runs out). */
+/* Appends a, b and c to t, leaving room for a last CRLF: 0, or -1 when
+ * that passes max (or memory runs out). */
+static int
+text_put(struct h2_text *t, size_t max, const char *a, size_t an,
+         const char *b, size_t bn, const char *c, size_t cn)
+{
+	size_t need = t->len + an + bn + cn + 2;
+	if (need > max)
+		return -1;
+	if (need > t->cap) {
+		/* most heads are small: 1 KiB, then doubled as needed */
+		size_t cap = t->cap * 2 > need ? t->cap * 2 : need;
+		cap = cap < 1024 ? 1024 : cap;
+		char *p = realloc(t->p, cap < max ? cap : max);
+		if (!p)
+			return -1;
+		t->p = p;
+		t->cap = cap < max ? cap : max;
+	}
+	memcpy(t->p + t->len, a, an);
+	memcpy(t->p + t->len + an, b, bn);
+	memcpy(t->p + t->len + an + bn, c, cn);
+	t->len += an + bn + cn;
+	return 0;
+}
+
 static int
 head_put(struct h2_stream *h, const char *a, size_t an, const char *b,
          size_t bn, const char *c, size_t cn)
 {
-	size_t need = h->head_len + an + bn + cn + 2, max = h->h->head_max;
-	if (need > max)
-		return -1;
-	if (need > h->head_cap) {
-		/* most heads are small: 1 KiB, then doubled as needed */
-		size_t cap = h->head_cap * 2 > need ? h->head_cap * 2 : need;
-		cap = cap < 1024 ? 1024 : cap;
-		char *p = realloc(h->head, cap < max ? cap : max);
-		if (!p)
-			return -1;
-		h->head = p;
-		h->head_cap = cap < max ? cap : max;
-	}
-	memcpy(h->head + h->head_len, a, an);
-	memcpy(h->head + h->head_len + an, b, bn);
-	memcpy(h->head + h->head_len + an + bn, c, cn);
-	h->head_len += an + bn + cn;
-	return 0;
+	return text_put(&h->head, h->h->head_max, a, an, b, bn, c, cn);
 }
 
 static int
@@ -71,17 +78,27 @@ on_header(nghttp2_session *ng, const nghttp2_frame *fr, const uint8_t *name,
 	struct h2_stream *h = stream_of(ud, fr->hd.stream_id);
 	(void)ng;
 	(void)flags;
-	if (fr->hd.type != NGHTTP2_HEADERS || !h || h->head_done)
-		return 0;   /* trailers: not shown */
-	h->got = 1;
+	if (fr->hd.type != NGHTTP2_HEADERS || !h)
+		return 0;
 	const char *n = (const char *)name, *v = (const char *)value;
+	if (h->head_done) {
+		/* trailers: kept while they fit, for -i and -D */
+		size_t was = h->trailers.len;
+		if (text_put(&h->trailers, h->h->head_max, n, namelen, ": ", 2,
+		             v, valuelen) != 0 ||
+		    text_put(&h->trailers, h->h->head_max, "\r\n", 2, "", 0, "",
+		             0) != 0)
+			h->trailers.len = was;
+		return 0;
+	}
+	h->got = 1;
 	if (namelen == 7 && memcmp(n, ":status", 7) == 0) {
 		/* nghttp2 has checked it is three digits */
 		char line[32];
 		if (valuelen != 3)
 			return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
 		h->status = (v[0] - '0') * 100 + (v[1] - '0') * 10 + v[2] - '0';
-		h->head_len = 0;
+		h->head.len = 0;
 		int ln = snprintf(line, sizeof line, "HTTP/2 %d \r\n", h->status);
 		return head_put(h, line, (size_t)ln, "", 0, "", 0) ? -1 : 0;
 	}
@@ -129,11 +146,19 @@ on_frame(nghttp2_session *ng, const nghttp2_frame *fr, void *ud)
 		news(st);
 	} else if (fr->hd.type == NGHTTP2_HEADERS && !st->head_done &&
 	           (fr->hd.flags & NGHTTP2_FLAG_END_HEADERS)) {
-		/* An interim (1xx) head is dropped: the final one follows. */
-		if (st->status >= 200 && head_put(st, "\r\n", 2, "", 0, "", 0) == 0)
+		/* An interim (1xx) head is kept aside: the final one follows. */
+		if (head_put(st, "\r\n", 2, "", 0, "", 0) != 0)
+			st->too_big = 1;
+		else if (st->status >= 200)
 			st->head_done = 1;
-		else
-			st->head_len = 0;
+		else if (text_put(&st->interim, st->h->head_max, st->head.p,
+		                  st->head.len, "", 0, "", 0) != 0)
+			st->too_big = 1;
+		if (!st->head_done)
+			st->head.len = 0;
+		if (st->too_big)   /* the driver says why */
+			nghttp2_submit_rst_stream(h->ng, NGHTTP2_FLAG_NONE, st->id,
+			                          NGHTTP2_INTERNAL_ERROR);
 		news(st);
 	}
 	return 0;
@@ -335,7 +360,9 @@ oom:
 static void
 stream_free(struct h2_stream *st)
 {
-	free(st->head);
+	free(st->head.p);
+	free(st->interim.p);
+	free(st->trailers.p);
 	free(st->data);
 	free(st);
 }
@@ -478,8 +505,8 @@ h2_has_data(const struct h2_stream *st)
 const char *
 h2_head(const struct h2_stream *st, size_t *len)
 {
-	*len = st->head_len;
-	return st->head;
+	*len = st->head.len;
+	return st->head.p;
 }
 
 int

@@ -62,8 +62,12 @@ struct h2_stream {
 	struct h2 *h;
 	struct src *src;
 	struct pace *pace;
-	char *head;             /* the response head as nk shows it */
-	size_t head_len, head_cap;
+	struct h2_text {
+		char *p;
+		size_t len, cap;
+	} head,                 /* the response head as nk shows it */
+	  interim,              /* the 1xx heads before it, one after another */
+	  trailers;             /* "name: value\r\n" lines after the body */
 	int status;
 	char *data;             /* body data not taken yet, data[off..len) */
 	size_t data_off, data_len, data_cap;
@@ -119,7 +123,11 @@ size_t h2_take(struct h2_stream *st, char *dst, size_t cap);
 int h2_has_data(const struct h2_stream *st);
 
 /* The final response head, "HTTP/2 200 \r\n" and "name: value\r\n"
- * lines and the empty line; *len its length. */
+ * lines and the empty line; *len its length. The interim (1xx) heads
+ * that came before it are st->interim, each in the same form, and the
+ * trailer fields after the body st->trailers, as "name: value\r\n"
+ * lines; each of the three is bounded by the session's max_head (a head
+ * over it resets the stream; trailers over it are not kept). */
 const char *h2_head(const struct h2_stream *st, size_t *len);
 
 /* The session can carry another stream (no GOAWAY, no error). */

@@ -437,6 +437,43 @@ head_views(nk_fetch *f, struct exchange *x, int status, size_t len,
 	return NK_OK;
 }
 
+/* The interim (1xx) heads that came before the final one, shown and
+ * passed on as HTTP/1.1's are (pass_interim), one after another. */
+static nk_err
+pass_interims(nk_fetch *f, struct step *s, nk_fetch_hop *h,
+              struct exchange *x, char *errmsg)
+{
+	const struct h2_text *t = &x->st->interim;
+	for (size_t at = 0; at < t->len;) {
+		const char *end = memmem(t->p + at, t->len - at, "\r\n\r\n", 4);
+		size_t n = end ? (size_t)(end - t->p) + 4 - at : t->len - at;
+		nk_err e = fetch_room(f, n + 1, errmsg);
+		if (e)
+			return e;
+		memcpy(f->buf, t->p + at, n);
+		at += n;
+		struct nk_http_response r;
+		memset(&r, 0, sizeof r);
+		r.head_len = n;
+		/* "HTTP/2 1xx ": three digits, nghttp2 checked */
+		r.status = (f->buf[7] - '0') * 100 + (f->buf[8] - '0') * 10 +
+		           f->buf[9] - '0';
+		size_t len = n;
+		if ((e = pass_interim(f, s, h, &r, &len, errmsg)))
+			return e;
+	}
+	return NK_OK;
+}
+
+/* The trailer lines of the stream, after its body: *p and their length
+ * (0: none). */
+size_t
+h2x_trailers(const struct exchange *x, const char **p)
+{
+	*p = x->st ? x->st->trailers.p : NULL;
+	return x->st ? x->st->trailers.len : 0;
+}
+
 /* The request body bytes that went since the last count, counted in the
  * hop and the result (x->up.sent: those counted). */
 static void
@@ -504,6 +541,8 @@ h2x_send(nk_fetch *f, struct step *s, nk_fetch_hop *h, struct exchange *x,
 	x->got = 1;
 	if (!h->starttransfer)
 		h->starttransfer = nk_now();
+	if ((e = pass_interims(f, s, h, x, errmsg)))
+		return e;
 	size_t len;
 	const char *head = h2_head(st, &len);
 	if ((e = fetch_room(f, len + 1, errmsg)))

@@ -254,3 +254,12 @@ ok
 	run -56 timeout 10 nk-http -sS --http2-prior-knowledge "$PEER/x"
 	[ "$output" = "nk-http: (56) the server closed the connection before answering HTTP/2 stream 1" ]
 }
+
+@test "h2 peer: a 103 head and trailer fields show in -i and -D as curl 7.88 shows them" {
+	peer early
+	run -0 timeout 10 nk-http -sS -i --http2-prior-knowledge "$PEER/a"
+	[ "$output" = "$(printf 'HTTP/2 103 \r\nlink: </s.css>\r\n\r\nHTTP/2 200 \r\n\r\nok\nx-sum: 42\r')" ]
+	peer early
+	run -0 timeout 10 nk-http -sS -D - -o /dev/null --http2-prior-knowledge "$PEER/a"
+	[ "$output" = "$(printf 'HTTP/2 103 \r\nlink: </s.css>\r\n\r\nHTTP/2 200 \r\n\r\nx-sum: 42\r')" ]
+}

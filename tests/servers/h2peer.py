@@ -28,6 +28,8 @@ MODE, what happens after the client's first request HEADERS:
   together  waits for 3 requests open at once on the connection, then
             answers each with "sN\\n" (N its stream id): only a client
             that multiplexes gets an answer
+  early     103 (link: </s.css>), then 200 with "ok\\n" and a trailer
+            field (x-sum: 42) in a last HEADERS frame
   rst-one   waits for 3 requests, answers streams 1 and 5, resets 3
             (INTERNAL_ERROR)
   goaway-multi  on the first connection, waits for 4 requests, answers
@@ -185,6 +187,12 @@ def serve(c, mode, nconn):
         c.sendall(ok + frame(GOAWAY, 0, 0, struct.pack(">II", sid, 0)))
         close_clean(c)
         return
+    elif mode == "early":
+        c.sendall(frame(HEADERS, 4, sid, b"\x08\x03103" +
+                        literal(b"link", b"</s.css>")) +
+                  frame(HEADERS, 4, sid, head_block([])) +
+                  frame(DATA, 0, sid, b"ok\n") +
+                  frame(HEADERS, 5, sid, literal(b"x-sum", b"42")))
     elif mode == "rst":
         c.sendall(frame(RST, 0, sid, struct.pack(">I", 2)))
     elif mode == "goaway":

@@ -111,7 +111,7 @@ void __tsan_destroy_fiber(void *fiber);
 void __tsan_switch_to_fiber(void *fiber, unsigned flags);
 #endif
 
-enum { T_READY, T_WAIT, T_PARKED, T_DONE };
+enum { T_READY, T_WAIT, T_PARKED, T_IDLE, T_DONE };
 
 struct nk_task {
 #ifdef FAST_SWITCH
@@ -332,6 +332,24 @@ run_ready(struct nk_tasks *ts)
 	}
 }
 
+/* When no task is ready, those waiting for that go on (nk_task_idle):
+ * returns whether there were any. */
+static int
+idle_go(struct nk_tasks *ts)
+{
+	int idle = 0;
+	for (struct nk_task *t = ts->head; t; t = t->next) {
+		if (t->state == T_READY)
+			return 0;
+		idle |= t->state == T_IDLE;
+	}
+	if (idle || ts->fresh)
+		for (struct nk_task *t = ts->head; t; t = t->next)
+			if (t->state == T_IDLE)
+				t->state = T_READY;
+	return idle;
+}
+
 /* The loop's poll set: every waiting task's descriptors; *ms the wait
  * until the nearest deadline (0 when a task is ready). */
 static int
@@ -345,7 +363,7 @@ gather(struct nk_tasks *ts, nk_time until, size_t *np, int *ms)
 			ready = 1;
 		if (t->state == T_WAIT)
 			n += t->n;
-		if (t->state != T_READY)
+		if (t->state == T_WAIT || t->state == T_PARKED)
 			wake = nk_deadline_min(wake, t->wake_at);
 	}
 	if (n > ts->pcap) {
@@ -409,6 +427,8 @@ nk_tasks_run(nk_tasks *ts, int timeout_ms)
 		run_ready(ts);
 		if (!ts->live)
 			break;
+		if (idle_go(ts))
+			continue;
 		size_t n;
 		int ms;
 		if (gather(ts, until, &n, &ms) != 0) {
@@ -548,5 +568,15 @@ nk_waitq_wake_all(struct nk_waitq *q)
 		struct nk_task *n = t->qnext;
 		nk_task_wake(t);
 		t = n;
+	}
+}
+
+void
+nk_task_idle(void)
+{
+	struct nk_task *t = cur;
+	if (t) {
+		t->state = T_IDLE;
+		to_loop(t);
 	}
 }

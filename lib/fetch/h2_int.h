@@ -32,6 +32,8 @@ struct src;
 #define H2_CONN_WINDOW (64 * 1024 * 1024)
 /* What one read from the connection takes in (h2x.c). */
 #define H2_READ (256 * 1024)
+/* What one write to the connection gathers at most (h2x.c). */
+#define H2_WRITE (64 * 1024)
 
 struct nk_task;
 

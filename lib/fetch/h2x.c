@@ -34,6 +34,7 @@ struct h2conn {
 	int eof;                /* the server closed it */
 	nk_err broken;          /* a write was cut: no stream may use it */
 	char why[NK_ERR_MSG_LEN];   /* what broke it */
+	uint8_t out[H2_WRITE];  /* frames gathered for one write */
 	uint8_t in[H2_READ];
 };
 
@@ -102,17 +103,29 @@ flush_out(struct h2conn *hc, nk_conn *c, nk_time deadline, char *errmsg)
 		return NK_OK;
 	hc->writing = 1;
 	nk_err e;
+	/* nghttp2 hands out a frame at a time: they are gathered, so that
+	 * the requests of many streams (or a body's DATA frames) go in one
+	 * write, one system call and a few TLS records. */
+	size_t have = 0;
 	for (;;) {
 		const uint8_t *p;
 		size_t n;
 		e = h2_out(hc->s, &p, &n, errmsg);
+		if (!e && n && have + n <= sizeof hc->out) {
+			memcpy(hc->out + have, p, n);
+			have += n;
+			continue;
+		}
+		if (!e && have)
+			e = nk_conn_write(c, hc->out, have, deadline, errmsg);
+		have = 0;
+		if (!e && n)   /* a frame larger than the whole buffer */
+			e = nk_conn_write(c, p, n, deadline, errmsg);
 		if (e || !n)
 			break;
-		if ((e = nk_conn_write(c, p, n, deadline, errmsg))) {
-			broke(hc, e, errmsg, errmsg);
-			break;
-		}
 	}
+	if (e && e != NK_ERR_HTTP2)
+		broke(hc, e, errmsg, errmsg);
 	hc->writing = 0;
 	return e;
 }
@@ -232,13 +245,19 @@ pump_loop(struct h2conn *hc, struct h2_stream *st, struct pace *pace,
           int want_head, nk_time deadline, int *read, char *errmsg)
 {
 	for (;;) {
-		nk_err e = flush_out(hc, c, deadline, errmsg);
-		if (e)
-			return e;
 		if (st->src_err)
 			return stream_failed(hc, st, 0, errmsg);
 		if (st->closed || (want_head && st->head_done) || h2_has_data(st))
 			return NK_OK;
+		/* Written only when this stream waits for the server: a task
+		 * that comes for data it has leaves the others' new requests to
+		 * gather for one write. */
+		nk_err e = flush_out(hc, c, deadline, errmsg);
+		if (e)
+			return e;
+		/* sending may end it (a reset of ours goes out, say) */
+		if (st->closed || st->src_err)
+			continue;
 		if (hc->broken)
 			return nk_fail(errmsg, hc->broken, "%s", hc->why);
 		if (hc->eof)
@@ -524,6 +543,11 @@ h2x_send(nk_fetch *f, struct step *s, nk_fetch_hop *h, struct exchange *x,
 	if (e)
 		return e;
 	hc->users++;
+	/* Streams opened together go out together: the other tasks with
+	 * something to do queue theirs before this one writes, and one write
+	 * carries them all (else a quick server answers each before the next
+	 * is asked for, and transfers go one at a time). */
+	nk_task_idle();
 	h->request_bytes += shown_len;
 	s->res->size_request += shown_len;
 	x->got = 0;

@@ -188,6 +188,8 @@ pool_opened(nk_fetch *f, struct opening *op)
 			*pp = op->next;
 			break;
 		}
+	/* They take the connection and queue their requests while this one
+	 * waits to write its own (h2x_send): one write carries them all. */
 	nk_waitq_wake_all(&hf->opened);
 }
 

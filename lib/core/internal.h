@@ -44,8 +44,8 @@ struct nk_task *nk_task_self(void);
 int nk_task_park(nk_time deadline);
 void nk_task_wake(struct nk_task *t);
 void nk_task_yield(void);
-/* Lets every other task run until none has anything to do before it
- * waits: for a write that many tasks' work can share. */
+/* Lets every other task that has something to do now run first, once:
+ * for a write that their work can share. */
 void nk_task_idle(void);
 /* Tasks waiting for something another task will finish: nk_waitq_wait
  * parks the running task in q until nk_waitq_wake_all or the deadline

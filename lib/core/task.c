@@ -332,22 +332,14 @@ run_ready(struct nk_tasks *ts)
 	}
 }
 
-/* When no task is ready, those waiting for that go on (nk_task_idle):
- * returns whether there were any. */
-static int
+/* The tasks that waited for the others (nk_task_idle) go on in the next
+ * pass, after every task that had something to do in this one. */
+static void
 idle_go(struct nk_tasks *ts)
 {
-	int idle = 0;
-	for (struct nk_task *t = ts->head; t; t = t->next) {
-		if (t->state == T_READY)
-			return 0;
-		idle |= t->state == T_IDLE;
-	}
-	if (idle || ts->fresh)
-		for (struct nk_task *t = ts->head; t; t = t->next)
-			if (t->state == T_IDLE)
-				t->state = T_READY;
-	return idle;
+	for (struct nk_task *t = ts->head; t; t = t->next)
+		if (t->state == T_IDLE)
+			t->state = T_READY;
 }
 
 /* The loop's poll set: every waiting task's descriptors; *ms the wait
@@ -427,8 +419,7 @@ nk_tasks_run(nk_tasks *ts, int timeout_ms)
 		run_ready(ts);
 		if (!ts->live)
 			break;
-		if (idle_go(ts))
-			continue;
+		idle_go(ts);
 		size_t n;
 		int ms;
 		if (gather(ts, until, &n, &ms) != 0) {

@@ -65,11 +65,12 @@ nk_fetch_new(const nk_fetch_config *cfg, nk_fetch **out, char *errmsg)
 nk_err
 nk_fetch_new_shared(nk_fetch *base, nk_fetch **out, char *errmsg)
 {
-	nk_fetch *home = fetch_home(base);
-	nk_err e = nk_fetch_new(&home->cfg, out, errmsg);
-	if (e)
+	nk_fetch *home = fetch_home(base), *f = NULL;
+	nk_err e = nk_fetch_new(&home->cfg, &f, errmsg);
+	*out = f;
+	if (e || !f)
 		return e;
-	(*out)->home = home;
+	f->home = home;
 	if (home->npool + POOL_SIZE <= POOL_MAX)
 		home->npool += POOL_SIZE;
 	return NK_OK;

@@ -147,12 +147,13 @@ on_frame(nghttp2_session *ng, const nghttp2_frame *fr, void *ud)
 	} else if (fr->hd.type == NGHTTP2_HEADERS && !st->head_done &&
 	           (fr->hd.flags & NGHTTP2_FLAG_END_HEADERS)) {
 		/* An interim (1xx) head is kept aside: the final one follows. */
-		if (head_put(st, "\r\n", 2, "", 0, "", 0) != 0)
-			st->too_big = 1;
-		else if (st->status >= 200)
+		int bad = head_put(st, "\r\n", 2, "", 0, "", 0) != 0;
+		if (!bad && st->status >= 200)
 			st->head_done = 1;
-		else if (text_put(&st->interim, st->h->head_max, st->head.p,
-		                  st->head.len, "", 0, "", 0) != 0)
+		else if (!bad)
+			bad = text_put(&st->interim, st->h->head_max, st->head.p,
+			               st->head.len, "", 0, "", 0) != 0;
+		if (bad)
 			st->too_big = 1;
 		if (!st->head_done)
 			st->head.len = 0;

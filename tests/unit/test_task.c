@@ -1,7 +1,8 @@
 /* Unit tests of lib/core/task.c (nk/task.h): tasks waiting on real pipes
  * and a real socket pair resume when their descriptor is ready and in
  * that order, deadlines end waits, a task may spawn others, parking and
- * waking, wait queues, a name resolved on the DNS worker thread inside a
+ * waking, wait queues, a task that lets the others go first
+ * (nk_task_idle), a name resolved on the DNS worker thread inside a
  * task, and a blocking nk_conn read inside a task that lets the others
  * run. */
 #include <stdarg.h>
@@ -212,6 +213,42 @@ park_and_wake(void **state)
 }
 
 static void
+idler(void *arg)
+{
+	(void)arg;
+	note("i");
+	nk_task_idle();
+	note("I");
+}
+
+static void
+busy(void *arg)
+{
+	note(arg);
+	nk_task_yield();
+	note(arg);
+}
+
+/* A task that idles goes on after every task that was ready ran once:
+ * "i" first, then both busy tasks' first halves, then "I" (before their
+ * second halves, which come a pass later than their yields). */
+static void
+idle_after_the_others(void **state)
+{
+	(void)state;
+	nk_tasks *ts;
+	char err[NK_ERR_MSG_LEN];
+	trail[0] = '\0';
+	assert_int_equal(nk_tasks_new(&ts, err), NK_OK);
+	assert_int_equal(nk_tasks_spawn(ts, idler, NULL, err), NK_OK);
+	assert_int_equal(nk_tasks_spawn(ts, busy, "b", err), NK_OK);
+	assert_int_equal(nk_tasks_spawn(ts, busy, "c", err), NK_OK);
+	assert_int_equal(nk_tasks_run(ts, 2000), 0);
+	assert_string_equal(trail, "ibcIbc");
+	nk_tasks_free(ts);
+}
+
+static void
 resolve_task(void *arg)
 {
 	nk_addrlist *al = arg;
@@ -315,6 +352,7 @@ main(void)
 		cmocka_unit_test(deadlines),
 		cmocka_unit_test(spawn_from_a_task),
 		cmocka_unit_test(park_and_wake),
+		cmocka_unit_test(idle_after_the_others),
 		cmocka_unit_test(resolve_in_a_task),
 		cmocka_unit_test(conn_read_yields),
 	};

@@ -152,7 +152,6 @@ struct nk_tasks {
 	struct pollfd *pfd;     /* the loop's poll set */
 	size_t pcap;
 	char *spare;            /* one stack mapping kept for the next task */
-	size_t sparelen;
 #ifdef NK_ASAN
 	const void *main_bottom;
 	size_t main_size;

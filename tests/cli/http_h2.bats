@@ -20,13 +20,6 @@ teardown_file() {
 	stop_nginx
 }
 
-# S PATH, H PATH: nginx's https (h2 by ALPN) and h2c URLs for PATH.
-S() { echo "https://nk.test:$NGINX_SPORT$1"; }
-H() { echo "http://nk.test:$NGINX_PORT$1"; }
-
-# shellcheck disable=SC2046 # NKR gives separate words on purpose
-nkh() { timeout -k 2 20 nk-http $(NKR) "$@"; }
-
 curlh() {
 	timeout -k 2 20 curl -s --resolve "nk.test:$NGINX_SPORT:127.0.0.1" \
 		--resolve "nk.test:$NGINX_PORT:127.0.0.1" \

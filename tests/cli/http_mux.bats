@@ -20,11 +20,6 @@ teardown_file() {
 	stop_nginx
 }
 
-S() { echo "https://nk.test:$NGINX_SPORT$1"; }
-
-# shellcheck disable=SC2046 # NKR gives separate words on purpose
-nkh() { timeout -k 2 20 nk-http $(NKR) "$@"; }
-
 # sum: adds the numbers of its input, one a line
 sum() { awk '{ n += $1 } END { print n + 0 }'; }
 

@@ -3,6 +3,13 @@
 # first: NGINX_DIR).
 # shellcheck shell=bash
 
+# S PATH, H PATH: nginx's https (h2 by ALPN) and h2c URLs for PATH.
+S() { echo "https://nk.test:$NGINX_SPORT$1"; }
+H() { echo "http://nk.test:$NGINX_PORT$1"; }
+
+# shellcheck disable=SC2046 # NKR gives separate words on purpose
+nkh() { timeout -k 2 20 nk-http $(NKR) "$@"; }
+
 # peer MODE: the scripted HTTP/2 server; sets PEER (its base URL).
 peer() {
 	local log="$BATS_TEST_TMPDIR/peer.$1.log" line
